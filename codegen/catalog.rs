@@ -1,0 +1,103 @@
+//! Generates the catalog JSON: one entry per action with a JSON Schema (draft 2020-12) of its input.
+
+use crate::model::{camel, Action, Param};
+use serde_json::{json, Map, Value};
+
+fn scalar_schema(ty: &str, format: Option<&str>) -> Map<String, Value> {
+    let mut m = Map::new();
+    m.insert("type".into(), json!(ty));
+    match format {
+        Some("int32") => {
+            m.insert("format".into(), json!("int32"));
+            m.insert("minimum".into(), json!(i32::MIN));
+            m.insert("maximum".into(), json!(i32::MAX));
+        }
+        Some("int64") => {
+            m.insert("format".into(), json!("int64"));
+        }
+        Some(f) => {
+            m.insert("format".into(), json!(f));
+        }
+        None => {}
+    }
+    m
+}
+
+pub fn param_schema(p: &Param) -> Value {
+    let mut m = scalar_schema(&p.ty, p.format.as_deref());
+    m.insert("description".into(), json!(p.description));
+    if let Some(e) = &p.enum_values {
+        m.insert("enum".into(), json!(e));
+    }
+    if let Some(i) = &p.items {
+        m.insert("items".into(), Value::Object(scalar_schema(&i.ty, i.format.as_deref())));
+    }
+    if p.loc == "path" && p.ty == "string" {
+        m.insert("minLength".into(), json!(1));
+    }
+    m.insert("x-iterable-in".into(), json!(p.loc));
+    Value::Object(m)
+}
+
+pub fn input_schema(a: &Action) -> Value {
+    let mut props = Map::new();
+    for p in &a.params {
+        props.insert(p.name.clone(), param_schema(p));
+    }
+    let required: Vec<&str> = a.params.iter().filter(|p| p.required).map(|p| p.name.as_str()).collect();
+    let mut s = Map::new();
+    s.insert("$schema".into(), json!("https://json-schema.org/draft/2020-12/schema"));
+    s.insert("type".into(), json!("object"));
+    s.insert("properties".into(), Value::Object(props));
+    s.insert("required".into(), json!(required));
+    s.insert("additionalProperties".into(), json!(false));
+    let groups: Vec<Value> = a
+        .require_one_of
+        .iter()
+        .map(|g| json!({ "anyOf": g.iter().map(|m| json!({ "required": [m] })).collect::<Vec<_>>() }))
+        .collect();
+    match groups.len() {
+        0 => {}
+        1 => {
+            let g = groups.into_iter().next().unwrap();
+            s.insert("anyOf".into(), g["anyOf"].clone());
+        }
+        _ => {
+            s.insert("allOf".into(), Value::Array(groups));
+        }
+    }
+    Value::Object(s)
+}
+
+pub fn entry(a: &Action) -> Value {
+    json!({
+        "id": a.id,
+        "methodName": camel(&a.id),
+        "title": a.title,
+        "description": a.description,
+        "resource": a.resource,
+        "method": a.method,
+        "path": a.path,
+        "operationId": a.operation_id,
+        "inSpec": a.in_spec,
+        "inputSchema": input_schema(a),
+        "requireOneOf": a.require_one_of,
+        "response": a.response,
+        "pagination": a.pagination.as_ref().map(|p| json!({
+            "style": p.style,
+            "request": p.fields.request,
+            "response": p.fields.response,
+            "items": p.fields.items,
+        })),
+        "irreversible": a.irreversible,
+        "idempotent": a.idempotent,
+        "async": a.is_async,
+        "rateLimit": a.rate_limit,
+        "limits": a.limits,
+        "notes": a.notes,
+    })
+}
+
+pub fn generate(actions: &[Action]) -> String {
+    serde_json::to_string(&actions.iter().map(entry).collect::<Vec<_>>()).unwrap()
+}

@@ -1,0 +1,193 @@
+//! The shape of one action definition in `defs/actions.json`.
+//! Shared by build.rs (code generation) and nothing else: the runtime uses the generated tables.
+
+use serde::Deserialize;
+
+#[derive(Deserialize, Clone, Debug)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Action {
+    pub id: String,
+    pub title: String,
+    pub description: String,
+    pub resource: String,
+    pub method: String,
+    pub path: String,
+    pub operation_id: String,
+    pub in_spec: bool,
+    pub params: Vec<Param>,
+    pub require_one_of: Vec<Vec<String>>,
+    pub response: String,
+    pub pagination: Option<Pagination>,
+    pub irreversible: bool,
+    pub idempotent: bool,
+    #[serde(rename = "async")]
+    pub is_async: bool,
+    pub rate_limit: Option<String>,
+    pub limits: Option<String>,
+    pub notes: Option<String>,
+}
+
+#[derive(Deserialize, Clone, Debug)]
+#[serde(deny_unknown_fields)]
+pub struct Param {
+    pub name: String,
+    #[serde(rename = "in")]
+    pub loc: String,
+    #[serde(rename = "type")]
+    pub ty: String,
+    pub required: bool,
+    pub description: String,
+    pub format: Option<String>,
+    pub items: Option<Items>,
+    #[serde(rename = "enum")]
+    pub enum_values: Option<Vec<String>>,
+}
+
+#[derive(Deserialize, Clone, Debug)]
+#[serde(deny_unknown_fields)]
+pub struct Items {
+    #[serde(rename = "type")]
+    pub ty: String,
+    pub format: Option<String>,
+}
+
+#[derive(Deserialize, Clone, Debug)]
+#[serde(deny_unknown_fields)]
+pub struct Pagination {
+    pub style: String,
+    pub fields: PaginationFields,
+}
+
+#[derive(Deserialize, Clone, Debug)]
+#[serde(deny_unknown_fields)]
+pub struct PaginationFields {
+    pub request: Vec<String>,
+    #[serde(default)]
+    pub response: Vec<String>,
+    pub items: Option<String>,
+}
+
+/// A documented rate limit such as "5 requests/second, per project".
+#[derive(Clone, Debug, PartialEq)]
+pub struct RateLimit {
+    pub count: u32,
+    pub per_ms: u32,
+    pub scope: String,
+}
+
+pub fn parse_rate_limit(text: &str) -> Result<RateLimit, String> {
+    let (rate, scope) = text
+        .split_once(", per ")
+        .ok_or_else(|| format!("rate limit without scope: {text}"))?;
+    let (count, unit) = rate
+        .split_once(' ')
+        .ok_or_else(|| format!("rate limit without unit: {text}"))?;
+    let count: u32 = count.parse().map_err(|_| format!("bad count in {text}"))?;
+    let per_ms = match unit {
+        "request/second" | "requests/second" => 1_000,
+        "request/minute" | "requests/minute" => 60_000,
+        "request/hour" | "requests/hour" => 3_600_000,
+        _ => return Err(format!("unknown rate unit in {text}")),
+    };
+    Ok(RateLimit { count, per_ms, scope: scope.to_string() })
+}
+
+/// camelCase of a snake_case id: `abort_campaign` -> `abortCampaign`.
+pub fn camel(id: &str) -> String {
+    let mut out = String::with_capacity(id.len());
+    let mut upper = false;
+    for c in id.chars() {
+        if c == '_' {
+            upper = true;
+        } else if upper {
+            out.extend(c.to_uppercase());
+            upper = false;
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// PascalCase of a snake_case id: `abort_campaign` -> `AbortCampaign`.
+pub fn pascal(id: &str) -> String {
+    let c = camel(id);
+    let mut chars = c.chars();
+    match chars.next() {
+        Some(f) => f.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
+/// Checks one definition for internal consistency; every problem is a build error.
+pub fn check(a: &Action) -> Result<(), String> {
+    let fail = |m: String| Err(format!("action {}: {m}", a.id));
+    if a.id.is_empty() || !a.id.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_') {
+        return fail("id must be snake_case ascii".into());
+    }
+    if !matches!(a.method.as_str(), "GET" | "POST" | "PUT" | "PATCH" | "DELETE") {
+        return fail(format!("unknown method {}", a.method));
+    }
+    if !matches!(a.response.as_str(), "json" | "csv" | "jsonl" | "text" | "html") {
+        return fail(format!("unknown response kind {}", a.response));
+    }
+    if a.description.trim().len() < 40 {
+        return fail("description missing or too short".into());
+    }
+    let mut names = std::collections::BTreeSet::new();
+    let mut body_root = 0;
+    for p in &a.params {
+        if !names.insert(p.name.as_str()) {
+            return fail(format!("param {} repeated", p.name));
+        }
+        match p.loc.as_str() {
+            "path" => {
+                if !a.path.contains(&format!("{{{}}}", p.name)) {
+                    return fail(format!("path param {} not in path", p.name));
+                }
+                if !p.required {
+                    return fail(format!("path param {} must be required", p.name));
+                }
+            }
+            "query" | "body" => {}
+            "bodyRoot" => body_root += 1,
+            other => return fail(format!("param {} has unknown place {other}", p.name)),
+        }
+        if !matches!(p.ty.as_str(), "string" | "integer" | "number" | "boolean" | "object" | "array") {
+            return fail(format!("param {} has unknown type {}", p.name, p.ty));
+        }
+        if (p.ty == "array") != p.items.is_some() {
+            return fail(format!("param {}: items goes with type array only", p.name));
+        }
+        if p.loc == "query" && p.ty == "object" {
+            return fail(format!("query param {} cannot be an object", p.name));
+        }
+    }
+    if body_root > 1 || (body_root == 1 && a.params.iter().any(|p| p.loc == "body")) {
+        return fail("a bodyRoot param must be the only body param".into());
+    }
+    // every {placeholder} in the path has a param
+    let mut rest = a.path.as_str();
+    while let Some(open) = rest.find('{') {
+        let close = rest[open..].find('}').ok_or("unclosed { in path")? + open;
+        let name = &rest[open + 1..close];
+        if !a.params.iter().any(|p| p.name == name && p.loc == "path") {
+            return fail(format!("path placeholder {name} has no path param"));
+        }
+        rest = &rest[close + 1..];
+    }
+    for g in &a.require_one_of {
+        if g.is_empty() {
+            return fail("empty requireOneOf group".into());
+        }
+        for m in g {
+            if !names.contains(m.as_str()) {
+                return fail(format!("requireOneOf member {m} is not a param"));
+            }
+        }
+    }
+    if let Some(r) = &a.rate_limit {
+        parse_rate_limit(r).map_err(|e| format!("action {}: {e}", a.id))?;
+    }
+    Ok(())
+}

@@ -1,0 +1,2 @@
+import './load.browser.js';
+export * from './api.js';

@@ -1,0 +1,32 @@
+// Types of iterable-wasm (every entry point has the same surface).
+export { IterableClient } from './iterable_wasm.js';
+export type * from './iterable_wasm.js';
+import type { CatalogEntry } from './iterable_wasm.js';
+
+/** The error every failure rejects with. */
+export declare class IterableError extends Error {
+  name: 'IterableError';
+  /**
+   * Iterable's code from its `{msg, code, params}` body (BadParams, BadApiKey, NotFound, ...) or one of
+   * ours: ValidationError, NetworkError, Timeout, Aborted, HttpError, InvalidResponse, RateLimitExceeded.
+   */
+  code: string;
+  /** HTTP status, or undefined when no response came. */
+  status: number | undefined;
+  /** Whether the same request may succeed if sent again later. */
+  retryable: boolean;
+  /** The action id, when known. */
+  action: string | undefined;
+  /** Requests sent for this call (0 when rejected before sending). */
+  attempts: number;
+  /** Iterable's `params` from the error body, when it sent one. */
+  params?: unknown;
+  /** Validation problems, one per parameter. */
+  issues?: Array<{ param: string; message: string }>;
+  /** A short excerpt of an unexpected response body (never credentials). */
+  body?: string;
+  toJSON(): Record<string, unknown>;
+}
+
+/** The catalog: one entry per action. */
+export declare const actions: readonly CatalogEntry[];

@@ -1,0 +1,2 @@
+import './load.deno.js';
+export * from './api.js';

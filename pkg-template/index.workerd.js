@@ -1,0 +1,2 @@
+import './load.workerd.js';
+export * from './api.js';

@@ -1,0 +1,57 @@
+#!/usr/bin/env node
+// npm run build: compiles the Rust crate to wasm32, runs wasm-bindgen (web target) and
+// wasm-opt, and assembles the publishable package in pkg/ from pkg-template/.
+import { execFileSync } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const pkg = join(root, 'pkg');
+const run = (cmd, args, opts = {}) => execFileSync(cmd, args, { stdio: 'inherit', cwd: root, ...opts });
+const bin = (name) => {
+  const local = join(root, 'node_modules', '.bin', name);
+  return existsSync(local) ? local : name;
+};
+
+const profile = process.env.ITERABLE_WASM_PROFILE || 'release';
+run('cargo', ['build', '--lib', '--target', 'wasm32-unknown-unknown', ...(profile === 'release' ? ['--release'] : [])]);
+const wasmIn = join(root, 'target', 'wasm32-unknown-unknown', profile === 'release' ? 'release' : 'debug', 'iterable_wasm.wasm');
+
+rmSync(pkg, { recursive: true, force: true });
+mkdirSync(pkg, { recursive: true });
+run('wasm-bindgen', ['--target', 'web', '--out-dir', pkg, '--out-name', 'iterable_wasm', wasmIn]);
+
+const wasm = join(pkg, 'iterable_wasm_bg.wasm');
+if (process.env.ITERABLE_WASM_NO_OPT !== '1') {
+  // binaryen from npm (Debian's wasm-opt 108 corrupts modern wasm-bindgen output).
+  run(bin('wasm-opt'), ['-Oz', '--strip-debug', '--strip-producers', wasm, '-o', wasm]);
+}
+
+// The entry points and package.json.
+const tpl = join(root, 'pkg-template');
+for (const f of readdirSync(tpl)) cpSync(join(tpl, f), join(pkg, f));
+const findErrors = (dir) => {
+  for (const f of readdirSync(dir)) {
+    const p = join(dir, f);
+    if (statSync(p).isDirectory()) {
+      const hit = findErrors(p);
+      if (hit) return hit;
+    } else if (f === 'errors.js') return p;
+  }
+  return null;
+};
+const errors = findErrors(join(pkg, 'snippets'));
+if (!errors) throw new Error('wasm-bindgen did not emit the errors.js snippet');
+const apiPath = join(pkg, 'api.js');
+writeFileSync(apiPath, readFileSync(apiPath, 'utf8').replace('__ERRORS_MODULE__', './' + relative(pkg, errors)));
+
+const version = /^version\s*=\s*"([^"]+)"/m.exec(readFileSync(join(root, 'Cargo.toml'), 'utf8'))[1];
+const manifest = JSON.parse(readFileSync(join(tpl, 'package.json'), 'utf8'));
+manifest.version = version;
+writeFileSync(join(pkg, 'package.json'), JSON.stringify(manifest, null, 2) + '\n');
+for (const f of ['README.md']) if (existsSync(join(root, f))) cpSync(join(root, f), join(pkg, f));
+cpSync(join(root, 'defs', 'LICENSE-NOTE.md'), join(pkg, 'LICENSE-NOTE.md'));
+rmSync(join(pkg, '.gitignore'), { force: true });
+const size = statSync(wasm).size;
+console.log(`built pkg/ (iterable-wasm ${version}); wasm ${size} bytes`);

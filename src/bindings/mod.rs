@@ -1,0 +1,353 @@
+//! wasm-bindgen exports: `IterableClient` (one method per action, generated), `execute`,
+//! and the catalog. Input and results cross the boundary as JSON text.
+
+use crate::core::{
+    self,
+    defs::{ActionDef, ACTIONS, CATALOG_JSON},
+    error::{codes, ApiError, Issue},
+    response::Payload,
+    retry,
+};
+use crate::transport::{self, Failure};
+use js_sys::{Object, Promise, Reflect};
+use std::rc::Rc;
+use tsify::Tsify;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use web_sys::AbortSignal;
+
+#[wasm_bindgen(module = "/js/errors.js")]
+extern "C" {
+    #[wasm_bindgen(js_name = makeError)]
+    fn make_error(json: &str) -> JsValue;
+}
+
+#[wasm_bindgen(typescript_custom_section)]
+const GENERATED_TYPES: &str = include_str!(concat!(env!("OUT_DIR"), "/types.d.ts"));
+
+#[wasm_bindgen(typescript_custom_section)]
+const CLIENT_TYPES: &str = r#"
+/** One catalog entry: everything an agent or a UI needs to offer an action as a tool. */
+export interface CatalogEntry {
+  id: ActionId;
+  /** The client method: camelCase of the id. */
+  methodName: string;
+  title: string;
+  description: string;
+  resource: string;
+  method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
+  path: string;
+  operationId: string;
+  inSpec: boolean;
+  /** JSON Schema (draft 2020-12) of the input object. */
+  inputSchema: Record<string, unknown>;
+  requireOneOf: string[][];
+  response: "json" | "csv" | "jsonl" | "text" | "html";
+  pagination: { style: "page" | "startAfter" | "nextMarker" | "limit"; request: string[]; response: string[]; items: string | null } | null;
+  irreversible: boolean;
+  idempotent: boolean;
+  async: boolean;
+  rateLimit: string | null;
+  limits: string | null;
+  notes: string | null;
+}
+
+export interface IterableClient {
+  /** Runs any action by id; input and result are typed by the id. */
+  execute<K extends ActionId>(id: K, input: ActionInputs[K], options?: CallOptions): Promise<ActionResults[K]>;
+  /** Runs any action by id (untyped form, for generic callers and agents). */
+  execute(id: string, input?: Record<string, unknown>, options?: CallOptions): Promise<unknown>;
+}
+"#;
+
+/// Options of `new IterableClient(...)`.
+#[derive(Tsify)]
+#[serde(rename_all = "camelCase")]
+#[allow(dead_code)]
+pub struct ClientOptions {
+    /// Iterable API key (server-side key for most actions). Never shown in errors or logs.
+    api_key: String,
+    /// Data center: "us" (default, https://api.iterable.com) or "eu" (https://api.eu.iterable.com).
+    #[tsify(optional, type = "\"us\" | \"eu\"")]
+    region: Option<String>,
+    /// Overrides the region's base URL (https required, except for loopback hosts).
+    #[tsify(optional)]
+    base_url: Option<String>,
+    /// Retries after the first attempt (default 2, at most 10).
+    #[tsify(optional)]
+    max_retries: Option<u32>,
+    /// Time limit of each attempt in milliseconds (default 30000).
+    #[tsify(optional)]
+    timeout_ms: Option<f64>,
+}
+
+/// Options of one call.
+#[derive(Tsify)]
+#[serde(rename_all = "camelCase")]
+#[allow(dead_code)]
+pub struct CallOptions {
+    /// Cancels the call: no further attempts are sent once it aborts.
+    #[tsify(optional, type = "AbortSignal")]
+    signal: Option<()>,
+    /// Time limit of each attempt in milliseconds, overriding the client's.
+    #[tsify(optional)]
+    timeout_ms: Option<f64>,
+    /// Retries after the first attempt, overriding the client's.
+    #[tsify(optional)]
+    max_retries: Option<u32>,
+}
+
+const DEFAULT_TIMEOUT_MS: f64 = 30_000.0;
+const DEFAULT_MAX_RETRIES: u32 = 2;
+const MAX_MAX_RETRIES: u32 = 10;
+
+struct Inner {
+    api_key: String,
+    base: String,
+    region: &'static str,
+    max_retries: u32,
+    timeout_ms: f64,
+}
+
+/// A client for one Iterable project (one API key, one region).
+#[wasm_bindgen]
+pub struct IterableClient {
+    inner: Rc<Inner>,
+}
+
+fn js_error(e: &ApiError) -> JsValue {
+    make_error(&e.to_json())
+}
+
+fn invalid(param: &str, message: impl Into<String>) -> ApiError {
+    ApiError::validation(vec![Issue { param: param.into(), message: message.into() }])
+}
+
+fn get(obj: &JsValue, key: &str) -> JsValue {
+    Reflect::get(obj, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
+}
+
+fn opt_string(obj: &JsValue, key: &str) -> Result<Option<String>, ApiError> {
+    let v = get(obj, key);
+    if v.is_undefined() || v.is_null() {
+        return Ok(None);
+    }
+    v.as_string().map(Some).ok_or_else(|| invalid(key, "must be a string"))
+}
+
+fn opt_number(obj: &JsValue, key: &str, min: f64, max: f64) -> Result<Option<f64>, ApiError> {
+    let v = get(obj, key);
+    if v.is_undefined() || v.is_null() {
+        return Ok(None);
+    }
+    match v.as_f64() {
+        Some(n) if n.is_finite() && n >= min && n <= max => Ok(Some(n)),
+        _ => Err(invalid(key, format!("must be a number from {min} to {max}"))),
+    }
+}
+
+fn check_keys(obj: &JsValue, known: &[&str], what: &str) -> Result<(), ApiError> {
+    let Some(o) = obj.dyn_ref::<Object>() else { return Ok(()) };
+    for k in Object::keys(o).iter() {
+        let k = k.as_string().unwrap_or_default();
+        if !known.contains(&k.as_str()) {
+            return Err(invalid(&core::error::excerpt(&k, 64), format!("unknown {what}; known: {}", known.join(", "))));
+        }
+    }
+    Ok(())
+}
+
+struct Call {
+    signal: Option<AbortSignal>,
+    timeout_ms: f64,
+    max_retries: u32,
+}
+
+fn call_options(inner: &Inner, options: Option<Object>) -> Result<Call, ApiError> {
+    let mut call = Call { signal: None, timeout_ms: inner.timeout_ms, max_retries: inner.max_retries };
+    let Some(o) = options else { return Ok(call) };
+    let o: JsValue = o.into();
+    if !o.is_object() {
+        return Err(invalid("options", "must be an object"));
+    }
+    check_keys(&o, &["signal", "timeoutMs", "maxRetries"], "call option")?;
+    let s = get(&o, "signal");
+    if !s.is_undefined() && !s.is_null() {
+        call.signal = Some(s.dyn_into::<AbortSignal>().map_err(|_| invalid("signal", "must be an AbortSignal"))?);
+    }
+    if let Some(t) = opt_number(&o, "timeoutMs", 1.0, 3_600_000.0)? {
+        call.timeout_ms = t;
+    }
+    if let Some(r) = opt_number(&o, "maxRetries", 0.0, MAX_MAX_RETRIES as f64)? {
+        call.max_retries = r as u32;
+    }
+    Ok(call)
+}
+
+/// JSON text of a JS input value; BigInt, cycles and throwing getters become validation errors.
+fn input_json(def: &ActionDef, input: &JsValue) -> Result<String, ApiError> {
+    if input.is_undefined() || input.is_null() {
+        return Ok("{}".into());
+    }
+    if !input.is_object() || js_sys::Array::is_array(input) {
+        let what = if js_sys::Array::is_array(input) { "array".to_string() } else { input.js_typeof().as_string().unwrap_or_default() };
+        return Err(invalid("", format!("input must be an object, got {what}")).with_action(def.id));
+    }
+    match js_sys::JSON::stringify(input) {
+        Ok(s) => s.as_string().ok_or_else(|| invalid("", "input cannot be turned into JSON").with_action(def.id)),
+        Err(e) => {
+            let why = e.dyn_ref::<js_sys::Error>().map(|e| String::from(e.message())).unwrap_or_default();
+            Err(invalid("", format!("input cannot be turned into JSON data ({})", core::error::excerpt(&why, 120))).with_action(def.id))
+        }
+    }
+}
+
+fn failure_error(f: Failure, timeout_ms: f64) -> ApiError {
+    match f {
+        Failure::Aborted => {
+            let mut e = ApiError::new(codes::ABORTED, "the call was aborted");
+            e.retryable = false;
+            e
+        }
+        Failure::Timeout => ApiError::new(codes::TIMEOUT, format!("no complete response within {timeout_ms} ms")),
+        Failure::Network(why) => ApiError::new(codes::NETWORK, format!("network error: {why}")),
+    }
+}
+
+impl Inner {
+    async fn run(self: Rc<Self>, def: &'static ActionDef, input: Result<String, ApiError>, call: Result<Call, ApiError>) -> Result<JsValue, ApiError> {
+        let call = call?;
+        let request = core::prepare(def, &input?, &self.base)?;
+        let auth = [("Api-Key", self.api_key.as_str())];
+        let mut attempts = 0u32;
+        loop {
+            attempts += 1;
+            let outcome = match transport::send(&request, &auth, call.timeout_ms, call.signal.as_ref()).await {
+                Ok(r) => core::response::interpret(def, r.status, &r.body, r.retry_after.as_deref()),
+                Err(f) => Err(failure_error(f, call.timeout_ms).with_action(def.id)),
+            };
+            let err = match outcome {
+                Ok(Payload::Json(text)) => {
+                    return js_sys::JSON::parse(&text).map_err(|_| {
+                        let mut e = ApiError::new(codes::INVALID_RESPONSE, "the JSON body could not be parsed").with_action(def.id);
+                        e.attempts = attempts;
+                        e
+                    })
+                }
+                Ok(Payload::Text(text)) => return Ok(JsValue::from_str(&text)),
+                Err(e) => e,
+            };
+            if attempts > call.max_retries || !retry::may_retry(def, &err) {
+                let mut err = err;
+                err.attempts = attempts;
+                if attempts > 1 {
+                    err.message = format!("{} (after {attempts} attempts)", err.message);
+                }
+                return Err(err);
+            }
+            let wait = retry::delay_ms(attempts - 1, js_sys::Math::random(), err.retry_after_ms);
+            if let Err(f) = transport::sleep(wait, call.signal.as_ref()).await {
+                let mut e = failure_error(f, call.timeout_ms).with_action(def.id);
+                e.attempts = attempts;
+                return Err(e);
+            }
+        }
+    }
+}
+
+#[wasm_bindgen]
+impl IterableClient {
+    /// Creates a client. Throws an `IterableError` (ValidationError) for bad options.
+    #[wasm_bindgen(constructor)]
+    pub fn new(#[wasm_bindgen(unchecked_param_type = "ClientOptions")] options: JsValue) -> Result<IterableClient, JsValue> {
+        Self::from_options(&options).map_err(|e| js_error(&e))
+    }
+
+    fn from_options(o: &JsValue) -> Result<IterableClient, ApiError> {
+        if !o.is_object() {
+            return Err(invalid("options", "new IterableClient({ apiKey, region?, baseUrl?, maxRetries?, timeoutMs? }) needs an options object"));
+        }
+        check_keys(o, &["apiKey", "region", "baseUrl", "maxRetries", "timeoutMs"], "client option")?;
+        let api_key = opt_string(o, "apiKey")?.unwrap_or_default();
+        core::check_api_key(&api_key)?;
+        let region = opt_string(o, "region")?;
+        let base_url = opt_string(o, "baseUrl")?;
+        let base = core::request::base_url(region.as_deref(), base_url.as_deref())?;
+        let region = if base_url.is_some() {
+            "custom"
+        } else if base == core::request::EU_BASE {
+            "eu"
+        } else {
+            "us"
+        };
+        let max_retries = opt_number(o, "maxRetries", 0.0, MAX_MAX_RETRIES as f64)?.map(|n| n as u32).unwrap_or(DEFAULT_MAX_RETRIES);
+        let timeout_ms = opt_number(o, "timeoutMs", 1.0, 3_600_000.0)?.unwrap_or(DEFAULT_TIMEOUT_MS);
+        Ok(IterableClient { inner: Rc::new(Inner { api_key, base, region, max_retries, timeout_ms }) })
+    }
+
+    /// The shared path of every action method and of `execute`.
+    fn call(&self, index: usize, input: JsValue, options: Option<Object>) -> Promise {
+        let def = &ACTIONS[index];
+        // Read input and options now, so later mutation by the caller changes nothing.
+        let input = input_json(def, &input);
+        let call = call_options(&self.inner, options).map_err(|e| e.with_action(def.id));
+        let inner = self.inner.clone();
+        let secrets = [self.inner.api_key.clone()];
+        wasm_bindgen_futures::future_to_promise(async move {
+            inner.run(def, input, call).await.map_err(|e| {
+                let e = e.redact(&[secrets[0].as_str()]);
+                js_error(&e)
+            })
+        })
+    }
+
+    /// Runs an action by id (see the typed overloads).
+    #[wasm_bindgen(skip_typescript)]
+    pub fn execute(&self, id: JsValue, input: JsValue, options: Option<Object>) -> Promise {
+        let found = match id.as_string() {
+            Some(s) => core::action(&s),
+            None => Err(invalid("id", "the action id must be a string")),
+        };
+        match found.and_then(|d| core::defs::index_of(d.id).ok_or_else(|| invalid("id", "unknown action"))) {
+            Ok(i) => self.call(i, input, options),
+            Err(e) => Promise::reject(&js_error(&e)),
+        }
+    }
+
+    /// The base URL requests go to.
+    #[wasm_bindgen(getter, js_name = baseUrl)]
+    pub fn base_url(&self) -> String {
+        self.inner.base.clone()
+    }
+
+    /// "us", "eu" or "custom" (baseUrl given).
+    #[wasm_bindgen(getter)]
+    pub fn region(&self) -> String {
+        self.inner.region.to_string()
+    }
+
+    /// A safe description of the client (never the key).
+    #[wasm_bindgen(js_name = toJSON, unchecked_return_type = "{ region: string; baseUrl: string; maxRetries: number; timeoutMs: number }")]
+    pub fn to_json(&self) -> JsValue {
+        let v = serde_json::json!({
+            "region": self.inner.region,
+            "baseUrl": self.inner.base,
+            "maxRetries": self.inner.max_retries,
+            "timeoutMs": self.inner.timeout_ms,
+        });
+        js_sys::JSON::parse(&v.to_string()).unwrap_or(JsValue::NULL)
+    }
+
+    #[wasm_bindgen(js_name = toString)]
+    pub fn to_string_js(&self) -> String {
+        format!("IterableClient({}, {})", self.inner.region, self.inner.base)
+    }
+}
+
+include!(concat!(env!("OUT_DIR"), "/bindings.rs"));
+
+/// The catalog as JSON text (the entry modules parse it into `actions`).
+#[wasm_bindgen(js_name = catalogJson)]
+pub fn catalog_json() -> String {
+    CATALOG_JSON.to_string()
+}

@@ -1,0 +1,55 @@
+//! The pure core: definitions, validation, request building, response interpretation and
+//! retry policy. No wasm dependencies; tested natively with `cargo test`.
+
+pub mod defs;
+pub mod error;
+pub mod request;
+pub mod response;
+pub mod retry;
+pub mod validate;
+
+use defs::ActionDef;
+use error::{ApiError, Issue};
+use request::HttpRequest;
+use serde_json::Value;
+
+/// Finds the action for an id, or a `ValidationError` naming the closest ids.
+pub fn action(id: &str) -> Result<&'static ActionDef, ApiError> {
+    defs::find(id).ok_or_else(|| {
+        let shown = error::excerpt(id, 64);
+        let close: Vec<&str> = defs::ACTIONS
+            .iter()
+            .map(|a| a.id)
+            .filter(|a| !id.is_empty() && (a.contains(id) || id.contains(a) || a.replace('_', "") == id.to_ascii_lowercase()))
+            .take(3)
+            .collect();
+        let hint = if close.is_empty() { String::new() } else { format!(" (did you mean {}?)", close.join(", ")) };
+        ApiError::validation(vec![Issue { param: String::new(), message: format!("unknown action id {shown:?}{hint}") }])
+    })
+}
+
+/// Parses input JSON text (as produced by JSON.stringify), validates it and builds the request.
+pub fn prepare(def: &ActionDef, input_json: &str, base: &str) -> Result<HttpRequest, ApiError> {
+    let value: Value = serde_json::from_str(input_json).map_err(|e| {
+        ApiError::validation(vec![Issue { param: String::new(), message: format!("input is not valid JSON data: {e}") }]).with_action(def.id)
+    })?;
+    let input = validate::validate(def, &value)?;
+    Ok(request::build(def, input, base))
+}
+
+/// Checks an API key before it is ever put in a header.
+pub fn check_api_key(key: &str) -> Result<(), ApiError> {
+    let problem = if key.trim().is_empty() {
+        Some("required (a non-empty string)")
+    } else if key.len() > 1024 {
+        Some("too long")
+    } else if !key.bytes().all(|b| (0x21..0x7f).contains(&b)) {
+        Some("may hold only visible ASCII characters")
+    } else {
+        None
+    };
+    match problem {
+        Some(m) => Err(ApiError::validation(vec![Issue { param: "apiKey".into(), message: m.into() }])),
+        None => Ok(()),
+    }
+}

@@ -1,0 +1,141 @@
+//! Request building: path, query string and JSON body from a validated input.
+//! Credentials are not part of the request: the transport adds them, so a request can be
+//! shown (dry runs, hooks) without ever holding the key.
+
+use super::defs::{ActionDef, Loc, Method};
+use super::error::{ApiError, Issue};
+use serde_json::{Map, Value};
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct HttpRequest {
+    pub method: Method,
+    pub url: String,
+    /// Headers other than credentials.
+    pub headers: Vec<(&'static str, &'static str)>,
+    pub body: Option<String>,
+}
+
+pub const US_BASE: &str = "https://api.iterable.com";
+pub const EU_BASE: &str = "https://api.eu.iterable.com";
+
+/// Percent-encodes everything but RFC 3986 unreserved characters.
+pub fn encode_component(s: &str, out: &mut String) {
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
+    for &b in s.as_bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
+            out.push(b as char);
+        } else {
+            out.push('%');
+            out.push(HEX[(b >> 4) as usize] as char);
+            out.push(HEX[(b & 15) as usize] as char);
+        }
+    }
+}
+
+/// The text a scalar takes in a path or query string.
+fn scalar_text(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+fn is_loopback_host(host: &str) -> bool {
+    let host = host.to_ascii_lowercase();
+    host == "localhost" || host == "[::1]" || host.starts_with("127.") && host[4..].split('.').all(|p| p.parse::<u8>().is_ok())
+}
+
+/// Resolves the base URL from region and override. https is required except on loopback.
+pub fn base_url(region: Option<&str>, base_url: Option<&str>) -> Result<String, ApiError> {
+    let bad = |param: &str, message: String| ApiError::validation(vec![Issue { param: param.into(), message }]);
+    if let Some(u) = base_url {
+        let rest = if let Some(r) = u.strip_prefix("https://") {
+            r
+        } else if let Some(r) = u.strip_prefix("http://") {
+            let host = r.split(['/', '?', '#']).next().unwrap_or("");
+            let host_only = if host.starts_with('[') {
+                host.split_inclusive(']').next().unwrap_or(host)
+            } else {
+                host.rsplit_once(':').map(|(h, _)| h).unwrap_or(host)
+            };
+            if !is_loopback_host(host_only) {
+                return Err(bad("baseUrl", "must use https:// (plain http is allowed only for 127.0.0.1, localhost or [::1])".into()));
+            }
+            r
+        } else {
+            return Err(bad("baseUrl", "must be an absolute https:// URL".into()));
+        };
+        let host = rest.split(['/', '?', '#']).next().unwrap_or("");
+        if host.is_empty() || rest.contains(['?', '#']) || rest.contains(char::is_whitespace) || host.contains('@') {
+            return Err(bad("baseUrl", "must be a plain URL with a host and no query, fragment or credentials".into()));
+        }
+        return Ok(u.trim_end_matches('/').to_string());
+    }
+    match region.unwrap_or("us") {
+        "us" | "US" => Ok(US_BASE.to_string()),
+        "eu" | "EU" => Ok(EU_BASE.to_string()),
+        other => Err(bad("region", format!("{:?} is not a region; use \"us\" or \"eu\"", crate::core::error::excerpt(other, 32)))),
+    }
+}
+
+/// Builds the HTTP request for a validated input (see `validate`).
+pub fn build(def: &ActionDef, input: &Map<String, Value>, base: &str) -> HttpRequest {
+    let given = |name: &str| input.get(name).filter(|v| !v.is_null());
+    // Path: substitute each {name} with its encoded value.
+    let mut url = String::with_capacity(base.len() + def.path.len() + 64);
+    url.push_str(base);
+    let mut rest = def.path;
+    while let Some(open) = rest.find('{') {
+        url.push_str(&rest[..open]);
+        let close = open + rest[open..].find('}').unwrap_or(rest.len() - open - 1);
+        let name = &rest[open + 1..close];
+        if let Some(v) = given(name) {
+            encode_component(&scalar_text(v), &mut url);
+        }
+        rest = &rest[close + 1..];
+    }
+    url.push_str(rest);
+    // Query: definition order; arrays as repeated keys.
+    let mut sep = '?';
+    let mut body = Map::new();
+    let mut root: Option<&Value> = None;
+    for p in def.params {
+        let Some(v) = given(p.name) else { continue };
+        match p.loc {
+            Loc::Path => {}
+            Loc::Query => {
+                let values: Vec<&Value> = match v {
+                    Value::Array(a) => a.iter().collect(),
+                    one => vec![one],
+                };
+                for item in values {
+                    url.push(sep);
+                    sep = '&';
+                    encode_component(p.name, &mut url);
+                    url.push('=');
+                    encode_component(&scalar_text(item), &mut url);
+                }
+            }
+            Loc::Body => {
+                body.insert(p.name.to_string(), v.clone());
+            }
+            Loc::BodyRoot => root = Some(v),
+        }
+    }
+    let has_body_params = def.params.iter().any(|p| matches!(p.loc, Loc::Body | Loc::BodyRoot));
+    // GET carries no body; DELETE only when its definition has body params (e.g. delete_catalog_items).
+    let body = match def.method {
+        Method::Get => None,
+        Method::Delete if !has_body_params => None,
+        _ if !has_body_params => None,
+        _ => Some(match root {
+            Some(v) => v.to_string(),
+            None => Value::Object(body).to_string(),
+        }),
+    };
+    let mut headers = vec![("Accept", def.response.accept())];
+    if body.is_some() {
+        headers.push(("Content-Type", "application/json"));
+    }
+    HttpRequest { method: def.method, url, headers, body }
+}

@@ -1,0 +1,181 @@
+//! Turning a status and body into a result or an `ApiError`. Bodies are checked here; the
+//! bindings hand the (validated) JSON text to the JS engine's own JSON.parse.
+
+use super::defs::{ActionDef, ResponseKind};
+use super::error::{codes, excerpt, ApiError, ITERABLE_FAILURE_CODES};
+use serde::de::IgnoredAny;
+use serde::Deserialize;
+use serde_json::Value;
+
+/// A successful result, still as text.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Payload {
+    /// JSON text to parse (json, and jsonl turned into one JSON array).
+    Json(String),
+    /// A string result (csv, text, html).
+    Text(String),
+}
+
+#[derive(Deserialize)]
+struct Envelope {
+    code: Option<Value>,
+    msg: Option<Value>,
+    params: Option<Value>,
+}
+
+const EXCERPT: usize = 200;
+
+fn statuses_retryable(status: u16) -> bool {
+    matches!(status, 429 | 500 | 502 | 503 | 504)
+}
+
+/// Parses `Retry-After` (seconds or an HTTP date is not supported here: seconds only, which
+/// is what proxies in front of Iterable send) into milliseconds.
+pub fn retry_after_ms(value: Option<&str>) -> Option<f64> {
+    let v = value?.trim();
+    let secs: f64 = v.parse().ok()?;
+    (secs.is_finite() && secs >= 0.0).then_some(secs * 1000.0)
+}
+
+fn looks_like_html(body: &str) -> bool {
+    let head = body.trim_start().get(..64).unwrap_or(body.trim_start()).to_ascii_lowercase();
+    head.starts_with("<!doctype html") || head.starts_with("<html") || head.starts_with("<head") || head.starts_with("<body")
+}
+
+/// Pulls readable text out of an HTML error page (title, else the tags stripped).
+fn html_text(body: &str) -> String {
+    let lower = body.to_ascii_lowercase();
+    if let (Some(a), Some(b)) = (lower.find("<title>"), lower.find("</title>")) {
+        if a + 7 <= b {
+            return excerpt(&body[a + 7..b], EXCERPT);
+        }
+    }
+    let mut out = String::new();
+    let mut in_tag = false;
+    for c in body.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' => {
+                in_tag = false;
+                out.push(' ');
+            }
+            c if !in_tag => out.push(c),
+            _ => {}
+        }
+        if out.len() > 4 * EXCERPT {
+            break;
+        }
+    }
+    excerpt(&out, EXCERPT)
+}
+
+/// An error for a non-2xx status.
+fn http_error(status: u16, body: &str) -> ApiError {
+    let trimmed = body.trim();
+    if trimmed.starts_with('{') {
+        if let Ok(env) = serde_json::from_str::<Envelope>(trimmed) {
+            let code = env.code.as_ref().and_then(Value::as_str).filter(|c| !c.is_empty() && *c != "Success");
+            let msg = env.msg.as_ref().and_then(Value::as_str).map(|m| excerpt(m, 500));
+            let mut e = ApiError::new(
+                code.unwrap_or(if status == 429 { codes::RATE_LIMIT } else { codes::HTTP }),
+                match &msg {
+                    Some(m) if !m.is_empty() => m.clone(),
+                    _ => format!("HTTP {status}"),
+                },
+            );
+            e.status = Some(status);
+            e.retryable = statuses_retryable(status);
+            e.params = env.params.filter(|p| !p.is_null());
+            return e;
+        }
+    }
+    let (code, what) = if status == 429 { (codes::RATE_LIMIT, "rate limit exceeded") } else { (codes::HTTP, "") };
+    let text = if trimmed.is_empty() {
+        "empty body".to_string()
+    } else if looks_like_html(trimmed) {
+        html_text(trimmed)
+    } else {
+        excerpt(trimmed, EXCERPT)
+    };
+    let message = if what.is_empty() { format!("HTTP {status}: {text}") } else { format!("HTTP {status} ({what}): {text}") };
+    let mut e = ApiError::new(code, message);
+    e.status = Some(status);
+    e.retryable = statuses_retryable(status);
+    if !trimmed.is_empty() {
+        e.body = Some(excerpt(trimmed, EXCERPT));
+    }
+    e
+}
+
+fn invalid(status: u16, what: &str, body: &str) -> ApiError {
+    let mut e = ApiError::new(codes::INVALID_RESPONSE, format!("HTTP {status}: {what}"));
+    e.status = Some(status);
+    e.retryable = false;
+    e.body = Some(excerpt(body, EXCERPT));
+    e
+}
+
+/// Checks that `text` is one complete JSON value.
+fn check_json(text: &str) -> Result<(), serde_json::Error> {
+    serde_json::from_str::<IgnoredAny>(text).map(|_| ())
+}
+
+/// Interprets a response. `retry_after` is the raw `Retry-After` header, if any.
+pub fn interpret(def: &ActionDef, status: u16, body: &str, retry_after: Option<&str>) -> Result<Payload, ApiError> {
+    if !(200..300).contains(&status) {
+        let mut e = http_error(status, body).with_action(def.id);
+        e.retry_after_ms = retry_after_ms(retry_after);
+        return Err(e);
+    }
+    match def.response {
+        ResponseKind::Json => {
+            let t = body.trim();
+            if t.is_empty() {
+                // 202 Accepted and some 200s carry no body.
+                return Ok(Payload::Json("null".into()));
+            }
+            if t.starts_with('{') {
+                match serde_json::from_str::<Envelope>(t) {
+                    Ok(env) => {
+                        // A 2xx whose body carries an Iterable failure code is a failure.
+                        if let Some(code) = env.code.as_ref().and_then(Value::as_str) {
+                            if ITERABLE_FAILURE_CODES.contains(&code) {
+                                let msg = env.msg.as_ref().and_then(Value::as_str).map(|m| excerpt(m, 500)).unwrap_or_else(|| code.to_string());
+                                let mut e = ApiError::new(code, msg).with_action(def.id);
+                                e.status = Some(status);
+                                e.retryable = matches!(code, "RateLimitExceeded" | "DatabaseError");
+                                e.params = env.params.filter(|p| !p.is_null());
+                                return Err(e);
+                            }
+                        }
+                    }
+                    Err(_) => return Err(invalid(status, "the JSON body is malformed or truncated", t).with_action(def.id)),
+                }
+            } else if check_json(t).is_err() {
+                let what = if looks_like_html(t) { "expected JSON, got an HTML page" } else { "expected JSON, got something else" };
+                return Err(invalid(status, what, t).with_action(def.id));
+            }
+            Ok(Payload::Json(t.to_string()))
+        }
+        ResponseKind::Jsonl => {
+            let mut out = String::with_capacity(body.len() + 2);
+            out.push('[');
+            for (n, line) in body.lines().enumerate() {
+                let line = line.trim();
+                if line.is_empty() {
+                    continue;
+                }
+                if check_json(line).is_err() {
+                    return Err(invalid(status, &format!("line {} of the JSON-lines body is not JSON", n + 1), line).with_action(def.id));
+                }
+                if out.len() > 1 {
+                    out.push(',');
+                }
+                out.push_str(line);
+            }
+            out.push(']');
+            Ok(Payload::Json(out))
+        }
+        ResponseKind::Csv | ResponseKind::Text | ResponseKind::Html => Ok(Payload::Text(body.to_string())),
+    }
+}

@@ -1,0 +1,144 @@
+//! Transport: one HTTP attempt through gloo-net's fetch (the global `fetch`, so it runs in
+//! browsers, web workers, Node, Deno and workerd alike), with a per-attempt timeout and an
+//! optional caller `AbortSignal`. Also the cancellable sleep used between retries.
+
+use crate::core::request::HttpRequest;
+use gloo_net::http::{Method as GlooMethod, RequestBuilder};
+use js_sys::{Function, Promise, Reflect};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{AbortController, AbortSignal};
+
+#[wasm_bindgen]
+extern "C" {
+    #[wasm_bindgen(js_name = setTimeout)]
+    fn set_timeout(handler: &Function, ms: f64) -> JsValue;
+    #[wasm_bindgen(js_name = clearTimeout)]
+    fn clear_timeout(id: &JsValue);
+}
+
+/// The reason our own controller is aborted with when the attempt's time is up.
+const TIMEOUT_REASON: &str = "iterable-wasm:timeout";
+
+pub struct RawResponse {
+    pub status: u16,
+    pub body: String,
+    pub retry_after: Option<String>,
+}
+
+pub enum Failure {
+    Network(String),
+    Timeout,
+    Aborted,
+}
+
+fn method(m: crate::core::defs::Method) -> GlooMethod {
+    use crate::core::defs::Method::*;
+    match m {
+        Get => GlooMethod::GET,
+        Post => GlooMethod::POST,
+        Put => GlooMethod::PUT,
+        Patch => GlooMethod::PATCH,
+        Delete => GlooMethod::DELETE,
+    }
+}
+
+/// `target.method` bound to `target`, with optional fixed argument.
+fn bound(target: &JsValue, name: &str, arg: Option<&JsValue>) -> Option<Function> {
+    let f: Function = Reflect::get(target, &JsValue::from_str(name)).ok()?.dyn_into().ok()?;
+    Some(match arg {
+        Some(a) => f.bind1(target, a).unchecked_into(),
+        None => f.bind0(target).unchecked_into(),
+    })
+}
+
+fn listen(signal: &AbortSignal, handler: &Function, add: bool) {
+    let name = if add { "addEventListener" } else { "removeEventListener" };
+    if let Ok(f) = Reflect::get(signal, &JsValue::from_str(name)).and_then(|f| f.dyn_into::<Function>()) {
+        let _ = f.call2(signal, &JsValue::from_str("abort"), handler);
+    }
+}
+
+/// Describes a fetch rejection without anything from the request itself.
+fn describe(err: &gloo_net::Error) -> String {
+    let text = match err {
+        gloo_net::Error::JsError(e) => format!("{}: {}", e.name, e.message),
+        other => other.to_string(),
+    };
+    crate::core::error::excerpt(&text, 200)
+}
+
+/// Sends one attempt. Credentials are added here and nowhere else.
+pub async fn send(req: &HttpRequest, auth: &[(&str, &str)], timeout_ms: f64, signal: Option<&AbortSignal>) -> Result<RawResponse, Failure> {
+    if signal.is_some_and(|s| s.aborted()) {
+        return Err(Failure::Aborted);
+    }
+    let controller = AbortController::new().map_err(|_| Failure::Network("AbortController is not available".into()))?;
+    let ours = controller.signal();
+    let on_timeout = bound(&controller, "abort", Some(&JsValue::from_str(TIMEOUT_REASON)));
+    let on_abort = bound(&controller, "abort", None);
+    let timer = on_timeout.as_ref().map(|f| set_timeout(f, timeout_ms));
+    if let (Some(s), Some(h)) = (signal, on_abort.as_ref()) {
+        listen(s, h, true);
+    }
+
+    let result = attempt(req, auth, &ours).await;
+
+    if let Some(t) = timer {
+        clear_timeout(&t);
+    }
+    if let (Some(s), Some(h)) = (signal, on_abort.as_ref()) {
+        listen(s, h, false);
+    }
+    result.map_err(|e| {
+        if signal.is_some_and(|s| s.aborted()) {
+            Failure::Aborted
+        } else if ours.aborted() && ours.reason().as_string().as_deref() == Some(TIMEOUT_REASON) {
+            Failure::Timeout
+        } else {
+            Failure::Network(describe(&e))
+        }
+    })
+}
+
+async fn attempt(req: &HttpRequest, auth: &[(&str, &str)], signal: &AbortSignal) -> Result<RawResponse, gloo_net::Error> {
+    let mut b = RequestBuilder::new(&req.url).method(method(req.method)).abort_signal(Some(signal));
+    for (k, v) in &req.headers {
+        b = b.header(k, v);
+    }
+    for (k, v) in auth {
+        b = b.header(k, v);
+    }
+    let request = match &req.body {
+        Some(body) => b.body(JsValue::from_str(body))?,
+        None => b.build()?,
+    };
+    let response = request.send().await?;
+    let status = response.status();
+    let retry_after = response.headers().get("retry-after");
+    let body = response.text().await?;
+    Ok(RawResponse { status, body, retry_after })
+}
+
+/// Waits `ms`, or fails with `Aborted` as soon as `signal` aborts.
+pub async fn sleep(ms: f64, signal: Option<&AbortSignal>) -> Result<(), Failure> {
+    if signal.is_some_and(|s| s.aborted()) {
+        return Err(Failure::Aborted);
+    }
+    let mut reject_fn: Option<Function> = None;
+    let mut timer = JsValue::UNDEFINED;
+    let promise = Promise::new(&mut |resolve, reject| {
+        timer = set_timeout(&resolve, ms);
+        reject_fn = Some(reject);
+    });
+    if let (Some(s), Some(r)) = (signal, reject_fn.as_ref()) {
+        listen(s, r, true);
+    }
+    let outcome = JsFuture::from(promise).await;
+    clear_timeout(&timer);
+    if let (Some(s), Some(r)) = (signal, reject_fn.as_ref()) {
+        listen(s, r, false);
+    }
+    outcome.map(|_| ()).map_err(|_| Failure::Aborted)
+}

@@ -1,0 +1,513 @@
+//! Native tests of the pure core: definitions, validation, request building, catalog and
+//! JSON Schema, response interpretation and retry policy — for every action.
+
+use iterable_wasm::core::{
+    self,
+    defs::{ActionDef, Format, Loc, Method, ResponseKind, Ty, ACTIONS, CATALOG_JSON},
+    error::codes,
+    request::{self, HttpRequest},
+    response::{self, Payload},
+    retry,
+};
+use serde_json::{json, Map, Value};
+use std::path::Path;
+
+const BASE: &str = "https://api.iterable.com";
+
+/// A plausible value of a param's type.
+fn sample(ty: Ty, format: Format, items: Option<(Ty, Format)>, enums: &[&str], name: &str) -> Value {
+    if let Some(e) = enums.first() {
+        return json!(e);
+    }
+    match ty {
+        Ty::String if name.to_lowercase().contains("email") => json!("user+tag@example.com"),
+        Ty::String if format == Format::DateTime => json!("2024-01-01T00:00:00Z"),
+        Ty::String => json!(format!("{name}-value")),
+        Ty::Integer => json!(42),
+        Ty::Number => json!(1.5),
+        Ty::Boolean => json!(true),
+        Ty::Object => json!({ "k": "v", "n": 1 }),
+        Ty::Array => {
+            let (ity, ifmt) = items.expect("array has items");
+            json!([sample(ity, ifmt, None, &[], name), sample(ity, ifmt, None, &[], name)])
+        }
+    }
+}
+
+fn param_sample(def: &ActionDef, name: &str) -> Value {
+    let p = def.param(name).unwrap();
+    sample(p.ty, p.format, p.items, p.enum_values, p.name)
+}
+
+/// Required params plus the first member of each requireOneOf group.
+fn minimal_input(def: &ActionDef) -> Map<String, Value> {
+    let mut m = Map::new();
+    for p in def.params.iter().filter(|p| p.required) {
+        m.insert(p.name.into(), param_sample(def, p.name));
+    }
+    for g in def.require_one_of {
+        m.insert(g[0].into(), param_sample(def, g[0]));
+    }
+    m
+}
+
+/// Every param given.
+fn full_input(def: &ActionDef) -> Map<String, Value> {
+    def.params.iter().map(|p| (p.name.to_string(), param_sample(def, p.name))).collect()
+}
+
+fn prepare(def: &ActionDef, input: &Map<String, Value>) -> Result<HttpRequest, core::error::ApiError> {
+    core::prepare(def, &Value::Object(input.clone()).to_string(), BASE)
+}
+
+fn query_pairs(url: &str) -> Vec<(String, String)> {
+    match url.split_once('?') {
+        None => vec![],
+        Some((_, q)) => q
+            .split('&')
+            .map(|kv| {
+                let (k, v) = kv.split_once('=').unwrap();
+                (k.to_string(), v.to_string())
+            })
+            .collect(),
+    }
+}
+
+fn decode(s: &str) -> String {
+    let b = s.as_bytes();
+    let mut out = vec![];
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'%' {
+            out.push(u8::from_str_radix(&s[i + 1..i + 3], 16).unwrap());
+            i += 3;
+        } else {
+            out.push(b[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).unwrap()
+}
+
+/// Checks a built request against the definition and the input it came from.
+fn assert_request(def: &ActionDef, input: &Map<String, Value>, req: &HttpRequest) {
+    assert_eq!(req.method, def.method, "{}", def.id);
+    let (path, _) = req.url.split_once('?').unwrap_or((&req.url, ""));
+    assert!(path.starts_with(BASE), "{}", def.id);
+    assert!(!path.contains('{') && !path.contains('}'), "{}: unreplaced placeholder in {path}", def.id);
+    // Path: each segment is a literal or the encoded value of its param.
+    let tpl: Vec<&str> = def.path.split('/').collect();
+    let got: Vec<&str> = path[BASE.len()..].split('/').collect();
+    assert_eq!(tpl.len(), got.len(), "{}: {path}", def.id);
+    for (t, g) in tpl.iter().zip(&got) {
+        if let Some(name) = t.strip_prefix('{').and_then(|t| t.strip_suffix('}')) {
+            let v = &input[name];
+            let text = v.as_str().map(str::to_string).unwrap_or_else(|| v.to_string());
+            assert_eq!(decode(g), text, "{}: path param {name}", def.id);
+            assert!(!g.contains('/'), "{}", def.id);
+        } else {
+            assert_eq!(t, g, "{}", def.id);
+        }
+    }
+    // Query: exactly the query params given, arrays repeated, in definition order.
+    let mut expected = vec![];
+    for p in def.params.iter().filter(|p| p.loc == Loc::Query) {
+        match input.get(p.name) {
+            None | Some(Value::Null) => {}
+            Some(Value::Array(a)) => {
+                for v in a {
+                    expected.push((p.name.to_string(), v.as_str().map(str::to_string).unwrap_or_else(|| v.to_string())));
+                }
+            }
+            Some(v) => expected.push((p.name.to_string(), v.as_str().map(str::to_string).unwrap_or_else(|| v.to_string()))),
+        }
+    }
+    let got: Vec<(String, String)> = query_pairs(&req.url).into_iter().map(|(k, v)| (decode(&k), decode(&v))).collect();
+    assert_eq!(got, expected, "{}: query of {}", def.id, req.url);
+    // Body: body params only, as a JSON object; none for GET or when there are no body params.
+    let body_params: Vec<_> = def.params.iter().filter(|p| p.loc == Loc::Body).collect();
+    if def.method == Method::Get || body_params.is_empty() {
+        assert_eq!(req.body, None, "{}", def.id);
+        assert!(!req.headers.iter().any(|(k, _)| *k == "Content-Type"), "{}", def.id);
+    } else {
+        let body: Value = serde_json::from_str(req.body.as_ref().expect("body")).unwrap();
+        let mut expected = Map::new();
+        for p in &body_params {
+            if let Some(v) = input.get(p.name).filter(|v| !v.is_null()) {
+                expected.insert(p.name.to_string(), v.clone());
+            }
+        }
+        assert_eq!(body, Value::Object(expected), "{}", def.id);
+        assert!(req.headers.contains(&("Content-Type", "application/json")), "{}", def.id);
+    }
+    assert!(req.headers.iter().any(|(k, _)| *k == "Accept"), "{}", def.id);
+    assert!(!req.headers.iter().any(|(k, _)| k.eq_ignore_ascii_case("api-key")), "credentials are the transport's");
+}
+
+fn shared_dir() -> Option<std::path::PathBuf> {
+    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/iterable");
+    p.exists().then_some(p)
+}
+
+#[test]
+fn definitions_follow_the_shared_contract() {
+    let ours: Vec<Value> = serde_json::from_str(include_str!("../defs/actions.json")).unwrap();
+    let Some(dir) = shared_dir() else {
+        eprintln!("shared/iterable not found beside the repo; contract comparison skipped");
+        return;
+    };
+    let mut contract: Vec<Value> = serde_json::from_str(&std::fs::read_to_string(dir.join("actions.json")).unwrap()).unwrap();
+    if let Ok(extra) = std::fs::read_to_string(dir.join("extra-actions.json")) {
+        let extra: Vec<Value> = serde_json::from_str(&extra).unwrap();
+        // Extra actions count once they are in our definitions.
+        for e in extra {
+            if ours.iter().any(|o| o["id"] == e["id"]) {
+                contract.push(e);
+            }
+        }
+    }
+    assert_eq!(ours.len(), contract.len());
+    for (o, c) in ours.iter().zip(&contract) {
+        let mut o = o.clone();
+        let d = o.as_object_mut().unwrap().remove("description").expect("description");
+        assert!(d.as_str().unwrap().len() >= 40);
+        assert_eq!(&o, c, "definition {} differs from the shared contract", c["id"]);
+    }
+}
+
+#[test]
+fn table_matches_definitions() {
+    let defs: Vec<Value> = serde_json::from_str(include_str!("../defs/actions.json")).unwrap();
+    assert_eq!(ACTIONS.len(), defs.len());
+    assert!(ACTIONS.len() >= 116);
+    for (a, d) in ACTIONS.iter().zip(&defs) {
+        assert_eq!(a.id, d["id"]);
+        assert_eq!(a.method.as_str(), d["method"]);
+        assert_eq!(a.path, d["path"]);
+        assert_eq!(a.params.len(), d["params"].as_array().unwrap().len());
+        assert_eq!(a.response.as_str(), d["response"]);
+        assert_eq!(a.idempotent, d["idempotent"]);
+        assert_eq!(a.irreversible, d["irreversible"]);
+        assert_eq!(a.is_async, d["async"]);
+        assert_eq!(a.rate_limit.is_some(), !d["rateLimit"].is_null());
+        assert_eq!(core::defs::find(a.id).unwrap().id, a.id);
+    }
+    let ids: std::collections::BTreeSet<_> = ACTIONS.iter().map(|a| a.id).collect();
+    assert_eq!(ids.len(), ACTIONS.len(), "ids are unique");
+}
+
+#[test]
+fn every_action_builds_minimal_and_full_requests() {
+    for def in ACTIONS.iter() {
+        for input in [minimal_input(def), full_input(def)] {
+            let req = prepare(def, &input).unwrap_or_else(|e| panic!("{}: {:?}", def.id, e));
+            assert_request(def, &input, &req);
+        }
+    }
+}
+
+#[test]
+fn every_required_param_is_enforced() {
+    for def in ACTIONS.iter() {
+        for p in def.params.iter().filter(|p| p.required) {
+            let mut input = minimal_input(def);
+            input.remove(p.name);
+            let e = prepare(def, &input).unwrap_err();
+            assert_eq!(e.code, codes::VALIDATION);
+            assert!(e.issues.iter().any(|i| i.param == p.name), "{} {}: {:?}", def.id, p.name, e.issues);
+            assert_eq!(e.action.as_deref(), Some(def.id));
+            // null counts as missing
+            input.insert(p.name.into(), Value::Null);
+            assert_eq!(prepare(def, &input).unwrap_err().code, codes::VALIDATION);
+        }
+    }
+}
+
+#[test]
+fn every_param_rejects_a_wrong_type() {
+    for def in ACTIONS.iter() {
+        for p in def.params {
+            let wrong = match p.ty {
+                Ty::String => json!(12),
+                Ty::Integer => json!("12"),
+                Ty::Number => json!("1.5"),
+                Ty::Boolean => json!("true"),
+                Ty::Object => json!([1]),
+                Ty::Array => json!({ "0": 1 }),
+            };
+            let mut input = minimal_input(def);
+            input.insert(p.name.into(), wrong);
+            let e = prepare(def, &input).unwrap_err();
+            assert!(e.issues.iter().any(|i| i.param == p.name), "{} {}: {:?}", def.id, p.name, e.issues);
+            if let (Ty::Array, Some((ity, _))) = (p.ty, p.items) {
+                let bad_item = if ity == Ty::String { json!(1) } else { json!("x") };
+                input.insert(p.name.into(), json!([param_sample(def, p.name)[0].clone(), bad_item]));
+                let e = prepare(def, &input).unwrap_err();
+                assert!(e.issues.iter().any(|i| i.param == format!("{}[1]", p.name)), "{} {}: {:?}", def.id, p.name, e.issues);
+            }
+            if !p.enum_values.is_empty() {
+                input.insert(p.name.into(), json!("NotAValue"));
+                assert!(prepare(def, &input).is_err(), "{} {}", def.id, p.name);
+            }
+        }
+    }
+}
+
+#[test]
+fn every_require_one_of_group_is_enforced() {
+    let mut groups = 0;
+    for def in ACTIONS.iter() {
+        for g in def.require_one_of {
+            groups += 1;
+            let mut input = minimal_input(def);
+            for m in *g {
+                input.remove(*m);
+            }
+            // other groups may share members; give them back if they are not in this group
+            for other in def.require_one_of {
+                if !other.iter().any(|m| input.contains_key(*m)) && !other.iter().any(|m| g.contains(m)) {
+                    input.insert(other[0].into(), param_sample(def, other[0]));
+                }
+            }
+            let e = prepare(def, &input).unwrap_err();
+            assert!(e.issues.iter().any(|i| i.param == g.join("|")), "{}: {:?}", def.id, e.issues);
+            // each member alone satisfies the group; all members together too
+            for m in *g {
+                let mut one = input.clone();
+                one.insert((*m).into(), param_sample(def, m));
+                let r = prepare(def, &one);
+                let left = r.as_ref().err().map(|e| e.issues.iter().any(|i| i.param == g.join("|"))).unwrap_or(false);
+                assert!(!left, "{} {m}", def.id);
+            }
+            let mut all = input.clone();
+            for m in *g {
+                all.insert((*m).into(), param_sample(def, m));
+            }
+            assert!(prepare(def, &all).is_ok(), "{}", def.id);
+        }
+    }
+    assert!(groups >= 30, "{groups}");
+}
+
+#[test]
+fn unknown_params_and_ids_are_rejected() {
+    let def = core::action("track_event").unwrap();
+    let mut input = minimal_input(def);
+    input.insert("eventname".into(), json!("x"));
+    let e = prepare(def, &input).unwrap_err();
+    assert!(e.message.contains("did you mean eventName"), "{}", e.message);
+    let e = core::action("track_events").unwrap_err();
+    assert_eq!(e.code, codes::VALIDATION);
+    assert!(e.message.contains("unknown action id"));
+    assert!(core::action("").is_err());
+    for bad in ["[]", "1", "\"x\"", "null", "true"] {
+        assert_eq!(core::prepare(def, bad, BASE).unwrap_err().code, codes::VALIDATION, "{bad}");
+    }
+    assert_eq!(core::prepare(def, "{", BASE).unwrap_err().code, codes::VALIDATION);
+    let deep = "[".repeat(10_000) + &"]".repeat(10_000);
+    assert_eq!(core::prepare(def, &format!("{{\"dataFields\":{deep}}}"), BASE).unwrap_err().code, codes::VALIDATION);
+}
+
+#[test]
+fn integers_are_checked_for_range_and_exactness() {
+    let def = core::action("abort_campaign").unwrap();
+    for (v, ok) in [("1", true), ("-3", true), ("9007199254740993", true), ("1.5", false), ("1e21", false), ("18446744073709551615", false)] {
+        let r = core::prepare(def, &format!("{{\"campaignId\":{v}}}"), BASE);
+        assert_eq!(r.is_ok(), ok, "{v}: {r:?}");
+    }
+    let int32 = ACTIONS.iter().find_map(|a| a.params.iter().find(|p| p.format == Format::Int32 && p.loc == Loc::Query).map(|p| (a, p))).unwrap();
+    let mut input = minimal_input(int32.0);
+    input.insert(int32.1.name.into(), json!(3_000_000_000u64));
+    assert!(prepare(int32.0, &input).is_err());
+}
+
+#[test]
+fn path_values_are_encoded_and_unsafe_segments_refused() {
+    let def = core::action("delete_catalog_item").unwrap();
+    let req = core::prepare(def, r#"{"catalogName":"a b/c?d#e%f","itemId":"ü-1"}"#, BASE).unwrap();
+    assert_eq!(req.url, "https://api.iterable.com/api/catalogs/a%20b%2Fc%3Fd%23e%25f/items/%C3%BC-1");
+    assert_eq!(req.method, Method::Delete);
+    assert_eq!(req.body, None);
+    for bad in ["", ".", ".."] {
+        let e = core::prepare(def, &format!(r#"{{"catalogName":"{bad}","itemId":"x"}}"#), BASE).unwrap_err();
+        assert_eq!(e.issues[0].param, "catalogName");
+    }
+}
+
+#[test]
+fn delete_with_body_params_sends_a_json_body() {
+    let def = core::action("delete_catalog_items").unwrap();
+    let req = core::prepare(def, r#"{"catalogName":"c","itemIds":["a","b"]}"#, BASE).unwrap();
+    assert_eq!(req.method, Method::Delete);
+    assert_eq!(req.body.as_deref(), Some(r#"{"itemIds":["a","b"]}"#));
+}
+
+#[test]
+fn query_arrays_repeat_and_dates_pass_through() {
+    let def = core::action("get_campaign_metrics").unwrap();
+    let req = core::prepare(def, r#"{"campaignId":[1,2,3],"startDateTime":"2024-01-01 00:00:00","endDateTime":"2024-02-01T00:00:00+01:00"}"#, BASE).unwrap();
+    assert_eq!(
+        req.url,
+        "https://api.iterable.com/api/campaigns/metrics?campaignId=1&campaignId=2&campaignId=3&startDateTime=2024-01-01%2000%3A00%3A00&endDateTime=2024-02-01T00%3A00%3A00%2B01%3A00"
+    );
+    assert_eq!(req.headers[0], ("Accept", "text/csv, text/plain;q=0.9"));
+}
+
+#[test]
+fn body_keeps_nested_values_byte_for_byte() {
+    let def = core::action("update_user").unwrap();
+    let input = r#"{"email":"a@b.co","dataFields":{"z":1,"a":{"y":[1,2.5,"x"],"b":null},"ü":"\u2028"}}"#;
+    let req = core::prepare(def, input, BASE).unwrap();
+    assert_eq!(req.body.unwrap(), r#"{"dataFields":{"z":1,"a":{"y":[1,2.5,"x"],"b":null},"ü":"\u2028"},"email":"a@b.co"}"#.replace("\\u2028", "\u{2028}"));
+}
+
+#[test]
+fn base_urls() {
+    assert_eq!(request::base_url(None, None).unwrap(), "https://api.iterable.com");
+    assert_eq!(request::base_url(Some("eu"), None).unwrap(), "https://api.eu.iterable.com");
+    assert!(request::base_url(Some("mars"), None).is_err());
+    assert_eq!(request::base_url(Some("eu"), Some("https://proxy.example.com/")).unwrap(), "https://proxy.example.com");
+    for ok in ["http://127.0.0.1:4010", "http://localhost:1", "http://[::1]:8080", "https://x.io/prefix"] {
+        assert!(request::base_url(None, Some(ok)).is_ok(), "{ok}");
+    }
+    for bad in ["http://example.com", "http://127.0.0.1.evil.com", "ftp://x", "api.iterable.com", "https://", "https://a@b.c", "https://x.io?q=1", "http://localhost.evil.com:80"] {
+        assert!(request::base_url(None, Some(bad)).is_err(), "{bad}");
+    }
+}
+
+#[test]
+fn api_keys_are_checked_and_redacted() {
+    assert!(core::check_api_key("").is_err());
+    assert!(core::check_api_key("a b").is_err());
+    assert!(core::check_api_key("k\n").is_err());
+    assert!(core::check_api_key("0123456789abcdef").is_ok());
+    let def = core::action("list_channels").unwrap();
+    let e = response::interpret(def, 401, r#"{"msg":"Invalid API key secret-key-1234","code":"BadApiKey","params":{"k":"secret-key-1234"}}"#, None).unwrap_err();
+    let e = e.redact(&["secret-key-1234"]);
+    let text = e.to_json();
+    assert!(!text.contains("secret-key-1234"), "{text}");
+    assert!(text.contains("[REDACTED]"));
+    assert_eq!(e.code, "BadApiKey");
+    assert_eq!(e.status, Some(401));
+}
+
+#[test]
+fn catalog_has_every_action_with_a_working_schema() {
+    let catalog: Vec<Value> = serde_json::from_str(CATALOG_JSON).unwrap();
+    assert_eq!(catalog.len(), ACTIONS.len());
+    for (entry, def) in catalog.iter().zip(ACTIONS.iter()) {
+        assert_eq!(entry["id"], def.id);
+        for k in ["title", "description", "method", "path", "inputSchema", "irreversible", "idempotent", "async", "rateLimit", "response"] {
+            assert!(entry.get(k).is_some(), "{}: {k}", def.id);
+        }
+        let schema = &entry["inputSchema"];
+        let validator = jsonschema::validator_for(schema).unwrap_or_else(|e| panic!("{}: {e}", def.id));
+        // The schema and the core validator agree on valid and invalid inputs.
+        for input in [minimal_input(def), full_input(def)] {
+            let v = Value::Object(input.clone());
+            assert!(validator.is_valid(&v), "{}: schema rejects {v}", def.id);
+            assert!(prepare(def, &input).is_ok());
+        }
+        for p in def.params.iter().filter(|p| p.required) {
+            let mut input = minimal_input(def);
+            input.remove(p.name);
+            assert!(!validator.is_valid(&Value::Object(input)), "{}: schema accepts a missing {}", def.id, p.name);
+        }
+        for g in def.require_one_of {
+            let mut input = minimal_input(def);
+            for m in *g {
+                input.remove(*m);
+            }
+            assert!(!validator.is_valid(&Value::Object(input.clone())), "{}: schema accepts a missing group", def.id);
+            assert!(prepare(def, &input).is_err());
+        }
+        let mut extra = minimal_input(def);
+        extra.insert("notAParam".into(), json!(1));
+        assert!(!validator.is_valid(&Value::Object(extra)));
+    }
+}
+
+fn act(id: &str) -> &'static ActionDef {
+    core::action(id).unwrap()
+}
+
+#[test]
+fn responses_by_kind() {
+    assert_eq!(response::interpret(act("list_channels"), 200, r#"{"channels":[]}"#, None), Ok(Payload::Json(r#"{"channels":[]}"#.into())));
+    assert_eq!(response::interpret(act("list_channels"), 202, "", None), Ok(Payload::Json("null".into())));
+    let jsonl = act("export_campaign_data_to_json");
+    assert_eq!(jsonl.response, ResponseKind::Jsonl);
+    assert_eq!(response::interpret(jsonl, 200, "{\"a\":1}\n{\"b\":2}\r\n\n", None), Ok(Payload::Json("[{\"a\":1},{\"b\":2}]".into())));
+    assert_eq!(response::interpret(jsonl, 200, "", None), Ok(Payload::Json("[]".into())));
+    let e = response::interpret(jsonl, 200, "{\"a\":1}\n{\"b\":", None).unwrap_err();
+    assert_eq!(e.code, codes::INVALID_RESPONSE);
+    let csv = ACTIONS.iter().find(|a| a.response == ResponseKind::Csv).unwrap();
+    assert_eq!(response::interpret(csv, 200, "a,b\n1,2\n", None), Ok(Payload::Text("a,b\n1,2\n".into())));
+}
+
+#[test]
+fn error_responses() {
+    let def = act("list_channels");
+    let e = response::interpret(def, 400, r#"{"msg":"bad","code":"BadParams","params":{"field":"x"}}"#, None).unwrap_err();
+    assert_eq!((e.code.as_str(), e.status, e.message.as_str(), e.retryable), ("BadParams", Some(400), "bad", false));
+    assert_eq!(e.params, Some(json!({"field":"x"})));
+    let e = response::interpret(def, 429, "Too many requests", None).unwrap_err();
+    assert_eq!((e.code.as_str(), e.retryable), ("RateLimitExceeded", true));
+    let e = response::interpret(def, 502, "<!DOCTYPE html><html><head><title>502 Bad Gateway</title></head><body>nginx</body></html>", None).unwrap_err();
+    assert_eq!(e.code, codes::HTTP);
+    assert!(e.message.contains("502 Bad Gateway"), "{}", e.message);
+    assert!(e.retryable);
+    let e = response::interpret(def, 500, "", None).unwrap_err();
+    assert!(e.message.contains("empty body"));
+    let e = response::interpret(def, 503, "x".repeat(10_000).as_str(), Some("3")).unwrap_err();
+    assert!(e.body.as_ref().unwrap().chars().count() <= 201);
+    assert_eq!(e.retry_after_ms, Some(3000.0));
+    // 200 that carries a failure code is a failure
+    let e = response::interpret(def, 200, r#"{"msg":"no such user","code":"UnknownEmailError","params":null}"#, None).unwrap_err();
+    assert_eq!((e.code.as_str(), e.status), ("UnknownEmailError", Some(200)));
+    assert_eq!(e.params, None);
+    // malformed / truncated / HTML 200 bodies
+    for body in [r#"{"msg":"ok","#, "<html><body>proxy</body></html>", "not json"] {
+        let e = response::interpret(def, 200, body, None).unwrap_err();
+        assert_eq!(e.code, codes::INVALID_RESPONSE, "{body}");
+        assert!(e.body.is_some());
+    }
+    // Iterable's "Success" code on an error status is still an error
+    let e = response::interpret(def, 500, r#"{"msg":"oops","code":"Success"}"#, None).unwrap_err();
+    assert_eq!(e.code, codes::HTTP);
+}
+
+#[test]
+fn retry_policy() {
+    let send = act("track_event");
+    let read = act("list_channels");
+    assert!(!send.idempotent && read.idempotent);
+    let r429 = response::interpret(send, 429, "slow down", None).unwrap_err();
+    let r503 = response::interpret(send, 503, "", None).unwrap_err();
+    let net = core::error::ApiError::new(codes::NETWORK, "reset");
+    let timeout = core::error::ApiError::new(codes::TIMEOUT, "t");
+    let bad = response::interpret(send, 400, r#"{"code":"BadParams","msg":"x"}"#, None).unwrap_err();
+    assert!(retry::may_retry(send, &r429) && retry::may_retry(read, &r429));
+    for e in [&r503, &net, &timeout] {
+        assert!(!retry::may_retry(send, e), "{} must not repeat a send", e.code);
+        assert!(retry::may_retry(read, e));
+    }
+    assert!(!retry::may_retry(read, &bad));
+    for n in 0..20 {
+        let d = retry::delay_ms(n, 0.999, None);
+        assert!(d <= retry::MAX_DELAY_MS && d >= 0.0);
+    }
+    assert_eq!(retry::delay_ms(0, 0.5, None), 250.0);
+    assert_eq!(retry::delay_ms(3, 0.0, Some(1500.0)), 1500.0);
+}
+
+#[test]
+fn counts_match_the_readme_of_the_contract() {
+    let n = |f: &dyn Fn(&ActionDef) -> bool| ACTIONS.iter().take(116).filter(|a| f(a)).count();
+    assert_eq!(n(&|a| a.irreversible), 29);
+    assert_eq!(n(&|a| a.idempotent), 91);
+    assert_eq!(n(&|a| a.is_async), 18);
+    assert_eq!(n(&|a| a.method == Method::Get), 42);
+    assert_eq!(n(&|a| a.response == ResponseKind::Json), 106);
+    assert_eq!(n(&|a| a.pagination.is_some()), 13);
+}
