@@ -1,19 +1,21 @@
 //! Code generation from the single source of truth, `defs/actions.json`:
-//! - `actions.rs`  the runtime table used by validation and request building (src/core)
-//! - `catalog.json` the catalog with a JSON Schema per action (exported as `actions`)
+//! - `catalog.json` the catalog with a JSON Schema per action: exported as `actions`, and the only
+//!   action data in the wasm (src/core/defs.rs derives each runtime definition from its entry)
+//! - `actions.rs`  where each entry sits in catalog.json, and the ids sorted for lookup
 //! - `types.d.ts`  TypeScript input/result types (result types from `defs/openapi.json`)
-//! - `bindings.rs` one wasm-bindgen method per action on `IterableClient`
+//! The JS method of each action is installed from the catalog's `methodName` (pkg-template/api.js).
 
 #[path = "codegen/model.rs"]
 mod model;
+#[path = "src/core/rate.rs"]
+#[allow(dead_code)]
+mod rate;
 #[path = "codegen/rust_table.rs"]
 mod rust_table;
 #[path = "codegen/catalog.rs"]
 mod catalog;
 #[path = "codegen/typescript.rs"]
 mod typescript;
-#[path = "codegen/bindings.rs"]
-mod bindings;
 
 use std::{env, fs, path::PathBuf};
 
@@ -36,8 +38,8 @@ fn main() {
         .expect("defs/openapi.json is JSON");
 
     let out = PathBuf::from(env::var("OUT_DIR").unwrap());
-    fs::write(out.join("actions.rs"), rust_table::generate(&actions)).unwrap();
-    fs::write(out.join("catalog.json"), catalog::generate(&actions)).unwrap();
+    let (catalog_json, spans) = catalog::generate(&actions);
+    fs::write(out.join("actions.rs"), rust_table::generate(&actions, &spans)).unwrap();
+    fs::write(out.join("catalog.json"), catalog_json).unwrap();
     fs::write(out.join("types.d.ts"), typescript::generate(&actions, &spec)).unwrap();
-    fs::write(out.join("bindings.rs"), bindings::generate(&actions)).unwrap();
 }

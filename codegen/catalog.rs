@@ -1,4 +1,6 @@
 //! Generates the catalog JSON: one entry per action with a JSON Schema (draft 2020-12) of its input.
+//! `notes` and `operationId` stay in defs/actions.json: the description already carries what an
+//! agent needs, and every byte here ships to browsers.
 
 use crate::model::{camel, Action, Param};
 use serde_json::{json, Map, Value};
@@ -78,7 +80,6 @@ pub fn entry(a: &Action) -> Value {
         "resource": a.resource,
         "method": a.method,
         "path": a.path,
-        "operationId": a.operation_id,
         "inSpec": a.in_spec,
         "inputSchema": input_schema(a),
         "requireOneOf": a.require_one_of,
@@ -94,10 +95,21 @@ pub fn entry(a: &Action) -> Value {
         "async": a.is_async,
         "rateLimit": a.rate_limit,
         "limits": a.limits,
-        "notes": a.notes,
     })
 }
 
-pub fn generate(actions: &[Action]) -> String {
-    serde_json::to_string(&actions.iter().map(entry).collect::<Vec<_>>()).unwrap()
+/// The catalog JSON array, and the byte span of each entry in it.
+pub fn generate(actions: &[Action]) -> (String, Vec<(usize, usize)>) {
+    let mut out = String::from("[");
+    let mut spans = Vec::with_capacity(actions.len());
+    for (i, a) in actions.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        let start = out.len();
+        out.push_str(&serde_json::to_string(&entry(a)).unwrap());
+        spans.push((start, out.len()));
+    }
+    out.push(']');
+    (out, spans)
 }

@@ -5,6 +5,7 @@ use serde::Deserialize;
 
 #[derive(Deserialize, Clone, Debug)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[allow(dead_code)]
 pub struct Action {
     pub id: String,
     pub title: String,
@@ -65,31 +66,6 @@ pub struct PaginationFields {
     #[serde(default)]
     pub response: Vec<String>,
     pub items: Option<String>,
-}
-
-/// A documented rate limit such as "5 requests/second, per project".
-#[derive(Clone, Debug, PartialEq)]
-pub struct RateLimit {
-    pub count: u32,
-    pub per_ms: u32,
-    pub scope: String,
-}
-
-pub fn parse_rate_limit(text: &str) -> Result<RateLimit, String> {
-    let (rate, scope) = text
-        .split_once(", per ")
-        .ok_or_else(|| format!("rate limit without scope: {text}"))?;
-    let (count, unit) = rate
-        .split_once(' ')
-        .ok_or_else(|| format!("rate limit without unit: {text}"))?;
-    let count: u32 = count.parse().map_err(|_| format!("bad count in {text}"))?;
-    let per_ms = match unit {
-        "request/second" | "requests/second" => 1_000,
-        "request/minute" | "requests/minute" => 60_000,
-        "request/hour" | "requests/hour" => 3_600_000,
-        _ => return Err(format!("unknown rate unit in {text}")),
-    };
-    Ok(RateLimit { count, per_ms, scope: scope.to_string() })
 }
 
 /// camelCase of a snake_case id: `abort_campaign` -> `abortCampaign`.
@@ -187,7 +163,9 @@ pub fn check(a: &Action) -> Result<(), String> {
         }
     }
     if let Some(r) = &a.rate_limit {
-        parse_rate_limit(r).map_err(|e| format!("action {}: {e}", a.id))?;
+        if crate::rate::parse(r).is_none() {
+            return fail(format!("rate limit {r:?} is not of the form \"N requests/second, per project|API key|organization\""));
+        }
     }
     Ok(())
 }

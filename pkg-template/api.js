@@ -7,3 +7,12 @@ export { IterableClient, IterableError };
 
 /** The catalog: one entry per action (id, title, description, inputSchema, flags, ...). */
 export const actions = Object.freeze(JSON.parse(catalogJson()).map(Object.freeze));
+
+// One method per action, named by the catalog (camelCase of the id); typed in index.d.ts.
+for (const { id, methodName } of actions) {
+  Object.defineProperty(IterableClient.prototype, methodName, {
+    value: { [methodName](input, options) { return this.execute(id, input, options); } }[methodName],
+    writable: true,
+    configurable: true,
+  });
+}

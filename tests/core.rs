@@ -3,7 +3,7 @@
 
 use iterable_wasm::core::{
     self,
-    defs::{ActionDef, Format, Loc, Method, ResponseKind, Ty, ACTIONS, CATALOG_JSON},
+    defs::{self, ActionDef, Format, Loc, Method, ResponseKind, Ty, CATALOG_JSON},
     error::codes,
     request::{self, HttpRequest},
     response::{self, Payload},
@@ -15,7 +15,7 @@ use std::path::Path;
 const BASE: &str = "https://api.iterable.com";
 
 /// A plausible value of a param's type.
-fn sample(ty: Ty, format: Format, items: Option<(Ty, Format)>, enums: &[&str], name: &str) -> Value {
+fn sample(ty: Ty, format: Format, items: Option<(Ty, Format)>, enums: &[String], name: &str) -> Value {
     if let Some(e) = enums.first() {
         return json!(e);
     }
@@ -36,24 +36,24 @@ fn sample(ty: Ty, format: Format, items: Option<(Ty, Format)>, enums: &[&str], n
 
 fn param_sample(def: &ActionDef, name: &str) -> Value {
     let p = def.param(name).unwrap();
-    sample(p.ty, p.format, p.items, p.enum_values, p.name)
+    sample(p.ty, p.format, p.items, &p.enum_values, &p.name)
 }
 
 /// Required params plus the first member of each requireOneOf group.
 fn minimal_input(def: &ActionDef) -> Map<String, Value> {
     let mut m = Map::new();
     for p in def.params.iter().filter(|p| p.required) {
-        m.insert(p.name.into(), param_sample(def, p.name));
+        m.insert(p.name.clone(), param_sample(def, &p.name));
     }
-    for g in def.require_one_of {
-        m.insert(g[0].into(), param_sample(def, g[0]));
+    for g in &def.require_one_of {
+        m.insert(g[0].clone(), param_sample(def, &g[0]));
     }
     m
 }
 
 /// Every param given.
 fn full_input(def: &ActionDef) -> Map<String, Value> {
-    def.params.iter().map(|p| (p.name.to_string(), param_sample(def, p.name))).collect()
+    def.params.iter().map(|p| (p.name.clone(), param_sample(def, &p.name))).collect()
 }
 
 fn prepare(def: &ActionDef, input: &Map<String, Value>) -> Result<HttpRequest, core::error::ApiError> {
@@ -112,7 +112,7 @@ fn assert_request(def: &ActionDef, input: &Map<String, Value>, req: &HttpRequest
     // Query: exactly the query params given, arrays repeated, in definition order.
     let mut expected = vec![];
     for p in def.params.iter().filter(|p| p.loc == Loc::Query) {
-        match input.get(p.name) {
+        match input.get(&p.name) {
             None | Some(Value::Null) => {}
             Some(Value::Array(a)) => {
                 for v in a {
@@ -133,8 +133,8 @@ fn assert_request(def: &ActionDef, input: &Map<String, Value>, req: &HttpRequest
         let body: Value = serde_json::from_str(req.body.as_ref().expect("body")).unwrap();
         let mut expected = Map::new();
         for p in &body_params {
-            if let Some(v) = input.get(p.name).filter(|v| !v.is_null()) {
-                expected.insert(p.name.to_string(), v.clone());
+            if let Some(v) = input.get(&p.name).filter(|v| !v.is_null()) {
+                expected.insert(p.name.clone(), v.clone());
             }
         }
         assert_eq!(body, Value::Object(expected), "{}", def.id);
@@ -178,27 +178,40 @@ fn definitions_follow_the_shared_contract() {
 #[test]
 fn table_matches_definitions() {
     let defs: Vec<Value> = serde_json::from_str(include_str!("../defs/actions.json")).unwrap();
-    assert_eq!(ACTIONS.len(), defs.len());
-    assert!(ACTIONS.len() >= 116);
-    for (a, d) in ACTIONS.iter().zip(&defs) {
+    assert_eq!(defs::count(), defs.len());
+    assert!(defs::count() >= 116);
+    for (a, d) in defs::all().zip(&defs) {
         assert_eq!(a.id, d["id"]);
         assert_eq!(a.method.as_str(), d["method"]);
         assert_eq!(a.path, d["path"]);
-        assert_eq!(a.params.len(), d["params"].as_array().unwrap().len());
+        let names: Vec<&str> = d["params"].as_array().unwrap().iter().map(|p| p["name"].as_str().unwrap()).collect();
+        assert_eq!(a.params.iter().map(|p| p.name.as_str()).collect::<Vec<_>>(), names, "{}: param order", a.id);
+        for (p, dp) in a.params.iter().zip(d["params"].as_array().unwrap()) {
+            assert_eq!(p.ty.as_str(), dp["type"], "{} {}", a.id, p.name);
+            assert_eq!(p.required, dp["required"], "{} {}", a.id, p.name);
+            assert_eq!(p.loc == Loc::Path, dp["in"] == "path");
+            assert_eq!(p.loc == Loc::Query, dp["in"] == "query");
+            assert_eq!(p.enum_values.len(), dp["enum"].as_array().map(|e| e.len()).unwrap_or(0));
+            assert_eq!(p.items.is_some(), dp.get("items").is_some());
+        }
+        let groups: Vec<Vec<String>> = serde_json::from_value(d["requireOneOf"].clone()).unwrap();
+        assert_eq!(a.require_one_of, groups);
+        assert_eq!(a.pagination.is_some(), !d["pagination"].is_null());
         assert_eq!(a.response.as_str(), d["response"]);
         assert_eq!(a.idempotent, d["idempotent"]);
         assert_eq!(a.irreversible, d["irreversible"]);
         assert_eq!(a.is_async, d["async"]);
         assert_eq!(a.rate_limit.is_some(), !d["rateLimit"].is_null());
-        assert_eq!(core::defs::find(a.id).unwrap().id, a.id);
+        assert_eq!(defs::find(a.id).unwrap().id, a.id);
+        assert_eq!(defs::get(a.index).id, a.id);
     }
-    let ids: std::collections::BTreeSet<_> = ACTIONS.iter().map(|a| a.id).collect();
-    assert_eq!(ids.len(), ACTIONS.len(), "ids are unique");
+    let ids: std::collections::BTreeSet<_> = defs::all().map(|a| a.id).collect();
+    assert_eq!(ids.len(), defs::count(), "ids are unique");
 }
 
 #[test]
 fn every_action_builds_minimal_and_full_requests() {
-    for def in ACTIONS.iter() {
+    for def in defs::all() {
         for input in [minimal_input(def), full_input(def)] {
             let req = prepare(def, &input).unwrap_or_else(|e| panic!("{}: {:?}", def.id, e));
             assert_request(def, &input, &req);
@@ -208,16 +221,16 @@ fn every_action_builds_minimal_and_full_requests() {
 
 #[test]
 fn every_required_param_is_enforced() {
-    for def in ACTIONS.iter() {
+    for def in defs::all() {
         for p in def.params.iter().filter(|p| p.required) {
             let mut input = minimal_input(def);
-            input.remove(p.name);
+            input.remove(&p.name);
             let e = prepare(def, &input).unwrap_err();
             assert_eq!(e.code, codes::VALIDATION);
             assert!(e.issues.iter().any(|i| i.param == p.name), "{} {}: {:?}", def.id, p.name, e.issues);
             assert_eq!(e.action.as_deref(), Some(def.id));
             // null counts as missing
-            input.insert(p.name.into(), Value::Null);
+            input.insert(p.name.clone(), Value::Null);
             assert_eq!(prepare(def, &input).unwrap_err().code, codes::VALIDATION);
         }
     }
@@ -225,8 +238,8 @@ fn every_required_param_is_enforced() {
 
 #[test]
 fn every_param_rejects_a_wrong_type() {
-    for def in ACTIONS.iter() {
-        for p in def.params {
+    for def in defs::all() {
+        for p in &def.params {
             let wrong = match p.ty {
                 Ty::String => json!(12),
                 Ty::Integer => json!("12"),
@@ -236,17 +249,17 @@ fn every_param_rejects_a_wrong_type() {
                 Ty::Array => json!({ "0": 1 }),
             };
             let mut input = minimal_input(def);
-            input.insert(p.name.into(), wrong);
+            input.insert(p.name.clone(), wrong);
             let e = prepare(def, &input).unwrap_err();
             assert!(e.issues.iter().any(|i| i.param == p.name), "{} {}: {:?}", def.id, p.name, e.issues);
             if let (Ty::Array, Some((ity, _))) = (p.ty, p.items) {
                 let bad_item = if ity == Ty::String { json!(1) } else { json!("x") };
-                input.insert(p.name.into(), json!([param_sample(def, p.name)[0].clone(), bad_item]));
+                input.insert(p.name.clone(), json!([param_sample(def, &p.name)[0].clone(), bad_item]));
                 let e = prepare(def, &input).unwrap_err();
                 assert!(e.issues.iter().any(|i| i.param == format!("{}[1]", p.name)), "{} {}: {:?}", def.id, p.name, e.issues);
             }
             if !p.enum_values.is_empty() {
-                input.insert(p.name.into(), json!("NotAValue"));
+                input.insert(p.name.clone(), json!("NotAValue"));
                 assert!(prepare(def, &input).is_err(), "{} {}", def.id, p.name);
             }
         }
@@ -256,32 +269,32 @@ fn every_param_rejects_a_wrong_type() {
 #[test]
 fn every_require_one_of_group_is_enforced() {
     let mut groups = 0;
-    for def in ACTIONS.iter() {
-        for g in def.require_one_of {
+    for def in defs::all() {
+        for g in &def.require_one_of {
             groups += 1;
             let mut input = minimal_input(def);
-            for m in *g {
-                input.remove(*m);
+            for m in g {
+                input.remove(m);
             }
             // other groups may share members; give them back if they are not in this group
-            for other in def.require_one_of {
-                if !other.iter().any(|m| input.contains_key(*m)) && !other.iter().any(|m| g.contains(m)) {
-                    input.insert(other[0].into(), param_sample(def, other[0]));
+            for other in &def.require_one_of {
+                if !other.iter().any(|m| input.contains_key(m)) && !other.iter().any(|m| g.contains(m)) {
+                    input.insert(other[0].clone(), param_sample(def, &other[0]));
                 }
             }
             let e = prepare(def, &input).unwrap_err();
             assert!(e.issues.iter().any(|i| i.param == g.join("|")), "{}: {:?}", def.id, e.issues);
             // each member alone satisfies the group; all members together too
-            for m in *g {
+            for m in g {
                 let mut one = input.clone();
-                one.insert((*m).into(), param_sample(def, m));
+                one.insert(m.clone(), param_sample(def, m));
                 let r = prepare(def, &one);
                 let left = r.as_ref().err().map(|e| e.issues.iter().any(|i| i.param == g.join("|"))).unwrap_or(false);
                 assert!(!left, "{} {m}", def.id);
             }
             let mut all = input.clone();
-            for m in *g {
-                all.insert((*m).into(), param_sample(def, m));
+            for m in g {
+                all.insert(m.clone(), param_sample(def, m));
             }
             assert!(prepare(def, &all).is_ok(), "{}", def.id);
         }
@@ -315,9 +328,9 @@ fn integers_are_checked_for_range_and_exactness() {
         let r = core::prepare(def, &format!("{{\"campaignId\":{v}}}"), BASE);
         assert_eq!(r.is_ok(), ok, "{v}: {r:?}");
     }
-    let int32 = ACTIONS.iter().find_map(|a| a.params.iter().find(|p| p.format == Format::Int32 && p.loc == Loc::Query).map(|p| (a, p))).unwrap();
+    let int32 = defs::all().find_map(|a| a.params.iter().find(|p| p.format == Format::Int32 && p.loc == Loc::Query).map(|p| (a, p))).unwrap();
     let mut input = minimal_input(int32.0);
-    input.insert(int32.1.name.into(), json!(3_000_000_000u64));
+    input.insert(int32.1.name.clone(), json!(3_000_000_000u64));
     assert!(prepare(int32.0, &input).is_err());
 }
 
@@ -394,8 +407,8 @@ fn api_keys_are_checked_and_redacted() {
 #[test]
 fn catalog_has_every_action_with_a_working_schema() {
     let catalog: Vec<Value> = serde_json::from_str(CATALOG_JSON).unwrap();
-    assert_eq!(catalog.len(), ACTIONS.len());
-    for (entry, def) in catalog.iter().zip(ACTIONS.iter()) {
+    assert_eq!(catalog.len(), defs::count());
+    for (entry, def) in catalog.iter().zip(defs::all()) {
         assert_eq!(entry["id"], def.id);
         for k in ["title", "description", "method", "path", "inputSchema", "irreversible", "idempotent", "async", "rateLimit", "response"] {
             assert!(entry.get(k).is_some(), "{}: {k}", def.id);
@@ -410,13 +423,13 @@ fn catalog_has_every_action_with_a_working_schema() {
         }
         for p in def.params.iter().filter(|p| p.required) {
             let mut input = minimal_input(def);
-            input.remove(p.name);
+            input.remove(&p.name);
             assert!(!validator.is_valid(&Value::Object(input)), "{}: schema accepts a missing {}", def.id, p.name);
         }
-        for g in def.require_one_of {
+        for g in &def.require_one_of {
             let mut input = minimal_input(def);
-            for m in *g {
-                input.remove(*m);
+            for m in g {
+                input.remove(m);
             }
             assert!(!validator.is_valid(&Value::Object(input.clone())), "{}: schema accepts a missing group", def.id);
             assert!(prepare(def, &input).is_err());
@@ -441,7 +454,7 @@ fn responses_by_kind() {
     assert_eq!(response::interpret(jsonl, 200, "", None), Ok(Payload::Json("[]".into())));
     let e = response::interpret(jsonl, 200, "{\"a\":1}\n{\"b\":", None).unwrap_err();
     assert_eq!(e.code, codes::INVALID_RESPONSE);
-    let csv = ACTIONS.iter().find(|a| a.response == ResponseKind::Csv).unwrap();
+    let csv = defs::all().find(|a| a.response == ResponseKind::Csv).unwrap();
     assert_eq!(response::interpret(csv, 200, "a,b\n1,2\n", None), Ok(Payload::Text("a,b\n1,2\n".into())));
 }
 
@@ -503,7 +516,7 @@ fn retry_policy() {
 
 #[test]
 fn counts_match_the_readme_of_the_contract() {
-    let n = |f: &dyn Fn(&ActionDef) -> bool| ACTIONS.iter().take(116).filter(|a| f(a)).count();
+    let n = |f: &dyn Fn(&ActionDef) -> bool| defs::all().take(116).filter(|a| f(a)).count();
     assert_eq!(n(&|a| a.irreversible), 29);
     assert_eq!(n(&|a| a.idempotent), 91);
     assert_eq!(n(&|a| a.is_async), 18);

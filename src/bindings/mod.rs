@@ -3,7 +3,7 @@
 
 use crate::core::{
     self,
-    defs::{ActionDef, ACTIONS, CATALOG_JSON},
+    defs::{self, ActionDef, CATALOG_JSON},
     error::{codes, ApiError, Issue},
     response::Payload,
     retry,
@@ -37,7 +37,7 @@ export interface CatalogEntry {
   resource: string;
   method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
   path: string;
-  operationId: string;
+  /** Whether the action is an operation of Iterable's official OpenAPI spec. */
   inSpec: boolean;
   /** JSON Schema (draft 2020-12) of the input object. */
   inputSchema: Record<string, unknown>;
@@ -48,8 +48,8 @@ export interface CatalogEntry {
   idempotent: boolean;
   async: boolean;
   rateLimit: string | null;
+  /** Documented size or count limits, as text. */
   limits: string | null;
-  notes: string | null;
 }
 
 export interface IterableClient {
@@ -142,7 +142,7 @@ fn opt_number(obj: &JsValue, key: &str, min: f64, max: f64) -> Result<Option<f64
     }
     match v.as_f64() {
         Some(n) if n.is_finite() && n >= min && n <= max => Ok(Some(n)),
-        _ => Err(invalid(key, format!("must be a number from {min} to {max}"))),
+        _ => Err(invalid(key, format!("must be a number from {} to {}", min as u64, max as u64))),
     }
 }
 
@@ -209,7 +209,7 @@ fn failure_error(f: Failure, timeout_ms: f64) -> ApiError {
             e.retryable = false;
             e
         }
-        Failure::Timeout => ApiError::new(codes::TIMEOUT, format!("no complete response within {timeout_ms} ms")),
+        Failure::Timeout => ApiError::new(codes::TIMEOUT, format!("no complete response within {} ms", timeout_ms as u64)),
         Failure::Network(why) => ApiError::new(codes::NETWORK, format!("network error: {why}")),
     }
 }
@@ -285,9 +285,9 @@ impl IterableClient {
         Ok(IterableClient { inner: Rc::new(Inner { api_key, base, region, max_retries, timeout_ms }) })
     }
 
-    /// The shared path of every action method and of `execute`.
+    /// The shared path of every action method (installed from the catalog) and of `execute`.
     fn call(&self, index: usize, input: JsValue, options: Option<Object>) -> Promise {
-        let def = &ACTIONS[index];
+        let def = defs::get(index);
         // Read input and options now, so later mutation by the caller changes nothing.
         let input = input_json(def, &input);
         let call = call_options(&self.inner, options).map_err(|e| e.with_action(def.id));
@@ -308,8 +308,8 @@ impl IterableClient {
             Some(s) => core::action(&s),
             None => Err(invalid("id", "the action id must be a string")),
         };
-        match found.and_then(|d| core::defs::index_of(d.id).ok_or_else(|| invalid("id", "unknown action"))) {
-            Ok(i) => self.call(i, input, options),
+        match found {
+            Ok(d) => self.call(d.index, input, options),
             Err(e) => Promise::reject(&js_error(&e)),
         }
     }
@@ -343,8 +343,6 @@ impl IterableClient {
         format!("IterableClient({}, {})", self.inner.region, self.inner.base)
     }
 }
-
-include!(concat!(env!("OUT_DIR"), "/bindings.rs"));
 
 /// The catalog as JSON text (the entry modules parse it into `actions`).
 #[wasm_bindgen(js_name = catalogJson)]

@@ -3,6 +3,7 @@
 
 pub mod defs;
 pub mod error;
+pub mod rate;
 pub mod request;
 pub mod response;
 pub mod retry;
@@ -17,14 +18,13 @@ use serde_json::Value;
 pub fn action(id: &str) -> Result<&'static ActionDef, ApiError> {
     defs::find(id).ok_or_else(|| {
         let shown = error::excerpt(id, 64);
-        let close: Vec<&str> = defs::ACTIONS
-            .iter()
+        let close: Vec<&str> = defs::all()
             .map(|a| a.id)
             .filter(|a| !id.is_empty() && (a.contains(id) || id.contains(a) || a.replace('_', "") == id.to_ascii_lowercase()))
             .take(3)
             .collect();
         let hint = if close.is_empty() { String::new() } else { format!(" (did you mean {}?)", close.join(", ")) };
-        ApiError::validation(vec![Issue { param: String::new(), message: format!("unknown action id {shown:?}{hint}") }])
+        ApiError::validation(vec![Issue { param: String::new(), message: format!("unknown action id \"{shown}\"{hint}") }])
     })
 }
 

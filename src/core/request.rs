@@ -74,7 +74,7 @@ pub fn base_url(region: Option<&str>, base_url: Option<&str>) -> Result<String, 
     match region.unwrap_or("us") {
         "us" | "US" => Ok(US_BASE.to_string()),
         "eu" | "EU" => Ok(EU_BASE.to_string()),
-        other => Err(bad("region", format!("{:?} is not a region; use \"us\" or \"eu\"", crate::core::error::excerpt(other, 32)))),
+        other => Err(bad("region", format!("\"{}\" is not a region; use \"us\" or \"eu\"", crate::core::error::excerpt(other, 32)))),
     }
 }
 
@@ -84,7 +84,7 @@ pub fn build(def: &ActionDef, input: &Map<String, Value>, base: &str) -> HttpReq
     // Path: substitute each {name} with its encoded value.
     let mut url = String::with_capacity(base.len() + def.path.len() + 64);
     url.push_str(base);
-    let mut rest = def.path;
+    let mut rest = def.path.as_str();
     while let Some(open) = rest.find('{') {
         url.push_str(&rest[..open]);
         let close = open + rest[open..].find('}').unwrap_or(rest.len() - open - 1);
@@ -99,8 +99,8 @@ pub fn build(def: &ActionDef, input: &Map<String, Value>, base: &str) -> HttpReq
     let mut sep = '?';
     let mut body = Map::new();
     let mut root: Option<&Value> = None;
-    for p in def.params {
-        let Some(v) = given(p.name) else { continue };
+    for p in &def.params {
+        let Some(v) = given(&p.name) else { continue };
         match p.loc {
             Loc::Path => {}
             Loc::Query => {
@@ -111,13 +111,13 @@ pub fn build(def: &ActionDef, input: &Map<String, Value>, base: &str) -> HttpReq
                 for item in values {
                     url.push(sep);
                     sep = '&';
-                    encode_component(p.name, &mut url);
+                    encode_component(&p.name, &mut url);
                     url.push('=');
                     encode_component(&scalar_text(item), &mut url);
                 }
             }
             Loc::Body => {
-                body.insert(p.name.to_string(), v.clone());
+                body.insert(p.name.clone(), v.clone());
             }
             Loc::BodyRoot => root = Some(v),
         }

@@ -3,9 +3,7 @@
 
 use super::defs::{ActionDef, ResponseKind};
 use super::error::{codes, excerpt, ApiError, ITERABLE_FAILURE_CODES};
-use serde::de::IgnoredAny;
-use serde::Deserialize;
-use serde_json::Value;
+use serde_json::{Map, Value};
 
 /// A successful result, still as text.
 #[derive(Debug, Clone, PartialEq)]
@@ -16,11 +14,30 @@ pub enum Payload {
     Text(String),
 }
 
-#[derive(Deserialize)]
+/// The `{msg, code, params}` fields of an object body.
 struct Envelope {
-    code: Option<Value>,
-    msg: Option<Value>,
+    code: Option<String>,
+    msg: Option<String>,
     params: Option<Value>,
+}
+
+impl Envelope {
+    fn of(m: Map<String, Value>) -> Envelope {
+        let mut m = m;
+        let text = |v: Option<Value>| match v {
+            Some(Value::String(s)) => Some(s),
+            _ => None,
+        };
+        Envelope { code: text(m.remove("code")), msg: text(m.remove("msg")), params: m.remove("params").filter(|p| !p.is_null()) }
+    }
+}
+
+/// Parses an object body; `None` when the text is not one JSON object.
+fn parse_object(text: &str) -> Option<Map<String, Value>> {
+    match serde_json::from_str(text) {
+        Ok(Value::Object(m)) => Some(m),
+        _ => None,
+    }
 }
 
 const EXCERPT: usize = 200;
@@ -73,9 +90,9 @@ fn html_text(body: &str) -> String {
 fn http_error(status: u16, body: &str) -> ApiError {
     let trimmed = body.trim();
     if trimmed.starts_with('{') {
-        if let Ok(env) = serde_json::from_str::<Envelope>(trimmed) {
-            let code = env.code.as_ref().and_then(Value::as_str).filter(|c| !c.is_empty() && *c != "Success");
-            let msg = env.msg.as_ref().and_then(Value::as_str).map(|m| excerpt(m, 500));
+        if let Some(env) = parse_object(trimmed).map(Envelope::of) {
+            let code = env.code.as_deref().filter(|c| !c.is_empty() && *c != "Success");
+            let msg = env.msg.as_deref().map(|m| excerpt(m, 500));
             let mut e = ApiError::new(
                 code.unwrap_or(if status == 429 { codes::RATE_LIMIT } else { codes::HTTP }),
                 match &msg {
@@ -85,7 +102,7 @@ fn http_error(status: u16, body: &str) -> ApiError {
             );
             e.status = Some(status);
             e.retryable = statuses_retryable(status);
-            e.params = env.params.filter(|p| !p.is_null());
+            e.params = env.params;
             return e;
         }
     }
@@ -117,7 +134,7 @@ fn invalid(status: u16, what: &str, body: &str) -> ApiError {
 
 /// Checks that `text` is one complete JSON value.
 fn check_json(text: &str) -> Result<(), serde_json::Error> {
-    serde_json::from_str::<IgnoredAny>(text).map(|_| ())
+    serde_json::from_str::<Value>(text).map(|_| ())
 }
 
 /// Interprets a response. `retry_after` is the raw `Retry-After` header, if any.
@@ -135,21 +152,19 @@ pub fn interpret(def: &ActionDef, status: u16, body: &str, retry_after: Option<&
                 return Ok(Payload::Json("null".into()));
             }
             if t.starts_with('{') {
-                match serde_json::from_str::<Envelope>(t) {
-                    Ok(env) => {
+                match parse_object(t).map(Envelope::of) {
+                    Some(env) => {
                         // A 2xx whose body carries an Iterable failure code is a failure.
-                        if let Some(code) = env.code.as_ref().and_then(Value::as_str) {
-                            if ITERABLE_FAILURE_CODES.contains(&code) {
-                                let msg = env.msg.as_ref().and_then(Value::as_str).map(|m| excerpt(m, 500)).unwrap_or_else(|| code.to_string());
-                                let mut e = ApiError::new(code, msg).with_action(def.id);
-                                e.status = Some(status);
-                                e.retryable = matches!(code, "RateLimitExceeded" | "DatabaseError");
-                                e.params = env.params.filter(|p| !p.is_null());
-                                return Err(e);
-                            }
+                        if let Some(code) = env.code.as_deref().filter(|c| ITERABLE_FAILURE_CODES.contains(c)) {
+                            let msg = env.msg.as_deref().map(|m| excerpt(m, 500)).unwrap_or_else(|| code.to_string());
+                            let mut e = ApiError::new(code, msg).with_action(def.id);
+                            e.status = Some(status);
+                            e.retryable = matches!(code, "RateLimitExceeded" | "DatabaseError");
+                            e.params = env.params;
+                            return Err(e);
                         }
                     }
-                    Err(_) => return Err(invalid(status, "the JSON body is malformed or truncated", t).with_action(def.id)),
+                    None => return Err(invalid(status, "the JSON body is malformed or truncated", t).with_action(def.id)),
                 }
             } else if check_json(t).is_err() {
                 let what = if looks_like_html(t) { "expected JSON, got an HTML page" } else { "expected JSON, got something else" };

@@ -66,16 +66,16 @@ fn article(ty: Ty) -> &'static str {
 }
 
 fn check_param(p: &ParamDef, v: &Value, issues: &mut Vec<Issue>) {
-    let issue = |message: String| Issue { param: p.name.to_string(), message };
+    let issue = |message: String| Issue { param: p.name.clone(), message };
     if let Some(m) = check_value(v, p.ty, p.format) {
         issues.push(issue(m));
         return;
     }
     if let Value::String(s) = v {
-        if !p.enum_values.is_empty() && !p.enum_values.contains(&s.as_str()) {
-            let shown: Vec<&str> = p.enum_values.iter().take(8).copied().collect();
+        if !p.enum_values.is_empty() && !p.enum_values.iter().any(|e| e == s) {
+            let shown: Vec<&str> = p.enum_values.iter().take(8).map(String::as_str).collect();
             let more = if p.enum_values.len() > 8 { ", ..." } else { "" };
-            issues.push(issue(format!("{s:?} is not one of {}{more}", shown.join(", "))));
+            issues.push(issue(format!("\"{}\" is not one of {}{more}", crate::core::error::excerpt(s, 64), shown.join(", "))));
         }
         if p.loc == Loc::Path {
             if s.is_empty() {
@@ -124,7 +124,7 @@ pub fn validate<'a>(def: &ActionDef, input: &'a Value) -> Result<&'a Map<String,
                 .find(|p| p.name.eq_ignore_ascii_case(key))
                 .map(|p| format!(" (did you mean {}?)", p.name))
                 .unwrap_or_default();
-            let known: Vec<&str> = def.params.iter().map(|p| p.name).collect();
+            let known: Vec<&str> = def.params.iter().map(|p| p.name.as_str()).collect();
             let known = if known.is_empty() { "none".to_string() } else { known.join(", ") };
             issues.push(Issue {
                 param: crate::core::error::excerpt(key, 64),
@@ -132,18 +132,18 @@ pub fn validate<'a>(def: &ActionDef, input: &'a Value) -> Result<&'a Map<String,
             });
         }
     }
-    for p in def.params {
-        match obj.get(p.name) {
+    for p in &def.params {
+        match obj.get(&p.name) {
             None | Some(Value::Null) => {
                 if p.required {
-                    issues.push(Issue { param: p.name.to_string(), message: format!("required ({})", article(p.ty)) });
+                    issues.push(Issue { param: p.name.clone(), message: format!("required ({})", article(p.ty)) });
                 }
             }
             Some(v) => check_param(p, v, &mut issues),
         }
     }
-    for group in def.require_one_of {
-        let given = group.iter().any(|m| !matches!(obj.get(*m), None | Some(Value::Null)));
+    for group in &def.require_one_of {
+        let given = group.iter().any(|m| !matches!(obj.get(m), None | Some(Value::Null)));
         if !given {
             issues.push(Issue {
                 param: group.join("|"),

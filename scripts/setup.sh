@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Installs what building and testing need, skipping what is already there (idempotent):
+# the wasm32 Rust target, the wasm-bindgen CLI matching the pinned crate, npm packages,
+# and (with --browser) Debian's Chromium + ChromeDriver.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+want_browser=0
+[ "${1:-}" = "--browser" ] && want_browser=1
+say() { printf '\033[1m[setup]\033[0m %s\n' "$*" >&2; }
+
+if ! rustup target list --installed 2>/dev/null | grep -qx wasm32-unknown-unknown; then
+  say "adding Rust target wasm32-unknown-unknown"
+  rustup target add wasm32-unknown-unknown >&2
+fi
+
+WB_VERSION=$(sed -n 's/^wasm-bindgen = "=\(.*\)"/\1/p' Cargo.toml)
+if [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" != "$WB_VERSION" ]; then
+  say "installing wasm-bindgen-cli $WB_VERSION (a few minutes, once)"
+  cargo install wasm-bindgen-cli --version "$WB_VERSION" >&2
+fi
+
+stamp=node_modules/.setup-stamp
+if [ ! -f "$stamp" ] || [ package.json -nt "$stamp" ] || [ package-lock.json -nt "$stamp" ]; then
+  say "installing npm packages"
+  # npm ci can trip over platform-specific optional packages; npm install is reliable here.
+  npm install --no-audit --no-fund >&2
+  touch "$stamp"
+fi
+
+if [ "$want_browser" = 1 ] && { [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; }; then
+  say "installing Debian's chromium and chromium-driver"
+  if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
+  $SUDO apt-get update -qq >&2
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium chromium-driver >&2
+fi
