@@ -329,13 +329,12 @@ impl IterableClient {
     /// A safe description of the client (never the key).
     #[wasm_bindgen(js_name = toJSON, unchecked_return_type = "{ region: string; baseUrl: string; maxRetries: number; timeoutMs: number }")]
     pub fn to_json(&self) -> JsValue {
-        let v = serde_json::json!({
-            "region": self.inner.region,
-            "baseUrl": self.inner.base,
-            "maxRetries": self.inner.max_retries,
-            "timeoutMs": self.inner.timeout_ms,
-        });
-        js_sys::JSON::parse(&v.to_string()).unwrap_or(JsValue::NULL)
+        let mut text = String::from("{\"region\":");
+        core::json::write_str(&mut text, self.inner.region);
+        text.push_str(",\"baseUrl\":");
+        core::json::write_str(&mut text, &self.inner.base);
+        text.push_str(&format!(",\"maxRetries\":{},\"timeoutMs\":{}}}", self.inner.max_retries, self.inner.timeout_ms as u64));
+        js_sys::JSON::parse(&text).unwrap_or(JsValue::NULL)
     }
 
     #[wasm_bindgen(js_name = toString)]

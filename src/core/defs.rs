@@ -3,7 +3,7 @@
 //! Each definition is derived from its catalog entry the first time it is used, then cached.
 //! Nothing here is written per action.
 
-use serde_json::Value;
+use super::json::{self, Node};
 use std::sync::OnceLock;
 
 pub use super::rate::{RateLimit, Scope};
@@ -84,8 +84,8 @@ pub enum Format {
 }
 
 impl Format {
-    fn parse(v: &Value) -> Format {
-        match v.as_str() {
+    fn parse(v: Option<&Node>) -> Format {
+        match v.and_then(|v| v.as_str()) {
             Some("int32") => Format::Int32,
             Some("int64") => Format::Int64,
             Some("double") | Some("float") => Format::Double,
@@ -186,77 +186,85 @@ pub const CATALOG_JSON: &str = include_str!(concat!(env!("OUT_DIR"), "/catalog.j
 
 static CACHE: [OnceLock<ActionDef>; ACTION_COUNT] = [const { OnceLock::new() }; ACTION_COUNT];
 
-fn strings(v: &Value) -> Vec<String> {
-    v.as_array().map(|a| a.iter().filter_map(|s| s.as_str().map(str::to_string)).collect()).unwrap_or_default()
+fn strings(v: Option<&Node>) -> Vec<String> {
+    v.and_then(|v| v.as_array()).map(|a| a.iter().filter_map(|s| s.as_str().map(str::to_string)).collect()).unwrap_or_default()
+}
+
+fn text<'n>(v: Option<&'n Node>) -> Option<&'n str> {
+    v.and_then(|v| v.as_str())
 }
 
 /// Derives the runtime definition from catalog entry `index`. The catalog is generated and
 /// checked at build time, and every entry is derived in the native tests.
 fn derive(index: usize, id: &'static str) -> ActionDef {
     let (start, end) = SPANS[index];
-    let e: Value = serde_json::from_str(&CATALOG_JSON[start as usize..end as usize]).unwrap_or(Value::Null);
-    let schema = &e["inputSchema"];
-    let required = strings(&schema["required"]);
-    let params = schema["properties"]
-        .as_object()
+    let entry = CATALOG_JSON.get(start as usize..end as usize).and_then(|t| json::parse(t).ok());
+    let e = entry.as_ref();
+    let field = |k: &str| e.and_then(|e| e.get(k));
+    let flag = |k: &str, default: bool| field(k).and_then(|v| v.as_bool()).unwrap_or(default);
+    let schema = field("inputSchema");
+    let required = strings(schema.and_then(|s| s.get("required")));
+    let params = schema
+        .and_then(|s| s.get("properties"))
+        .and_then(|p| p.as_object())
         .map(|props| {
             props
                 .iter()
                 .map(|(name, p)| ParamDef {
-                    name: name.clone(),
-                    loc: match p["x-iterable-in"].as_str() {
+                    name: name.to_string(),
+                    loc: match text(p.get("x-iterable-in")) {
                         Some("path") => Loc::Path,
                         Some("query") => Loc::Query,
                         Some("bodyRoot") => Loc::BodyRoot,
                         _ => Loc::Body,
                     },
-                    ty: Ty::parse(p["type"].as_str().unwrap_or("")),
-                    format: Format::parse(&p["format"]),
-                    required: required.contains(name),
-                    items: p.get("items").map(|i| (Ty::parse(i["type"].as_str().unwrap_or("")), Format::parse(&i["format"]))),
-                    enum_values: strings(&p["enum"]),
+                    ty: Ty::parse(text(p.get("type")).unwrap_or("")),
+                    format: Format::parse(p.get("format")),
+                    required: required.iter().any(|r| r == name),
+                    items: p.get("items").map(|i| (Ty::parse(text(i.get("type")).unwrap_or("")), Format::parse(i.get("format")))),
+                    enum_values: strings(p.get("enum")),
                 })
                 .collect()
         })
         .unwrap_or_default();
-    let method = match e["method"].as_str() {
+    let method = match text(field("method")) {
         Some("POST") => Method::Post,
         Some("PUT") => Method::Put,
         Some("PATCH") => Method::Patch,
         Some("DELETE") => Method::Delete,
         _ => Method::Get,
     };
-    let response = match e["response"].as_str() {
+    let response = match text(field("response")) {
         Some("csv") => ResponseKind::Csv,
         Some("jsonl") => ResponseKind::Jsonl,
         Some("text") => ResponseKind::Text,
         Some("html") => ResponseKind::Html,
         _ => ResponseKind::Json,
     };
-    let pagination = e["pagination"].as_object().map(|p| Pagination {
-        style: match p.get("style").and_then(Value::as_str) {
+    let pagination = field("pagination").filter(|p| p.as_object().is_some()).map(|p| Pagination {
+        style: match text(p.get("style")) {
             Some("page") => PageStyle::Page,
             Some("startAfter") => PageStyle::StartAfter,
             Some("nextMarker") => PageStyle::NextMarker,
             _ => PageStyle::Limit,
         },
-        request: p.get("request").map(strings).unwrap_or_default(),
-        response: p.get("response").map(strings).unwrap_or_default(),
-        items: p.get("items").and_then(Value::as_str).map(str::to_string),
+        request: strings(p.get("request")),
+        response: strings(p.get("response")),
+        items: text(p.get("items")).map(str::to_string),
     });
     ActionDef {
         index,
         id,
         method,
-        path: e["path"].as_str().unwrap_or("").to_string(),
+        path: text(field("path")).unwrap_or("").to_string(),
         params,
-        require_one_of: e["requireOneOf"].as_array().map(|g| g.iter().map(strings).collect()).unwrap_or_default(),
+        require_one_of: field("requireOneOf").and_then(|g| g.as_array()).map(|g| g.iter().map(|m| strings(Some(m))).collect()).unwrap_or_default(),
         response,
         pagination,
-        irreversible: e["irreversible"].as_bool().unwrap_or(true),
-        idempotent: e["idempotent"].as_bool().unwrap_or(false),
-        is_async: e["async"].as_bool().unwrap_or(false),
-        rate_limit: e["rateLimit"].as_str().and_then(super::rate::parse),
+        irreversible: flag("irreversible", true),
+        idempotent: flag("idempotent", false),
+        is_async: flag("async", false),
+        rate_limit: text(field("rateLimit")).and_then(super::rate::parse),
     }
 }
 

@@ -1,7 +1,6 @@
 //! The one error type of the client. Serialized to JSON to build the JS `IterableError`.
 
-use serde::Serialize;
-use serde_json::Value;
+use super::json::write_str;
 
 /// Our own codes; Iterable's codes (`BadParams`, `NotFound`, ...) pass through as given.
 pub mod codes {
@@ -44,38 +43,31 @@ pub const ITERABLE_FAILURE_CODES: &[&str] = &[
 ];
 
 /// One problem found in the input.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Issue {
     /// The parameter (dotted path for nested values), or "" for the whole input.
     pub param: String,
     pub message: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ApiError {
     pub code: String,
     pub message: String,
     /// HTTP status, when a response came.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<u16>,
     pub retryable: bool,
     /// The action id, when known.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub action: Option<String>,
     /// Requests sent for this call (0 when rejected before sending).
     pub attempts: u32,
-    /// Iterable's `params` from an error body.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub params: Option<Value>,
+    /// Iterable's `params` from an error body, as JSON text.
+    pub params: Option<String>,
     /// Validation problems, one per parameter.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub issues: Vec<Issue>,
     /// A short, redacted excerpt of a response body that was not the expected shape.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub body: Option<String>,
     /// `Retry-After` of a 429/503, in milliseconds, when the server sent one.
-    #[serde(skip)]
     pub retry_after_ms: Option<f64>,
 }
 
@@ -124,10 +116,9 @@ impl ApiError {
     pub fn redact(mut self, secrets: &[&str]) -> Self {
         self.message = redact(&self.message, secrets);
         self.body = self.body.map(|b| redact(&b, secrets));
-        if let Some(p) = self.params.take() {
-            let text = redact(&p.to_string(), secrets);
-            self.params = serde_json::from_str(&text).ok();
-        }
+        // Secrets are visible ASCII without quotes or backslashes (see check_api_key), so they
+        // read the same inside JSON text and replacing them keeps the JSON valid.
+        self.params = self.params.map(|p| redact(&p, secrets));
         for i in &mut self.issues {
             i.message = redact(&i.message, secrets);
             i.param = redact(&i.param, secrets);
@@ -135,8 +126,48 @@ impl ApiError {
         self
     }
 
+    /// The JSON the JS `IterableError` is built from.
     pub fn to_json(&self) -> String {
-        serde_json::to_string(self).unwrap_or_else(|_| format!("{{\"code\":{:?},\"message\":\"error\"}}", self.code))
+        let mut out = String::with_capacity(128 + self.message.len());
+        out.push_str("{\"code\":");
+        write_str(&mut out, &self.code);
+        out.push_str(",\"message\":");
+        write_str(&mut out, &self.message);
+        if let Some(s) = self.status {
+            out.push_str(",\"status\":");
+            out.push_str(&s.to_string());
+        }
+        out.push_str(if self.retryable { ",\"retryable\":true" } else { ",\"retryable\":false" });
+        if let Some(a) = &self.action {
+            out.push_str(",\"action\":");
+            write_str(&mut out, a);
+        }
+        out.push_str(",\"attempts\":");
+        out.push_str(&self.attempts.to_string());
+        if let Some(p) = &self.params {
+            out.push_str(",\"params\":");
+            out.push_str(p);
+        }
+        if !self.issues.is_empty() {
+            out.push_str(",\"issues\":[");
+            for (i, issue) in self.issues.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                out.push_str("{\"param\":");
+                write_str(&mut out, &issue.param);
+                out.push_str(",\"message\":");
+                write_str(&mut out, &issue.message);
+                out.push('}');
+            }
+            out.push(']');
+        }
+        if let Some(b) = &self.body {
+            out.push_str(",\"body\":");
+            write_str(&mut out, b);
+        }
+        out.push('}');
+        out
     }
 }
 

@@ -3,6 +3,7 @@
 
 pub mod defs;
 pub mod error;
+pub mod json;
 pub mod rate;
 pub mod request;
 pub mod response;
@@ -12,7 +13,6 @@ pub mod validate;
 use defs::ActionDef;
 use error::{ApiError, Issue};
 use request::HttpRequest;
-use serde_json::Value;
 
 /// Finds the action for an id, or a `ValidationError` naming the closest ids.
 pub fn action(id: &str) -> Result<&'static ActionDef, ApiError> {
@@ -30,11 +30,11 @@ pub fn action(id: &str) -> Result<&'static ActionDef, ApiError> {
 
 /// Parses input JSON text (as produced by JSON.stringify), validates it and builds the request.
 pub fn prepare(def: &ActionDef, input_json: &str, base: &str) -> Result<HttpRequest, ApiError> {
-    let value: Value = serde_json::from_str(input_json).map_err(|e| {
+    let input = json::parse(input_json).map_err(|e| {
         ApiError::validation(vec![Issue { param: String::new(), message: format!("input is not valid JSON data: {e}") }]).with_action(def.id)
     })?;
-    let input = validate::validate(def, &value)?;
-    Ok(request::build(def, input, base))
+    validate::validate(def, &input)?;
+    Ok(request::build(def, &input, base))
 }
 
 /// Checks an API key before it is ever put in a header.
@@ -43,8 +43,8 @@ pub fn check_api_key(key: &str) -> Result<(), ApiError> {
         Some("required (a non-empty string)")
     } else if key.len() > 1024 {
         Some("too long")
-    } else if !key.bytes().all(|b| (0x21..0x7f).contains(&b)) {
-        Some("may hold only visible ASCII characters")
+    } else if !key.bytes().all(|b| b.is_ascii_alphanumeric() || b"-._~+/=".contains(&b)) {
+        Some("may hold only letters, digits and - . _ ~ + / =")
     } else {
         None
     };

@@ -4,7 +4,8 @@
 
 use super::defs::{ActionDef, Loc, Method};
 use super::error::{ApiError, Issue};
-use serde_json::{Map, Value};
+use super::json::{self, Node};
+use super::validate::given;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct HttpRequest {
@@ -32,12 +33,9 @@ pub fn encode_component(s: &str, out: &mut String) {
     }
 }
 
-/// The text a scalar takes in a path or query string.
-fn scalar_text(v: &Value) -> String {
-    match v {
-        Value::String(s) => s.clone(),
-        other => other.to_string(),
-    }
+/// The text a scalar takes in a path or query string: strings unescaped, others as written.
+fn scalar_text<'n>(v: &'n Node) -> &'n str {
+    v.as_str().unwrap_or(v.raw)
 }
 
 fn is_loopback_host(host: &str) -> bool {
@@ -78,60 +76,61 @@ pub fn base_url(region: Option<&str>, base_url: Option<&str>) -> Result<String, 
     }
 }
 
-/// Builds the HTTP request for a validated input (see `validate`).
-pub fn build(def: &ActionDef, input: &Map<String, Value>, base: &str) -> HttpRequest {
-    let given = |name: &str| input.get(name).filter(|v| !v.is_null());
+/// Builds the HTTP request for a validated input (see `validate`). Body values are copied
+/// from the input text byte for byte, in definition order.
+pub fn build(def: &ActionDef, input: &Node, base: &str) -> HttpRequest {
     // Path: substitute each {name} with its encoded value.
     let mut url = String::with_capacity(base.len() + def.path.len() + 64);
     url.push_str(base);
     let mut rest = def.path.as_str();
     while let Some(open) = rest.find('{') {
         url.push_str(&rest[..open]);
-        let close = open + rest[open..].find('}').unwrap_or(rest.len() - open - 1);
-        let name = &rest[open + 1..close];
-        if let Some(v) = given(name) {
-            encode_component(&scalar_text(v), &mut url);
+        let Some(close) = rest[open..].find('}').map(|c| c + open) else { break };
+        if let Some(v) = given(input, &rest[open + 1..close]) {
+            encode_component(scalar_text(v), &mut url);
         }
         rest = &rest[close + 1..];
     }
     url.push_str(rest);
     // Query: definition order; arrays as repeated keys.
     let mut sep = '?';
-    let mut body = Map::new();
-    let mut root: Option<&Value> = None;
+    let mut body = String::new();
+    let mut root: Option<&str> = None;
     for p in &def.params {
-        let Some(v) = given(&p.name) else { continue };
+        let Some(v) = given(input, &p.name) else { continue };
         match p.loc {
             Loc::Path => {}
             Loc::Query => {
-                let values: Vec<&Value> = match v {
-                    Value::Array(a) => a.iter().collect(),
-                    one => vec![one],
-                };
-                for item in values {
+                let items = v.as_array().unwrap_or(std::slice::from_ref(v));
+                for item in items {
                     url.push(sep);
                     sep = '&';
                     encode_component(&p.name, &mut url);
                     url.push('=');
-                    encode_component(&scalar_text(item), &mut url);
+                    encode_component(scalar_text(item), &mut url);
                 }
             }
             Loc::Body => {
-                body.insert(p.name.clone(), v.clone());
+                body.push(if body.is_empty() { '{' } else { ',' });
+                json::write_str(&mut body, &p.name);
+                body.push(':');
+                body.push_str(v.raw);
             }
-            Loc::BodyRoot => root = Some(v),
+            Loc::BodyRoot => root = Some(v.raw),
         }
     }
     let has_body_params = def.params.iter().any(|p| matches!(p.loc, Loc::Body | Loc::BodyRoot));
-    // GET carries no body; DELETE only when its definition has body params (e.g. delete_catalog_items).
-    let body = match def.method {
-        Method::Get => None,
-        Method::Delete if !has_body_params => None,
-        _ if !has_body_params => None,
-        _ => Some(match root {
-            Some(v) => v.to_string(),
-            None => Value::Object(body).to_string(),
-        }),
+    // GET carries no body, nor does an action without body params; DELETE does when its
+    // definition has body params (delete_catalog_items).
+    let body = if def.method == Method::Get || !has_body_params {
+        None
+    } else if let Some(r) = root {
+        Some(r.to_string())
+    } else if body.is_empty() {
+        Some("{}".to_string())
+    } else {
+        body.push('}');
+        Some(body)
     };
     let mut headers = vec![("Accept", def.response.accept())];
     if body.is_some() {

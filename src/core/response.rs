@@ -3,7 +3,7 @@
 
 use super::defs::{ActionDef, ResponseKind};
 use super::error::{codes, excerpt, ApiError, ITERABLE_FAILURE_CODES};
-use serde_json::{Map, Value};
+use super::json;
 
 /// A successful result, still as text.
 #[derive(Debug, Clone, PartialEq)]
@@ -14,30 +14,23 @@ pub enum Payload {
     Text(String),
 }
 
-/// The `{msg, code, params}` fields of an object body.
+/// The `{msg, code, params}` fields of an object body (`params` as JSON text).
 struct Envelope {
     code: Option<String>,
     msg: Option<String>,
-    params: Option<Value>,
+    params: Option<String>,
 }
 
-impl Envelope {
-    fn of(m: Map<String, Value>) -> Envelope {
-        let mut m = m;
-        let text = |v: Option<Value>| match v {
-            Some(Value::String(s)) => Some(s),
-            _ => None,
-        };
-        Envelope { code: text(m.remove("code")), msg: text(m.remove("msg")), params: m.remove("params").filter(|p| !p.is_null()) }
-    }
-}
-
-/// Parses an object body; `None` when the text is not one JSON object.
-fn parse_object(text: &str) -> Option<Map<String, Value>> {
-    match serde_json::from_str(text) {
-        Ok(Value::Object(m)) => Some(m),
-        _ => None,
-    }
+/// The envelope of a body that is one JSON object; `None` otherwise.
+fn envelope(text: &str) -> Option<Envelope> {
+    let node = json::parse(text).ok()?;
+    node.as_object()?;
+    let text_of = |k: &str| node.get(k).and_then(|v| v.as_str()).map(str::to_string);
+    Some(Envelope {
+        code: text_of("code"),
+        msg: text_of("msg"),
+        params: node.get("params").filter(|p| !p.is_null()).map(|p| p.raw.to_string()),
+    })
 }
 
 const EXCERPT: usize = 200;
@@ -90,7 +83,7 @@ fn html_text(body: &str) -> String {
 fn http_error(status: u16, body: &str) -> ApiError {
     let trimmed = body.trim();
     if trimmed.starts_with('{') {
-        if let Some(env) = parse_object(trimmed).map(Envelope::of) {
+        if let Some(env) = envelope(trimmed) {
             let code = env.code.as_deref().filter(|c| !c.is_empty() && *c != "Success");
             let msg = env.msg.as_deref().map(|m| excerpt(m, 500));
             let mut e = ApiError::new(
@@ -133,8 +126,8 @@ fn invalid(status: u16, what: &str, body: &str) -> ApiError {
 }
 
 /// Checks that `text` is one complete JSON value.
-fn check_json(text: &str) -> Result<(), serde_json::Error> {
-    serde_json::from_str::<Value>(text).map(|_| ())
+fn check_json(text: &str) -> Result<(), json::Error> {
+    json::check(text)
 }
 
 /// Interprets a response. `retry_after` is the raw `Retry-After` header, if any.
@@ -152,7 +145,7 @@ pub fn interpret(def: &ActionDef, status: u16, body: &str, retry_after: Option<&
                 return Ok(Payload::Json("null".into()));
             }
             if t.starts_with('{') {
-                match parse_object(t).map(Envelope::of) {
+                match envelope(t) {
                     Some(env) => {
                         // A 2xx whose body carries an Iterable failure code is a failure.
                         if let Some(code) = env.code.as_deref().filter(|c| ITERABLE_FAILURE_CODES.contains(c)) {

@@ -1,56 +1,30 @@
-//! Input validation, driven entirely by the action table.
+//! Input validation, driven entirely by the action definitions.
 
 use super::defs::{ActionDef, Format, Loc, ParamDef, Ty};
-use super::error::{ApiError, Issue};
-use serde_json::{Map, Value};
+use super::error::{excerpt, ApiError, Issue};
+use super::json::{Node, Value};
 
-const SAFE_INT: f64 = 9_007_199_254_740_991.0;
-
-fn type_name(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "null",
-        Value::Bool(_) => "boolean",
-        Value::Number(n) if n.is_i64() || n.is_u64() => "integer",
-        Value::Number(_) => "number",
-        Value::String(_) => "string",
-        Value::Array(_) => "array",
-        Value::Object(_) => "object",
-    }
-}
-
-/// Checks one value against a type and format; `None` when it fits.
-fn check_value(v: &Value, ty: Ty, format: Format) -> Option<String> {
-    let ok = match ty {
-        Ty::String => v.is_string(),
-        Ty::Boolean => v.is_boolean(),
-        Ty::Object => v.is_object(),
-        Ty::Array => v.is_array(),
-        Ty::Number => v.is_number(),
-        Ty::Integer => {
-            let Some(n) = v.as_number() else {
-                return Some(format!("expected an integer, got {}", type_name(v)));
-            };
-            if let Some(i) = n.as_i64() {
-                if format == Format::Int32 && (i < i32::MIN as i64 || i > i32::MAX as i64) {
-                    return Some(format!("{i} is outside the 32-bit integer range"));
+fn check_value(v: &Node, ty: Ty, format: Format) -> Option<String> {
+    let ok = match (ty, &v.value) {
+        (Ty::String, Value::String(_)) | (Ty::Boolean, Value::Bool(_)) | (Ty::Object, Value::Object(_)) => true,
+        (Ty::Array, Value::Array(_)) | (Ty::Number, Value::Number(_)) => true,
+        (Ty::Integer, Value::Number(text)) => {
+            let integral = !text.contains(['.', 'e', 'E']);
+            return match v.as_i64() {
+                Some(i) if format == Format::Int32 && (i < i32::MIN as i64 || i > i32::MAX as i64) => {
+                    Some(format!("{text} is outside the 32-bit integer range"))
                 }
-                return None;
-            }
-            if n.as_u64().is_some() {
-                return Some(format!("{n} is outside the 64-bit integer range"));
-            }
-            // JSON.stringify writes 1e21 and larger in exponent form; 1.5 is not an integer.
-            let f = n.as_f64().unwrap_or(f64::NAN);
-            if f.fract() == 0.0 && f.abs() > SAFE_INT {
-                return Some(format!("{n} is too large to be an exact integer"));
-            }
-            return Some(format!("expected an integer, got {n}"));
+                Some(_) => None,
+                None if integral => Some(format!("{text} is outside the 64-bit integer range")),
+                None => Some(format!("expected an integer, got {}", excerpt(text, 40))),
+            };
         }
+        _ => false,
     };
     if ok {
         None
     } else {
-        Some(format!("expected {}, got {}", article(ty), type_name(v)))
+        Some(format!("expected {}, got {}", article(ty), v.type_name()))
     }
 }
 
@@ -65,17 +39,17 @@ fn article(ty: Ty) -> &'static str {
     }
 }
 
-fn check_param(p: &ParamDef, v: &Value, issues: &mut Vec<Issue>) {
+fn check_param(p: &ParamDef, v: &Node, issues: &mut Vec<Issue>) {
     let issue = |message: String| Issue { param: p.name.clone(), message };
     if let Some(m) = check_value(v, p.ty, p.format) {
         issues.push(issue(m));
         return;
     }
-    if let Value::String(s) = v {
+    if let Some(s) = v.as_str() {
         if !p.enum_values.is_empty() && !p.enum_values.iter().any(|e| e == s) {
             let shown: Vec<&str> = p.enum_values.iter().take(8).map(String::as_str).collect();
             let more = if p.enum_values.len() > 8 { ", ..." } else { "" };
-            issues.push(issue(format!("\"{}\" is not one of {}{more}", crate::core::error::excerpt(s, 64), shown.join(", "))));
+            issues.push(issue(format!("\"{}\" is not one of {}{more}", excerpt(s, 64), shown.join(", "))));
         }
         if p.loc == Loc::Path {
             if s.is_empty() {
@@ -85,7 +59,7 @@ fn check_param(p: &ParamDef, v: &Value, issues: &mut Vec<Issue>) {
             }
         }
     }
-    if let (Value::Array(items), Some((ity, ifmt))) = (v, p.items) {
+    if let (Some(items), Some((ity, ifmt))) = (v.as_array(), p.items) {
         if p.loc == Loc::Query && matches!(ity, Ty::Object | Ty::Array) {
             issues.push(issue("query arrays hold scalars only".into()));
             return;
@@ -93,7 +67,7 @@ fn check_param(p: &ParamDef, v: &Value, issues: &mut Vec<Issue>) {
         for (i, item) in items.iter().enumerate() {
             if let Some(m) = check_value(item, ity, ifmt) {
                 issues.push(Issue { param: format!("{}[{i}]", p.name), message: m });
-                if issues.len() > 50 {
+                if issues.len() >= MAX_ISSUES {
                     return;
                 }
             }
@@ -101,22 +75,30 @@ fn check_param(p: &ParamDef, v: &Value, issues: &mut Vec<Issue>) {
     }
 }
 
-/// Validates a parsed input object against an action. Unknown keys, missing required
-/// params, wrong types and unmet `requireOneOf` groups are all reported at once.
+/// At most this many problems are reported for one input.
+const MAX_ISSUES: usize = 50;
+
+/// A given (non-null) value for `name`.
+pub fn given<'n, 'a>(input: &'n Node<'a>, name: &str) -> Option<&'n Node<'a>> {
+    input.get(name).filter(|v| !v.is_null())
+}
+
+/// Validates a parsed input object against an action. Unknown or repeated keys, missing
+/// required params, wrong types and unmet `requireOneOf` groups are all reported at once.
 /// `null` for an optional param means "not given".
-pub fn validate<'a>(def: &ActionDef, input: &'a Value) -> Result<&'a Map<String, Value>, ApiError> {
-    let obj = match input {
-        Value::Object(m) => m,
-        other => {
-            return Err(ApiError::validation(vec![Issue {
-                param: String::new(),
-                message: format!("input must be an object, got {}", type_name(other)),
-            }])
-            .with_action(def.id))
-        }
+pub fn validate(def: &ActionDef, input: &Node) -> Result<(), ApiError> {
+    let Some(members) = input.as_object() else {
+        return Err(ApiError::validation(vec![Issue {
+            param: String::new(),
+            message: format!("input must be an object, got {}", input.type_name()),
+        }])
+        .with_action(def.id));
     };
     let mut issues = Vec::new();
-    for key in obj.keys() {
+    for (key, _) in members {
+        if issues.len() >= MAX_ISSUES {
+            break;
+        }
         if def.param(key).is_none() {
             let hint = def
                 .params
@@ -126,15 +108,15 @@ pub fn validate<'a>(def: &ActionDef, input: &'a Value) -> Result<&'a Map<String,
                 .unwrap_or_default();
             let known: Vec<&str> = def.params.iter().map(|p| p.name.as_str()).collect();
             let known = if known.is_empty() { "none".to_string() } else { known.join(", ") };
-            issues.push(Issue {
-                param: crate::core::error::excerpt(key, 64),
-                message: format!("unknown parameter{hint}; known: {known}"),
-            });
+            issues.push(Issue { param: excerpt(key, 64), message: format!("unknown parameter{hint}; known: {known}") });
         }
     }
     for p in &def.params {
-        match obj.get(&p.name) {
-            None | Some(Value::Null) => {
+        if members.iter().filter(|(k, _)| *k == p.name).nth(1).is_some() {
+            issues.push(Issue { param: p.name.clone(), message: "given more than once".into() });
+        }
+        match given(input, &p.name) {
+            None => {
                 if p.required {
                     issues.push(Issue { param: p.name.clone(), message: format!("required ({})", article(p.ty)) });
                 }
@@ -143,20 +125,16 @@ pub fn validate<'a>(def: &ActionDef, input: &'a Value) -> Result<&'a Map<String,
         }
     }
     for group in &def.require_one_of {
-        let given = group.iter().any(|m| !matches!(obj.get(m), None | Some(Value::Null)));
-        if !given {
+        if !group.iter().any(|m| given(input, m).is_some()) {
             issues.push(Issue {
                 param: group.join("|"),
-                message: if group.len() == 1 {
-                    "required".to_string()
-                } else {
-                    format!("give at least one of {}", group.join(", "))
-                },
+                message: if group.len() == 1 { "required".to_string() } else { format!("give at least one of {}", group.join(", ")) },
             });
         }
     }
+    issues.truncate(MAX_ISSUES);
     if issues.is_empty() {
-        Ok(obj)
+        Ok(())
     } else {
         Err(ApiError::validation(issues).with_action(def.id))
     }
