@@ -127,6 +127,13 @@ fn param_ts(p: &Param, a: &Action, spec: &mut Spec) -> String {
         return e.iter().map(|v| format!("{v:?}")).collect::<Vec<_>>().join(" | ");
     }
     match p.ty.as_str() {
+        "object" => {
+            // The spec's named shape, where it has one; otherwise any object.
+            match body_property(spec.spec, a, &p.name) {
+                Some(s) if s.get("$ref").is_some() => spec.ts(s, 0),
+                _ => scalar_ts("object").to_string(),
+            }
+        }
         "array" => {
             let item = p.items.as_ref().map(|i| i.ty.as_str()).unwrap_or("unknown");
             if item == "object" {
@@ -171,7 +178,10 @@ pub fn generate(actions: &[Action], spec_json: &Value) -> String {
             writeln!(body, "  {}{opt}: {};", prop_key(&p.name), param_ts(p, a, &mut spec)).unwrap();
         }
         s.push_str(&doc(&format!("Input of `{}` ({} {}). {}", a.id, a.method, a.path, a.title), ""));
-        if a.require_one_of.is_empty() {
+        if a.params.is_empty() {
+            // Nothing may be given (the runtime rejects any key).
+            writeln!(s, "export type {base} = Record<string, never>;\n").unwrap();
+        } else if a.require_one_of.is_empty() {
             writeln!(s, "export interface {base} {{\n{body}}}\n").unwrap();
         } else {
             writeln!(s, "export interface {base}Fields {{\n{body}}}\n").unwrap();

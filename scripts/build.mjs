@@ -28,6 +28,15 @@ if (process.env.ITERABLE_WASM_NO_OPT !== '1') {
   run(bin('wasm-opt'), ['-Oz', '--strip-debug', '--strip-producers', wasm, '-o', wasm]);
 }
 
+// The published declarations: each entry instantiates the wasm itself, so wasm-bindgen's init
+// functions (typed with DOM-only names such as RequestInfo) are not part of the API.
+const dts = join(pkg, 'iterable_wasm.d.ts');
+let decl = readFileSync(dts, 'utf8');
+const cut = decl.indexOf('export type InitInput');
+if (cut > 0) decl = decl.slice(0, cut);
+writeFileSync(dts, decl);
+rmSync(join(pkg, 'iterable_wasm_bg.wasm.d.ts'), { force: true });
+
 // The entry points and package.json.
 const tpl = join(root, 'pkg-template');
 for (const f of readdirSync(tpl)) cpSync(join(tpl, f), join(pkg, f));

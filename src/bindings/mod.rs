@@ -55,8 +55,8 @@ export interface CatalogEntry {
 export interface IterableClient {
   /** Runs any action by id; input and result are typed by the id. */
   execute<K extends ActionId>(id: K, input: ActionInputs[K], options?: CallOptions): Promise<ActionResults[K]>;
-  /** Runs any action by id (untyped form, for generic callers and agents). */
-  execute(id: string, input?: Record<string, unknown>, options?: CallOptions): Promise<unknown>;
+  /** Runs any action by id held in a plain `string` (for generic callers and agents); literal ids use the typed form. */
+  execute<S extends string>(id: string extends S ? S : never, input?: Record<string, unknown>, options?: CallOptions): Promise<unknown>;
 }
 "#;
 

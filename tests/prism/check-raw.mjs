@@ -2,7 +2,7 @@
 // Raw conformance check: every action's generated input, sent with plain fetch, against
 // Stoplight Prism 5.14.2 mocking Iterable's patched OpenAPI 2.0 spec (request validation on).
 //
-//   npm install --prefix tests/prism @stoplight/prism-cli@5.14.2   (once)
+//   (Prism comes from the repo's devDependencies: bash scripts/setup.sh)
 //   node tests/prism/check-raw.mjs [--port N] [--dynamic] [--only id1,id2] [--verbose] [--timeout S]
 //
 // Passes (exit 0) only if all 2 x 145 requests (minimal + full input) get a 2xx with no
@@ -17,9 +17,9 @@ import { fileURLToPath } from 'node:url';
 import { buildInput, buildRequest, selectParams, ACCEPT_BY_KIND, EXTRA_HEADERS } from './inputs.mjs';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
-const DATA = process.env.ITERABLE_DATA_DIR || '/work/shared/iterable';
+const DATA = process.env.ITERABLE_DATA_DIR || fileURLToPath(new URL('../../../shared/iterable', import.meta.url));
 const SPEC_PATH = join(DATA, 'openapi.prism.json');
-const PRISM_ENTRY = join(HERE, 'node_modules', '@stoplight', 'prism-cli', 'dist', 'index.js');
+const PRISM_ENTRY = join(HERE, '..', '..', 'node_modules', '@stoplight', 'prism-cli', 'dist', 'index.js');
 
 // ---------------------------------------------------------------- args
 const argv = process.argv.slice(2);
