@@ -527,3 +527,64 @@ fn counts_match_the_readme_of_the_contract() {
     assert_eq!(n(&|a| a.response == ResponseKind::Json), 106);
     assert_eq!(n(&|a| a.pagination.is_some()), 13);
 }
+
+#[test]
+fn rate_limiter_allows_the_burst_then_spaces_calls() {
+    use iterable_wasm::core::limiter::Gcra;
+    use iterable_wasm::core::rate::{self, Scope};
+    let one_per_sec = rate::parse("1 request/second, per organization").unwrap();
+    assert_eq!((one_per_sec.count, one_per_sec.per_ms, one_per_sec.scope), (1, 1000, Scope::Organization));
+    let mut g = Gcra::default();
+    // Three calls at once: 0, 1000, 2000 ms waits (slots reserved in order).
+    assert_eq!([g.reserve(10_000.0, &one_per_sec), g.reserve(10_000.0, &one_per_sec), g.reserve(10_000.0, &one_per_sec)], [0.0, 1000.0, 2000.0]);
+    // A burst of 4 per minute, then one every 15 s.
+    let four_per_min = rate::parse("4 requests/minute, per project").unwrap();
+    let mut g = Gcra::default();
+    let waits: Vec<f64> = (0..6).map(|_| g.reserve(0.0, &four_per_min)).collect();
+    assert_eq!(waits, vec![0.0, 0.0, 0.0, 0.0, 15_000.0, 30_000.0]);
+    // After a quiet period the bucket is full again.
+    assert_eq!(g.reserve(1_000_000.0, &four_per_min), 0.0);
+    // Every documented limit parses.
+    for def in defs::all() {
+        let catalog: Vec<Value> = serde_json::from_str(CATALOG_JSON).unwrap();
+        let text = catalog[def.index]["rateLimit"].as_str();
+        assert_eq!(text.is_some(), def.rate_limit.is_some(), "{}", def.id);
+    }
+    assert!(rate::parse("5 requests/fortnight, per project").is_none());
+    assert!(rate::parse("0 requests/second, per project").is_none());
+}
+
+#[test]
+fn jwt_expiry_and_checks() {
+    use iterable_wasm::core::jwt;
+    fn b64(s: &str) -> String {
+        const A: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+        let b = s.as_bytes();
+        let mut out = String::new();
+        for chunk in b.chunks(3) {
+            let n = chunk.iter().fold(0u32, |a, &x| (a << 8) | x as u32) << (8 * (3 - chunk.len()));
+            for i in 0..=chunk.len() {
+                out.push(A[((n >> (18 - 6 * i)) & 63) as usize] as char);
+            }
+        }
+        out
+    }
+    let tok = |claims: &str| format!("{}.{}.sig", b64(r#"{"alg":"HS256","typ":"JWT"}"#), b64(claims));
+    assert_eq!(jwt::b64url_decode(&b64("hello world!?")).unwrap(), b"hello world!?");
+    assert_eq!(jwt::expiry_ms(&tok(r#"{"email":"a@b.co","iat":1,"exp":1700000000}"#)), Some(1_700_000_000_000.0));
+    assert_eq!(jwt::expiry_ms(&tok(r#"{"exp":1700000000.9}"#)), Some(1_700_000_000_000.0));
+    assert_eq!(jwt::expiry_ms(&tok(r#"{"email":"a@b.co"}"#)), None);
+    assert_eq!(jwt::expiry_ms(&tok(r#"{"exp":"soon"}"#)), None);
+    assert_eq!(jwt::expiry_ms("not-a-jwt"), None);
+    assert!(jwt::check(&tok("{}")).is_ok());
+    for bad in ["", "a.b", "a.b.c.d", "a b.c.d", "x.y.z\r\nX-Evil: 1", ".a.b"] {
+        assert_eq!(jwt::check(bad).unwrap_err().code, "JwtError", "{bad:?}");
+    }
+    assert!(!jwt::needs_refresh(Some(200_000.0), 100_000.0));
+    assert!(jwt::needs_refresh(Some(160_000.0), 100_000.0));
+    assert!(!jwt::needs_refresh(None, 1e15));
+    let refused = response::interpret(act("list_channels"), 401, r#"{"msg":"expired","code":"InvalidJwtPayload","params":null}"#, None).unwrap_err();
+    assert!(jwt::is_jwt_rejection(&refused));
+    let bad_key = response::interpret(act("list_channels"), 401, r#"{"msg":"no","code":"BadApiKey","params":null}"#, None).unwrap_err();
+    assert!(!jwt::is_jwt_rejection(&bad_key));
+}

@@ -1,15 +1,16 @@
-//! wasm-bindgen exports: `IterableClient` (one method per action, generated), `execute`,
-//! and the catalog. Input and results cross the boundary as JSON text.
+//! wasm-bindgen exports: `IterableClient` (its per-action methods are installed from the
+//! catalog by pkg-template/api.js), `execute`, and the catalog. Input and results cross the
+//! boundary as JSON text. The call loop itself is in client.rs.
+
+mod client;
 
 use crate::core::{
     self,
     defs::{self, ActionDef, CATALOG_JSON},
-    error::{codes, ApiError, Issue},
-    response::Payload,
-    retry,
+    error::{ApiError, Issue},
 };
-use crate::transport::{self, Failure};
-use js_sys::{Object, Promise, Reflect};
+use client::{Call, Hooks, Inner};
+use js_sys::{Function, Object, Promise, Reflect};
 use std::rc::Rc;
 use tsify::Tsify;
 use wasm_bindgen::prelude::*;
@@ -58,6 +59,36 @@ export interface IterableClient {
   /** Runs any action by id held in a plain `string` (for generic callers and agents); literal ids use the typed form. */
   execute<S extends string>(id: string extends S ? S : never, input?: Record<string, unknown>, options?: CallOptions): Promise<unknown>;
 }
+
+/** What `onRequest` sees of an attempt: `Api-Key` and `Authorization` are redacted. */
+export interface RequestInfo {
+  action: ActionId;
+  attempt: number;
+  method: string;
+  url: string;
+  headers: Record<string, string>;
+  body?: string;
+}
+
+/** What `onResponse` sees. */
+export interface ResponseInfo {
+  action: ActionId;
+  attempt: number;
+  method: string;
+  url: string;
+  status: number;
+  durationMs: number;
+}
+
+/** What `onRetry` sees before the client waits and tries again. */
+export interface RetryInfo {
+  action: ActionId;
+  /** The attempt that failed (1-based). */
+  attempt: number;
+  delayMs: number;
+  /** The failure (an IterableError). */
+  error: Error & { code: string; status?: number; retryable: boolean };
+}
 "#;
 
 /// Options of `new IterableClient(...)`.
@@ -79,6 +110,22 @@ pub struct ClientOptions {
     /// Time limit of each attempt in milliseconds (default 30000).
     #[tsify(optional)]
     timeout_ms: Option<f64>,
+    /// Client-side spacing of calls per the documented rate limits (default true; false turns it off).
+    #[tsify(optional)]
+    rate_limit: Option<bool>,
+    /// For JWT-enabled keys: returns a JWT minted by your backend. Sent as `Authorization: Bearer`;
+    /// asked again 60 s before the token's `exp` and once after a 401 about the JWT.
+    #[tsify(optional, type = "() => string | Promise<string>")]
+    jwt: Option<()>,
+    /// Called before each attempt (credentials redacted).
+    #[tsify(optional, type = "(info: RequestInfo) => void")]
+    on_request: Option<()>,
+    /// Called after each response.
+    #[tsify(optional, type = "(info: ResponseInfo) => void")]
+    on_response: Option<()>,
+    /// Called before each retry, with the error that caused it.
+    #[tsify(optional, type = "(info: RetryInfo) => void")]
+    on_retry: Option<()>,
 }
 
 /// Options of one call.
@@ -100,14 +147,7 @@ pub struct CallOptions {
 const DEFAULT_TIMEOUT_MS: f64 = 30_000.0;
 const DEFAULT_MAX_RETRIES: u32 = 2;
 const MAX_MAX_RETRIES: u32 = 10;
-
-struct Inner {
-    api_key: String,
-    base: String,
-    region: &'static str,
-    max_retries: u32,
-    timeout_ms: f64,
-}
+const MAX_TIMEOUT_MS: f64 = 3_600_000.0;
 
 /// A client for one Iterable project (one API key, one region).
 #[wasm_bindgen]
@@ -123,44 +163,56 @@ fn invalid(param: &str, message: impl Into<String>) -> ApiError {
     ApiError::validation(vec![Issue { param: param.into(), message: message.into() }])
 }
 
-fn get(obj: &JsValue, key: &str) -> JsValue {
-    Reflect::get(obj, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
+/// A property, read through Reflect (a throwing getter or Proxy trap is an error, not a throw).
+fn get(obj: &JsValue, key: &str) -> Result<JsValue, ApiError> {
+    Reflect::get(obj, &JsValue::from_str(key)).map_err(|_| invalid(key, "could not be read"))
+}
+
+fn given(obj: &JsValue, key: &str) -> Result<Option<JsValue>, ApiError> {
+    let v = get(obj, key)?;
+    Ok((!v.is_undefined() && !v.is_null()).then_some(v))
 }
 
 fn opt_string(obj: &JsValue, key: &str) -> Result<Option<String>, ApiError> {
-    let v = get(obj, key);
-    if v.is_undefined() || v.is_null() {
-        return Ok(None);
+    match given(obj, key)? {
+        None => Ok(None),
+        Some(v) => v.as_string().map(Some).ok_or_else(|| invalid(key, "must be a string")),
     }
-    v.as_string().map(Some).ok_or_else(|| invalid(key, "must be a string"))
 }
 
 fn opt_number(obj: &JsValue, key: &str, min: f64, max: f64) -> Result<Option<f64>, ApiError> {
-    let v = get(obj, key);
-    if v.is_undefined() || v.is_null() {
-        return Ok(None);
+    match given(obj, key)?.map(|v| v.as_f64()) {
+        None => Ok(None),
+        Some(Some(n)) if n.is_finite() && n >= min && n <= max => Ok(Some(n)),
+        Some(_) => Err(invalid(key, format!("must be a number from {} to {}", min as u64, max as u64))),
     }
-    match v.as_f64() {
-        Some(n) if n.is_finite() && n >= min && n <= max => Ok(Some(n)),
-        _ => Err(invalid(key, format!("must be a number from {} to {}", min as u64, max as u64))),
+}
+
+fn opt_bool(obj: &JsValue, key: &str) -> Result<Option<bool>, ApiError> {
+    match given(obj, key)? {
+        None => Ok(None),
+        Some(v) => v.as_bool().map(Some).ok_or_else(|| invalid(key, "must be true or false")),
+    }
+}
+
+fn opt_function(obj: &JsValue, key: &str) -> Result<Option<Function>, ApiError> {
+    match given(obj, key)? {
+        None => Ok(None),
+        Some(v) => v.dyn_into::<Function>().map(Some).map_err(|_| invalid(key, "must be a function")),
     }
 }
 
 fn check_keys(obj: &JsValue, known: &[&str], what: &str) -> Result<(), ApiError> {
     let Some(o) = obj.dyn_ref::<Object>() else { return Ok(()) };
-    for k in Object::keys(o).iter() {
-        let k = k.as_string().unwrap_or_default();
+    let keys = Reflect::own_keys(o).map_err(|_| invalid("", format!("the {what}s could not be read")))?;
+    for k in keys.iter() {
+        // Symbol keys are not options.
+        let Some(k) = k.as_string() else { continue };
         if !known.contains(&k.as_str()) {
             return Err(invalid(&core::error::excerpt(&k, 64), format!("unknown {what}; known: {}", known.join(", "))));
         }
     }
     Ok(())
-}
-
-struct Call {
-    signal: Option<AbortSignal>,
-    timeout_ms: f64,
-    max_retries: u32,
 }
 
 fn call_options(inner: &Inner, options: Option<Object>) -> Result<Call, ApiError> {
@@ -171,11 +223,10 @@ fn call_options(inner: &Inner, options: Option<Object>) -> Result<Call, ApiError
         return Err(invalid("options", "must be an object"));
     }
     check_keys(&o, &["signal", "timeoutMs", "maxRetries"], "call option")?;
-    let s = get(&o, "signal");
-    if !s.is_undefined() && !s.is_null() {
+    if let Some(s) = given(&o, "signal")? {
         call.signal = Some(s.dyn_into::<AbortSignal>().map_err(|_| invalid("signal", "must be an AbortSignal"))?);
     }
-    if let Some(t) = opt_number(&o, "timeoutMs", 1.0, 3_600_000.0)? {
+    if let Some(t) = opt_number(&o, "timeoutMs", 1.0, MAX_TIMEOUT_MS)? {
         call.timeout_ms = t;
     }
     if let Some(r) = opt_number(&o, "maxRetries", 0.0, MAX_MAX_RETRIES as f64)? {
@@ -202,57 +253,10 @@ fn input_json(def: &ActionDef, input: &JsValue) -> Result<String, ApiError> {
     }
 }
 
-fn failure_error(f: Failure, timeout_ms: f64) -> ApiError {
-    match f {
-        Failure::Aborted => {
-            let mut e = ApiError::new(codes::ABORTED, "the call was aborted");
-            e.retryable = false;
-            e
-        }
-        Failure::Timeout => ApiError::new(codes::TIMEOUT, format!("no complete response within {} ms", timeout_ms as u64)),
-        Failure::Network(why) => ApiError::new(codes::NETWORK, format!("network error: {why}")),
-    }
-}
-
-impl Inner {
-    async fn run(self: Rc<Self>, def: &'static ActionDef, input: Result<String, ApiError>, call: Result<Call, ApiError>) -> Result<JsValue, ApiError> {
-        let call = call?;
-        let request = core::prepare(def, &input?, &self.base)?;
-        let auth = [("Api-Key", self.api_key.as_str())];
-        let mut attempts = 0u32;
-        loop {
-            attempts += 1;
-            let outcome = match transport::send(&request, &auth, call.timeout_ms, call.signal.as_ref()).await {
-                Ok(r) => core::response::interpret(def, r.status, &r.body, r.retry_after.as_deref()),
-                Err(f) => Err(failure_error(f, call.timeout_ms).with_action(def.id)),
-            };
-            let err = match outcome {
-                Ok(Payload::Json(text)) => {
-                    return js_sys::JSON::parse(&text).map_err(|_| {
-                        let mut e = ApiError::new(codes::INVALID_RESPONSE, "the JSON body could not be parsed").with_action(def.id);
-                        e.attempts = attempts;
-                        e
-                    })
-                }
-                Ok(Payload::Text(text)) => return Ok(JsValue::from_str(&text)),
-                Err(e) => e,
-            };
-            if attempts > call.max_retries || !retry::may_retry(def, &err) {
-                let mut err = err;
-                err.attempts = attempts;
-                if attempts > 1 {
-                    err.message = format!("{} (after {attempts} attempts)", err.message);
-                }
-                return Err(err);
-            }
-            let wait = retry::delay_ms(attempts - 1, js_sys::Math::random(), err.retry_after_ms);
-            if let Err(f) = transport::sleep(wait, call.signal.as_ref()).await {
-                let mut e = failure_error(f, call.timeout_ms).with_action(def.id);
-                e.attempts = attempts;
-                return Err(e);
-            }
-        }
-    }
+/// FNV-1a of the key: rate-limit buckets are shared by clients of one key in this isolate
+/// without keeping another copy of the key.
+fn fingerprint(key: &str) -> u64 {
+    key.bytes().fold(0xcbf29ce484222325, |h, b| (h ^ b as u64).wrapping_mul(0x100000001b3))
 }
 
 #[wasm_bindgen]
@@ -265,9 +269,13 @@ impl IterableClient {
 
     fn from_options(o: &JsValue) -> Result<IterableClient, ApiError> {
         if !o.is_object() {
-            return Err(invalid("options", "new IterableClient({ apiKey, region?, baseUrl?, maxRetries?, timeoutMs? }) needs an options object"));
+            return Err(invalid("options", "new IterableClient({ apiKey, region?, baseUrl?, ... }) needs an options object"));
         }
-        check_keys(o, &["apiKey", "region", "baseUrl", "maxRetries", "timeoutMs"], "client option")?;
+        check_keys(
+            o,
+            &["apiKey", "region", "baseUrl", "maxRetries", "timeoutMs", "rateLimit", "jwt", "onRequest", "onResponse", "onRetry"],
+            "client option",
+        )?;
         let api_key = opt_string(o, "apiKey")?.unwrap_or_default();
         core::check_api_key(&api_key)?;
         let region = opt_string(o, "region")?;
@@ -281,8 +289,16 @@ impl IterableClient {
             "us"
         };
         let max_retries = opt_number(o, "maxRetries", 0.0, MAX_MAX_RETRIES as f64)?.map(|n| n as u32).unwrap_or(DEFAULT_MAX_RETRIES);
-        let timeout_ms = opt_number(o, "timeoutMs", 1.0, 3_600_000.0)?.unwrap_or(DEFAULT_TIMEOUT_MS);
-        Ok(IterableClient { inner: Rc::new(Inner { api_key, base, region, max_retries, timeout_ms }) })
+        let timeout_ms = opt_number(o, "timeoutMs", 1.0, MAX_TIMEOUT_MS)?.unwrap_or(DEFAULT_TIMEOUT_MS);
+        let rate_limit = opt_bool(o, "rateLimit")?.unwrap_or(true);
+        let jwt = opt_function(o, "jwt")?;
+        let hooks = Hooks {
+            on_request: opt_function(o, "onRequest")?,
+            on_response: opt_function(o, "onResponse")?,
+            on_retry: opt_function(o, "onRetry")?,
+        };
+        let key_id = fingerprint(&api_key);
+        Ok(IterableClient { inner: Rc::new(Inner::new(api_key, key_id, base, region, max_retries, timeout_ms, rate_limit, jwt, hooks)) })
     }
 
     /// The shared path of every action method (installed from the catalog) and of `execute`.
@@ -292,12 +308,9 @@ impl IterableClient {
         let input = input_json(def, &input);
         let call = call_options(&self.inner, options).map_err(|e| e.with_action(def.id));
         let inner = self.inner.clone();
-        let secrets = [self.inner.api_key.clone()];
         wasm_bindgen_futures::future_to_promise(async move {
-            inner.run(def, input, call).await.map_err(|e| {
-                let e = e.redact(&[secrets[0].as_str()]);
-                js_error(&e)
-            })
+            let result = inner.clone().run(def, input, call).await;
+            result.map_err(|e| js_error(&inner.redact(e)))
         })
     }
 
@@ -326,14 +339,21 @@ impl IterableClient {
         self.inner.region.to_string()
     }
 
-    /// A safe description of the client (never the key).
-    #[wasm_bindgen(js_name = toJSON, unchecked_return_type = "{ region: string; baseUrl: string; maxRetries: number; timeoutMs: number }")]
+    /// A safe description of the client (never the key or a token).
+    #[wasm_bindgen(js_name = toJSON, unchecked_return_type = "{ region: string; baseUrl: string; maxRetries: number; timeoutMs: number; rateLimit: boolean; jwt: boolean }")]
     pub fn to_json(&self) -> JsValue {
+        let i = &self.inner;
         let mut text = String::from("{\"region\":");
-        core::json::write_str(&mut text, self.inner.region);
+        core::json::write_str(&mut text, i.region);
         text.push_str(",\"baseUrl\":");
-        core::json::write_str(&mut text, &self.inner.base);
-        text.push_str(&format!(",\"maxRetries\":{},\"timeoutMs\":{}}}", self.inner.max_retries, self.inner.timeout_ms as u64));
+        core::json::write_str(&mut text, &i.base);
+        text.push_str(&format!(
+            ",\"maxRetries\":{},\"timeoutMs\":{},\"rateLimit\":{},\"jwt\":{}}}",
+            i.max_retries,
+            i.timeout_ms as u64,
+            i.rate_limit,
+            i.jwt.is_some()
+        ));
         js_sys::JSON::parse(&text).unwrap_or(JsValue::NULL)
     }
 

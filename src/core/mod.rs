@@ -4,6 +4,8 @@
 pub mod defs;
 pub mod error;
 pub mod json;
+pub mod jwt;
+pub mod limiter;
 pub mod rate;
 pub mod request;
 pub mod response;

@@ -1,0 +1,281 @@
+//! The call loop: rate limiting, credentials (API key, JWT with single-flight refresh),
+//! attempts with timeouts and cancellation, hooks, retries with backoff.
+
+use super::make_error;
+use crate::core::{
+    self,
+    defs::ActionDef,
+    error::{codes, ApiError},
+    json::write_str,
+    jwt,
+    limiter::Gcra,
+    request::HttpRequest,
+    response::Payload,
+    retry,
+};
+use crate::transport::{self, Failure};
+use js_sys::{Function, Promise};
+use std::cell::RefCell;
+use std::rc::Rc;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::JsFuture;
+use web_sys::AbortSignal;
+
+thread_local! {
+    /// Rate-limit buckets of this isolate / worker / page, per key fingerprint and action
+    /// (a handful in practice: only actions with a documented limit that were called).
+    static BUCKETS: RefCell<Vec<(u64, usize, Gcra)>> = const { RefCell::new(Vec::new()) };
+}
+
+pub struct Call {
+    pub signal: Option<AbortSignal>,
+    pub timeout_ms: f64,
+    pub max_retries: u32,
+}
+
+pub struct Hooks {
+    pub on_request: Option<Function>,
+    pub on_response: Option<Function>,
+    pub on_retry: Option<Function>,
+}
+
+struct Token {
+    value: String,
+    expiry_ms: Option<f64>,
+}
+
+pub struct Inner {
+    api_key: String,
+    key_id: u64,
+    pub base: String,
+    pub region: &'static str,
+    pub max_retries: u32,
+    pub timeout_ms: f64,
+    pub rate_limit: bool,
+    pub jwt: Option<Function>,
+    token: RefCell<Option<Token>>,
+    /// The JWT refresh in flight, shared by every call waiting for it.
+    refreshing: RefCell<Option<Promise>>,
+    hooks: Hooks,
+}
+
+fn now() -> f64 {
+    js_sys::Date::now()
+}
+
+fn failure_error(f: Failure, timeout_ms: f64) -> ApiError {
+    match f {
+        Failure::Aborted => {
+            let mut e = ApiError::new(codes::ABORTED, "the call was aborted");
+            e.retryable = false;
+            e
+        }
+        Failure::Timeout => ApiError::new(codes::TIMEOUT, format!("no complete response within {} ms", timeout_ms as u64)),
+        Failure::Network(why) => ApiError::new(codes::NETWORK, format!("network error: {why}")),
+    }
+}
+
+/// Calls a hook with a JSON-described argument; a hook that throws changes nothing.
+fn call_hook(hook: &Option<Function>, json: impl FnOnce() -> String, extra: Option<(&str, &JsValue)>) {
+    let Some(f) = hook else { return };
+    let Ok(arg) = js_sys::JSON::parse(&json()) else { return };
+    if let Some((k, v)) = extra {
+        let _ = js_sys::Reflect::set(&arg, &JsValue::from_str(k), v);
+    }
+    let _ = f.call1(&JsValue::UNDEFINED, &arg);
+}
+
+impl Inner {
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        api_key: String,
+        key_id: u64,
+        base: String,
+        region: &'static str,
+        max_retries: u32,
+        timeout_ms: f64,
+        rate_limit: bool,
+        jwt: Option<Function>,
+        hooks: Hooks,
+    ) -> Inner {
+        Inner { api_key, key_id, base, region, max_retries, timeout_ms, rate_limit, jwt, token: RefCell::new(None), refreshing: RefCell::new(None), hooks }
+    }
+
+    /// Removes the key and the current token from everything an error says.
+    pub fn redact(&self, e: ApiError) -> ApiError {
+        let token = self.token.borrow().as_ref().map(|t| t.value.clone()).unwrap_or_default();
+        e.redact(&[self.api_key.as_str(), token.as_str()])
+    }
+
+    /// Waits for this action's rate-limit slot (per key, per isolate).
+    async fn pace(&self, def: &ActionDef, signal: Option<&AbortSignal>) -> Result<(), Failure> {
+        let Some(limit) = def.rate_limit.as_ref().filter(|_| self.rate_limit) else { return Ok(()) };
+        let wait = BUCKETS.with(|b| {
+            let mut b = b.borrow_mut();
+            let i = match b.iter().position(|(k, a, _)| *k == self.key_id && *a == def.index) {
+                Some(i) => i,
+                None => {
+                    b.push((self.key_id, def.index, Gcra::default()));
+                    b.len() - 1
+                }
+            };
+            b[i].2.reserve(now(), limit)
+        });
+        if wait > 0.0 {
+            transport::sleep(wait, signal).await?;
+        }
+        Ok(())
+    }
+
+    /// A JWT to send: the cached one while it is fresh and not the one just refused
+    /// (`stale`), otherwise a new one from the provider — one refresh in flight at a time.
+    async fn bearer(&self, provider: &Function, stale: Option<&str>) -> Result<String, ApiError> {
+        if let Some(t) = self.token.borrow().as_ref() {
+            if !jwt::needs_refresh(t.expiry_ms, now()) && stale != Some(t.value.as_str()) {
+                return Ok(t.value.clone());
+            }
+        }
+        let pending = self.refreshing.borrow().clone();
+        let promise = match pending {
+            Some(p) => p,
+            None => {
+                let p = match provider.call0(&JsValue::UNDEFINED) {
+                    Ok(v) => Promise::resolve(&v),
+                    Err(e) => Promise::reject(&e),
+                };
+                *self.refreshing.borrow_mut() = Some(p.clone());
+                p
+            }
+        };
+        let outcome = JsFuture::from(promise.clone()).await;
+        // The first waiter to wake clears the shared refresh; the others find it done.
+        let mine = self.refreshing.borrow().as_ref().is_some_and(|p| JsValue::from(p.clone()) == JsValue::from(promise.clone()));
+        if mine {
+            *self.refreshing.borrow_mut() = None;
+        }
+        let value = outcome.map_err(|e| {
+            let why = e.dyn_ref::<js_sys::Error>().map(|e| String::from(e.message())).or_else(|| e.as_string()).unwrap_or_default();
+            let mut err = ApiError::new("JwtError", format!("the jwt provider failed: {}", core::error::excerpt(&why, 160)));
+            err.retryable = false;
+            err
+        })?;
+        let Some(token) = value.as_string() else {
+            let mut err = ApiError::new("JwtError", "the jwt provider must return a string");
+            err.retryable = false;
+            return Err(err);
+        };
+        jwt::check(&token)?;
+        let expiry_ms = jwt::expiry_ms(&token);
+        *self.token.borrow_mut() = Some(Token { value: token.clone(), expiry_ms });
+        Ok(token)
+    }
+
+    fn request_info(&self, def: &ActionDef, req: &HttpRequest, attempt: u32) -> String {
+        let mut s = String::from("{\"action\":");
+        write_str(&mut s, def.id);
+        s.push_str(&format!(",\"attempt\":{attempt},\"method\":\"{}\",\"url\":", req.method.as_str()));
+        write_str(&mut s, &req.url);
+        s.push_str(",\"headers\":{");
+        for (k, v) in &req.headers {
+            write_str(&mut s, k);
+            s.push(':');
+            write_str(&mut s, v);
+            s.push(',');
+        }
+        s.push_str("\"Api-Key\":\"[REDACTED]\"");
+        if self.jwt.is_some() {
+            s.push_str(",\"Authorization\":\"Bearer [REDACTED]\"");
+        }
+        s.push('}');
+        if let Some(b) = &req.body {
+            s.push_str(",\"body\":");
+            write_str(&mut s, &core::error::redact(b, &[self.api_key.as_str()]));
+        }
+        s.push('}');
+        s
+    }
+
+    pub async fn run(self: Rc<Self>, def: &'static ActionDef, input: Result<String, ApiError>, call: Result<Call, ApiError>) -> Result<JsValue, ApiError> {
+        let call = call?;
+        let request = core::prepare(def, &input?, &self.base)?;
+        let signal = call.signal.as_ref();
+        let mut attempts = 0u32;
+        let mut retries = 0u32;
+        let mut jwt_refused: Option<String> = None;
+        let mut jwt_retried = false;
+        loop {
+            let with_attempts = |mut e: ApiError, n: u32| {
+                e.attempts = n;
+                e.with_action(def.id)
+            };
+            self.pace(def, signal).await.map_err(|f| with_attempts(failure_error(f, call.timeout_ms), attempts))?;
+            let bearer = match &self.jwt {
+                Some(p) => Some(self.bearer(p, jwt_refused.as_deref()).await.map_err(|e| with_attempts(e, attempts))?),
+                None => None,
+            };
+            let auth_value = bearer.as_ref().map(|t| format!("Bearer {t}"));
+            let mut auth: Vec<(&str, &str)> = vec![("Api-Key", self.api_key.as_str())];
+            if let Some(v) = &auth_value {
+                auth.push(("Authorization", v.as_str()));
+            }
+            attempts += 1;
+            call_hook(&self.hooks.on_request, || self.request_info(def, &request, attempts), None);
+            let started = now();
+            let outcome = match transport::send(&request, &auth, call.timeout_ms, signal).await {
+                Ok(r) => {
+                    call_hook(
+                        &self.hooks.on_response,
+                        || {
+                            let mut s = String::from("{\"action\":");
+                            write_str(&mut s, def.id);
+                            s.push_str(&format!(",\"attempt\":{attempts},\"method\":\"{}\",\"url\":", request.method.as_str()));
+                            write_str(&mut s, &request.url);
+                            s.push_str(&format!(",\"status\":{},\"durationMs\":{}}}", r.status, (now() - started).max(0.0) as u64));
+                            s
+                        },
+                        None,
+                    );
+                    core::response::interpret(def, r.status, &r.body, r.retry_after.as_deref())
+                }
+                Err(f) => Err(failure_error(f, call.timeout_ms).with_action(def.id)),
+            };
+            let err = match outcome {
+                Ok(Payload::Json(text)) => {
+                    return js_sys::JSON::parse(&text).map_err(|_| with_attempts(ApiError::new(codes::INVALID_RESPONSE, "the JSON body could not be parsed"), attempts))
+                }
+                Ok(Payload::Text(text)) => return Ok(JsValue::from_str(&text)),
+                Err(e) => e,
+            };
+            // A refused JWT was not processed: refresh once and send again.
+            if bearer.is_some() && !jwt_retried && jwt::is_jwt_rejection(&err) {
+                jwt_retried = true;
+                jwt_refused = bearer;
+                continue;
+            }
+            if retries >= call.max_retries || !retry::may_retry(def, &err) {
+                let mut err = with_attempts(err, attempts);
+                if attempts > 1 {
+                    err.message = format!("{} (after {attempts} attempts)", err.message);
+                }
+                return Err(err);
+            }
+            let wait = retry::delay_ms(retries, js_sys::Math::random(), err.retry_after_ms);
+            retries += 1;
+            if self.hooks.on_retry.is_some() {
+                let e = self.redact(with_attempts(err.clone(), attempts));
+                let error = make_error(&e.to_json());
+                call_hook(
+                    &self.hooks.on_retry,
+                    || {
+                        let mut s = String::from("{\"action\":");
+                        write_str(&mut s, def.id);
+                        s.push_str(&format!(",\"attempt\":{attempts},\"delayMs\":{}}}", wait as u64));
+                        s
+                    },
+                    Some(("error", &error)),
+                );
+            }
+            transport::sleep(wait, signal).await.map_err(|f| with_attempts(failure_error(f, call.timeout_ms), attempts))?;
+        }
+    }
+}
