@@ -38,7 +38,7 @@ fn main() {
         .expect("defs/openapi.json is JSON");
 
     let out = PathBuf::from(env::var("OUT_DIR").unwrap());
-    let (catalog_json, spans) = catalog::generate(&actions);
+    let (catalog_json, spans) = catalog::generate(&actions, &spec);
     fs::write(out.join("actions.rs"), rust_table::generate(&actions, &spans)).unwrap();
     fs::write(out.join("catalog.json"), catalog_json).unwrap();
     fs::write(out.join("types.d.ts"), typescript::generate(&actions, &spec)).unwrap();

@@ -71,7 +71,25 @@ pub fn input_schema(a: &Action) -> Value {
     Value::Object(s)
 }
 
-pub fn entry(a: &Action) -> Value {
+/// Whether the spec's 2xx result of this action is the `{msg, code, params}` envelope itself.
+/// Actions whose result is something else get such an envelope unwrapped at run time, because
+/// Iterable answers some of them (the catalog reads) inside one.
+fn result_is_envelope(a: &Action, spec: &Value) -> bool {
+    let responses = &spec["paths"][&a.path][a.method.to_lowercase()]["responses"];
+    let schema = ["200", "201", "202"].iter().map(|c| &responses[*c]["schema"]).find(|s| !s.is_null());
+    match schema {
+        None => true,
+        Some(s) => {
+            let props = match s.get("$ref").and_then(Value::as_str) {
+                Some(r) => &spec["definitions"][r.trim_start_matches("#/definitions/")]["properties"],
+                None => &s["properties"],
+            };
+            props.get("code").is_some() && props.get("msg").is_some()
+        }
+    }
+}
+
+pub fn entry(a: &Action, spec: &Value) -> Value {
     json!({
         "id": a.id,
         "methodName": camel(&a.id),
@@ -95,11 +113,12 @@ pub fn entry(a: &Action) -> Value {
         "async": a.is_async,
         "rateLimit": a.rate_limit,
         "limits": a.limits,
+        "resultIsEnvelope": result_is_envelope(a, spec),
     })
 }
 
 /// The catalog JSON array, and the byte span of each entry in it.
-pub fn generate(actions: &[Action]) -> (String, Vec<(usize, usize)>) {
+pub fn generate(actions: &[Action], spec: &Value) -> (String, Vec<(usize, usize)>) {
     let mut out = String::from("[");
     let mut spans = Vec::with_capacity(actions.len());
     for (i, a) in actions.iter().enumerate() {
@@ -107,7 +126,7 @@ pub fn generate(actions: &[Action]) -> (String, Vec<(usize, usize)>) {
             out.push(',');
         }
         let start = out.len();
-        out.push_str(&serde_json::to_string(&entry(a)).unwrap());
+        out.push_str(&serde_json::to_string(&entry(a, spec)).unwrap());
         spans.push((start, out.len()));
     }
     out.push(']');

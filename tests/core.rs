@@ -588,3 +588,19 @@ fn jwt_expiry_and_checks() {
     let bad_key = response::interpret(act("list_channels"), 401, r#"{"msg":"no","code":"BadApiKey","params":null}"#, None).unwrap_err();
     assert!(!jwt::is_jwt_rejection(&bad_key));
 }
+
+#[test]
+fn success_envelopes_are_unwrapped_only_where_the_result_is_not_an_envelope() {
+    let list = act("list_catalogs");
+    assert!(!list.result_is_envelope);
+    let wrapped = r#"{"msg":"","code":"Success","params":{"catalogNames":[{"name":"a"}],"totalCatalogsCount":1}}"#;
+    assert_eq!(response::interpret(list, 200, wrapped, None), Ok(Payload::Json(r#"{"catalogNames":[{"name":"a"}],"totalCatalogsCount":1}"#.into())));
+    let flat = r#"{"catalogNames":[],"totalCatalogsCount":0}"#;
+    assert_eq!(response::interpret(list, 200, flat, None), Ok(Payload::Json(flat.into())));
+    let track = act("track_event");
+    assert!(track.result_is_envelope);
+    let ok = r#"{"msg":"ok","code":"Success","params":{"id":"x"}}"#;
+    assert_eq!(response::interpret(track, 200, ok, None), Ok(Payload::Json(ok.into())));
+    let n = defs::all().take(116).filter(|a| !a.result_is_envelope).count();
+    assert!(n > 30 && n < 116, "{n}");
+}

@@ -51,6 +51,8 @@ export interface CatalogEntry {
   rateLimit: string | null;
   /** Documented size or count limits, as text. */
   limits: string | null;
+  /** Whether the result is Iterable's `{msg, code, params}` envelope; otherwise a Success envelope around the result is unwrapped. */
+  resultIsEnvelope: boolean;
 }
 
 export interface IterableClient {

@@ -170,6 +170,8 @@ pub struct ActionDef {
     pub idempotent: bool,
     pub is_async: bool,
     pub rate_limit: Option<RateLimit>,
+    /// The spec's result is the `{msg, code, params}` envelope (else a Success envelope is unwrapped).
+    pub result_is_envelope: bool,
 }
 
 impl ActionDef {
@@ -265,6 +267,7 @@ fn derive(index: usize, id: &'static str) -> ActionDef {
         idempotent: flag("idempotent", false),
         is_async: flag("async", false),
         rate_limit: text(field("rateLimit")).and_then(super::rate::parse),
+        result_is_envelope: flag("resultIsEnvelope", true),
     }
 }
 

@@ -33,6 +33,15 @@ fn envelope(text: &str) -> Option<Envelope> {
     })
 }
 
+/// The `params` object of a `{"msg", "code": "Success", "params": {...}}` body, as JSON text.
+fn success_params(text: &str) -> Option<String> {
+    let node = json::parse(text).ok()?;
+    let members = node.as_object()?;
+    let only_envelope = members.iter().all(|(k, _)| matches!(k.as_ref(), "msg" | "code" | "params"));
+    let params = node.get("params").filter(|p| p.as_object().is_some())?;
+    (only_envelope && node.get("code")?.as_str()? == "Success").then(|| params.raw.to_string())
+}
+
 const EXCERPT: usize = 200;
 
 fn statuses_retryable(status: u16) -> bool {
@@ -145,6 +154,11 @@ pub fn interpret(def: &ActionDef, status: u16, body: &str, retry_after: Option<&
                 return Ok(Payload::Json("null".into()));
             }
             if t.starts_with('{') {
+                if !def.result_is_envelope {
+                    if let Some(inner) = success_params(t) {
+                        return Ok(Payload::Json(inner));
+                    }
+                }
                 match envelope(t) {
                     Some(env) => {
                         // A 2xx whose body carries an Iterable failure code is a failure.
