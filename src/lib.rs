@@ -10,3 +10,7 @@ mod transport;
 
 #[cfg(target_arch = "wasm32")]
 mod bindings;
+
+#[cfg(all(target_arch = "wasm32", not(target_feature = "atomics")))]
+#[global_allocator]
+static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();

@@ -54,6 +54,9 @@ pub struct Inner {
     pub rate_limit: bool,
     pub jwt: Option<Function>,
     token: RefCell<Option<Token>>,
+    /// Every token this client has sent (the last few), so a late error that echoes an old
+    /// one is still redacted.
+    past_tokens: RefCell<Vec<String>>,
     /// The JWT refresh in flight, shared by every call waiting for it.
     refreshing: RefCell<Option<Promise>>,
     hooks: Hooks,
@@ -98,13 +101,28 @@ impl Inner {
         jwt: Option<Function>,
         hooks: Hooks,
     ) -> Inner {
-        Inner { api_key, key_id, base, region, max_retries, timeout_ms, rate_limit, jwt, token: RefCell::new(None), refreshing: RefCell::new(None), hooks }
+        Inner {
+            api_key,
+            key_id,
+            base,
+            region,
+            max_retries,
+            timeout_ms,
+            rate_limit,
+            jwt,
+            token: RefCell::new(None),
+            past_tokens: RefCell::new(Vec::new()),
+            refreshing: RefCell::new(None),
+            hooks,
+        }
     }
 
-    /// Removes the key and the current token from everything an error says.
+    /// Removes the key and every token sent from everything an error says.
     pub fn redact(&self, e: ApiError) -> ApiError {
-        let token = self.token.borrow().as_ref().map(|t| t.value.clone()).unwrap_or_default();
-        e.redact(&[self.api_key.as_str(), token.as_str()])
+        let past = self.past_tokens.borrow();
+        let mut secrets: Vec<&str> = vec![self.api_key.as_str()];
+        secrets.extend(past.iter().map(String::as_str));
+        e.redact(&secrets)
     }
 
     /// Waits for this action's rate-limit slot (per key, per isolate).
@@ -166,6 +184,15 @@ impl Inner {
         };
         jwt::check(&token)?;
         let expiry_ms = jwt::expiry_ms(&token);
+        {
+            let mut past = self.past_tokens.borrow_mut();
+            if !past.contains(&token) {
+                if past.len() >= 16 {
+                    past.remove(0);
+                }
+                past.push(token.clone());
+            }
+        }
         *self.token.borrow_mut() = Some(Token { value: token.clone(), expiry_ms });
         Ok(token)
     }
@@ -217,6 +244,9 @@ impl Inner {
             let mut auth: Vec<(&str, &str)> = vec![("Api-Key", self.api_key.as_str())];
             if let Some(v) = &auth_value {
                 auth.push(("Authorization", v.as_str()));
+            }
+            if signal.is_some_and(|s| s.aborted()) {
+                return Err(with_attempts(failure_error(Failure::Aborted, call.timeout_ms), attempts));
             }
             attempts += 1;
             call_hook(&self.hooks.on_request, || self.request_info(def, &request, attempts), None);

@@ -94,7 +94,7 @@ fn http_error(status: u16, body: &str) -> ApiError {
     if trimmed.starts_with('{') {
         if let Some(env) = envelope(trimmed) {
             let code = env.code.as_deref().filter(|c| !c.is_empty() && *c != "Success");
-            let msg = env.msg.as_deref().map(|m| excerpt(m, 500));
+            let msg = env.msg.as_deref().map(|m| excerpt(m, EXCERPT));
             let mut e = ApiError::new(
                 code.unwrap_or(if status == 429 { codes::RATE_LIMIT } else { codes::HTTP }),
                 match &msg {
@@ -163,7 +163,7 @@ pub fn interpret(def: &ActionDef, status: u16, body: &str, retry_after: Option<&
                     Some(env) => {
                         // A 2xx whose body carries an Iterable failure code is a failure.
                         if let Some(code) = env.code.as_deref().filter(|c| ITERABLE_FAILURE_CODES.contains(c)) {
-                            let msg = env.msg.as_deref().map(|m| excerpt(m, 500)).unwrap_or_else(|| code.to_string());
+                            let msg = env.msg.as_deref().map(|m| excerpt(m, EXCERPT)).unwrap_or_else(|| code.to_string());
                             let mut e = ApiError::new(code, msg).with_action(def.id);
                             e.status = Some(status);
                             e.retryable = matches!(code, "RateLimitExceeded" | "DatabaseError");

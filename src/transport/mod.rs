@@ -18,8 +18,10 @@ extern "C" {
     fn clear_timeout(id: &JsValue);
 }
 
-/// The reason our own controller is aborted with when the attempt's time is up.
-const TIMEOUT_REASON: &str = "iterable-wasm:timeout";
+/// The reasons our own controller is aborted with. They must be `Error` objects: fetch rejects
+/// with the reason, and gloo-net treats any rejection that is not an Error as unreachable.
+const TIMEOUT_REASON: &str = "iterable-wasm: attempt timed out";
+const ABORT_REASON: &str = "iterable-wasm: call aborted";
 
 pub struct RawResponse {
     pub status: u16,
@@ -76,8 +78,10 @@ pub async fn send(req: &HttpRequest, auth: &[(&str, &str)], timeout_ms: f64, sig
     }
     let controller = AbortController::new().map_err(|_| Failure::Network("AbortController is not available".into()))?;
     let ours = controller.signal();
-    let on_timeout = bound(&controller, "abort", Some(&JsValue::from_str(TIMEOUT_REASON)));
-    let on_abort = bound(&controller, "abort", None);
+    let timeout_reason: JsValue = js_sys::Error::new(TIMEOUT_REASON).into();
+    let abort_reason: JsValue = js_sys::Error::new(ABORT_REASON).into();
+    let on_timeout = bound(&controller, "abort", Some(&timeout_reason));
+    let on_abort = bound(&controller, "abort", Some(&abort_reason));
     let timer = on_timeout.as_ref().map(|f| set_timeout(f, timeout_ms));
     if let (Some(s), Some(h)) = (signal, on_abort.as_ref()) {
         listen(s, h, true);
@@ -94,7 +98,7 @@ pub async fn send(req: &HttpRequest, auth: &[(&str, &str)], timeout_ms: f64, sig
     result.map_err(|e| {
         if signal.is_some_and(|s| s.aborted()) {
             Failure::Aborted
-        } else if ours.aborted() && ours.reason().as_string().as_deref() == Some(TIMEOUT_REASON) {
+        } else if ours.aborted() && ours.reason() == timeout_reason {
             Failure::Timeout
         } else {
             Failure::Network(describe(&e))
