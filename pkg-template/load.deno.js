@@ -1,5 +1,6 @@
-// Deno: read the wasm next to this file (Deno.readFileSync needs read access to the package folder,
-// which Deno grants to npm packages it installed; for a vendored copy run with --allow-read).
+// Deno (2.6+): the wasm imported as a compiled WebAssembly.Module (source phase import), so no
+// read permission is needed, whether the package came from npm: or node_modules.
+import source wasmModule from './iterable_wasm_bg.wasm';
 import { initSync } from './iterable_wasm.js';
 
-initSync({ module: Deno.readFileSync(new URL('./iterable_wasm_bg.wasm', import.meta.url)) });
+initSync({ module: wasmModule });

@@ -52,8 +52,10 @@ const findErrors = (dir) => {
 };
 const errors = findErrors(join(pkg, 'snippets'));
 if (!errors) throw new Error('wasm-bindgen did not emit the errors.js snippet');
-const apiPath = join(pkg, 'api.js');
-writeFileSync(apiPath, readFileSync(apiPath, 'utf8').replace('__ERRORS_MODULE__', './' + relative(pkg, errors)));
+for (const f of readdirSync(pkg).filter((f) => /^index\.\w+\.js$/.test(f))) {
+  const p = join(pkg, f);
+  writeFileSync(p, readFileSync(p, 'utf8').replace('__ERRORS_MODULE__', './' + relative(pkg, errors)));
+}
 
 const version = /^version\s*=\s*"([^"]+)"/m.exec(readFileSync(join(root, 'Cargo.toml'), 'utf8'))[1];
 const manifest = JSON.parse(readFileSync(join(tpl, 'package.json'), 'utf8'));

@@ -1,0 +1,65 @@
+// iterable-wasm in Node: the catalog, a read, a write and error handling.
+//
+//   npm install iterable-wasm
+//   ITERABLE_API_KEY=... node index.mjs
+//
+// Environment:
+//   ITERABLE_API_KEY      your server-side API key (required)
+//   ITERABLE_REGION       "us" (default) or "eu"
+//   ITERABLE_BASE_URL     another base URL, e.g. a local mock (http only for 127.0.0.1 / localhost)
+//   ITERABLE_DEMO_WRITE=1 also run the write (tracks one event); read-only otherwise
+//   ITERABLE_EMAIL        the user the event is tracked for (default example@example.com)
+import { IterableClient, IterableError, actions } from 'iterable-wasm';
+
+const apiKey = process.env.ITERABLE_API_KEY;
+if (!apiKey) {
+  console.error('Set ITERABLE_API_KEY (and ITERABLE_BASE_URL for a local mock).');
+  process.exit(2);
+}
+
+const client = new IterableClient({
+  apiKey,
+  region: process.env.ITERABLE_REGION === 'eu' ? 'eu' : 'us',
+  ...(process.env.ITERABLE_BASE_URL ? { baseUrl: process.env.ITERABLE_BASE_URL } : {}),
+});
+console.log(`client: ${client}`); // never shows the key
+
+// The catalog: every action, with its JSON Schema; no request involved.
+const irreversible = actions.filter((a) => a.irreversible).length;
+console.log(`catalog: ${actions.length} actions (${irreversible} irreversible), e.g. ${actions[0].id}`);
+
+// Bad input is rejected before anything is sent.
+try {
+  await client.trackEvent({ eventName: 'no_user_given' });
+} catch (e) {
+  if (!(e instanceof IterableError)) throw e;
+  console.log(`validation: ${e.code}, ${e.attempts} requests sent: ${e.issues.map((i) => i.param).join(', ')}`);
+}
+
+try {
+  // A read.
+  const { channels = [] } = await client.listChannels();
+  console.log(`read: ${channels.length} channels: ${channels.map((c) => c.name).join(', ')}`);
+
+  // A write, only when asked for.
+  if (process.env.ITERABLE_DEMO_WRITE === '1') {
+    const res = await client.trackEvent({
+      email: process.env.ITERABLE_EMAIL ?? 'example@example.com',
+      eventName: 'iterable_wasm_example',
+      dataFields: { runtime: 'node', at: new Date().toISOString() },
+    });
+    console.log(`write: trackEvent -> ${res.code}`);
+  } else {
+    console.log('write: skipped (set ITERABLE_DEMO_WRITE=1)');
+  }
+
+  // The same read by action id, as a generic caller or an agent would do it.
+  const byId = await client.execute('list_channels', {});
+  console.log(`execute: list_channels -> ${byId.channels?.length ?? 0} channels`);
+} catch (e) {
+  if (!(e instanceof IterableError)) throw e;
+  // Iterable's own code (BadApiKey, BadParams, ...) or ours (NetworkError, Timeout, ...).
+  console.error(`error: ${e.code} (HTTP ${e.status ?? 'none'}, retryable: ${e.retryable}): ${e.message}`);
+  process.exit(1);
+}
+console.log('done');

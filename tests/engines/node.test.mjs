@@ -1,0 +1,74 @@
+// Node: `npm pack` pkg/, `npm install` the tarball in a clean temp project, import "iterable-wasm" by name
+// from there (Node's own resolution, "node" condition) and run the scenario against the fake server.
+// Run: node --test tests/engines/node.test.mjs
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { startServer } from '../support/server.mjs';
+import { packAndInstall } from '../support/install.mjs';
+import { runScenario } from '../support/scenario.mjs';
+import { checkRequests, checkResult } from '../support/checks.mjs';
+
+let project;
+let server;
+
+before(async () => {
+  project = packAndInstall({ prefix: 'iterable-wasm-node-' });
+  // A module inside the clean project, so "iterable-wasm" resolves exactly as in a user's app.
+  writeFileSync(join(project.dir, 'consumer.mjs'),
+    'export * from "iterable-wasm";\nexport const resolved = import.meta.resolve("iterable-wasm");\n');
+  writeFileSync(join(project.dir, 'resolve.mjs'), 'console.log(import.meta.resolve("iterable-wasm"));\n');
+  server = await startServer();
+});
+
+after(async () => {
+  await server?.close();
+  project?.cleanup();
+});
+
+test('npm pack ships what the entries need, and nothing else', () => {
+  const files = project.info.files.map((f) => f.path).sort();
+  for (const f of ['package.json', 'api.js', 'index.d.ts', 'iterable_wasm.js', 'iterable_wasm_bg.wasm',
+    'iterable_wasm.d.ts', 'index.node.js', 'index.deno.js', 'index.browser.js', 'index.workerd.js',
+    'load.node.js', 'load.deno.js', 'load.browser.js', 'load.workerd.js']) {
+    assert.ok(files.includes(f), `tarball has ${f}`);
+  }
+  assert.ok(files.some((f) => f.startsWith('snippets/') && f.endsWith('errors.js')), 'tarball has the error snippet');
+  for (const f of files) {
+    assert.ok(!/\.(rs|toml|map|tgz)$|^(src|target|codegen|defs)\//.test(f), `unexpected file in tarball: ${f}`);
+  }
+  assert.ok(project.info.size < 1_000_000, `packed size ${project.info.size}`);
+});
+
+test('the exports map picks the right entry per condition', () => {
+  const resolveWith = (...flags) => execFileSync(process.execPath, [...flags, 'resolve.mjs'],
+    { cwd: project.dir, encoding: 'utf8' }).trim();
+  assert.match(resolveWith(), /\/node_modules\/iterable-wasm\/index\.node\.js$/);
+  assert.match(resolveWith('--conditions=deno'), /\/index\.deno\.js$/);
+  assert.match(resolveWith('--conditions=workerd'), /\/index\.workerd\.js$/);
+});
+
+test('installed package works against the fake Iterable API', async () => {
+  const mod = await import(pathToFileURL(join(project.dir, 'consumer.mjs')).href);
+  assert.match(mod.resolved, /\/node_modules\/iterable-wasm\/index\.node\.js$/);
+  assert.equal(typeof mod.IterableClient, 'function');
+  assert.equal(mod.actions.length, 116);
+
+  server.reset();
+  const result = await runScenario(mod, server.url, 'node');
+  checkResult(result);
+  checkRequests(server.requests);
+});
+
+test('a plain `node file.mjs` in the clean project imports it synchronously (no init call)', () => {
+  writeFileSync(join(project.dir, 'sync.mjs'), [
+    'import { actions, IterableClient } from "iterable-wasm";',
+    'const c = new IterableClient({ apiKey: "k" });',
+    'console.log(JSON.stringify({ n: actions.length, region: c.region, baseUrl: c.baseUrl }));',
+  ].join('\n'));
+  const out = JSON.parse(execFileSync(process.execPath, ['sync.mjs'], { cwd: project.dir, encoding: 'utf8' }));
+  assert.deepEqual(out, { n: 116, region: 'us', baseUrl: 'https://api.iterable.com' });
+});
