@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Runs every test: native core tests (incl. property tests), the build, the size budget, the Prism
+# conformance suite, the TypeScript compile tests, the real-engine tests (Node, Deno, workerd,
+# Chromium), the fault-injection suite and the fuzz loop.
+# Installs what it needs first (idempotent). Everything runs on 127.0.0.1; no test reaches the internet.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh --browser || { echo "setup failed" >&2; exit 1; }
+
+failed=()
+step() {
+  local name=$1; shift
+  printf '\n\033[1m== %s\033[0m\n' "$name"
+  local t0=$SECONDS
+  if "$@"; then
+    printf '\033[32m== %s passed (%ss)\033[0m\n' "$name" $((SECONDS - t0))
+  else
+    printf '\033[31m== %s FAILED (%ss)\033[0m\n' "$name" $((SECONDS - t0))
+    failed+=("$name")
+  fi
+}
+
+step "core (cargo test: unit, JSON oracle, property tests)" cargo test --quiet
+step "build (npm run build)" node scripts/build.mjs
+if [ ! -f pkg/iterable_wasm_bg.wasm ]; then
+  echo "no package was built; stopping" >&2
+  exit 1
+fi
+step "size budget" node scripts/size.mjs
+step "prism conformance" node tests/prism/suite.mjs
+step "typescript" node tests/ts/run.mjs
+step "engines (node, deno, workerd, chromium) and examples" bash tests/engines/run.sh
+step "fault injection (node, deno)" bash tests/faults/run.sh
+
+echo
+if [ ${#failed[@]} -eq 0 ]; then
+  echo "all suites passed"
+  exit 0
+fi
+echo "FAILED: ${failed[*]}"
+exit 1
