@@ -31,11 +31,14 @@ step "prism conformance" node tests/prism/suite.mjs
 step "typescript" node tests/ts/run.mjs
 step "engines (node, deno, workerd, chromium) and examples" bash tests/engines/run.sh
 step "fault injection (node, deno)" bash tests/faults/run.sh
+step "fuzz (100,000 random inputs through the package)" node tests/fuzz/fuzz.mjs
 
 echo
+total=$(grep -c '^step ' "$0")
 if [ ${#failed[@]} -eq 0 ]; then
-  echo "all suites passed"
+  echo "suites: $total passed, 0 failed"
   exit 0
 fi
 echo "FAILED: ${failed[*]}"
+echo "suites: $((total - ${#failed[@]})) passed, ${#failed[@]} failed"
 exit 1

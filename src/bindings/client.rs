@@ -245,7 +245,7 @@ impl Inner {
             if let Some(v) = &auth_value {
                 auth.push(("Authorization", v.as_str()));
             }
-            if signal.is_some_and(|s| s.aborted()) {
+            if signal.is_some_and(transport::is_aborted) {
                 return Err(with_attempts(failure_error(Failure::Aborted, call.timeout_ms), attempts));
             }
             attempts += 1;
@@ -265,7 +265,10 @@ impl Inner {
                         },
                         None,
                     );
-                    core::response::interpret(def, r.status, &r.body, r.retry_after.as_deref())
+                    let past = self.past_tokens.borrow().clone();
+                    let mut secrets: Vec<&str> = vec![self.api_key.as_str()];
+                    secrets.extend(past.iter().map(String::as_str));
+                    core::response::interpret_redacted(def, r.status, &r.body, r.retry_after.as_deref(), &secrets)
                 }
                 Err(f) => Err(failure_error(f, call.timeout_ms).with_action(def.id)),
             };

@@ -205,8 +205,11 @@ fn opt_function(obj: &JsValue, key: &str) -> Result<Option<Function>, ApiError> 
 }
 
 fn check_keys(obj: &JsValue, known: &[&str], what: &str) -> Result<(), ApiError> {
-    let Some(o) = obj.dyn_ref::<Object>() else { return Ok(()) };
-    let keys = Reflect::own_keys(o).map_err(|_| invalid("", format!("the {what}s could not be read")))?;
+    if !obj.is_object() {
+        return Ok(());
+    }
+    // Any object, including one with a null prototype (not `instanceof Object`).
+    let keys = Reflect::own_keys(obj.unchecked_ref::<Object>()).map_err(|_| invalid("", format!("the {what}s could not be read")))?;
     for k in keys.iter() {
         // Symbol keys are not options.
         let Some(k) = k.as_string() else { continue };
@@ -226,7 +229,12 @@ fn call_options(inner: &Inner, options: Option<Object>) -> Result<Call, ApiError
     }
     check_keys(&o, &["signal", "timeoutMs", "maxRetries"], "call option")?;
     if let Some(s) = given(&o, "signal")? {
-        call.signal = Some(s.dyn_into::<AbortSignal>().map_err(|_| invalid("signal", "must be an AbortSignal"))?);
+        let signal = s.dyn_into::<AbortSignal>().map_err(|_| invalid("signal", "must be an AbortSignal"))?;
+        // A real signal answers `aborted` with a boolean; an object that only borrows the prototype throws.
+        if !Reflect::get(&signal, &JsValue::from_str("aborted")).map(|v| v.as_bool().is_some()).unwrap_or(false) {
+            return Err(invalid("signal", "must be an AbortSignal"));
+        }
+        call.signal = Some(signal);
     }
     if let Some(t) = opt_number(&o, "timeoutMs", 1.0, MAX_TIMEOUT_MS)? {
         call.timeout_ms = t;
@@ -242,12 +250,17 @@ fn input_json(def: &ActionDef, input: &JsValue) -> Result<String, ApiError> {
     if input.is_undefined() || input.is_null() {
         return Ok("{}".into());
     }
-    if !input.is_object() || js_sys::Array::is_array(input) {
-        let what = if js_sys::Array::is_array(input) { "array".to_string() } else { input.js_typeof().as_string().unwrap_or_default() };
+    if !input.is_object() {
+        let what = input.js_typeof().as_string().unwrap_or_default();
         return Err(invalid("", format!("input must be an object, got {what}")).with_action(def.id));
     }
+    // Only catching calls touch the value (a revoked Proxy throws on Array.isArray).
     match js_sys::JSON::stringify(input) {
-        Ok(s) => s.as_string().ok_or_else(|| invalid("", "input cannot be turned into JSON").with_action(def.id)),
+        Ok(s) => match s.as_string() {
+            Some(t) if t.starts_with('[') => Err(invalid("", "input must be an object, got array").with_action(def.id)),
+            Some(t) => Ok(t),
+            None => Err(invalid("", "input cannot be turned into JSON").with_action(def.id)),
+        },
         Err(e) => {
             let why = e.dyn_ref::<js_sys::Error>().map(|e| String::from(e.message())).unwrap_or_default();
             Err(invalid("", format!("input cannot be turned into JSON data ({})", core::error::excerpt(&why, 120))).with_action(def.id))

@@ -1,6 +1,6 @@
 //! The one error type of the client. Serialized to JSON to build the JS `IterableError`.
 
-use super::json::write_str;
+use super::json::{self, write_str, Node, Value};
 
 /// Our own codes; Iterable's codes (`BadParams`, `NotFound`, ...) pass through as given.
 pub mod codes {
@@ -116,9 +116,8 @@ impl ApiError {
     pub fn redact(mut self, secrets: &[&str]) -> Self {
         self.message = redact(&self.message, secrets);
         self.body = self.body.map(|b| redact(&b, secrets));
-        // Secrets are visible ASCII without quotes or backslashes (see check_api_key), so they
-        // read the same inside JSON text and replacing them keeps the JSON valid.
-        self.params = self.params.map(|p| redact(&p, secrets));
+        self.code = redact(&self.code, secrets);
+        self.params = self.params.map(|p| redact_json(&p, secrets));
         for i in &mut self.issues {
             i.message = redact(&i.message, secrets);
             i.param = redact(&i.param, secrets);
@@ -168,6 +167,56 @@ impl ApiError {
         }
         out.push('}');
         out
+    }
+}
+
+fn has_secret(text: &str, secrets: &[&str]) -> bool {
+    secrets.iter().any(|s| s.len() >= 4 && text.contains(s))
+}
+
+fn write_redacted(node: &Node, secrets: &[&str], out: &mut String) {
+    match &node.value {
+        Value::String(s) => write_str(out, &redact(s, secrets)),
+        Value::Number(t) if has_secret(t, secrets) => write_str(out, "[REDACTED]"),
+        Value::Array(items) => {
+            out.push('[');
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                write_redacted(item, secrets, out);
+            }
+            out.push(']');
+        }
+        Value::Object(members) => {
+            out.push('{');
+            for (i, (k, v)) in members.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                write_str(out, &redact(k, secrets));
+                out.push(':');
+                write_redacted(v, secrets, out);
+            }
+            out.push('}');
+        }
+        _ => out.push_str(node.raw),
+    }
+}
+
+/// Redacts secrets inside JSON text: in decoded string values and keys (so an escaped form such
+/// as `\u0041` cannot hide one), and numbers that contain one. The result is valid JSON.
+pub fn redact_json(text: &str, secrets: &[&str]) -> String {
+    if !secrets.iter().any(|s| s.len() >= 4) {
+        return text.to_string();
+    }
+    match json::parse(text) {
+        Ok(node) => {
+            let mut out = String::with_capacity(text.len());
+            write_redacted(&node, secrets, &mut out);
+            out
+        }
+        Err(_) => "\"[REDACTED]\"".to_string(),
     }
 }
 

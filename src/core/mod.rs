@@ -20,9 +20,12 @@ use request::HttpRequest;
 pub fn action(id: &str) -> Result<&'static ActionDef, ApiError> {
     defs::find(id).ok_or_else(|| {
         let shown = error::excerpt(id, 64);
+        // Ids are short; a long string gets no suggestions (and costs nothing).
+        let id = if id.len() > 80 { "" } else { id };
+        let lower = id.to_ascii_lowercase();
         let close: Vec<&str> = defs::all()
             .map(|a| a.id)
-            .filter(|a| !id.is_empty() && (a.contains(id) || id.contains(a) || a.replace('_', "") == id.to_ascii_lowercase()))
+            .filter(|a| !id.is_empty() && (a.contains(id) || id.contains(a) || a.replace('_', "") == lower))
             .take(3)
             .collect();
         let hint = if close.is_empty() { String::new() } else { format!(" (did you mean {}?)", close.join(", ")) };
@@ -33,7 +36,12 @@ pub fn action(id: &str) -> Result<&'static ActionDef, ApiError> {
 /// Parses input JSON text (as produced by JSON.stringify), validates it and builds the request.
 pub fn prepare(def: &ActionDef, input_json: &str, base: &str) -> Result<HttpRequest, ApiError> {
     let input = json::parse(input_json).map_err(|e| {
-        ApiError::validation(vec![Issue { param: String::new(), message: format!("input is not valid JSON data: {e}") }]).with_action(def.id)
+        let message = if e.message.contains("surrogate") {
+            "a string in the input is not valid Unicode (it holds a lone UTF-16 surrogate)".to_string()
+        } else {
+            format!("input is not valid JSON data: {e}")
+        };
+        ApiError::validation(vec![Issue { param: String::new(), message }]).with_action(def.id)
     })?;
     validate::validate(def, &input)?;
     Ok(request::build(def, &input, base))

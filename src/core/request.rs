@@ -40,7 +40,9 @@ fn scalar_text<'n>(v: &'n Node) -> &'n str {
 
 fn is_loopback_host(host: &str) -> bool {
     let host = host.to_ascii_lowercase();
-    host == "localhost" || host == "[::1]" || host.starts_with("127.") && host[4..].split('.').all(|p| p.parse::<u8>().is_ok())
+    let octet = |p: &str| !p.is_empty() && p.len() <= 3 && p.bytes().all(|b| b.is_ascii_digit()) && p.parse::<u8>().is_ok();
+    let parts: Vec<&str> = host.split('.').collect();
+    host == "localhost" || host == "[::1]" || (parts.len() == 4 && parts[0] == "127" && parts.iter().all(|p| octet(p)))
 }
 
 /// Resolves the base URL from region and override. https is required except on loopback.

@@ -2,7 +2,7 @@
 //! bindings hand the (validated) JSON text to the JS engine's own JSON.parse.
 
 use super::defs::{ActionDef, ResponseKind};
-use super::error::{codes, excerpt, ApiError, ITERABLE_FAILURE_CODES};
+use super::error::{codes, excerpt, redact, redact_json, ApiError, ITERABLE_FAILURE_CODES};
 use super::json;
 
 /// A successful result, still as text.
@@ -88,26 +88,34 @@ fn html_text(body: &str) -> String {
     excerpt(&out, EXCERPT)
 }
 
+/// Iterable's `msg`, redacted then cut; `None` when it says nothing.
+fn message(msg: Option<&str>, secrets: &[&str]) -> Option<String> {
+    msg.map(|m| excerpt(&redact(m, secrets), EXCERPT)).filter(|m| !m.is_empty())
+}
+
+/// A failure code from a body, redacted and bounded.
+fn code_text(code: &str, secrets: &[&str]) -> String {
+    excerpt(&redact(code, secrets), 64)
+}
+
 /// An error for a non-2xx status.
-fn http_error(status: u16, body: &str) -> ApiError {
+fn http_error(status: u16, body: &str, secrets: &[&str]) -> ApiError {
     let trimmed = body.trim();
     if trimmed.starts_with('{') {
         if let Some(env) = envelope(trimmed) {
-            let code = env.code.as_deref().filter(|c| !c.is_empty() && *c != "Success");
-            let msg = env.msg.as_deref().map(|m| excerpt(m, EXCERPT));
+            let code = env.code.as_deref().filter(|c| *c != "Success").map(|c| code_text(c, secrets)).filter(|c| !c.is_empty());
             let mut e = ApiError::new(
-                code.unwrap_or(if status == 429 { codes::RATE_LIMIT } else { codes::HTTP }),
-                match &msg {
-                    Some(m) if !m.is_empty() => m.clone(),
-                    _ => format!("HTTP {status}"),
-                },
+                code.as_deref().unwrap_or(if status == 429 { codes::RATE_LIMIT } else { codes::HTTP }),
+                message(env.msg.as_deref(), secrets).unwrap_or_else(|| format!("HTTP {status}")),
             );
             e.status = Some(status);
             e.retryable = statuses_retryable(status);
-            e.params = env.params;
+            e.params = env.params.map(|p| redact_json(&p, secrets));
             return e;
         }
     }
+    let redacted = redact(trimmed, secrets);
+    let trimmed = redacted.as_str();
     let (code, what) = if status == 429 { (codes::RATE_LIMIT, "rate limit exceeded") } else { (codes::HTTP, "") };
     let text = if trimmed.is_empty() {
         "empty body".to_string()
@@ -126,11 +134,11 @@ fn http_error(status: u16, body: &str) -> ApiError {
     e
 }
 
-fn invalid(status: u16, what: &str, body: &str) -> ApiError {
+fn invalid(status: u16, what: &str, body: &str, secrets: &[&str]) -> ApiError {
     let mut e = ApiError::new(codes::INVALID_RESPONSE, format!("HTTP {status}: {what}"));
     e.status = Some(status);
     e.retryable = false;
-    e.body = Some(excerpt(body, EXCERPT));
+    e.body = Some(excerpt(&redact(body, secrets), EXCERPT));
     e
 }
 
@@ -141,8 +149,14 @@ fn check_json(text: &str) -> Result<(), json::Error> {
 
 /// Interprets a response. `retry_after` is the raw `Retry-After` header, if any.
 pub fn interpret(def: &ActionDef, status: u16, body: &str, retry_after: Option<&str>) -> Result<Payload, ApiError> {
+    interpret_redacted(def, status, body, retry_after, &[])
+}
+
+/// `interpret`, with `secrets` removed from every text an error takes from the body — before
+/// anything is cut short, so no part of a secret survives at a cut.
+pub fn interpret_redacted(def: &ActionDef, status: u16, body: &str, retry_after: Option<&str>, secrets: &[&str]) -> Result<Payload, ApiError> {
     if !(200..300).contains(&status) {
-        let mut e = http_error(status, body).with_action(def.id);
+        let mut e = http_error(status, body, secrets).with_action(def.id);
         e.retry_after_ms = retry_after_ms(retry_after);
         return Err(e);
     }
@@ -163,19 +177,19 @@ pub fn interpret(def: &ActionDef, status: u16, body: &str, retry_after: Option<&
                     Some(env) => {
                         // A 2xx whose body carries an Iterable failure code is a failure.
                         if let Some(code) = env.code.as_deref().filter(|c| ITERABLE_FAILURE_CODES.contains(c)) {
-                            let msg = env.msg.as_deref().map(|m| excerpt(m, EXCERPT)).unwrap_or_else(|| code.to_string());
+                            let msg = message(env.msg.as_deref(), secrets).unwrap_or_else(|| format!("HTTP {status} with failure code {code}"));
                             let mut e = ApiError::new(code, msg).with_action(def.id);
                             e.status = Some(status);
                             e.retryable = matches!(code, "RateLimitExceeded" | "DatabaseError");
-                            e.params = env.params;
+                            e.params = env.params.map(|p| redact_json(&p, secrets));
                             return Err(e);
                         }
                     }
-                    None => return Err(invalid(status, "the JSON body is malformed or truncated", t).with_action(def.id)),
+                    None => return Err(invalid(status, "the JSON body is malformed or truncated", t, secrets).with_action(def.id)),
                 }
             } else if check_json(t).is_err() {
                 let what = if looks_like_html(t) { "expected JSON, got an HTML page" } else { "expected JSON, got something else" };
-                return Err(invalid(status, what, t).with_action(def.id));
+                return Err(invalid(status, what, t, secrets).with_action(def.id));
             }
             Ok(Payload::Json(t.to_string()))
         }
@@ -188,7 +202,7 @@ pub fn interpret(def: &ActionDef, status: u16, body: &str, retry_after: Option<&
                     continue;
                 }
                 if check_json(line).is_err() {
-                    return Err(invalid(status, &format!("line {} of the JSON-lines body is not JSON", n + 1), line).with_action(def.id));
+                    return Err(invalid(status, &format!("line {} of the JSON-lines body is not JSON", n + 1), line, secrets).with_action(def.id));
                 }
                 if out.len() > 1 {
                     out.push(',');

@@ -1,9 +1,12 @@
-//! Transport: one HTTP attempt through gloo-net's fetch (the global `fetch`, so it runs in
-//! browsers, web workers, Node, Deno and workerd alike), with a per-attempt timeout and an
-//! optional caller `AbortSignal`. Also the cancellable sleep used between retries.
+//! Transport: one HTTP attempt. gloo-net builds the request; the global `fetch` sends it (so it
+//! runs in browsers, web workers, Node, Deno and workerd alike), called through a binding that
+//! catches, because a polyfilled or mocked fetch may throw, reject with a non-Error or resolve
+//! to something that is not a Response — all of which must end as a NetworkError, never a trap.
+//! Also the per-attempt timeout, the caller's `AbortSignal`, and the cancellable retry sleep.
 
 use crate::core::request::HttpRequest;
 use gloo_net::http::{Method as GlooMethod, RequestBuilder};
+use web_sys::Response;
 use js_sys::{Function, Promise, Reflect};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -16,6 +19,13 @@ extern "C" {
     fn set_timeout(handler: &Function, ms: f64) -> JsValue;
     #[wasm_bindgen(js_name = clearTimeout)]
     fn clear_timeout(id: &JsValue);
+    #[wasm_bindgen(catch, js_name = fetch)]
+    fn global_fetch(request: &web_sys::Request) -> Result<JsValue, JsValue>;
+}
+
+/// Whether a signal has aborted, read so that a broken or fake signal cannot throw.
+pub fn is_aborted(signal: &AbortSignal) -> bool {
+    Reflect::get(signal, &JsValue::from_str("aborted")).ok().and_then(|v| v.as_bool()).unwrap_or(false)
 }
 
 /// The reasons our own controller is aborted with. They must be `Error` objects: fetch rejects
@@ -62,18 +72,18 @@ fn listen(signal: &AbortSignal, handler: &Function, add: bool) {
     }
 }
 
-/// Describes a fetch rejection without anything from the request itself.
-fn describe(err: &gloo_net::Error) -> String {
-    let text = match err {
-        gloo_net::Error::JsError(e) => format!("{}: {}", e.name, e.message),
-        other => other.to_string(),
+/// Describes a failure without anything from the request itself.
+fn describe(err: &JsValue) -> String {
+    let text = match err.dyn_ref::<js_sys::Error>() {
+        Some(e) => format!("{}: {}", String::from(e.name()), String::from(e.message())),
+        None => err.as_string().unwrap_or_else(|| "fetch failed".to_string()),
     };
     crate::core::error::excerpt(&text, 200)
 }
 
 /// Sends one attempt. Credentials are added here and nowhere else.
 pub async fn send(req: &HttpRequest, auth: &[(&str, &str)], timeout_ms: f64, signal: Option<&AbortSignal>) -> Result<RawResponse, Failure> {
-    if signal.is_some_and(|s| s.aborted()) {
+    if signal.is_some_and(is_aborted) {
         return Err(Failure::Aborted);
     }
     let controller = AbortController::new().map_err(|_| Failure::Network("AbortController is not available".into()))?;
@@ -96,7 +106,7 @@ pub async fn send(req: &HttpRequest, auth: &[(&str, &str)], timeout_ms: f64, sig
         listen(s, h, false);
     }
     result.map_err(|e| {
-        if signal.is_some_and(|s| s.aborted()) {
+        if signal.is_some_and(is_aborted) {
             Failure::Aborted
         } else if ours.aborted() && ours.reason() == timeout_reason {
             Failure::Timeout
@@ -106,28 +116,29 @@ pub async fn send(req: &HttpRequest, auth: &[(&str, &str)], timeout_ms: f64, sig
     })
 }
 
-async fn attempt(req: &HttpRequest, auth: &[(&str, &str)], signal: &AbortSignal) -> Result<RawResponse, gloo_net::Error> {
+async fn attempt(req: &HttpRequest, auth: &[(&str, &str)], signal: &AbortSignal) -> Result<RawResponse, JsValue> {
     let mut b = RequestBuilder::new(&req.url).method(method(req.method)).abort_signal(Some(signal));
-    for (k, v) in &req.headers {
+    for (k, v) in req.headers.iter().copied().chain(auth.iter().copied()) {
         b = b.header(k, v);
     }
-    for (k, v) in auth {
-        b = b.header(k, v);
-    }
-    let request = match &req.body {
-        Some(body) => b.body(JsValue::from_str(body))?,
-        None => b.build()?,
+    let built = match &req.body {
+        Some(body) => b.body(JsValue::from_str(body)),
+        None => b.build(),
     };
-    let response = request.send().await?;
+    let request: web_sys::Request = built.map_err(|e| JsValue::from_str(&e.to_string()))?.into();
+    // Promise.resolve() also accepts a fetch that returned a plain value.
+    let sent = JsFuture::from(Promise::resolve(&global_fetch(&request)?)).await?;
+    let response: Response = sent.dyn_into().map_err(|_| JsValue::from_str("fetch did not return a Response"))?;
     let status = response.status();
-    let retry_after = response.headers().get("retry-after");
-    let body = response.text().await?;
+    let retry_after = response.headers().get("retry-after").ok().flatten();
+    let text = JsFuture::from(response.text()?).await?;
+    let body = text.as_string().ok_or_else(|| JsValue::from_str("the response body is not text"))?;
     Ok(RawResponse { status, body, retry_after })
 }
 
 /// Waits `ms`, or fails with `Aborted` as soon as `signal` aborts.
 pub async fn sleep(ms: f64, signal: Option<&AbortSignal>) -> Result<(), Failure> {
-    if signal.is_some_and(|s| s.aborted()) {
+    if signal.is_some_and(is_aborted) {
         return Err(Failure::Aborted);
     }
     let mut reject_fn: Option<Function> = None;
