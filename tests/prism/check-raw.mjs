@@ -9,17 +9,16 @@
 // `sl-violations` header, and the validation sanity checks show Prism really rejects bad requests.
 // Prism is always stopped at the end (success, failure, timeout, signal).
 
-import { spawn } from 'node:child_process';
 import { readFileSync, existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { createPrism } from './prism.mjs';
 import { buildInput, buildRequest, selectParams, ACCEPT_BY_KIND, EXTRA_HEADERS } from './inputs.mjs';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const DATA = process.env.ITERABLE_DATA_DIR || fileURLToPath(new URL('../../../shared/iterable', import.meta.url));
 const SPEC_PATH = join(DATA, 'openapi.prism.json');
-const PRISM_ENTRY = join(HERE, '..', '..', 'node_modules', '@stoplight', 'prism-cli', 'dist', 'index.js');
 
 // ---------------------------------------------------------------- args
 const argv = process.argv.slice(2);
@@ -44,30 +43,15 @@ let actions = [
 if (ONLY) actions = actions.filter((a) => ONLY.has(a.id));
 
 // ---------------------------------------------------------------- prism lifecycle
-let prism = null;
-let prismExited = false;
+const prism = createPrism({ dynamic: DYNAMIC, verbose: VERBOSE, keepLines: 200 });
 let stopping = false; // set by signal/timeout handlers so the main loop stops sending
-const prismLog = [];
 
 function stopPrism() {
   stopping = true;
-  if (!prism || prismExited) return Promise.resolve();
-  return new Promise((resolve) => {
-    const done = () => { clearTimeout(killTimer); resolve(); };
-    prism.once('exit', done);
-    try { process.kill(-prism.pid, 'SIGTERM'); } catch { try { prism.kill('SIGTERM'); } catch {} }
-    const killTimer = setTimeout(() => {
-      try { process.kill(-prism.pid, 'SIGKILL'); } catch { try { prism.kill('SIGKILL'); } catch {} }
-      setTimeout(resolve, 500);
-    }, 3000);
-  });
+  return prism.stop();
 }
 // last-resort synchronous kill if the process is exiting anyway
-process.on('exit', () => {
-  if (prism && !prismExited) {
-    try { process.kill(-prism.pid, 'SIGKILL'); } catch { try { prism.kill('SIGKILL'); } catch {} }
-  }
-});
+process.on('exit', () => prism.killNow());
 for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
   process.on(sig, async () => {
     console.error(`\n${sig}: stopping Prism`);
@@ -104,52 +88,6 @@ function ephemeralPort() {
   });
 }
 
-async function startPrism(port) {
-  if (!existsSync(PRISM_ENTRY)) {
-    throw new Error(`Prism not installed at ${PRISM_ENTRY}\n  run: npm install --prefix ${HERE} @stoplight/prism-cli@5.14.2`);
-  }
-  const args = [PRISM_ENTRY, 'mock', '-h', '127.0.0.1', '-p', String(port), SPEC_PATH];
-  if (DYNAMIC) args.push('-d');
-  prism = spawn(process.execPath, args, {
-    cwd: HERE,
-    stdio: ['ignore', 'pipe', 'pipe'],
-    detached: true, // own process group, so stopPrism() also reaps anything Prism forks
-    env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0' },
-  });
-  const keep = (chunk) => {
-    for (const line of chunk.toString().split('\n')) {
-      if (!line.trim()) continue;
-      prismLog.push(line);
-      if (prismLog.length > 200) prismLog.shift();
-    }
-  };
-  prism.stdout.on('data', keep);
-  prism.stderr.on('data', keep);
-  prism.on('exit', (code, signal) => {
-    prismExited = true;
-    if (VERBOSE) console.error(`prism exited code=${code} signal=${signal}`);
-  });
-}
-
-async function waitReady(base) {
-  const deadline = Date.now() + READY_TIMEOUT_MS;
-  while (Date.now() < deadline) {
-    if (prismExited) throw new Error(`Prism exited during startup:\n${prismLog.slice(-30).join('\n')}`);
-    try {
-      const r = await fetch(`${base}/api/lists`, {
-        headers: { 'Api-Key': 'readiness-probe', Accept: 'application/json' },
-        signal: AbortSignal.timeout(2000),
-      });
-      await r.arrayBuffer();
-      return;
-    } catch {
-      await new Promise((r) => setTimeout(r, 300));
-    }
-  }
-  throw new Error(`Prism did not answer within ${READY_TIMEOUT_MS / 1000}s:\n${prismLog.slice(-30).join('\n')}`);
-}
-
-// ---------------------------------------------------------------- checks
 function checkInput(action, input, full) {
   const problems = [];
   const byName = new Map(action.params.map((p) => [p.name, p]));
@@ -212,8 +150,8 @@ async function main() {
   const port = (await portFree(WANT_PORT)) ? WANT_PORT : await ephemeralPort();
   const base = `http://127.0.0.1:${port}`;
   console.log(`Prism 5.14.2 ${DYNAMIC ? '(dynamic)' : '(static)'} on ${base}, spec ${SPEC_PATH}`);
-  await startPrism(port);
-  await waitReady(base);
+  prism.start(SPEC_PATH, port);
+  await prism.waitReady(base, READY_TIMEOUT_MS);
   console.log(`Prism ready after ${Date.now() - started} ms; ${actions.length} actions x 2 modes\n`);
 
   let failures = 0;

@@ -20,13 +20,13 @@
 // Prints failures as a table, then `prism: N passed, M failed` (N+M = every call made).
 // Exit 0 only if all passed. Prism and the proxy are always stopped.
 
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import http from 'node:http';
 import { createServer as createNetServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { createPrism } from './prism.mjs';
 import { isDeepStrictEqual } from 'node:util';
 import { buildInput, buildRequest } from './inputs.mjs';
 
@@ -38,10 +38,6 @@ const DEFS_ACTIONS = join(ROOT, 'defs', 'actions.json');
 const SHARED_SPEC = join(ROOT, '..', 'shared', 'iterable', 'openapi.prism.json');
 const SPEC_PATH = process.env.ITERABLE_PRISM_SPEC || (existsSync(SHARED_SPEC) ? SHARED_SPEC : join(ROOT, 'defs', 'openapi.json'));
 const SPEC_FALLBACK = join(ROOT, 'defs', 'openapi.json'); // vendored copy (identical)
-const PRISM_CANDIDATES = [
-  join(HERE, 'node_modules', '@stoplight', 'prism-cli', 'dist', 'index.js'),
-  join(ROOT, 'node_modules', '@stoplight', 'prism-cli', 'dist', 'index.js'),
-];
 
 const PRISM_READY_MS = 60_000;
 const CALL_TIMEOUT_MS = 30_000;
@@ -169,63 +165,7 @@ function overlaySpec(spec, catalog) {
 }
 
 // ---------------------------------------------------------------- Prism lifecycle
-let prism = null;
-let prismExited = false;
-const prismLog = [];
-
-function startPrism(specPath, port) {
-  const entry = PRISM_CANDIDATES.find((p) => existsSync(p));
-  if (!entry) throw new Error(`Prism not installed; run: npm install --prefix ${HERE}`);
-  const args = [entry, 'mock', '-h', '127.0.0.1', '-p', String(port), specPath];
-  if (DYNAMIC) args.push('-d');
-  prism = spawn(process.execPath, args, {
-    cwd: HERE,
-    stdio: ['ignore', 'pipe', 'pipe'],
-    detached: true, // own process group: stopPrism() reaps anything it forks
-    env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0' },
-  });
-  const keep = (chunk) => {
-    for (const line of chunk.toString().split('\n')) {
-      if (!line.trim()) continue;
-      prismLog.push(line);
-      if (prismLog.length > 300) prismLog.shift();
-    }
-  };
-  prism.stdout.on('data', keep);
-  prism.stderr.on('data', keep);
-  prism.on('exit', () => { prismExited = true; });
-}
-
-function stopPrism() {
-  if (!prism || prismExited) return Promise.resolve();
-  return new Promise((done) => {
-    const finish = () => { clearTimeout(killTimer); done(); };
-    prism.once('exit', finish);
-    try { process.kill(-prism.pid, 'SIGTERM'); } catch { try { prism.kill('SIGTERM'); } catch {} }
-    const killTimer = setTimeout(() => {
-      try { process.kill(-prism.pid, 'SIGKILL'); } catch { try { prism.kill('SIGKILL'); } catch {} }
-      setTimeout(done, 500);
-    }, 3000);
-  });
-}
-
-async function waitPrismReady(base) {
-  const deadline = Date.now() + PRISM_READY_MS;
-  while (Date.now() < deadline) {
-    if (prismExited) throw new Error(`Prism exited during startup:\n${prismLog.slice(-30).join('\n')}`);
-    try {
-      const r = await fetch(`${base}/api/lists`, {
-        headers: { 'Api-Key': 'readiness-probe', Accept: 'application/json' },
-        signal: AbortSignal.timeout(2000),
-      });
-      await r.arrayBuffer();
-      return;
-    } catch {
-      await sleep(300);
-    }
-  }
-  throw new Error(`Prism not ready within ${PRISM_READY_MS / 1000} s:\n${prismLog.slice(-30).join('\n')}`);
-}
+const prism = createPrism({ dynamic: DYNAMIC });
 
 // ---------------------------------------------------------------- recording proxy
 let proxy = null;
@@ -302,16 +242,14 @@ let stopping = false; // set on signals/timeouts so the loops stop sending
 async function cleanup() {
   stopping = true;
   if (!cleaning) {
-    cleaning = Promise.all([stopProxy(), stopPrism()]).then(() => {
+    cleaning = Promise.all([stopProxy(), prism.stop()]).then(() => {
       if (overlayDir) try { rmSync(overlayDir, { recursive: true, force: true }); } catch {}
     });
   }
   return cleaning;
 }
 process.on('exit', () => {
-  if (prism && !prismExited) {
-    try { process.kill(-prism.pid, 'SIGKILL'); } catch { try { prism.kill('SIGKILL'); } catch {} }
-  }
+  prism.killNow();
 });
 for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
   process.on(sig, async () => {
@@ -494,8 +432,8 @@ async function main() {
 
   const prismPort = await freePort();
   const prismBase = `http://127.0.0.1:${prismPort}`;
-  startPrism(mockSpecPath, prismPort);
-  await waitPrismReady(prismBase);
+  prism.start(mockSpecPath, prismPort);
+  await prism.waitReady(prismBase, PRISM_READY_MS);
   const prismReadyMs = Date.now() - started;
   const proxyPort = await startProxy(prismPort);
   const proxyBase = `http://127.0.0.1:${proxyPort}`;
