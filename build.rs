@@ -3,6 +3,7 @@
 //!   action data in the wasm (src/core/defs.rs derives each runtime definition from its entry)
 //! - `actions.rs`  where each entry sits in catalog.json, and the ids sorted for lookup
 //! - `types.d.ts`  TypeScript input/result types (result types from `defs/openapi.json`)
+//!
 //! The JS method of each action is installed from the catalog's `methodName` (pkg-template/api.js).
 
 #[path = "codegen/model.rs"]

@@ -225,9 +225,9 @@ pub fn generate(actions: &[Action], spec_json: &Value) -> String {
             done.insert(name.clone());
             let schema = &spec_json["definitions"][&name];
             let body = if schema.get("properties").is_some() {
-                spec.object(&schema, 0, "")
+                spec.object(schema, 0, "")
             } else {
-                spec.ts(&schema, 0)
+                spec.ts(schema, 0)
             };
             if let Some(d) = schema.get("description").and_then(Value::as_str) {
                 s.push_str(&doc(d, ""));

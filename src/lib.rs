@@ -3,6 +3,10 @@
 //! Layers: [`core`] (pure Rust, native tests) → `transport` (fetch through gloo-net) →
 //! `bindings` (wasm-bindgen exports). The last two exist on wasm32 only.
 
+// One error type, `ApiError`, travels through every layer; it is large but rare (only failures
+// carry it), so it is not boxed.
+#![allow(clippy::result_large_err)]
+
 pub mod core;
 
 #[cfg(target_arch = "wasm32")]

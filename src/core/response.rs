@@ -142,11 +142,6 @@ fn invalid(status: u16, what: &str, body: &str, secrets: &[&str]) -> ApiError {
     e
 }
 
-/// Checks that `text` is one complete JSON value.
-fn check_json(text: &str) -> Result<(), json::Error> {
-    json::check(text)
-}
-
 /// Interprets a response. `retry_after` is the raw `Retry-After` header, if any.
 pub fn interpret(def: &ActionDef, status: u16, body: &str, retry_after: Option<&str>) -> Result<Payload, ApiError> {
     interpret_redacted(def, status, body, retry_after, &[])
@@ -187,7 +182,7 @@ pub fn interpret_redacted(def: &ActionDef, status: u16, body: &str, retry_after:
                     }
                     None => return Err(invalid(status, "the JSON body is malformed or truncated", t, secrets).with_action(def.id)),
                 }
-            } else if check_json(t).is_err() {
+            } else if json::check(t).is_err() {
                 let what = if looks_like_html(t) { "expected JSON, got an HTML page" } else { "expected JSON, got something else" };
                 return Err(invalid(status, what, t, secrets).with_action(def.id));
             }
@@ -201,7 +196,7 @@ pub fn interpret_redacted(def: &ActionDef, status: u16, body: &str, retry_after:
                 if line.is_empty() {
                     continue;
                 }
-                if check_json(line).is_err() {
+                if json::check(line).is_err() {
                     return Err(invalid(status, &format!("line {} of the JSON-lines body is not JSON", n + 1), line, secrets).with_action(def.id));
                 }
                 if out.len() > 1 {
