@@ -113,6 +113,12 @@ pub fn entry(a: &Action, spec: &Value) -> Value {
         "async": a.is_async,
         "rateLimit": a.rate_limit,
         "limits": a.limits,
+        "bulk": a.bulk.as_ref().map(|b| json!({
+            "items": b.items,
+            "maxItems": b.max_items,
+            "maxBytes": b.max_bytes,
+            "identify": b.identify,
+        })),
         "resultIsEnvelope": result_is_envelope(a, spec),
     })
 }

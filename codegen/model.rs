@@ -25,7 +25,23 @@ pub struct Action {
     pub is_async: bool,
     pub rate_limit: Option<String>,
     pub limits: Option<String>,
+    /// Ours, for actions that take a list of items: how `client.bulk` splits it.
+    pub bulk: Option<Bulk>,
     pub notes: Option<String>,
+}
+
+#[derive(Deserialize, Clone, Debug)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Bulk {
+    /// The body param holding the items (an array, or an object map for catalog documents).
+    pub items: String,
+    /// Documented items per request, when there is such a limit.
+    pub max_items: Option<u32>,
+    /// Request body bytes.
+    pub max_bytes: u32,
+    /// Item fields that Iterable's failure lists name (email, userId, eventName); empty when
+    /// the item itself is the identifier.
+    pub identify: Vec<String>,
 }
 
 #[derive(Deserialize, Clone, Debug)]
@@ -160,6 +176,15 @@ pub fn check(a: &Action) -> Result<(), String> {
             if !names.contains(m.as_str()) {
                 return fail(format!("requireOneOf member {m} is not a param"));
             }
+        }
+    }
+    if let Some(b) = &a.bulk {
+        match a.params.iter().find(|p| p.name == b.items) {
+            Some(p) if p.loc == "body" && (p.ty == "array" || p.ty == "object") => {}
+            _ => return fail(format!("bulk items param {} must be a body array or object", b.items)),
+        }
+        if b.max_bytes < 1024 {
+            return fail("bulk maxBytes below 1 KiB".into());
         }
     }
     if let Some(r) = &a.rate_limit {

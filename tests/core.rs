@@ -170,6 +170,8 @@ fn definitions_follow_the_shared_contract() {
     for (o, c) in ours.iter().zip(&contract) {
         let mut o = o.clone();
         let d = o.as_object_mut().unwrap().remove("description").expect("description");
+        // `bulk` is ours too: how client.bulk splits the items of the 8 bulk actions.
+        o.as_object_mut().unwrap().remove("bulk");
         assert!(d.as_str().unwrap().len() >= 40);
         assert_eq!(&o, c, "definition {} differs from the shared contract", c["id"]);
     }
@@ -603,4 +605,87 @@ fn success_envelopes_are_unwrapped_only_where_the_result_is_not_an_envelope() {
     assert_eq!(response::interpret(track, 200, ok, None), Ok(Payload::Json(ok.into())));
     let n = defs::all().take(116).filter(|a| !a.result_is_envelope).count();
     assert!(n > 30 && n < 116, "{n}");
+}
+
+#[test]
+fn bulk_plans_split_by_bytes_and_count_and_keep_every_item_once() {
+    use iterable_wasm::core::bulk;
+    let users = act("bulk_update_users");
+    let b = users.bulk.as_ref().unwrap();
+    assert_eq!((b.items.as_str(), b.max_bytes, b.max_items), ("users", 4_000_000, None));
+    // 30,000 users of ~150 bytes: > 4 MB in all, so several requests, none over the limit.
+    let items: Vec<Value> = (0..30_000).map(|i| json!({"email": format!("user{i}@example.com"), "dataFields": {"plan": "x".repeat(100), "n": i}})).collect();
+    let text = Value::Array(items.clone()).to_string();
+    let plan = bulk::plan(users, r#"{"createNewFields":true}"#, &text, BASE).unwrap();
+    assert!(plan.chunks.len() >= 2, "{}", plan.chunks.len());
+    assert!(plan.rejected.is_empty());
+    let mut seen = vec![];
+    for c in &plan.chunks {
+        let req = bulk::request(users, c, BASE).unwrap();
+        let body = req.body.unwrap();
+        assert!(body.len() <= 4_000_000, "{}", body.len());
+        let v: Value = serde_json::from_str(&body).unwrap();
+        assert_eq!(v["createNewFields"], json!(true));
+        let got = v["users"].as_array().unwrap();
+        assert_eq!(got.len(), c.indices.len());
+        for (item, &i) in got.iter().zip(&c.indices) {
+            assert_eq!(item, &items[i]);
+            seen.push(i);
+        }
+    }
+    assert_eq!(seen, (0..30_000).collect::<Vec<_>>(), "every item once, in order");
+
+    // A documented count limit: catalog documents (an object map), 1000 per request.
+    let cat = act("create_catalog_items");
+    let docs: Map<String, Value> = (0..2500).map(|i| (format!("item-{i}"), json!({"n": i}))).collect();
+    let plan = bulk::plan(cat, r#"{"catalogName":"c","replaceUploadedFieldsOnly":false}"#, &Value::Object(docs).to_string(), BASE).unwrap();
+    assert_eq!(plan.chunks.iter().map(|c| c.indices.len()).collect::<Vec<_>>(), vec![1000, 1000, 500]);
+    let req = bulk::request(cat, &plan.chunks[2], BASE).unwrap();
+    assert!(req.url.ends_with("/api/catalogs/c/items"));
+    let v: Value = serde_json::from_str(req.body.as_ref().unwrap()).unwrap();
+    assert_eq!(v["documents"]["item-2000"], json!({"n": 2000}));
+
+    // An item larger than a whole request is refused by itself, never sent, never lost.
+    let huge = json!([{"email": "a@b.co"}, {"email": "big@b.co", "dataFields": {"blob": "x".repeat(4_100_000)}}, {"email": "c@b.co"}]);
+    let plan = bulk::plan(users, "{}", &huge.to_string(), BASE).unwrap();
+    assert_eq!(plan.rejected.len(), 1);
+    assert_eq!((plan.rejected[0].index, plan.rejected[0].id.as_deref()), (1, None));
+    assert_eq!(plan.chunks.len(), 1);
+    assert_eq!(plan.chunks[0].indices, vec![0, 2]);
+
+    // Bad input fails the plan before anything is sent.
+    assert_eq!(bulk::plan(users, "{}", r#"[{"email":"a@b.co"},5]"#, BASE).unwrap_err().code, codes::VALIDATION);
+    assert!(bulk::plan(users, r#"{"users":[]}"#, "[]", BASE).is_err());
+    assert!(bulk::plan(act("track_event"), "{}", "[]", BASE).is_err());
+    assert_eq!(bulk::plan(users, "{}", "[]", BASE).unwrap().chunks.len(), 0);
+}
+
+#[test]
+fn bulk_failures_map_back_to_items() {
+    use iterable_wasm::core::bulk;
+    let events = act("track_events_in_bulk");
+    let items = json!([
+        {"email": "ok@b.co", "eventName": "a"},
+        {"email": "bad", "eventName": "a"},
+        {"userId": "ghost", "eventName": "a"},
+        {"email": "x@b.co", "eventName": "forbidden"},
+        {"email": "bad", "eventName": "b"}
+    ]);
+    let plan = bulk::plan(events, "{}", &items.to_string(), BASE).unwrap();
+    let response = r#"{"successCount":1,"failCount":4,"invalidEmails":["bad"],"disallowedEventNames":["forbidden"],
+        "failedUpdates":{"invalidEmails":["bad"],"notFoundUserIds":["ghost"]},"createdFields":["bad"]}"#;
+    let f = bulk::failures(events.bulk.as_ref().unwrap(), &plan.chunks[0], response);
+    let got: Vec<(usize, &str, &str)> = f.iter().map(|f| (f.index, f.id.as_deref().unwrap(), f.reason.as_str())).collect();
+    assert_eq!(
+        got,
+        vec![
+            (1, "bad", "failedUpdates.invalidEmails"),
+            (2, "ghost", "failedUpdates.notFoundUserIds"),
+            (3, "forbidden", "disallowedEventNames"),
+            (4, "bad", "failedUpdates.invalidEmails"),
+        ]
+    );
+    let text = bulk::failures_json(&f);
+    let v: Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(v[0], json!({"index": 1, "id": "bad", "reason": "failedUpdates.invalidEmails"}));
 }

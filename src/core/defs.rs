@@ -155,6 +155,17 @@ pub struct Pagination {
     pub items: Option<String>,
 }
 
+/// How `client.bulk` splits a list of items for this action.
+#[derive(Debug)]
+pub struct BulkDef {
+    /// The body param holding the items.
+    pub items: String,
+    pub max_items: Option<u32>,
+    pub max_bytes: u32,
+    /// Item fields Iterable's failure lists name.
+    pub identify: Vec<String>,
+}
+
 #[derive(Debug)]
 pub struct ActionDef {
     /// Position in the catalog (definition order).
@@ -172,6 +183,7 @@ pub struct ActionDef {
     pub rate_limit: Option<RateLimit>,
     /// The spec's result is the `{msg, code, params}` envelope (else a Success envelope is unwrapped).
     pub result_is_envelope: bool,
+    pub bulk: Option<BulkDef>,
 }
 
 impl ActionDef {
@@ -268,6 +280,12 @@ fn derive(index: usize, id: &'static str) -> ActionDef {
         is_async: flag("async", false),
         rate_limit: text(field("rateLimit")).and_then(super::rate::parse),
         result_is_envelope: flag("resultIsEnvelope", true),
+        bulk: field("bulk").filter(|b| b.as_object().is_some()).map(|b| BulkDef {
+            items: text(b.get("items")).unwrap_or("").to_string(),
+            max_items: b.get("maxItems").and_then(|n| n.as_i64()).and_then(|n| u32::try_from(n).ok()),
+            max_bytes: b.get("maxBytes").and_then(|n| n.as_i64()).and_then(|n| u32::try_from(n).ok()).unwrap_or(4_000_000),
+            identify: strings(b.get("identify")),
+        }),
     }
 }
 

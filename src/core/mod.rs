@@ -1,6 +1,7 @@
 //! The pure core: definitions, validation, request building, response interpretation and
 //! retry policy. No wasm dependencies; tested natively with `cargo test`.
 
+pub mod bulk;
 pub mod defs;
 pub mod error;
 pub mod json;

@@ -1,0 +1,206 @@
+//! Bulk calls that split themselves: a list of items is cut into requests within the action's
+//! documented limits (items per request, body bytes), and each response's failure lists are
+//! mapped back to the items they name. Driven by the `bulk` descriptor of the definition.
+
+use super::defs::{ActionDef, BulkDef, Loc};
+use super::error::{ApiError, Issue};
+use super::json::{self, write_str, Node, Value};
+use super::request::HttpRequest;
+
+/// One request's worth of items.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Chunk {
+    /// Indexes of the chunk's items in the caller's list, in order.
+    pub indices: Vec<usize>,
+    /// The whole input of this request (common params plus these items), as JSON text.
+    pub input: String,
+}
+
+/// An item the client could not send or Iterable did not take.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Failure {
+    /// Index in the caller's list.
+    pub index: usize,
+    /// The identifier Iterable named (email, userId, eventName, item id...), when known.
+    pub id: Option<String>,
+    /// Why: Iterable's list name (invalidEmails, failedUpdates.notFoundUserIds, ...) or ours.
+    pub reason: String,
+}
+
+#[derive(Debug, Default)]
+pub struct Plan {
+    pub chunks: Vec<Chunk>,
+    /// Items refused before sending (each larger than a whole request may be).
+    pub rejected: Vec<Failure>,
+    pub total: usize,
+}
+
+fn invalid(message: String) -> ApiError {
+    ApiError::validation(vec![Issue { param: String::new(), message }])
+}
+
+/// The items of a list (array elements, or `key: value` members of a catalog documents map),
+/// each with the text it adds to a request and its identifier when the item is one.
+fn items_of<'a>(items: &'a Node<'a>) -> Result<Vec<(String, Option<String>)>, ApiError> {
+    match &items.value {
+        Value::Array(a) => Ok(a.iter().map(|n| (n.raw.to_string(), n.as_str().map(str::to_string).or_else(|| matches!(n.value, Value::Number(_)).then(|| n.raw.to_string())))).collect()),
+        Value::Object(m) => Ok(m
+            .iter()
+            .map(|(k, v)| {
+                let mut t = String::new();
+                write_str(&mut t, k);
+                t.push(':');
+                t.push_str(v.raw);
+                (t, Some(k.to_string()))
+            })
+            .collect()),
+        _ => Err(invalid(format!("bulk items must be an array (or an object map), got {}", items.type_name()))),
+    }
+}
+
+/// Splits `items` into requests. `input` holds the other params (without the items param).
+/// Every chunk is validated like a single call, so a bad item fails the plan before anything is sent.
+pub fn plan(def: &ActionDef, input_json: &str, items_json: &str, base: &str) -> Result<Plan, ApiError> {
+    let Some(b) = def.bulk.as_ref() else {
+        return Err(invalid(format!("{} is not a bulk action", def.id)).with_action(def.id));
+    };
+    let input = json::parse(input_json).map_err(|e| invalid(format!("input is not valid JSON data: {e}")).with_action(def.id))?;
+    let members = input.as_object().ok_or_else(|| invalid("input must be an object".into()).with_action(def.id))?;
+    if members.iter().any(|(k, _)| *k == b.items) {
+        return Err(invalid(format!("give the items as the list argument, not as input.{}", b.items)).with_action(def.id));
+    }
+    let items_node = json::parse(items_json).map_err(|e| invalid(format!("items are not valid JSON data: {e}")).with_action(def.id))?;
+    let is_map = matches!(items_node.value, Value::Object(_));
+    let items = items_of(&items_node).map_err(|e| e.with_action(def.id))?;
+
+    // The request body without items: the other body params, then the items container.
+    let mut common = String::from("{");
+    for (k, v) in members {
+        if common.len() > 1 {
+            common.push(',');
+        }
+        write_str(&mut common, k);
+        common.push(':');
+        common.push_str(v.raw);
+    }
+    let body_overhead = {
+        let mut t = 2 + b.items.len() + 3 + 2; // braces, quoted key, colon, empty container
+        for p in def.params.iter().filter(|p| p.loc == Loc::Body && p.name != b.items) {
+            if let Some(v) = input.get(&p.name).filter(|v| !v.is_null()) {
+                t += p.name.len() + 4 + v.raw.len();
+            }
+        }
+        t
+    };
+    let max_items = b.max_items.map(|m| m.max(1) as usize).unwrap_or(usize::MAX);
+    let budget = b.max_bytes as usize;
+    let mut out = Plan { total: items.len(), ..Plan::default() };
+    let chunk = |indices: Vec<usize>| {
+        let mut text = common.clone();
+        if text.len() > 1 {
+            text.push(',');
+        }
+        write_str(&mut text, &b.items);
+        text.push(':');
+        text.push(if is_map { '{' } else { '[' });
+        for (n, &i) in indices.iter().enumerate() {
+            if n > 0 {
+                text.push(',');
+            }
+            text.push_str(&items[i].0);
+        }
+        text.push(if is_map { '}' } else { ']' });
+        text.push('}');
+        Chunk { indices, input: text }
+    };
+    let mut current: Vec<usize> = vec![];
+    let mut size = body_overhead;
+    for (i, (raw, id)) in items.iter().enumerate() {
+        let add = raw.len() + 1;
+        if body_overhead + add > budget {
+            out.rejected.push(Failure { index: i, id: id.clone(), reason: format!("TooLarge: the item takes {} bytes; a request may hold {budget}", raw.len()) });
+            continue;
+        }
+        if current.len() == max_items || size + add > budget {
+            out.chunks.push(chunk(std::mem::take(&mut current)));
+            size = body_overhead;
+        }
+        size += add;
+        current.push(i);
+    }
+    if !current.is_empty() {
+        out.chunks.push(chunk(current));
+    }
+    // Validate every request before any is sent.
+    for (n, c) in out.chunks.iter().enumerate() {
+        super::prepare(def, &c.input, base).map_err(|mut e| {
+            let (a, z) = (c.indices.first().copied().unwrap_or(0), c.indices.last().copied().unwrap_or(0));
+            e.message = format!("{} (in request {} of {}, items {a}..={z})", e.message, n + 1, out.chunks.len());
+            e
+        })?;
+    }
+    Ok(out)
+}
+
+/// The request of chunk `c` (it validated when the plan was made).
+pub fn request(def: &ActionDef, c: &Chunk, base: &str) -> Result<HttpRequest, ApiError> {
+    super::prepare(def, &c.input, base)
+}
+
+/// The field an identifier list names: `invalidEmails` → email, `notFoundUserIds` → userId.
+fn field_of(list: &str, identify: &[String]) -> Option<String> {
+    let l = list.to_ascii_lowercase();
+    identify.iter().find(|f| l.contains(&f.to_ascii_lowercase())).cloned()
+}
+
+/// Maps a chunk's response to the items it reports as failed: every list of identifiers in
+/// `failedUpdates` and at the top level (e.g. `invalidEmails`, `disallowedEventNames`,
+/// `validEmailFailures`) that names an identifying field. An item is reported once, under the
+/// first list that names it (`failedUpdates` first: the top-level lists are deprecated copies).
+pub fn failures(b: &BulkDef, chunk: &Chunk, response_json: &str) -> Vec<Failure> {
+    let Ok(input) = json::parse(&chunk.input) else { return vec![] };
+    let Some(items) = input.get(&b.items).and_then(|i| i.as_array()) else { return vec![] };
+    let Ok(resp) = json::parse(response_json) else { return vec![] };
+    let mut lists: Vec<(String, &Node)> = vec![];
+    if let Some(fu) = resp.get("failedUpdates").and_then(|f| f.as_object()) {
+        lists.extend(fu.iter().map(|(k, v)| (format!("failedUpdates.{k}"), v)));
+    }
+    if let Some(top) = resp.as_object() {
+        lists.extend(top.iter().filter(|(k, _)| *k != "createdFields" && *k != "filteredOutFields").map(|(k, v)| (k.to_string(), v)));
+    }
+    let mut out: Vec<Failure> = vec![];
+    for (name, list) in lists {
+        let Some(values) = list.as_array() else { continue };
+        let key = name.rsplit('.').next().unwrap_or(&name);
+        let Some(field) = field_of(key, &b.identify) else { continue };
+        for v in values.iter().filter_map(|v| v.as_str()) {
+            for (item, &index) in items.iter().zip(&chunk.indices) {
+                if item.get(&field).and_then(|f| f.as_str()) == Some(v) && !out.iter().any(|f| f.index == index) {
+                    out.push(Failure { index, id: Some(v.to_string()), reason: name.clone() });
+                }
+            }
+        }
+    }
+    out.sort_by_key(|f| f.index);
+    out
+}
+
+/// JSON text of a list of failures: `[{"index":0,"id":"a@b.co","reason":"invalidEmails"},...]`.
+pub fn failures_json(list: &[Failure]) -> String {
+    let mut s = String::from("[");
+    for (i, f) in list.iter().enumerate() {
+        if i > 0 {
+            s.push(',');
+        }
+        s.push_str(&format!("{{\"index\":{},\"id\":", f.index));
+        match &f.id {
+            Some(id) => write_str(&mut s, id),
+            None => s.push_str("null"),
+        }
+        s.push_str(",\"reason\":");
+        write_str(&mut s, &f.reason);
+        s.push('}');
+    }
+    s.push(']');
+    s
+}
