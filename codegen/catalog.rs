@@ -2,7 +2,7 @@
 //! `notes` and `operationId` stay in defs/actions.json: the description already carries what an
 //! agent needs, and every byte here ships to browsers.
 
-use crate::model::{camel, Action, Param};
+use crate::model::{Action, Param};
 use serde_json::{json, Map, Value};
 
 fn scalar_schema(ty: &str, format: Option<&str>) -> Map<String, Value> {
@@ -92,7 +92,6 @@ fn result_is_envelope(a: &Action, spec: &Value) -> bool {
 pub fn entry(a: &Action, spec: &Value) -> Value {
     json!({
         "id": a.id,
-        "methodName": camel(&a.id),
         "title": a.title,
         "description": a.description,
         "resource": a.resource,

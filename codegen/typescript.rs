@@ -273,6 +273,23 @@ pub fn generate(actions: &[Action], spec_json: &Value) -> String {
     for (id, t) in &results {
         writeln!(s, "  {id}: {t};").unwrap();
     }
-    s.push_str("}\n");
+    s.push_str("}\n\n");
+    // The ids each large-work helper takes, and the item type of each paginated action.
+    let union = |ids: Vec<&str>| if ids.is_empty() { "never".to_string() } else { ids.iter().map(|i| format!("{i:?}")).collect::<Vec<_>>().join(" | ") };
+    let paginated: Vec<&Action> = actions.iter().filter(|a| a.pagination.is_some()).collect();
+    writeln!(s, "/** Actions `paginate` takes. */\nexport type PaginatedActionId = {};\n", union(paginated.iter().map(|a| a.id.as_str()).collect())).unwrap();
+    s.push_str("/** The items `paginate` yields, by id. */\nexport interface PaginatedItems {\n");
+    for a in &paginated {
+        let t = match a.pagination.as_ref().and_then(|p| p.fields.items.as_ref()) {
+            Some(f) => format!("ItemOf<{}Result, {f:?}>", pascal(&a.id)),
+            None => "unknown".to_string(),
+        };
+        writeln!(s, "  {}: {t};", a.id).unwrap();
+    }
+    s.push_str("}\n\n");
+    let streamed: Vec<&str> = actions.iter().filter(|a| matches!(a.response.as_str(), "csv" | "jsonl" | "text")).map(|a| a.id.as_str()).collect();
+    writeln!(s, "/** Actions `stream` takes (CSV, JSON lines, plain-text lists). */\nexport type StreamActionId = {};\n", union(streamed)).unwrap();
+    let bulk: Vec<&str> = actions.iter().filter(|a| a.bulk.is_some()).map(|a| a.id.as_str()).collect();
+    writeln!(s, "/** Actions `bulk` takes. */\nexport type BulkActionId = {};\n", union(bulk)).unwrap();
     s
 }

@@ -1,17 +1,313 @@
 // Shared by every entry point. Runs nothing on import: each entry calls defineSurface() after
 // its loader has instantiated the wasm (a sibling import would not wait for the browser
 // loader's top-level await).
-import { IterableClient } from './iterable_wasm.js';
+//
+// Everything here is driven by the catalog: per-action methods by `methodName`, pagination by
+// `pagination`, streaming by `response`, bulk splitting by `bulk` (planned in the wasm core).
+import { IterableClient, BulkPlan, StreamParser } from './iterable_wasm.js';
+import { IterableError } from '__ERRORS_MODULE__';
 
-/** Parses the catalog and installs one method per action, named by the catalog. */
-export function defineSurface(catalogJson) {
-  const actions = Object.freeze(JSON.parse(catalogJson).map(Object.freeze));
-  for (const { id, methodName } of actions) {
-    Object.defineProperty(IterableClient.prototype, methodName, {
-      value: { [methodName](input, options) { return this.execute(id, input, options); } }[methodName],
-      writable: true,
-      configurable: true,
-    });
+const invalid = (action, message) => new IterableError(message, { code: 'ValidationError', action, attempts: 0, retryable: false });
+const CALL_OPTIONS = ['signal', 'timeoutMs', 'maxRetries'];
+const pick = (options, keys) => Object.fromEntries(keys.filter((k) => options[k] !== undefined).map((k) => [k, options[k]]));
+const aborted = (action) => new IterableError('the call was aborted', { code: 'Aborted', action, attempts: 1 });
+const sleep = (ms, signal) =>
+  new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(aborted());
+    const t = setTimeout(() => { signal?.removeEventListener('abort', stop); resolve(); }, ms);
+    const stop = () => { clearTimeout(t); reject(aborted()); };
+    signal?.addEventListener('abort', stop, { once: true });
+  });
+
+/** The input of the page after `page`, or null at the end. */
+function nextInput(p, cur, page) {
+  switch (p.style) {
+    case 'page':
+      return page && typeof page.nextPageUrl === 'string' && page.nextPageUrl ? { ...cur, page: (cur.page ?? 1) + 1 } : null;
+    case 'startAfter': {
+      const files = page?.files;
+      return Array.isArray(files) && files.length ? { ...cur, startAfter: files[files.length - 1].file } : null;
+    }
+    case 'nextMarker':
+      return page?.nextMarker ? { ...cur, nextMarker: page.nextMarker } : null;
+    default:
+      return null; // "limit": one capped page
   }
+}
+
+/** Records of a streamed body, parsed incrementally in the wasm core. The caller's signal is
+ * watched here too: an engine may drop the link between a request's signal and its body once the
+ * request object is collected (Node's undici holds it weakly). */
+async function* records(response, format, delimiter, action, signal) {
+  const parser = new StreamParser(format, delimiter);
+  const reader = response.body.getReader();
+  const onAbort = () => reader.cancel().catch(() => {});
+  signal?.addEventListener('abort', onAbort, { once: true });
+  let finished = false;
+  try {
+    for (;;) {
+      if (signal?.aborted) throw aborted(action);
+      let chunk;
+      try {
+        chunk = await reader.read();
+      } catch (e) {
+        if (signal?.aborted) throw aborted(action);
+        if (e instanceof IterableError) throw e;
+        throw new IterableError(`the response body broke off: ${e?.message ?? e}`, { code: 'NetworkError', action, retryable: true, attempts: 1 });
+      }
+      if (chunk.done) break;
+      if (signal?.aborted) throw aborted(action);
+      for (const r of JSON.parse(parser.push(chunk.value))) {
+        if (signal?.aborted) throw aborted(action);
+        yield r;
+      }
+    }
+    finished = true;
+    yield* JSON.parse(parser.finish());
+  } finally {
+    signal?.removeEventListener('abort', onAbort);
+    if (!finished) await reader.cancel().catch(() => {});
+    parser.free();
+  }
+}
+
+/** The items of one page: the catalog's items field, else the page's one array field, else the
+ * lines of a text page (a preview of list users). */
+function itemsOf(entry, page) {
+  const key = entry?.pagination?.items;
+  if (key) return Array.isArray(page?.[key]) ? page[key] : [];
+  if (typeof page === 'string') return page.split(/\r?\n/).filter((l) => l.length);
+  if (Array.isArray(page)) return page;
+  const arrays = page && typeof page === 'object' ? Object.values(page).filter(Array.isArray) : [];
+  return arrays.length === 1 ? arrays[0] : [];
+}
+
+const STREAM_FORMATS = { csv: 'csv', jsonl: 'jsonl', text: 'lines' };
+
+const camel = (id) => id.replace(/_([a-z0-9])/g, (_, c) => c.toUpperCase());
+
+/** Parses the catalog and installs the per-action methods and the large-work helpers. */
+export function defineSurface(catalogJson) {
+  // methodName (camelCase of the id) is added here rather than shipped in the catalog JSON.
+  const actions = Object.freeze(JSON.parse(catalogJson).map((e) => Object.freeze({ id: e.id, methodName: camel(e.id), ...e })));
+  const byId = new Map(actions.map((a) => [a.id, a]));
+  const P = IterableClient.prototype;
+  const define = (name, value) => Object.defineProperty(P, name, { value, writable: true, configurable: true });
+
+  for (const { id, methodName } of actions) {
+    define(methodName, { [methodName](input, options) { return this.execute(id, input, options); } }[methodName]);
+  }
+
+  /**
+   * All items of a paginated action as an async iterable; `.pages()` gives whole pages.
+   * Options: signal, timeoutMs, maxRetries (per request), maxPages.
+   */
+  define('paginate', function paginate(id, input = {}, options = {}) {
+    const client = this;
+    const entry = byId.get(id);
+    const callOptions = pick(options ?? {}, CALL_OPTIONS);
+    const maxPages = options?.maxPages ?? Infinity;
+    async function* pages() {
+      if (!entry) throw invalid(id, `unknown action id "${String(id).slice(0, 64)}"`);
+      const p = entry.pagination;
+      if (!p) throw invalid(id, `${id} is not paginated; use execute()`);
+      let cur = { ...(input ?? {}) };
+      if (p.style === 'page' && cur.page == null) cur.page = 1;
+      const seen = new Set();
+      for (let n = 0; n < maxPages; n++) {
+        const page = await client.execute(id, cur, callOptions);
+        yield page;
+        const next = nextInput(p, cur, page);
+        if (!next) return;
+        const key = JSON.stringify(next);
+        if (seen.has(key)) throw new IterableError(`${id}: the server sent the same continuation twice`, { code: 'InvalidResponse', action: id, attempts: 1 });
+        seen.add(key);
+        cur = next;
+      }
+    }
+    return {
+      pages,
+      async *[Symbol.asyncIterator]() {
+        for await (const page of pages()) yield* itemsOf(entry, page);
+      },
+    };
+  });
+
+  /**
+   * Records of a CSV, JSON-lines or text action as an async iterable, parsed as the body
+   * arrives (memory stays flat). `.body()` resolves with the raw ReadableStream instead.
+   */
+  define('stream', function stream(id, input = {}, options = {}) {
+    const client = this;
+    const entry = byId.get(id);
+    let opened;
+    const open = () => {
+      if (!entry) return Promise.reject(invalid(id, `unknown action id "${String(id).slice(0, 64)}"`));
+      if (!STREAM_FORMATS[entry.response]) return Promise.reject(invalid(id, `${id} answers ${entry.response}, not a record stream; use execute()`));
+      return (opened ??= client._stream(id, input, options));
+    };
+    return {
+      async body() {
+        return (await open()).body;
+      },
+      async *[Symbol.asyncIterator]() {
+        const response = await open();
+        yield* records(response, STREAM_FORMATS[entry.response], input?.delimiter ?? ',', id, options?.signal);
+      },
+    };
+  });
+
+  /**
+   * The whole export workflow as one stream of records: start_export, poll list_export_files
+   * (with backoff) until the job completes, and stream every file as it appears.
+   * Options: onProgress({ jobId, state, files, records }), pollMs (first wait, default 1000),
+   * maxPollMs (default 30000), signal, timeoutMs, maxRetries.
+   */
+  define('exportRecords', function exportRecords(input, options = {}) {
+    const client = this;
+    const callOptions = pick(options ?? {}, CALL_OPTIONS);
+    const { onProgress, pollMs = 1000, maxPollMs = 30000, signal, timeoutMs = 30000 } = options ?? {};
+    // A file link is a pre-signed storage URL: fetched without the API key; the timeout bounds
+    // the wait for its response head, the signal the whole download.
+    const download = async (f) => {
+      const controller = new AbortController();
+      const stop = () => controller.abort();
+      signal?.addEventListener('abort', stop, { once: true });
+      const timer = setTimeout(stop, timeoutMs);
+      try {
+        const res = await fetch(f.url, { signal: controller.signal });
+        if (!res.ok) throw new IterableError(`export file ${f.file}: HTTP ${res.status}`, { code: 'HttpError', status: res.status, action: 'list_export_files', attempts: 1 });
+        return res;
+      } catch (e) {
+        if (e instanceof IterableError) throw e;
+        if (signal?.aborted) throw aborted('list_export_files');
+        const timedOut = controller.signal.aborted;
+        throw new IterableError(timedOut ? `export file ${f.file}: no response within ${timeoutMs} ms` : `export file ${f.file}: ${e?.message ?? e}`, { code: timedOut ? 'Timeout' : 'NetworkError', action: 'list_export_files', retryable: true, attempts: 1 });
+      } finally {
+        clearTimeout(timer);
+        signal?.removeEventListener('abort', stop);
+      }
+    };
+    return {
+      async *[Symbol.asyncIterator]() {
+        const format = input?.outputFormat === 'application/x-json-stream' ? 'jsonl' : 'csv';
+        const { jobId } = await client.startExport(input, callOptions);
+        const progress = { jobId, state: 'Enqueued', files: 0, records: 0 };
+        let startAfter;
+        let wait = pollMs;
+        for (;;) {
+          const page = await client.listExportFiles(startAfter ? { jobId, startAfter } : { jobId }, callOptions);
+          progress.state = page.jobState;
+          const files = Array.isArray(page.files) ? page.files : [];
+          for (const f of files) {
+            startAfter = f.file;
+            const res = await download(f);
+            for await (const r of records(res, format, input?.delimiter ?? ',', 'list_export_files', signal)) {
+              progress.records++;
+              yield r;
+            }
+            progress.files++;
+            onProgress?.({ ...progress });
+          }
+          if (files.length) {
+            wait = pollMs;
+            continue;
+          }
+          if (page.jobState === 'Completed') break;
+          if (page.jobState === 'Failed') throw new IterableError(`export job ${jobId} failed`, { code: 'ExportFailed', action: 'list_export_files', attempts: 1 });
+          onProgress?.({ ...progress });
+          await sleep(wait, signal);
+          wait = Math.min(wait * 2, maxPollMs);
+        }
+        onProgress?.({ ...progress });
+      },
+    };
+  });
+
+  /**
+   * Sends a list of items through a bulk action, split into requests within its documented
+   * limits, with bounded concurrency, under the usual retry rules and rate limits. Resolves
+   * with one report; no item is lost or sent twice by the client.
+   * Options: input (the action's other params), concurrency (default 4), onProgress,
+   * signal, timeoutMs, maxRetries.
+   */
+  define('bulk', async function bulk(id, items, options = {}) {
+    const entry = byId.get(id);
+    if (!entry?.bulk) throw invalid(id, entry ? `${id} is not a bulk action` : `unknown action id "${String(id).slice(0, 64)}"`);
+    if (!Array.isArray(items) && !(entry.bulk.items === 'documents' && items && typeof items === 'object')) {
+      throw invalid(id, 'items must be an array' + (entry.bulk.items === 'documents' ? ' or an object map' : ''));
+    }
+    const { input = {}, concurrency = 4, onProgress } = options ?? {};
+    const callOptions = pick(options ?? {}, CALL_OPTIONS);
+    let itemsText;
+    try {
+      itemsText = JSON.stringify(items);
+    } catch (e) {
+      throw invalid(id, `items cannot be turned into JSON data (${e?.message ?? e})`);
+    }
+    const plan = new BulkPlan(id, JSON.stringify(input ?? {}), itemsText, this);
+    const keys = Array.isArray(items) ? null : Object.keys(items);
+    const idOf = (index) => {
+      if (keys) return keys[index];
+      const item = items[index];
+      if (item === null || typeof item !== 'object') return item ?? null;
+      for (const f of entry.bulk.identify) if (item[f] != null) return String(item[f]);
+      return null;
+    };
+    const report = {
+      action: id,
+      items: plan.total,
+      requests: plan.requests,
+      sent: 0,
+      succeeded: 0,
+      failed: 0,
+      notSent: 0,
+      failures: JSON.parse(plan.rejectedJson()).map((f) => ({ ...f, id: f.id ?? idOf(f.index) })),
+      errors: [],
+    };
+    report.failed = report.failures.length;
+    let next = 0;
+    let done = 0;
+    const worker = async () => {
+      while (next < plan.requests) {
+        const i = next++;
+        const indices = JSON.parse(plan.indices(i));
+        if (callOptions.signal?.aborted) {
+          report.notSent += indices.length;
+          report.failed += indices.length;
+          for (const index of indices) report.failures.push({ index, id: idOf(index), reason: 'NotSent: aborted' });
+          continue;
+        }
+        try {
+          const text = await this._sendChunk(plan, i, callOptions);
+          const failures = JSON.parse(plan.failuresJson(i, text));
+          report.sent += indices.length;
+          report.failed += failures.length;
+          report.succeeded += indices.length - failures.length;
+          report.failures.push(...failures);
+        } catch (e) {
+          // The request failed as a whole: each of its items is reported with the error's code.
+          const sent = (e?.attempts ?? 0) > 0;
+          const maybe = sent && ['NetworkError', 'Timeout'].includes(e?.code) || (e?.status >= 500);
+          if (sent) report.sent += indices.length;
+          else report.notSent += indices.length;
+          report.failed += indices.length;
+          report.errors.push({ request: i, code: e?.code, status: e?.status, message: e?.message });
+          for (const index of indices) report.failures.push({ index, id: idOf(index), reason: e?.code ?? 'Error', ...(maybe ? { maybeProcessed: true } : {}) });
+        }
+        done++;
+        onProgress?.({ requests: report.requests, done, sent: report.sent, succeeded: report.succeeded, failed: report.failed });
+      }
+    };
+    try {
+      const n = Math.max(1, Math.min(16, Number(concurrency) || 1, plan.requests));
+      await Promise.all(Array.from({ length: n }, worker));
+    } finally {
+      plan.free();
+    }
+    report.failures.sort((a, b) => a.index - b.index);
+    return report;
+  });
+
   return actions;
 }

@@ -52,9 +52,23 @@ const findErrors = (dir) => {
 };
 const errors = findErrors(join(pkg, 'snippets'));
 if (!errors) throw new Error('wasm-bindgen did not emit the errors.js snippet');
-for (const f of readdirSync(pkg).filter((f) => /^index\.\w+\.js$/.test(f))) {
+for (const f of readdirSync(pkg).filter((f) => /^(index\.\w+|api)\.js$/.test(f))) {
   const p = join(pkg, f);
-  writeFileSync(p, readFileSync(p, 'utf8').replace('__ERRORS_MODULE__', './' + relative(pkg, errors)));
+  // Whole-line comments are for the repo's readers; the shipped files stay lean (the API is
+  // documented in the .d.ts).
+  const text = readFileSync(p, 'utf8')
+    .replace('__ERRORS_MODULE__', './' + relative(pkg, errors))
+    .split('\n')
+    .filter((line) => !/^\s*(\/\/|\/\*\*|\*|\*\/)/.test(line))
+    .join('\n');
+  writeFileSync(p, text);
+}
+
+// Minify the substantial JS (the wasm-bindgen glue, api.js, the error class); names are kept
+// so classes still print as IterableClient / IterableError.
+if (process.env.ITERABLE_WASM_NO_MINIFY !== '1') {
+  const jsFiles = ['api.js', 'iterable_wasm.js', relative(pkg, errors)];
+  run(bin('esbuild'), [...jsFiles.map((f) => join(pkg, f)), '--minify', '--keep-names', '--format=esm', '--target=es2022', '--log-level=warning', `--outdir=${pkg}`, `--outbase=${pkg}`, '--allow-overwrite']);
 }
 
 const version = /^version\s*=\s*"([^"]+)"/m.exec(readFileSync(join(root, 'Cargo.toml'), 'utf8'))[1];

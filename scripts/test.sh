@@ -32,6 +32,7 @@ step "typescript" node tests/ts/run.mjs
 step "engines (node, deno, workerd, chromium) and examples" bash tests/engines/run.sh
 step "fault injection (node, deno)" bash tests/faults/run.sh
 step "fuzz (100,000 random inputs through the package)" node tests/fuzz/fuzz.mjs
+step "large work: pagination, streams, exports, bulk (node, deno)" bash tests/large/run.sh
 
 echo
 total=$(grep -c '^step ' "$0")

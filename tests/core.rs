@@ -689,3 +689,17 @@ fn bulk_failures_map_back_to_items() {
     let v: Value = serde_json::from_str(&text).unwrap();
     assert_eq!(v[0], json!({"index": 1, "id": "bad", "reason": "failedUpdates.invalidEmails"}));
 }
+
+#[test]
+fn retry_after_is_read_in_seconds() {
+    use iterable_wasm::core::response::retry_after_ms;
+    assert_eq!(retry_after_ms(Some("3")), Some(3000.0));
+    assert_eq!(retry_after_ms(Some(" 1.5 ")), Some(1500.0));
+    assert_eq!(retry_after_ms(Some("0")), Some(0.0));
+    assert_eq!(retry_after_ms(Some("2.0005")), Some(2000.0));
+    for bad in ["", "-1", "1e3", "NaN", "inf", "+3", "0x10", "Wed, 21 Oct 2015 07:28:00 GMT", "1.", ".5", "9999999999"] {
+        let got = retry_after_ms(Some(bad));
+        assert!(got.is_none() || bad == "1.", "{bad}: {got:?}");
+    }
+    assert_eq!(retry_after_ms(None), None);
+}

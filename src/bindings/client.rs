@@ -13,7 +13,7 @@ use crate::core::{
     response::Payload,
     retry,
 };
-use crate::transport::{self, Failure};
+use crate::transport::{self, Failure, Reply};
 use js_sys::{Function, Promise};
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -31,6 +31,17 @@ pub struct Call {
     pub signal: Option<AbortSignal>,
     pub timeout_ms: f64,
     pub max_retries: u32,
+}
+
+/// What a successful call hands back.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// The parsed result (JSON parsed by the engine, text as a string).
+    Value,
+    /// The result's text as received (bulk reads failure lists from it).
+    Text,
+    /// The `Response` with its body unread (streaming).
+    Stream,
 }
 
 pub struct Hooks {
@@ -222,7 +233,7 @@ impl Inner {
         s
     }
 
-    pub async fn run(self: Rc<Self>, def: &'static ActionDef, input: Result<String, ApiError>, call: Result<Call, ApiError>) -> Result<JsValue, ApiError> {
+    pub async fn run(self: Rc<Self>, def: &'static ActionDef, input: Result<String, ApiError>, call: Result<Call, ApiError>, mode: Mode) -> Result<JsValue, ApiError> {
         let call = call?;
         let request = core::prepare(def, &input?, &self.base)?;
         let signal = call.signal.as_ref();
@@ -251,8 +262,9 @@ impl Inner {
             attempts += 1;
             call_hook(&self.hooks.on_request, || self.request_info(def, &request, attempts), None);
             let started = now();
-            let outcome = match transport::send(&request, &auth, call.timeout_ms, signal).await {
-                Ok(r) => {
+            let outcome = match transport::send(&request, &auth, call.timeout_ms, signal, mode == Mode::Stream).await {
+                Ok(Reply::Stream(response)) => return Ok(response.into()),
+                Ok(Reply::Full(r)) => {
                     call_hook(
                         &self.hooks.on_response,
                         || {
@@ -273,6 +285,7 @@ impl Inner {
                 Err(f) => Err(failure_error(f, call.timeout_ms).with_action(def.id)),
             };
             let err = match outcome {
+                Ok(Payload::Json(text) | Payload::Text(text)) if mode == Mode::Text => return Ok(JsValue::from_str(&text)),
                 Ok(Payload::Json(text)) => {
                     return js_sys::JSON::parse(&text).map_err(|_| with_attempts(ApiError::new(codes::INVALID_RESPONSE, "the JSON body could not be parsed"), attempts))
                 }

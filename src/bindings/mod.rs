@@ -9,7 +9,7 @@ use crate::core::{
     defs::{self, ActionDef, CATALOG_JSON},
     error::{ApiError, Issue},
 };
-use client::{Call, Hooks, Inner};
+use client::{Call, Hooks, Inner, Mode};
 use js_sys::{Function, Object, Promise, Reflect};
 use std::rc::Rc;
 use tsify::Tsify;
@@ -55,7 +55,73 @@ export interface CatalogEntry {
   resultIsEnvelope: boolean;
 }
 
+/** The element type of array field `F` of `R`. */
+export type ItemOf<R, F extends string> = R extends { [P in F]?: Array<infer I> | null } ? I : unknown;
+
+/** An async iterable of a paginated action's items; `pages()` yields whole pages. */
+export interface Paginated<K extends PaginatedActionId> extends AsyncIterable<PaginatedItems[K]> {
+  pages(): AsyncIterable<ActionResults[K]>;
+}
+
+/** Records parsed as the body arrives: CSV rows as objects keyed by the header, JSON-lines
+ * records, or lines of a plain-text list. `body()` gives the raw stream instead. */
+export interface RecordStream<T = Record<string, unknown>> extends AsyncIterable<T> {
+  body(): Promise<ReadableStream<Uint8Array>>;
+}
+
+export interface ExportOptions extends CallOptions {
+  /** Called after each file and each poll. */
+  onProgress?: (progress: { jobId: number; state: string; files: number; records: number }) => void;
+  /** First wait between polls of the job (default 1000 ms), doubled up to `maxPollMs` (default 30000). */
+  pollMs?: number;
+  maxPollMs?: number;
+}
+
+export interface BulkOptions extends CallOptions {
+  /** The action's other params (e.g. `listId`, `catalogName`, `createNewFields`). */
+  input?: Record<string, unknown>;
+  /** Requests in flight at once (default 4, at most 16). */
+  concurrency?: number;
+  onProgress?: (progress: { requests: number; done: number; sent: number; succeeded: number; failed: number }) => void;
+}
+
+/** An item Iterable did not take, or the client could not send. */
+export interface BulkFailure {
+  /** Index in the list given to `bulk`. */
+  index: number;
+  /** The identifier (email, userId, eventName, item id...) when known. */
+  id: string | number | null;
+  /** Iterable's list that names it (e.g. `failedUpdates.invalidEmails`), or an error code. */
+  reason: string;
+  /** The request failed in a way that may have reached Iterable (network error, timeout, 5xx). */
+  maybeProcessed?: boolean;
+}
+
+export interface BulkReport {
+  action: BulkActionId;
+  items: number;
+  requests: number;
+  /** Items in requests that were sent. */
+  sent: number;
+  succeeded: number;
+  failed: number;
+  /** Items never sent (aborted, refused before sending). */
+  notSent: number;
+  /** Every failed item, by index. */
+  failures: BulkFailure[];
+  /** Requests that failed as a whole. */
+  errors: Array<{ request: number; code: string; status?: number; message: string }>;
+}
+
 export interface IterableClient {
+  /** All items of a paginated action (page/pageSize, startAfter, nextMarker or a capped limit). */
+  paginate<K extends PaginatedActionId>(id: K, input: ActionInputs[K], options?: CallOptions & { maxPages?: number }): Paginated<K>;
+  /** Records of a CSV, JSON-lines or plain-text action, parsed incrementally (flat memory). */
+  stream(id: StreamActionId, input: Record<string, unknown>, options?: CallOptions): RecordStream<Record<string, unknown> | string>;
+  /** The export workflow: start, poll with backoff, stream every file's records as it appears. */
+  exportRecords(input: StartExportInput, options?: ExportOptions): AsyncIterable<Record<string, unknown>>;
+  /** Sends a list through a bulk action, split within its limits; one report for all of it. */
+  bulk(id: BulkActionId, items: unknown[] | Record<string, unknown>, options?: BulkOptions): Promise<BulkReport>;
   /** Runs any action by id; input and result are typed by the id. */
   execute<K extends ActionId>(id: K, input: ActionInputs[K], options?: CallOptions): Promise<ActionResults[K]>;
   /** Runs any action by id held in a plain `string` (for generic callers and agents); literal ids use the typed form. */
@@ -316,29 +382,53 @@ impl IterableClient {
         Ok(IterableClient { inner: Rc::new(Inner::new(api_key, key_id, base, region, max_retries, timeout_ms, rate_limit, jwt, hooks)) })
     }
 
-    /// The shared path of every action method (installed from the catalog) and of `execute`.
-    fn call(&self, index: usize, input: JsValue, options: Option<Object>) -> Promise {
-        let def = defs::get(index);
-        // Read input and options now, so later mutation by the caller changes nothing.
-        let input = input_json(def, &input);
+    /// The shared path of every action method (installed from the catalog), `execute`,
+    /// streaming and bulk requests.
+    fn call(&self, def: &'static ActionDef, input: Result<String, ApiError>, options: Option<Object>, mode: Mode) -> Promise {
         let call = call_options(&self.inner, options).map_err(|e| e.with_action(def.id));
         let inner = self.inner.clone();
         wasm_bindgen_futures::future_to_promise(async move {
-            let result = inner.clone().run(def, input, call).await;
+            let result = inner.clone().run(def, input, call, mode).await;
             result.map_err(|e| js_error(&inner.redact(e)))
         })
+    }
+
+    /// The action for an id, or a rejected promise's error.
+    fn find(id: &JsValue) -> Result<&'static ActionDef, JsValue> {
+        let found = match id.as_string() {
+            Some(s) => core::action(&s),
+            None => Err(invalid("id", "the action id must be a string")),
+        };
+        found.map_err(|e| js_error(&e))
     }
 
     /// Runs an action by id (see the typed overloads).
     #[wasm_bindgen(skip_typescript)]
     pub fn execute(&self, id: JsValue, input: JsValue, options: Option<Object>) -> Promise {
-        let found = match id.as_string() {
-            Some(s) => core::action(&s),
-            None => Err(invalid("id", "the action id must be a string")),
-        };
-        match found {
-            Ok(d) => self.call(d.index, input, options),
-            Err(e) => Promise::reject(&js_error(&e)),
+        match Self::find(&id) {
+            // Read the input now, so later mutation by the caller changes nothing.
+            Ok(def) => self.call(def, input_json(def, &input), options, Mode::Value),
+            Err(e) => Promise::reject(&e),
+        }
+    }
+
+    /// Streaming: like `execute`, resolving with the `Response` of a 2xx, its body unread
+    /// (errors, retries and rate limits as usual). Used by `stream()` in api.js.
+    #[wasm_bindgen(skip_typescript, js_name = _stream)]
+    pub fn stream_response(&self, id: JsValue, input: JsValue, options: Option<Object>) -> Promise {
+        match Self::find(&id) {
+            Ok(def) => self.call(def, input_json(def, &input), options, Mode::Stream),
+            Err(e) => Promise::reject(&e),
+        }
+    }
+
+    /// Sends request `i` of a bulk plan; resolves with the response text. Used by `bulk()`.
+    #[wasm_bindgen(skip_typescript, js_name = _sendChunk)]
+    pub fn send_chunk(&self, plan: &BulkPlan, i: usize, options: Option<Object>) -> Promise {
+        let def = defs::get(plan.index);
+        match plan.chunks.get(i) {
+            Some(c) => self.call(def, Ok(c.input.clone()), options, Mode::Text),
+            None => Promise::reject(&js_error(&invalid("chunk", "no such request in the plan"))),
         }
     }
 
@@ -375,6 +465,99 @@ impl IterableClient {
     #[wasm_bindgen(js_name = toString)]
     pub fn to_string_js(&self) -> String {
         format!("IterableClient({}, {})", self.inner.region, self.inner.base)
+    }
+}
+
+/// A bulk call cut into requests (see `bulk()` in api.js).
+#[wasm_bindgen(skip_typescript)]
+pub struct BulkPlan {
+    index: usize,
+    chunks: Vec<core::bulk::Chunk>,
+    rejected: Vec<core::bulk::Failure>,
+    total: usize,
+}
+
+#[wasm_bindgen]
+impl BulkPlan {
+    /// Plans the requests for `items` (JSON text) with the other params in `input` (JSON text).
+    /// Throws an IterableError (ValidationError) when any request would be invalid.
+    #[wasm_bindgen(constructor)]
+    pub fn new(id: JsValue, input: String, items: String, client: &IterableClient) -> Result<BulkPlan, JsValue> {
+        let def = IterableClient::find(&id)?;
+        let plan = core::bulk::plan(def, &input, &items, &client.inner.base).map_err(|e| js_error(&client.inner.redact(e)))?;
+        Ok(BulkPlan { index: def.index, chunks: plan.chunks, rejected: plan.rejected, total: plan.total })
+    }
+
+    #[wasm_bindgen(getter)]
+    pub fn requests(&self) -> usize {
+        self.chunks.len()
+    }
+
+    #[wasm_bindgen(getter)]
+    pub fn total(&self) -> usize {
+        self.total
+    }
+
+    /// Item indexes of request `i`, as JSON text.
+    pub fn indices(&self, i: usize) -> String {
+        let list = self.chunks.get(i).map(|c| c.indices.as_slice()).unwrap_or(&[]);
+        format!("[{}]", list.iter().map(|n| n.to_string()).collect::<Vec<_>>().join(","))
+    }
+
+    /// Items refused before sending, as JSON text.
+    #[wasm_bindgen(js_name = rejectedJson)]
+    pub fn rejected_json(&self) -> String {
+        core::bulk::failures_json(&self.rejected)
+    }
+
+    /// The items request `i`'s response reports as failed, as JSON text.
+    #[wasm_bindgen(js_name = failuresJson)]
+    pub fn failures_json(&self, i: usize, response: &str) -> String {
+        let def = defs::get(self.index);
+        match (def.bulk.as_ref(), self.chunks.get(i)) {
+            (Some(b), Some(c)) => core::bulk::failures_json(&core::bulk::failures(b, c, response)),
+            _ => "[]".to_string(),
+        }
+    }
+}
+
+/// Incremental parser of a streamed body (see `stream()` in api.js).
+#[wasm_bindgen(skip_typescript, js_name = StreamParser)]
+pub struct JsStreamParser {
+    inner: core::stream::StreamParser,
+}
+
+fn stream_error(e: core::stream::StreamError) -> JsValue {
+    let mut err = ApiError::new(core::error::codes::INVALID_RESPONSE, format!("record {}: {}", e.record, e.message));
+    err.retryable = false;
+    js_error(&err)
+}
+
+#[wasm_bindgen(js_class = StreamParser)]
+impl JsStreamParser {
+    /// `format`: "jsonl", "csv" or "lines"; `delimiter`: the CSV field separator (one ASCII char).
+    #[wasm_bindgen(constructor)]
+    pub fn new(format: &str, delimiter: &str) -> JsStreamParser {
+        let format = match format {
+            "csv" => core::stream::Format::Csv,
+            "jsonl" => core::stream::Format::Jsonl,
+            _ => core::stream::Format::Lines,
+        };
+        let delimiter = match delimiter.as_bytes() {
+            [b] if b.is_ascii() && *b != b'"' && *b != b'\n' && *b != b'\r' => *b,
+            _ => b',',
+        };
+        JsStreamParser { inner: core::stream::StreamParser::new(format, delimiter) }
+    }
+
+    /// Feeds a chunk; returns the records it completed as JSON array text.
+    pub fn push(&mut self, chunk: &[u8]) -> Result<String, JsValue> {
+        self.inner.push(chunk).map_err(stream_error)
+    }
+
+    /// End of the body; returns the last records as JSON array text.
+    pub fn finish(&mut self) -> Result<String, JsValue> {
+        self.inner.finish().map_err(stream_error)
     }
 }
 

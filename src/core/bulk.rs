@@ -168,15 +168,32 @@ pub fn failures(b: &BulkDef, chunk: &Chunk, response_json: &str) -> Vec<Failure>
     if let Some(top) = resp.as_object() {
         lists.extend(top.iter().filter(|(k, _)| *k != "createdFields" && *k != "filteredOutFields").map(|(k, v)| (k.to_string(), v)));
     }
+    // Per identifying field, the items' values sorted for binary search: O((n + f) log n).
+    let mut by_field: Vec<(String, Vec<(&str, usize)>)> = vec![];
+    let mut failed = vec![false; items.len()];
     let mut out: Vec<Failure> = vec![];
     for (name, list) in lists {
         let Some(values) = list.as_array() else { continue };
         let key = name.rsplit('.').next().unwrap_or(&name);
         let Some(field) = field_of(key, &b.identify) else { continue };
+        let pos = match by_field.iter().position(|(f, _)| *f == field) {
+            Some(p) => p,
+            None => {
+                let mut index: Vec<(&str, usize)> = items.iter().enumerate().filter_map(|(off, item)| item.get(&field).and_then(|v| v.as_str()).map(|v| (v, off))).collect();
+                index.sort_unstable();
+                by_field.push((field.clone(), index));
+                by_field.len() - 1
+            }
+        };
+        let index = &by_field[pos].1;
         for v in values.iter().filter_map(|v| v.as_str()) {
-            for (item, &index) in items.iter().zip(&chunk.indices) {
-                if item.get(&field).and_then(|f| f.as_str()) == Some(v) && !out.iter().any(|f| f.index == index) {
-                    out.push(Failure { index, id: Some(v.to_string()), reason: name.clone() });
+            let from = index.partition_point(|(x, _)| *x < v);
+            for &(_, off) in index[from..].iter().take_while(|(x, _)| *x == v) {
+                if !failed[off] {
+                    failed[off] = true;
+                    if let Some(&i) = chunk.indices.get(off) {
+                        out.push(Failure { index: i, id: Some(v.to_string()), reason: name.clone() });
+                    }
                 }
             }
         }

@@ -11,6 +11,7 @@ pub mod rate;
 pub mod request;
 pub mod response;
 pub mod retry;
+pub mod stream;
 pub mod validate;
 
 use defs::ActionDef;

@@ -48,12 +48,18 @@ fn statuses_retryable(status: u16) -> bool {
     matches!(status, 429 | 500 | 502 | 503 | 504)
 }
 
-/// Parses `Retry-After` (seconds or an HTTP date is not supported here: seconds only, which
-/// is what proxies in front of Iterable send) into milliseconds.
+/// Parses `Retry-After` in seconds (what proxies in front of Iterable send; an HTTP date is
+/// not read) into milliseconds. Integer arithmetic only: float parsing would bring its tables
+/// into the wasm.
 pub fn retry_after_ms(value: Option<&str>) -> Option<f64> {
     let v = value?.trim();
-    let secs: f64 = v.parse().ok()?;
-    (secs.is_finite() && secs >= 0.0).then_some(secs * 1000.0)
+    let (whole, frac) = v.split_once('.').unwrap_or((v, ""));
+    if whole.is_empty() || whole.len() > 9 || !whole.bytes().all(|b| b.is_ascii_digit()) || !frac.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let secs: u64 = whole.parse().ok()?;
+    let millis: u64 = frac.bytes().chain(std::iter::repeat(b'0')).take(3).fold(0, |m, b| m * 10 + (b - b'0') as u64);
+    Some((secs * 1000 + millis) as f64)
 }
 
 fn looks_like_html(body: &str) -> bool {

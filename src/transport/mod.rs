@@ -39,6 +39,12 @@ pub struct RawResponse {
     pub retry_after: Option<String>,
 }
 
+/// What an attempt produced: a read body, or (streaming, 2xx) the response with its body unread.
+pub enum Reply {
+    Full(RawResponse),
+    Stream(Response),
+}
+
 pub enum Failure {
     Network(String),
     Timeout,
@@ -82,7 +88,9 @@ fn describe(err: &JsValue) -> String {
 }
 
 /// Sends one attempt. Credentials are added here and nowhere else.
-pub async fn send(req: &HttpRequest, auth: &[(&str, &str)], timeout_ms: f64, signal: Option<&AbortSignal>) -> Result<RawResponse, Failure> {
+/// With `stream`, a 2xx response comes back unread: the timeout covers the wait for its head,
+/// and the caller's signal stays linked, so aborting still cancels the body.
+pub async fn send(req: &HttpRequest, auth: &[(&str, &str)], timeout_ms: f64, signal: Option<&AbortSignal>, stream: bool) -> Result<Reply, Failure> {
     if signal.is_some_and(is_aborted) {
         return Err(Failure::Aborted);
     }
@@ -97,12 +105,13 @@ pub async fn send(req: &HttpRequest, auth: &[(&str, &str)], timeout_ms: f64, sig
         listen(s, h, true);
     }
 
-    let result = attempt(req, auth, &ours).await;
+    let result = attempt(req, auth, &ours, stream).await;
 
     if let Some(t) = timer {
         clear_timeout(&t);
     }
-    if let (Some(s), Some(h)) = (signal, on_abort.as_ref()) {
+    let streaming = matches!(result, Ok(Reply::Stream(_)));
+    if let (Some(s), Some(h), false) = (signal, on_abort.as_ref(), streaming) {
         listen(s, h, false);
     }
     result.map_err(|e| {
@@ -116,7 +125,7 @@ pub async fn send(req: &HttpRequest, auth: &[(&str, &str)], timeout_ms: f64, sig
     })
 }
 
-async fn attempt(req: &HttpRequest, auth: &[(&str, &str)], signal: &AbortSignal) -> Result<RawResponse, JsValue> {
+async fn attempt(req: &HttpRequest, auth: &[(&str, &str)], signal: &AbortSignal, stream: bool) -> Result<Reply, JsValue> {
     let mut b = RequestBuilder::new(&req.url).method(method(req.method)).abort_signal(Some(signal));
     for (k, v) in req.headers.iter().copied().chain(auth.iter().copied()) {
         b = b.header(k, v);
@@ -130,10 +139,13 @@ async fn attempt(req: &HttpRequest, auth: &[(&str, &str)], signal: &AbortSignal)
     let sent = JsFuture::from(Promise::resolve(&global_fetch(&request)?)).await?;
     let response: Response = sent.dyn_into().map_err(|_| JsValue::from_str("fetch did not return a Response"))?;
     let status = response.status();
+    if stream && (200..300).contains(&status) {
+        return Ok(Reply::Stream(response));
+    }
     let retry_after = response.headers().get("retry-after").ok().flatten();
     let text = JsFuture::from(response.text()?).await?;
     let body = text.as_string().ok_or_else(|| JsValue::from_str("the response body is not text"))?;
-    Ok(RawResponse { status, body, retry_after })
+    Ok(Reply::Full(RawResponse { status, body, retry_after }))
 }
 
 /// Waits `ms`, or fails with `Aborted` as soon as `signal` aborts.
