@@ -266,3 +266,30 @@ export function disposal(): void {
   const c = new IterableClient({ apiKey: "k" });
   c.free();
 }
+
+// ---------------------------------------------------------------- large work (pagination, streams, exports, bulk)
+export async function largeWork(): Promise<void> {
+  for await (const campaign of client.paginate("list_all_campaigns", { pageSize: 100 })) {
+    const id: number = campaign.id; // items are typed from the result's `campaigns` field
+    void id;
+  }
+  for await (const page of client.paginate("list_metadata_keys", { table: "t" }).pages()) {
+    void page.results;
+  }
+  // @ts-expect-error not a paginated action
+  client.paginate("track_event", { eventName: "x", email: "a@b.co" });
+  for await (const record of client.stream("export_user_events", { email: "a@b.co" })) void record;
+  const raw: ReadableStream<Uint8Array> = await client.stream("export_data_to_csv", { dataTypeName: "user", range: "All" }).body();
+  void raw;
+  // @ts-expect-error a JSON action has no record stream
+  client.stream("list_channels", {});
+  for await (const row of client.exportRecords({ dataTypeName: "user", outputFormat: "text/csv" }, { onProgress: (p) => void p.files })) void row;
+  const report = await client.bulk("bulk_update_users", [{ email: "a@b.co" }], { input: { createNewFields: true }, concurrency: 2 });
+  const failed: number = report.failed;
+  const reasons: string[] = report.failures.map((f) => `${f.index}: ${f.reason}`);
+  void failed, reasons;
+  // @ts-expect-error not a bulk action
+  await client.bulk("track_event", []);
+  // @ts-expect-error concurrency is a number
+  await client.bulk("track_events_in_bulk", [], { concurrency: "4" });
+}
