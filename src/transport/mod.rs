@@ -134,7 +134,12 @@ async fn attempt(req: &HttpRequest, auth: &[(&str, &str)], signal: &AbortSignal,
         Some(body) => b.body(JsValue::from_str(body)),
         None => b.build(),
     };
-    let request: web_sys::Request = built.map_err(|e| JsValue::from_str(&e.to_string()))?.into();
+    let request: web_sys::Request = built
+        .map_err(|e| match e {
+            gloo_net::Error::JsError(j) => JsValue::from_str(&j.message),
+            gloo_net::Error::GlooError(s) => JsValue::from_str(&s),
+        })?
+        .into();
     // Promise.resolve() also accepts a fetch that returned a plain value.
     let sent = JsFuture::from(Promise::resolve(&global_fetch(&request)?)).await?;
     let response: Response = sent.dyn_into().map_err(|_| JsValue::from_str("fetch did not return a Response"))?;
