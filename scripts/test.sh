@@ -33,6 +33,7 @@ step "engines (node, deno, workerd, chromium) and examples" bash tests/engines/r
 step "fault injection (node, deno)" bash tests/faults/run.sh
 step "fuzz (100,000 random inputs through the package)" node tests/fuzz/fuzz.mjs
 step "large work: pagination, streams, exports, bulk (node, deno)" bash tests/large/run.sh
+step "bench (smoke: every part still runs)" node bench/run.mjs --smoke
 
 echo
 total=$(grep -c '^step ' "$0")

@@ -770,3 +770,21 @@ fn value_enum_is_public() {
     assert_eq!(parse("[1]").unwrap(), n);
     let _: fn(&str) -> Result<Node<'_>, json::Error> = json::parse;
 }
+
+#[test]
+fn shallow_parse_checks_everything_and_builds_the_top_level() {
+    use iterable_wasm::core::json;
+    let text = r#" {"code":"BadParams","msg":"no","params":{"a":[1,{"b":"\u0041"}]},"n":1.5e3} "#;
+    let shallow = json::parse_shallow(text).unwrap();
+    let full = json::parse(text).unwrap();
+    assert_eq!(shallow.raw, full.raw);
+    assert_eq!(shallow.get("code").and_then(|c| c.as_str()), Some("BadParams"));
+    assert_eq!(shallow.get("msg").and_then(|c| c.as_str()), Some("no"));
+    let params = shallow.get("params").unwrap();
+    assert_eq!(params.raw, r#"{"a":[1,{"b":"\u0041"}]}"#);
+    assert_eq!(params.as_object().map(|m| m.len()), Some(0), "nested contents are not built");
+    assert_eq!(full.get("params").unwrap().as_object().map(|m| m.len()), Some(1));
+    for bad in [r#"{"a":[1,}"#, r#"{"a":{"b":tru}}"#, r#"{"a":"\ud800"}"#, "[1] x"] {
+        assert_eq!(json::parse_shallow(bad).unwrap_err(), json::parse(bad).unwrap_err(), "{bad}");
+    }
+}

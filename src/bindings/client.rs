@@ -4,7 +4,7 @@
 use super::make_error;
 use crate::core::{
     self,
-    defs::ActionDef,
+    defs::{ActionDef, ResponseKind},
     error::{codes, ApiError},
     json::write_str,
     jwt,
@@ -20,6 +20,13 @@ use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::AbortSignal;
+
+#[wasm_bindgen]
+extern "C" {
+    /// JSON.parse on an engine string, without copying it through the wasm.
+    #[wasm_bindgen(catch, js_namespace = JSON, js_name = parse)]
+    fn json_parse(text: &js_sys::JsString) -> Result<JsValue, JsValue>;
+}
 
 thread_local! {
     /// Rate-limit buckets of this isolate / worker / page, per key fingerprint and action
@@ -277,10 +284,25 @@ impl Inner {
                         },
                         None,
                     );
+                    if (200..300).contains(&r.status) && mode != Mode::Stream {
+                        match def.response {
+                            // A body with no "code" key anywhere cannot be an Iterable envelope
+                            // (failure code, or Success around a result): the engine parses it
+                            // as is. A parse failure falls through to the full reading below.
+                            ResponseKind::Json if mode == Mode::Value && !r.body.includes("\"code\"", 0) => {
+                                if let Ok(v) = json_parse(&r.body) {
+                                    return Ok(v);
+                                }
+                            }
+                            ResponseKind::Csv | ResponseKind::Text | ResponseKind::Html => return Ok(r.body.into()),
+                            _ => {}
+                        }
+                    }
+                    let body = String::from(&r.body);
                     let past = self.past_tokens.borrow().clone();
                     let mut secrets: Vec<&str> = vec![self.api_key.as_str()];
                     secrets.extend(past.iter().map(String::as_str));
-                    core::response::interpret_redacted(def, r.status, &r.body, r.retry_after.as_deref(), &secrets)
+                    core::response::interpret_redacted(def, r.status, &body, r.retry_after.as_deref(), &secrets)
                 }
                 Err(f) => Err(failure_error(f, call.timeout_ms).with_action(def.id)),
             };

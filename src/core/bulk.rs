@@ -158,9 +158,16 @@ fn field_of(list: &str, identify: &[String]) -> Option<String> {
 /// `validEmailFailures`) that names an identifying field. An item is reported once, under the
 /// first list that names it (`failedUpdates` first: the top-level lists are deprecated copies).
 pub fn failures(b: &BulkDef, chunk: &Chunk, response_json: &str) -> Vec<Failure> {
+    let Ok(resp) = json::parse(response_json) else { return vec![] };
+    // The common case — nothing failed — costs one look at the response, not the items.
+    let names_any = |n: &Node| n.as_array().is_some_and(|a| a.iter().any(|v| v.as_str().is_some()));
+    let any_listed = resp.as_object().is_some_and(|m| m.iter().any(|(k, v)| field_of(k, &b.identify).is_some() && names_any(v)))
+        || resp.get("failedUpdates").and_then(|f| f.as_object()).is_some_and(|m| m.iter().any(|(k, v)| field_of(k, &b.identify).is_some() && names_any(v)));
+    if !any_listed {
+        return vec![];
+    }
     let Ok(input) = json::parse(&chunk.input) else { return vec![] };
     let Some(items) = input.get(&b.items).and_then(|i| i.as_array()) else { return vec![] };
-    let Ok(resp) = json::parse(response_json) else { return vec![] };
     let mut lists: Vec<(String, &Node)> = vec![];
     if let Some(fu) = resp.get("failedUpdates").and_then(|f| f.as_object()) {
         lists.extend(fu.iter().map(|(k, v)| (format!("failedUpdates.{k}"), v)));

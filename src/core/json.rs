@@ -63,7 +63,17 @@ pub const MAX_DEPTH: usize = 128;
 /// # Errors
 /// The first place where `text` breaks the grammar, or nesting deeper than [`MAX_DEPTH`].
 pub fn parse(text: &str) -> Result<Node<'_>, Error> {
-    Parser { s: text, pos: 0, build: true }.document()
+    Parser { s: text, pos: 0, build_to: usize::MAX }.document()
+}
+
+/// Like [`parse`], checking the whole text, but building only the top level: the members of a
+/// top-level object (or items of an array) come with their `raw` text, their own contents empty.
+/// For reading `{msg, code, params}` without paying for a large body's tree.
+///
+/// # Errors
+/// Exactly the error [`parse`] would return.
+pub fn parse_shallow(text: &str) -> Result<Node<'_>, Error> {
+    Parser { s: text, pos: 0, build_to: 1 }.document()
 }
 
 /// Checks that `text` is exactly one JSON value without building it (same rules and errors as parse).
@@ -71,7 +81,7 @@ pub fn parse(text: &str) -> Result<Node<'_>, Error> {
 /// # Errors
 /// Exactly the error [`parse`] would return.
 pub fn check(text: &str) -> Result<(), Error> {
-    Parser { s: text, pos: 0, build: false }.document().map(|_| ())
+    Parser { s: text, pos: 0, build_to: 0 }.document().map(|_| ())
 }
 
 impl<'a> Node<'a> {
@@ -186,7 +196,8 @@ pub fn write_str(out: &mut String, s: &str) {
 struct Parser<'a> {
     s: &'a str,
     pos: usize,
-    build: bool,
+    /// Containers nested up to this depth keep their items (0: build nothing).
+    build_to: usize,
 }
 
 impl<'a> Parser<'a> {
@@ -267,7 +278,7 @@ impl<'a> Parser<'a> {
         }
         loop {
             let item = self.value(depth)?;
-            if self.build {
+            if depth <= self.build_to {
                 items.push(item);
             }
             match self.ws() {
@@ -304,7 +315,7 @@ impl<'a> Parser<'a> {
             self.pos += 1;
             self.ws();
             let value = self.value(depth)?;
-            if self.build {
+            if depth <= self.build_to {
                 members.push((key, value));
             }
             match self.ws() {
@@ -404,7 +415,7 @@ impl<'a> Parser<'a> {
                     });
                 }
                 Some(b'\\') => {
-                    if self.build {
+                    if self.build_to > 0 {
                         let run = self.slice(seg, self.pos);
                         owned.get_or_insert_with(|| String::with_capacity(run.len() + 16)).push_str(run);
                     }

@@ -23,7 +23,7 @@ struct Envelope {
 
 /// The envelope of a body that is one JSON object; `None` otherwise.
 fn envelope(text: &str) -> Option<Envelope> {
-    let node = json::parse(text).ok()?;
+    let node = json::parse_shallow(text).ok()?;
     node.as_object()?;
     let text_of = |k: &str| node.get(k).and_then(|v| v.as_str()).map(str::to_string);
     Some(Envelope {
@@ -35,7 +35,7 @@ fn envelope(text: &str) -> Option<Envelope> {
 
 /// The `params` object of a `{"msg", "code": "Success", "params": {...}}` body, as JSON text.
 fn success_params(text: &str) -> Option<String> {
-    let node = json::parse(text).ok()?;
+    let node = json::parse_shallow(text).ok()?;
     let members = node.as_object()?;
     let only_envelope = members.iter().all(|(k, _)| matches!(k.as_ref(), "msg" | "code" | "params"));
     let params = node.get("params").filter(|p| p.as_object().is_some())?;
