@@ -1,6 +1,8 @@
 //! Tests for `core::json`, the small JSON parser/writer used instead of serde_json in the
 //! wasm build. serde_json (a regular dependency) serves as the oracle.
 
+mod common;
+use common::Rng;
 use iterable_wasm::core::json::{self, check, parse, write_str, Error, Node, Value, MAX_DEPTH};
 use serde_json::Value as SValue;
 use std::borrow::Cow;
@@ -151,25 +153,6 @@ fn oracle(text: &str, st: &mut Stats) {
 // Seeded random generation (xorshift64*)
 // ---------------------------------------------------------------------------------------
 
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-    fn one_in(&mut self, n: usize) -> bool {
-        self.below(n) == 0
-    }
-    fn pick<T: Copy>(&mut self, items: &[T]) -> T {
-        items[self.below(items.len())]
-    }
-}
 
 fn gen_ws(r: &mut Rng, out: &mut String) {
     if r.one_in(3) {

@@ -5,6 +5,8 @@
 //! serde_json), then large bodies fed in 64 KB chunks. Throughput benches are `#[ignore]`d:
 //! `cargo test --release --test stream -- --ignored --nocapture`.
 
+mod common;
+use common::Rng;
 use iterable_wasm::core::stream::{Format, StreamError, StreamParser};
 use serde_json::{json, Value};
 use std::alloc::{GlobalAlloc, Layout, System};
@@ -476,28 +478,6 @@ fn csv_buffers_only_the_unfinished_record() {
 // Seeded random generation (xorshift64*)
 // ---------------------------------------------------------------------------------------
 
-struct Rng(u64);
-
-impl Rng {
-    fn new(seed: u64) -> Self {
-        Rng(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1)
-    }
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-    fn one_in(&mut self, n: usize) -> bool {
-        self.below(n) == 0
-    }
-    fn pick<T: Copy>(&mut self, items: &[T]) -> T {
-        items[self.below(items.len())]
-    }
-}
 
 /// A random chunk size: mostly tiny or small (splitting UTF-8 and CRLF), sometimes up to 64 KB.
 fn chunk_size(r: &mut Rng) -> usize {
