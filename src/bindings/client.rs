@@ -135,12 +135,17 @@ impl Inner {
         }
     }
 
-    /// Removes the key and every token sent from everything an error says.
-    pub fn redact(&self, e: ApiError) -> ApiError {
+    /// Runs `f` with the secrets no output may show: the key and every token sent.
+    fn with_secrets<R>(&self, f: impl FnOnce(&[&str]) -> R) -> R {
         let past = self.past_tokens.borrow();
         let mut secrets: Vec<&str> = vec![self.api_key.as_str()];
         secrets.extend(past.iter().map(String::as_str));
-        e.redact(&secrets)
+        f(&secrets)
+    }
+
+    /// Removes the key and every token sent from everything an error says.
+    pub fn redact(&self, e: ApiError) -> ApiError {
+        self.with_secrets(|secrets| e.redact(secrets))
     }
 
     /// Waits for this action's rate-limit slot (per key, per isolate).
@@ -299,10 +304,7 @@ impl Inner {
                         }
                     }
                     let body = String::from(&r.body);
-                    let past = self.past_tokens.borrow().clone();
-                    let mut secrets: Vec<&str> = vec![self.api_key.as_str()];
-                    secrets.extend(past.iter().map(String::as_str));
-                    core::response::interpret_redacted(def, r.status, &body, r.retry_after.as_deref(), &secrets)
+                    self.with_secrets(|secrets| core::response::interpret_redacted(def, r.status, &body, r.retry_after.as_deref(), secrets))
                 }
                 Err(f) => Err(failure_error(f, call.timeout_ms).with_action(def.id)),
             };
