@@ -4,7 +4,7 @@
 //
 // Everything here is driven by the catalog: per-action methods by `methodName`, pagination by
 // `pagination`, streaming by `response`, bulk splitting by `bulk` (planned in the wasm core).
-import { IterableClient, BulkPlan, StreamParser } from './iterable_wasm.js';
+import { IterableClient as WasmClient, BulkPlan, StreamParser } from './iterable_wasm.js';
 import { IterableError } from '__ERRORS_MODULE__';
 
 const invalid = (action, message) => new IterableError(message, { code: 'ValidationError', action, attempts: 0, retryable: false });
@@ -86,12 +86,79 @@ const STREAM_FORMATS = { csv: 'csv', jsonl: 'jsonl', text: 'lines' };
 
 const camel = (id) => id.replace(/_([a-z0-9])/g, (_, c) => c.toUpperCase());
 
+const FETCH = Symbol('fetch');
+const SANDBOX_KEYS = ['seed', 'clock', 'faults', 'rateLimits', 'state'];
+let sandboxLoader;
+
+/** Reads `options.sandbox` without letting a hostile options object throw here (the wasm
+ * constructor then reports the options problem as a ValidationError). */
+function sandboxOption(options) {
+  try {
+    return options !== null && typeof options === 'object' ? [options.sandbox, options.fetch] : [];
+  } catch {
+    return [];
+  }
+}
+
+/** The emulator behind `sandbox`: loaded (its own wasm, a separate file) on first use only, so a
+ * client that never uses it pays nothing for it. Returns the sandbox's fetch and its controls. */
+function makeSandbox(option) {
+  const fail = (message) => new IterableError(message, { code: 'ValidationError', attempts: 0, retryable: false });
+  if (option !== true && (option === null || typeof option !== 'object' || Array.isArray(option))) throw fail('client option "sandbox" must be true or an object');
+  const opts = option === true ? {} : { ...option };
+  const unknown = Object.keys(opts).find((k) => !SANDBOX_KEYS.includes(k));
+  if (unknown) throw fail(`unknown sandbox option "${unknown.slice(0, 40)}" (known: ${SANDBOX_KEYS.join(', ')})`);
+  if (!sandboxLoader) throw fail('the sandbox is not available in this build');
+  let ready;
+  const load = () => (ready ??= sandboxLoader(opts));
+  const controls = Object.freeze({
+    /** The emulator's whole state as a plain object (fixtures, snapshots). */
+    dump: async () => (await load()).dump(),
+    /** Replaces the state with one from dump() (object or JSON text). */
+    load: async (state) => (await load()).load(state),
+    /** Back to the seeded initial state. */
+    reset: async () => (await load()).reset(),
+    /** Every message the account would have sent, oldest first. */
+    outbox: async () => (await load()).outbox(),
+  });
+  return { fetch: (url, init) => load().then((s) => s.fetch(url, init)), controls };
+}
+
+/**
+ * The client. The wasm class does the work; this layer adds the `sandbox` option (the
+ * emulator's fetch swapped in for the network's; nothing else changes) and remembers a custom
+ * `fetch` for the export file downloads made here.
+ */
+export class IterableClient extends WasmClient {
+  constructor(options) {
+    const [sandbox, fetchOption] = sandboxOption(options);
+    if (sandbox === undefined || sandbox === false) {
+      super(options);
+      if (typeof fetchOption === 'function') Object.defineProperty(this, FETCH, { value: fetchOption });
+      return;
+    }
+    if (fetchOption !== undefined) throw new IterableError('client options "sandbox" and "fetch" cannot be used together', { code: 'ValidationError', attempts: 0, retryable: false });
+    const { fetch: sandboxFetch, controls } = makeSandbox(sandbox);
+    const { sandbox: _, ...rest } = options;
+    super({ apiKey: 'sandbox-key', ...rest, fetch: sandboxFetch });
+    Object.defineProperty(this, FETCH, { value: sandboxFetch });
+    Object.defineProperty(this, 'sandbox', { value: controls, enumerable: true });
+  }
+}
+
 /** Parses the catalog and installs the per-action methods and the large-work helpers. */
-export function defineSurface(catalogJson) {
+export function defineSurface(catalogJson, runtime = {}) {
+  const loader = runtime.sandbox;
+  sandboxLoader =
+    loader &&
+    (async (options) => {
+      const [{ createSandbox }, { instantiate }] = await Promise.all([import('./sandbox/index.js'), loader()]);
+      return createSandbox(options, instantiate);
+    });
   // methodName (camelCase of the id) is added here rather than shipped in the catalog JSON.
   const actions = Object.freeze(JSON.parse(catalogJson).map((e) => Object.freeze({ id: e.id, methodName: camel(e.id), ...e })));
   const byId = new Map(actions.map((a) => [a.id, a]));
-  const P = IterableClient.prototype;
+  const P = WasmClient.prototype;
   const define = (name, value) => Object.defineProperty(P, name, { value, writable: true, configurable: true });
 
   for (const { id, methodName } of actions) {
@@ -175,7 +242,7 @@ export function defineSurface(catalogJson) {
       signal?.addEventListener('abort', stop, { once: true });
       const timer = setTimeout(stop, timeoutMs);
       try {
-        const res = await fetch(f.url, { signal: controller.signal });
+        const res = await (client[FETCH] ?? fetch)(f.url, { signal: controller.signal });
         if (!res.ok) throw new IterableError(`export file ${f.file}: HTTP ${res.status}`, { code: 'HttpError', status: res.status, action: 'list_export_files', attempts: 1 });
         return res;
       } catch (e) {

@@ -1,8 +1,9 @@
 import './load.deno.js';
-import { IterableClient, catalogJson } from './iterable_wasm.js';
+import { catalogJson } from './iterable_wasm.js';
 import { IterableError } from '__ERRORS_MODULE__';
-import { defineSurface } from './api.js';
+import { IterableClient, defineSurface } from './api.js';
 
 export { IterableClient, IterableError };
-/** The catalog: one entry per action (id, title, description, inputSchema, flags, ...). */
-export const actions = defineSurface(catalogJson());
+/** The catalog: one entry per action (id, title, description, inputSchema, flags, ...).
+ * The sandbox's loader is imported only when a client asks for the sandbox. */
+export const actions = defineSurface(catalogJson(), { sandbox: () => import('./sandbox/load.deno.js') });

@@ -39,7 +39,7 @@ rmSync(join(pkg, 'iterable_wasm_bg.wasm.d.ts'), { force: true });
 
 // The entry points and package.json.
 const tpl = join(root, 'pkg-template');
-for (const f of readdirSync(tpl)) cpSync(join(tpl, f), join(pkg, f));
+for (const f of readdirSync(tpl)) cpSync(join(tpl, f), join(pkg, f), { recursive: true });
 const findErrors = (dir) => {
   for (const f of readdirSync(dir)) {
     const p = join(dir, f);

@@ -55,6 +55,8 @@ pub struct Hooks {
     pub on_request: Option<Function>,
     pub on_response: Option<Function>,
     pub on_retry: Option<Function>,
+    /// A fetch-compatible function used instead of the global `fetch` (tests, proxies, the sandbox).
+    pub fetch: Option<Function>,
 }
 
 struct Token {
@@ -274,7 +276,7 @@ impl Inner {
             attempts += 1;
             call_hook(&self.hooks.on_request, || self.request_info(def, &request, attempts), None);
             let started = now();
-            let outcome = match transport::send(&request, &auth, call.timeout_ms, signal, mode == Mode::Stream).await {
+            let outcome = match transport::send(&request, &auth, self.hooks.fetch.as_ref(), call.timeout_ms, signal, mode == Mode::Stream).await {
                 Ok(Reply::Stream(response)) => return Ok(response.into()),
                 Ok(Reply::Full(r)) => {
                     call_hook(

@@ -157,15 +157,60 @@ export interface RetryInfo {
   /** The failure (an IterableError). */
   error: Error & { code: string; status?: number; retryable: boolean };
 }
+
+/** Options of `new IterableClient(...)`: an API key, or the sandbox (then the key is optional). */
+export type ClientOptions = ClientBaseOptions &
+  (
+    | {
+        /** Iterable API key (server-side key for most actions). Never shown in errors or logs. */
+        apiKey: string;
+        sandbox?: false;
+      }
+    | {
+        apiKey?: string;
+        /** Sends nothing over the network: every request is answered by an in-process, stateful
+         * emulator of the Iterable API (its own wasm, loaded on first use). See `client.sandbox`. */
+        sandbox: true | SandboxOptions;
+      }
+  );
+
+/** Options of the in-process emulator (`sandbox` client option). */
+export interface SandboxOptions {
+  /** Seed of generated ids and fault draws (same seed, same run). */
+  seed?: number;
+  /** Fixed start time (ISO 8601 or epoch ms); the emulator's clock then advances deterministically. */
+  clock?: string | number;
+  /** Injected failures: a share of requests (0..1) answered with one of `statuses`, and latency. */
+  faults?: { rate?: number; statuses?: number[]; latencyMs?: number };
+  /** Answer 429 when an action's documented rate limit is exceeded (default true). */
+  rateLimits?: boolean;
+  /** Initial state, as returned by `dump()`. */
+  state?: object | string;
+}
+
+/** Controls of the emulator behind a `sandbox` client. */
+export interface SandboxControls {
+  /** The whole state as a plain object (fixtures, snapshots). */
+  dump(): Promise<Record<string, unknown>>;
+  /** Replaces the state with one from `dump()` (object or JSON text). */
+  load(state: object | string): Promise<void>;
+  /** Back to the initial (seeded) state. */
+  reset(): Promise<void>;
+  /** Every message the account would have sent, oldest first. */
+  outbox(): Promise<Array<Record<string, unknown>>>;
+}
+
+export interface IterableClient {
+  /** The emulator's controls, on a client created with `sandbox`. */
+  readonly sandbox?: SandboxControls;
+}
 "#;
 
-/// Options of `new IterableClient(...)`.
+/// Options of `new IterableClient(...)` besides the key and the sandbox (see `ClientOptions`).
 #[derive(Tsify)]
 #[serde(rename_all = "camelCase")]
 #[allow(dead_code)]
-pub struct ClientOptions {
-    /// Iterable API key (server-side key for most actions). Never shown in errors or logs.
-    api_key: String,
+pub struct ClientBaseOptions {
     /// Data center: "us" (default, https://api.iterable.com) or "eu" (https://api.eu.iterable.com).
     #[tsify(optional, type = "\"us\" | \"eu\"")]
     region: Option<String>,
@@ -194,6 +239,10 @@ pub struct ClientOptions {
     /// Called before each retry, with the error that caused it.
     #[tsify(optional, type = "(info: RetryInfo) => void")]
     on_retry: Option<()>,
+    /// A fetch-compatible function used instead of the global `fetch` for every request and
+    /// export-file download (proxies, instrumentation, tests).
+    #[tsify(optional, type = "(url: string, init: RequestInit) => Promise<Response>")]
+    fetch: Option<()>,
 }
 
 /// Options of one call.
@@ -354,7 +403,7 @@ impl IterableClient {
         }
         check_keys(
             o,
-            &["apiKey", "region", "baseUrl", "maxRetries", "timeoutMs", "rateLimit", "jwt", "onRequest", "onResponse", "onRetry"],
+            &["apiKey", "region", "baseUrl", "maxRetries", "timeoutMs", "rateLimit", "jwt", "onRequest", "onResponse", "onRetry", "fetch"],
             "client option",
         )?;
         let api_key = opt_string(o, "apiKey")?.unwrap_or_default();
@@ -377,6 +426,7 @@ impl IterableClient {
             on_request: opt_function(o, "onRequest")?,
             on_response: opt_function(o, "onResponse")?,
             on_retry: opt_function(o, "onRetry")?,
+            fetch: opt_function(o, "fetch")?,
         };
         let key_id = fingerprint(&api_key);
         Ok(IterableClient { inner: Rc::new(Inner::new(api_key, key_id, base, region, max_retries, timeout_ms, rate_limit, jwt, hooks)) })

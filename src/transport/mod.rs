@@ -1,4 +1,4 @@
-//! Transport: one HTTP attempt through the global `fetch` (so it runs in browsers, web workers,
+//! Transport: one HTTP attempt through the global `fetch` or the client's own `fetch` option (so it runs in browsers, web workers,
 //! Node, Deno and workerd alike), called as `fetch(url, init)` through a binding that catches,
 //! because a polyfilled or mocked fetch may throw, reject with a non-Error or resolve to something
 //! that is not a Response — all of which must end as a NetworkError, never a trap. Headers are
@@ -91,7 +91,7 @@ fn describe(err: &JsValue) -> String {
 /// Sends one attempt. Credentials are added here and nowhere else.
 /// With `stream`, a 2xx response comes back unread: the timeout covers the wait for its head,
 /// and the caller's signal stays linked, so aborting still cancels the body.
-pub async fn send(req: &HttpRequest, auth: &[(&str, &str)], timeout_ms: f64, signal: Option<&AbortSignal>, stream: bool) -> Result<Reply, Failure> {
+pub async fn send(req: &HttpRequest, auth: &[(&str, &str)], fetch: Option<&Function>, timeout_ms: f64, signal: Option<&AbortSignal>, stream: bool) -> Result<Reply, Failure> {
     if signal.is_some_and(is_aborted) {
         return Err(Failure::Aborted);
     }
@@ -106,7 +106,7 @@ pub async fn send(req: &HttpRequest, auth: &[(&str, &str)], timeout_ms: f64, sig
         listen(s, h, true);
     }
 
-    let result = attempt(req, auth, &ours, stream).await;
+    let result = attempt(req, auth, fetch, &ours, stream).await;
 
     if let Some(t) = timer {
         clear_timeout(&t);
@@ -126,7 +126,7 @@ pub async fn send(req: &HttpRequest, auth: &[(&str, &str)], timeout_ms: f64, sig
     })
 }
 
-async fn attempt(req: &HttpRequest, auth: &[(&str, &str)], signal: &AbortSignal, stream: bool) -> Result<Reply, JsValue> {
+async fn attempt(req: &HttpRequest, auth: &[(&str, &str)], fetch: Option<&Function>, signal: &AbortSignal, stream: bool) -> Result<Reply, JsValue> {
     // Header values are checked before they get here (key and JWT charsets, fixed names).
     let headers = Headers::new();
     for (k, v) in req.headers.iter().copied().chain(auth.iter().copied()) {
@@ -140,7 +140,11 @@ async fn attempt(req: &HttpRequest, auth: &[(&str, &str)], signal: &AbortSignal,
         init.set_body(&JsValue::from_str(body));
     }
     // Promise.resolve() also accepts a fetch that returned a plain value.
-    let sent = JsFuture::from(Promise::resolve(&global_fetch(&req.url, &init)?)).await?;
+    let pending = match fetch {
+        Some(f) => f.call2(&JsValue::UNDEFINED, &JsValue::from_str(&req.url), &init)?,
+        None => global_fetch(&req.url, &init)?,
+    };
+    let sent = JsFuture::from(Promise::resolve(&pending)).await?;
     let response: Response = sent.dyn_into().map_err(|_| JsValue::from_str("fetch did not return a Response"))?;
     let status = response.status();
     if stream && (200..300).contains(&status) {

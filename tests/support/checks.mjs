@@ -62,6 +62,10 @@ export function checkResult(r) {
 
   assert.equal(r.httpRemote.threw, true, 'plain http to a non-loopback host is refused');
   assert.equal(r.httpRemote.code, 'ValidationError');
+
+  // The fetch option replaces the global fetch (the server sees nothing of it).
+  assert.deepEqual(r.customFetch.result, { channels: [] });
+  assert.deepEqual(r.customFetch.seen, [{ path: '/api/channels', method: 'GET', key: true }]);
 }
 
 /**

@@ -84,6 +84,19 @@ export async function runScenario(mod, baseUrl, label = 'engine') {
     out.httpRemote = { threw: true, ...errorInfo(e, IterableError) };
   }
 
+  step('custom fetch');
+  const seen = [];
+  const viaFetch = new IterableClient({
+    apiKey: API_KEY,
+    baseUrl,
+    maxRetries: 0,
+    fetch: async (url, init) => {
+      seen.push({ path: new URL(url).pathname, method: init.method, key: new Headers(init.headers).get('api-key') === API_KEY });
+      return new Response('{"channels":[]}', { status: 200, headers: { 'content-type': 'application/json' } });
+    },
+  });
+  out.customFetch = { result: await viaFetch.listChannels(), seen };
+
   step('done');
   return JSON.parse(JSON.stringify(out));
 }

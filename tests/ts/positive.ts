@@ -35,6 +35,15 @@ void baseUrl, region, described, local;
 
 // @ts-expect-error apiKey is required
 new IterableClient({ region: "us" });
+// The sandbox needs no key; its controls are typed.
+const sandboxed = new IterableClient({ sandbox: { seed: 7, clock: "2026-01-01T00:00:00Z", faults: { rate: 0.1, statuses: [503] } } });
+const dumped: Promise<Record<string, unknown>> = sandboxed.sandbox!.dump();
+void dumped, new IterableClient({ sandbox: true, region: "eu" });
+// @ts-expect-error the sandbox option is true or an options object
+new IterableClient({ sandbox: "yes" });
+// @ts-expect-error fetch is a fetch-like function
+new IterableClient({ apiKey: "k", fetch: 5 });
+new IterableClient({ apiKey: "k", fetch: (url: string, init: RequestInit) => fetch(url, init) });
 // @ts-expect-error region is "us" | "eu"
 new IterableClient({ apiKey: "k", region: "asia" });
 // @ts-expect-error maxRetries is a number
