@@ -42,5 +42,6 @@ fn main() {
     let (catalog_json, spans) = catalog::generate(&actions, &spec);
     fs::write(out.join("actions.rs"), rust_table::generate(&actions, &spans)).unwrap();
     fs::write(out.join("catalog.json"), catalog_json).unwrap();
+    fs::write(out.join("schemas.json"), catalog::schemas(&actions)).unwrap();
     fs::write(out.join("types.d.ts"), typescript::generate(&actions, &spec)).unwrap();
 }

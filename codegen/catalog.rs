@@ -1,6 +1,9 @@
-//! Generates the catalog JSON: one entry per action with a JSON Schema (draft 2020-12) of its input.
-//! `notes` and `operationId` stay in defs/actions.json: the description already carries what an
-//! agent needs, and every byte here ships to browsers.
+//! Generates the catalog JSON: one entry per action. `notes` and `operationId` stay in
+//! defs/actions.json: the description already carries what an agent needs, and every byte here
+//! ships to browsers. For the same reason the input's JSON Schema (draft 2020-12) ships compact:
+//! `params` maps each name to `[in, type, description, {other keywords}?]` beside `required`;
+//! api.js expands it into `inputSchema` (the build checks the expansion equals `input_schema`
+//! below, written out as schemas.json), and the core reads its definitions from it.
 
 use crate::model::{Action, Param};
 use serde_json::{json, Map, Value};
@@ -39,6 +42,20 @@ pub fn param_schema(p: &Param) -> Value {
     }
     m.insert("x-iterable-in".into(), json!(p.loc));
     Value::Object(m)
+}
+
+/// The compact form of the input schema: `{ name: [in, type, description, {keywords}?] }`.
+fn compact_params(a: &Action) -> Value {
+    let mut out = Map::new();
+    for p in &a.params {
+        let Value::Object(mut full) = param_schema(p) else { unreachable!() };
+        let mut row = vec![full.remove("x-iterable-in").unwrap(), full.remove("type").unwrap(), full.remove("description").unwrap()];
+        if !full.is_empty() {
+            row.push(Value::Object(full));
+        }
+        out.insert(p.name.clone(), Value::Array(row));
+    }
+    Value::Object(out)
 }
 
 pub fn input_schema(a: &Action) -> Value {
@@ -98,7 +115,8 @@ pub fn entry(a: &Action, spec: &Value) -> Value {
         "method": a.method,
         "path": a.path,
         "inSpec": a.in_spec,
-        "inputSchema": input_schema(a),
+        "params": compact_params(a),
+        "required": a.params.iter().filter(|p| p.required).map(|p| p.name.as_str()).collect::<Vec<_>>(),
         "requireOneOf": a.require_one_of,
         "response": a.response,
         "pagination": a.pagination.as_ref().map(|p| json!({
@@ -122,6 +140,11 @@ pub fn entry(a: &Action, spec: &Value) -> Value {
     })
 }
 
+/// Every action's full input schema, in catalog order (for the tests and the build's check).
+pub fn schemas(actions: &[Action]) -> String {
+    serde_json::to_string(&actions.iter().map(input_schema).collect::<Vec<_>>()).unwrap()
+}
+
 /// The catalog JSON array, and the byte span of each entry in it.
 pub fn generate(actions: &[Action], spec: &Value) -> (String, Vec<(usize, usize)>) {
     let mut out = String::from("[");
@@ -131,7 +154,10 @@ pub fn generate(actions: &[Action], spec: &Value) -> (String, Vec<(usize, usize)
             out.push(',');
         }
         let start = out.len();
-        out.push_str(&serde_json::to_string(&entry(a, spec)).unwrap());
+        // null and false are left out (api.js puts them back): fewer bytes to ship.
+        let mut e = entry(a, spec);
+        e.as_object_mut().unwrap().retain(|_, v| !(v.is_null() || *v == Value::Bool(false)));
+        out.push_str(&serde_json::to_string(&e).unwrap());
         spans.push((start, out.len()));
     }
     out.push(']');

@@ -146,6 +146,26 @@ export class IterableClient extends WasmClient {
   }
 }
 
+// Published entry fields in order; the wasm's catalog leaves out null and false values.
+const ENTRY_KEYS = 'title description resource method path inSpec inputSchema requireOneOf response pagination irreversible idempotent async rateLimit limits bulk resultIsEnvelope'.split(' ');
+const FLAGS = ['inSpec', 'irreversible', 'idempotent', 'async', 'resultIsEnvelope'];
+
+/** A catalog entry as published: methodName (camelCase of the id) added, and the input's JSON
+ * Schema expanded from the compact `params` the wasm ships (see codegen/catalog.rs). */
+export function expand({ params, required, ...e }) {
+  const properties = {};
+  for (const [name, [where, type, description, keywords]] of Object.entries(params)) {
+    properties[name] = { type, ...keywords, description, 'x-iterable-in': where };
+  }
+  const inputSchema = { $schema: 'https://json-schema.org/draft/2020-12/schema', type: 'object', properties, required, additionalProperties: false };
+  const groups = e.requireOneOf.map((g) => ({ anyOf: g.map((m) => ({ required: [m] })) }));
+  if (groups.length === 1) inputSchema.anyOf = groups[0].anyOf;
+  else if (groups.length) inputSchema.allOf = groups;
+  const out = { id: e.id, methodName: camel(e.id) };
+  for (const k of ENTRY_KEYS) out[k] = k === 'inputSchema' ? inputSchema : e[k] ?? (FLAGS.includes(k) ? false : null);
+  return Object.freeze(out);
+}
+
 /** Parses the catalog and installs the per-action methods and the large-work helpers. */
 export function defineSurface(catalogJson, runtime = {}) {
   const loader = runtime.sandbox;
@@ -156,7 +176,7 @@ export function defineSurface(catalogJson, runtime = {}) {
       return createSandbox(options, instantiate);
     });
   // methodName (camelCase of the id) is added here rather than shipped in the catalog JSON.
-  const actions = Object.freeze(JSON.parse(catalogJson).map((e) => Object.freeze({ id: e.id, methodName: camel(e.id), ...e })));
+  const actions = Object.freeze(JSON.parse(catalogJson).map(expand));
   const byId = new Map(actions.map((a) => [a.id, a]));
   const P = WasmClient.prototype;
   const define = (name, value) => Object.defineProperty(P, name, { value, writable: true, configurable: true });

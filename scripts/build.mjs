@@ -15,7 +15,14 @@ const bin = (name) => {
 };
 
 const profile = process.env.ITERABLE_WASM_PROFILE || 'release';
-run('cargo', ['build', '--lib', '--target', 'wasm32-unknown-unknown', ...(profile === 'release' ? ['--release'] : [])]);
+// JSON messages give the build script's output folder (schemas.json, checked below).
+const messages = execFileSync('cargo', ['build', '--lib', '--target', 'wasm32-unknown-unknown', '--message-format=json-render-diagnostics', ...(profile === 'release' ? ['--release'] : [])], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 28 }).toString();
+const outDir = messages
+  .split('\n')
+  .filter((l) => l.startsWith('{'))
+  .map((l) => JSON.parse(l))
+  .find((m) => m.reason === 'build-script-executed' && /iterable-wasm/.test(m.package_id))?.out_dir;
+if (!outDir) throw new Error('cargo did not report the build script output folder');
 const wasmIn = join(root, 'target', 'wasm32-unknown-unknown', profile === 'release' ? 'release' : 'debug', 'iterable_wasm.wasm');
 
 rmSync(pkg, { recursive: true, force: true });
@@ -78,5 +85,16 @@ writeFileSync(join(pkg, 'package.json'), JSON.stringify(manifest, null, 2) + '\n
 for (const f of ['README.md']) if (existsSync(join(root, f))) cpSync(join(root, f), join(pkg, f));
 cpSync(join(root, 'defs', 'LICENSE-NOTE.md'), join(pkg, 'LICENSE-NOTE.md'));
 rmSync(join(pkg, '.gitignore'), { force: true });
+// The published schemas (expanded in api.js from the compact catalog) must equal the
+// generator's: a child process, so this script itself never loads the package.
+const check = `
+  import { actions } from ${JSON.stringify(new URL('file://' + join(pkg, 'index.node.js')).href)};
+  import { readFileSync } from 'node:fs';
+  import { isDeepStrictEqual } from 'node:util';
+  const want = JSON.parse(readFileSync(${JSON.stringify(join(outDir, 'schemas.json'))}, 'utf8'));
+  const bad = actions.filter((a, i) => !isDeepStrictEqual(a.inputSchema, want[i])).map((a) => a.id);
+  if (bad.length || actions.length !== want.length) { console.error('inputSchema differs from the generator for', bad.join(', ') || 'the count'); process.exit(1); }
+`;
+run(process.execPath, ['--input-type=module', '-e', check]);
 const size = statSync(wasm).size;
 console.log(`built pkg/ (iterable-wasm ${version}); wasm ${size} bytes`);

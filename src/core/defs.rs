@@ -4,7 +4,7 @@
 //! Nothing here is written per action.
 
 use super::json::{self, Node};
-use std::sync::OnceLock;
+use std::cell::OnceCell;
 
 pub use super::rate::{RateLimit, Scope};
 
@@ -195,10 +195,14 @@ impl ActionDef {
 include!(concat!(env!("OUT_DIR"), "/actions.rs"));
 
 /// The catalog: one JSON object per action (id, title, description, method, path,
-/// inputSchema, flags, rateLimit, response, ...), generated at build time.
+/// params and required (the compact input schema), flags, rateLimit, response, ...), generated at build time.
 pub const CATALOG_JSON: &str = include_str!(concat!(env!("OUT_DIR"), "/catalog.json"));
 
-static CACHE: [OnceLock<ActionDef>; ACTION_COUNT] = [const { OnceLock::new() }; ACTION_COUNT];
+thread_local! {
+    // Per thread (the wasm has one; native tests run several): a plain static in the wasm,
+    // where std's OnceLock would bring its synchronisation code along.
+    static CACHE: [OnceCell<&'static ActionDef>; ACTION_COUNT] = const { [const { OnceCell::new() }; ACTION_COUNT] };
+}
 
 fn strings(v: Option<&Node>) -> Vec<String> {
     v.and_then(|v| v.as_array()).map(|a| a.iter().filter_map(|s| s.as_str().map(str::to_string)).collect()).unwrap_or_default()
@@ -216,27 +220,31 @@ fn derive(index: usize, id: &'static str) -> ActionDef {
     let e = entry.as_ref();
     let field = |k: &str| e.and_then(|e| e.get(k));
     let flag = |k: &str, default: bool| field(k).and_then(|v| v.as_bool()).unwrap_or(default);
-    let schema = field("inputSchema");
-    let required = strings(schema.and_then(|s| s.get("required")));
-    let params = schema
-        .and_then(|s| s.get("properties"))
+    // params: { name: [in, type, description, {format, enum, items, ...}?] } (see codegen/catalog.rs).
+    let required = strings(field("required"));
+    let params = field("params")
         .and_then(|p| p.as_object())
         .map(|props| {
             props
                 .iter()
-                .map(|(name, p)| ParamDef {
-                    name: name.to_string(),
-                    loc: match text(p.get("x-iterable-in")) {
-                        Some("path") => Loc::Path,
-                        Some("query") => Loc::Query,
-                        Some("bodyRoot") => Loc::BodyRoot,
-                        _ => Loc::Body,
-                    },
-                    ty: Ty::parse(text(p.get("type")).unwrap_or("")),
-                    format: Format::parse(p.get("format")),
-                    required: required.iter().any(|r| r == name),
-                    items: p.get("items").map(|i| (Ty::parse(text(i.get("type")).unwrap_or("")), Format::parse(i.get("format")))),
-                    enum_values: strings(p.get("enum")),
+                .map(|(name, row)| {
+                    let cell = |i: usize| row.as_array().and_then(|r| r.get(i));
+                    let extra = cell(3);
+                    let kw = |k: &str| extra.and_then(|x| x.get(k));
+                    ParamDef {
+                        name: name.to_string(),
+                        loc: match text(cell(0)) {
+                            Some("path") => Loc::Path,
+                            Some("query") => Loc::Query,
+                            Some("bodyRoot") => Loc::BodyRoot,
+                            _ => Loc::Body,
+                        },
+                        ty: Ty::parse(text(cell(1)).unwrap_or("")),
+                        format: Format::parse(kw("format")),
+                        required: required.iter().any(|r| r == name),
+                        items: kw("items").map(|i| (Ty::parse(text(i.get("type")).unwrap_or("")), Format::parse(i.get("format")))),
+                        enum_values: strings(kw("enum")),
+                    }
                 })
                 .collect()
         })
@@ -275,11 +283,11 @@ fn derive(index: usize, id: &'static str) -> ActionDef {
         require_one_of: field("requireOneOf").and_then(|g| g.as_array()).map(|g| g.iter().map(|m| strings(Some(m))).collect()).unwrap_or_default(),
         response,
         pagination,
-        irreversible: flag("irreversible", true),
+        irreversible: flag("irreversible", false),
         idempotent: flag("idempotent", false),
         is_async: flag("async", false),
         rate_limit: text(field("rateLimit")).and_then(super::rate::parse),
-        result_is_envelope: flag("resultIsEnvelope", true),
+        result_is_envelope: flag("resultIsEnvelope", false),
         bulk: field("bulk").filter(|b| b.as_object().is_some()).map(|b| BulkDef {
             items: text(b.get("items")).unwrap_or("").to_string(),
             max_items: b.get("maxItems").and_then(|n| n.as_i64()).and_then(|n| u32::try_from(n).ok()),
@@ -297,9 +305,11 @@ pub fn count() -> usize {
 /// The definition at catalog position `index` (`index < count()`).
 pub fn get(index: usize) -> &'static ActionDef {
     let index = index.min(ACTION_COUNT - 1);
-    CACHE[index].get_or_init(|| {
-        let id = BY_ID.iter().find(|(_, i)| *i as usize == index).map(|(id, _)| *id).unwrap_or("");
-        derive(index, id)
+    CACHE.with(|cache| {
+        *cache[index].get_or_init(|| {
+            let id = BY_ID.iter().find(|(_, i)| *i as usize == index).map(|(id, _)| *id).unwrap_or("");
+            Box::leak(Box::new(derive(index, id)))
+        })
     })
 }
 

@@ -53,7 +53,7 @@ after(async () => {
 });
 
 test('the page loads the browser entry (top-level await) and its wasm', { timeout: 30_000 }, async () => {
-  assert.match(await page.textContent('#status'), /ready \(116 actions\)/);
+  assert.match(await page.textContent('#status'), /ready \(145 actions\)/);
   assert.deepEqual(problems, []);
 });
 

@@ -53,7 +53,7 @@ function checkCliOutput(r) {
   const lines = r.stdout.trim().split('\n');
   assert.match(lines[0], /^client: IterableClient\(custom, http:\/\/127\.0\.0\.1:\d+\)$/);
   assert.ok(!r.stdout.includes(KEY), 'the key is never printed');
-  assert.match(lines[1], /^catalog: 116 actions \(\d+ irreversible\), e\.g\. [a-z_]+$/);
+  assert.match(lines[1], /^catalog: 145 actions \(\d+ irreversible\), e\.g\. [a-z_]+$/);
   assert.deepEqual(lines.slice(2), [
     'validation: ValidationError, 0 requests sent: email|userId',
     'read: 2 channels: Email, Push',
@@ -139,8 +139,8 @@ test('worker example (miniflare/workerd)', { timeout: 60_000 }, async () => {
   const r = await run(process.execPath, [runScript], { env: { ...pkgEnv, ...apiEnv() } });
   assert.equal(r.code, 0, r.stderr);
   assert.deepEqual(r.stdout.trim().split('\n'), [
-    'GET /catalog: 200 116 actions, e.g. abort_campaign',
-    'GET /: 200 {"catalog":116,"validation":{"code":"ValidationError","attempts":0},"channels":["Email","Push"]}',
+    'GET /catalog: 200 145 actions, e.g. abort_campaign',
+    'GET /: 200 {"catalog":145,"validation":{"code":"ValidationError","attempts":0},"channels":["Email","Push"]}',
     'POST /track: 200 {"msg":"Event with id: 1 tracked.","code":"Success","params":null}',
   ]);
   assert.deepEqual(summary(), ['GET /api/channels', 'POST /api/events/track']);
@@ -175,7 +175,7 @@ test('browser example (import map, cross-origin API)', { timeout: 60_000 }, asyn
 
     server.reset();
     assert.deepEqual(await open(KEY), [
-      'catalog: 116 actions, e.g. abort_campaign',
+      'catalog: 145 actions, e.g. abort_campaign',
       'validation: ValidationError, 0 requests sent',
       'read: 2 channels: Email, Push',
       'write: trackEvent -> Success',

@@ -55,7 +55,7 @@ test('installed package works against the fake Iterable API', async () => {
   const mod = await import(pathToFileURL(join(project.dir, 'consumer.mjs')).href);
   assert.match(mod.resolved, /\/node_modules\/iterable-wasm\/index\.node\.js$/);
   assert.equal(typeof mod.IterableClient, 'function');
-  assert.equal(mod.actions.length, 116);
+  assert.equal(mod.actions.length, 145);
 
   server.reset();
   const result = await runScenario(mod, server.url, 'node');
@@ -70,5 +70,5 @@ test('a plain `node file.mjs` in the clean project imports it synchronously (no 
     'console.log(JSON.stringify({ n: actions.length, region: c.region, baseUrl: c.baseUrl }));',
   ].join('\n'));
   const out = JSON.parse(execFileSync(process.execPath, ['sync.mjs'], { cwd: project.dir, encoding: 'utf8' }));
-  assert.deepEqual(out, { n: 116, region: 'us', baseUrl: 'https://api.iterable.com' });
+  assert.deepEqual(out, { n: 145, region: 'us', baseUrl: 'https://api.iterable.com' });
 });

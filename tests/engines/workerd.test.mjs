@@ -66,7 +66,7 @@ test('the workerd entry loads the wasm and exposes the catalog', async () => {
   assert.equal(entry, './index.workerd.js');
   const res = await mf.dispatchFetch('http://worker.local/catalog');
   assert.equal(res.status, 200);
-  assert.deepEqual(await res.json(), { count: 116, isFrozen: true });
+  assert.deepEqual(await res.json(), { count: 145, isFrozen: true });
 });
 
 test('scenario inside workerd against the fake Iterable API', async () => {

@@ -8,9 +8,9 @@ export function checkResult(r) {
   assert.equal(r.steps.at(-1), 'done', `scenario stopped after ${r.steps.at(-1)}`);
 
   // Catalog.
-  assert.equal(r.actionsLength, 116);
-  assert.equal(r.actionIds.length, 116);
-  assert.equal(new Set(r.actionIds).size, 116, 'action ids are unique');
+  assert.equal(r.actionsLength, 145);
+  assert.equal(r.actionIds.length, 145);
+  assert.equal(new Set(r.actionIds).size, 145, 'action ids are unique');
   assert.equal(r.actionsFrozen, true);
   assert.deepEqual(r.listChannelsEntry, { method: 'GET', path: '/api/channels', methodName: 'listChannels' });
   for (const id of ['track_event', 'update_user', 'list_lists']) assert.ok(r.actionIds.includes(id), id);

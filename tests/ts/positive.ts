@@ -302,3 +302,24 @@ export async function largeWork(): Promise<void> {
   // @ts-expect-error concurrency is a number
   await client.bulk("track_events_in_bulk", [], { concurrency: "4" });
 }
+
+// A few of the 29 operations beyond the seed list (issue 7): typed like the others.
+export async function extraActions(): Promise<void> {
+  const user = await client.getUserByEmail({ email: "a@b.co" });
+  const fields: Record<string, unknown> | undefined = user.user?.dataFields;
+  void fields;
+  await client.execute("get_user_by_email_path", { email: "a@b.co" });
+  await client.invalidateJwts({ userId: "u1", issuedBefore: 1_700_000_000_000 });
+  // @ts-expect-error invalidate_jwts needs email or userId
+  await client.invalidateJwts({ issuedBefore: 1 });
+  await client.sendEmailToTarget({ campaignId: 12, recipientEmail: "a@b.co", dataFields: { coupon: "X1" } });
+  // @ts-expect-error campaignId is a number
+  await client.sendEmailToTarget({ campaignId: "12", recipientEmail: "a@b.co" });
+  await client.registerDeviceToken({ email: "a@b.co", device: { token: "t", platform: "APNS", applicationName: "app" } });
+  await client.trackInappOpen({ email: "a@b.co", messageId: "m1" });
+  // @ts-expect-error messageId is required
+  await client.trackInappOpen({ email: "a@b.co" });
+  await client.execute("begin_sms_verification", { phoneNumber: "+15555550100", verificationProfileId: 3 });
+  // @ts-expect-error verificationProfileId is required
+  await client.execute("begin_sms_verification", { phoneNumber: "+15555550100" });
+}
