@@ -166,8 +166,13 @@ export function expand({ params, required, ...e }) {
   return Object.freeze(out);
 }
 
-/** Parses the catalog and installs the per-action methods and the large-work helpers. */
-export function defineSurface(catalogJson, runtime = {}) {
+/**
+ * Installs the per-action methods (from the id list: nothing is parsed at import) and the
+ * large-work helpers, and returns `actions`: the catalog, parsed and expanded on first use.
+ * `actions` is a real frozen array behind a Proxy that fills it on first access, so
+ * `Array.isArray`, iteration, `Object.isFrozen` and JSON.stringify see the whole catalog.
+ */
+export function defineSurface(catalogJson, actionIds, runtime = {}) {
   const loader = runtime.sandbox;
   sandboxLoader =
     loader &&
@@ -175,13 +180,23 @@ export function defineSurface(catalogJson, runtime = {}) {
       const [{ createSandbox }, { instantiate }] = await Promise.all([import('./sandbox/index.js'), loader()]);
       return createSandbox(options, instantiate);
     });
-  // methodName (camelCase of the id) is added here rather than shipped in the catalog JSON.
-  const actions = Object.freeze(JSON.parse(catalogJson).map(expand));
-  const byId = new Map(actions.map((a) => [a.id, a]));
+  let list;
+  let map;
+  const entries = () => (list ??= JSON.parse(catalogJson()).map(expand));
+  const byId = { get: (id) => (map ??= new Map(entries().map((a) => [a.id, a]))).get(id) };
+  const target = [];
+  const fill = () => {
+    if (Object.isExtensible(target)) Object.freeze(Object.assign(target, entries()));
+    return target;
+  };
+  const handler = {};
+  for (const trap of Object.getOwnPropertyNames(Reflect)) handler[trap] = (_, ...args) => Reflect[trap](fill(), ...args);
+  const actions = new Proxy(target, handler);
   const P = WasmClient.prototype;
   const define = (name, value) => Object.defineProperty(P, name, { value, writable: true, configurable: true });
 
-  for (const { id, methodName } of actions) {
+  for (const id of actionIds.split(',')) {
+    const methodName = camel(id);
     define(methodName, { [methodName](input, options) { return this.execute(id, input, options); } }[methodName]);
   }
 

@@ -611,8 +611,14 @@ impl JsStreamParser {
     }
 }
 
-/// The catalog as JSON text (the entry modules parse it into `actions`).
+/// The catalog as JSON text (parsed into `actions` on first use).
 #[wasm_bindgen(js_name = catalogJson)]
 pub fn catalog_json() -> String {
     CATALOG_JSON.to_string()
+}
+
+/// Every action id, comma-separated (the JS methods are installed from it at import).
+#[wasm_bindgen(js_name = actionIds)]
+pub fn action_ids() -> String {
+    defs::ids().collect::<Vec<_>>().join(",")
 }

@@ -318,6 +318,11 @@ pub fn find(id: &str) -> Option<&'static ActionDef> {
     BY_ID.binary_search_by(|(k, _)| (*k).cmp(id)).ok().map(|k| get(BY_ID[k].1 as usize))
 }
 
+/// Every action id (sorted), without deriving any definition.
+pub fn ids() -> impl Iterator<Item = &'static str> {
+    BY_ID.iter().map(|(id, _)| *id)
+}
+
 /// Every definition, in catalog order.
 pub fn all() -> impl Iterator<Item = &'static ActionDef> {
     (0..ACTION_COUNT).map(get)

@@ -63,6 +63,25 @@ test('installed package works against the fake Iterable API', async () => {
   checkRequests(server.requests);
 });
 
+test('the lazily parsed catalog behaves as a frozen array of frozen entries', () => {
+  writeFileSync(join(project.dir, 'lazy.mjs'), [
+    'import { actions, IterableClient } from "iterable-wasm";',
+    '// Methods exist before the catalog is touched; the catalog is parsed on first access.',
+    'const methods = typeof IterableClient.prototype.trackEvent === "function" && typeof IterableClient.prototype.getUserByEmail === "function";',
+    'const copy = [...actions];',
+    'let threw = false;',
+    'try { "use strict"; actions.push({}); } catch { threw = true; }',
+    'console.log(JSON.stringify({',
+    '  methods, isArray: Array.isArray(actions), frozen: Object.isFrozen(actions), entryFrozen: Object.isFrozen(actions[0]),',
+    '  n: actions.length, copy: copy.length, keys: Object.keys(actions).length, json: JSON.parse(JSON.stringify(actions)).length,',
+    '  same: actions[3] === copy[3], find: actions.find((a) => a.id === "get_user_by_email")?.methodName, threw,',
+    '  schema: actions.every((a) => a.inputSchema.type === "object" && Object.keys(a.inputSchema.properties).length >= 0),',
+    '}));',
+  ].join('\n'));
+  const out = JSON.parse(execFileSync(process.execPath, ['lazy.mjs'], { cwd: project.dir, encoding: 'utf8' }));
+  assert.deepEqual(out, { methods: true, isArray: true, frozen: true, entryFrozen: true, n: 145, copy: 145, keys: 145, json: 145, same: true, find: 'getUserByEmail', threw: true, schema: true });
+});
+
 test('a plain `node file.mjs` in the clean project imports it synchronously (no init call)', () => {
   writeFileSync(join(project.dir, 'sync.mjs'), [
     'import { actions, IterableClient } from "iterable-wasm";',
