@@ -551,7 +551,15 @@ impl BulkPlan {
     /// Item indexes of request `i`, as JSON text.
     pub fn indices(&self, i: usize) -> String {
         let list = self.chunks.get(i).map(|c| c.indices.as_slice()).unwrap_or(&[]);
-        format!("[{}]", list.iter().map(|n| n.to_string()).collect::<Vec<_>>().join(","))
+        let mut out = String::from("[");
+        for (k, n) in list.iter().enumerate() {
+            if k > 0 {
+                out.push(',');
+            }
+            out.push_str(&n.to_string());
+        }
+        out.push(']');
+        out
     }
 
     /// Items refused before sending, as JSON text.

@@ -205,7 +205,7 @@ pub fn failures(b: &BulkDef, chunk: &Chunk, response_json: &str) -> Vec<Failure>
             }
         }
     }
-    out.sort_by_key(|f| f.index);
+    out.sort_unstable_by_key(|f| (f.index, f.reason.len()));
     out
 }
 

@@ -235,6 +235,7 @@ pub fn redact(text: &str, secrets: &[&str]) -> String {
 pub fn excerpt(text: &str, max: usize) -> String {
     let mut out = String::new();
     let mut last_space = false;
+    let mut n = 0;
     for c in text.chars() {
         let c = if c.is_whitespace() || c.is_control() { ' ' } else { c };
         if c == ' ' {
@@ -245,11 +246,12 @@ pub fn excerpt(text: &str, max: usize) -> String {
         } else {
             last_space = false;
         }
-        if out.chars().count() >= max {
+        if n >= max {
             out.push('…');
             break;
         }
         out.push(c);
+        n += 1;
     }
     out.trim().to_string()
 }

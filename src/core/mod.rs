@@ -25,8 +25,7 @@ pub fn action(id: &str) -> Result<&'static ActionDef, ApiError> {
         // Ids are short; a long string gets no suggestions (and costs nothing).
         let id = if id.len() > 80 { "" } else { id };
         let lower = id.to_ascii_lowercase();
-        let close: Vec<&str> = defs::all()
-            .map(|a| a.id)
+        let close: Vec<&str> = defs::ids()
             .filter(|a| !id.is_empty() && (a.contains(id) || id.contains(a) || a.replace('_', "") == lower))
             .take(3)
             .collect();

@@ -126,6 +126,7 @@ pub fn validate(def: &ActionDef, input: &Node) -> Result<(), ApiError> {
     }
     for group in &def.require_one_of {
         if !group.iter().any(|m| given(input, m).is_some()) {
+            let group: Vec<&str> = group.iter().map(String::as_str).collect();
             issues.push(Issue {
                 param: group.join("|"),
                 message: if group.len() == 1 { "required".to_string() } else { format!("give at least one of {}", group.join(", ")) },
