@@ -71,11 +71,16 @@ for (const f of readdirSync(pkg).filter((f) => /^(index\.\w+|api)\.js$/.test(f))
   writeFileSync(p, text);
 }
 
-// Minify the substantial JS (the wasm-bindgen glue, api.js, the error class); names are kept
-// so classes still print as IterableClient / IterableError.
+// Minify the substantial JS (the wasm-bindgen glue, api.js, the error class); api.js and the
+// error class keep their names, so classes still print as IterableClient / IterableError.
 if (process.env.ITERABLE_WASM_NO_MINIFY !== '1') {
-  const jsFiles = ['api.js', 'iterable_wasm.js', relative(pkg, errors)];
-  run(bin('esbuild'), [...jsFiles.map((f) => join(pkg, f)), '--minify', '--keep-names', '--format=esm', '--target=es2022', '--log-level=warning', `--outdir=${pkg}`, `--outbase=${pkg}`, '--allow-overwrite']);
+  const esbuild = (files, ...flags) =>
+    run(bin('esbuild'), [...files.map((f) => join(pkg, f)), '--minify', ...flags, '--format=esm', '--target=es2022', '--log-level=warning', `--outdir=${pkg}`, `--outbase=${pkg}`, '--allow-overwrite']);
+  esbuild(['api.js', relative(pkg, errors)], '--keep-names');
+  // Not the glue: --keep-names wraps every function expression in a naming call, and the glue
+  // makes closures on every call (future callbacks); its classes are internal (IterableClient is
+  // api.js's subclass).
+  esbuild(['iterable_wasm.js']);
 }
 
 const version = /^version\s*=\s*"([^"]+)"/m.exec(readFileSync(join(root, 'Cargo.toml'), 'utf8'))[1];
