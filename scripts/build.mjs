@@ -77,6 +77,7 @@ if (process.env.ITERABLE_WASM_NO_MINIFY !== '1') {
   const esbuild = (files, ...flags) =>
     run(bin('esbuild'), [...files.map((f) => join(pkg, f)), '--minify', ...flags, '--format=esm', '--target=es2022', '--log-level=warning', `--outdir=${pkg}`, `--outbase=${pkg}`, '--allow-overwrite']);
   esbuild(['api.js', relative(pkg, errors)], '--keep-names');
+  esbuild([join(relative(pkg, dirname(errors)), 'transport.js')]);
   // Not the glue: --keep-names wraps every function expression in a naming call, and the glue
   // makes closures on every call (future callbacks); its classes are internal (IterableClient is
   // api.js's subclass).

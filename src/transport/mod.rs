@@ -1,20 +1,21 @@
-//! Transport: one HTTP attempt through the global `fetch` or the client's own `fetch` option (so it runs in browsers, web workers,
-//! Node, Deno and workerd alike), called as `fetch(url, init)` through a binding that catches,
-//! because a polyfilled or mocked fetch may throw, reject with a non-Error or resolve to something
-//! that is not a Response — all of which must end as a NetworkError, never a trap. Headers are
-//! built with gloo-net's `Headers`; the request itself is not a `Request` object: gloo-net's
-//! RequestBuilder constructs two `Request`s and re-parses the URL per call, which measured as the
-//! largest part of the client's per-call overhead in Node.
-//! Also the per-attempt timeout, the caller's `AbortSignal`, and the cancellable retry sleep.
+//! Transport: one HTTP attempt through the global `fetch` or the client's own `fetch` option (so
+//! it runs in browsers, web workers, Node, Deno and workerd alike). The wasm decides everything
+//! about the request; `js/transport.js` performs the attempt whole (AbortController, per-attempt
+//! timer, the caller's signal, fetch, reading the body) and hands back one small array, so an
+//! attempt crosses the wasm boundary once. Earlier versions built the request here through
+//! gloo-net (two `Request` objects per call, then `Headers` and `RequestInit` setters): ~25
+//! boundary crossings per attempt, the largest part of the client's own per-call cost in Node.
+//! A polyfilled or mocked fetch may throw, reject with a non-Error or resolve to something that
+//! is not a Response: all of it ends as a NetworkError, never a trap.
+//! Also the cancellable retry sleep.
 
 use crate::core::request::HttpRequest;
-use gloo_net::http::Headers;
-use web_sys::{RequestInit, Response};
 use js_sys::{Function, Promise, Reflect};
+use web_sys::Response;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
-use web_sys::{AbortController, AbortSignal};
+use web_sys::AbortSignal;
 
 #[wasm_bindgen]
 extern "C" {
@@ -22,8 +23,6 @@ extern "C" {
     fn set_timeout(handler: &Function, ms: f64) -> JsValue;
     #[wasm_bindgen(js_name = clearTimeout)]
     fn clear_timeout(id: &JsValue);
-    #[wasm_bindgen(catch, js_name = fetch)]
-    fn global_fetch(url: &str, init: &RequestInit) -> Result<JsValue, JsValue>;
 }
 
 /// Whether a signal has aborted, read so that a broken or fake signal cannot throw.
@@ -32,7 +31,7 @@ pub fn is_aborted(signal: &AbortSignal) -> bool {
 }
 
 /// The reasons our own controller is aborted with. They must be `Error` objects: fetch rejects
-/// with the reason, and gloo-net treats any rejection that is not an Error as unreachable.
+/// with the reason, and some fetch wrappers mishandle a rejection that is not an Error.
 const TIMEOUT_REASON: &str = "iterable-wasm: attempt timed out";
 const ABORT_REASON: &str = "iterable-wasm: call aborted";
 
@@ -63,15 +62,6 @@ pub enum Failure {
     Aborted,
 }
 
-/// `target.method` bound to `target`, with optional fixed argument.
-fn bound(target: &JsValue, name: &str, arg: Option<&JsValue>) -> Option<Function> {
-    let f: Function = Reflect::get(target, &JsValue::from_str(name)).ok()?.dyn_into().ok()?;
-    Some(match arg {
-        Some(a) => f.bind1(target, a).unchecked_into(),
-        None => f.bind0(target).unchecked_into(),
-    })
-}
-
 fn listen(signal: &AbortSignal, handler: &Function, add: bool) {
     let name = if add { "addEventListener" } else { "removeEventListener" };
     if let Ok(f) = Reflect::get(signal, &JsValue::from_str(name)).and_then(|f| f.dyn_into::<Function>()) {
@@ -88,6 +78,26 @@ fn describe(err: &JsValue) -> String {
     crate::core::error::excerpt(&text, 200)
 }
 
+#[wasm_bindgen(module = "/js/transport.js")]
+extern "C" {
+    /// One attempt, whole (see js/transport.js): resolves with `[status, body, retryAfter]`,
+    /// `[status, response]` (streaming) or `[0, kind, detail]`.
+    #[wasm_bindgen(js_name = attempt)]
+    #[allow(clippy::too_many_arguments)]
+    fn js_attempt(
+        fetch: &JsValue,
+        url: &str,
+        method: &str,
+        header_lines: &str,
+        body: Option<String>,
+        timeout_ms: f64,
+        signal: Option<AbortSignal>,
+        stream: bool,
+        timeout_reason: &JsValue,
+        abort_reason: &JsValue,
+    ) -> Promise;
+}
+
 /// Sends one attempt. Credentials are added here and nowhere else.
 /// With `stream`, a 2xx response comes back unread: the timeout covers the wait for its head,
 /// and the caller's signal stays linked, so aborting still cancels the body.
@@ -95,65 +105,42 @@ pub async fn send(req: &HttpRequest, auth: &[(&str, &str)], fetch: Option<&Funct
     if signal.is_some_and(is_aborted) {
         return Err(Failure::Aborted);
     }
-    let controller = AbortController::new().map_err(|_| Failure::Network("AbortController is not available".into()))?;
-    let ours = controller.signal();
-    let timeout_reason: JsValue = TIMEOUT_ERROR.with(JsValue::clone);
-    let abort_reason: JsValue = ABORT_ERROR.with(JsValue::clone);
-    let on_timeout = bound(&controller, "abort", Some(&timeout_reason));
-    let on_abort = bound(&controller, "abort", Some(&abort_reason));
-    let timer = on_timeout.as_ref().map(|f| set_timeout(f, timeout_ms));
-    if let (Some(s), Some(h)) = (signal, on_abort.as_ref()) {
-        listen(s, h, true);
-    }
-
-    let result = attempt(req, auth, fetch, &ours, stream).await;
-
-    if let Some(t) = timer {
-        clear_timeout(&t);
-    }
-    let streaming = matches!(result, Ok(Reply::Stream(_)));
-    if let (Some(s), Some(h), false) = (signal, on_abort.as_ref(), streaming) {
-        listen(s, h, false);
-    }
-    result.map_err(|e| {
-        if signal.is_some_and(is_aborted) {
-            Failure::Aborted
-        } else if ours.aborted() && ours.reason() == timeout_reason {
-            Failure::Timeout
-        } else {
-            Failure::Network(describe(&e))
-        }
-    })
-}
-
-async fn attempt(req: &HttpRequest, auth: &[(&str, &str)], fetch: Option<&Function>, signal: &AbortSignal, stream: bool) -> Result<Reply, JsValue> {
-    // Header values are checked before they get here (key and JWT charsets, fixed names).
-    let headers = Headers::new();
+    // Header names and values are checked before they get here (key and JWT charsets, fixed
+    // names), so neither holds a line break.
+    let mut lines = String::new();
     for (k, v) in req.headers.iter().copied().chain(auth.iter().copied()) {
-        headers.set(k, v);
+        lines.push_str(k);
+        lines.push('\n');
+        lines.push_str(v);
+        lines.push('\n');
     }
-    let init = RequestInit::new();
-    init.set_method(req.method.as_str());
-    init.set_headers(&headers.into_raw());
-    init.set_signal(Some(signal));
-    if let Some(body) = &req.body {
-        init.set_body(&JsValue::from_str(body));
+    let fetch = fetch.map(|f| JsValue::from(f.clone())).unwrap_or(JsValue::UNDEFINED);
+    let promise = js_attempt(
+        &fetch,
+        &req.url,
+        req.method.as_str(),
+        &lines,
+        req.body.clone(),
+        timeout_ms,
+        signal.cloned(),
+        stream,
+        &TIMEOUT_ERROR.with(JsValue::clone),
+        &ABORT_ERROR.with(JsValue::clone),
+    );
+    let out: js_sys::Array = JsFuture::from(promise).await.map_err(|e| Failure::Network(describe(&e)))?.unchecked_into();
+    let status = out.get(0).as_f64().unwrap_or(0.0) as u16;
+    if status == 0 {
+        return Err(match out.get(1).as_string().as_deref() {
+            Some("aborted") => Failure::Aborted,
+            Some("timeout") => Failure::Timeout,
+            _ => Failure::Network(crate::core::error::excerpt(&out.get(2).as_string().unwrap_or_default(), 200)),
+        });
     }
-    // Promise.resolve() also accepts a fetch that returned a plain value.
-    let pending = match fetch {
-        Some(f) => f.call2(&JsValue::UNDEFINED, &JsValue::from_str(&req.url), &init)?,
-        None => global_fetch(&req.url, &init)?,
-    };
-    let sent = JsFuture::from(Promise::resolve(&pending)).await?;
-    let response: Response = sent.dyn_into().map_err(|_| JsValue::from_str("fetch did not return a Response"))?;
-    let status = response.status();
-    if stream && (200..300).contains(&status) {
-        return Ok(Reply::Stream(response));
+    let second = out.get(1);
+    if let Ok(text) = second.clone().dyn_into::<js_sys::JsString>() {
+        return Ok(Reply::Full(RawResponse { status, body: text, retry_after: out.get(2).as_string() }));
     }
-    let retry_after = response.headers().get("retry-after").ok().flatten();
-    let text = JsFuture::from(response.text()?).await?;
-    let body: js_sys::JsString = text.dyn_into().map_err(|_| JsValue::from_str("the response body is not text"))?;
-    Ok(Reply::Full(RawResponse { status, body, retry_after }))
+    second.dyn_into::<Response>().map(Reply::Stream).map_err(|_| Failure::Network("fetch did not return a Response".into()))
 }
 
 /// Waits `ms`, or fails with `Aborted` as soon as `signal` aborts.

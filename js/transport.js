@@ -1,0 +1,69 @@
+// One HTTP attempt, whole, on the JS side of the transport: the wasm decides everything (URL,
+// method, headers, body, time limit) and crosses the boundary once per attempt. Doing the
+// AbortController, timer, listeners, fetch and body read here replaced ~25 wasm<->JS calls per
+// attempt (the largest part of the client's own per-call cost in the Node profile).
+//
+// Resolves, never rejects, with an array:
+//   [status, bodyText, retryAfter]    a response, its body read
+//   [status, response]                streaming: a 2xx response with its body unread
+//   [0, kind, detail]                 no response: kind "aborted" | "timeout" | "network"
+// `reasons` are the two Error objects our controller aborts with: fetch rejects with the reason,
+// and some fetch wrappers mishandle a rejection that is not an Error.
+
+const aborted = (signal) => {
+  try {
+    return signal?.aborted === true;
+  } catch {
+    return false;
+  }
+};
+
+const listen = (signal, handler, add) => {
+  try {
+    signal?.[add ? 'addEventListener' : 'removeEventListener']?.('abort', handler);
+  } catch {
+    // A broken or fake signal: the call then just cannot be cancelled through it.
+  }
+};
+
+const describe = (e) => {
+  try {
+    if (e instanceof Error) return `${e.name}: ${e.message}`;
+    return typeof e === 'string' ? e : 'fetch failed';
+  } catch {
+    return 'fetch failed';
+  }
+};
+
+export async function attempt(fetchFn, url, method, headerLines, body, timeoutMs, signal, stream, timeoutReason, abortReason) {
+  if (aborted(signal)) return [0, 'aborted', ''];
+  const headers = {};
+  const h = headerLines.split('\n');
+  for (let i = 0; i + 1 < h.length; i += 2) headers[h[i]] = h[i + 1];
+  const controller = new AbortController();
+  const onAbort = () => controller.abort(abortReason);
+  const timer = setTimeout(() => controller.abort(timeoutReason), timeoutMs);
+  listen(signal, onAbort, true);
+  const init = { method, headers, signal: controller.signal };
+  if (body !== undefined) init.body = body;
+  let keepListening = false;
+  try {
+    const res = await (fetchFn ? fetchFn(url, init) : fetch(url, init));
+    if (!(res instanceof Response)) throw new Error('fetch did not return a Response');
+    const status = res.status;
+    if (stream && status >= 200 && status < 300) {
+      // The caller's signal stays linked: aborting still cancels the body.
+      keepListening = true;
+      return [status, res];
+    }
+    const retryAfter = res.headers.get('retry-after') ?? undefined;
+    return [status, await res.text(), retryAfter];
+  } catch (e) {
+    if (aborted(signal)) return [0, 'aborted', ''];
+    if (controller.signal.aborted && controller.signal.reason === timeoutReason) return [0, 'timeout', ''];
+    return [0, 'network', describe(e)];
+  } finally {
+    clearTimeout(timer);
+    if (!keepListening) listen(signal, onAbort, false);
+  }
+}
