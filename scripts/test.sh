@@ -30,6 +30,7 @@ step "size budget" node scripts/size.mjs
 step "prism conformance" node tests/prism/suite.mjs
 step "typescript" node tests/ts/run.mjs
 step "engines (node, deno, workerd, chromium) and examples" bash tests/engines/run.sh
+step "cli and MCP server (node, deno, workerd; MCP SDK client)" bash tests/cli/run.sh
 step "fault injection (node, deno)" bash tests/faults/run.sh
 step "fuzz (100,000 random inputs through the package)" node tests/fuzz/fuzz.mjs
 step "large work: pagination, streams, exports, bulk (node, deno)" bash tests/large/run.sh

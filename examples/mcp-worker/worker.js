@@ -1,0 +1,59 @@
+// The iterable-wasm MCP server in a Cloudflare Worker: every Iterable action as a tool, over the
+// Model Context Protocol's streamable HTTP transport at POST /mcp (stateless: no session to keep
+// between isolates).
+//
+// Bindings (secrets: `npx wrangler secret put NAME`):
+//   ITERABLE_API_KEY        Iterable server-side API key (secret)
+//   MCP_TOKEN               the bearer token agents must send (secret): Authorization: Bearer <MCP_TOKEN>
+//   ITERABLE_REGION         "us" (default) or "eu"
+//   ITERABLE_BASE_URL       another base URL (e.g. a local mock)
+//   MCP_ALLOW_IRREVERSIBLE  "1" lets irreversible tools run (refused otherwise)
+//   MCP_ALLOW, MCP_DENY     comma lists of action ids narrowing the tools
+//   ITERABLE_SANDBOX        "1" runs every tool against the built-in emulator instead of Iterable
+import { IterableClient, actions } from 'iterable-wasm';
+import { createMcpServer, createMcpHttpHandler } from 'iterable-wasm/mcp';
+
+const list = (s) => (s ? String(s).split(',').map((x) => x.trim()).filter(Boolean) : undefined);
+
+// One client and protocol server per isolate (the bindings do not change between requests).
+let handler;
+function handlerFor(env) {
+  if (handler) return handler;
+  const sandbox = env.ITERABLE_SANDBOX === '1';
+  const client = new IterableClient({
+    ...(env.ITERABLE_API_KEY ? { apiKey: env.ITERABLE_API_KEY } : {}),
+    region: env.ITERABLE_REGION === 'eu' ? 'eu' : 'us',
+    ...(env.ITERABLE_BASE_URL ? { baseUrl: env.ITERABLE_BASE_URL } : {}),
+    ...(sandbox ? { sandbox: true } : {}),
+  });
+  const server = createMcpServer({
+    client,
+    actions,
+    allowIrreversible: env.MCP_ALLOW_IRREVERSIBLE === '1',
+    irreversibleHint: 'the binding MCP_ALLOW_IRREVERSIBLE = "1"',
+    allow: list(env.MCP_ALLOW),
+    deny: list(env.MCP_DENY),
+    secrets: [env.ITERABLE_API_KEY, env.MCP_TOKEN],
+    name: 'iterable-wasm-worker',
+  });
+  handler = createMcpHttpHandler(server, {
+    // No token configured: refuse everything rather than hand out the Iterable key's powers.
+    authorize: (request) => !!env.MCP_TOKEN && request.headers.get('authorization') === `Bearer ${env.MCP_TOKEN}`,
+  });
+  return handler;
+}
+
+export default {
+  async fetch(request, env) {
+    const { pathname } = new URL(request.url);
+    if (pathname !== '/mcp') return Response.json({ error: 'not found; the MCP endpoint is /mcp' }, { status: 404 });
+    let handle;
+    try {
+      handle = handlerFor(env);
+    } catch (e) {
+      // A configuration problem (e.g. no ITERABLE_API_KEY binding); the message never holds the key.
+      return Response.json({ jsonrpc: '2.0', id: null, error: { code: -32603, message: `server misconfigured: ${e?.message ?? e}` } }, { status: 500 });
+    }
+    return handle(request);
+  },
+};

@@ -1,0 +1,530 @@
+// The CLI, driven as a subprocess (`node pkg/cli.js …`, and `deno run -A pkg/cli.js …`) against a
+// fake Iterable on 127.0.0.1 (tests/cli/fake-iterable.mjs) and the sandbox emulator when the
+// build has it. Run: node --test tests/cli/cli.test.mjs
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startFake, LISTS, EXPORT_FILES } from './fake-iterable.mjs';
+import { CLI, DENO, KEY, PKG_DIR, ROOT, run, catalog } from './helpers.mjs';
+import { packAndInstall, waitForPkg } from '../support/install.mjs';
+
+let srv;
+let actions;
+let tmp;
+let env;
+
+before(async () => {
+  waitForPkg();
+  assert.ok(existsSync(CLI), `${CLI} is missing: run npm run build`);
+  srv = await startFake();
+  actions = await catalog();
+  tmp = mkdtempSync(join(tmpdir(), 'iterable-cli-'));
+  env = { ITERABLE_BASE_URL: srv.url };
+});
+
+after(async () => {
+  await srv?.close();
+  if (tmp) rmSync(tmp, { recursive: true, force: true });
+});
+
+const lastLine = (s) => s.trim().split('\n').at(-1);
+
+describe('help and listing', () => {
+  test('--help on every command, exit 0; no command: usage on stderr, exit 2', async () => {
+    for (const args of [['--help'], ['help'], ['actions', '--help'], ['describe', '--help'], ['run', '--help'], ['bulk', '--help'], ['export', '--help'], ['mcp', '--help'], ['sandbox', '--help'], ['help', 'bulk']]) {
+      const r = await run(args);
+      assert.equal(r.code, 0, `${args.join(' ')}: ${r.stderr}`);
+      assert.match(r.stdout, /^Usage: iterable-wasm/, args.join(' '));
+    }
+    const perAction = await run(['track_event', '--help']);
+    assert.equal(perAction.code, 0);
+    assert.match(perAction.stdout, /track_event/);
+    assert.match(perAction.stdout, /eventName/);
+    assert.match(perAction.stdout, /--dry-run/);
+    const none = await run([]);
+    assert.equal(none.code, 2);
+    assert.match(none.stderr, /Usage: iterable-wasm/);
+    assert.equal(none.stdout, '');
+  });
+
+  test('--version prints the package version', async () => {
+    const r = await run(['--version']);
+    assert.equal(r.code, 0);
+    assert.equal(r.stdout.trim(), JSON.parse(readFileSync(join(PKG_DIR, 'package.json'), 'utf8')).version);
+  });
+
+  test('the package declares the bin and the file has a node shebang', () => {
+    const manifest = JSON.parse(readFileSync(join(PKG_DIR, 'package.json'), 'utf8'));
+    assert.equal(manifest.bin['iterable-wasm'], './cli.js');
+    assert.ok(manifest.files.includes('cli.js') && manifest.files.includes('mcp.js'));
+    assert.deepEqual(manifest.exports['./mcp'], { types: './mcp.d.ts', default: './mcp.js' });
+    assert.ok(readFileSync(CLI, 'utf8').startsWith('#!/usr/bin/env node\n'));
+  });
+
+  test('actions lists every action with its flags; --json gives the same set', async () => {
+    const r = await run(['actions']);
+    assert.equal(r.code, 0, r.stderr);
+    for (const a of actions) assert.match(r.stdout, new RegExp(`^${a.id} +${a.method} `, 'm'));
+    assert.match(r.stdout, /^delete_list +DELETE +.*\[.*irreversible.*\]$/m);
+    assert.match(r.stdout, /^list_lists +GET +.*\[read/m);
+    assert.match(r.stdout, /^track_events_in_bulk .*bulk/m);
+    const j = await run(['actions', '--json']);
+    assert.equal(j.code, 0);
+    const list = JSON.parse(j.stdout);
+    assert.deepEqual(list.map((a) => a.id), actions.map((a) => a.id));
+    const del = list.find((a) => a.id === 'delete_list');
+    assert.equal(del.irreversible, true);
+    assert.equal(del.method, 'DELETE');
+    assert.equal(list.find((a) => a.id === 'list_lists').read, true);
+    assert.equal(list.find((a) => a.id === 'track_events_in_bulk').bulk, true);
+  });
+
+  test('describe shows description, params with types, required groups, schema and flags', async () => {
+    const r = await run(['describe', 'cancel_email']);
+    assert.equal(r.code, 0, r.stderr);
+    const entry = actions.find((a) => a.id === 'cancel_email');
+    assert.ok(r.stdout.includes(entry.description));
+    assert.match(r.stdout, /POST \/api\/email\/cancel/);
+    assert.match(r.stdout, /scheduledMessageId +integer \(int64\) +optional, in body/);
+    assert.match(r.stdout, /Required groups[^\n]*\n +scheduledMessageId \| campaignId\n +scheduledMessageId \| email \| userId/);
+    assert.match(r.stdout, /Flags: irreversible; idempotent/);
+    assert.ok(r.stdout.includes(JSON.stringify(entry.inputSchema, null, 2)));
+    const d = await run(['describe', 'delete_list']);
+    assert.match(d.stdout, /listId +integer \(int64\) +required, in path/);
+    const j = await run(['describe', 'track_event', '--json']);
+    assert.deepEqual(JSON.parse(j.stdout), JSON.parse(JSON.stringify(actions.find((a) => a.id === 'track_event'))));
+    const unknown = await run(['describe', 'no_such_action']);
+    assert.equal(unknown.code, 2);
+    assert.match(unknown.stderr, /unknown action "no_such_action"/);
+  });
+});
+
+describe('running actions against a local server', () => {
+  test('a read prints JSON: compact when piped, pretty with --pretty; the key goes in Api-Key', async () => {
+    srv.reset();
+    const r = await run(['list_lists'], { env });
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout, JSON.stringify({ lists: LISTS }) + '\n');
+    assert.equal(r.stderr, '');
+    const [req] = srv.apiRequests();
+    assert.equal(req.method, 'GET');
+    assert.equal(req.path, '/api/lists');
+    assert.equal(req.headers['api-key'], KEY);
+    const p = await run(['list_lists', '--pretty'], { env });
+    assert.equal(p.stdout, JSON.stringify({ lists: LISTS }, null, 2) + '\n');
+  });
+
+  test('a text result prints as text', async () => {
+    const r = await run(['get_list_size', 'listId=10'], { env });
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout, '2\n');
+  });
+
+  test('a write: key=value coerced by the schema, key:=json, --input JSON and @file merged', async () => {
+    srv.reset();
+    const r = await run(['track_event', 'email=ada@example.com', 'eventName=signedUp', 'createdAt=1700000000', 'dataFields:={"plan":"pro","seats":3}'], { env });
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(JSON.parse(r.stdout), { msg: 'Event with id: 1 tracked.', code: 'Success', params: null });
+    let [req] = srv.apiRequests();
+    assert.equal(req.method, 'POST');
+    assert.equal(req.path, '/api/events/track');
+    assert.deepEqual(req.body, { email: 'ada@example.com', eventName: 'signedUp', createdAt: 1700000000, dataFields: { plan: 'pro', seats: 3 } });
+
+    srv.reset();
+    const file = join(tmp, 'user.json');
+    writeFileSync(file, JSON.stringify({ email: 'grace@example.com', dataFields: { a: 1 } }));
+    const f = await run(['update_user', '--input', `@${file}`, 'mergeNestedObjects=true'], { env });
+    assert.equal(f.code, 0, f.stderr);
+    [req] = srv.apiRequests();
+    assert.deepEqual(req.body, { email: 'grace@example.com', dataFields: { a: 1 }, mergeNestedObjects: true });
+
+    srv.reset();
+    const piped = await run(['update_user', '--input', '-'], { env, stdin: '{"email":"stdin@example.com"}' });
+    assert.equal(piped.code, 0, piped.stderr);
+    assert.deepEqual(srv.apiRequests()[0].body, { email: 'stdin@example.com' });
+
+    srv.reset();
+    const inline = await run(['update_user', '--input', '{"userId":"42"}', 'preferUserId=false'], { env });
+    assert.equal(inline.code, 0, inline.stderr);
+    [req] = srv.apiRequests();
+    assert.deepEqual(req.body, { userId: '42', preferUserId: false });
+  });
+
+  test('--dry-run prints method, URL, headers and body with the key redacted, and sends nothing', async () => {
+    srv.reset();
+    const r = await run(['archive_campaigns', 'campaignIds=1,2,3', '--dry-run'], { env });
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, new RegExp(`^POST ${srv.url}/api/campaigns/archive$`, 'm'));
+    assert.match(r.stdout, /^api-key: \[REDACTED\]$/m);
+    assert.match(r.stdout, /^content-type: application\/json$/m);
+    assert.ok(!r.stdout.includes(KEY));
+    const body = JSON.parse(r.stdout.slice(r.stdout.indexOf('\n\n') + 2));
+    assert.deepEqual(body, { campaignIds: [1, 2, 3] });
+    assert.equal(srv.requests.length, 0, 'nothing reached the server');
+
+    const j = await run(['get_user_events', 'userId=u 1', 'limit=5', '--dry-run', '--json', '--region', 'eu'], { env: { ITERABLE_BASE_URL: undefined } });
+    assert.equal(j.code, 0, j.stderr);
+    const captured = JSON.parse(j.stdout);
+    assert.equal(captured.method, 'GET');
+    assert.equal(captured.url, 'https://api.eu.iterable.com/api/events/byUserId/u%201?limit=5');
+    assert.equal(captured.headers['api-key'], '[REDACTED]');
+    assert.equal(captured.body, undefined);
+
+    // A JWT-style Authorization header would be redacted the same way; and no key at all is fine.
+    const nokey = await run(['track_event', 'userId=1', 'eventName=x', '--dry-run'], { env: { ITERABLE_API_KEY: undefined } });
+    assert.equal(nokey.code, 0, nokey.stderr);
+    assert.match(nokey.stdout, /api-key: \[REDACTED\]/);
+  });
+
+  test('irreversible actions: refused without --yes when there is no terminal, run with --yes', async () => {
+    srv.reset();
+    const refused = await run(['delete_list', 'listId=10'], { env });
+    assert.equal(refused.code, 2);
+    assert.match(refused.stderr, /^iterable-wasm: ConfirmationRequired: delete_list is irreversible: pass --yes/);
+    assert.equal(srv.requests.length, 0);
+    const ok = await run(['delete_list', 'listId=10', '--yes'], { env });
+    assert.equal(ok.code, 0, ok.stderr);
+    assert.deepEqual(JSON.parse(ok.stdout), { msg: 'List 10 deleted', code: 'Success', params: null });
+    assert.deepEqual(srv.apiRequests().map((r) => `${r.method} ${r.path}`), ['DELETE /api/lists/10']);
+  });
+
+  test('irreversible actions ask on a terminal: "n" sends nothing, "y" runs', async () => {
+    let hasScript = true;
+    try {
+      execFileSync('script', ['--version'], { stdio: 'ignore' });
+    } catch {
+      hasScript = false;
+    }
+    assert.ok(hasScript, 'util-linux script(1) is needed to give the CLI a terminal');
+    const shell = (answer) => (args) => ['script', ['-qec', [process.execPath, CLI, ...args].map((a) => `'${a}'`).join(' '), '/dev/null']];
+    srv.reset();
+    const no = await run(['delete_list', 'listId=11'], { env, stdin: 'n\n', command: shell('n') });
+    assert.match(no.stdout, /delete_list \(Delete a list\) is irreversible\. Run it\? \[y\/N\]/);
+    assert.match(no.stdout, /Cancelled: not confirmed; nothing was sent/);
+    assert.equal(no.code, 1);
+    assert.equal(srv.requests.length, 0);
+    const yes = await run(['delete_list', 'listId=11'], { env, stdin: 'y\n', command: shell('y') });
+    assert.equal(yes.code, 0, yes.stdout);
+    assert.match(yes.stdout, /\{\r?\n  "msg": "List 11 deleted",\r?\n/, 'pretty JSON on a terminal');
+    assert.deepEqual(srv.apiRequests().map((r) => `${r.method} ${r.path}`), ['DELETE /api/lists/11']);
+  });
+});
+
+describe('exit codes and errors', () => {
+  test('2: validation (nothing sent), bad key=value, unknown option, missing key', async () => {
+    srv.reset();
+    const v = await run(['track_event', 'email=a@example.com'], { env });
+    assert.equal(v.code, 2);
+    assert.match(v.stderr, /^iterable-wasm: ValidationError \(track_event\): .*eventName/);
+    assert.equal(v.stderr.trim().split('\n').length, 1, 'one line');
+    const c = await run(['get_list_size', 'listId=abc'], { env });
+    assert.equal(c.code, 2);
+    assert.match(c.stderr, /listId: expected an integer, got "abc"/);
+    const o = await run(['list_lists', '--bogus'], { env });
+    assert.equal(o.code, 2);
+    assert.match(o.stderr, /unknown option --bogus/);
+    const oj = await run(['list_lists', '--bogus', '--json-errors'], { env });
+    assert.deepEqual(JSON.parse(oj.stderr), { error: { code: 'UsageError', message: 'unknown option --bogus (see --help)', exitCode: 2 } });
+    const vj = await run(['track_event', 'userId=1', '--json-errors'], { env });
+    const ve = JSON.parse(vj.stderr).error;
+    assert.deepEqual([ve.code, ve.exitCode, ve.attempts, ve.issues[0].param], ['ValidationError', 2, 0, 'eventName']);
+    const j = await run(['track_event', '--input', '{not json'], { env });
+    assert.equal(j.code, 2);
+    assert.match(j.stderr, /--input is not valid JSON/);
+    const u = await run(['no_such_action'], { env });
+    assert.equal(u.code, 2);
+    const k = await run(['list_lists'], { env: { ...env, ITERABLE_API_KEY: undefined } });
+    assert.equal(k.code, 2);
+    assert.match(k.stderr, /set ITERABLE_API_KEY/);
+    assert.equal(srv.requests.length, 0);
+  });
+
+  test('3: an API error, as one line or as JSON with --json-errors', async () => {
+    const r = await run(['update_user', 'email=exists@example.com'], { env });
+    assert.equal(r.code, 3);
+    assert.equal(r.stdout, '');
+    assert.equal(r.stderr, 'iterable-wasm: BadParams (HTTP 400, update_user): User update failed: email already taken\n');
+    const j = await run(['update_user', 'email=exists@example.com', '--json-errors'], { env });
+    assert.equal(j.code, 3);
+    const { error } = JSON.parse(j.stderr);
+    assert.equal(error.code, 'BadParams');
+    assert.equal(error.status, 400);
+    assert.equal(error.action, 'update_user');
+    assert.equal(error.exitCode, 3);
+    assert.equal(error.attempts, 1);
+    const bad = await run(['list_lists', '--json-errors'], { env: { ...env, ITERABLE_API_KEY: 'bad-key' } });
+    assert.equal(bad.code, 3);
+    assert.equal(JSON.parse(bad.stderr).error.code, 'BadApiKey');
+    const nf = await run(['delete_list', 'listId=404', '--yes'], { env });
+    assert.equal(nf.code, 3);
+    assert.match(nf.stderr, /NotFound \(HTTP 404, delete_list\)/);
+  });
+
+  test('4: network error (nothing listening) and timeout', async () => {
+    const port = await new Promise((resolve) => {
+      const s = createServer().listen(0, '127.0.0.1', () => {
+        const { port } = s.address();
+        s.close(() => resolve(port));
+      });
+    });
+    const n = await run(['list_lists', '--max-retries', '0'], { env: { ITERABLE_BASE_URL: `http://127.0.0.1:${port}` } });
+    assert.equal(n.code, 4);
+    assert.match(n.stderr, /^iterable-wasm: NetworkError/);
+    const t = await run(['list_journeys', '--timeout', '300', '--max-retries', '0', '--json-errors'], { env });
+    assert.equal(t.code, 4);
+    const { error } = JSON.parse(t.stderr);
+    assert.equal(error.code, 'Timeout');
+    assert.equal(error.exitCode, 4);
+  });
+});
+
+describe('long work', () => {
+  test('bulk <id> --file items.jsonl: split into requests, progress on stderr, report on stdout', async () => {
+    // ~5.5 MB of events: more than one request of at most 4 MB.
+    const pad = 'x'.repeat(600);
+    const events = Array.from({ length: 9000 }, (_, i) => ({ email: i === 17 || i === 8500 ? `broken${i}` : `u${i}@example.com`, eventName: 'imported', dataFields: { i, pad } }));
+    const file = join(tmp, 'events.jsonl');
+    writeFileSync(file, events.map((e) => JSON.stringify(e)).join('\n') + '\n');
+    srv.reset();
+    const r = await run(['bulk', 'track_events_in_bulk', '--file', file, '--concurrency', '2'], { env });
+    assert.equal(r.code, 3, r.stderr); // two items refused by Iterable
+    const report = JSON.parse(r.stdout);
+    assert.equal(report.items, 9000);
+    assert.ok(report.requests >= 2, `requests: ${report.requests}`);
+    assert.equal(report.succeeded, 8998);
+    assert.equal(report.failed, 2);
+    assert.deepEqual(report.failures.map((f) => [f.index, f.id]), [[17, 'broken17'], [8500, 'broken8500']]);
+    const sent = srv.apiRequests().filter((q) => q.path === '/api/events/trackBulk');
+    assert.equal(sent.length, report.requests);
+    assert.equal(sent.reduce((n, q) => n + q.body.events.length, 0), 9000);
+    const lines = r.stderr.trim().split('\n');
+    assert.equal(lines.length, report.requests + 1, r.stderr);
+    assert.match(lines[0], new RegExp(`^track_events_in_bulk: 1/${report.requests} requests, `));
+    assert.match(lines.at(-1), /^track_events_in_bulk: 9,000 items in \d+ requests: 8,998 succeeded, 2 failed/);
+
+    const ok = join(tmp, 'ok.json');
+    writeFileSync(ok, JSON.stringify(events.slice(0, 10).map((e) => ({ ...e, email: 'ok@example.com' }))));
+    const a = await run(['bulk', 'track_events_in_bulk', '--file', ok, '--quiet'], { env });
+    assert.equal(a.code, 0, a.stderr);
+    assert.equal(a.stderr, '');
+    assert.equal(JSON.parse(a.stdout).succeeded, 10);
+
+    const notBulk = await run(['bulk', 'track_event', '--file', ok], { env });
+    assert.equal(notBulk.code, 2);
+    assert.match(notBulk.stderr, /track_event is not a bulk action/);
+    writeFileSync(join(tmp, 'bad.jsonl'), '{"email":"a@b.co"}\n{oops\n');
+    const badFile = await run(['bulk', 'track_events_in_bulk', '--file', join(tmp, 'bad.jsonl')], { env });
+    assert.equal(badFile.code, 2);
+    assert.match(badFile.stderr, /line 2 is not valid JSON/);
+  });
+
+  test('a JSON-lines export streams to stdout (> out.jsonl) with progress on stderr', async () => {
+    const out = join(tmp, 'out.jsonl');
+    const r = await run(['export_user_events', 'email=ada@example.com'], { env, stdoutFile: out });
+    assert.equal(r.code, 0, r.stderr);
+    const lines = readFileSync(out, 'utf8').trimEnd().split('\n');
+    assert.equal(lines.length, 2500);
+    assert.deepEqual(JSON.parse(lines[0]), { eventName: 'e0', email: 'ada@example.com', n: 0, createdAt: 1700000000000 });
+    assert.equal(JSON.parse(lines[2499]).n, 2499);
+    assert.match(lastLine(r.stderr), /^export_user_events: 2,500 records in \d+\.\d s$/);
+  });
+
+  test('a CSV export streams its body as CSV; --jsonl turns rows into JSON lines', async () => {
+    const r = await run(['export_data_to_csv', 'dataTypeName=emailSend', 'range=All'], { env });
+    assert.equal(r.code, 0, r.stderr);
+    const lines = r.stdout.trimEnd().split('\n');
+    assert.equal(lines.length, 1201);
+    assert.equal(lines[0], 'email,campaignId,n');
+    assert.equal(lines[1200], 'u1199@example.com,5,1199');
+    assert.match(lastLine(r.stderr), /^export_data_to_csv: [\d,]+ bytes, 1,201 lines in /);
+    const j = await run(['export_data_to_csv', 'dataTypeName=emailSend', 'range=All', '--jsonl', '--quiet'], { env });
+    const recs = j.stdout.trimEnd().split('\n').map((l) => JSON.parse(l));
+    assert.equal(recs.length, 1200);
+    assert.deepEqual(recs[5], { email: 'u5@example.com', campaignId: '5', n: '5' });
+    assert.equal(j.stderr, '');
+  });
+
+  test('--all: every page of a paginated action as JSON lines, progress on stderr', async () => {
+    srv.reset();
+    const r = await run(['list_all_campaigns', '--all', 'pageSize=2'], { env });
+    assert.equal(r.code, 0, r.stderr);
+    const items = r.stdout.trimEnd().split('\n').map((l) => JSON.parse(l));
+    assert.deepEqual(items.map((c) => c.id), [11, 12, 21, 22, 31, 32]);
+    assert.deepEqual(srv.apiRequests().map((q) => q.query.page), ['1', '2', '3']);
+    assert.match(lastLine(r.stderr), /^list_all_campaigns: 6 items, 3 pages in /);
+    const no = await run(['list_lists', '--all'], { env });
+    assert.equal(no.code, 2);
+    assert.match(no.stderr, /--all: list_lists is not paginated/);
+  });
+
+  test('export: start_export, poll, stream every file as JSON lines, progress on stderr', async () => {
+    srv.reset();
+    const r = await run(['export', 'dataTypeName=user', 'outputFormat=application/x-json-stream', '--poll-ms', '20'], { env });
+    assert.equal(r.code, 0, r.stderr);
+    const recs = r.stdout.trimEnd().split('\n').map((l) => JSON.parse(l));
+    const total = Object.values(EXPORT_FILES).reduce((a, b) => a + b, 0);
+    assert.equal(recs.length, total);
+    assert.deepEqual(recs.map((x) => x.file), Object.entries(EXPORT_FILES).flatMap(([f, n]) => Array(n).fill(f)));
+    assert.match(r.stderr, /^export job 77: Running, 0 files, 0 records$/m);
+    assert.match(lastLine(r.stderr), new RegExp(`^export job 77: Completed, 2 files, ${total} records in `));
+    assert.deepEqual(srv.apiRequests().map((q) => `${q.method} ${q.path}`).slice(0, 2), ['POST /api/export/start', 'GET /api/export/77/files']);
+  });
+});
+
+describe('sandbox', () => {
+  test('--sandbox [--state file]: runs against the emulator, or fails with a clear message if the build has none', async () => {
+    const state = join(tmp, 'state.json');
+    const { IterableClient } = await import(join(PKG_DIR, 'index.node.js'));
+    let hasSandbox = false;
+    try {
+      await new IterableClient({ apiKey: 'x', sandbox: true }).execute('list_channels', {});
+      hasSandbox = true;
+    } catch {}
+    srv.reset();
+    const r = await run(['list_lists', '--sandbox', '--state', state], { env: { ...env, ITERABLE_API_KEY: undefined } });
+    if (!hasSandbox) {
+      assert.equal(r.code, 1, r.stderr);
+      assert.match(r.stderr, /^iterable-wasm: SandboxUnavailable: --sandbox: /);
+      return;
+    }
+    const sb = (args, opts = {}) => run([...args, '--sandbox', '--state', state], { env: { ITERABLE_API_KEY: undefined, ITERABLE_BASE_URL: srv.url }, ...opts });
+    assert.equal(r.code, 0, r.stderr);
+    assert.ok(Array.isArray(JSON.parse(r.stdout).lists));
+    assert.ok(existsSync(state), 'the state was saved');
+    // A write, kept in the state file for the next run.
+    const w = await sb(['create_new_list', 'name=From the CLI']);
+    assert.equal(w.code, 0, w.stderr);
+    const again = await sb(['list_lists']);
+    assert.ok(JSON.parse(again.stdout).lists.some((l) => l.name === 'From the CLI'), 'the write persisted through the state file');
+    // The exit codes hold against the emulator too: validation 2, an API error 3.
+    const v = await sb(['track_event', 'email=a@example.com']);
+    assert.equal(v.code, 2, v.stderr);
+    const nf = await sb(['delete_list', 'listId=987654321', '--yes']);
+    assert.equal(nf.code, 3, nf.stderr);
+    // Bulk with progress, then the events streamed back as an export.
+    const events = Array.from({ length: 30 }, (_, i) => ({ email: 'sandbox-user@example.com', eventName: 'cliBulk', dataFields: { i } }));
+    const file = join(tmp, 'sandbox-events.jsonl');
+    writeFileSync(file, events.map((e) => JSON.stringify(e)).join('\n'));
+    const b = await sb(['bulk', 'track_events_in_bulk', '--file', file]);
+    assert.equal(b.code, 0, b.stderr);
+    assert.equal(JSON.parse(b.stdout).succeeded, 30);
+    assert.match(b.stderr, /^track_events_in_bulk: 1\/1 requests, 30 items sent, 30 succeeded, 0 failed$/m);
+    const x = await sb(['export_user_events', 'email=sandbox-user@example.com']);
+    assert.equal(x.code, 0, x.stderr);
+    const recs = x.stdout.trimEnd().split('\n').map((l) => JSON.parse(l));
+    assert.equal(recs.filter((e) => e.eventName === 'cliBulk').length, 30, x.stdout.slice(0, 500));
+    assert.match(lastLine(x.stderr), /^export_user_events: \d+ records in /);
+    assert.equal(srv.requests.length, 0, 'the sandbox sends nothing over the network');
+  });
+});
+
+describe('sandbox server', () => {
+  test('sandbox --port 0 prints its URL, serves the emulator, stops on SIGINT (or says it is missing)', async () => {
+    let works = existsSync(join(PKG_DIR, 'sandbox/server.js'));
+    if (works) {
+      try {
+        await import(join(PKG_DIR, 'sandbox/server.js'));
+      } catch {
+        works = false; // an incomplete build: build.mjs without build-sandbox.mjs
+      }
+    }
+    if (!works) {
+      const s = await run(['sandbox', '--port', '0']);
+      assert.equal(s.code, 1);
+      assert.match(s.stderr, /^iterable-wasm: SandboxUnavailable: the sandbox server is not part of this build/);
+      return;
+    }
+    const state = join(tmp, 'server-state.json');
+    const start = async () => {
+      const child = spawn(process.execPath, [CLI, 'sandbox', '--port', '0', '--state', state], { stdio: ['ignore', 'pipe', 'pipe'] });
+      let stderr = '';
+      child.stderr.setEncoding('utf8').on('data', (d) => (stderr += d));
+      const url = await new Promise((resolve, reject) => {
+        let out = '';
+        child.stdout.setEncoding('utf8').on('data', (d) => {
+          out += d;
+          if (out.includes('\n')) resolve(out.trim());
+        });
+        child.once('close', () => reject(new Error(`sandbox exited: ${stderr}`)));
+      });
+      const closed = new Promise((resolve) => child.once('close', resolve));
+      return { url, stderr: () => stderr, stop: () => (child.kill('SIGINT'), closed) };
+    };
+    const first = await start();
+    assert.match(first.url, /^http:\/\/127\.0\.0\.1:\d+$/);
+    const w = await run(['create_new_list', 'name=Kept across restarts', '--base-url', first.url]);
+    assert.equal(w.code, 0, w.stderr);
+    assert.match(first.stderr(), /POST \/api\/lists -> 200/);
+    assert.equal(await first.stop(), 0, first.stderr());
+    const second = await start();
+    const r = await run(['list_lists', '--base-url', second.url]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.ok(JSON.parse(r.stdout).lists.some((l) => l.name === 'Kept across restarts'), 'the state file carried the list over');
+    assert.equal(await second.stop(), 0, second.stderr());
+  });
+});
+
+describe('installed with npm', () => {
+  let project;
+  after(() => project?.cleanup());
+  test('npx iterable-wasm runs the bin; iterable-wasm/mcp resolves', async () => {
+    project = packAndInstall({ prefix: 'iterable-wasm-cli-' });
+    const files = project.info.files.map((f) => f.path);
+    for (const f of ['cli.js', 'mcp.js', 'mcp.d.ts']) assert.ok(files.includes(f), `tarball has ${f}`);
+    const npx = (args) => ['npx', ['--no-install', 'iterable-wasm', ...args]];
+    const v = await run(['--version'], { command: npx, cwd: project.dir });
+    assert.equal(v.code, 0, v.stderr);
+    assert.equal(v.stdout.trim(), JSON.parse(readFileSync(join(PKG_DIR, 'package.json'), 'utf8')).version);
+    const r = await run(['list_lists'], { command: npx, cwd: project.dir, env });
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(JSON.parse(r.stdout), { lists: LISTS });
+    writeFileSync(join(project.dir, 'mcp.mjs'), 'const m = await import("iterable-wasm/mcp"); console.log(import.meta.resolve("iterable-wasm/mcp"), typeof m.createMcpServer);\n');
+    const m = await run([], { command: () => [process.execPath, ['mcp.mjs']], cwd: project.dir });
+    assert.match(m.stdout, /\/node_modules\/iterable-wasm\/mcp\.js function$/m);
+  });
+
+  test('mcp.d.ts type-checks against the package types', async () => {
+    const r = await run([], { command: () => [join(ROOT, 'node_modules/.bin/tsc'), ['-p', join(ROOT, 'tests/cli/tsconfig.json')]] });
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+  });
+});
+
+describe('Deno', () => {
+  test('deno run -A pkg/cli.js: describe, a read, a write, an API error', { skip: !DENO && 'deno not installed' }, async () => {
+    const d = await run(['describe', 'list_lists', '--json'], { runtime: 'deno' });
+    assert.equal(d.code, 0, d.stderr);
+    assert.equal(JSON.parse(d.stdout).id, 'list_lists');
+    const r = await run(['list_lists'], { runtime: 'deno', env });
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(JSON.parse(r.stdout), { lists: LISTS });
+    const w = await run(['track_event', 'userId=7', 'eventName=deno'], { runtime: 'deno', env });
+    assert.equal(w.code, 0, w.stderr);
+    const e = await run(['update_user', 'email=exists@example.com'], { runtime: 'deno', env });
+    assert.equal(e.code, 3);
+    assert.match(e.stderr, /BadParams/);
+    const x = await run(['export_user_events', 'email=deno@example.com'], { runtime: 'deno', env });
+    assert.equal(x.code, 0, x.stderr);
+    assert.equal(x.stdout.trimEnd().split('\n').length, 2500);
+    assert.match(lastLine(x.stderr), /^export_user_events: 2,500 records in /);
+    const dry = await run(['track_event', 'userId=7', 'eventName=deno', '--dry-run'], { runtime: 'deno', env });
+    assert.equal(dry.code, 0, dry.stderr);
+    assert.match(dry.stdout, /^api-key: \[REDACTED\]$/m);
+  });
+
+  test('deno: --sandbox --state keeps a write for the next run', { skip: !DENO && 'deno not installed' }, async () => {
+    const state = join(tmp, 'deno-state.json');
+    const w = await run(['create_new_list', 'name=From Deno', '--sandbox', '--state', state], { runtime: 'deno', env: { ITERABLE_API_KEY: undefined } });
+    if (w.code === 1 && /SandboxUnavailable/.test(w.stderr)) {
+      assert.match(w.stderr, /^iterable-wasm: SandboxUnavailable: --sandbox: /);
+      return;
+    }
+    assert.equal(w.code, 0, w.stderr);
+    const r = await run(['list_lists', '--sandbox', '--state', state], { runtime: 'deno', env: { ITERABLE_API_KEY: undefined } });
+    assert.equal(r.code, 0, r.stderr);
+    assert.ok(JSON.parse(r.stdout).lists.some((l) => l.name === 'From Deno'));
+  });
+});

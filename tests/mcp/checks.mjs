@@ -1,0 +1,34 @@
+// Checks shared by the stdio and HTTP MCP tests.
+import assert from 'node:assert/strict';
+
+export const parseText = (result) => {
+  assert.equal(result.content?.[0]?.type, 'text');
+  return JSON.parse(result.content[0].text);
+};
+
+const isRead = (a) => a.method === 'GET' || a.readOnly === true || a.read === true;
+
+/** tools/list gives exactly the catalog: names, descriptions, clean object schemas, annotations. */
+export function checkTools(tools, actions, { allowIrreversible, hint = '--allow-irreversible' }) {
+  assert.deepEqual(tools.map((t) => t.name), actions.map((a) => a.id));
+  const byId = new Map(actions.map((a) => [a.id, a]));
+  for (const t of tools) {
+    const a = byId.get(t.name);
+    assert.equal(t.inputSchema.type, 'object', t.name);
+    assert.equal(typeof t.inputSchema.properties, 'object', t.name);
+    assert.equal(t.inputSchema.$schema, undefined, t.name);
+    assert.ok(!JSON.stringify(t.inputSchema).includes('x-iterable'), `${t.name}: catalog-only keywords removed`);
+    assert.deepEqual(Object.keys(t.inputSchema.properties).sort(), Object.keys(a.inputSchema.properties ?? {}).sort(), t.name);
+    assert.deepEqual(t.inputSchema.required ?? [], a.inputSchema.required ?? [], t.name);
+    for (const k of ['anyOf', 'allOf', 'oneOf']) assert.equal(t.inputSchema[k], undefined, `${t.name}: no top-level ${k}`);
+    for (const g of a.requireOneOf ?? []) assert.ok(t.description.includes(`at least one of ${g.join(', ')}`), `${t.name}: group ${g} in the description`);
+    assert.deepEqual(t.inputSchema.properties, JSON.parse(JSON.stringify(a.inputSchema.properties ?? {}, (k, v) => (k.startsWith('x-iterable') ? undefined : v))), `${t.name}: the catalog's properties`);
+    assert.ok(t.description.startsWith(a.description), t.name);
+    assert.equal(t.title, a.title);
+    assert.equal(t.annotations.readOnlyHint, isRead(a), `${t.name} readOnlyHint`);
+    assert.equal(t.annotations.destructiveHint, !isRead(a) && a.irreversible, `${t.name} destructiveHint`);
+    assert.equal(t.annotations.idempotentHint, a.idempotent, `${t.name} idempotentHint`);
+    if (a.irreversible && !allowIrreversible) assert.ok(t.description.includes(`refused unless the server runs with ${hint}`), t.name);
+  }
+  assert.ok(tools.some((t) => t.annotations.readOnlyHint) && tools.some((t) => t.annotations.destructiveHint));
+}
