@@ -87,8 +87,18 @@ const STREAM_FORMATS = { csv: 'csv', jsonl: 'jsonl', text: 'lines' };
 const camel = (id) => id.replace(/_([a-z0-9])/g, (_, c) => c.toUpperCase());
 
 const FETCH = Symbol('fetch');
-const SANDBOX_KEYS = ['seed', 'clock', 'faults', 'rateLimits', 'state'];
+const SANDBOX_KEYS = ['seed', 'clock', 'stepMs', 'faults', 'rateLimits', 'state'];
 let sandboxLoader;
+let sandboxHint = 'this build has no sandbox';
+
+/** Makes the emulator available: `loader` imports this runtime's sandbox loader module. Called
+ * by the entry points, and by `iterable-wasm/sandbox` in Workers (see index.workerd.js). */
+export function enableSandbox(loader) {
+  sandboxLoader = async (options) => {
+    const [{ createSandbox }, { instantiate }] = await Promise.all([import('./sandbox/index.js'), loader()]);
+    return createSandbox(options, instantiate);
+  };
+}
 
 /** Reads `options.sandbox` without letting a hostile options object throw here (the wasm
  * constructor then reports the options problem as a ValidationError). */
@@ -108,7 +118,7 @@ function makeSandbox(option) {
   const opts = option === true ? {} : { ...option };
   const unknown = Object.keys(opts).find((k) => !SANDBOX_KEYS.includes(k));
   if (unknown) throw fail(`unknown sandbox option "${unknown.slice(0, 40)}" (known: ${SANDBOX_KEYS.join(', ')})`);
-  if (!sandboxLoader) throw fail('the sandbox is not available in this build');
+  if (!sandboxLoader) throw fail(`the sandbox is not loaded: ${sandboxHint}`);
   let ready;
   const load = () => (ready ??= sandboxLoader(opts));
   const controls = Object.freeze({
@@ -173,13 +183,8 @@ export function expand({ params, required, ...e }) {
  * `Array.isArray`, iteration, `Object.isFrozen` and JSON.stringify see the whole catalog.
  */
 export function defineSurface(catalogJson, actionIds, runtime = {}) {
-  const loader = runtime.sandbox;
-  sandboxLoader =
-    loader &&
-    (async (options) => {
-      const [{ createSandbox }, { instantiate }] = await Promise.all([import('./sandbox/index.js'), loader()]);
-      return createSandbox(options, instantiate);
-    });
+  if (runtime.sandbox) enableSandbox(runtime.sandbox);
+  if (runtime.sandboxHint) sandboxHint = runtime.sandboxHint;
   let list;
   let map;
   const entries = () => (list ??= JSON.parse(catalogJson()).map(expand));

@@ -5,5 +5,9 @@ import { IterableClient, defineSurface } from './api.js';
 
 export { IterableClient, IterableError };
 /** The catalog: one entry per action (id, title, description, inputSchema, flags, ...), parsed on first use.
- * The sandbox's loader is imported only when a client asks for the sandbox. */
-export const actions = defineSurface(catalogJson, actionIds(), { sandbox: () => import('./sandbox/load.workerd.js') });
+ * No import of the sandbox here, not even a dynamic one: a Worker uploads every module its bundle
+ * can import, and workerd compiles uploaded wasm at start-up. `import 'iterable-wasm/sandbox'`
+ * (sandbox/workerd.js) enables it. */
+export const actions = defineSurface(catalogJson, actionIds(), {
+  sandboxHint: "in Workers, add `import 'iterable-wasm/sandbox';` once (the emulator is left out of bundles that do not import it)",
+});

@@ -91,6 +91,9 @@ writeFileSync(join(pkg, 'package.json'), JSON.stringify(manifest, null, 2) + '\n
 for (const f of ['README.md']) if (existsSync(join(root, f))) cpSync(join(root, f), join(pkg, f));
 cpSync(join(root, 'defs', 'LICENSE-NOTE.md'), join(pkg, 'LICENSE-NOTE.md'));
 rmSync(join(pkg, '.gitignore'), { force: true });
+// The sandbox emulator: its own wasm in pkg/sandbox/, loaded only by clients that use it.
+run(process.execPath, [join(root, 'scripts', 'build-sandbox.mjs')]);
+
 // The published schemas (expanded in api.js from the compact catalog) must equal the
 // generator's: a child process, so this script itself never loads the package.
 const check = `

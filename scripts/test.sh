@@ -30,6 +30,7 @@ step "size budget" node scripts/size.mjs
 step "prism conformance" node tests/prism/suite.mjs
 step "typescript" node tests/ts/run.mjs
 step "engines (node, deno, workerd, chromium) and examples" bash tests/engines/run.sh
+step "sandbox (emulator: 145 actions vs the spec; scenarios in node, deno, workerd, chromium; HTTP with fetch and @iterable/api)" bash tests/sandbox/run.sh
 step "cli and MCP server (node, deno, workerd; MCP SDK client)" bash tests/cli/run.sh
 step "fault injection (node, deno)" bash tests/faults/run.sh
 step "fuzz (100,000 random inputs through the package)" node tests/fuzz/fuzz.mjs

@@ -50,6 +50,7 @@ export async function startWorker({ bindings = {}, port = 0, pkgDir } = {}) {
       { type: 'ESModule', path: join(here, 'worker.js'), contents: readFileSync(join(here, 'worker.js'), 'utf8') },
       forward('iterable-wasm', entry),
       forward('iterable-wasm/mcp', mcpEntry),
+      forward('iterable-wasm/sandbox', manifest.exports['./sandbox'].workerd),
       ...pkgModules,
     ],
     compatibilityDate: '2025-01-01',

@@ -12,6 +12,9 @@
 //   ITERABLE_SANDBOX        "1" runs every tool against the built-in emulator instead of Iterable
 import { IterableClient, actions } from 'iterable-wasm';
 import { createMcpServer, createMcpHttpHandler } from 'iterable-wasm/mcp';
+// Enables ITERABLE_SANDBOX (the emulator, ~220 KB gzip more in the upload). Without this line the
+// Worker stays lean and `sandbox: true` fails with a clear message.
+import 'iterable-wasm/sandbox';
 
 const list = (s) => (s ? String(s).split(',').map((x) => x.trim()).filter(Boolean) : undefined);
 

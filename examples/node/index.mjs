@@ -4,24 +4,30 @@
 //   ITERABLE_API_KEY=... node index.mjs
 //
 // Environment:
-//   ITERABLE_API_KEY      your server-side API key (required)
+//   ITERABLE_SANDBOX=1    no key, no network: the package's in-process emulator of Iterable
+//                         (stateful; the demo's default), plus a short stateful story at the end
+//   ITERABLE_API_KEY      your server-side API key (required otherwise)
 //   ITERABLE_REGION       "us" (default) or "eu"
 //   ITERABLE_BASE_URL     another base URL, e.g. a local mock (http only for 127.0.0.1 / localhost)
 //   ITERABLE_DEMO_WRITE=1 also run the write (tracks one event); read-only otherwise
 //   ITERABLE_EMAIL        the user the event is tracked for (default example@example.com)
 import { IterableClient, IterableError, actions } from 'iterable-wasm';
 
+const sandbox = process.env.ITERABLE_SANDBOX === '1';
 const apiKey = process.env.ITERABLE_API_KEY;
-if (!apiKey) {
-  console.error('Set ITERABLE_API_KEY (and ITERABLE_BASE_URL for a local mock).');
+if (!apiKey && !sandbox) {
+  console.error('Set ITERABLE_API_KEY (and ITERABLE_BASE_URL for a local mock), or ITERABLE_SANDBOX=1.');
   process.exit(2);
 }
 
-const client = new IterableClient({
-  apiKey,
-  region: process.env.ITERABLE_REGION === 'eu' ? 'eu' : 'us',
-  ...(process.env.ITERABLE_BASE_URL ? { baseUrl: process.env.ITERABLE_BASE_URL } : {}),
-});
+const client = sandbox
+  ? // Seed and clock make every id and timestamp the same on each run.
+    new IterableClient({ sandbox: { seed: 1, clock: '2026-01-01T00:00:00Z' } })
+  : new IterableClient({
+      apiKey,
+      region: process.env.ITERABLE_REGION === 'eu' ? 'eu' : 'us',
+      ...(process.env.ITERABLE_BASE_URL ? { baseUrl: process.env.ITERABLE_BASE_URL } : {}),
+    });
 console.log(`client: ${client}`); // never shows the key
 
 // The catalog: every action, with its JSON Schema; no request involved.
@@ -56,6 +62,22 @@ try {
   // The same read by action id, as a generic caller or an agent would do it.
   const byId = await client.execute('list_channels', {});
   console.log(`execute: list_channels -> ${byId.channels?.length ?? 0} channels`);
+
+  if (sandbox) {
+    // What only a stateful emulator can show: state that later calls see.
+    const { listId } = await client.createNewList({ name: 'Newsletter' });
+    const subscribers = ['ada@example.com', 'grace@example.com', 'linus@example.com'].map((email) => ({ email }));
+    const sub = await client.subscribeToList({ listId, subscribers });
+    const size = await client.getListSize({ listId });
+    console.log(`sandbox: list ${listId} created, ${sub.successCount} subscribed, size ${size}`);
+    const { events = [] } = await client.getUserEventsByEmail({ email: 'example@example.com', limit: 5 });
+    console.log(`sandbox: example@example.com has ${events.length} event(s), newest ${events[0]?.eventName}`);
+    try {
+      await client.getUserByEmail({ email: 'nobody@example.com' }).then((r) => console.log(`sandbox: unknown user -> ${JSON.stringify(r)}`));
+    } catch (e) {
+      console.log(`sandbox: unknown user -> ${e.code}`);
+    }
+  }
 } catch (e) {
   if (!(e instanceof IterableError)) throw e;
   // Iterable's own code (BadApiKey, BadParams, ...) or ours (NetworkError, Timeout, ...).

@@ -180,6 +180,8 @@ export interface SandboxOptions {
   seed?: number;
   /** Fixed start time (ISO 8601 or epoch ms); the emulator's clock then advances deterministically. */
   clock?: string | number;
+  /** How far the emulator's clock moves per request, in ms (default 1000). */
+  stepMs?: number;
   /** Injected failures: a share of requests (0..1) answered with one of `statuses`, and latency. */
   faults?: { rate?: number; statuses?: number[]; latencyMs?: number };
   /** Answer 429 when an action's documented rate limit is exceeded (default true). */

@@ -101,6 +101,30 @@ test('node example (installed package)', { timeout: 60_000 }, async () => {
   assert.match(noKey.stderr, /Set ITERABLE_API_KEY/);
 });
 
+test("node example in the sandbox (the demo's default): no key, nothing on the network, same output every run", { timeout: 60_000 }, async () => {
+  const script = join(project.dir, 'index.mjs');
+  copyFileSync(join(EXAMPLES, 'node/index.mjs'), script);
+  const expected = [
+    'client: IterableClient(us, https://api.iterable.com)',
+    'catalog: 145 actions (39 irreversible), e.g. abort_campaign',
+    'validation: ValidationError, 0 requests sent: email|userId',
+    'read: 5 channels: Marketing Emails, Transactional Emails, Marketing Push, Marketing SMS, Transactional SMS',
+    'write: trackEvent -> Success',
+    'execute: list_channels -> 5 channels',
+    'sandbox: list 10001 created, 3 subscribed, size 3',
+    'sandbox: example@example.com has 1 event(s), newest iterable_wasm_example',
+    'sandbox: unknown user -> {}',
+    'done',
+  ];
+  server.reset();
+  for (let i = 0; i < 2; i++) {
+    const r = await run(process.execPath, [script], { cwd: project.dir, env: { ITERABLE_SANDBOX: '1', ITERABLE_DEMO_WRITE: '1', ITERABLE_API_KEY: '' } });
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(r.stdout.trim().split('\n'), expected);
+  }
+  assert.deepEqual(server.requests, [], 'nothing reached a server');
+});
+
 // scripts/demo.sh runs the example where it is; that needs "iterable-wasm" resolvable from the repo,
 // i.e. node_modules/iterable-wasm linked to pkg/ (root devDependency "iterable-wasm": "file:pkg").
 const linked = existsSync(join(ROOT, 'node_modules/iterable-wasm/package.json'));

@@ -69,6 +69,14 @@ test('the workerd entry loads the wasm and exposes the catalog', async () => {
   assert.deepEqual(await res.json(), { count: 145, isFrozen: true });
 });
 
+test('the workerd entry does not bring the sandbox in: a clear error says how to', async () => {
+  const res = await mf.dispatchFetch('http://worker.local/no-sandbox');
+  const body = await res.json();
+  assert.equal(body.threw, true);
+  assert.equal(body.code, 'ValidationError');
+  assert.match(body.message, /import 'iterable-wasm\/sandbox'/);
+});
+
 test('scenario inside workerd against the fake Iterable API', async () => {
   server.reset();
   const res = await mf.dispatchFetch('http://worker.local/scenario');

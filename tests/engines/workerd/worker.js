@@ -15,6 +15,15 @@ export default {
         return Response.json({ crashed: String(e?.stack ?? e) }, { status: 500 });
       }
     }
+    if (url.pathname === '/no-sandbox') {
+      // The main entry leaves the emulator out of Workers: a clear error, not a failed import.
+      try {
+        new iterable.IterableClient({ sandbox: true });
+        return Response.json({ threw: false });
+      } catch (e) {
+        return Response.json({ threw: true, code: e.code, message: e.message });
+      }
+    }
     if (url.pathname === '/catalog') {
       return Response.json({ count: iterable.actions.length, isFrozen: Object.isFrozen(iterable.actions) });
     }

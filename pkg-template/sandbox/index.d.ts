@@ -1,0 +1,50 @@
+/** Options of the offline Iterable emulator. */
+export interface SandboxOptions {
+  /** Seed of the ids, message ids, codes, samples and fault draws (default 1). */
+  seed?: number;
+  /** Start of the simulated clock: ISO string or epoch ms (default: now). Each request advances it by `stepMs`. */
+  clock?: string | number | Date;
+  /** Simulated milliseconds per request (default 1000). */
+  stepMs?: number;
+  /** Injected failures: a share of requests (0..1) answered with one of `statuses`; `latencyMs` delays every answer. */
+  faults?: { rate?: number; statuses?: number[]; latencyMs?: number };
+  /** Answer 429 RateLimitExceeded past each action's documented limit (on the simulated clock). */
+  rateLimits?: boolean;
+  /** A dump() to start from (object or JSON text). */
+  state?: object | string;
+}
+
+/** A message the project would have sent (campaign send, targeted send, proof, verification code...). */
+export interface OutboxMessage {
+  messageId: string;
+  scheduledMessageId: number;
+  channel: 'email' | 'push' | 'sms' | 'inApp' | 'embedded' | 'webPush' | 'whatsApp' | 'journey';
+  source: 'campaign' | 'trigger' | 'target' | 'proof' | 'journey' | 'verification' | 'doubleOptIn';
+  status: 'sent' | 'scheduled' | 'cancelled';
+  createdAt: string;
+  sendAt?: string;
+  campaignId?: number;
+  templateId?: number;
+  email?: string;
+  userId?: string;
+  dataFields: Record<string, unknown>;
+  content: Record<string, unknown>;
+}
+
+export interface Sandbox {
+  /** A fetch that answers as Iterable would, from the emulator's state; nothing leaves the process. */
+  fetch(input: string | URL | Request, init?: RequestInit): Promise<Response>;
+  /** The whole state as a plain object. */
+  dump(): Record<string, unknown>;
+  /** Replaces the state (a dump(), object or JSON text; missing collections keep their defaults). */
+  load(state: object | string): void;
+  /** Back to the seeded initial state. */
+  reset(): void;
+  /** Every message the project would have sent, oldest first. */
+  outbox(): OutboxMessage[];
+  /** Ids of every action the emulator routes. */
+  actionIds(): string[];
+}
+
+/** `instantiate` comes from ./load.node.js, ./load.deno.js, ./load.browser.js or ./load.workerd.js. */
+export function createSandbox(options: SandboxOptions | true | undefined, instantiate: () => Promise<unknown>): Promise<Sandbox>;

@@ -1,0 +1,83 @@
+// The in-process sandbox: an emulator of the Iterable API behind a fetch-compatible function.
+//
+//   const sb = await createSandbox({ seed: 1, clock: '2024-01-01T00:00:00Z' }, instantiate);
+//   const res = await sb.fetch('https://api.iterable.com/api/lists', { headers: { 'Api-Key': 'k' } });
+//
+// `instantiate` is one of ./load.<runtime>.js's exports (it returns the wasm-bindgen module).
+// Options: seed, clock (ISO string or epoch ms; default: the current time), faults
+// {rate, statuses, latencyMs}, rateLimits (boolean), stepMs (simulated ms per request, 1000),
+// state (a dump() to start from, object or JSON text).
+
+const BODYLESS = new Set([101, 204, 205, 304]);
+
+function abortReason(signal) {
+  return signal.reason ?? new DOMException('This operation was aborted', 'AbortError');
+}
+
+function sleep(ms, signal) {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(abortReason(signal));
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(abortReason(signal));
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+async function bodyText(body) {
+  if (body === undefined || body === null) return undefined;
+  if (typeof body === 'string') return body;
+  if (body instanceof URLSearchParams) return body.toString();
+  if (body instanceof ArrayBuffer || ArrayBuffer.isView(body)) return new TextDecoder().decode(body);
+  if (typeof Blob !== 'undefined' && body instanceof Blob) return body.text();
+  if (typeof ReadableStream !== 'undefined' && body instanceof ReadableStream) return new Response(body).text();
+  return String(body);
+}
+
+export async function createSandbox(options, instantiate) {
+  if (typeof instantiate !== 'function') throw new TypeError('createSandbox: pass the runtime loader (instantiate)');
+  const { state, ...opts } = options && typeof options === 'object' ? options : {};
+  if (opts.clock === undefined) opts.clock = Date.now();
+  if (opts.clock instanceof Date) opts.clock = opts.clock.getTime();
+  const mod = await instantiate();
+  const sandbox = new mod.Sandbox(JSON.stringify(opts));
+  if (state !== undefined && state !== null) sandbox.load(typeof state === 'string' ? state : JSON.stringify(state));
+
+  async function sandboxFetch(input, init = {}) {
+    const isRequest = typeof Request !== 'undefined' && input instanceof Request;
+    const url = isRequest ? input.url : String(input);
+    const method = (init.method ?? (isRequest ? input.method : 'GET')).toUpperCase();
+    const signal = init.signal ?? (isRequest ? input.signal : undefined);
+    if (signal?.aborted) throw abortReason(signal);
+    const headers = {};
+    new Headers(init.headers ?? (isRequest ? input.headers : undefined)).forEach((v, k) => {
+      headers[k] = v;
+    });
+    let body = await bodyText(init.body);
+    if (body === undefined && isRequest && init.body === undefined && method !== 'GET' && method !== 'HEAD') {
+      body = await input.clone().text();
+      if (body === '') body = undefined;
+    }
+    if (signal?.aborted) throw abortReason(signal);
+    const out = JSON.parse(sandbox.handle(method, url, JSON.stringify(headers), body));
+    if (out.delayMs > 0) await sleep(out.delayMs, signal);
+    const payload = BODYLESS.has(out.status) || method === 'HEAD' ? null : out.body;
+    return new Response(payload, { status: out.status, headers: out.headers });
+  }
+
+  return {
+    fetch: sandboxFetch,
+    dump: () => JSON.parse(sandbox.dump()),
+    load(state) {
+      sandbox.load(typeof state === 'string' ? state : JSON.stringify(state));
+    },
+    reset: () => sandbox.reset(),
+    outbox: () => JSON.parse(sandbox.outbox()),
+    actionIds: () => JSON.parse(mod.Sandbox.actionIds()),
+  };
+}

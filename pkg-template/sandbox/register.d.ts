@@ -1,0 +1,2 @@
+// Side-effect module: in Cloudflare Workers it enables `new IterableClient({ sandbox })`.
+export {};

@@ -1,0 +1,474 @@
+//! iterable-sandbox: an offline, stateful emulator of the Iterable API.
+//!
+//! `Sandbox::handle(method, url, headers, body)` answers one HTTP request as Iterable would
+//! (status, content type, body), routing through the action catalog. Plain Rust; the wasm
+//! bindings live in `wasm.rs`.
+
+mod catalog;
+mod handlers;
+pub mod state;
+pub mod util;
+#[cfg(target_arch = "wasm32")]
+mod wasm;
+
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Map, Value};
+use std::collections::HashMap;
+
+pub use catalog::actions;
+use catalog::{Action, ParamError, Route};
+use state::State;
+use util::splitmix;
+
+/// The default start of the simulated clock: 2024-01-01T00:00:00Z.
+pub const DEFAULT_CLOCK: i64 = 1_704_067_200_000;
+
+#[derive(Deserialize, Default, Clone, Debug)]
+#[serde(default, rename_all = "camelCase")]
+pub struct Faults {
+    pub rate: f64,
+    pub statuses: Vec<u16>,
+    pub latency_ms: u64,
+}
+
+#[derive(Deserialize, Default, Clone, Debug)]
+#[serde(default, rename_all = "camelCase")]
+pub struct Options {
+    pub seed: Option<u64>,
+    pub clock: Option<Value>,
+    pub faults: Option<Faults>,
+    pub rate_limits: bool,
+    /// Simulated milliseconds per request (default 1000).
+    pub step_ms: Option<i64>,
+}
+
+#[derive(Serialize, Debug, Clone)]
+pub struct Response {
+    pub status: u16,
+    pub headers: Map<String, Value>,
+    pub body: String,
+    /// Simulated latency the transport should wait before answering.
+    #[serde(rename = "delayMs")]
+    pub delay_ms: u64,
+}
+
+impl Response {
+    pub fn new(status: u16, content_type: &str, body: String) -> Response {
+        let mut headers = Map::new();
+        headers.insert("content-type".into(), Value::String(content_type.into()));
+        Response {
+            status,
+            headers,
+            body,
+            delay_ms: 0,
+        }
+    }
+    pub fn json(status: u16, v: &Value) -> Response {
+        Response::new(status, "application/json", v.to_string())
+    }
+    pub fn error(status: u16, code: &str, msg: impl Into<String>) -> Response {
+        Response::json(
+            status,
+            &json!({"msg": msg.into(), "code": code, "params": Value::Null}),
+        )
+    }
+    pub fn success(msg: impl Into<String>, params: Value) -> Response {
+        Response::json(
+            200,
+            &json!({"msg": msg.into(), "code": "Success", "params": params}),
+        )
+    }
+    pub fn json_value(&self) -> Option<Value> {
+        serde_json::from_str(&self.body).ok()
+    }
+}
+
+pub struct Sandbox {
+    opts: Options,
+    start_clock: i64,
+    seed: u64,
+    pub state: State,
+    /// action id -> (tokens, last refill ms)
+    buckets: HashMap<String, (f64, i64)>,
+}
+
+/// The request as the handlers see it.
+pub struct Req<'a> {
+    pub action: &'a Action,
+    pub p: Map<String, Value>,
+    pub origin: String,
+    pub path: String,
+    pub query: Vec<(String, String)>,
+    pub accept: String,
+}
+
+impl<'a> Req<'a> {
+    pub fn str(&self, k: &str) -> Option<&str> {
+        self.p.get(k).and_then(Value::as_str)
+    }
+    pub fn i64(&self, k: &str) -> Option<i64> {
+        self.p
+            .get(k)
+            .and_then(|v| v.as_i64().or_else(|| v.as_f64().map(|f| f as i64)))
+    }
+    pub fn bool(&self, k: &str) -> bool {
+        self.p.get(k).and_then(Value::as_bool).unwrap_or(false)
+    }
+    pub fn obj(&self, k: &str) -> Map<String, Value> {
+        self.p
+            .get(k)
+            .and_then(Value::as_object)
+            .cloned()
+            .unwrap_or_default()
+    }
+    pub fn arr(&self, k: &str) -> Vec<Value> {
+        self.p
+            .get(k)
+            .and_then(Value::as_array)
+            .cloned()
+            .unwrap_or_default()
+    }
+    pub fn ids(&self, k: &str) -> Vec<i64> {
+        self.arr(k).iter().filter_map(|v| v.as_i64()).collect()
+    }
+}
+
+fn parse_clock(v: &Option<Value>) -> i64 {
+    match v {
+        Some(Value::Number(n)) => n.as_f64().map(|f| f as i64).unwrap_or(DEFAULT_CLOCK),
+        Some(Value::String(s)) => util::parse_date(s)
+            .or_else(|| s.parse::<i64>().ok())
+            .unwrap_or(DEFAULT_CLOCK),
+        _ => DEFAULT_CLOCK,
+    }
+}
+
+impl Sandbox {
+    pub fn new(options_json: &str) -> Result<Sandbox, String> {
+        let opts: Options = if options_json.trim().is_empty() {
+            Options::default()
+        } else {
+            serde_json::from_str(options_json)
+                .map_err(|e| format!("invalid sandbox options: {e}"))?
+        };
+        let start_clock = parse_clock(&opts.clock);
+        let seed = opts.seed.unwrap_or(1);
+        let mut rng = seed ^ 0x5EED_17E6_AB1E_0001;
+        splitmix(&mut rng);
+        Ok(Sandbox {
+            state: State::seeded(start_clock, rng),
+            opts,
+            start_clock,
+            seed,
+            buckets: HashMap::new(),
+        })
+    }
+
+    pub fn reset(&mut self) {
+        let mut rng = self.seed ^ 0x5EED_17E6_AB1E_0001;
+        splitmix(&mut rng);
+        self.state = State::seeded(self.start_clock, rng);
+        self.buckets.clear();
+    }
+
+    pub fn dump(&self) -> String {
+        serde_json::to_string(&self.state).unwrap_or_else(|_| "{}".into())
+    }
+
+    pub fn load(&mut self, json: &str) -> Result<(), String> {
+        // A partial state (a fixture) keeps the seeded defaults for the collections it omits.
+        let given: Value =
+            serde_json::from_str(json).map_err(|e| format!("invalid sandbox state: {e}"))?;
+        let Value::Object(given) = given else {
+            return Err("invalid sandbox state: expected an object".into());
+        };
+        let mut rng = self.seed ^ 0x5EED_17E6_AB1E_0001;
+        splitmix(&mut rng);
+        let mut base = serde_json::to_value(State::seeded(self.start_clock, rng))
+            .map_err(|e| e.to_string())?;
+        for (k, v) in given {
+            base[k] = v;
+        }
+        self.state =
+            serde_json::from_value(base).map_err(|e| format!("invalid sandbox state: {e}"))?;
+        if self.state.clock == 0 {
+            self.state.clock = self.start_clock;
+        }
+        if self.state.seq == 0 {
+            self.state.seq = 10_000;
+        }
+        self.buckets.clear();
+        Ok(())
+    }
+
+    pub fn outbox(&self) -> String {
+        Value::Array(self.state.outbox.clone()).to_string()
+    }
+
+    fn draw(&mut self) -> f64 {
+        (splitmix(&mut self.state.rng) >> 11) as f64 / (1u64 << 53) as f64
+    }
+
+    /// One HTTP request. `headers_json` is `{name: value}`.
+    pub fn handle(
+        &mut self,
+        method: &str,
+        url: &str,
+        headers_json: &str,
+        body: Option<&str>,
+    ) -> Response {
+        let headers: Map<String, Value> = serde_json::from_str(headers_json).unwrap_or_default();
+        let header = |name: &str| -> Option<String> {
+            headers
+                .iter()
+                .find(|(k, _)| k.eq_ignore_ascii_case(name))
+                .and_then(|(_, v)| v.as_str())
+                .map(str::to_string)
+        };
+        let (origin, rest) = split_origin(url);
+        let (path, qs) = match rest.find('?') {
+            Some(i) => (&rest[..i], &rest[i + 1..]),
+            None => (rest, ""),
+        };
+        let path = path.split('#').next().unwrap_or("");
+        let query: Vec<(String, String)> = qs
+            .split('&')
+            .filter(|s| !s.is_empty())
+            .map(|kv| match kv.find('=') {
+                Some(i) => (
+                    util::percent_decode(&kv[..i], true),
+                    util::percent_decode(&kv[i + 1..], true),
+                ),
+                None => (util::percent_decode(kv, true), String::new()),
+            })
+            .collect();
+
+        // Export file downloads (the URLs list_export_files hands out; pre-signed, no key).
+        if method.eq_ignore_ascii_case("GET") && path.starts_with("/_sandbox/exports/") {
+            return self.export_file(&path["/_sandbox/exports/".len()..]);
+        }
+
+        self.state.clock += self.opts.step_ms.unwrap_or(1000).max(0);
+        self.tick();
+        let delay = self.opts.faults.as_ref().map_or(0, |f| f.latency_ms);
+        let mut resp = self.handle_inner(method, &origin, path, query, body, &header);
+        resp.delay_ms = delay;
+        resp
+    }
+
+    fn handle_inner(
+        &mut self,
+        method: &str,
+        origin: &str,
+        path: &str,
+        query: Vec<(String, String)>,
+        body: Option<&str>,
+        header: &dyn Fn(&str) -> Option<String>,
+    ) -> Response {
+        let key = header("Api-Key").filter(|k| !k.trim().is_empty());
+        let bearer = header("Authorization")
+            .and_then(|a| a.strip_prefix("Bearer ").map(|t| t.trim().to_string()))
+            .filter(|t| !t.is_empty());
+        if key.is_none() && bearer.is_none() {
+            return Response::error(401, "BadApiKey", "Invalid API key");
+        }
+        let (action, path_params) = match catalog::route(method, path) {
+            Route::Found(a, p) => (a, p),
+            Route::NotFound => {
+                return Response::error(
+                    404,
+                    "NotFound",
+                    format!("No route for {} {}", method.to_uppercase(), path),
+                )
+            }
+        };
+
+        // Fault injection: drawn per request, the request is not processed.
+        if let Some(f) = self.opts.faults.clone() {
+            if f.rate > 0.0 && self.draw() < f.rate {
+                let statuses = if f.statuses.is_empty() {
+                    vec![500, 503]
+                } else {
+                    f.statuses.clone()
+                };
+                let i = (self.draw() * statuses.len() as f64) as usize;
+                let status = statuses[i.min(statuses.len() - 1)];
+                return fault_response(status);
+            }
+        }
+        if self.opts.rate_limits {
+            if let Some((n, window)) = action
+                .rate_limit
+                .as_deref()
+                .and_then(catalog::parse_rate_limit)
+            {
+                let now = self.state.clock;
+                // Limits "per API key" get a bucket per key; per project / organization one in all.
+                let per_key = action
+                    .rate_limit
+                    .as_deref()
+                    .is_some_and(|r| r.contains("per API key"));
+                let bucket = match (&key, per_key) {
+                    (Some(k), true) => format!("{}\u{0}{k}", action.id),
+                    _ => action.id.clone(),
+                };
+                let b = self.buckets.entry(bucket).or_insert((n as f64, now));
+                let refill = (now - b.1) as f64 * n as f64 / window as f64;
+                b.0 = (b.0 + refill).min(n as f64);
+                b.1 = now;
+                if b.0 < 1.0 {
+                    return Response::error(
+                        429,
+                        "RateLimitExceeded",
+                        format!("Rate limit exceeded for {}", action.id),
+                    );
+                }
+                b.0 -= 1.0;
+            }
+        }
+
+        let has_body_params = action.params.iter().any(|p| p.loc == "body");
+        if body.is_some_and(|b| b.len() > 4 * 1024 * 1024) {
+            return Response::error(400, "BatchTooLarge", "Request body is larger than 4 MB");
+        }
+        let parsed: Option<Value> = match body {
+            Some(b) if !b.trim().is_empty() && has_body_params => {
+                match serde_json::from_str::<Value>(b) {
+                    Ok(v @ Value::Object(_)) => Some(v),
+                    Ok(_) => {
+                        return Response::error(
+                            400,
+                            "BadJsonBody",
+                            "Invalid JSON body: expected an object",
+                        )
+                    }
+                    Err(e) => {
+                        return Response::error(
+                            400,
+                            "BadJsonBody",
+                            format!("Invalid JSON body: {e}"),
+                        )
+                    }
+                }
+            }
+            _ => None,
+        };
+        let p = match catalog::collect(action, path_params, &query, parsed.as_ref()) {
+            Ok(p) => p,
+            // Double opt-in answers request errors in its own shape (spec: ErrorHttpResponse).
+            Err(ParamError::BadParams(m) | ParamError::BadJson(m))
+                if action.id == "trigger_double_opt_in" =>
+            {
+                return Response::json(
+                    400,
+                    &json!({"error": {}, "message": m, "code": "BadParams", "data": {}}),
+                );
+            }
+            Err(ParamError::BadParams(m)) => return Response::error(400, "BadParams", m),
+            Err(ParamError::BadJson(m)) => return Response::error(400, "BadJsonBody", m),
+        };
+        let req = Req {
+            action,
+            p,
+            origin: origin.to_string(),
+            path: path.to_string(),
+            query,
+            accept: header("Accept").unwrap_or_default(),
+        };
+        self.dispatch(&req)
+    }
+
+    /// Moves time-driven state forward: scheduled campaigns start, running ones finish,
+    /// export jobs progress.
+    fn tick(&mut self) {
+        let now = self.state.clock;
+        let mut start = Vec::new();
+        for c in self.state.campaigns.iter_mut() {
+            if c.campaign_type != "Blast" {
+                continue;
+            }
+            match c.campaign_state.as_str() {
+                "Scheduled" if c.send_at.is_some_and(|t| t <= now) => {
+                    c.campaign_state = "Starting".into();
+                    c.start_at = Some(now);
+                    c.updated_at = now;
+                }
+                "Starting" => {
+                    c.campaign_state = "Running".into();
+                    c.updated_at = now;
+                    start.push(c.id);
+                }
+                "Running" if c.start_at.is_none_or(|s| now - s >= 3_000) => {
+                    c.campaign_state = "Finished".into();
+                    c.ended_at = Some(now);
+                    c.updated_at = now;
+                }
+                _ => {}
+            }
+        }
+        for id in start {
+            self.deliver_campaign(id);
+        }
+        for j in self.state.exports.iter_mut() {
+            match j.job_state.as_str() {
+                "enqueued" => j.job_state = "running".into(),
+                "running" if now - j.created_at >= 2_000 => {
+                    j.job_state = "completed".into();
+                    j.ended_at = Some(now);
+                }
+                _ => {}
+            }
+        }
+    }
+
+    fn export_file(&self, rest: &str) -> Response {
+        let mut it = rest.splitn(2, '/');
+        let id: i64 = it.next().and_then(|s| s.parse().ok()).unwrap_or(-1);
+        let file = it.next().unwrap_or("");
+        match self
+            .state
+            .exports
+            .iter()
+            .find(|j| j.id == id && j.file_name == file && j.job_state == "completed")
+        {
+            Some(j) => {
+                let ct = if j.output_format.contains("csv") {
+                    "text/csv"
+                } else {
+                    "application/x-json-stream"
+                };
+                Response::new(200, ct, j.content.clone())
+            }
+            None => Response::new(
+                404,
+                "application/xml",
+                "<Error><Code>NoSuchKey</Code></Error>".into(),
+            ),
+        }
+    }
+}
+
+fn fault_response(status: u16) -> Response {
+    match status {
+        429 => Response::error(429, "RateLimitExceeded", "Rate limit exceeded"),
+        500 => Response::error(500, "GenericError", "Internal server error"),
+        502 | 504 => Response::new(
+            status,
+            "text/html",
+            format!("<html><body><h1>{status} Bad Gateway</h1></body></html>"),
+        ),
+        503 => Response::error(503, "DatabaseError", "Service temporarily unavailable"),
+        s if s >= 400 => Response::error(s, "GenericError", format!("Injected fault {s}")),
+        s => Response::error(s, "Success", "Injected response"),
+    }
+}
+
+fn split_origin(url: &str) -> (String, &str) {
+    for scheme in ["http://", "https://"] {
+        if let Some(rest) = url.strip_prefix(scheme) {
+            let i = rest.find('/').unwrap_or(rest.len());
+            return (format!("{scheme}{}", &rest[..i]), &rest[i..]);
+        }
+    }
+    ("http://sandbox.local".to_string(), url)
+}

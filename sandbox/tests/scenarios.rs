@@ -1,0 +1,879 @@
+//! Native scenario tests of the emulator (no wasm, no JS): `cargo test -p iterable-sandbox`.
+
+use iterable_sandbox::{actions, Response, Sandbox};
+use serde_json::{json, Value};
+
+const KEY: &str = r#"{"Api-Key": "test-key", "Content-Type": "application/json"}"#;
+
+fn sb() -> Sandbox {
+    Sandbox::new(r#"{"seed": 5, "clock": "2024-02-01T00:00:00Z"}"#).unwrap()
+}
+
+fn call(s: &mut Sandbox, method: &str, path: &str, body: Option<Value>) -> Response {
+    let b = body.map(|v| v.to_string());
+    s.handle(
+        method,
+        &format!("https://api.iterable.com{path}"),
+        KEY,
+        b.as_deref(),
+    )
+}
+
+fn ok(s: &mut Sandbox, method: &str, path: &str, body: Option<Value>) -> Response {
+    let r = call(s, method, path, body);
+    assert!(
+        (200..300).contains(&r.status),
+        "{method} {path} -> {} {}",
+        r.status,
+        r.body
+    );
+    r
+}
+
+fn j(r: &Response) -> Value {
+    serde_json::from_str(&r.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", r.body))
+}
+
+fn ctype(r: &Response) -> &str {
+    r.headers["content-type"].as_str().unwrap()
+}
+
+#[test]
+fn routes_every_catalog_action_and_prefers_literal_segments() {
+    assert_eq!(actions().len(), 145);
+    let mut s = sb();
+    // /api/users/byUserId (literal) must not be taken for /api/users/{email}
+    ok(
+        &mut s,
+        "POST",
+        "/api/users/update",
+        Some(json!({"userId": "u1", "preferUserId": true})),
+    );
+    let r = ok(&mut s, "GET", "/api/users/byUserId?userId=u1", None);
+    assert_eq!(j(&r)["user"]["userId"], "u1");
+    let r = ok(&mut s, "GET", "/api/export/jobs", None);
+    assert!(j(&r)["jobs"].is_array());
+}
+
+#[test]
+fn iterable_errors() {
+    let mut s = sb();
+    let r = s.handle("GET", "https://api.iterable.com/api/lists", "{}", None);
+    assert_eq!(
+        (r.status, j(&r)),
+        (
+            401,
+            json!({"msg": "Invalid API key", "code": "BadApiKey", "params": null})
+        )
+    );
+    let r = s.handle(
+        "GET",
+        "https://api.iterable.com/api/lists",
+        r#"{"authorization": "Bearer a.b.c"}"#,
+        None,
+    );
+    assert_eq!(r.status, 200);
+    let r = call(&mut s, "GET", "/api/unknown", None);
+    assert_eq!((r.status, j(&r)["code"].clone()), (404, json!("NotFound")));
+    let r = s.handle(
+        "POST",
+        "https://api.iterable.com/api/events/track",
+        KEY,
+        Some("{nope"),
+    );
+    assert_eq!(
+        (r.status, j(&r)["code"].clone()),
+        (400, json!("BadJsonBody"))
+    );
+    let r = call(
+        &mut s,
+        "POST",
+        "/api/events/track",
+        Some(json!({"email": "a@b.co"})),
+    );
+    assert_eq!(
+        (r.status, j(&r)["code"].clone()),
+        (400, json!("BadParams")),
+        "missing eventName"
+    );
+    let r = call(
+        &mut s,
+        "POST",
+        "/api/events/track",
+        Some(json!({"eventName": "x"})),
+    );
+    assert_eq!(
+        (r.status, j(&r)["code"].clone()),
+        (400, json!("BadParams")),
+        "email or userId"
+    );
+    let r = call(
+        &mut s,
+        "POST",
+        "/api/events/track",
+        Some(json!({"email": "a@b.co", "eventName": 5})),
+    );
+    assert_eq!(
+        (r.status, j(&r)["code"].clone()),
+        (400, json!("BadJsonBody")),
+        "wrong type"
+    );
+    let r = call(&mut s, "GET", "/api/campaigns/abc", None);
+    assert_eq!(
+        (r.status, j(&r)["code"].clone()),
+        (400, json!("BadParams")),
+        "non-integer path id"
+    );
+    let r = call(
+        &mut s,
+        "POST",
+        "/api/users/update",
+        Some(json!({"email": "not-an-email"})),
+    );
+    assert_eq!(j(&r)["code"], "InvalidEmailAddressError");
+    ok(
+        &mut s,
+        "POST",
+        "/api/users/update",
+        Some(json!({"email": "t@b.co", "dataFields": {"n": 1}})),
+    );
+    let r = call(
+        &mut s,
+        "POST",
+        "/api/users/update",
+        Some(json!({"email": "t@b.co", "dataFields": {"n": "one"}})),
+    );
+    assert_eq!(
+        (r.status, j(&r)["code"].clone()),
+        (400, json!("RequestFieldsTypesMismatched"))
+    );
+}
+
+#[test]
+fn three_subscribers_make_a_list_of_three() {
+    let mut s = sb();
+    let id = j(&ok(
+        &mut s,
+        "POST",
+        "/api/lists",
+        Some(json!({"name": "L"})),
+    ))["listId"]
+        .as_i64()
+        .unwrap();
+    let r = ok(
+        &mut s,
+        "POST",
+        "/api/lists/subscribe",
+        Some(
+            json!({"listId": id, "subscribers": [{"email": "a@x.co"}, {"email": "b@x.co"}, {"email": "c@x.co"}, {"email": "bad"}]}),
+        ),
+    );
+    let v = j(&r);
+    assert_eq!(
+        (
+            v["successCount"].clone(),
+            v["failCount"].clone(),
+            v["invalidEmails"].clone()
+        ),
+        (json!(3), json!(1), json!(["bad"]))
+    );
+    let r = ok(&mut s, "GET", &format!("/api/lists/{id}/size"), None);
+    assert_eq!(
+        (r.body.as_str(), ctype(&r)),
+        ("3", "text/plain; charset=utf-8")
+    );
+    let r = ok(
+        &mut s,
+        "GET",
+        &format!("/api/lists/previewUsers?listId={id}&size=2"),
+        None,
+    );
+    assert_eq!(r.body.lines().count(), 2);
+    let r = call(&mut s, "GET", "/api/lists/999/size", None);
+    assert_eq!(r.status, 400);
+}
+
+#[test]
+fn user_updates_merge_and_nested_merge() {
+    let mut s = sb();
+    ok(
+        &mut s,
+        "POST",
+        "/api/users/update",
+        Some(json!({"email": "m@x.co", "dataFields": {"a": 1, "o": {"x": 1, "y": 1}}})),
+    );
+    ok(
+        &mut s,
+        "POST",
+        "/api/users/update",
+        Some(
+            json!({"email": "m@x.co", "dataFields": {"b": 2, "o": {"x": 2}}, "mergeNestedObjects": true}),
+        ),
+    );
+    let df = j(&ok(
+        &mut s,
+        "GET",
+        "/api/users/getByEmail?email=m%40x.co",
+        None,
+    ))["user"]["dataFields"]
+        .clone();
+    assert_eq!(
+        (df["a"].clone(), df["b"].clone(), df["o"].clone()),
+        (json!(1), json!(2), json!({"x": 2, "y": 1}))
+    );
+    ok(
+        &mut s,
+        "POST",
+        "/api/users/update",
+        Some(json!({"email": "m@x.co", "dataFields": {"o": {"z": 3}}})),
+    );
+    let df = j(&ok(&mut s, "GET", "/api/users/m%40x.co", None))["user"]["dataFields"].clone();
+    assert_eq!(
+        df["o"],
+        json!({"z": 3}),
+        "without mergeNestedObjects the object is replaced"
+    );
+    ok(
+        &mut s,
+        "POST",
+        "/api/users/updateEmail",
+        Some(json!({"currentEmail": "m@x.co", "newEmail": "n@x.co"})),
+    );
+    ok(
+        &mut s,
+        "POST",
+        "/api/users/update",
+        Some(json!({"email": "o@x.co"})),
+    );
+    let r = call(
+        &mut s,
+        "POST",
+        "/api/users/updateEmail",
+        Some(json!({"currentEmail": "o@x.co", "newEmail": "n@x.co"})),
+    );
+    assert_eq!(
+        (r.status, j(&r)["code"].clone()),
+        (409, json!("EmailAlreadyExists"))
+    );
+    let fields = j(&ok(&mut s, "GET", "/api/users/getFields", None))["fields"].clone();
+    assert_eq!(
+        (fields["a"].clone(), fields["o.x"].clone()),
+        (json!("long"), json!("long"))
+    );
+}
+
+#[test]
+fn tracked_events_newest_first_with_limit() {
+    let mut s = sb();
+    for name in ["one", "two", "three"] {
+        ok(
+            &mut s,
+            "POST",
+            "/api/events/track",
+            Some(json!({"email": "e@x.co", "eventName": name})),
+        );
+    }
+    let v = j(&ok(&mut s, "GET", "/api/events/e%40x.co?limit=2", None));
+    let names: Vec<&str> = v["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["eventName"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["three", "two"]);
+    let r = ok(
+        &mut s,
+        "POST",
+        "/api/events/trackBulk",
+        Some(
+            json!({"events": [{"email": "e@x.co", "eventName": "b"}, {"email": "nope", "eventName": "b"}]}),
+        ),
+    );
+    assert_eq!(
+        (j(&r)["successCount"].clone(), j(&r)["failCount"].clone()),
+        (json!(1), json!(1))
+    );
+}
+
+#[test]
+fn campaign_life_cycle() {
+    let mut s = sb();
+    let list = j(&ok(
+        &mut s,
+        "POST",
+        "/api/lists",
+        Some(json!({"name": "L"})),
+    ))["listId"]
+        .clone();
+    ok(
+        &mut s,
+        "POST",
+        "/api/lists/subscribe",
+        Some(
+            json!({"listId": list, "subscribers": [{"email": "r@x.co", "dataFields": {"firstName": "Rae"}}]}),
+        ),
+    );
+    let t = j(&ok(
+        &mut s,
+        "POST",
+        "/api/templates/email/upsert",
+        Some(
+            json!({"clientTemplateId": "c", "subject": "Hi {{firstName}}", "html": "<p>{{firstName}}</p>"}),
+        ),
+    ));
+    let tid = t["params"]["templateIds"][0].clone();
+    let id = j(&ok(
+        &mut s,
+        "POST",
+        "/api/campaigns/create",
+        Some(json!({"name": "C", "listIds": [list], "templateId": tid})),
+    ))["campaignId"]
+        .as_i64()
+        .unwrap();
+    let state = |s: &mut Sandbox| {
+        j(&ok(s, "GET", &format!("/api/campaigns/{id}"), None))["campaignState"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    assert_eq!(state(&mut s), "Draft");
+    let r = call(
+        &mut s,
+        "POST",
+        "/api/campaigns/cancel",
+        Some(json!({"campaignId": id})),
+    );
+    assert_eq!(
+        (r.status, j(&r)["code"].clone()),
+        (400, json!("BadParams")),
+        "cancel only when scheduled"
+    );
+    ok(
+        &mut s,
+        "POST",
+        &format!("/api/campaigns/{id}/schedule"),
+        Some(json!({"sendAt": "2024-02-01T00:00:30Z"})),
+    );
+    assert_eq!(state(&mut s), "Scheduled");
+    ok(
+        &mut s,
+        "POST",
+        "/api/campaigns/cancel",
+        Some(json!({"campaignId": id})),
+    );
+    assert_eq!(state(&mut s), "Draft");
+    ok(
+        &mut s,
+        "POST",
+        &format!("/api/campaigns/{id}/schedule"),
+        Some(json!({"sendAt": "2024-02-01T00:00:20Z"})),
+    );
+    let mut seen = vec![];
+    for _ in 0..15 {
+        let st = state(&mut s);
+        if seen.last() != Some(&st) {
+            seen.push(st);
+        }
+    }
+    assert_eq!(seen, ["Scheduled", "Starting", "Running", "Finished"]);
+    let r = call(
+        &mut s,
+        "POST",
+        "/api/campaigns/abort",
+        Some(json!({"campaignId": id})),
+    );
+    assert_eq!(
+        (r.status, j(&r)["code"].clone(), j(&r)["params"].clone()),
+        (400, json!("BadParams"), Value::Null)
+    );
+    let out: Value = serde_json::from_str(&s.outbox()).unwrap();
+    assert_eq!(out[0]["content"]["subject"], "Hi Rae");
+    assert_eq!(out[0]["campaignId"], json!(id));
+    let r = ok(
+        &mut s,
+        "GET",
+        &format!("/api/campaigns/metrics?campaignId={id}"),
+        None,
+    );
+    assert!(ctype(&r).starts_with("text/csv"));
+    assert_eq!(
+        r.body
+            .lines()
+            .nth(1)
+            .unwrap()
+            .split(',')
+            .take(2)
+            .collect::<Vec<_>>(),
+        [id.to_string(), "1".into()]
+    );
+    ok(
+        &mut s,
+        "POST",
+        "/api/campaigns/archive",
+        Some(json!({"campaignIds": [id]})),
+    );
+    assert_eq!(state(&mut s), "Archived");
+}
+
+#[test]
+fn triggered_campaigns_activate_trigger_and_target() {
+    let mut s = sb();
+    let t = j(&ok(
+        &mut s,
+        "POST",
+        "/api/templates/push/upsert",
+        Some(json!({"clientTemplateId": "p", "title": "Hi", "message": "Yo {{firstName}}"})),
+    ));
+    let tid = t["params"]["templateIds"][0].clone();
+    let id = j(&ok(
+        &mut s,
+        "POST",
+        "/api/campaigns/create",
+        Some(json!({"name": "T", "templateId": tid})),
+    ))["campaignId"]
+        .clone();
+    let c = j(&ok(&mut s, "GET", &format!("/api/campaigns/{id}"), None));
+    assert_eq!(
+        (
+            c["type"].clone(),
+            c["campaignState"].clone(),
+            c["messageMedium"].clone()
+        ),
+        (json!("Triggered"), json!("Ready"), json!("Push"))
+    );
+    let r = call(
+        &mut s,
+        "POST",
+        "/api/push/target",
+        Some(json!({"campaignId": id, "recipientEmail": "p@x.co"})),
+    );
+    assert_eq!(r.status, 400, "inactive campaign");
+    ok(
+        &mut s,
+        "POST",
+        "/api/campaigns/activateTriggered",
+        Some(json!({"campaignId": id})),
+    );
+    ok(
+        &mut s,
+        "POST",
+        "/api/users/update",
+        Some(json!({"email": "p@x.co", "dataFields": {"firstName": "Pia"}})),
+    );
+    ok(
+        &mut s,
+        "POST",
+        "/api/push/target",
+        Some(
+            json!({"campaignId": id, "recipientEmail": "p@x.co", "sendAt": "2030-01-01 00:00:00"}),
+        ),
+    );
+    ok(
+        &mut s,
+        "POST",
+        "/api/push/cancel",
+        Some(json!({"campaignId": id, "email": "p@x.co"})),
+    );
+    let l = j(&ok(
+        &mut s,
+        "POST",
+        "/api/lists",
+        Some(json!({"name": "L"})),
+    ))["listId"]
+        .clone();
+    ok(
+        &mut s,
+        "POST",
+        "/api/lists/subscribe",
+        Some(json!({"listId": l, "subscribers": [{"email": "p@x.co"}, {"email": "q@x.co"}]})),
+    );
+    ok(
+        &mut s,
+        "POST",
+        "/api/campaigns/trigger",
+        Some(json!({"campaignId": id, "listIds": [l]})),
+    );
+    let out: Value = serde_json::from_str(&s.outbox()).unwrap();
+    let statuses: Vec<(&str, &str)> = out
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| (m["source"].as_str().unwrap(), m["status"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        statuses,
+        [
+            ("target", "cancelled"),
+            ("trigger", "sent"),
+            ("trigger", "sent")
+        ]
+    );
+    assert_eq!(out[1]["content"]["message"], "Yo Pia");
+    ok(
+        &mut s,
+        "POST",
+        "/api/campaigns/deactivateTriggered",
+        Some(json!({"campaignId": id})),
+    );
+    let r = call(
+        &mut s,
+        "POST",
+        "/api/campaigns/abort",
+        Some(json!({"campaignId": id})),
+    );
+    assert_eq!(r.status, 400);
+}
+
+#[test]
+fn export_contains_users_created_before_it() {
+    let mut s = sb();
+    ok(
+        &mut s,
+        "POST",
+        "/api/users/update",
+        Some(json!({"email": "early@x.co"})),
+    );
+    let job = j(&ok(
+        &mut s,
+        "POST",
+        "/api/export/start",
+        Some(json!({"dataTypeName": "user", "outputFormat": "text/csv"})),
+    ))["jobId"]
+        .clone();
+    ok(
+        &mut s,
+        "POST",
+        "/api/users/update",
+        Some(json!({"email": "late@x.co"})),
+    );
+    let mut files = json!(null);
+    for _ in 0..5 {
+        files = j(&ok(
+            &mut s,
+            "GET",
+            &format!("/api/export/{job}/files"),
+            None,
+        ));
+        if files["jobState"] == "completed" {
+            break;
+        }
+    }
+    assert_eq!(files["jobState"], "completed");
+    let url = files["files"][0]["url"].as_str().unwrap().to_string();
+    let r = s.handle("GET", &url, "{}", None);
+    assert_eq!(r.status, 200);
+    assert!(
+        r.body.contains("early@x.co") && !r.body.contains("late@x.co"),
+        "{}",
+        r.body
+    );
+}
+
+#[test]
+fn forget_hides_a_user() {
+    let mut s = sb();
+    ok(
+        &mut s,
+        "POST",
+        "/api/users/update",
+        Some(json!({"email": "f@x.co", "userId": "f1"})),
+    );
+    ok(
+        &mut s,
+        "POST",
+        "/api/users/forget",
+        Some(json!({"email": "f@x.co"})),
+    );
+    assert_eq!(
+        j(&ok(
+            &mut s,
+            "GET",
+            "/api/users/getByEmail?email=f%40x.co",
+            None
+        )),
+        json!({})
+    );
+    let v = j(&ok(&mut s, "GET", "/api/users/forgotten", None));
+    assert_eq!(v["hashedEmails"][0].as_str().unwrap().len(), 64);
+    let v = j(&ok(&mut s, "GET", "/api/users/forgottenUserIds", None));
+    assert_eq!(v["hashedUserIds"].as_array().unwrap().len(), 1);
+    let r = call(
+        &mut s,
+        "POST",
+        "/api/events/track",
+        Some(json!({"email": "f@x.co", "eventName": "x"})),
+    );
+    assert_eq!(
+        (r.status, j(&r)["code"].clone()),
+        (409, json!("ForgottenUserError"))
+    );
+    ok(
+        &mut s,
+        "POST",
+        "/api/users/unforget",
+        Some(json!({"email": "f@x.co"})),
+    );
+    assert_eq!(
+        j(&ok(&mut s, "GET", "/api/users/byUserId/f1", None))["user"]["email"],
+        "f@x.co"
+    );
+}
+
+#[test]
+fn catalog_pages_cover_every_item_once() {
+    let mut s = sb();
+    assert_eq!(ok(&mut s, "POST", "/api/catalogs/things", None).status, 201);
+    let docs: serde_json::Map<String, Value> = (0..17)
+        .map(|i| (format!("t{i:02}"), json!({"i": i})))
+        .collect();
+    assert_eq!(
+        ok(
+            &mut s,
+            "POST",
+            "/api/catalogs/things/items",
+            Some(json!({"documents": docs, "replaceUploadedFieldsOnly": false}))
+        )
+        .status,
+        202
+    );
+    let mut seen = vec![];
+    let mut next =
+        Some("https://api.iterable.com/api/catalogs/things/items?page=1&pageSize=4".to_string());
+    while let Some(u) = next {
+        let r = s.handle("GET", &u, KEY, None);
+        let v = j(&r);
+        seen.extend(
+            v["catalogItemsWithProperties"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|x| x["itemId"].as_str().unwrap().to_string()),
+        );
+        next = v["nextPageUrl"].as_str().map(str::to_string);
+    }
+    let want: Vec<String> = (0..17).map(|i| format!("t{i:02}")).collect();
+    assert_eq!(seen, want);
+    let r = call(
+        &mut s,
+        "PUT",
+        "/api/catalogs/things/fieldMappings",
+        Some(json!({"mappingsUpdates": [{"fieldName": "i", "fieldType": "long"}]})),
+    );
+    assert_eq!(r.status, 200);
+    let r = call(
+        &mut s,
+        "PUT",
+        "/api/catalogs/things/fieldMappings",
+        Some(json!({"mappingsUpdates": [{"fieldName": "i", "fieldType": "string"}]})),
+    );
+    assert_eq!(r.status, 400, "field types cannot change");
+    ok(
+        &mut s,
+        "DELETE",
+        "/api/catalogs/things/items",
+        Some(json!({"itemIds": ["t00", "t01"]})),
+    );
+    let v = j(&ok(&mut s, "GET", "/api/catalogs/things/items", None));
+    assert_eq!(v["totalItemsCount"], 15);
+}
+
+#[test]
+fn metadata_keys_page_with_next_marker() {
+    let mut s = sb();
+    for i in 0..130 {
+        ok(
+            &mut s,
+            "PUT",
+            &format!("/api/metadata/t/k{i:03}"),
+            Some(json!({"value": {"i": i}})),
+        );
+    }
+    let v = j(&ok(&mut s, "GET", "/api/metadata/t", None));
+    assert_eq!(v["results"].as_array().unwrap().len(), 100);
+    let m = v["nextMarker"].as_str().unwrap().to_string();
+    let v = j(&ok(
+        &mut s,
+        "GET",
+        &format!("/api/metadata/t?nextMarker={m}"),
+        None,
+    ));
+    assert_eq!(v["results"].as_array().unwrap().len(), 30);
+    assert!(v.get("nextMarker").is_none());
+}
+
+#[test]
+fn double_opt_in_answers_in_its_own_shapes() {
+    let mut s = sb();
+    let r = call(
+        &mut s,
+        "POST",
+        "/api/subscriptions/subscribeToDoubleOptIn",
+        Some(json!({"email": "d@x.co"})),
+    );
+    let v = j(&r);
+    assert_eq!(
+        (r.status, v["code"].clone(), v["data"].clone()),
+        (400, json!("BadParams"), json!({}))
+    );
+    let r = call(
+        &mut s,
+        "POST",
+        "/api/subscriptions/subscribeToDoubleOptIn",
+        Some(json!({"email": "d@x.co", "messageTypeIds": [311]})),
+    );
+    assert_eq!((r.status, ctype(&r)), (400, "text/plain; charset=utf-8"));
+    assert!(r.body.starts_with("User not found"), "{}", r.body);
+    ok(
+        &mut s,
+        "POST",
+        "/api/users/update",
+        Some(json!({"email": "d@x.co"})),
+    );
+    let r = ok(
+        &mut s,
+        "POST",
+        "/api/subscriptions/subscribeToDoubleOptIn",
+        Some(json!({"email": "d@x.co", "messageTypeIds": [311]})),
+    );
+    assert_eq!(
+        (r.status, r.body.as_str()),
+        (202, "Request for double opt-in subscription accepted")
+    );
+    let out: Value = serde_json::from_str(&s.outbox()).unwrap();
+    assert_eq!(
+        (
+            out[0]["source"].clone(),
+            out[0]["dataFields"]["messageTypeIds"].clone()
+        ),
+        (json!("doubleOptIn"), json!([311]))
+    );
+}
+
+#[test]
+fn sms_verification_and_snippets() {
+    let mut s = sb();
+    ok(
+        &mut s,
+        "POST",
+        "/api/verify/sms/begin",
+        Some(json!({"phoneNumber": "+15550001111", "verificationProfileId": 7})),
+    );
+    let out: Value = serde_json::from_str(&s.outbox()).unwrap();
+    let code = out[0]["dataFields"]["code"].as_str().unwrap().to_string();
+    let bad = j(&ok(
+        &mut s,
+        "POST",
+        "/api/verify/sms/check",
+        Some(json!({"phoneNumber": "+15550001111", "verificationProfileId": 7, "code": "000000x"})),
+    ));
+    assert_eq!(bad["params"]["status"], "rejected");
+    let good = j(&ok(
+        &mut s,
+        "POST",
+        "/api/verify/sms/check",
+        Some(json!({"phoneNumber": "+15550001111", "verificationProfileId": 7, "code": code})),
+    ));
+    assert_eq!(good["params"]["status"], "verified");
+    let id = j(&ok(
+        &mut s,
+        "POST",
+        "/api/snippets",
+        Some(json!({"name": "Foot", "content": "x"})),
+    ))["snippetId"]
+        .clone();
+    ok(
+        &mut s,
+        "PUT",
+        "/api/snippets/Foot",
+        Some(json!({"content": "y"})),
+    );
+    assert_eq!(
+        j(&ok(&mut s, "GET", &format!("/api/snippets/{id}"), None))["snippet"]["content"],
+        "y"
+    );
+}
+
+#[test]
+fn deterministic_and_dump_load() {
+    let run = || {
+        let mut s = sb();
+        ok(
+            &mut s,
+            "POST",
+            "/api/users/update",
+            Some(json!({"email": "d@x.co"})),
+        );
+        ok(
+            &mut s,
+            "POST",
+            "/api/verify/sms/begin",
+            Some(json!({"phoneNumber": "+15550001111", "verificationProfileId": 7})),
+        );
+        s.dump()
+    };
+    assert_eq!(run(), run());
+    let mut a = sb();
+    ok(&mut a, "POST", "/api/lists", Some(json!({"name": "keep"})));
+    let dump = a.dump();
+    let mut b = sb();
+    b.load(&dump).unwrap();
+    assert_eq!(
+        j(&ok(&mut b, "GET", "/api/lists", None))["lists"][0]["name"],
+        "keep"
+    );
+    b.reset();
+    assert_eq!(
+        j(&ok(&mut b, "GET", "/api/lists", None))["lists"],
+        json!([])
+    );
+    assert!(b.load("[1]").is_err());
+    // The PRNG state travels as a string: a JS round trip (JSON.parse/stringify) keeps it exact.
+    let v: Value = serde_json::from_str(&a.dump()).unwrap();
+    assert!(v["rng"].is_string());
+}
+
+#[test]
+fn rate_limits_and_faults() {
+    let mut s = Sandbox::new(r#"{"rateLimits": true, "stepMs": 10}"#).unwrap();
+    let statuses: Vec<u16> = (0..3)
+        .map(|_| {
+            call(
+                &mut s,
+                "POST",
+                "/api/export/start",
+                Some(json!({"dataTypeName": "user", "outputFormat": "text/csv"})),
+            )
+            .status
+        })
+        .collect();
+    assert_eq!(statuses, [200, 429, 429], "1 request/second");
+    // "100 requests/second, per API key": another key has its own bucket.
+    let mut k = Sandbox::new(r#"{"rateLimits": true, "stepMs": 0}"#).unwrap();
+    ok(&mut k, "POST", "/api/catalogs/c", None);
+    let hit = |k: &mut Sandbox, key: &str| {
+        k.handle(
+            "GET",
+            "https://api.iterable.com/api/catalogs",
+            &json!({"Api-Key": key}).to_string(),
+            None,
+        )
+        .status
+    };
+    let first: Vec<u16> = (0..101).map(|_| hit(&mut k, "a")).collect();
+    assert_eq!((first[99], first[100]), (200, 429));
+    assert_eq!(hit(&mut k, "b"), 200);
+    let big =
+        json!({"users": [{"email": "a@b.co", "dataFields": {"x": "y".repeat(4 * 1024 * 1024)}}]});
+    let r = call(&mut s, "POST", "/api/users/bulkUpdate", Some(big));
+    assert_eq!(
+        (r.status, j(&r)["code"].clone()),
+        (400, json!("BatchTooLarge"))
+    );
+    let mut f = Sandbox::new(r#"{"faults": {"rate": 1, "statuses": [502]}}"#).unwrap();
+    let r = call(&mut f, "GET", "/api/lists", None);
+    assert_eq!((r.status, ctype(&r)), (502, "text/html"));
+    assert_eq!(
+        j(&ok(&mut s, "GET", "/api/lists", None))["lists"],
+        json!([])
+    );
+}
