@@ -450,6 +450,7 @@ function resultsMarkdown(ctx, parts) {
       const c = P.s.ours[meth], a = P.s.raw[meth], b = P.s.official[meth];
       const what = meth === 'GET' ? 'GET list_channels' : 'POST track_event 1 KB';
       row('3 Per call (Node)', `${what}: median (p99)`, `${ms(c.median, 3)} (${ms(c.p99, 3)})`, '(a) raw fetch', `${ms(a.median, 3)} (${ms(a.p99, 3)})`, `${ratio(c.median, a.median)} (p99 ${ratio(c.p99, a.p99)})`, 'c/a ≤ 1.10', check(`Node ${meth} c/a ≤ 1.10`, c.median / a.median <= 1.10));
+      if (P.s.rawTimed) row('3 Per call (Node)', `${what}: median (p99)`, `${ms(c.median, 3)} (${ms(c.p99, 3)})`, "(a') raw fetch + 30 s timeout (AbortController)", `${ms(P.s.rawTimed[meth].median, 3)} (${ms(P.s.rawTimed[meth].p99, 3)})`, `${ratio(c.median, P.s.rawTimed[meth].median)} (p99 ${ratio(c.p99, P.s.rawTimed[meth].p99)})`, '', null);
       row('3 Per call (Node)', `${what}: median (p99)`, `${ms(c.median, 3)} (${ms(c.p99, 3)})`, '(b) @iterable/api', `${ms(b.median, 3)} (${ms(b.p99, 3)})`, `${ratio(c.median, b.median)} (p99 ${ratio(c.p99, b.p99)})`, 'c/b < 1', check(`Node ${meth} c < b`, c.median < b.median));
     }
   }
@@ -459,6 +460,7 @@ function resultsMarkdown(ctx, parts) {
       const c = PD.s.ours[meth], a = PD.s.raw[meth];
       const what = meth === 'GET' ? 'GET list_channels' : 'POST track_event 1 KB';
       row('3 Per call (Deno)', `${what}: median (p99)`, `${ms(c.median, 3)} (${ms(c.p99, 3)})`, '(a) raw fetch', `${ms(a.median, 3)} (${ms(a.p99, 3)})`, `${ratio(c.median, a.median)} (p99 ${ratio(c.p99, a.p99)})`, 'c/a ≤ 1.10', check(`Deno ${meth} c/a ≤ 1.10`, c.median / a.median <= 1.10));
+      if (PD.s.rawTimed) row('3 Per call (Deno)', `${what}: median (p99)`, `${ms(c.median, 3)} (${ms(c.p99, 3)})`, "(a') raw fetch + 30 s timeout (AbortController)", `${ms(PD.s.rawTimed[meth].median, 3)} (${ms(PD.s.rawTimed[meth].p99, 3)})`, `${ratio(c.median, PD.s.rawTimed[meth].median)} (p99 ${ratio(c.p99, PD.s.rawTimed[meth].p99)})`, '', null);
     }
   }
   const B = R.bulk?.ok && R.bulk.data;
@@ -515,7 +517,7 @@ function resultsMarkdown(ctx, parts) {
   const pcTable = (title, d, names) => {
     L.push(`${title}`, '');
     L.push('| contender | method | n | median | p90 | p99 | mean | median ÷ raw |', '|---|---|---:|---:|---:|---:|---:|---:|');
-    for (const meth of ['GET', 'POST']) for (const [k, label] of names) {
+    for (const meth of ['GET', 'POST']) for (const [k, label] of names.filter(([k]) => d.s[k])) {
       const s = d.s[k][meth];
       L.push(`| ${label} | ${meth} | ${s.n} | ${ms(s.median, 3)} | ${ms(s.p90, 3)} | ${ms(s.p99, 3)} | ${ms(s.mean, 3)} | ${ratio(s.median, d.s.raw[meth].median)} |`);
     }
@@ -523,9 +525,9 @@ function resultsMarkdown(ctx, parts) {
   };
   if (P || PD) {
     L.push('### 3. Per-call overhead', '');
-    L.push(`Sequential calls against bench/lib/server.mjs (node:http, keep-alive, fixed answers, its own process). Contenders take turns in blocks of ${ctx.sizes.block} calls, GET and POST alternating, block order rotating every round, after ${ctx.sizes.warm} warm-up calls each. Raw fetch sends the same headers (Accept, Api-Key, Content-Type) and body (JSON.stringify of the same 1 KB input, ${P?.raw.bodyBytes ?? PD?.raw.bodyBytes} bytes) and JSON-parses the answer; @iterable/api is its \`IterableClient\` (axios, keep-alive agent, zod-validated answers) pointed at the server with \`baseUrl\`; ours is \`new IterableClient({rateLimit: false, maxRetries: 0})\` calling \`listChannels()\` / \`trackEvent()\`. Chart: [latency.svg](latency.svg).`, '');
-    if (P) pcTable(`Node ${m.node}:`, P, [['raw', '(a) raw fetch'], ['official', '(b) @iterable/api'], ['ours', '(c) iterable-wasm']]);
-    if (PD) pcTable(`Deno (${m.deno}):`, PD, [['raw', '(a) raw fetch'], ['ours', '(c) iterable-wasm']]);
+    L.push(`Sequential calls against bench/lib/server.mjs (node:http, keep-alive, fixed answers, its own process). Contenders take turns in blocks of ${ctx.sizes.block} calls, GET and POST alternating, block order rotating every round, after ${ctx.sizes.warm} warm-up calls each. Raw fetch sends the same headers (Accept, Api-Key, Content-Type) and body (JSON.stringify of the same 1 KB input, ${P?.raw.bodyBytes ?? PD?.raw.bodyBytes} bytes) and JSON-parses the answer; (a') is the same with a per-request time limit as any client has (an AbortController whose signal goes to fetch, a 30 s timer cleared after the answer), shown for reference: the targets are against (a); @iterable/api is its \`IterableClient\` (axios, keep-alive agent, zod-validated answers) pointed at the server with \`baseUrl\`; ours is \`new IterableClient({rateLimit: false, maxRetries: 0})\` calling \`listChannels()\` / \`trackEvent()\`. Chart: [latency.svg](latency.svg).`, '');
+    if (P) pcTable(`Node ${m.node}:`, P, [['raw', '(a) raw fetch'], ['rawTimed', "(a') raw fetch + timeout"], ['official', '(b) @iterable/api'], ['ours', '(c) iterable-wasm']]);
+    if (PD) pcTable(`Deno (${m.deno}):`, PD, [['raw', '(a) raw fetch'], ['rawTimed', "(a') raw fetch + timeout"], ['ours', '(c) iterable-wasm']]);
   }
   if (B) {
     L.push('### 4. Bulk throughput', '');

@@ -7,6 +7,7 @@
 //   deno run -A bench/lib/percall.mjs ... (contenders raw and ours)
 //
 // Contenders: raw  = fetch() with the same headers and body, JSON-parsing the answer
+//             rawTimed = the same with a per-request time limit (AbortController + timer), as clients have
 //             official = @iterable/api (Node only): getChannels() / trackEvent()
 //             ours = iterable-wasm: listChannels() / trackEvent(), rateLimit:false, maxRetries:0
 import { writeFileSync } from 'node:fs';
@@ -28,7 +29,7 @@ const out = arg('out');
 const KEY = 'bench-key-123';
 const input = trackInput(1024);
 
-const want = (arg('only') ?? (isDeno ? 'raw,ours' : 'raw,official,ours')).split(',');
+const want = (arg('only') ?? (isDeno ? 'raw,rawTimed,ours' : 'raw,rawTimed,official,ours')).split(',');
 
 const contenders = {};
 
@@ -48,6 +49,27 @@ if (want.includes('raw')) {
       if (!r.ok) throw new Error(`HTTP ${r.status}`);
       return r.json();
     },
+  };
+}
+if (want.includes('rawTimed')) {
+  // The same raw fetch with what any client with a time limit per request does: an
+  // AbortController whose signal goes to fetch, and a timer that would abort it (cleared).
+  const getHeaders = { accept: 'application/json', 'api-key': KEY };
+  const postHeaders = { accept: 'application/json', 'content-type': 'application/json', 'api-key': KEY };
+  const timed = async (url, init) => {
+    const c = new AbortController();
+    const t = setTimeout(() => c.abort(), 30_000);
+    try {
+      const r = await fetch(url, { ...init, signal: c.signal });
+      if (!r.ok) throw new Error(`HTTP ${r.status}`);
+      return await r.json();
+    } finally {
+      clearTimeout(t);
+    }
+  };
+  contenders.rawTimed = {
+    GET: () => timed(`${base}/api/channels`, { headers: getHeaders }),
+    POST: () => timed(`${base}/api/events/track`, { method: 'POST', headers: postHeaders, body: JSON.stringify(input) }),
   };
 }
 if (want.includes('official')) {
