@@ -149,7 +149,13 @@ export class IterableClient extends WasmClient {
     }
     if (fetchOption !== undefined) throw new IterableError('client options "sandbox" and "fetch" cannot be used together', { code: 'ValidationError', attempts: 0, retryable: false });
     const { fetch: sandboxFetch, controls } = makeSandbox(sandbox);
-    const { sandbox: _, ...rest } = options;
+    let rest;
+    try {
+      const { sandbox: _ignored, ...others } = options;
+      rest = others;
+    } catch (e) {
+      throw new IterableError(`the client options cannot be read (${String(e?.message ?? e).slice(0, 120)})`, { code: 'ValidationError', attempts: 0, retryable: false });
+    }
     super({ apiKey: 'sandbox-key', ...rest, fetch: sandboxFetch });
     Object.defineProperty(this, FETCH, { value: sandboxFetch });
     Object.defineProperty(this, 'sandbox', { value: controls, enumerable: true });

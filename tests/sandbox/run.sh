@@ -65,6 +65,7 @@ count "rust (native scenarios)" rust_tests
 count "build (sandbox wasm, private dir)" build
 count "typescript declarations" types
 count "every action vs the spec (node)" node tests/sandbox/actions.mjs
+count "fuzz (30,000 raw requests)" node tests/sandbox/fuzz.mjs
 count "scenarios in-process (node)" node tests/sandbox/node.mjs
 count "scenarios in-process and over HTTP (deno)" "$DENO" run --allow-read --allow-env=SANDBOX_DIR --allow-net=127.0.0.1 tests/sandbox/deno.mjs
 count "scenarios in-process (workerd)" node tests/sandbox/workerd.mjs
