@@ -91,3 +91,17 @@ test('a plain `node file.mjs` in the clean project imports it synchronously (no 
   const out = JSON.parse(execFileSync(process.execPath, ['sync.mjs'], { cwd: project.dir, encoding: 'utf8' }));
   assert.deepEqual(out, { n: 145, region: 'us', baseUrl: 'https://api.iterable.com' });
 });
+
+test('a bundler keeps the loader: esbuild honours the package\'s sideEffects list', () => {
+  // "sideEffects": false would let bundlers drop `import './load.<runtime>.js'` (the wasm would
+  // never be instantiated) and the Workers sandbox registration; the list names those files.
+  const esbuild = join(process.cwd(), 'node_modules/.bin/esbuild');
+  writeFileSync(join(project.dir, 'bundled-entry.mjs'), [
+    'import { actions, IterableClient } from "iterable-wasm";',
+    'console.log(JSON.stringify({ n: actions.length, client: String(new IterableClient({ apiKey: "k" })) }));',
+  ].join('\n'));
+  execFileSync(esbuild, ['bundled-entry.mjs', '--bundle', '--format=esm', '--platform=node', '--outfile=node_modules/iterable-wasm/bundled.mjs', '--external:./sandbox/*', '--log-level=error'], { cwd: project.dir });
+  // The bundle reads the wasm next to itself (import.meta.url), as the package does.
+  const out = JSON.parse(execFileSync(process.execPath, ['node_modules/iterable-wasm/bundled.mjs'], { cwd: project.dir, encoding: 'utf8' }));
+  assert.deepEqual(out, { n: 145, client: 'IterableClient(us, https://api.iterable.com)' });
+});
