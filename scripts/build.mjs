@@ -82,6 +82,14 @@ if (process.env.ITERABLE_WASM_NO_MINIFY !== '1') {
   // makes closures on every call (future callbacks); its classes are internal (IterableClient is
   // api.js's subclass).
   esbuild(['iterable_wasm.js']);
+  // Node loads ES modules one file at a time: its entry becomes one file (3 ms less from import to
+  // first client, measured over 25 processes). The other runtimes keep the separate modules
+  // (Deno's loader uses a source-phase import esbuild cannot bundle; browsers and Workers are
+  // bundled by the user's bundler). Identifiers are already minified, names kept above.
+  const nodeEntry = join(pkg, 'index.node.js');
+  run(bin('esbuild'), [nodeEntry, '--bundle', '--format=esm', '--platform=node', '--target=es2022', '--minify-whitespace', '--minify-syntax', '--external:./sandbox/*', '--log-level=warning', `--outfile=${nodeEntry}.tmp`]);
+  cpSync(`${nodeEntry}.tmp`, nodeEntry);
+  rmSync(`${nodeEntry}.tmp`);
 }
 
 const version = /^version\s*=\s*"([^"]+)"/m.exec(readFileSync(join(root, 'Cargo.toml'), 'utf8'))[1];
