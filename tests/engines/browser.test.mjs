@@ -68,6 +68,15 @@ test('scenario on the page, cross-origin with CORS', { timeout: 30_000 }, async 
   assert.deepEqual(problems, []);
 });
 
+test('the sandbox on the page: loaded on first use, stateful, nothing sent to the API', { timeout: 30_000 }, async () => {
+  api.reset();
+  const result = await page.evaluate(() => window.runSandbox());
+  assert.equal(result.crashed, undefined, result.crashed);
+  assert.deepEqual(result, { listId: 10001, subscribed: 2, size: '2', lists: 1 });
+  assert.deepEqual(api.requests, [], 'the API server saw nothing');
+  assert.deepEqual(problems, []);
+});
+
 test('scenario in a module web worker (new Worker(url, {type: "module"}))', { timeout: 30_000 }, async () => {
   api.reset();
   const result = await page.evaluate(() => window.runWorker());

@@ -19,6 +19,16 @@ test('deno: the browser loader (fetch of the wasm next to the module) works too'
   const body = await r.json();
   if (r.status !== 200 || body.channels.length !== 5) throw new Error(`${r.status} ${JSON.stringify(body)}`);
 });
+test('deno: new IterableClient({ sandbox }) through the package\'s Deno entry', async () => {
+  const { IterableClient } = await import(new URL('../../pkg/index.deno.js', import.meta.url).href);
+  const client = new IterableClient({ sandbox: { seed: 1, clock: '2026-01-01T00:00:00Z' } });
+  const { listId } = await client.createNewList({ name: 'Newsletter' });
+  await client.subscribeToList({ listId, subscribers: [{ email: 'a@example.com' }, { email: 'b@example.com' }, { email: 'c@example.com' }] });
+  const size = String(await client.getListSize({ listId }));
+  if (size !== '3') throw new Error(`list size ${size}`);
+  const state = await client.sandbox.dump();
+  if (state.lists.length !== 1) throw new Error(`${state.lists.length} lists in the dump`);
+});
 const { serve } = await import(new URL('server.js', dir).href);
 const server = await serve({ port: 0, seed: 42, clock: '2024-03-01T00:00:00Z' });
 runScenarios(caller(fetch, server.url), test, 'deno http: ');

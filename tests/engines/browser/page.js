@@ -16,6 +16,16 @@ async function guard(fn) {
 // Runs the scenario on the page itself.
 window.runPage = () => guard(() => runScenario(iterable, api, 'page'));
 
+// The in-process sandbox through the browser entry: its loader and wasm are fetched on first use.
+window.runSandbox = () => guard(async () => {
+  const client = new iterable.IterableClient({ sandbox: { seed: 1, clock: '2026-01-01T00:00:00Z' } });
+  const { listId } = await client.createNewList({ name: 'Newsletter' });
+  const sub = await client.subscribeToList({ listId, subscribers: [{ email: 'a@example.com' }, { email: 'b@example.com' }] });
+  const size = await client.getListSize({ listId });
+  const state = await client.sandbox.dump();
+  return { listId, subscribed: sub.successCount, size: String(size), lists: state.lists.length };
+});
+
 // Runs it in a fresh module worker (new Worker(url, {type: 'module'})) that imports the same entry.
 window.runWorker = () => new Promise((resolve) => {
   const worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
