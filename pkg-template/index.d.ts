@@ -1,7 +1,16 @@
 // Types of iterable-wasm (every entry point has the same surface).
-export { IterableClient } from './iterable_wasm.js';
 export type * from './iterable_wasm.js';
-import type { CatalogEntry } from './iterable_wasm.js';
+import type { CatalogEntry, ClientOptions, IterableClient as Client, SandboxControls, SandboxOptions } from './iterable_wasm.js';
+
+/** A client for one Iterable project (one API key, one region), or for the in-process sandbox. */
+export type IterableClient = Client;
+export declare const IterableClient: {
+  /** A sandbox client: `client.sandbox` is there (dump, load, reset, outbox). */
+  new (options: ClientOptions & { sandbox: true | SandboxOptions }): Client & { readonly sandbox: SandboxControls };
+  /** Creates a client. Throws an `IterableError` (ValidationError) for bad options. */
+  new (options: ClientOptions): Client;
+  readonly prototype: Client;
+};
 
 /** The error every failure rejects with. */
 export declare class IterableError extends Error {

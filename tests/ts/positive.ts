@@ -37,7 +37,13 @@ void baseUrl, region, described, local;
 new IterableClient({ region: "us" });
 // The sandbox needs no key; its controls are typed.
 const sandboxed = new IterableClient({ sandbox: { seed: 7, clock: "2026-01-01T00:00:00Z", faults: { rate: 0.1, statuses: [503] } } });
-const dumped: Promise<Record<string, unknown>> = sandboxed.sandbox!.dump();
+// With a sandbox option the controls are typed as present.
+const dumped: Promise<Record<string, unknown>> = sandboxed.sandbox.dump();
+const plain = new IterableClient({ apiKey: "k" });
+// @ts-expect-error without the sandbox option they may be absent
+void plain.sandbox.dump();
+const asClient: IterableClient = sandboxed;
+void (plain instanceof IterableClient), asClient;
 void dumped, new IterableClient({ sandbox: true, region: "eu" });
 // @ts-expect-error the sandbox option is true or an options object
 new IterableClient({ sandbox: "yes" });
