@@ -681,6 +681,19 @@ impl Sandbox {
         v
     }
 
+    /// A copy of campaign `id` when it is a triggered campaign that is active (what
+    /// trigger_campaign and the `*_to_target` sends need), else Iterable's BadParams.
+    fn active_triggered(&self, id: i64) -> Result<Campaign, R> {
+        let c = &self.state.campaigns[self.campaign_idx(id)?];
+        if c.campaign_type != "Triggered" {
+            return Err(R::error(400, "BadParams", format!("Campaign {id} is not a triggered campaign")));
+        }
+        if c.campaign_state != "Running" {
+            return Err(R::error(400, "BadParams", format!("Campaign {id} is not active ({})", c.campaign_state)));
+        }
+        Ok(c.clone())
+    }
+
     fn campaign_idx(&self, id: i64) -> Result<usize, R> {
         self.state
             .campaigns
@@ -692,25 +705,10 @@ impl Sandbox {
     /// Sends of the `*_to_target` actions.
     fn send_to_target(&mut self, req: &Req, kind: &str) -> R {
         let cid = req.i64("campaignId").unwrap_or(0);
-        let ci = match self.campaign_idx(cid) {
-            Ok(i) => i,
+        let c = match self.active_triggered(cid) {
+            Ok(c) => c,
             Err(e) => return e,
         };
-        let c = self.state.campaigns[ci].clone();
-        if c.campaign_type != "Triggered" {
-            return R::error(
-                400,
-                "BadParams",
-                format!("Campaign {cid} is not a triggered campaign"),
-            );
-        }
-        if c.campaign_state != "Running" {
-            return R::error(
-                400,
-                "BadParams",
-                format!("Campaign {cid} is not active ({})", c.campaign_state),
-            );
-        }
         let email = req.str("recipientEmail");
         let user_id = req.str("recipientUserId");
         let ui = match self.upsert_user(email, user_id, false) {
@@ -2319,21 +2317,10 @@ impl Sandbox {
             }
             "trigger_campaign" => {
                 let id = req.i64("campaignId").unwrap_or(0);
-                let ci = match self.campaign_idx(id) {
-                    Ok(i) => i,
+                let c = match self.active_triggered(id) {
+                    Ok(c) => c,
                     Err(e) => return e,
                 };
-                let c = self.state.campaigns[ci].clone();
-                if c.campaign_type != "Triggered" {
-                    return R::error(
-                        400,
-                        "BadParams",
-                        format!("Campaign {id} is not a triggered campaign"),
-                    );
-                }
-                if c.campaign_state != "Running" {
-                    return R::error(400, "BadParams", format!("Campaign {id} is not active"));
-                }
                 let lists = req.ids("listIds");
                 if let Some(bad) = lists.iter().find(|l| !self.list_exists(**l)) {
                     return R::error(400, "BadParams", format!("List {bad} does not exist"));

@@ -9,7 +9,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startFake, LISTS, EXPORT_FILES } from './fake-iterable.mjs';
-import { CLI, DENO, KEY, PKG_DIR, ROOT, run, catalog } from './helpers.mjs';
+import { CLI, DENO, KEY, PKG_DIR, ROOT, run, catalog, sandboxBuilt } from './helpers.mjs';
 import { packAndInstall, waitForPkg } from '../support/install.mjs';
 
 let srv;
@@ -378,12 +378,7 @@ describe('long work', () => {
 describe('sandbox', () => {
   test('--sandbox [--state file]: runs against the emulator, or fails with a clear message if the build has none', async () => {
     const state = join(tmp, 'state.json');
-    const { IterableClient } = await import(join(PKG_DIR, 'index.node.js'));
-    let hasSandbox = false;
-    try {
-      await new IterableClient({ apiKey: 'x', sandbox: true }).execute('list_channels', {});
-      hasSandbox = true;
-    } catch {}
+    const hasSandbox = await sandboxBuilt();
     srv.reset();
     const r = await run(['list_lists', '--sandbox', '--state', state], { env: { ...env, ITERABLE_API_KEY: undefined } });
     if (!hasSandbox) {

@@ -56,3 +56,14 @@ export async function catalog() {
   const { actions } = await import(join(PKG_DIR, 'index.node.js'));
   return actions;
 }
+
+/** Whether the built package's sandbox works (a build without pkg/sandbox/ must fail clearly instead). */
+export async function sandboxBuilt() {
+  const { IterableClient } = await import(join(PKG_DIR, 'index.node.js'));
+  try {
+    await new IterableClient({ apiKey: 'x', sandbox: true }).execute('list_channels', {});
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -13,7 +13,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import Ajv2020 from 'ajv/dist/2020.js';
 import { startFake, LISTS } from '../cli/fake-iterable.mjs';
-import { CLI, DENO, KEY, PKG_DIR, catalog } from '../cli/helpers.mjs';
+import { CLI, DENO, KEY, PKG_DIR, catalog, sandboxBuilt } from '../cli/helpers.mjs';
 import { waitForPkg } from '../support/install.mjs';
 import { checkTools, parseText } from './checks.mjs';
 
@@ -189,12 +189,7 @@ describe('stdio options', () => {
   });
 
   test('--sandbox serves the emulator, or the server refuses to start with a clear message', async () => {
-    const { IterableClient } = await import(join(PKG_DIR, 'index.node.js'));
-    let hasSandbox = false;
-    try {
-      await new IterableClient({ apiKey: 'x', sandbox: true }).execute('list_channels', {});
-      hasSandbox = true;
-    } catch {}
+    const hasSandbox = await sandboxBuilt();
     if (hasSandbox) {
       srv.reset();
       const dir = mkdtempSync(join(tmpdir(), 'iterable-mcp-'));
