@@ -6,7 +6,12 @@
 // Resolves, never rejects, with an array:
 //   [status, bodyText, retryAfter]    a response, its body read
 //   [status, response]                streaming: a 2xx response with its body unread
-//   [0, kind, detail]                 no response: kind "aborted" | "timeout" | "network"
+//   [0, kind, detail]                 no response: kind "aborted" | "timeout" | "network", or
+//                                     "redirect" with detail "<status>\n<absolute Location or ''>"
+// Redirects are never followed: Iterable never redirects an API call, and a redirect (from a
+// proxy, a mistyped base URL or a hijacked name) must not carry the API key anywhere, so the
+// request goes out with redirect: "manual" and a 3xx (or a browser's opaque redirect) ends the
+// attempt.
 // `reasons` are the two Error objects our controller aborts with: fetch rejects with the reason,
 // and some fetch wrappers mishandle a rejection that is not an Error.
 
@@ -35,6 +40,22 @@ const describe = (e) => {
   }
 };
 
+const refused = (res, url) => {
+  let where = '';
+  try {
+    const location = res.headers.get('location');
+    if (location) where = new URL(location, url).href;
+  } catch {
+    // An unparsable Location: the error just cannot name it.
+  }
+  try {
+    res.body?.cancel()?.catch?.(() => {});
+  } catch {
+    // Nothing to release.
+  }
+  return `${res.status}\n${where}`;
+};
+
 export async function attempt(fetchFn, url, method, headerLines, body, timeoutMs, signal, stream, timeoutReason, abortReason) {
   if (aborted(signal)) return [0, 'aborted', ''];
   const headers = {};
@@ -44,13 +65,14 @@ export async function attempt(fetchFn, url, method, headerLines, body, timeoutMs
   const onAbort = () => controller.abort(abortReason);
   const timer = setTimeout(() => controller.abort(timeoutReason), timeoutMs);
   listen(signal, onAbort, true);
-  const init = { method, headers, signal: controller.signal };
+  const init = { method, headers, signal: controller.signal, redirect: 'manual' };
   if (body !== undefined) init.body = body;
   let keepListening = false;
   try {
     const res = await (fetchFn ? fetchFn(url, init) : fetch(url, init));
     if (!(res instanceof Response)) throw new Error('fetch did not return a Response');
     const status = res.status;
+    if (res.type === 'opaqueredirect' || (status >= 300 && status < 400 && status !== 304)) return [0, 'redirect', refused(res, url)];
     if (stream && status >= 200 && status < 300) {
       // The caller's signal stays linked: aborting still cancels the body.
       keepListening = true;

@@ -83,6 +83,8 @@ function itemsOf(entry, page) {
 }
 
 const STREAM_FORMATS = { csv: 'csv', jsonl: 'jsonl', text: 'lines' };
+// Export job states (lower case, as Iterable sends them) after which no file will come.
+const EXPORT_ENDED = new Set(['failed', 'cancelling', 'cancelled', 'canceled']);
 
 const camel = (id) => id.replace(/_([a-z0-9])/g, (_, c) => c.toUpperCase());
 
@@ -305,12 +307,15 @@ export function defineSurface(catalogJson, actionIds, runtime = {}) {
       async *[Symbol.asyncIterator]() {
         const format = input?.outputFormat === 'application/x-json-stream' ? 'jsonl' : 'csv';
         const { jobId } = await client.startExport(input, callOptions);
-        const progress = { jobId, state: 'Enqueued', files: 0, records: 0 };
+        const progress = { jobId, state: 'enqueued', files: 0, records: 0 };
         let startAfter;
         let wait = pollMs;
         for (;;) {
           const page = await client.listExportFiles(startAfter ? { jobId, startAfter } : { jobId }, callOptions);
-          progress.state = page.jobState;
+          // Iterable sends states in lower case (enqueued, running, completed, failed,
+          // cancelling); the spec file capitalizes them. Compared without case, reported as sent.
+          const state = typeof page?.jobState === 'string' ? page.jobState.toLowerCase() : '';
+          if (state) progress.state = page.jobState;
           const files = Array.isArray(page.files) ? page.files : [];
           for (const f of files) {
             startAfter = f.file;
@@ -326,8 +331,8 @@ export function defineSurface(catalogJson, actionIds, runtime = {}) {
             wait = pollMs;
             continue;
           }
-          if (page.jobState === 'Completed') break;
-          if (page.jobState === 'Failed') throw new IterableError(`export job ${jobId} failed`, { code: 'ExportFailed', action: 'list_export_files', attempts: 1 });
+          if (state === 'completed') break;
+          if (EXPORT_ENDED.has(state)) throw new IterableError(`export job ${jobId} ${state === 'failed' ? 'failed' : `was cancelled (${page.jobState})`}`, { code: 'ExportFailed', action: 'list_export_files', attempts: 1 });
           onProgress?.({ ...progress });
           await sleep(wait, signal);
           wait = Math.min(wait * 2, maxPollMs);

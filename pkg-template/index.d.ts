@@ -17,7 +17,9 @@ export declare class IterableError extends Error {
   name: 'IterableError';
   /**
    * Iterable's code from its `{msg, code, params}` body (BadParams, BadApiKey, NotFound, ...) or one of
-   * ours: ValidationError, NetworkError, Timeout, Aborted, HttpError, InvalidResponse, RateLimitExceeded.
+   * ours: ValidationError, NetworkError, Timeout, Aborted, HttpError, InvalidResponse, RateLimitExceeded,
+   * JwtError, RedirectRefused (a 3xx: never followed, so the key never leaves for another origin),
+   * ExportFailed (exportRecords: the job failed or was cancelled).
    */
   code: string;
   /** HTTP status, or undefined when no response came. */

@@ -95,6 +95,17 @@ fn failure_error(f: Failure, timeout_ms: f64) -> ApiError {
         }
         Failure::Timeout => ApiError::new(codes::TIMEOUT, format!("no complete response within {} ms", timeout_ms as u64)),
         Failure::Network(why) => ApiError::new(codes::NETWORK, format!("network error: {why}")),
+        Failure::Redirect(status, location) => {
+            let answer = if status == 0 { "a redirect".to_string() } else { format!("HTTP {status}") };
+            let target = if location.is_empty() { String::new() } else { format!(" to {location}") };
+            let mut e = ApiError::new(
+                codes::REDIRECT,
+                format!("the server answered {answer}{target}; Iterable never redirects API calls, so it was not followed and the API key was not sent there (check baseUrl)"),
+            );
+            e.status = (status != 0).then_some(status);
+            e.retryable = false;
+            e
+        }
     }
 }
 

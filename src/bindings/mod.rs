@@ -69,9 +69,15 @@ export interface RecordStream<T = Record<string, unknown>> extends AsyncIterable
   body(): Promise<ReadableStream<Uint8Array>>;
 }
 
+/** An export job's state; other strings are kept as sent. */
+export type ExportJobState = 'enqueued' | 'running' | 'completed' | 'failed' | 'cancelling' | (string & {});
+
 export interface ExportOptions extends CallOptions {
-  /** Called after each file and each poll. */
-  onProgress?: (progress: { jobId: number; state: string; files: number; records: number }) => void;
+  /**
+   * Called after each file and each poll. `state` is the job state as Iterable sends it (lower case:
+   * enqueued, running, completed, failed, cancelling); the workflow compares it without case.
+   */
+  onProgress?: (progress: { jobId: number; state: ExportJobState; files: number; records: number }) => void;
   /** First wait between polls of the job (default 1000 ms), doubled up to `maxPollMs` (default 30000). */
   pollMs?: number;
   maxPollMs?: number;

@@ -11,6 +11,7 @@ pub mod codes {
     pub const HTTP: &str = "HttpError";
     pub const INVALID_RESPONSE: &str = "InvalidResponse";
     pub const RATE_LIMIT: &str = "RateLimitExceeded";
+    pub const REDIRECT: &str = "RedirectRefused";
 }
 
 /// Iterable's failure codes (the spec's enum, minus `Success`).

@@ -58,6 +58,9 @@ pub enum Reply {
 
 pub enum Failure {
     Network(String),
+    /// The server answered with a redirect, which is never followed (the key must not travel):
+    /// its status (0 where a browser hides it) and absolute `Location` (empty when hidden).
+    Redirect(u16, String),
     Timeout,
     Aborted,
 }
@@ -133,6 +136,11 @@ pub async fn send(req: &HttpRequest, auth: &[(&str, &str)], fetch: Option<&Funct
         return Err(match out.get(1).as_string().as_deref() {
             Some("aborted") => Failure::Aborted,
             Some("timeout") => Failure::Timeout,
+            Some("redirect") => {
+                let detail = out.get(2).as_string().unwrap_or_default();
+                let (code, location) = detail.split_once('\n').unwrap_or((detail.as_str(), ""));
+                Failure::Redirect(code.parse().unwrap_or(0), crate::core::error::excerpt(location, 300))
+            }
             _ => Failure::Network(crate::core::error::excerpt(&out.get(2).as_string().unwrap_or_default(), 200)),
         });
     }

@@ -369,8 +369,8 @@ describe('long work', () => {
     const total = Object.values(EXPORT_FILES).reduce((a, b) => a + b, 0);
     assert.equal(recs.length, total);
     assert.deepEqual(recs.map((x) => x.file), Object.entries(EXPORT_FILES).flatMap(([f, n]) => Array(n).fill(f)));
-    assert.match(r.stderr, /^export job 77: Running, 0 files, 0 records$/m);
-    assert.match(lastLine(r.stderr), new RegExp(`^export job 77: Completed, 2 files, ${total} records in `));
+    assert.match(r.stderr, /^export job 77: running, 0 files, 0 records$/m);
+    assert.match(lastLine(r.stderr), new RegExp(`^export job 77: completed, 2 files, ${total} records in `));
     assert.deepEqual(srv.apiRequests().map((q) => `${q.method} ${q.path}`).slice(0, 2), ['POST /api/export/start', 'GET /api/export/77/files']);
   });
 });
@@ -413,6 +413,12 @@ describe('sandbox', () => {
     const recs = x.stdout.trimEnd().split('\n').map((l) => JSON.parse(l));
     assert.equal(recs.filter((e) => e.eventName === 'cliBulk').length, 30, x.stdout.slice(0, 500));
     assert.match(lastLine(x.stderr), /^export_user_events: \d+ records in /);
+    // The export workflow against the emulator (which sends job states in Iterable's lower case)
+    // streams every user and then ends: it once polled the finished job until killed.
+    const ex = await sb(['export', 'dataTypeName=user', 'outputFormat=application/x-json-stream', '--poll-ms', '5'], { timeoutMs: 30_000 });
+    assert.equal(ex.code, 0, ex.stderr);
+    assert.ok(ex.stdout.trimEnd().split('\n').some((l) => JSON.parse(l).email === 'sandbox-user@example.com'), ex.stdout.slice(0, 300));
+    assert.match(lastLine(ex.stderr), /^export job \d+: completed, 1 files, \d+ records in /);
     assert.equal(srv.requests.length, 0, 'the sandbox sends nothing over the network');
   });
 });

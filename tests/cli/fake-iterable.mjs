@@ -16,7 +16,7 @@
 //   GET    /api/export/userEvents     JSON lines: `count` query (default 2500) records, sent in chunks
 //   GET    /api/export/data.csv       CSV: 1200 rows, sent in chunks
 //   POST   /api/export/start          {jobId: 77}
-//   GET    /api/export/77/files       Running with no files on the first poll, then Completed with 2 files
+//   GET    /api/export/77/files       running with no files on the first poll, then completed with 2 files (lower case, as Iterable sends states)
 //   GET    /files/:name               JSON lines of one export file (no key needed, like a pre-signed link)
 //   GET    /api/campaigns             3 pages of 2 campaigns (nextPageUrl until page 3)
 //   GET    /api/journeys              never answers (timeouts)
@@ -93,9 +93,9 @@ export function startFake() {
     }
     if (m === 'GET' && path === '/api/export/77/files') {
       polls++;
-      if (polls === 1) return json(200, { exportTruncated: false, files: [], jobId: 77, jobState: 'Running' });
+      if (polls === 1) return json(200, { exportTruncated: false, files: [], jobId: 77, jobState: 'running' });
       const names = Object.keys(EXPORT_FILES).filter((f) => !query.startAfter || f > query.startAfter);
-      return json(200, { exportTruncated: false, files: names.map((file) => ({ file, url: `${base}/files/${file}` })), jobId: 77, jobState: 'Completed' });
+      return json(200, { exportTruncated: false, files: names.map((file) => ({ file, url: `${base}/files/${file}` })), jobId: 77, jobState: 'completed' });
     }
     if (m === 'GET' && path === '/api/campaigns') {
       const page = Number(query.page ?? 1);

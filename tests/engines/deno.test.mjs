@@ -55,7 +55,7 @@ async function runPermissionProbe(label, flags, script, readPath, opts) {
   const bare = await deno([...flags, script, server.url], opts);
   if (bare.code === 0) {
     console.log(`[deno] ${label}: works without --allow-read`);
-    return { result: JSON.parse(bare.stdout), requests: [...server.requests] };
+    return { result: JSON.parse(bare.stdout), requests: [...server.requests], trap: [...server.trap.requests] };
   }
   assert.match(bare.stderr, /NotCapable: Requires read access to ".*iterable_wasm_bg\.wasm"/, bare.stderr);
   assert.ok(!REQUIRE_NO_READ, `${label}: the wasm load needs --allow-read:\n${bare.stderr}`);
@@ -63,7 +63,7 @@ async function runPermissionProbe(label, flags, script, readPath, opts) {
   server.reset();
   const withRead = await deno([...flags, `--allow-read=${readPath}`, script, server.url], opts);
   assert.equal(withRead.code, 0, withRead.stderr);
-  return { result: JSON.parse(withRead.stdout), requests: [...server.requests] };
+  return { result: JSON.parse(withRead.stdout), requests: [...server.requests], trap: [...server.trap.requests] };
 }
 
 let server;
@@ -83,7 +83,7 @@ Deno.test('iterable-wasm in Deno', async (t) => {
       server.reset();
       const result = await runScenario(mod, server.url, 'deno');
       checkResult(result);
-      checkRequests(server.requests);
+      checkRequests(server.requests, server.trap.requests);
     });
 
     await t.step('npm: specifier, installed by Deno from a local registry', async () => {
@@ -92,23 +92,23 @@ Deno.test('iterable-wasm in Deno', async (t) => {
       const script = join(project.dir, 'npm-specifier.mjs');
       writeFileSync(script, scenarioScript(`npm:iterable-wasm@${manifest.version}`));
       const env = { DENO_DIR: denoDir, NPM_CONFIG_REGISTRY: registry.url };
-      const { result, requests } = await runPermissionProbe('npm: specifier',
+      const { result, requests, trap } = await runPermissionProbe('npm: specifier',
         ['run', '--no-config', '--allow-net=127.0.0.1'], script, denoDir, { env });
       assert.match(result.resolved, /\/npm\/.*\/iterable-wasm\/[^/]+\/index\.deno\.js$/);
       checkResult(result);
-      checkRequests(requests);
+      checkRequests(requests, trap);
       assert.ok(registry.hits.some((h) => h.endsWith('.tgz')), `registry hits: ${registry.hits}`);
     });
 
     await t.step('node_modules install, in a subprocess with minimal permissions', async () => {
       const script = join(project.dir, 'byonm.mjs');
       writeFileSync(script, scenarioScript('iterable-wasm'));
-      const { result, requests } = await runPermissionProbe('node_modules',
+      const { result, requests, trap } = await runPermissionProbe('node_modules',
         ['run', '--no-config', '--node-modules-dir=manual', '--allow-net=127.0.0.1'], script,
         join(project.dir, 'node_modules', 'iterable-wasm'), { cwd: project.dir });
       assert.match(result.resolved, /\/node_modules\/iterable-wasm\/index\.deno\.js$/);
       checkResult(result);
-      checkRequests(requests);
+      checkRequests(requests, trap);
     });
   } finally {
     await registry?.close();

@@ -60,7 +60,7 @@ test('installed package works against the fake Iterable API', async () => {
   server.reset();
   const result = await runScenario(mod, server.url, 'node');
   checkResult(result);
-  checkRequests(server.requests);
+  checkRequests(server.requests, server.trap.requests);
 });
 
 test('the lazily parsed catalog behaves as a frozen array of frozen entries', () => {

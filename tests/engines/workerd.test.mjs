@@ -83,5 +83,5 @@ test('scenario inside workerd against the fake Iterable API', async () => {
   const body = await res.json();
   assert.equal(res.status, 200, body.crashed);
   checkResult(body);
-  checkRequests(server.requests);
+  checkRequests(server.requests, server.trap.requests);
 });

@@ -31,7 +31,8 @@
 //                     config.bulkFaults[path]: identifier lists in the answer (failedUpdates.* or
 //                     top level) naming chosen items, 500 once / always or 429 once for the request
 //                     holding a chosen item
-// Faults elsewhere: config.pageDelay (hold one page), exportFail (job ends Failed), fileFault
+// Export job states are sent in lower case, as Iterable sends them (enqueued, running, completed).
+// Faults elsewhere: config.pageDelay (hold one page), exportFail (job ends failed), fileFault
 // (an export file answers 403 or resets the connection).
 // Everything streamed is generated as it is written, with backpressure (nothing held whole).
 import http from 'node:http';
@@ -111,14 +112,14 @@ export const EXPORT_RECORDS_PER_FILE = 2500;
 export const EXPORT_FILES = 5;
 /** By poll number (1-based; the last entry repeats): the job state and how many files exist. */
 export const EXPORT_SCHEDULE = [
-  { state: 'Enqueued', files: 0 },
-  { state: 'Enqueued', files: 0 },
-  { state: 'Running', files: 0 },
-  { state: 'Running', files: 1 },
-  { state: 'Running', files: 1 },
-  { state: 'Running', files: 3 },
-  { state: 'Running', files: 3 },
-  { state: 'Completed', files: 5 },
+  { state: 'enqueued', files: 0 },
+  { state: 'enqueued', files: 0 },
+  { state: 'running', files: 0 },
+  { state: 'running', files: 1 },
+  { state: 'running', files: 1 },
+  { state: 'running', files: 3 },
+  { state: 'running', files: 3 },
+  { state: 'completed', files: 5 },
 ];
 /** Files returned per list_export_files page. */
 export const EXPORT_FILES_PER_PAGE = 2;
@@ -131,7 +132,8 @@ export const DEFAULTS = {
   pageDelay: null, // {path, page, ms}: delay that page's answer (abort tests)
   jsonlBytes: 64 * 1024 * 1024,
   csvRows: 1000,
-  exportFail: false, // export jobs end in Failed
+  exportFail: false, // export jobs end in 'failed' (true) or in the state given (e.g. 'cancelling')
+  exportSpecCase: false, // job states capitalized as the spec file writes them, not as Iterable sends them
   fileFault: null, // {k, kind: 'reset' | 403}: how export file k of a job is answered
   exportRecordsPerFile: EXPORT_RECORDS_PER_FILE,
   bulkFaults: {}, // path → {lists: [{name, field, ids?, value?}], fail500Once: id, fail500Always: id, fail429Once: id}
@@ -317,7 +319,7 @@ export function startLargeServer({ host = '127.0.0.1', port = 0 } = {}) {
     }
     const files = [];
     for (let k = from; k < Math.min(total, from + config.filesPerPage); k++) files.push({ file: name(k), url: `${base}/files/${jobId}/${k}?X-Amz-Signature=s${k}` });
-    return reply(200, { jobId, jobState: 'Completed', exportTruncated: false, files });
+    return reply(200, { jobId, jobState: 'completed', exportTruncated: false, files });
   }
 
   function jobFiles(reply, jobId, query) {
@@ -326,9 +328,11 @@ export function startLargeServer({ host = '127.0.0.1', port = 0 } = {}) {
     job.polls++;
     const step = EXPORT_SCHEDULE[Math.min(job.polls, EXPORT_SCHEDULE.length) - 1];
     let state = step.state;
-    if (config.exportFail && state === 'Completed') state = 'Failed';
+    if (config.exportFail && state === 'completed') state = config.exportFail === true ? 'failed' : config.exportFail;
     // A failed job hands out no more files than it had while running.
-    const available = state === 'Failed' ? EXPORT_SCHEDULE.at(-2).files : step.files;
+    const available = state !== step.state ? EXPORT_SCHEDULE.at(-2).files : step.files;
+    // Iterable sends states in lower case; the spec file capitalizes them (exportSpecCase).
+    if (config.exportSpecCase) state = state[0].toUpperCase() + state.slice(1);
     const names = Array.from({ length: available }, (_, k) => exportFileName(jobId, k, job.csv));
     const after = query.startAfter;
     const files = names

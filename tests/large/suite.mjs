@@ -430,7 +430,8 @@ export async function run({ importPkg, label, sizes, rss, gc: gcFn, log = consol
   });
 
   // ------------------------------------------------------------------ export workflow
-  const exportCheck = (format, extra = {}) => async (t) => {
+  const exportCheck = (format, extra = {}, opts = {}) => async (t) => {
+    if (opts.config) await srv.ctl('/_test/config', opts.config);
     const csv = format === 'text/csv';
     const progress = [];
     let count = 0, bad = 0, firstBad = null;
@@ -461,18 +462,20 @@ export async function run({ importPkg, label, sizes, rss, gc: gcFn, log = consol
     const names = Array.from({ length: EXPORT_FILES }, (_, k) => exportFileName(jobId, k, csv));
     t.check(polls.every((p) => p.query.startAfter === undefined || names.includes(p.query.startAfter)), 'startAfter not a file name');
     const states = [...new Set(progress.map((p) => p.state))];
-    t.eq(states, ['Enqueued', 'Running', 'Completed'], 'job states seen by onProgress, in order');
+    t.eq(states, opts.states ?? ['enqueued', 'running', 'completed'], 'job states seen by onProgress, in order (as the server sent them)');
     const fileCounts = progress.map((p) => p.files);
     t.check(fileCounts.every((f, i) => i === 0 || f >= fileCounts[i - 1]), 'progress.files went down');
-    t.eq(progress.at(-1), { jobId, state: 'Completed', files: EXPORT_FILES, records: total }, 'last progress');
+    t.eq(progress.at(-1), { jobId, state: (opts.states ?? ['completed']).at(-1), files: EXPORT_FILES, records: total }, 'last progress');
     t.check(progress.every((p) => p.jobId === jobId), 'progress jobId');
     t.figures = `${count} records, ${EXPORT_FILES} files, ${polls.length} polls, ${progress.length} progress calls, ${fmt(secs, 2)} s`;
   };
-  await check('exportRecords JSON lines (start → Enqueued → Running → Completed, 5 files)', 20_000, exportCheck('application/x-json-stream'));
+  await check('exportRecords JSON lines (start → enqueued → running → completed, 5 files)', 20_000, exportCheck('application/x-json-stream'));
+  await check('exportRecords: states in the spec file\'s casing (Enqueued → Running → Completed) end the job too', 20_000,
+    exportCheck('application/x-json-stream', {}, { config: { exportSpecCase: true }, states: ['Enqueued', 'Running', 'Completed'] }));
   await check('exportRecords CSV (quoted, multi-line fields)', 20_000, exportCheck('text/csv'));
   await check('exportRecords CSV with delimiter ";"', 20_000, exportCheck('text/csv', { delimiter: ';' }));
 
-  await check('exportRecords: a Failed job rejects (ExportFailed); abort while polling', 20_000, async (t) => {
+  await check('exportRecords: a failed or cancelling job rejects (ExportFailed); abort while polling', 20_000, async (t) => {
     await srv.ctl('/_test/config', { exportFail: true });
     let n = 0;
     const r = await settle(async () => {
@@ -480,6 +483,14 @@ export async function run({ importPkg, label, sizes, rss, gc: gcFn, log = consol
     });
     t.check(!r.ok && r.error instanceof IterableError && r.error.code === 'ExportFailed', `Failed job: ${r.ok ? 'resolved' : errText(r.error)}`);
     t.eq(n, 3 * EXPORT_RECORDS_PER_FILE, 'records of the 3 files listed before the failure');
+    // A job being cancelled will never complete: it rejects too, in either casing.
+    for (const [state, config] of [['cancelling', { exportFail: 'cancelling' }], ['Failed', { exportFail: true, exportSpecCase: true }]]) {
+      await srv.reset(config);
+      const x = await settle(async () => {
+        for await (const _ of c.exportRecords({ dataTypeName: 'user', outputFormat: 'application/x-json-stream' }, { pollMs: 10, maxPollMs: 40 })) { /* records */ }
+      });
+      t.check(!x.ok && x.error?.code === 'ExportFailed', `job ending ${state}: ${x.ok ? 'resolved' : errText(x.error)}`);
+    }
     await srv.reset();
     const ac = new AbortController();
     setTimeout(() => ac.abort(), 30);

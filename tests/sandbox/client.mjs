@@ -64,6 +64,16 @@ test('client: an export contains the users created before it', async () => {
   assert(text.includes('kx@example.com') && !text.includes('klate@example.com'), text);
 });
 
+test('client: exportRecords ends on the sandbox\'s lower-case states and yields every user once', async () => {
+  for (const e of ['ex1@example.com', 'ex2@example.com']) await x('update_user', { email: e });
+  const progress = [];
+  const emails = [];
+  for await (const r of client.exportRecords({ dataTypeName: 'user', outputFormat: 'application/x-json-stream' }, { pollMs: 1, maxPollMs: 4, onProgress: (p) => progress.push(p) })) emails.push(r.email);
+  assert(emails.includes('ex1@example.com') && emails.includes('ex2@example.com'), `records: ${emails}`);
+  eq(emails.length, new Set(emails).size, 'each user once');
+  eq(progress.at(-1).state, 'completed', 'last state, as the sandbox sends it');
+});
+
 test('client: forget hides a user', async () => {
   await x('update_user', { email: 'kf@example.com', dataFields: { a: 1 } });
   await x('forget_user', { email: 'kf@example.com' });

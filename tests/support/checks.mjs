@@ -1,7 +1,7 @@
 // Assertions over a runScenario() result and the requests the fake server recorded for it.
 // Used by every engine test (Node and Deno: node:assert works in both).
 import assert from 'node:assert/strict';
-import { CHANNELS, LISTS } from './server.mjs';
+import { CHANNELS, EXPORT_RECORDS, LISTS } from './server.mjs';
 import { API_KEY, TRACK_INPUT, VALIDATION_EMAIL } from './scenario.mjs';
 
 export function checkResult(r) {
@@ -66,13 +66,36 @@ export function checkResult(r) {
   // The fetch option replaces the global fetch (the server sees nothing of it).
   assert.deepEqual(r.customFetch.result, { channels: [] });
   assert.deepEqual(r.customFetch.seen, [{ path: '/api/channels', method: 'GET', key: true }]);
+
+  // A redirect is refused, not followed, and not retried (a browser hides status and Location).
+  for (const [name, e, status, path] of [['GET', r.redirectGet, 307, '/api/channels'], ['POST', r.redirectPost, 308, '/api/events/track'], ['stream', r.redirectStream, 302, '/api/export/start']]) {
+    assert.equal(e.isIterableError, true, `redirect ${name}: ${JSON.stringify(e)}`);
+    assert.equal(e.code, 'RedirectRefused', `redirect ${name}`);
+    assert.equal(e.retryable, false);
+    assert.equal(e.attempts, 1, `redirect ${name}: one attempt, no retry`);
+    assert.ok(!JSON.stringify(e).includes(API_KEY), 'the key is not in the error');
+    if (e.status !== 'undefined') {
+      assert.equal(e.status, status, `redirect ${name} status`);
+      assert.match(e.message, new RegExp(`HTTP ${status} to http://127\\.0\\.0\\.1:\\d+${path.replace(/\//g, '\\/')}`), e.message);
+    }
+    assert.match(e.message, /not followed/);
+  }
+
+  // Exports end: job states in Iterable's lower case, a failed job rejects.
+  assert.deepEqual(r.exportRecords, EXPORT_RECORDS);
+  assert.deepEqual(r.exportProgress, { jobId: 7, state: 'completed', files: 1, records: EXPORT_RECORDS.length });
+  assert.equal(r.exportFailed.isIterableError, true, JSON.stringify(r.exportFailed));
+  assert.equal(r.exportFailed.code, 'ExportFailed');
+  assert.match(r.exportFailed.message, /export job 8 failed/);
 }
 
 /**
- * Checks what reached the server. requests = server.requests for this scenario only.
+ * Checks what reached the server. requests = server.requests for this scenario only; trap =
+ * server.trap.requests (what reached the other origin the redirects pointed to: must be nothing).
  * opts.browser: a browser sent it (CORS preflights expected before POSTs with JSON and Api-Key).
  */
-export function checkRequests(requests, opts = {}) {
+export function checkRequests(requests, trap, opts = {}) {
+  assert.ok(Array.isArray(trap), 'checkRequests needs the trap\'s requests');
   const real = requests.filter((q) => q.method !== 'OPTIONS');
   const summary = real.map((q) => `${q.method} ${q.path}`);
   assert.deepEqual(summary, [
@@ -81,10 +104,27 @@ export function checkRequests(requests, opts = {}) {
     'POST /api/events/track',
     'GET /api/channels',
     'POST /api/users/update',
+    'GET /moved/307/api/channels',
+    'POST /moved/308/api/events/track',
+    'POST /moved/302/api/export/start',
+    'POST /api/export/start',
+    'GET /api/export/7/files',
+    'GET /api/export/7/files',
+    'GET /export-files/7/0',
+    'GET /api/export/7/files',
+    'POST /api/export/start',
+    'GET /api/export/8/files',
   ], 'requests in order; nothing sent for the ValidationError or the unknown action');
+  const [, , , , , get307, post308] = real;
+  assert.equal(get307.headers['api-key'], API_KEY);
+  assert.deepEqual(post308.body, TRACK_INPUT);
+  // The export file is a pre-signed URL: fetched without the key.
+  assert.equal(real.find((q) => q.path === '/export-files/7/0').headers['api-key'], undefined, 'export file fetched without the key');
+  assert.deepEqual(real.filter((q) => q.path === '/api/export/7/files').map((q) => q.query), [{}, {}, { startAfter: 'export/7/part-0.json' }], 'export polls');
   assert.ok(!requests.some((q) => q.raw.includes(VALIDATION_EMAIL)), 'the invalid call sent nothing');
 
   const [channels, lists, track, bad, update] = real;
+  assert.deepEqual(trap, [], 'nothing reached the other origin a redirect pointed to');
   for (const q of [channels, lists, track, update]) {
     assert.equal(q.headers['api-key'], API_KEY, `Api-Key on ${q.path}`);
     assert.match(q.headers.accept ?? '', /application\/json/, `Accept on ${q.path}`);

@@ -97,6 +97,26 @@ export async function runScenario(mod, baseUrl, label = 'engine') {
   });
   out.customFetch = { result: await viaFetch.listChannels(), seen };
 
+  step('redirect to another origin');
+  // Iterable never redirects: a 3xx is refused, and the key never reaches the other origin.
+  const viaRedirect = (status) => new IterableClient({ apiKey: API_KEY, baseUrl: `${baseUrl}/moved/${status}`, maxRetries: 2 });
+  out.redirectGet = await expectReject(viaRedirect(307).listChannels(), IterableError);
+  out.redirectPost = await expectReject(viaRedirect(308).trackEvent(TRACK_INPUT), IterableError);
+  out.redirectStream = await expectReject(viaRedirect(302).exportRecords({ dataTypeName: 'user', outputFormat: 'application/x-json-stream' })[Symbol.asyncIterator]().next(), IterableError);
+
+  step('export that completes');
+  const progress = [];
+  out.exportRecords = [];
+  for await (const r of client.exportRecords({ dataTypeName: 'user', outputFormat: 'application/x-json-stream' }, { pollMs: 1, maxPollMs: 4, onProgress: (p) => progress.push(p) })) out.exportRecords.push(r);
+  out.exportProgress = progress.at(-1);
+
+  step('export that fails');
+  out.exportFailed = await expectReject((async () => {
+    let n = 0;
+    for await (const _ of client.exportRecords({ dataTypeName: 'purchase', outputFormat: 'application/x-json-stream' }, { pollMs: 1 })) n++;
+    return n;
+  })(), IterableError);
+
   step('done');
   return JSON.parse(JSON.stringify(out));
 }

@@ -14,6 +14,13 @@
 //   GET  /api/lists         → 200 {lists: [...]}
 //   POST /api/events/track  → 200 {msg, code: "Success", params: null}
 //   POST /api/users/update  → 200 Success, or 400 BadParams for email "exists@example.com"
+//   POST /api/export/start  → {jobId}: 7 for dataTypeName "user", 8 for anything else
+//   GET  /api/export/7/files → "running" with no files on the first poll, then "completed" with one
+//                              file (job states in lower case, as Iterable sends them)
+//   GET  /api/export/8/files → "failed"
+//   GET  /export-files/7/0   → the file: EXPORT_RECORDS as JSON lines (a pre-signed URL: no key needed)
+//   ANY  /moved/<3xx>/<path> → that status with Location: <the trap's origin>/<path>, i.e. a
+//                              redirect to another origin; srv.trap.requests records what reaches it
 //   anything else           → 404 {msg, code: "NotFound", params: null}
 // Static files: options.static maps URL prefixes to directories, e.g. {'/static/pkg/': pkgDir}.
 //
@@ -25,6 +32,10 @@ import { extname, join, resolve, sep } from 'node:path';
 export const CHANNELS = [
   { id: 1, name: 'Email', channelType: 'Marketing', messageMedium: 'Email' },
   { id: 2, name: 'Push', channelType: 'Transactional', messageMedium: 'Push' },
+];
+export const EXPORT_RECORDS = [
+  { email: 'ada@example.com', n: 1 },
+  { email: 'grace@example.com', n: 2, tags: ['a', 'b'] },
 ];
 export const LISTS = [
   { id: 10, name: 'Newsletter', createdAt: 1700000000000, listType: 'Standard' },
@@ -47,13 +58,16 @@ const TYPES = {
   '.css': 'text/css; charset=utf-8',
 };
 
-function send(res, status, body) {
+function send(res, status, body, headers = {}) {
   const text = typeof body === 'string' ? body : JSON.stringify(body);
-  res.writeHead(status, { ...CORS, 'content-type': 'application/json' });
+  res.writeHead(status, { ...CORS, 'content-type': 'application/json', ...headers });
   res.end(text);
 }
 
-function route(req, path, body) {
+function route(req, path, body, ctx) {
+  const moved = /^\/moved\/(3\d\d)(\/.*)$/.exec(path);
+  if (moved) return [Number(moved[1]), { msg: 'moved' }, { location: ctx.trapUrl + moved[2] }];
+  if (path === '/export-files/7/0') return [200, EXPORT_RECORDS.map((r) => JSON.stringify(r)).join('\n') + '\n', { 'content-type': 'application/x-json-stream' }];
   if (req.headers['api-key'] === 'bad-key') {
     return [401, { msg: 'Invalid API key', code: 'BadApiKey', params: null }];
   }
@@ -62,6 +76,21 @@ function route(req, path, body) {
   if (m === 'GET' && path === '/api/lists') return [200, { lists: LISTS }];
   if (m === 'POST' && path === '/api/events/track') {
     return [200, { msg: 'Event with id: 1 tracked.', code: 'Success', params: null }];
+  }
+  if (m === 'POST' && path === '/api/export/start') {
+    const jobId = body?.dataTypeName === 'user' ? 7 : 8;
+    ctx.polls.set(jobId, 0);
+    return [200, { msg: '', code: 'Success', params: null, jobId }];
+  }
+  const job = /^\/api\/export\/(\d+)\/files$/.exec(path);
+  if (m === 'GET' && job && ctx.polls.has(Number(job[1]))) {
+    const jobId = Number(job[1]);
+    const poll = ctx.polls.get(jobId) + 1;
+    ctx.polls.set(jobId, poll);
+    if (jobId === 8) return [200, { jobId, jobState: 'failed', exportTruncated: false, files: [] }];
+    if (poll === 1) return [200, { jobId, jobState: 'running', exportTruncated: false, files: [] }];
+    const files = ctx.startAfter(req) ? [] : [{ file: 'export/7/part-0.json', url: `${ctx.url}/export-files/7/0` }];
+    return [200, { jobId, jobState: 'completed', exportTruncated: false, files }];
   }
   if (m === 'POST' && path === '/api/users/update') {
     if (body && body.email === 'exists@example.com') {
@@ -94,12 +123,22 @@ async function serveStatic(res, dir, rel) {
 /**
  * Starts the fake server. options: {port = 0, host = '127.0.0.1', static = {prefix: dir},
  * corsMaxAge (seconds preflights may be cached; header left out unless given)}.
- * Resolves to {url, port, requests, reset(), close()}.
+ * Resolves to {url, port, requests, trap: {url, requests}, reset(), close()}.
  */
 export function startServer(options = {}) {
   const host = options.host ?? '127.0.0.1';
   const statics = Object.entries(options.static ?? {});
   const requests = [];
+  // Everything that reaches the trap: a second listener on another port (another origin), the
+  // target of the /moved/ redirects. An API key must never arrive there.
+  const trapRequests = [];
+  const trap = http.createServer((req, res) => {
+    trapRequests.push({ method: req.method, path: req.url, headers: { ...req.headers } });
+    req.resume();
+    res.writeHead(200, { ...CORS, 'content-type': 'application/json' });
+    res.end('{"channels":[],"msg":"trapped","code":"Success","params":null}');
+  });
+  const ctx = { polls: new Map(), trapUrl: '', url: '', startAfter: (req) => new URL(req.url, 'http://x').searchParams.has('startAfter') };
   const server = http.createServer((req, res) => {
     const u = new URL(req.url, `http://${host}`);
     const path = u.pathname;
@@ -136,27 +175,33 @@ export function startServer(options = {}) {
         res.end();
         return;
       }
-      const [status, out] = route(req, path, body);
-      send(res, status, out);
+      const [status, out, headers] = route(req, path, body, ctx);
+      send(res, status, out, headers);
     });
   });
-  return new Promise((resolveStart, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, host, () => {
-      const { port } = server.address();
-      resolveStart({
-        url: `http://${host}:${port}`,
-        port,
-        requests,
-        reset() { requests.length = 0; },
-        close() {
-          return new Promise((r) => {
-            server.close(() => r());
-            server.closeAllConnections?.();
-          });
-        },
-      });
-    });
+  const listen = (srv, port) => new Promise((resolveListen, reject) => {
+    srv.once('error', reject);
+    srv.listen(port, host, () => resolveListen(srv.address().port));
+  });
+  const stop = (srv) => new Promise((r) => {
+    srv.close(() => r());
+    srv.closeAllConnections?.();
+  });
+  return Promise.all([listen(server, options.port ?? 0), listen(trap, 0)]).then(([port, trapPort]) => {
+    ctx.url = `http://${host}:${port}`;
+    ctx.trapUrl = `http://${host}:${trapPort}`;
+    return {
+      url: ctx.url,
+      port,
+      requests,
+      trap: { url: ctx.trapUrl, requests: trapRequests },
+      reset() {
+        requests.length = 0;
+        trapRequests.length = 0;
+        ctx.polls.clear();
+      },
+      close: () => Promise.all([stop(server), stop(trap)]).then(() => {}),
+    };
   });
 }
 
