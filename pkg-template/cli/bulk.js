@@ -1,0 +1,73 @@
+// `bulk <id> --file items.jsonl`: reads the items (JSON lines or one JSON array, - for stdin) and
+// sends them through the client's bulk(), with progress on stderr and the report on stdout; exits
+// 3 or 4 when some items failed.
+import { buildInput, intOption, readSource } from './args.js';
+import { findAction, loadPackage } from './catalog.js';
+import { confirm } from './call.js';
+import { callOptions, makeClient } from './client.js';
+import { printHelp } from './help.js';
+import { CliError, NAME, NETWORK_CODES, num, printDryRun, printResult, progress, seconds } from './output.js';
+
+/** The items of --file: one JSON array, or JSON lines (blank lines skipped). */
+function readItems(file) {
+  const text = readSource(file, '--file');
+  const trimmed = text.trimStart();
+  if (trimmed.startsWith('[')) {
+    try {
+      return JSON.parse(trimmed);
+    } catch (e) {
+      throw new CliError(`--file ${file}: not a valid JSON array (${e.message})`, { code: 'ValidationError' });
+    }
+  }
+  const items = [];
+  const lines = text.split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i].trim();
+    if (!line) continue;
+    try {
+      items.push(JSON.parse(line));
+    } catch (e) {
+      throw new CliError(`--file ${file}: line ${i + 1} is not valid JSON (${e.message})`, { code: 'ValidationError' });
+    }
+  }
+  return items;
+}
+
+export async function cmdBulk(opts, positional) {
+  if (opts.help) return printHelp('bulk');
+  const [id, ...pairs] = positional;
+  if (!id) throw new CliError(`usage: ${NAME} bulk <id> --file items.jsonl`);
+  const entry = await findAction(id);
+  if (!entry.bulk) {
+    const { actions } = await loadPackage();
+    throw new CliError(`${id} is not a bulk action; bulk actions: ${actions.filter((a) => a.bulk).map((a) => a.id).join(', ')}`, { code: 'ValidationError' });
+  }
+  if (!opts.file) throw new CliError('bulk needs --file items.jsonl (JSON lines, a JSON array, or - for stdin)');
+  const input = buildInput(entry, opts, pairs);
+  const items = readItems(opts.file);
+  const concurrency = intOption(opts, 'concurrency', { min: 1, max: 16 });
+  const dryRun = opts['dry-run'] ? [] : null;
+  if (entry.irreversible) await confirm(entry, opts, `bulk ${entry.id}`);
+  const { client, save } = await makeClient(opts, { dryRun });
+  const bar = progress(opts);
+  const t0 = Date.now();
+  try {
+    const report = await client.bulk(entry.id, items, {
+      ...callOptions(opts),
+      input,
+      ...(concurrency ? { concurrency } : {}),
+      onProgress: dryRun ? undefined : (p) => bar.update(`${entry.id}: ${p.done}/${p.requests} requests, ${num(p.sent)} items sent, ${num(p.succeeded)} succeeded, ${num(p.failed)} failed`, true),
+    });
+    if (dryRun) {
+      await printDryRun(dryRun, opts);
+      return 0;
+    }
+    bar.done(`${entry.id}: ${num(report.items)} items in ${report.requests} requests: ${num(report.succeeded)} succeeded, ${num(report.failed)} failed (${seconds(t0)})`);
+    await printResult(report, opts);
+    if (report.failed === 0) return 0;
+    if (report.errors.some((e) => NETWORK_CODES.has(e.code))) return 4;
+    return 3;
+  } finally {
+    await save();
+  }
+}

@@ -1,0 +1,115 @@
+// The usage texts: `iterable-wasm help [command]`, `<command> --help`, and the one printed on
+// stderr when no command is given. COMMON (the connection options) ends most of them.
+import { NAME, write } from './output.js';
+
+const COMMON = `Connection options:
+  --region us|eu         data center (default: ITERABLE_REGION or us)
+  --base-url URL         another base URL (default: ITERABLE_BASE_URL); https, or http on loopback
+  --timeout MS           time limit of each attempt (default 30000)
+  --max-retries N        retries after the first attempt (default 2)
+  --sandbox              run against the built-in emulator instead of Iterable (no key needed)
+  --state FILE           with --sandbox: load the emulator's state from FILE, save it back after
+  --json-errors          errors on stderr as one JSON line
+Environment: ITERABLE_API_KEY (required unless --sandbox or --dry-run), ITERABLE_REGION, ITERABLE_BASE_URL.`;
+
+export const HELP = {
+  main: `Usage: ${NAME} <command> [options]
+
+Every Iterable API action from the terminal, and an MCP server for AI agents.
+
+Commands:
+  actions [--json]                 list every action (id, method, title, flags)
+  describe <id> [--json]           description, params, required groups, JSON Schema, flags
+  <id> [input] [options]           run one action and print its result (see: ${NAME} run --help)
+  bulk <id> --file items.jsonl     send a list through a bulk action, split within its limits
+  export [input]                   start an export job, wait for it, stream its records (JSON lines)
+  mcp [options]                    Model Context Protocol server over stdio
+  sandbox [--port N] [--state F]   serve the Iterable emulator over HTTP on 127.0.0.1 (default port 4010)
+  help [command]                   this text, or a command's
+
+Exit codes: 0 success, 1 cancelled or internal error, 2 bad input (usage or validation),
+3 API error, 4 network error or timeout.
+
+${COMMON}`,
+  actions: `Usage: ${NAME} actions [--json]
+
+Lists every action: id, HTTP method, title and flags (read, irreversible, idempotent, async,
+bulk, paginated, streamed). --json prints the list as JSON.`,
+  describe: `Usage: ${NAME} describe <id> [--json]
+
+Shows an action: its description, method and path, params with their types, where they go
+(path, query, body) and whether they are required, the "one of" groups, the flags and the
+JSON Schema of its input. --json prints the whole catalog entry.`,
+  run: `Usage: ${NAME} <id> [--input '<json>' | --input @file.json | --input -] [key=value ...] [options]
+
+Runs one action and prints its result: JSON (pretty on a terminal, compact otherwise); text, CSV
+and HTML results as text. key=value pairs are merged over --input and converted by the param's
+type: numbers, booleans (true/false), arrays (JSON or a comma list), objects (JSON). key:=<json>
+gives any JSON value. JSON-lines actions (export_user_events, export_campaign_data_to_json) print
+one record per line as they arrive, CSV and text actions stream their body; progress goes to
+stderr.
+
+Options:
+  --dry-run              print the request (method, URL, headers, body; key redacted), send nothing
+  --yes, -y              run an irreversible action without asking (required without a terminal)
+  --all                  every page of a paginated action: its items as JSON lines
+  --raw                  stream the response body as it comes (CSV, text, JSON lines)
+  --jsonl                print the records of a CSV action as JSON lines
+  --quiet                no progress on stderr
+  --json                 compact JSON even on a terminal
+  --pretty               pretty JSON even when piped
+
+${COMMON}`,
+  bulk: `Usage: ${NAME} bulk <id> --file items.jsonl [--input '<json>' | key=value ...] [--concurrency N]
+
+Sends every item of the file (JSON lines, or one JSON array; "-" reads stdin) through a bulk
+action (${'`'}${NAME} actions${'`'} marks them "bulk"), split into requests within its documented limits,
+with bounded concurrency, retries and rate limits. Progress goes to stderr; the report (items,
+requests, sent, succeeded, failed, failures) to stdout. --input / key=value give the action's
+other params (e.g. listId=12). Exits 0 when every item succeeded, 3 when Iterable refused some,
+4 when a request failed on the network.
+
+Options:
+  --concurrency N        requests in flight at once (default 4, at most 16)
+  --yes, -y              confirm an irreversible bulk action
+  --dry-run              print each request (key redacted), send nothing
+  --quiet                no progress on stderr
+
+${COMMON}`,
+  export: `Usage: ${NAME} export [--input '<json>' | key=value ...] > out.jsonl
+
+The export workflow in one command: start_export, poll the job (with backoff) until it completes,
+and stream every file's records to stdout as JSON lines as they appear. The input is
+start_export's (dataTypeName, outputFormat, range or startDateTime/endDateTime, ...). Progress
+(job state, files, records) goes to stderr.
+
+Options:
+  --poll-ms MS           first wait between polls (default 1000)
+  --quiet                no progress on stderr
+
+${COMMON}`,
+  mcp: `Usage: ${NAME} mcp [--allow-irreversible] [--allow id,id] [--deny id,id] [--sandbox [--state F]]
+
+A Model Context Protocol server over stdio (newline-delimited JSON-RPC on stdin/stdout; logs on
+stderr). Its tools are the catalog: name = action id, the action's description and JSON Schema,
+annotations readOnlyHint / destructiveHint / idempotentHint. Irreversible tools are refused unless
+--allow-irreversible is given; --allow and --deny narrow the tools (comma lists, repeatable).
+
+Agent configuration (e.g. Claude Desktop, Cursor):
+  { "mcpServers": { "iterable": { "command": "npx", "args": ["-y", "${NAME}", "mcp"],
+                                  "env": { "ITERABLE_API_KEY": "<server-side key>" } } } }
+
+${COMMON}`,
+  sandbox: `Usage: ${NAME} sandbox [--port 4010] [--host 127.0.0.1] [--state file.json]
+
+Serves the Iterable emulator over HTTP (on 127.0.0.1 unless --host) and prints its URL; point
+--base-url (or ITERABLE_BASE_URL) at it. Runs until Ctrl-C (SIGINT) or SIGTERM. --state loads
+the emulator's state from a file (when present) and saves it after every change. Each request is
+logged on stderr (--quiet: not).`,
+};
+
+/** Prints HELP[topic] on stdout; resolves to the exit code 0. */
+export async function printHelp(topic) {
+  await write(HELP[topic] + '\n');
+  return 0;
+}

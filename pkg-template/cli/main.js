@@ -1,0 +1,71 @@
+// The dispatch: parses the arguments, handles --version and help, hands each command to its
+// module, and turns a thrown error into its report on stderr and the exit code (run()).
+import process from 'node:process';
+import { parseArgs } from './args.js';
+import { cmdBulk } from './bulk.js';
+import { cmdRun } from './call.js';
+import { packageVersion } from './catalog.js';
+import { cmdActions, cmdDescribe } from './describe.js';
+import { cmdExport } from './export.js';
+import { HELP, printHelp } from './help.js';
+import { cmdMcp } from './mcp.js';
+import { cmdSandbox } from './sandbox.js';
+import { CliError, NAME, reportError, write } from './output.js';
+
+async function main(argv) {
+  const { opts, positional } = parseArgs(argv);
+  if (opts.version) {
+    await write(packageVersion() + '\n');
+    return 0;
+  }
+  const [command, ...rest] = positional;
+  if (!command || command === 'help') {
+    const topic = command === 'help' ? rest[0] : undefined;
+    if (!command && !opts.help) {
+      process.stderr.write(HELP.main + '\n');
+      return 2;
+    }
+    if (topic && !HELP[topic]) return cmdRun(topic, { ...opts, help: true }, []);
+    await write((HELP[topic] ?? HELP.main) + '\n');
+    return 0;
+  }
+  switch (command) {
+    case 'actions':
+      if (opts.help) return printHelp('actions');
+      return cmdActions(opts);
+    case 'describe':
+      if (opts.help) return printHelp('describe');
+      return cmdDescribe(opts, rest);
+    case 'run':
+      if (opts.help && rest.length === 0) return printHelp('run');
+      if (!rest[0]) throw new CliError(`usage: ${NAME} run <id> [input]`);
+      return cmdRun(rest[0], opts, rest.slice(1));
+    case 'bulk':
+      return cmdBulk(opts, rest);
+    case 'export':
+      return cmdExport(opts, rest);
+    case 'mcp':
+      return cmdMcp(opts);
+    case 'sandbox':
+      return cmdSandbox(opts);
+    default:
+      return cmdRun(command, opts, rest);
+  }
+}
+
+/** Runs the command line in process.argv, then exits the process with the command's exit code. */
+export async function run() {
+  const argv = process.argv.slice(2);
+  const jsonErrors = argv.includes('--json-errors');
+  process.stdout.on?.('error', (e) => {
+    if (e?.code === 'EPIPE') process.exit(0);
+  });
+  let code;
+  try {
+    code = await main(argv);
+  } catch (e) {
+    code = reportError(e, jsonErrors);
+  }
+  await new Promise((r) => process.stdout.write('', r));
+  process.exit(code);
+}

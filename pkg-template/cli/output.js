@@ -1,0 +1,137 @@
+// Everything the CLI prints: the CliError class and exit codes, error reports (text or
+// --json-errors, secrets redacted), results on stdout (JSON pretty on a terminal), the dry-run
+// listing of captured requests, and the progress line on stderr.
+import process from 'node:process';
+
+export const NAME = 'iterable-wasm';
+
+// ---------------------------------------------------------------------------------------------
+// Errors and exit codes
+
+export class CliError extends Error {
+  constructor(message, { code = 'UsageError', exit = 2, extra } = {}) {
+    super(message);
+    this.code = code;
+    this.exit = exit;
+    this.extra = extra;
+  }
+}
+
+export const NETWORK_CODES = new Set(['NetworkError', 'Timeout', 'Aborted']);
+const exitCodeOf = (e) => {
+  if (e instanceof CliError) return e.exit;
+  if (e?.name === 'IterableError' || (e && typeof e.code === 'string' && 'attempts' in e)) {
+    if (e.code === 'ValidationError') return 2;
+    if (NETWORK_CODES.has(e.code)) return 4;
+    return 3;
+  }
+  return 1;
+};
+
+/** Strings never printed (the API key, once a client is made): replaced by [REDACTED]. */
+export const secrets = [];
+export const redact = (text) => {
+  let t = String(text);
+  for (const s of secrets) if (s && s.length >= 4) t = t.split(s).join('[REDACTED]');
+  return t;
+};
+
+export function reportError(e, jsonErrors) {
+  const exit = exitCodeOf(e);
+  const isApi = e?.name === 'IterableError';
+  const info = {
+    code: e?.code ?? 'InternalError',
+    message: String(e?.message ?? e),
+    ...(isApi && e.status !== undefined ? { status: e.status } : {}),
+    ...(isApi && e.action ? { action: e.action } : {}),
+    ...(isApi ? { attempts: e.attempts, retryable: e.retryable } : {}),
+    ...(isApi && e.issues ? { issues: e.issues } : {}),
+    ...(isApi && e.params != null ? { params: e.params } : {}),
+    ...(e?.extra ?? {}),
+    exitCode: exit,
+  };
+  if (jsonErrors) {
+    process.stderr.write(redact(JSON.stringify({ error: info })) + '\n');
+  } else {
+    const where = [info.status !== undefined ? `HTTP ${info.status}` : null, info.action ?? null].filter(Boolean).join(', ');
+    let message = info.message;
+    if (info.issues?.length) message += ' (' + info.issues.map((i) => `${i.param}: ${i.message}`).join('; ') + ')';
+    const line = `${NAME}: ${info.code}${where ? ` (${where})` : ''}: ${message}`.replace(/\s*\r?\n\s*/g, ' ');
+    process.stderr.write(redact(line) + '\n');
+  }
+  return exit;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Results on stdout
+
+const stdoutIsTTY = () => !!process.stdout.isTTY;
+
+export async function write(text) {
+  if (!process.stdout.write(text)) await new Promise((r) => process.stdout.once('drain', r));
+}
+
+export function formatJson(value, opts) {
+  const pretty = opts.pretty || (!opts.json && stdoutIsTTY());
+  return JSON.stringify(value, null, pretty ? 2 : 0);
+}
+
+export async function printResult(value, opts) {
+  if (typeof value === 'string') await write(value.endsWith('\n') || value === '' ? value : value + '\n');
+  else await write(formatJson(value === undefined ? null : value, opts) + '\n');
+}
+
+/** --dry-run's output: the requests captureFetch (client.js) recorded, as JSON or as text. */
+export async function printDryRun(captured, opts) {
+  if (captured.length === 0) throw new CliError('dry run: the client sent no request', { exit: 1, code: 'InternalError' });
+  const shown = captured.map((c) => {
+    let body = c.body;
+    if (body !== undefined) {
+      try { body = JSON.parse(body); } catch {}
+    }
+    return { ...c, ...(body !== undefined ? { body } : {}) };
+  });
+  if (opts.json) {
+    await write(redact(JSON.stringify(shown.length === 1 ? shown[0] : shown)) + '\n');
+    return;
+  }
+  const parts = captured.map((c) => {
+    const lines = [`${c.method} ${c.url}`, ...Object.entries(c.headers).map(([k, v]) => `${k}: ${v}`)];
+    if (c.body !== undefined) {
+      let body = c.body;
+      try { body = JSON.stringify(JSON.parse(body), null, 2); } catch {}
+      if (body.length > 4000) body = body.slice(0, 4000) + `\n… (${num(c.body.length)} characters in all)`;
+      lines.push('', body);
+    }
+    return lines.join('\n');
+  });
+  await write(redact(parts.join('\n\n')) + '\n');
+}
+
+// ---------------------------------------------------------------------------------------------
+// Progress on stderr
+
+/** Progress on stderr: rewritten in place on a terminal, else a line at most once a second. */
+export function progress(opts) {
+  const quiet = !!opts.quiet;
+  const tty = !!process.stderr.isTTY;
+  let last = 0;
+  let shown = false;
+  return {
+    update(text, force = false) {
+      if (quiet) return;
+      const now = Date.now();
+      if (!force && now - last < (tty ? 200 : 1000)) return;
+      last = now;
+      shown = true;
+      process.stderr.write(tty ? `\r\x1b[2K${text}` : `${text}\n`);
+    },
+    done(text) {
+      if (quiet) return;
+      process.stderr.write(tty && shown ? `\r\x1b[2K${text}\n` : `${text}\n`);
+    },
+  };
+}
+
+export const num = (n) => n.toLocaleString('en-US');
+export const seconds = (t0) => ((Date.now() - t0) / 1000).toFixed(1) + ' s';

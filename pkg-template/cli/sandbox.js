@@ -1,0 +1,31 @@
+// `sandbox`: serves the Iterable emulator (../sandbox/server.js) over HTTP, prints its URL, and
+// runs until SIGINT or SIGTERM; --state is checked here, then loaded and saved by serve().
+import process from 'node:process';
+import { intOption } from './args.js';
+import { readStateFile } from './client.js';
+import { printHelp } from './help.js';
+import { CliError, NAME, write } from './output.js';
+
+export async function cmdSandbox(opts) {
+  if (opts.help) return printHelp('sandbox');
+  let mod;
+  try {
+    mod = await import('../sandbox/server.js');
+  } catch (e) {
+    throw new CliError(`the sandbox server is not part of this build (${String(e?.message ?? e).split('\n')[0]})`, { code: 'SandboxUnavailable', exit: 1 });
+  }
+  if (typeof mod.serve !== 'function') throw new CliError('the sandbox server module has no serve() function', { code: 'SandboxUnavailable', exit: 1 });
+  const port = intOption(opts, 'port', { min: 0, max: 65535 }) ?? 4010;
+  const host = opts.host ?? '127.0.0.1';
+  if (opts.state) readStateFile(opts.state);
+  // serve() loads the state file when present and rewrites it after every change.
+  const srv = await mod.serve({ port, host, ...(opts.state ? { state: opts.state } : {}), log: opts.quiet ? undefined : (line) => process.stderr.write(`${line}\n`) });
+  await write(`${srv.url}\n`);
+  process.stderr.write(`${NAME} sandbox: serving the emulator at ${srv.url}${opts.state ? ` (state: ${opts.state})` : ''}; Ctrl-C to stop\n`);
+  await new Promise((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
+  await srv.close?.();
+  return 0;
+}
