@@ -46,7 +46,8 @@ rmSync(join(pkg, 'iterable_wasm_bg.wasm.d.ts'), { force: true });
 
 // The entry points and package.json.
 const tpl = join(root, 'pkg-template');
-for (const f of readdirSync(tpl)) cpSync(join(tpl, f), join(pkg, f), { recursive: true });
+// core/ (transport.js, errors.js) is not copied: wasm-bindgen ships those as its snippets.
+for (const f of readdirSync(tpl)) if (f !== 'core') cpSync(join(tpl, f), join(pkg, f), { recursive: true });
 const findErrors = (dir) => {
   for (const f of readdirSync(dir)) {
     const p = join(dir, f);

@@ -1,6 +1,6 @@
 //! iterable-wasm: every Iterable API action as a typed async function.
 //!
-//! Layers: [`core`] (pure Rust, native tests) → `transport` (one fetch attempt per boundary crossing, js/transport.js) →
+//! Layers: [`core`] (pure Rust, native tests) → `transport` (one fetch attempt per boundary crossing, pkg-template/core/transport.js) →
 //! `bindings` (wasm-bindgen exports). The last two exist on wasm32 only.
 
 // One error type, `ApiError`, travels through every layer; it is large but rare (only failures

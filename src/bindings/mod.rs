@@ -17,7 +17,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::AbortSignal;
 
-#[wasm_bindgen(module = "/js/errors.js")]
+#[wasm_bindgen(module = "/pkg-template/core/errors.js")]
 extern "C" {
     #[wasm_bindgen(js_name = makeError)]
     fn make_error(json: &str) -> JsValue;

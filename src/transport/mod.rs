@@ -1,6 +1,6 @@
 //! Transport: one HTTP attempt through the global `fetch` or the client's own `fetch` option (so
 //! it runs in browsers, web workers, Node, Deno and workerd alike). The wasm decides everything
-//! about the request; `js/transport.js` performs the attempt whole (AbortController, per-attempt
+//! about the request; `pkg-template/core/transport.js` performs the attempt whole (AbortController, per-attempt
 //! timer, the caller's signal, fetch, reading the body) and hands back one small array, so an
 //! attempt crosses the wasm boundary once. Earlier versions built the request here through
 //! gloo-net (two `Request` objects per call, then `Headers` and `RequestInit` setters): ~25
@@ -81,9 +81,9 @@ fn describe(err: &JsValue) -> String {
     crate::core::error::excerpt(&text, 200)
 }
 
-#[wasm_bindgen(module = "/js/transport.js")]
+#[wasm_bindgen(module = "/pkg-template/core/transport.js")]
 extern "C" {
-    /// One attempt, whole (see js/transport.js): resolves with `[status, body, retryAfter]`,
+    /// One attempt, whole (see pkg-template/core/transport.js): resolves with `[status, body, retryAfter]`,
     /// `[status, response]` (streaming) or `[0, kind, detail]`.
     #[wasm_bindgen(js_name = attempt)]
     #[allow(clippy::too_many_arguments)]
