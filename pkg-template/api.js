@@ -1,10 +1,11 @@
-// Shared by every entry point. Runs nothing on import: each entry calls defineSurface() after
-// its loader has instantiated the wasm (a sibling import would not wait for the browser
-// loader's top-level await).
+// Shared by every entry point. Runs nothing on import: each entry hands defineSurface() a
+// function that instantiates the wasm, called on first use (a client, `actions`, `ready()`),
+// synchronously where the runtime can (Node, Deno, Workers, the inline entry), else (a browser
+// fetching the .wasm file) in the background while calls wait for it. No top-level await.
 //
 // Everything here is driven by the catalog: per-action methods by `methodName`, pagination by
 // `pagination`, streaming by `response`, bulk splitting by `bulk` (planned in the wasm core).
-import { IterableClient as WasmClient, BulkPlan, StreamParser } from './iterable_wasm.js';
+import { IterableClient as WasmClient, BulkPlan, StreamParser, catalogJson } from './iterable_wasm.js';
 import { IterableError } from '__ERRORS_MODULE__';
 
 const invalid = (action, message) => new IterableError(message, { code: 'ValidationError', action, attempts: 0, retryable: false });
@@ -88,19 +89,82 @@ const EXPORT_ENDED = new Set(['failed', 'cancelling', 'cancelled', 'canceled']);
 
 const camel = (id) => id.replace(/_([a-z0-9])/g, (_, c) => c.toUpperCase());
 
+// Every action id (sorted), written in by the build: the methods exist before the wasm is loaded.
+const IDS = '__ACTION_IDS__';
 const FETCH = Symbol('fetch');
+const INNER = Symbol('wasm client');
+const OPTIONS = Symbol('options');
 const SANDBOX_KEYS = ['seed', 'clock', 'stepMs', 'faults', 'rateLimits', 'state'];
-let sandboxLoader;
+// `import 'iterable-wasm/sandbox'` registers the emulator's loader here (a global, so every copy of
+// the package in a process sees it: ESM and CommonJS, a bundled entry and the register module).
+const SANDBOX = Symbol.for('iterable-wasm.sandbox');
+let sandboxRuntime;
 let sandboxHint = 'this build has no sandbox';
 
-/** Makes the emulator available: `loader` imports this runtime's sandbox loader module. Called
- * by the entry points, and by `iterable-wasm/sandbox` in Workers (see index.workerd.js). */
-export function enableSandbox(loader) {
-  sandboxLoader = async (options) => {
-    const [{ createSandbox }, { instantiate }] = await Promise.all([import('./sandbox/index.js'), loader()]);
-    return createSandbox(options, instantiate);
-  };
+let instantiate; // the entry's: instantiates the wasm; returns a promise when it cannot do it now
+let loading; // that promise, while it runs
+let loaded = false;
+
+/** Starts instantiating the wasm (once); true when it is ready now. A failure is kept for the
+ * callers waiting on it (never thrown at import), and the next use tries again. */
+function started() {
+  if (loaded) return true;
+  if (!loading) {
+    let r;
+    try {
+      r = instantiate();
+    } catch (e) {
+      r = Promise.reject(e);
+    }
+    if (typeof r?.then !== 'function') return (loaded = true);
+    loading = r.then(() => { loaded = true; }, (e) => { loading = undefined; throw e; });
+    loading.catch(() => {});
+  }
+  return false;
 }
+
+/** Resolves once the wasm is instantiated (rejects with the IterableError of a failed load).
+ * Optional: calls wait for it themselves. */
+export async function ready() {
+  if (!started()) await loading;
+}
+
+const notReady = (what) => new IterableError(`${what} needs the wasm, which is still loading: \`await ready()\` (exported by iterable-wasm) first`, { code: 'NotReady', attempts: 0 });
+
+/** An IterableError for a wasm file that could not be loaded: `url` where it was looked for. */
+export function wasmError(url, why, cause) {
+  const e = new IterableError(`iterable-wasm could not load iterable_wasm_bg.wasm from ${url} (${why}): bundlers that do not copy files named by new URL("...", import.meta.url) drop it (esbuild, Rollup, bun build). Import "iterable-wasm/inline" instead (the wasm inside the JavaScript), or copy node_modules/iterable-wasm/iterable_wasm_bg.wasm next to the bundle`, { code: 'WasmLoadError', attempts: 0, retryable: !!cause });
+  if (cause) e.cause = cause;
+  return e;
+}
+
+/** The wasm client behind `c`: now, or a promise of it while the wasm loads. */
+function wasmOf(c) {
+  const w = c[INNER];
+  if (w) return w;
+  if (!started()) return loading.then(() => wasmOf(c));
+  return (c[INNER] = new WasmClient(c[OPTIONS]));
+}
+
+/** The wasm client behind `c`, for the synchronous accessors. */
+function now(c, what) {
+  const w = c[INNER] ?? wasmOf(c);
+  if (w instanceof WasmClient) return w;
+  w.catch(() => {});
+  throw notReady(what);
+}
+
+// A call made while the wasm loads: the input is read now (as the wasm would), sent once it is there.
+async function later(c, id, input, options) {
+  return (await wasmOf(c)).execute(id, input, options);
+}
+const snapshot = (v) => {
+  try {
+    return JSON.parse(JSON.stringify(v));
+  } catch {
+    return v; // the wasm reports what is wrong with it
+  }
+};
 
 /** Reads `options.sandbox` without letting a hostile options object throw here (the wasm
  * constructor then reports the options problem as a ValidationError). */
@@ -120,9 +184,10 @@ function makeSandbox(option) {
   const opts = option === true ? {} : { ...option };
   const unknown = Object.keys(opts).find((k) => !SANDBOX_KEYS.includes(k));
   if (unknown) throw fail(`unknown sandbox option "${unknown.slice(0, 40)}" (known: ${SANDBOX_KEYS.join(', ')})`);
-  if (!sandboxLoader) throw fail(`the sandbox is not loaded: ${sandboxHint}`);
+  const loader = globalThis[SANDBOX] ?? sandboxRuntime;
+  if (!loader) throw fail(`the sandbox is not loaded: ${sandboxHint}`);
   let ready;
-  const load = () => (ready ??= sandboxLoader(opts));
+  const load = () => (ready ??= loader().then(([{ createSandbox }, { instantiate }]) => createSandbox(opts, instantiate)));
   const controls = Object.freeze({
     /** The emulator's whole state as a plain object (fixtures, snapshots). */
     dump: async () => (await load()).dump(),
@@ -136,33 +201,80 @@ function makeSandbox(option) {
   return { fetch: (url, init) => load().then((s) => s.fetch(url, init)), controls };
 }
 
+const hidden = (o, k, value) => Object.defineProperty(o, k, { value, writable: true });
+
 /**
- * The client. The wasm class does the work; this layer adds the `sandbox` option (the
- * emulator's fetch swapped in for the network's; nothing else changes) and remembers a custom
- * `fetch` for the export file downloads made here.
+ * The client. The wasm class does the work (created with the client when the wasm is loaded,
+ * else on the first call once it is); this layer adds the `sandbox` option (the emulator's
+ * fetch swapped in for the network's; nothing else changes) and remembers a custom `fetch` for
+ * the export file downloads made here.
  */
-export class IterableClient extends WasmClient {
+export class IterableClient {
   constructor(options) {
     const [sandbox, fetchOption] = sandboxOption(options);
+    let opts = options;
     if (sandbox === undefined || sandbox === false) {
-      super(options);
-      if (typeof fetchOption === 'function') Object.defineProperty(this, FETCH, { value: fetchOption });
-      return;
+      if (typeof fetchOption === 'function') hidden(this, FETCH, fetchOption);
+    } else {
+      if (fetchOption !== undefined) throw new IterableError('client options "sandbox" and "fetch" cannot be used together', { code: 'ValidationError', attempts: 0, retryable: false });
+      const { fetch: sandboxFetch, controls } = makeSandbox(sandbox);
+      let rest;
+      try {
+        const { sandbox: _ignored, ...others } = options;
+        rest = others;
+      } catch (e) {
+        throw new IterableError(`the client options cannot be read (${String(e?.message ?? e).slice(0, 120)})`, { code: 'ValidationError', attempts: 0, retryable: false });
+      }
+      opts = { apiKey: 'sandbox-key', ...rest, fetch: sandboxFetch };
+      hidden(this, FETCH, sandboxFetch);
+      Object.defineProperty(this, 'sandbox', { value: controls, enumerable: true });
     }
-    if (fetchOption !== undefined) throw new IterableError('client options "sandbox" and "fetch" cannot be used together', { code: 'ValidationError', attempts: 0, retryable: false });
-    const { fetch: sandboxFetch, controls } = makeSandbox(sandbox);
-    let rest;
-    try {
-      const { sandbox: _ignored, ...others } = options;
-      rest = others;
-    } catch (e) {
-      throw new IterableError(`the client options cannot be read (${String(e?.message ?? e).slice(0, 120)})`, { code: 'ValidationError', attempts: 0, retryable: false });
+    if (started()) {
+      hidden(this, INNER, new WasmClient(opts));
+    } else {
+      // The wasm is still loading: the options are read now, the wasm client made on the first call.
+      let copy = opts;
+      try {
+        copy = opts !== null && typeof opts === 'object' ? { ...opts } : opts;
+      } catch {}
+      hidden(this, INNER, undefined);
+      hidden(this, OPTIONS, copy);
     }
-    super({ apiKey: 'sandbox-key', ...rest, fetch: sandboxFetch });
-    Object.defineProperty(this, FETCH, { value: sandboxFetch });
-    Object.defineProperty(this, 'sandbox', { value: controls, enumerable: true });
+  }
+
+  /** Runs an action by id. */
+  execute(id, input, options) {
+    const w = this[INNER];
+    return w ? w.execute(id, input, options) : later(this, id, snapshot(input), options);
+  }
+
+  /** The base URL requests go to. */
+  get baseUrl() {
+    return now(this, 'client.baseUrl').baseUrl;
+  }
+
+  /** "us", "eu" or "custom". */
+  get region() {
+    return now(this, 'client.region').region;
+  }
+
+  /** A safe description of the client (never the key or a token). */
+  toJSON() {
+    return now(this, 'client.toJSON()').toJSON();
+  }
+
+  toString() {
+    return this[INNER] || started() ? now(this).toString() : 'IterableClient(loading)';
+  }
+
+  /** Frees the wasm side now (it is freed with the client otherwise). */
+  free() {
+    this[INNER]?.free();
   }
 }
+if (Symbol.dispose) IterableClient.prototype[Symbol.dispose] = IterableClient.prototype.free;
+// The minifier renames the class; its name is what `console.log` and stack traces show.
+Object.defineProperty(IterableClient, 'name', { value: 'IterableClient' });
 
 // Published entry fields in order; the wasm's catalog leaves out null and false values.
 const ENTRY_KEYS = 'title description resource method path inSpec inputSchema requireOneOf response pagination irreversible idempotent async rateLimit limits bulk resultIsEnvelope'.split(' ');
@@ -189,13 +301,20 @@ export function expand({ params, required, ...e }) {
  * large-work helpers, and returns `actions`: the catalog, parsed and expanded on first use.
  * `actions` is a real frozen array behind a Proxy that fills it on first access, so
  * `Array.isArray`, iteration, `Object.isFrozen` and JSON.stringify see the whole catalog.
+ * `load` instantiates the wasm (called on first use); `runtime.sandbox` imports the emulator
+ * where the runtime can find it without a bundler's help, `runtime.sandboxHint` says what to do
+ * where it cannot.
  */
-export function defineSurface(catalogJson, actionIds, runtime = {}) {
-  if (runtime.sandbox) enableSandbox(runtime.sandbox);
+export function defineSurface(load, runtime = {}) {
+  instantiate = load;
+  sandboxRuntime = runtime.sandbox;
   if (runtime.sandboxHint) sandboxHint = runtime.sandboxHint;
   let list;
   let map;
-  const entries = () => (list ??= JSON.parse(catalogJson()).map(expand));
+  const entries = () => {
+    if (!started()) throw notReady('actions');
+    return (list ??= JSON.parse(catalogJson()).map(expand));
+  };
   const byId = { get: (id) => (map ??= new Map(entries().map((a) => [a.id, a]))).get(id) };
   const target = [];
   const fill = () => {
@@ -205,10 +324,10 @@ export function defineSurface(catalogJson, actionIds, runtime = {}) {
   const handler = {};
   for (const trap of Object.getOwnPropertyNames(Reflect)) handler[trap] = (_, ...args) => Reflect[trap](fill(), ...args);
   const actions = new Proxy(target, handler);
-  const P = WasmClient.prototype;
+  const P = IterableClient.prototype;
   const define = (name, value) => Object.defineProperty(P, name, { value, writable: true, configurable: true });
 
-  for (const id of actionIds.split(',')) {
+  for (const id of IDS.split(',')) {
     const methodName = camel(id);
     define(methodName, { [methodName](input, options) { return this.execute(id, input, options); } }[methodName]);
   }
@@ -219,10 +338,12 @@ export function defineSurface(catalogJson, actionIds, runtime = {}) {
    */
   define('paginate', function paginate(id, input = {}, options = {}) {
     const client = this;
-    const entry = byId.get(id);
+    let entry;
     const callOptions = pick(options ?? {}, CALL_OPTIONS);
     const maxPages = options?.maxPages ?? Infinity;
     async function* pages() {
+      await ready();
+      entry = byId.get(id);
       if (!entry) throw invalid(id, `unknown action id "${String(id).slice(0, 64)}"`);
       const p = entry.pagination;
       if (!p) throw invalid(id, `${id} is not paginated; use execute()`);
@@ -254,13 +375,15 @@ export function defineSurface(catalogJson, actionIds, runtime = {}) {
    */
   define('stream', function stream(id, input = {}, options = {}) {
     const client = this;
-    const entry = byId.get(id);
+    let entry;
     let opened;
-    const open = () => {
-      if (!entry) return Promise.reject(invalid(id, `unknown action id "${String(id).slice(0, 64)}"`));
-      if (!STREAM_FORMATS[entry.response]) return Promise.reject(invalid(id, `${id} answers ${entry.response}, not a record stream; use execute()`));
-      return (opened ??= client._stream(id, input, options));
-    };
+    const open = () => (opened ??= (async () => {
+      const w = await wasmOf(client);
+      entry = byId.get(id);
+      if (!entry) throw invalid(id, `unknown action id "${String(id).slice(0, 64)}"`);
+      if (!STREAM_FORMATS[entry.response]) throw invalid(id, `${id} answers ${entry.response}, not a record stream; use execute()`);
+      return w._stream(id, input, options);
+    })());
     return {
       async body() {
         return (await open()).body;
@@ -350,6 +473,7 @@ export function defineSurface(catalogJson, actionIds, runtime = {}) {
    * signal, timeoutMs, maxRetries.
    */
   define('bulk', async function bulk(id, items, options = {}) {
+    const client = await wasmOf(this);
     const entry = byId.get(id);
     if (!entry?.bulk) throw invalid(id, entry ? `${id} is not a bulk action` : `unknown action id "${String(id).slice(0, 64)}"`);
     if (!Array.isArray(items) && !(entry.bulk.items === 'documents' && items && typeof items === 'object')) {
@@ -363,7 +487,7 @@ export function defineSurface(catalogJson, actionIds, runtime = {}) {
     } catch (e) {
       throw invalid(id, `items cannot be turned into JSON data (${e?.message ?? e})`);
     }
-    const plan = new BulkPlan(id, JSON.stringify(input ?? {}), itemsText, this);
+    const plan = new BulkPlan(id, JSON.stringify(input ?? {}), itemsText, client);
     const keys = Array.isArray(items) ? null : Object.keys(items);
     const idOf = (index) => {
       if (keys) return keys[index];
@@ -397,7 +521,7 @@ export function defineSurface(catalogJson, actionIds, runtime = {}) {
           continue;
         }
         try {
-          const text = await this._sendChunk(plan, i, callOptions);
+          const text = await client._sendChunk(plan, i, callOptions);
           const failures = JSON.parse(plan.failuresJson(i, text));
           report.sent += indices.length;
           report.failed += failures.length;

@@ -1,9 +1,11 @@
-import './load.browser.js';
-import { actionIds, catalogJson } from './iterable_wasm.js';
+import { load } from './load.browser.js';
 import { IterableError } from '__ERRORS_MODULE__';
-import { IterableClient, defineSurface } from './api.js';
+import { IterableClient, defineSurface, ready } from './api.js';
 
-export { IterableClient, IterableError };
-/** The catalog: one entry per action (id, title, description, inputSchema, flags, ...), parsed on first use.
- * The sandbox's loader is imported only when a client asks for the sandbox. */
-export const actions = defineSurface(catalogJson, actionIds(), { sandbox: () => import('./sandbox/load.browser.js') });
+export { IterableClient, IterableError, ready };
+/** The catalog: one entry per action (id, title, description, inputSchema, flags, ...), parsed on
+ * first use. Nothing of the sandbox is imported here, so no bundler copies its wasm:
+ * `import 'iterable-wasm/sandbox'` (sandbox/register.js) brings it in. */
+export const actions = defineSurface(load, {
+  sandboxHint: "add `import 'iterable-wasm/sandbox';` once (left out of bundles that do not import it)",
+});

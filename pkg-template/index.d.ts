@@ -2,14 +2,19 @@
 export type * from './iterable_wasm.js';
 import type { CatalogEntry, ClientOptions, IterableClient as Client, SandboxControls, SandboxOptions } from './iterable_wasm.js';
 
+/** `client[Symbol.dispose]()` (for `using`), declared where the project's `lib` knows
+ * `Symbol.dispose` (esnext, or @types/node), left out otherwise: the types need no `esnext`. */
+type Disposal = SymbolConstructor extends { readonly dispose: infer D extends symbol } ? { [K in D]: () => void } : {};
+
 /** A client for one Iterable project (one API key, one region), or for the in-process sandbox. */
-export type IterableClient = Client;
+export type IterableClient = Client & Disposal;
 export declare const IterableClient: {
   /** A sandbox client: `client.sandbox` is there (dump, load, reset, outbox). */
-  new (options: ClientOptions & { sandbox: true | SandboxOptions }): Client & { readonly sandbox: SandboxControls };
-  /** Creates a client. Throws an `IterableError` (ValidationError) for bad options. */
-  new (options: ClientOptions): Client;
-  readonly prototype: Client;
+  new (options: ClientOptions & { sandbox: true | SandboxOptions }): IterableClient & { readonly sandbox: SandboxControls };
+  /** Creates a client. Throws an `IterableError` (ValidationError) for bad options (in the browser
+   * entry, before `ready()` has resolved, they reject the first call instead). */
+  new (options: ClientOptions): IterableClient;
+  readonly prototype: IterableClient;
 };
 
 /** The error every failure rejects with. */
@@ -19,7 +24,8 @@ export declare class IterableError extends Error {
    * Iterable's code from its `{msg, code, params}` body (BadParams, BadApiKey, NotFound, ...) or one of
    * ours: ValidationError, NetworkError, Timeout, Aborted, HttpError, InvalidResponse, RateLimitExceeded,
    * JwtError, RedirectRefused (a 3xx: never followed, so the key never leaves for another origin),
-   * ExportFailed (exportRecords: the job failed or was cancelled).
+   * ExportFailed (exportRecords: the job failed or was cancelled), WasmLoadError (the package's .wasm
+   * file could not be loaded: a bundler dropped it), NotReady (read synchronously before `ready()`).
    */
   code: string;
   /** HTTP status, or undefined when no response came. */
@@ -41,3 +47,12 @@ export declare class IterableError extends Error {
 
 /** The catalog: one entry per action. */
 export declare const actions: readonly CatalogEntry[];
+
+/**
+ * Resolves once the wasm is instantiated; rejects with an `IterableError` (code `WasmLoadError`)
+ * naming the file and what to do when it cannot be loaded. Optional: every call waits for it by
+ * itself. Node, Deno, Workers and `iterable-wasm/inline` instantiate synchronously on first use;
+ * the browser entry fetches its .wasm file, so there `actions`, `client.baseUrl` and
+ * `client.region` can be read synchronously only once this has resolved.
+ */
+export declare function ready(): Promise<void>;

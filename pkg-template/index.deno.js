@@ -1,9 +1,10 @@
-import './load.deno.js';
-import { actionIds, catalogJson } from './iterable_wasm.js';
+import { load } from './load.deno.js';
 import { IterableError } from '__ERRORS_MODULE__';
-import { IterableClient, defineSurface } from './api.js';
+import { IterableClient, defineSurface, ready } from './api.js';
 
-export { IterableClient, IterableError };
+export { IterableClient, IterableError, ready };
 /** The catalog: one entry per action (id, title, description, inputSchema, flags, ...), parsed on first use.
  * The sandbox's loader is imported only when a client asks for the sandbox. */
-export const actions = defineSurface(catalogJson, actionIds(), { sandbox: () => import('./sandbox/load.deno.js') });
+export const actions = defineSurface(load, {
+  sandbox: () => Promise.all([import('./sandbox/index.js'), import('./sandbox/load.deno.js')]),
+});

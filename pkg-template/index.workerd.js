@@ -1,13 +1,12 @@
-import './load.workerd.js';
-import { actionIds, catalogJson } from './iterable_wasm.js';
+import { load } from './load.workerd.js';
 import { IterableError } from '__ERRORS_MODULE__';
-import { IterableClient, defineSurface } from './api.js';
+import { IterableClient, defineSurface, ready } from './api.js';
 
-export { IterableClient, IterableError };
+export { IterableClient, IterableError, ready };
 /** The catalog: one entry per action (id, title, description, inputSchema, flags, ...), parsed on first use.
  * No import of the sandbox here, not even a dynamic one: a Worker uploads every module its bundle
  * can import, and workerd compiles uploaded wasm at start-up. `import 'iterable-wasm/sandbox'`
  * (sandbox/workerd.js) enables it. */
-export const actions = defineSurface(catalogJson, actionIds(), {
+export const actions = defineSurface(load, {
   sandboxHint: "in Workers, add `import 'iterable-wasm/sandbox';` once (the emulator is left out of bundles that do not import it)",
 });

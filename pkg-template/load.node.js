@@ -1,5 +1,9 @@
-// Node: read the wasm next to this file and instantiate it synchronously (no init call, no top-level await).
-import { readFileSync } from 'node:fs';
+// Node (and bundles for Node, ESM or CommonJS): the wasm is carried inside the JavaScript
+// (iterable_wasm_bg.inline.js), so no file has to be found next to the module, whatever a bundler
+// did with it; instantiated synchronously on first use.
 import { initSync } from './iterable_wasm.js';
+import { wasmBytes } from './iterable_wasm_bg.inline.js';
 
-initSync({ module: readFileSync(new URL('./iterable_wasm_bg.wasm', import.meta.url)) });
+export function load() {
+  initSync(wasmBytes());
+}

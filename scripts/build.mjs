@@ -14,6 +14,32 @@ const bin = (name) => {
   return existsSync(local) ? local : name;
 };
 
+/**
+ * The wasm as an ES module for bundlers that drop .wasm files: a string of one char per byte
+ * (U+0000-U+00FF; only the quote, backslash, line breaks and NUL escaped). Raw it is 1.15x the
+ * wasm and gzips to within 5 % of it (base64: 1.33x raw and 1.38x gzip); Node decodes it natively
+ * (Buffer latin1), other engines in one loop.
+ */
+function inlineModule(bytes) {
+  const ESC = { 0x22: '\\"', 0x5c: '\\\\', 0x0a: '\\n', 0x0d: '\\r' };
+  let s = '';
+  for (let i = 0; i < bytes.length; i++) {
+    const b = bytes[i];
+    // NUL before a digit would read as an octal escape, which modules forbid.
+    s += ESC[b] ?? (b === 0 ? (bytes[i + 1] >= 0x30 && bytes[i + 1] <= 0x39 ? '\\x00' : '\\0') : String.fromCharCode(b));
+  }
+  return `// The wasm of iterable-wasm, one char per byte (built by scripts/build.mjs; see load.inline.js).
+const s = "${s}";
+export function wasmBytes() {
+  const B = globalThis.Buffer;
+  if (typeof B?.from === 'function') return B.from(s, 'latin1');
+  const b = new Uint8Array(s.length);
+  for (let i = 0; i < b.length; i++) b[i] = s.charCodeAt(i);
+  return b;
+}
+`;
+}
+
 const profile = process.env.ITERABLE_WASM_PROFILE || 'release';
 // JSON messages give the build script's output folder (schemas.json, checked below).
 const messages = execFileSync('cargo', ['build', '--lib', '--target', 'wasm32-unknown-unknown', '--message-format=json-render-diagnostics', ...(profile === 'release' ? ['--release'] : [])], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 28 }).toString();
@@ -30,9 +56,36 @@ mkdirSync(pkg, { recursive: true });
 run('wasm-bindgen', ['--target', 'web', '--out-dir', pkg, '--out-name', 'iterable_wasm', wasmIn]);
 
 const wasm = join(pkg, 'iterable_wasm_bg.wasm');
+// The glue's loaders replaced by two small ones: every entry fetches or holds its wasm itself
+// (load.<runtime>.js), so wasm-bindgen's URL default (one more `import.meta.url` for bundlers to warn
+// about in iife and CommonJS output), its fetch and MIME fallback and its deprecated-argument
+// handling are dead weight in the browser's budget. wasm-bindgen is pinned (Cargo.toml), so the
+// text replaced here is known; the build stops if it changes.
+const glue = join(pkg, 'iterable_wasm.js');
+const glueText = readFileSync(glue, 'utf8');
+const loaders = glueText.indexOf('async function __wbg_load(');
+const glueEnd = 'export { initSync, __wbg_init as default };';
+if (loaders < 0 || !glueText.trimEnd().endsWith(glueEnd)) throw new Error('the wasm-bindgen glue changed shape: update scripts/build.mjs');
+writeFileSync(glue, `${glueText.slice(0, loaders)}/** Instantiates a WebAssembly.Module or the wasm's bytes, synchronously. */
+function initSync(module) {
+    if (wasm !== undefined) return wasm;
+    if (!(module instanceof WebAssembly.Module)) module = new WebAssembly.Module(module);
+    return __wbg_finalize_init(new WebAssembly.Instance(module, __wbg_get_imports()), module);
+}
+
+/** Instantiates a Response served as application/wasm (compiled while it streams in) or bytes. */
+async function initAsync(source) {
+    if (wasm !== undefined) return wasm;
+    const { instance, module } = await (source instanceof Response ? WebAssembly.instantiateStreaming(source, __wbg_get_imports()) : WebAssembly.instantiate(source, __wbg_get_imports()));
+    return __wbg_finalize_init(instance, module);
+}
+
+export { initSync, initAsync };
+`);
 if (process.env.ITERABLE_WASM_NO_OPT !== '1') {
-  // binaryen from npm (Debian's wasm-opt 108 corrupts modern wasm-bindgen output).
-  run(bin('wasm-opt'), ['-Oz', '--strip-debug', '--strip-producers', wasm, '-o', wasm]);
+  // binaryen from npm (Debian's wasm-opt 108 corrupts modern wasm-bindgen output); --converge
+  // repeats the passes until nothing changes (-100 bytes gzip, +6 s).
+  run(bin('wasm-opt'), ['-Oz', '--converge', '--strip-debug', '--strip-producers', wasm, '-o', wasm]);
 }
 
 // The published declarations: each entry instantiates the wasm itself, so wasm-bindgen's init
@@ -41,6 +94,9 @@ const dts = join(pkg, 'iterable_wasm.d.ts');
 let decl = readFileSync(dts, 'utf8');
 const cut = decl.indexOf('export type InitInput');
 if (cut > 0) decl = decl.slice(0, cut);
+// `[Symbol.dispose]` is declared in index.d.ts only where the project's `lib` knows the symbol, so
+// the types compile without `esnext` (TS2550 otherwise).
+decl = decl.replace(/^\s*\[Symbol\.dispose\]\(\): void;\n/m, '');
 writeFileSync(dts, decl);
 rmSync(join(pkg, 'iterable_wasm_bg.wasm.d.ts'), { force: true });
 
@@ -60,24 +116,32 @@ const findErrors = (dir) => {
 };
 const errors = findErrors(join(pkg, 'snippets'));
 if (!errors) throw new Error('wasm-bindgen did not emit the errors.js snippet');
-for (const f of readdirSync(pkg).filter((f) => /^(index\.\w+|api)\.js$/.test(f))) {
+// The action ids, sorted as the wasm's actionIds() gives them (checked below): api.js installs the
+// methods from them at import, before the wasm is loaded.
+const ids = JSON.parse(readFileSync(join(outDir, 'catalog.json'), 'utf8')).map((e) => e.id).sort();
+writeFileSync(join(pkg, 'iterable_wasm_bg.inline.js'), inlineModule(readFileSync(wasm)));
+for (const f of readdirSync(pkg).filter((f) => /^((index|load)\.\w+|api)\.js$/.test(f))) {
   const p = join(pkg, f);
   // Whole-line comments are for the repo's readers; the shipped files stay lean (the API is
   // documented in the .d.ts).
   const text = readFileSync(p, 'utf8')
     .replace('__ERRORS_MODULE__', './' + relative(pkg, errors))
+    .replace('__ACTION_IDS__', ids.join(','))
     .split('\n')
     .filter((line) => !/^\s*(\/\/|\/\*\*|\*|\*\/)/.test(line))
     .join('\n');
   writeFileSync(p, text);
 }
 
-// Minify the substantial JS (the wasm-bindgen glue, api.js, the error class); api.js and the
-// error class keep their names, so classes still print as IterableClient / IterableError.
+// Minify the substantial JS (the wasm-bindgen glue, api.js, the error class); the classes keep
+// their names, so they still print as IterableClient / IterableError.
 if (process.env.ITERABLE_WASM_NO_MINIFY !== '1') {
   const esbuild = (files, ...flags) =>
     run(bin('esbuild'), [...files.map((f) => join(pkg, f)), '--minify', ...flags, '--format=esm', '--target=es2022', '--log-level=warning', `--outdir=${pkg}`, `--outbase=${pkg}`, '--allow-overwrite']);
-  esbuild(['api.js', relative(pkg, errors)], '--keep-names');
+  esbuild([relative(pkg, errors)], '--keep-names');
+  // api.js sets its class's name itself (--keep-names would cost ~300 bytes gzip of the budget).
+  // The small entries and loaders too: they are part of what a browser loads.
+  esbuild(['api.js', ...readdirSync(pkg).filter((f) => /^((index|load)\.(browser|inline|workerd)|index\.deno)\.js$/.test(f))]);
   esbuild([join(relative(pkg, dirname(errors)), 'transport.js')]);
   // Not the glue: --keep-names wraps every function expression in a naming call, and the glue
   // makes closures on every call (future callbacks); its classes are internal (IterableClient is
@@ -87,10 +151,21 @@ if (process.env.ITERABLE_WASM_NO_MINIFY !== '1') {
   // first client, measured over 25 processes). The other runtimes keep the separate modules
   // (Deno's loader uses a source-phase import esbuild cannot bundle; browsers and Workers are
   // bundled by the user's bundler). Identifiers are already minified, names kept above.
+  // The CommonJS build (`require`) is the same entry as one self-contained file, the wasm inside,
+  // so it runs on every Node the engines field admits (no require of ES modules) and in any bundle.
   const nodeEntry = join(pkg, 'index.node.js');
-  run(bin('esbuild'), [nodeEntry, '--bundle', '--format=esm', '--platform=node', '--target=es2022', '--minify-whitespace', '--minify-syntax', '--external:./sandbox/*', '--log-level=warning', `--outfile=${nodeEntry}.tmp`]);
+  const bundle = (out, ...flags) => run(bin('esbuild'), [nodeEntry, '--bundle', '--platform=node', '--target=es2022', '--minify-whitespace', '--minify-syntax', '--external:./sandbox/*', '--log-level=warning', `--outfile=${out}`, ...flags]);
+  bundle(join(pkg, 'index.cjs'), '--format=cjs');
+  bundle(`${nodeEntry}.tmp`, '--format=esm', '--external:./iterable_wasm_bg.inline.js');
   cpSync(`${nodeEntry}.tmp`, nodeEntry);
   rmSync(`${nodeEntry}.tmp`);
+  // esbuild drops comments; the run-time import of the sandbox gets back the ones that tell
+  // webpack and Vite not to resolve it (else: a "Critical dependency" warning in every Node bundle).
+  for (const f of [nodeEntry, join(pkg, 'index.cjs')]) {
+    const text = readFileSync(f, 'utf8');
+    if (!text.includes('import(path)')) throw new Error(`${f}: the sandbox's run-time import(path) is gone: update scripts/build.mjs`);
+    writeFileSync(f, text.replace('import(path)', 'import(/* webpackIgnore: true */ /* @vite-ignore */ path)'));
+  }
 }
 
 const version = /^version\s*=\s*"([^"]+)"/m.exec(readFileSync(join(root, 'Cargo.toml'), 'utf8'))[1];

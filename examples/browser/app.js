@@ -1,12 +1,14 @@
 // iterable-wasm in a page: the catalog, a read, a write and error handling.
 // The base URL can also come from the page's query: index.html?baseUrl=http://127.0.0.1:8787
-import { IterableClient, IterableError, actions } from 'iterable-wasm';
+import { IterableClient, IterableError, actions, ready } from 'iterable-wasm';
 
 const $ = (id) => document.getElementById(id);
 const log = (line) => { $('log').textContent += `${line}\n`; };
 $('baseUrl').value = new URLSearchParams(location.search).get('baseUrl') ?? '';
 
-// The catalog is there as soon as the module has loaded; no request involved.
+// In a browser the wasm (with the catalog) is fetched on first use; calls wait for it by
+// themselves, and ready() resolves once it is there, for the code that reads `actions` right away.
+await ready();
 log(`catalog: ${actions.length} actions, e.g. ${actions[0].id}`);
 
 async function run() {

@@ -632,9 +632,3 @@ impl JsStreamParser {
 pub fn catalog_json() -> String {
     CATALOG_JSON.to_string()
 }
-
-/// Every action id, comma-separated (the JS methods are installed from it at import).
-#[wasm_bindgen(js_name = actionIds)]
-pub fn action_ids() -> String {
-    defs::ids().collect::<Vec<_>>().join(",")
-}

@@ -57,8 +57,15 @@ after(async () => {
   await api?.close();
 });
 
-test('the page loads the browser entry (top-level await) and its wasm', { timeout: 30_000 }, async () => {
+test('the page loads the browser entry (no top-level await) and, on first use, its wasm', { timeout: 30_000 }, async () => {
   assert.match(await page.textContent('#status'), /ready \(145 actions\)/);
+  assert.deepEqual(problems, []);
+});
+
+test('a client made and called before the wasm has loaded waits for it', { timeout: 30_000 }, async () => {
+  const result = await page.evaluate(() => window.firstCallResult);
+  assert.equal(result.crashed, undefined, result.crashed);
+  assert.deepEqual(result, { before: 'IterableClient(loading)', channels: 2, after: `IterableClient(custom, ${api.url})` });
   assert.deepEqual(problems, []);
 });
 

@@ -92,16 +92,19 @@ test('a plain `node file.mjs` in the clean project imports it synchronously (no 
   assert.deepEqual(out, { n: 145, region: 'us', baseUrl: 'https://api.iterable.com' });
 });
 
-test('a bundler keeps the loader: esbuild honours the package\'s sideEffects list', () => {
-  // "sideEffects": false would let bundlers drop `import './load.<runtime>.js'` (the wasm would
-  // never be instantiated) and the Workers sandbox registration; the list names those files.
+test('a bundler keeps the loader: esbuild honours the package\'s sideEffects list; the bundle runs anywhere', () => {
+  // "sideEffects": false would let bundlers drop the entry's defineSurface() call (no methods, no
+  // loader) and the sandbox registration; the list names those files. The Node entry carries its
+  // wasm inside the JavaScript, so the bundle (ESM or CommonJS, where import.meta.url is empty)
+  // runs from any folder.
   const esbuild = join(process.cwd(), 'node_modules/.bin/esbuild');
   writeFileSync(join(project.dir, 'bundled-entry.mjs'), [
     'import { actions, IterableClient } from "iterable-wasm";',
     'console.log(JSON.stringify({ n: actions.length, client: String(new IterableClient({ apiKey: "k" })) }));',
   ].join('\n'));
-  execFileSync(esbuild, ['bundled-entry.mjs', '--bundle', '--format=esm', '--platform=node', '--outfile=node_modules/iterable-wasm/bundled.mjs', '--external:./sandbox/*', '--log-level=error'], { cwd: project.dir });
-  // The bundle reads the wasm next to itself (import.meta.url), as the package does.
-  const out = JSON.parse(execFileSync(process.execPath, ['node_modules/iterable-wasm/bundled.mjs'], { cwd: project.dir, encoding: 'utf8' }));
-  assert.deepEqual(out, { n: 145, client: 'IterableClient(us, https://api.iterable.com)' });
+  for (const [format, out] of [['esm', 'bundled.mjs'], ['cjs', 'bundled.cjs']]) {
+    execFileSync(esbuild, ['bundled-entry.mjs', '--bundle', `--format=${format}`, '--platform=node', `--outfile=dist/${out}`, '--log-level=error'], { cwd: project.dir });
+    const got = JSON.parse(execFileSync(process.execPath, [`dist/${out}`], { cwd: project.dir, encoding: 'utf8' }));
+    assert.deepEqual(got, { n: 145, client: 'IterableClient(us, https://api.iterable.com)' }, format);
+  }
 });

@@ -19,8 +19,8 @@ export async function openPage(page, url, ready, timeout = 15_000) {
   let onError;
   const failed = new Promise((_, reject) => {
     onError = (e) => {
-      // The browser entry's known failure mode: a sibling module of load.browser.js ran before its
-      // top-level await (wasm instantiation) settled, and touched the not yet initialised wasm.
+      // The browser entry's known failure mode: something touched the wasm before load.browser.js
+      // had fetched and instantiated it (the package waits for it on every path that needs it).
       const hint = /__wbindgen|wasm\./.test(e.message)
         ? ' (the package touched the wasm before load.browser.js finished instantiating it)' : '';
       reject(new Error(`the page failed to load: ${e.message}${hint}`));

@@ -1,6 +1,9 @@
-// Browser engine test page: the package through its browser entry (top-level await, fetches the .wasm
-// next to it), the shared scenario in the page and in a module web worker.
+// Browser engine test page: the package through its browser entry (no top-level await: the .wasm next
+// to it is fetched on first use), the shared scenario in the page and in a module web worker.
 import * as iterable from '../pkg/index.browser.js';
+// The sandbox is opt-in in browsers (so bundles of apps that never use it do not carry its wasm):
+// `import 'iterable-wasm/sandbox'`, i.e. pkg/sandbox/register.js.
+import '../pkg/sandbox/register.js';
 import { runScenario } from '../support/scenario.mjs';
 
 const api = new URL(location.href).searchParams.get('api');
@@ -39,5 +42,14 @@ window.runWorker = () => new Promise((resolve) => {
   setTimeout(() => done({ crashed: 'the worker did not answer within 15 s' }), 15_000);
 });
 
+// A call made before the wasm has loaded waits for it: nothing to await first.
+window.firstCall = () => guard(async () => {
+  const client = new iterable.IterableClient({ apiKey: 'test-key-3f9a', baseUrl: api, maxRetries: 0 });
+  return { before: String(client), channels: (await client.listChannels()).channels.length, after: String(client) };
+});
+window.firstCallResult = window.firstCall();
+
+// `actions` is read synchronously, so the page waits for ready() first.
+await iterable.ready();
 document.getElementById('status').textContent = `ready (${iterable.actions.length} actions)`;
 document.body.dataset.ready = 'true';

@@ -1,8 +1,7 @@
-// Module worker of the browser engine test: the browser entry's top-level await (fetch + instantiate
-// of the .wasm) runs inside the worker, then the shared scenario.
+// Module worker of the browser engine test: the browser entry fetches and instantiates its .wasm
+// inside the worker (ready()), then the shared scenario runs.
 //
-// The worker says "ready" first: its body (and so its onmessage handler) runs only once the entry's
-// top-level await has settled, and a message the page posts before then can be lost.
+// The worker says "ready" first: the page posts its message only once the handler is installed.
 import * as iterable from '../pkg/index.browser.js';
 import { runScenario } from '../support/scenario.mjs';
 
@@ -13,4 +12,5 @@ self.onmessage = async (e) => {
     self.postMessage({ crashed: String(err?.stack ?? err) });
   }
 };
+await iterable.ready();
 self.postMessage({ ready: true, actions: iterable.actions.length });
