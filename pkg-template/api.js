@@ -133,7 +133,7 @@ const notReady = (what) => new IterableError(`${what} needs the wasm, which is s
 
 /** An IterableError for a wasm file that could not be loaded: `url` where it was looked for. */
 export function wasmError(url, why, cause) {
-  const e = new IterableError(`iterable-wasm could not load iterable_wasm_bg.wasm from ${url} (${why}): bundlers that do not copy files named by new URL("...", import.meta.url) drop it (esbuild, Rollup, bun build). Import "iterable-wasm/inline" instead (the wasm inside the JavaScript), or copy node_modules/iterable-wasm/iterable_wasm_bg.wasm next to the bundle`, { code: 'WasmLoadError', attempts: 0, retryable: !!cause });
+  const e = new IterableError(`iterable-wasm could not load iterable_wasm_bg.wasm from ${url} (${why}). The bundler dropped or moved it: import "iterable-wasm/inline" instead (the wasm inside the JavaScript; esbuild, Rollup, bun build), set optimizeDeps: { exclude: ["iterable-wasm"] } (Vite 6 dev server), or copy node_modules/iterable-wasm/iterable_wasm_bg.wasm next to the bundle`, { code: 'WasmLoadError', attempts: 0, retryable: !!cause });
   if (cause) e.cause = cause;
   return e;
 }

@@ -1,13 +1,20 @@
+// The Node entry, built into index.cjs (one CommonJS file: `require` works on every Node the
+// engines field admits, with no require of ES modules); pkg/index.node.js re-exports it for
+// `import`, so ES modules and CommonJS share one instance (one IterableError class, one set of
+// rate-limit buckets).
 import { load } from './load.node.js';
 import { IterableError } from '__ERRORS_MODULE__';
 import { IterableClient, defineSurface, ready } from './api.js';
 
 export { IterableClient, IterableError, ready };
 // Imported at run time from a computed specifier: Node finds the emulator next to this file, and a
-// bundler never sees (nor copies) it. In a bundle, `import 'iterable-wasm/sandbox'` brings it in.
+// bundler never sees (nor copies) it.
 const runtimeImport = (path) => import(path);
 /** The catalog: one entry per action (id, title, description, inputSchema, flags, ...), parsed on first use. */
 export const actions = defineSurface(load, {
-  sandbox: () => Promise.all([runtimeImport('./sandbox/index.js'), runtimeImport('./sandbox/load.node.js')]),
-  sandboxHint: "it is not part of this bundle: add `import 'iterable-wasm/sandbox';` once",
+  sandbox: () => Promise.all([runtimeImport('./sandbox/index.js'), runtimeImport('./sandbox/load.node.js')]).catch((cause) => {
+    const e = new IterableError("the sandbox is not part of this bundle: keep iterable-wasm out of it (esbuild --packages=external, webpack externals) or run `npx iterable-wasm sandbox` and point baseUrl at it", { code: 'SandboxUnavailable', attempts: 0 });
+    e.cause = cause;
+    throw e;
+  }),
 });

@@ -1,9 +1,15 @@
-// Node (and bundles for Node, ESM or CommonJS): the wasm is carried inside the JavaScript
-// (iterable_wasm_bg.inline.js), so no file has to be found next to the module, whatever a bundler
-// did with it; instantiated synchronously on first use.
+// Node: compiled into index.cjs (CommonJS; index.node.js re-exports it for `import`). Reads the
+// wasm next to index.cjs; a bundle that left the file behind (esbuild, bun build, webpack for Node:
+// `__dirname` is then the bundle's folder, or missing in ES module output) gets the wasm from
+// iterable_wasm_bg.inline.cjs instead, required only then. Synchronous, on first use.
 import { initSync } from './iterable_wasm.js';
-import { wasmBytes } from './iterable_wasm_bg.inline.js';
 
 export function load() {
-  initSync(wasmBytes());
+  let bytes;
+  try {
+    bytes = require('node:fs').readFileSync(require('node:path').join(__dirname, 'iterable_wasm_bg.wasm'));
+  } catch {
+    bytes = require('./iterable_wasm_bg.inline.cjs')();
+  }
+  initSync(bytes);
 }

@@ -15,30 +15,50 @@ const bin = (name) => {
 };
 
 /**
- * The wasm as an ES module for bundlers that drop .wasm files: a string of one char per byte
- * (U+0000-U+00FF; only the quote, backslash, line breaks and NUL escaped). Raw it is 1.15x the
- * wasm and gzips to within 5 % of it (base64: 1.33x raw and 1.38x gzip); Node decodes it natively
- * (Buffer latin1), other engines in one loop.
+ * The wasm as an ES module for bundlers that drop .wasm files (iterable-wasm/inline): printable
+ * ASCII without quote or backslash, so no bundler re-escapes it. The 91 most frequent bytes are one
+ * char each, the others two (a prefix char, then a char): 1.05x the wasm raw, and it gzips to the
+ * wasm's size (base64: 1.33x raw, +38 % gzip; one char per byte: bundlers escape control or
+ * non-ASCII chars, Bun's output of it is 3.5x the wasm). Decoded by a loop over the string.
  */
+const SINGLE = 91;
+const char = (r) => String.fromCharCode(r + 32 + (r >= 2) + (r >= 59)); // rank -> char: skips '"' and '\\'
 function inlineModule(bytes) {
-  const ESC = { 0x22: '\\"', 0x5c: '\\\\', 0x0a: '\\n', 0x0d: '\\r' };
-  let s = '';
-  for (let i = 0; i < bytes.length; i++) {
-    const b = bytes[i];
-    // NUL before a digit would read as an octal escape, which modules forbid.
-    s += ESC[b] ?? (b === 0 ? (bytes[i + 1] >= 0x30 && bytes[i + 1] <= 0x39 ? '\\x00' : '\\0') : String.fromCharCode(b));
+  const freq = new Array(256).fill(0);
+  for (const b of bytes) freq[b]++;
+  const order = [...Array(256).keys()].sort((a, b) => freq[b] - freq[a] || a - b);
+  const rank = [];
+  order.forEach((b, i) => { rank[b] = i; });
+  const out = [];
+  for (const b of bytes) {
+    const r = rank[b];
+    out.push(r < SINGLE ? char(r) : char(SINGLE + Math.floor((r - SINGLE) / 93)) + char((r - SINGLE) % 93));
   }
-  return `// The wasm of iterable-wasm, one char per byte (built by scripts/build.mjs; see load.inline.js).
-const s = "${s}";
-export function wasmBytes() {
-  const B = globalThis.Buffer;
-  if (typeof B?.from === 'function') return B.from(s, 'latin1');
-  const b = new Uint8Array(s.length);
-  for (let i = 0; i < b.length; i++) b[i] = s.charCodeAt(i);
-  return b;
+  // The string is an argument, used once: a minifier that inlines constants (Bun's) would copy it
+  // to each use.
+  return `// The wasm of iterable-wasm as printable text (built by scripts/build.mjs, see inlineModule there).
+function decode(s, order, n) {
+  const out = new Uint8Array(n);
+  for (let i = 0, j = 0; i < s.length; i++) {
+    let r = s.charCodeAt(i) - 32;
+    r -= (r > 2) + (r > 60);
+    if (r >= ${SINGLE}) {
+      let q = s.charCodeAt(++i) - 32;
+      q -= (q > 2) + (q > 60);
+      r = ${SINGLE} + (r - ${SINGLE}) * 93 + q;
+    }
+    out[j++] = order[r];
+  }
+  return out;
 }
+export const wasmBytes = () => decode("${out.join('')}", [${order.join(',')}], ${bytes.length});
 `;
 }
+
+/** The wasm for index.cjs in a bundle that left the .wasm behind: base64, which Node decodes natively. */
+const inlineCjs = (bytes) => `// The wasm of iterable-wasm in base64 (built by scripts/build.mjs), for index.cjs in bundles.
+module.exports = () => Buffer.from("${Buffer.from(bytes).toString('base64')}", 'base64');
+`;
 
 const profile = process.env.ITERABLE_WASM_PROFILE || 'release';
 // JSON messages give the build script's output folder (schemas.json, checked below).
@@ -120,6 +140,7 @@ if (!errors) throw new Error('wasm-bindgen did not emit the errors.js snippet');
 // methods from them at import, before the wasm is loaded.
 const ids = JSON.parse(readFileSync(join(outDir, 'catalog.json'), 'utf8')).map((e) => e.id).sort();
 writeFileSync(join(pkg, 'iterable_wasm_bg.inline.js'), inlineModule(readFileSync(wasm)));
+writeFileSync(join(pkg, 'iterable_wasm_bg.inline.cjs'), inlineCjs(readFileSync(wasm)));
 for (const f of readdirSync(pkg).filter((f) => /^((index|load)\.\w+|api)\.js$/.test(f))) {
   const p = join(pkg, f);
   // Whole-line comments are for the repo's readers; the shipped files stay lean (the API is
@@ -151,21 +172,19 @@ if (process.env.ITERABLE_WASM_NO_MINIFY !== '1') {
   // first client, measured over 25 processes). The other runtimes keep the separate modules
   // (Deno's loader uses a source-phase import esbuild cannot bundle; browsers and Workers are
   // bundled by the user's bundler). Identifiers are already minified, names kept above.
-  // The CommonJS build (`require`) is the same entry as one self-contained file, the wasm inside,
-  // so it runs on every Node the engines field admits (no require of ES modules) and in any bundle.
+  // Node: the entry built into one CommonJS file, index.cjs (`require` on every Node the engines
+  // field admits: no require of ES modules), and index.node.js re-exporting it for `import` (one
+  // instance for both). It reads the wasm next to it, or from iterable_wasm_bg.inline.cjs when a
+  // bundle left the file behind (see load.node.js).
   const nodeEntry = join(pkg, 'index.node.js');
-  const bundle = (out, ...flags) => run(bin('esbuild'), [nodeEntry, '--bundle', '--platform=node', '--target=es2022', '--minify-whitespace', '--minify-syntax', '--external:./sandbox/*', '--log-level=warning', `--outfile=${out}`, ...flags]);
-  bundle(join(pkg, 'index.cjs'), '--format=cjs');
-  bundle(`${nodeEntry}.tmp`, '--format=esm', '--external:./iterable_wasm_bg.inline.js');
-  cpSync(`${nodeEntry}.tmp`, nodeEntry);
-  rmSync(`${nodeEntry}.tmp`);
+  const cjs = join(pkg, 'index.cjs');
+  run(bin('esbuild'), [nodeEntry, '--bundle', '--platform=node', '--format=cjs', '--target=es2022', '--minify-whitespace', '--minify-syntax', '--external:./sandbox/*', '--external:./iterable_wasm_bg.inline.cjs', '--log-level=warning', `--outfile=${cjs}`]);
+  writeFileSync(nodeEntry, "export { IterableClient, IterableError, actions, ready } from './index.cjs';\n");
   // esbuild drops comments; the run-time import of the sandbox gets back the ones that tell
   // webpack and Vite not to resolve it (else: a "Critical dependency" warning in every Node bundle).
-  for (const f of [nodeEntry, join(pkg, 'index.cjs')]) {
-    const text = readFileSync(f, 'utf8');
-    if (!text.includes('import(path)')) throw new Error(`${f}: the sandbox's run-time import(path) is gone: update scripts/build.mjs`);
-    writeFileSync(f, text.replace('import(path)', 'import(/* webpackIgnore: true */ /* @vite-ignore */ path)'));
-  }
+  const cjsText = readFileSync(cjs, 'utf8');
+  if (!cjsText.includes('import(path)')) throw new Error("index.cjs: the sandbox's run-time import(path) is gone: update scripts/build.mjs");
+  writeFileSync(cjs, cjsText.replace('import(path)', 'import(/* webpackIgnore: true */ /* @vite-ignore */ path)'));
 }
 
 const version = /^version\s*=\s*"([^"]+)"/m.exec(readFileSync(join(root, 'Cargo.toml'), 'utf8'))[1];
