@@ -208,6 +208,18 @@ export function defineSurface(catalogJson, actionIds, runtime = {}) {
   const P = WasmClient.prototype;
   const define = (name, value) => Object.defineProperty(P, name, { value, writable: true, configurable: true });
 
+  // execute through an async function: an error made inside the wasm's promise chain gets the
+  // caller's stack (V8's async frames), so an uncaught rejection points at the user's code.
+  const wasmExecute = P.execute;
+  define('execute', async function execute(id, input, options) {
+    try {
+      return await wasmExecute.call(this, id, input, options);
+    } catch (e) {
+      if (e instanceof IterableError) Error.captureStackTrace?.(e, execute);
+      throw e;
+    }
+  });
+
   for (const id of actionIds.split(',')) {
     const methodName = camel(id);
     define(methodName, { [methodName](input, options) { return this.execute(id, input, options); } }[methodName]);

@@ -66,7 +66,7 @@ function checkCliOutput(r) {
 
 function checkCliBadKey(r) {
   assert.equal(r.code, 1, `exit code (stderr: ${r.stderr})`);
-  assert.match(r.stderr, /^error: BadApiKey \(HTTP 401, retryable: false\): Invalid API key$/m);
+  assert.match(r.stderr, /^error: list_channels → 401 BadApiKey: Invalid API key \(retryable: false\)$/m);
   assert.ok(!r.stdout.includes('bad-key') && !r.stderr.includes('bad-key'), 'the key is never printed');
 }
 
@@ -175,7 +175,7 @@ test('worker example (miniflare/workerd)', { timeout: 60_000 }, async () => {
   server.reset();
   const bad = await run(process.execPath, [runScript], { env: { ...pkgEnv, ...apiEnv('bad-key') } });
   assert.equal(bad.code, 1);
-  assert.match(bad.stdout, /^GET \/: 502 \{"error":\{"name":"IterableError","message":"Invalid API key","code":"BadApiKey","status":401,/m);
+  assert.match(bad.stdout, /^GET \/: 502 \{"error":\{"name":"IterableError","message":"list_channels → 401 BadApiKey: Invalid API key","code":"BadApiKey","status":401,/m);
   assert.ok(!bad.stdout.includes('bad-key'));
 });
 
@@ -211,7 +211,7 @@ test('browser example (import map, cross-origin API)', { timeout: 60_000 }, asyn
 
     server.reset();
     const bad = await open('bad-key');
-    assert.equal(bad.at(-1), 'error: BadApiKey (HTTP 401): Invalid API key');
+    assert.equal(bad.at(-1), 'error: list_channels → 401 BadApiKey: Invalid API key');
     assert.deepEqual(errors, []);
   } finally {
     await browser.close();

@@ -3,7 +3,7 @@
 // Run: node --test tests/engines/node.test.mjs
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -104,4 +104,22 @@ test('a bundler keeps the loader: esbuild honours the package\'s sideEffects lis
   // The bundle reads the wasm next to itself (import.meta.url), as the package does.
   const out = JSON.parse(execFileSync(process.execPath, ['node_modules/iterable-wasm/bundled.mjs'], { cwd: project.dir, encoding: 'utf8' }));
   assert.deepEqual(out, { n: 145, client: 'IterableClient(us, https://api.iterable.com)' });
+});
+
+test('an uncaught API error prints action, status and code, and the line of the user\'s code', async () => {
+  writeFileSync(join(project.dir, 'uncaught.mjs'), [
+    'import { IterableClient } from "iterable-wasm";',
+    `const client = new IterableClient({ apiKey: "bad-key", baseUrl: ${JSON.stringify(server.url)}, maxRetries: 0 });`,
+    'async function report() {',
+    '  return await client.listChannels(); // line 4',
+    '}',
+    'await report();',
+  ].join('\n'));
+  // Asynchronously: the fake server runs in this process.
+  const stderr = await new Promise((resolve) => {
+    execFile(process.execPath, ['uncaught.mjs'], { cwd: project.dir, encoding: 'utf8', timeout: 20_000 }, (_, _out, err) => resolve(String(err)));
+  });
+  assert.match(stderr, /IterableError: list_channels → 401 BadApiKey: Invalid API key/);
+  assert.match(stderr, /at async report \(file:\/\/.*\/uncaught\.mjs:4:/, stderr);
+  assert.ok(!stderr.includes('bad-key'), 'the key is not printed');
 });

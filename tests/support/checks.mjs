@@ -43,7 +43,9 @@ export function checkResult(r) {
   assert.equal(k.isError, true);
   assert.equal(k.code, 'BadApiKey');
   assert.equal(k.status, 401);
-  assert.equal(k.message, 'Invalid API key');
+  assert.equal(k.message, 'list_channels → 401 BadApiKey: Invalid API key');
+  assert.equal(k.detail, 'Invalid API key');
+  assert.equal(k.string, 'IterableError: list_channels → 401 BadApiKey: Invalid API key', 'String(err) names action, status and code');
   assert.equal(k.action, 'list_channels');
   assert.equal(k.attempts, 1);
   assert.equal(k.retryable, false);
