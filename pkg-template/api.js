@@ -242,12 +242,6 @@ export class IterableClient {
     }
   }
 
-  /** Runs an action by id. */
-  execute(id, input, options) {
-    const w = this[INNER];
-    return w ? w.execute(id, input, options) : later(this, id, snapshot(input), options);
-  }
-
   /** The base URL requests go to. */
   get baseUrl() {
     return now(this, 'client.baseUrl').baseUrl;
@@ -326,6 +320,19 @@ export function defineSurface(load, runtime = {}) {
   const actions = new Proxy(target, handler);
   const P = IterableClient.prototype;
   const define = (name, value) => Object.defineProperty(P, name, { value, writable: true, configurable: true });
+
+  // execute through an async function: an error made inside the wasm's promise chain gets the
+  // caller's stack (V8's async frames), so an uncaught rejection points at the user's code. While a
+  // browser still fetches the wasm, the input is read now and the call sent once it is there.
+  define('execute', async function execute(id, input, options) {
+    const w = this[INNER];
+    try {
+      return await (w ? w.execute(id, input, options) : later(this, id, snapshot(input), options));
+    } catch (e) {
+      if (e instanceof IterableError) Error.captureStackTrace?.(e, execute);
+      throw e;
+    }
+  });
 
   for (const id of IDS.split(',')) {
     const methodName = camel(id);

@@ -61,7 +61,7 @@ module.exports = () => Buffer.from("${Buffer.from(bytes).toString('base64')}", '
 `;
 
 const profile = process.env.ITERABLE_WASM_PROFILE || 'release';
-// JSON messages give the build script's output folder (schemas.json, checked below).
+// JSON messages give the build script's output folder (schemas.json, checked below; results.json).
 const messages = execFileSync('cargo', ['build', '--lib', '--target', 'wasm32-unknown-unknown', '--message-format=json-render-diagnostics', ...(profile === 'release' ? ['--release'] : [])], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 28 }).toString();
 const outDir = messages
   .split('\n')
@@ -193,6 +193,9 @@ manifest.version = version;
 writeFileSync(join(pkg, 'package.json'), JSON.stringify(manifest, null, 2) + '\n');
 for (const f of ['README.md']) if (existsSync(join(root, f))) cpSync(join(root, f), join(pkg, f));
 cpSync(join(root, 'defs', 'LICENSE-NOTE.md'), join(pkg, 'LICENSE-NOTE.md'));
+// Each action's result as JSON Schema, by id (codegen/results.rs): for tools (an MCP server's
+// outputSchema, answer validation); not part of what a browser loads.
+cpSync(join(outDir, 'results.json'), join(pkg, 'results.json'));
 rmSync(join(pkg, '.gitignore'), { force: true });
 // The sandbox emulator: its own wasm in pkg/sandbox/, loaded only by clients that use it.
 run(process.execPath, [join(root, 'scripts', 'build-sandbox.mjs')]);
