@@ -106,6 +106,35 @@ if (process.env.ITERABLE_WASM_NO_OPT !== '1') {
   // binaryen from npm (Debian's wasm-opt 108 corrupts modern wasm-bindgen output); --converge
   // repeats the passes until nothing changes (-100 bytes gzip, +6 s).
   run(bin('wasm-opt'), ['-Oz', '--converge', '--strip-debug', '--strip-producers', wasm, '-o', wasm]);
+  shortenBoundaryNames();
+}
+
+/**
+ * The names across the wasm boundary made short: wasm-bindgen's import names carry a 16-digit hash
+ * each (`__wbg_then_656f253a5dd7d8ea`), and they are written twice, in the wasm and in the glue.
+ * wasm-opt renames the imports, exports and import module and prints the map; the glue follows
+ * it. -1.5 KB gzip of wasm and ~0.4 KB of glue. Every name is accounted for, or the build stops.
+ */
+function shortenBoundaryNames() {
+  const printed = execFileSync(bin('wasm-opt'), [wasm, '--minify-imports-and-exports-and-modules', '-o', wasm], { cwd: root, encoding: 'utf8' });
+  const map = JSON.parse(printed.slice(printed.indexOf('{')));
+  const imports = new Map(map.imports.map(([, from, to]) => [from, to]));
+  const exports = new Map(map.exports);
+  const moduleName = WebAssembly.Module.imports(new WebAssembly.Module(readFileSync(wasm)))[0].module;
+  let text = readFileSync(glue, 'utf8');
+  const start = text.indexOf('function __wbg_get_imports()');
+  const end = text.indexOf('\n}\n', start);
+  let renamed = 0;
+  const body = text.slice(start, end)
+    .replace(/^(\s+)([\w$]+)(: function)/gm, (m, indent, name, rest) => (imports.has(name) ? (renamed++, `${indent}${imports.get(name)}${rest}`) : m))
+    .replace('"./iterable_wasm_bg.js": import0', `${JSON.stringify(moduleName)}: import0`);
+  if (renamed !== imports.size || !body.includes(`${JSON.stringify(moduleName)}: import0`)) throw new Error(`glue imports: ${renamed} of ${imports.size} renamed: update scripts/build.mjs`);
+  text = text.slice(0, start) + body + text.slice(end);
+  text = text.replace(/\bwasm\.([\w$]+)/g, (m, name) => {
+    if (!exports.has(name)) throw new Error(`the glue uses wasm.${name}, which the wasm does not export: update scripts/build.mjs`);
+    return `wasm.${exports.get(name)}`;
+  });
+  writeFileSync(glue, text);
 }
 
 // The published declarations: each entry instantiates the wasm itself, so wasm-bindgen's init
@@ -187,11 +216,19 @@ if (process.env.ITERABLE_WASM_NO_MINIFY !== '1') {
   writeFileSync(cjs, cjsText.replace('import(path)', 'import(/* webpackIgnore: true */ /* @vite-ignore */ path)'));
 }
 
-const version = /^version\s*=\s*"([^"]+)"/m.exec(readFileSync(join(root, 'Cargo.toml'), 'utf8'))[1];
+const cargo = readFileSync(join(root, 'Cargo.toml'), 'utf8');
+const version = /^version\s*=\s*"([^"]+)"/m.exec(cargo)[1];
+const repository = /^repository\s*=\s*"([^"]+)"/m.exec(cargo)[1];
 const manifest = JSON.parse(readFileSync(join(tpl, 'package.json'), 'utf8'));
 manifest.version = version;
+manifest.repository = { type: 'git', url: `git+${repository}.git` };
 writeFileSync(join(pkg, 'package.json'), JSON.stringify(manifest, null, 2) + '\n');
-for (const f of ['README.md']) if (existsSync(join(root, f))) cpSync(join(root, f), join(pkg, f));
+// The README as npm shows it: a relative link to a file the package does not ship (examples/,
+// bench/, the sources) points at the repository instead (tests/docs/run.mjs checks every link).
+const shipped = (path) => existsSync(join(pkg, path));
+const readme = readFileSync(join(root, 'README.md'), 'utf8').replace(/\]\((?!https?:|#|mailto:)([^)\s]+)\)/g, (m, path) =>
+  shipped(path) ? m : `](${repository}/${path.endsWith('/') ? 'tree' : 'blob'}/main/${path})`);
+writeFileSync(join(pkg, 'README.md'), readme);
 cpSync(join(root, 'defs', 'LICENSE-NOTE.md'), join(pkg, 'LICENSE-NOTE.md'));
 // Each action's result as JSON Schema, by id (codegen/results.rs): for tools (an MCP server's
 // outputSchema, answer validation); not part of what a browser loads.

@@ -1,5 +1,7 @@
 #!/usr/bin/env node
-// Prints what a browser loads of pkg/ (wasm + JS), raw and gzip, and checks the budget.
+// Prints what a browser loads of pkg/ (wasm + JS), raw and gzip, and checks the budget; then what
+// each entry loads on first use and what the package installs.
+//   node scripts/size.mjs [--entries]     --entries: only the per-entry table (no budget check)
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -7,23 +9,48 @@ import { fileURLToPath } from 'node:url';
 
 const pkg = fileURLToPath(new URL('../pkg/', import.meta.url));
 const BUDGET = 100 * 1024;
-// The browser entry and everything it imports.
-const files = ['index.browser.js', 'load.browser.js', 'api.js', 'iterable_wasm.js', 'iterable_wasm_bg.wasm'];
 const walk = (d) => readdirSync(d).flatMap((f) => (statSync(join(d, f)).isDirectory() ? walk(join(d, f)) : [join(d, f)]));
-for (const f of walk(join(pkg, 'snippets'))) files.push(relative(pkg, f));
-
-let raw = 0, gz = 0;
-const rows = files.map((f) => {
+const snippets = walk(join(pkg, 'snippets')).map((f) => relative(pkg, f));
+const measure = (files) => files.map((f) => {
   const bytes = readFileSync(join(pkg, f));
-  const g = gzipSync(bytes, { level: 9 }).length;
-  raw += bytes.length; gz += g;
-  return [f, bytes.length, g];
+  return [f, bytes.length, gzipSync(bytes, { level: 9 }).length];
 });
-const w = Math.max(...rows.map((r) => r[0].length), 5);
-console.log(`${'file'.padEnd(w)}  ${'raw'.padStart(9)}  ${'gzip'.padStart(9)}`);
-for (const [f, r, g] of rows) console.log(`${f.padEnd(w)}  ${String(r).padStart(9)}  ${String(g).padStart(9)}`);
-console.log(`${'total'.padEnd(w)}  ${String(raw).padStart(9)}  ${String(gz).padStart(9)}`);
+const sum = (rows, k) => rows.reduce((a, r) => a + r[k], 0);
+const kib = (n) => `${(n / 1024).toFixed(1)} KiB`;
+
+// What each entry loads on first use (its module graph, and the wasm it instantiates).
+const core = ['api.js', 'iterable_wasm.js', ...snippets];
+const ENTRIES = [
+  ['iterable-wasm (browsers, Vite, webpack, Parcel)', ['index.browser.js', 'load.browser.js', ...core, 'iterable_wasm_bg.wasm']],
+  ['iterable-wasm/inline (esbuild, Rollup, bun build, iife)', ['index.inline.js', 'load.inline.js', ...core, 'iterable_wasm_bg.inline.js']],
+  ['iterable-wasm in Node (import or require)', ['index.node.js', 'index.cjs', 'iterable_wasm_bg.wasm']],
+  ['iterable-wasm in a Node bundle (index.cjs + base64 wasm)', ['index.cjs', 'iterable_wasm_bg.inline.cjs']],
+  ['iterable-wasm in Deno', ['index.deno.js', 'load.deno.js', ...core, 'iterable_wasm_bg.wasm']],
+  ['iterable-wasm in Workers', ['index.workerd.js', 'load.workerd.js', ...core, 'iterable_wasm_bg.wasm']],
+  ['+ iterable-wasm/sandbox in a browser (on first sandbox use)', ['sandbox/register.js', 'sandbox/index.js', 'sandbox/load.browser.js', 'sandbox/iterable_sandbox.js', 'sandbox/iterable_sandbox_bg.wasm']],
+];
+
+const entriesOnly = process.argv.includes('--entries');
+if (!entriesOnly) {
+  const rows = measure(ENTRIES[0][1]);
+  const w = Math.max(...rows.map((r) => r[0].length), 5);
+  console.log(`${'file'.padEnd(w)}  ${'raw'.padStart(9)}  ${'gzip'.padStart(9)}`);
+  for (const [f, r, g] of rows) console.log(`${f.padEnd(w)}  ${String(r).padStart(9)}  ${String(g).padStart(9)}`);
+  console.log(`${'total'.padEnd(w)}  ${String(sum(rows, 1)).padStart(9)}  ${String(sum(rows, 2)).padStart(9)}`);
+}
+console.log('\nfirst load per entry (the module graph and its wasm):');
+const w = Math.max(...ENTRIES.map((e) => e[0].length));
+for (const [name, files] of ENTRIES) {
+  const rows = measure(files);
+  console.log(`  ${name.padEnd(w)}  ${kib(sum(rows, 1)).padStart(10)} raw  ${kib(sum(rows, 2)).padStart(10)} gzip`);
+}
+const all = walk(pkg).map((f) => relative(pkg, f));
+const installed = measure(all);
+console.log(`  installed package (every file of pkg/)${' '.repeat(Math.max(0, w - 37))}  ${kib(sum(installed, 1)).padStart(10)} raw  ${kib(sum(installed, 2)).padStart(10)} gzip (${all.length} files)`);
+if (entriesOnly) process.exit(0);
+
+const gz = sum(measure(ENTRIES[0][1]), 2);
 const ok = gz <= BUDGET;
-console.log(`size: ${(gz / 1024).toFixed(1)} KiB gzip of ${BUDGET / 1024} KiB budget: ${ok ? 'within' : 'OVER'}`);
+console.log(`\nsize: ${(gz / 1024).toFixed(1)} KiB gzip of ${BUDGET / 1024} KiB budget: ${ok ? 'within' : 'OVER'}`);
 console.log(`size: ${ok ? 1 : 0} passed, ${ok ? 0 : 1} failed`);
 process.exit(ok ? 0 : 1);
