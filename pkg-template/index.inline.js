@@ -8,5 +8,5 @@ export { IterableClient, IterableError, ready };
  * files (esbuild, Rollup, bun build) and iife or CommonJS bundles. The sandbox is opt-in, as in
  * the browser entry. */
 export const actions = defineSurface(load, {
-  sandboxHint: "add `import 'iterable-wasm/sandbox';` once (left out of bundles that do not import it)",
+  sandboxHint: "add `import 'iterable-wasm/sandbox';` once (left out of bundles that do not import it; a bundle for Node also needs its wasm file copied next to it)",
 });

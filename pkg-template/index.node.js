@@ -1,7 +1,6 @@
-// The Node entry, built into index.cjs (one CommonJS file: `require` works on every Node the
-// engines field admits, with no require of ES modules); pkg/index.node.js re-exports it for
-// `import`, so ES modules and CommonJS share one instance (one IterableError class, one set of
-// rate-limit buckets).
+// The Node entry: built into one ES module file (index.node.js, for `import`) and one CommonJS
+// file (index.cjs, for `require` on every Node the engines field admits, with no require of ES
+// modules).
 import { load } from './load.node.js';
 import { IterableError } from '__ERRORS_MODULE__';
 import { IterableClient, defineSurface, ready } from './api.js';

@@ -1,15 +1,19 @@
-// Node: compiled into index.cjs (CommonJS; index.node.js re-exports it for `import`). Reads the
-// wasm next to index.cjs; a bundle that left the file behind (esbuild, bun build, webpack for Node:
-// `__dirname` is then the bundle's folder, or missing in ES module output) gets the wasm from
-// iterable_wasm_bg.inline.cjs instead, required only then. Synchronous, on first use.
+// Node: reads the wasm next to the entry, synchronously on first use: index.cjs (the CommonJS
+// build of the Node entry) by __dirname, index.node.js by import.meta.url. Where the file is not
+// there (the entry was bundled into another folder), the wasm comes from iterable_wasm_bg.inline.js
+// instead, imported on first use (calls wait for it). Bundlers targeting Node pick
+// index.inline.js in the first place (the "module" condition), so this is a fallback.
+import { readFileSync } from 'node:fs';
 import { initSync } from './iterable_wasm.js';
 
 export function load() {
   let bytes;
   try {
-    bytes = require('node:fs').readFileSync(require('node:path').join(__dirname, 'iterable_wasm_bg.wasm'));
+    bytes = readFileSync(typeof __dirname === 'string' ? `${__dirname}/iterable_wasm_bg.wasm` : new URL('./iterable_wasm_bg.wasm', import.meta.url));
   } catch {
-    bytes = require('./iterable_wasm_bg.inline.cjs')();
+    return import('./iterable_wasm_bg.inline.js').then(({ wasmBytes }) => {
+      initSync(wasmBytes());
+    });
   }
   initSync(bytes);
 }

@@ -55,11 +55,6 @@ export const wasmBytes = () => decode("${out.join('')}", [${order.join(',')}], $
 `;
 }
 
-/** The wasm for index.cjs in a bundle that left the .wasm behind: base64, which Node decodes natively. */
-const inlineCjs = (bytes) => `// The wasm of iterable-wasm in base64 (built by scripts/build.mjs), for index.cjs in bundles.
-module.exports = () => Buffer.from("${Buffer.from(bytes).toString('base64')}", 'base64');
-`;
-
 const profile = process.env.ITERABLE_WASM_PROFILE || 'release';
 // JSON messages give the build script's output folder (schemas.json, checked below; results.json).
 const messages = execFileSync('cargo', ['build', '--lib', '--target', 'wasm32-unknown-unknown', '--message-format=json-render-diagnostics', ...(profile === 'release' ? ['--release'] : [])], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 28 }).toString();
@@ -169,7 +164,6 @@ if (!errors) throw new Error('wasm-bindgen did not emit the errors.js snippet');
 // methods from them at import, before the wasm is loaded.
 const ids = JSON.parse(readFileSync(join(outDir, 'catalog.json'), 'utf8')).map((e) => e.id).sort();
 writeFileSync(join(pkg, 'iterable_wasm_bg.inline.js'), inlineModule(readFileSync(wasm)));
-writeFileSync(join(pkg, 'iterable_wasm_bg.inline.cjs'), inlineCjs(readFileSync(wasm)));
 for (const f of readdirSync(pkg).filter((f) => /^((index|load)\.\w+|api)\.js$/.test(f))) {
   const p = join(pkg, f);
   // Whole-line comments are for the repo's readers; the shipped files stay lean (the API is
@@ -201,19 +195,27 @@ if (process.env.ITERABLE_WASM_NO_MINIFY !== '1') {
   // first client, measured over 25 processes). The other runtimes keep the separate modules
   // (Deno's loader uses a source-phase import esbuild cannot bundle; browsers and Workers are
   // bundled by the user's bundler). Identifiers are already minified, names kept above.
-  // Node: the entry built into one CommonJS file, index.cjs (`require` on every Node the engines
-  // field admits: no require of ES modules), and index.node.js re-exporting it for `import` (one
-  // instance for both). It reads the wasm next to it, or from iterable_wasm_bg.inline.cjs when a
-  // bundle left the file behind (see load.node.js).
+  // Node: the entry bundled into one ES module file (index.node.js: Node loads ES modules one file at
+  // a time, and one file is 3 ms less from import to first client) and one CommonJS file
+  // (index.cjs: `require` on every Node the engines field admits, with no require of ES modules).
+  // Re-exporting one from the other would make one instance for both, but an ES module importing
+  // CommonJS costs Node 20 15-30 ms more from import to first client (measured with
+  // bench/diag/startup-entries.mjs), so `import` and `require` load one copy each.
   const nodeEntry = join(pkg, 'index.node.js');
   const cjs = join(pkg, 'index.cjs');
-  run(bin('esbuild'), [nodeEntry, '--bundle', '--platform=node', '--format=cjs', '--target=es2022', '--minify-whitespace', '--minify-syntax', '--external:./sandbox/*', '--external:./iterable_wasm_bg.inline.cjs', '--log-level=warning', `--outfile=${cjs}`]);
-  writeFileSync(nodeEntry, "export { IterableClient, IterableError, actions, ready } from './index.cjs';\n");
+  const bundle = (out, ...flags) => run(bin('esbuild'), [nodeEntry, '--bundle', '--platform=node', '--target=es2022', '--minify-whitespace', '--minify-syntax', '--external:./sandbox/*', '--external:./iterable_wasm_bg.inline.js', '--log-level=warning', `--outfile=${out}`, ...flags]);
+  // (import.meta.url is never read in index.cjs: load.node.js takes __dirname there.)
+  bundle(cjs, '--format=cjs', '--log-override:empty-import-meta=silent');
+  bundle(`${nodeEntry}.tmp`, '--format=esm');
+  cpSync(`${nodeEntry}.tmp`, nodeEntry);
+  rmSync(`${nodeEntry}.tmp`);
   // esbuild drops comments; the run-time import of the sandbox gets back the ones that tell
   // webpack and Vite not to resolve it (else: a "Critical dependency" warning in every Node bundle).
-  const cjsText = readFileSync(cjs, 'utf8');
-  if (!cjsText.includes('import(path)')) throw new Error("index.cjs: the sandbox's run-time import(path) is gone: update scripts/build.mjs");
-  writeFileSync(cjs, cjsText.replace('import(path)', 'import(/* webpackIgnore: true */ /* @vite-ignore */ path)'));
+  for (const f of [nodeEntry, cjs]) {
+    const text = readFileSync(f, 'utf8');
+    if (!text.includes('import(path)')) throw new Error(`${f}: the sandbox's run-time import(path) is gone: update scripts/build.mjs`);
+    writeFileSync(f, text.replace('import(path)', 'import(/* webpackIgnore: true */ /* @vite-ignore */ path)'));
+  }
 }
 
 const cargo = readFileSync(join(root, 'Cargo.toml'), 'utf8');

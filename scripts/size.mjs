@@ -22,9 +22,9 @@ const kib = (n) => `${(n / 1024).toFixed(1)} KiB`;
 const core = ['api.js', 'iterable_wasm.js', ...snippets];
 const ENTRIES = [
   ['iterable-wasm (browsers, Vite, webpack, Parcel)', ['index.browser.js', 'load.browser.js', ...core, 'iterable_wasm_bg.wasm']],
-  ['iterable-wasm/inline (esbuild, Rollup, bun build, iife)', ['index.inline.js', 'load.inline.js', ...core, 'iterable_wasm_bg.inline.js']],
-  ['iterable-wasm in Node (import or require)', ['index.node.js', 'index.cjs', 'iterable_wasm_bg.wasm']],
-  ['iterable-wasm in a Node bundle (index.cjs + base64 wasm)', ['index.cjs', 'iterable_wasm_bg.inline.cjs']],
+  ['iterable-wasm/inline (esbuild, Rollup, bun build, iife; bundles for Node)', ['index.inline.js', 'load.inline.js', ...core, 'iterable_wasm_bg.inline.js']],
+  ['iterable-wasm in Node (import)', ['index.node.js', 'iterable_wasm_bg.wasm']],
+  ['iterable-wasm in Node (require)', ['index.cjs', 'iterable_wasm_bg.wasm']],
   ['iterable-wasm in Deno', ['index.deno.js', 'load.deno.js', ...core, 'iterable_wasm_bg.wasm']],
   ['iterable-wasm in Workers', ['index.workerd.js', 'load.workerd.js', ...core, 'iterable_wasm_bg.wasm']],
   ['+ iterable-wasm/sandbox in a browser (on first sandbox use)', ['sandbox/register.js', 'sandbox/index.js', 'sandbox/load.browser.js', 'sandbox/iterable_sandbox.js', 'sandbox/iterable_sandbox_bg.wasm']],

@@ -30,6 +30,7 @@ fi
 step "size budget" node scripts/size.mjs
 step "prism conformance" node tests/prism/suite.mjs
 step "typescript" node tests/ts/run.mjs
+step "docs (README and examples' code blocks type-check under --strict without esnext, or run; CLI lines; packed README links)" node tests/docs/run.mjs
 step "result types vs @iterable/api's response schemas" node scripts/compare-results.mjs
 step "engines (node, deno, workerd, chromium) and examples" bash tests/engines/run.sh
 step "bundlers (Vite 8/6, webpack, Parcel, esbuild, Rollup, bun build; Node 18/20/22, Deno) from the packed tarball" bash tests/bundlers/run.sh
