@@ -148,11 +148,11 @@ const viteDev = (pkgName, config = {}) => async (dir, name) => {
 const CASES = [
   { name: 'vite', tool: 'Vite 8', run: 'chromium', setting: 'none', build: vite('vite') },
   { name: 'vite-dev', tool: 'Vite 8 dev server', run: 'chromium', setting: 'none', serve: viteDev('vite') },
+  { name: 'vite6', tool: 'Vite 6 (its default es2020 target)', run: 'chromium', setting: 'none', build: vite('vite6') },
   {
     name: 'vite6-dev', tool: 'Vite 6 dev server', run: 'chromium', setting: 'dev server: `optimizeDeps: { exclude: ["iterable-wasm"] }`',
     serve: viteDev('vite6', { optimizeDeps: { exclude: ['iterable-wasm'] } }),
   },
-  { name: 'vite6', tool: 'Vite 6 (its default es2020 target)', run: 'chromium', setting: 'none', build: vite('vite6') },
   {
     name: 'vite-sandbox', tool: 'Vite 8, app imports iterable-wasm/sandbox', run: 'chromium', setting: "`import 'iterable-wasm/sandbox'` (opt-in)",
     sandbox: true, build: vite('vite', { sandbox: true }),
