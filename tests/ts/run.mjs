@@ -16,6 +16,8 @@
 //   node16-exports    positive.ts compiled as a Node ESM consumer (moduleResolution node16, real package
 //                     resolution through pkg/package.json "exports" via a node_modules symlink, @types/node,
 //                     no DOM lib, skipLibCheck as `tsc --init` sets it).
+//   node16-require    a CommonJS consumer (app.cts, module node16): `require` types (index.d.cts) and
+//                     iterable-wasm/inline, lib ES2022 + DOM only, skipLibCheck false.
 // Informational (printed, not counted): the declarations checked with skipLibCheck false and no DOM lib.
 //
 // --pkg DIR points every case at another build of the declarations (e.g. a patched copy) instead of pkg/.
@@ -276,6 +278,34 @@ function nodeConsumer(name, { skipLibCheck }) {
       console.log('note: the declarations also compile with skipLibCheck false in a Node-only (no DOM) project');
     }
   }
+}
+
+// ---------------------------------------------------------------- CommonJS consumer: require types, and iterable-wasm/inline
+{
+  const dir = join(work, 'node16-require');
+  mkdirSync(join(dir, 'node_modules'), { recursive: true });
+  symlinkSync(PKG, join(dir, 'node_modules', 'iterable-wasm'), 'dir');
+  writeJson(join(dir, 'package.json'), { name: 'consumer-cjs', private: true });
+  writeFileSync(join(dir, 'app.cts'), [
+    'import { IterableClient, IterableError, actions, ready } from "iterable-wasm";',
+    'import { IterableClient as InlineClient } from "iterable-wasm/inline";',
+    'const client: IterableClient = new InlineClient({ apiKey: "k" });',
+    'export async function main(): Promise<void> {',
+    '  await ready();',
+    '  const n: number = actions.length;',
+    '  try { await client.trackEvent({ email: "a@example.com", eventName: "x" }); } catch (e) { if (e instanceof IterableError) { const code: string = e.code; void code; } }',
+    '  // @ts-expect-error the types still check inputs under require',
+    '  await client.trackEvent({ eventName: 1 });',
+    '  void n;',
+    '}',
+  ].join('\n'));
+  writeJson(join(dir, 'tsconfig.json'), {
+    compilerOptions: { strict: true, noEmit: true, target: 'ES2022', module: 'node16', moduleResolution: 'node16', lib: ['ES2022', 'DOM'], types: [], skipLibCheck: false },
+    files: ['app.cts'],
+  });
+  const r = tsc(['-p', dir, '--pretty', 'false'], dir);
+  const diags = diagnostics(r.out);
+  record('node16-require (a CommonJS consumer: index.d.cts, iterable-wasm/inline, no esnext)', r.code === 0 && diags.length === 0, diags.map((d) => `${d.file}(${d.line},${d.col}) ${d.code}: ${d.text}`).join('\n') || r.out, r.ms);
 }
 
 const failed = results.filter((r) => !r.pass).length;
