@@ -53,8 +53,10 @@ const median = (xs) => {
   return s.length % 2 ? s[s.length >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
 const w = Math.max(...variants.map((v) => v.label.length), 7);
-console.log(`${'variant'.padEnd(w)}  import ms  client ms  first call ms   (median of ${n} fresh processes, interleaved)`);
+const q1 = (xs) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 4)];
+console.log(`${'variant'.padEnd(w)}  import ms  client ms  first call ms   (median of ${n} fresh processes, interleaved; first quartile in brackets)`);
+const cell = (d, k) => `${median(d.map((x) => x[k])).toFixed(2)} (${q1(d.map((x) => x[k])).toFixed(1)})`;
 for (const v of variants) {
   const d = data[v.label];
-  console.log(`${v.label.padEnd(w)}  ${median(d.map((x) => x.import)).toFixed(2).padStart(9)}  ${median(d.map((x) => x.client)).toFixed(2).padStart(9)}  ${median(d.map((x) => x.call)).toFixed(2).padStart(13)}`);
+  console.log(`${v.label.padEnd(w)}  ${cell(d, 'import').padStart(13)}  ${cell(d, 'client').padStart(13)}  ${cell(d, 'call').padStart(13)}`);
 }
