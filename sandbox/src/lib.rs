@@ -23,6 +23,19 @@ use util::splitmix;
 /// The default start of the simulated clock: 2024-01-01T00:00:00Z.
 pub const DEFAULT_CLOCK: i64 = 1_704_067_200_000;
 
+/// The deepest JSON body a request may send (the top object is level 1). The state stores a
+/// request's values a few levels further down (state, users, user, events, event, data) and
+/// `load` reads at most serde_json's 128 levels, so every accepted value stays reloadable.
+pub const MAX_BODY_DEPTH: usize = 100;
+
+fn json_depth(v: &Value) -> usize {
+    match v {
+        Value::Array(a) => 1 + a.iter().map(json_depth).max().unwrap_or(0),
+        Value::Object(m) => 1 + m.values().map(json_depth).max().unwrap_or(0),
+        _ => 0,
+    }
+}
+
 #[derive(Deserialize, Default, Clone, Debug)]
 #[serde(default, rename_all = "camelCase")]
 pub struct Faults {
@@ -334,6 +347,13 @@ impl Sandbox {
         let parsed: Option<Value> = match body {
             Some(b) if !b.trim().is_empty() && has_body_params => {
                 match serde_json::from_str::<Value>(b) {
+                    Ok(v @ Value::Object(_)) if json_depth(&v) > MAX_BODY_DEPTH => {
+                        return Response::error(
+                            400,
+                            "BadParams",
+                            format!("JSON body is nested more than {MAX_BODY_DEPTH} levels deep"),
+                        )
+                    }
                     Ok(v @ Value::Object(_)) => Some(v),
                     Ok(_) => {
                         return Response::error(
