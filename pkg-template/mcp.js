@@ -361,7 +361,8 @@ export function createMcpServer(options) {
  *                   Worker's own "my-mcp.example.workers.dev"
  *   allowedOrigins  browser origins allowed besides loopback ones ("*" is refused)
  *   token           the bearer token every request must carry (Authorization: Bearer <token>),
- *                   compared in constant time; or
+ *                   compared in constant time (tokenEqual: another constant-time (a, b) =>
+ *                   boolean | Promise<boolean>, e.g. on node:crypto); or
  *   authorize       (request) => boolean | Promise<boolean>; false answers 401
  *   maxBodyBytes    largest body (default 1 MB)
  *   sessions        issue an Mcp-Session-Id at initialize and require it afterwards (in memory,
@@ -382,7 +383,7 @@ export function createMcpHttpHandler(server, options = {}) {
     maxBody: maxBodyBytes,
   };
   if (token !== undefined && authorize) throw new TypeError('createMcpHttpHandler: give token or authorize, not both');
-  const allowed = token !== undefined ? bearer(token) : authorize;
+  const allowed = token !== undefined ? bearer(token, options.tokenEqual) : authorize;
   const live = new Map(); // session id -> { version, last }, least recently used first
   const cors = { methods: 'POST, GET, DELETE, OPTIONS', headers: 'Content-Type, Authorization, Mcp-Session-Id, Mcp-Protocol-Version, Last-Event-ID', expose: 'Mcp-Session-Id' };
   let stateless = 0;

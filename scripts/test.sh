@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test: native core tests (incl. property tests), the build, the size budget, the Prism
 # conformance suite, the TypeScript compile tests, the real-engine tests (Node, Deno, workerd,
-# Chromium), the fault-injection suite and the fuzz loop.
+# Chromium), the security suite, the fault-injection suite and the fuzz loop.
 # Installs what it needs first (idempotent). Everything runs on 127.0.0.1; no test reaches the internet.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -32,6 +32,7 @@ step "typescript" node tests/ts/run.mjs
 step "engines (node, deno, workerd, chromium) and examples" bash tests/engines/run.sh
 step "sandbox (emulator: 145 actions vs the spec; scenarios in node, deno, workerd, chromium; HTTP with fetch and @iterable/api)" bash tests/sandbox/run.sh
 step "cli and MCP server (node, deno, workerd; MCP SDK client)" bash tests/cli/run.sh
+step "security: local servers, MCP bounds, state files under attack" bash tests/security/run.sh
 step "fault injection (node, deno)" bash tests/faults/run.sh
 step "fuzz (100,000 random inputs through the package)" node tests/fuzz/fuzz.mjs
 step "large work: pagination, streams, exports, bulk (node, deno)" bash tests/large/run.sh

@@ -12,8 +12,11 @@ import { CliError, secrets } from './output.js';
 /** How long a CLI run waits for another process's lock on its --state file. */
 export const STATE_LOCK_WAIT_MS = 10_000;
 
-/** The state without its clock: what tells a change of data from time passing. */
-const dataOf = (state) => JSON.stringify({ ...state, clock: 0 });
+// A dump's JSON text starts with the emulator's clock (the first field of its state): what
+// tells time passing from a change of data.
+const CLOCK = /^\{"clock":(-?\d+),/;
+const clockOf = (text) => CLOCK.exec(text)?.[1];
+const dataOf = (text) => text.replace(CLOCK, '{');
 
 const REDACTED_HEADERS = new Set(['api-key', 'authorization']);
 
@@ -128,13 +131,15 @@ export async function makeClient(opts, { dryRun = null, longRunning = false } = 
     if (e?.code === 'StateFileBusy') throw new CliError(`--state ${e.message}`, { code: 'StateFileBusy', exit: 1, extra: { pid: e.pid } });
     throw new CliError(`--state ${stateFile}: ${e?.message ?? e}`, { exit: 1 });
   }
+  // What the file holds (a file we wrote reads back the same; any other text only costs one
+  // write more).
   let baseline;
   try {
-    const text = store.read();
-    let state;
-    if (text !== undefined) {
+    baseline = store.read();
+    if (baseline !== undefined) {
+      let state;
       try {
-        state = JSON.parse(text);
+        state = JSON.parse(baseline);
       } catch (e) {
         throw new CliError(`--state ${stateFile} is not valid JSON (${e.message})`);
       }
@@ -143,17 +148,18 @@ export async function makeClient(opts, { dryRun = null, longRunning = false } = 
       } catch (e) {
         throw new CliError(`--state ${stateFile}: the emulator refused it (${e?.message ?? e})`);
       }
+    } else {
+      baseline = JSON.stringify(await client.sandbox.dump());
     }
-    baseline = await client.sandbox.dump();
   } catch (e) {
     store.release();
     throw e;
   }
   const save = async (ok = true) => {
     try {
-      const now = await client.sandbox.dump();
-      const changed = dataOf(now) !== dataOf(baseline) || (ok && now.clock !== baseline.clock);
-      if (changed) store.writeSync(JSON.stringify(now));
+      const now = JSON.stringify(await client.sandbox.dump());
+      const changed = dataOf(now) !== dataOf(baseline) || (ok && clockOf(now) !== clockOf(baseline));
+      if (changed) store.writeSync(now);
       baseline = now;
     } finally {
       store.release();

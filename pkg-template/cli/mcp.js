@@ -67,7 +67,10 @@ export async function cmdMcp(opts) {
   try {
     if (opts.http) {
       const { serveLocal } = await import('../server/node.js');
-      const handle = mcp.createMcpHttpHandler(server, { sessions: true, allowedHosts: limits.allowHosts, allowedOrigins: limits.corsOrigins, maxBodyBytes: maxBody, ...(token ? { token } : {}) });
+      const { createHash, timingSafeEqual } = await import('node:crypto');
+      const digest = (s) => createHash('sha256').update(String(s)).digest();
+      const tokenEqual = (a, b) => timingSafeEqual(digest(a), digest(b));
+      const handle = mcp.createMcpHttpHandler(server, { sessions: true, allowedHosts: limits.allowHosts, allowedOrigins: limits.corsOrigins, maxBodyBytes: maxBody, ...(token ? { token, tokenEqual } : {}) });
       const app = (request) => (new URL(request.url).pathname === '/mcp' ? handle(request) : Response.json({ error: 'not found; the MCP endpoint is /mcp' }, { status: 404 }));
       let srv;
       try {

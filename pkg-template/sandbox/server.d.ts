@@ -22,7 +22,7 @@ export interface ServeOptions extends Omit<SandboxOptions, 'state'> {
   /** Time to receive a request's headers (default 10000 ms) and the whole request (default 60000 ms). */
   headersTimeoutMs?: number;
   requestTimeoutMs?: number;
-  /** A connection with no traffic for this long is closed (default 60000 ms). */
+  /** A connection with no traffic either way for this long is closed (default 300000 ms). */
   idleTimeoutMs?: number;
   /** Connections at once (default 64); more are closed at once. */
   maxConnections?: number;

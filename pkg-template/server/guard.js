@@ -85,7 +85,8 @@ export function originList(values, what = 'allowed origin') {
 export function hostAllowed(host, allowed = []) {
   if (!host) return false;
   const h = String(host).trim().toLowerCase();
-  const { name } = splitHost(h);
+  const { name, port } = splitHost(h);
+  if (!/^\d{0,5}$/.test(port)) return false;
   if (isLoopbackName(name)) return true;
   return allowed.some((a) => {
     const want = splitHost(a);
@@ -191,20 +192,15 @@ export function decodeUtf8(bytes) {
 /** The media type of a Content-Type header, lower-cased, without parameters. */
 export const mediaType = (contentType) => String(contentType ?? '').split(';')[0].trim().toLowerCase();
 
-let subtlePromise;
-const subtle = () =>
-  (subtlePromise ??= globalThis.crypto?.subtle
-    ? Promise.resolve(globalThis.crypto.subtle)
-    : import('node:crypto').then((m) => m.webcrypto.subtle));
-
 /**
  * Whether two strings are equal, in time that does not depend on where they differ: both are
- * hashed (SHA-256) and the fixed-length digests compared with no early exit.
+ * hashed (SHA-256, Web Crypto) and the fixed-length digests compared with no early exit.
  */
 export async function safeEqual(a, b) {
-  const s = await subtle();
+  const subtle = globalThis.crypto?.subtle;
+  if (!subtle) throw new TypeError('comparing tokens needs the Web Crypto API (globalThis.crypto.subtle)');
   const enc = new TextEncoder();
-  const [x, y] = await Promise.all([s.digest('SHA-256', enc.encode(String(a))), s.digest('SHA-256', enc.encode(String(b)))]);
+  const [x, y] = await Promise.all([subtle.digest('SHA-256', enc.encode(String(a))), subtle.digest('SHA-256', enc.encode(String(b)))]);
   const u = new Uint8Array(x);
   const v = new Uint8Array(y);
   let diff = 0;
@@ -212,13 +208,15 @@ export async function safeEqual(a, b) {
   return diff === 0;
 }
 
-/** An `authorize(request)` for `Authorization: Bearer <token>`, compared in constant time. */
-export function bearer(token) {
+/**
+ * An `authorize(request)` for `Authorization: Bearer <token>`. `equal(a, b)` compares in
+ * constant time (default safeEqual; Node passes one on node:crypto's timingSafeEqual).
+ */
+export function bearer(token, equal = safeEqual) {
   if (typeof token !== 'string' || token.length < 16) throw new TypeError('a bearer token must be a string of at least 16 characters');
   return async (request) => {
-    const got = request.headers.get('authorization') ?? '';
-    const m = /^Bearer[ \t]+(.+)$/i.exec(got.trim());
-    const same = await safeEqual(m ? m[1] : '', token);
+    const m = /^Bearer[ \t]+(\S+)\s*$/i.exec(request.headers.get('authorization') ?? '');
+    const same = await equal(m ? m[1] : '', token);
     return same && !!m;
   };
 }

@@ -8,11 +8,12 @@ import { createServer } from 'node:http';
 import { Refusal, corsHeaders, decodeUtf8, screen, tooLarge } from './guard.js';
 
 /** Time and connection limits of a local server (milliseconds; connections at once). */
-export const LIMITS = { headersTimeoutMs: 10_000, requestTimeoutMs: 60_000, idleTimeoutMs: 60_000, maxConnections: 64 };
+export const LIMITS = { headersTimeoutMs: 10_000, requestTimeoutMs: 60_000, idleTimeoutMs: 300_000, maxConnections: 64 };
 
 const BODYLESS = new Set([101, 204, 205, 304]);
-/** How long a refused body is still read (and dropped) before the connection closes. */
-const LINGER_MS = 2000;
+/** How long, and how much of, a refused body is still read (and dropped) before the connection closes. */
+const LINGER_MS = 1000;
+const LINGER_BYTES = 1024 * 1024;
 
 /** Reads a node request body up to `limit` bytes; past it, the rest is discarded as it arrives
  * (never held) and the 413 Refusal is thrown. */
@@ -30,6 +31,7 @@ function readNodeBody(req, limit) {
     const onData = (c) => {
       size += c.length;
       if (size > limit) {
+        chunks.length = 0;
         done(reject, tooLarge(limit));
       } else {
         chunks.push(c);
@@ -69,26 +71,32 @@ export async function serveLocal(app, options) {
     if (!res.headersSent) res.writeHead(r.status, { 'content-type': type, 'content-length': String(Buffer.byteLength(body)), ...extra, ...r.headers });
     log(`${req.method} ${String(req.url).slice(0, 200)} -> ${r.status} (refused: ${r.message})`);
     if (r.headers.connection !== 'close' || req.complete) return res.end(body);
-    // A body still arriving past the limit: the answer goes out whole at once, then what still
-    // comes is read and dropped (never held) until the client pauses or LINGER_MS pass, and
-    // only then is the connection closed, so the client reads the 413 rather than a reset.
+    // A body still arriving past the limit: the answer goes out whole at once; what still comes
+    // is read and dropped (never held) up to LINGER_BYTES, then left unread, and the connection
+    // closes when the client pauses or LINGER_MS pass, so the client reads the 413 rather than
+    // a reset, and memory stays bounded whatever it sends.
     res.write(body);
     let quiet;
+    let dropped = 0;
     const stop = () => {
       clearTimeout(quiet);
       clearTimeout(cap);
+      req.off('data', onData);
       if (!res.writableEnded) res.end();
+      if (!req.complete) req.socket.destroy();
     };
     const cap = setTimeout(stop, LINGER_MS);
-    const again = () => {
+    const onData = (c) => {
+      dropped += c.length;
+      if (dropped > LINGER_BYTES) return req.pause();
       clearTimeout(quiet);
       quiet = setTimeout(stop, 200);
     };
-    req.on('data', again);
+    req.on('data', onData);
     req.once('end', stop);
     req.once('close', stop);
     req.resume();
-    again();
+    quiet = setTimeout(stop, 200);
   };
 
   const server = createServer(
@@ -143,6 +151,15 @@ export async function serveLocal(app, options) {
     },
   );
   server.maxConnections = limits.maxConnections;
+  // node's header timeout starts with a connection's first byte: one that sends nothing at all
+  // is closed after the same time.
+  server.on('connection', (socket) => {
+    const timer = setTimeout(() => {
+      if (socket.bytesRead === 0) socket.destroy();
+    }, limits.headersTimeoutMs);
+    timer.unref();
+    socket.once('close', () => clearTimeout(timer));
+  });
   // Sockets with no traffic at all (a request sent, its answer never read, ...) end too.
   server.setTimeout?.(limits.idleTimeoutMs, (socket) => socket.destroy());
   await new Promise((resolve, reject) => {

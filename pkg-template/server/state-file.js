@@ -26,6 +26,8 @@ export class StateFileBusy extends Error {
 }
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+/** After a snapshot that took T ms, the next waits at least this many times T. */
+const DUMP_SHARE = 4;
 const escapeRe = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /** Whether a process runs on this machine (EPERM: it runs, as another user). */
@@ -220,6 +222,9 @@ export async function openStateFile(file, { wait = 0 } = {}) {
  * changed('data') after a request that changed data: a write follows within `intervalMs`
  * (one per interval however many changes come); changed('clock') after one that only moved the
  * emulator's clock (a read): written with the next snapshot or on close, never on its own.
+ * Taking a snapshot holds the process for a time that grows with the state (the emulator
+ * serializes it), so the next one waits at least DUMP_SHARE times that long: at most a fifth
+ * of the time goes to snapshots however large the state and however many the changes.
  * close() writes what is pending and releases the lock.
  */
 export function snapshots(store, dump, { intervalMs = 1000, log = () => {} } = {}) {
@@ -228,13 +233,20 @@ export function snapshots(store, dump, { intervalMs = 1000, log = () => {} } = {
   let timer = null;
   let writing = Promise.resolve();
   let lastError = null;
+  let notBefore = 0;
+  const take = async () => {
+    const t0 = Date.now();
+    const text = await dump();
+    notBefore = Date.now() + DUMP_SHARE * (Date.now() - t0);
+    return text;
+  };
   const flush = () => {
     if (timer) clearTimeout(timer);
     timer = null;
     if (!data && !clock) return writing;
     data = clock = false;
     // The state is taken when the previous write is done, so it holds every change until then.
-    writing = writing.then(async () => store.write(await dump())).then(
+    writing = writing.then(async () => store.write(await take())).then(
       () => {
         lastError = null;
       },
@@ -253,7 +265,7 @@ export function snapshots(store, dump, { intervalMs = 1000, log = () => {} } = {
       }
       data = true;
       if (!timer) {
-        timer = setTimeout(flush, intervalMs);
+        timer = setTimeout(flush, Math.max(intervalMs, notBefore - Date.now()));
         timer.unref?.();
       }
     },
