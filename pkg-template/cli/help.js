@@ -14,6 +14,16 @@ const COMMON = `Connection options:
   --json-errors          errors on stderr as one JSON line
 Environment: ITERABLE_API_KEY (required unless --sandbox or --dry-run), ITERABLE_REGION, ITERABLE_BASE_URL.`;
 
+/** The options of the local HTTP servers (`sandbox`, `mcp --http`). */
+const serverOptions = (body, maxBody) => `Server options:
+  --allow-host NAME      serve this Host name too (name or name:port; comma list, repeatable)
+  --cors-origin ORIGIN   let pages from this origin call (e.g. https://app.example.com); loopback
+                         origins always may, "*" is never accepted
+  --max-body BYTES       largest ${body} (default ${maxBody}); 413 past it
+  --headers-timeout MS   time to send the request headers (default 10000)
+  --request-timeout MS   time to send the whole request (default 60000)
+  --max-connections N    connections at once (default 64)`;
+
 export const HELP = {
   main: `Usage: ${NAME} <command> [options]
 
@@ -110,14 +120,7 @@ Requests must carry a loopback Host (others: 403), come from no browser or a loo
   --token T              every request must send Authorization: Bearer T (16+ characters; the
                          environment variable MCP_TOKEN is the safer way to pass it)
 
-Server options (${NAME} mcp --http and ${NAME} sandbox):
-  --allow-host NAME      serve this Host name too (name or name:port; comma list, repeatable)
-  --cors-origin ORIGIN   let pages from this origin call (e.g. https://app.example.com); loopback
-                         origins always may, "*" is never accepted
-  --max-body BYTES       largest request body (mcp: 1048576; sandbox: 8388608); 413 past it
-  --headers-timeout MS   time to send the request headers (default 10000)
-  --request-timeout MS   time to send the whole request (default 60000)
-  --max-connections N    connections at once (default 64)
+${serverOptions('stdio line or HTTP body', 1048576)}
 
 Agent configuration (e.g. Claude Desktop, Cursor):
   { "mcpServers": { "iterable": { "command": "npx", "args": ["-y", "${NAME}", "mcp"],
@@ -139,13 +142,7 @@ a second of a write and on the way out; reads and refused requests do not write 
 locked while the server runs (a second process on it fails, naming this one's pid) and written
 atomically (a kill never leaves it half written).
 
-Server options:
-  --allow-host NAME      serve this Host name too (name or name:port; comma list, repeatable)
-  --cors-origin ORIGIN   let pages from this origin call (e.g. https://app.example.com)
-  --max-body BYTES       largest request body (default 8388608); 413 past it
-  --headers-timeout MS   time to send the request headers (default 10000)
-  --request-timeout MS   time to send the whole request (default 60000)
-  --max-connections N    connections at once (default 64)`,
+${serverOptions('request body', 8388608)}`,
 };
 
 /** Prints HELP[topic] on stdout; resolves to the exit code 0. */

@@ -30,6 +30,17 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const DUMP_SHARE = 4;
 const escapeRe = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
+/** Creates `p` (it must not exist) holding `text`, flushed to disk. */
+function writeNew(p, text) {
+  const fd = openSync(p, 'wx');
+  try {
+    writeSync(fd, text);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
+
 /** Whether a process runs on this machine (EPERM: it runs, as another user). */
 function alive(pid) {
   if (!Number.isInteger(pid) || pid <= 0) return false;
@@ -106,13 +117,7 @@ export async function openStateFile(file, { wait = 0 } = {}) {
   const t0 = Date.now();
   for (let attempt = 0; ; attempt++) {
     try {
-      const fd = openSync(lock, 'wx');
-      try {
-        writeSync(fd, me);
-        fsyncSync(fd);
-      } finally {
-        closeSync(fd);
-      }
+      writeNew(lock, me);
       break;
     } catch (e) {
       if (e.code !== 'EEXIST') throw new Error(`cannot lock state file ${file}: ${e.code ?? e.message}`);
@@ -195,13 +200,7 @@ export async function openStateFile(file, { wait = 0 } = {}) {
     writeSync(text) {
       const tmp = tmpPath();
       try {
-        const fd = openSync(tmp, 'wx');
-        try {
-          writeSync(fd, text);
-          fsyncSync(fd);
-        } finally {
-          closeSync(fd);
-        }
+        writeNew(tmp, text);
         renameSync(tmp, path);
       } catch (e) {
         try {

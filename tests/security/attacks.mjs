@@ -1,7 +1,7 @@
 // The attacks of issue 24 as functions that return what happened (status, time, memory), shared
 // by the tests (which assert on the figures) and measure.mjs (which prints them for a build, so a
 // build from before the fixes can be compared). Each one is bounded in time and stays on 127.0.0.1.
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MB, chunked, drained, drip, filler, idleConnections, rawHttp, rss, sleep, startCli, timedFetch, watchRss } from './lib.mjs';
@@ -242,4 +242,38 @@ export async function perRequestCost(sizeMB, { n = 7 } = {}) {
   out.rssMB = mb(rss(srv.pid));
   await srv.stop();
   return { ...out, dir };
+}
+
+/**
+ * Runs `start()` (a child process with `.closed`) and kills it (SIGKILL) the moment its save
+ * begins: a temporary file appears next to `file`, or `file` itself changes (a writer that writes
+ * in place). Resolves to whether the kill landed mid-save, and how long it took.
+ */
+export async function killDuringSave(file, start, { timeoutMs = 60_000 } = {}) {
+  const dir = file.slice(0, file.lastIndexOf('/'));
+  const stamp = () => {
+    try {
+      const st = statSync(file);
+      return `${st.size}:${st.mtimeMs}`;
+    } catch {
+      return 'none';
+    }
+  };
+  const before = stamp();
+  const old = new Set(readdirSync(dir).filter((f) => f.endsWith('.tmp')));
+  const child = start();
+  const t0 = Date.now();
+  let exited = false;
+  child.closed.then(() => (exited = true));
+  let seen = null;
+  while (!exited && Date.now() - t0 < timeoutMs) {
+    if (readdirSync(dir).some((f) => f.endsWith('.tmp') && !old.has(f))) seen = 'temporary file';
+    else if (stamp() !== before) seen = 'file changed';
+    if (seen) break;
+    await new Promise((r) => setImmediate(r));
+  }
+  const killedMidSave = !!seen && !exited;
+  child.kill('SIGKILL');
+  await child.closed;
+  return { killedMidSave, seen, ms: Date.now() - t0 };
 }

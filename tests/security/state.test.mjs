@@ -11,7 +11,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, w
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CLI, MB, runCli, sleep, timedFetch } from './lib.mjs';
-import { TARGETS, bigState, perRequestCost } from './attacks.mjs';
+import { TARGETS, bigState, killDuringSave, perRequestCost } from './attacks.mjs';
 
 const dirs = [];
 const tmp = () => {
@@ -48,17 +48,22 @@ describe('kill -9 during a save', () => {
     assert.equal(first.code, 0, first.stderr);
     const full = Date.now() - t0;
     const outcomes = [];
-    for (let i = 0; i < 5; i++) {
-      const child = spawnCli(['create_new_list', `name=killed-${i}`, '--sandbox', '--state', file]);
-      const at = Math.round(full * (0.55 + 0.1 * i));
-      await sleep(at);
+    for (let i = 0; i < 3; i++) {
+      // Killed the moment its save begins (its temporary file appears).
+      const k = await killDuringSave(file, () => spawnCli(['create_new_list', `name=killed-${i}`, '--sandbox', '--state', file]));
+      JSON.parse(readFileSync(file, 'utf8')); // never a torn file
+      outcomes.push({ ...k, size: statSync(file).size });
+    }
+    for (let i = 0; i < 3; i++) {
+      // And at other moments of a run.
+      const child = spawnCli(['create_new_list', `name=killed-late-${i}`, '--sandbox', '--state', file]);
+      await sleep(Math.round(full * (0.6 + 0.15 * i)));
       child.kill('SIGKILL');
       await child.closed;
-      const size = statSync(file).size;
-      JSON.parse(readFileSync(file, 'utf8')); // never a torn file
-      outcomes.push({ at, size });
+      JSON.parse(readFileSync(file, 'utf8'));
     }
     c.diagnostic(JSON.stringify({ fullRunMs: full, outcomes }));
+    assert.ok(outcomes.some((o) => o.killedMidSave), 'at least one kill landed during a save');
     const names = (await loadable(file)).map((l) => l.name);
     assert.ok(names.includes('first'), 'the last completed save is there');
     assert.deepEqual(tmpFiles(dir), [], 'the next run removed the temporary files of killed ones');
