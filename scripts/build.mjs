@@ -32,7 +32,7 @@ run('wasm-bindgen', ['--target', 'web', '--out-dir', pkg, '--out-name', 'iterabl
 const wasm = join(pkg, 'iterable_wasm_bg.wasm');
 if (process.env.ITERABLE_WASM_NO_OPT !== '1') {
   // binaryen from npm (Debian's wasm-opt 108 corrupts modern wasm-bindgen output).
-  run(bin('wasm-opt'), ['-Oz', '--strip-debug', '--strip-producers', wasm, '-o', wasm]);
+  run(bin('wasm-opt'), ['-Oz', '--converge', '--strip-debug', '--strip-producers', wasm, '-o', wasm]);
 }
 
 // The published declarations: each entry instantiates the wasm itself, so wasm-bindgen's init
