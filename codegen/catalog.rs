@@ -88,13 +88,11 @@ pub fn input_schema(a: &Action) -> Value {
     Value::Object(s)
 }
 
-/// Whether the spec's 2xx result of this action is the `{msg, code, params}` envelope itself.
+/// Whether the result (codegen/results.rs) is the `{msg, code, params}` envelope itself.
 /// Actions whose result is something else get such an envelope unwrapped at run time, because
 /// Iterable answers some of them (the catalog reads) inside one.
-fn result_is_envelope(a: &Action, spec: &Value) -> bool {
-    let responses = &spec["paths"][&a.path][a.method.to_lowercase()]["responses"];
-    let schema = ["200", "201", "202"].iter().map(|c| &responses[*c]["schema"]).find(|s| !s.is_null());
-    match schema {
+fn result_is_envelope(result: Option<&Value>, spec: &Value) -> bool {
+    match result {
         None => true,
         Some(s) => {
             let props = match s.get("$ref").and_then(Value::as_str) {
@@ -106,7 +104,7 @@ fn result_is_envelope(a: &Action, spec: &Value) -> bool {
     }
 }
 
-pub fn entry(a: &Action, spec: &Value) -> Value {
+pub fn entry(a: &Action, result: Option<&Value>, spec: &Value) -> Value {
     json!({
         "id": a.id,
         "title": a.title,
@@ -136,8 +134,20 @@ pub fn entry(a: &Action, spec: &Value) -> Value {
             "maxBytes": b.max_bytes,
             "identify": b.identify,
         })),
-        "resultIsEnvelope": result_is_envelope(a, spec),
+        "resultIsEnvelope": result_is_envelope(result, spec),
     })
+}
+
+/// The title an id reads as, word by word ("abort_campaign" → "Abort Campaign"); api.js derives
+/// the same when an entry leaves its title out.
+fn default_title(id: &str) -> String {
+    id.split('_')
+        .map(|w| {
+            let mut c = w.chars();
+            c.next().map(|f| f.to_uppercase().chain(c).collect::<String>()).unwrap_or_default()
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// Every action's full input schema, in catalog order (for the tests and the build's check).
@@ -146,17 +156,24 @@ pub fn schemas(actions: &[Action]) -> String {
 }
 
 /// The catalog JSON array, and the byte span of each entry in it.
-pub fn generate(actions: &[Action], spec: &Value) -> (String, Vec<(usize, usize)>) {
+pub fn generate(actions: &[Action], results: &[Option<&Value>], spec: &Value) -> (String, Vec<(usize, usize)>) {
     let mut out = String::from("[");
     let mut spans = Vec::with_capacity(actions.len());
-    for (i, a) in actions.iter().enumerate() {
+    for (i, (a, result)) in actions.iter().zip(results).enumerate() {
         if i > 0 {
             out.push(',');
         }
         let start = out.len();
-        // null and false are left out (api.js puts them back): fewer bytes to ship.
-        let mut e = entry(a, spec);
-        e.as_object_mut().unwrap().retain(|_, v| !(v.is_null() || *v == Value::Bool(false)));
+        // Defaults are left out (api.js and the core put them back): null, false, empty lists,
+        // inSpec true, the JSON response kind, and a title that is just the id in words.
+        let mut e = entry(a, *result, spec);
+        let plain_title = json!(default_title(&a.id));
+        e.as_object_mut().unwrap().retain(|k, v| match k.as_str() {
+            "inSpec" => *v == Value::Bool(false),
+            "response" => *v != json!("json"),
+            "title" => *v != plain_title,
+            _ => !(v.is_null() || *v == Value::Bool(false) || *v == json!([])),
+        });
         out.push_str(&serde_json::to_string(&e).unwrap());
         spans.push((start, out.len()));
     }

@@ -28,6 +28,12 @@ pub struct Action {
     /// Ours, for actions that take a list of items: how `client.bulk` splits it.
     pub bulk: Option<Bulk>,
     pub notes: Option<String>,
+    /// Ours: decisions about the result where the spec is wrong or silent, by field path
+    /// (codegen/results.rs).
+    pub result: Option<serde_json::Map<String, serde_json::Value>>,
+    /// Ours, for an action beyond the shared contract (not in Iterable's OpenAPI file): what
+    /// documents it, e.g. `@iterable/api 0.13.0`.
+    pub source: Option<String>,
 }
 
 #[derive(Deserialize, Clone, Debug)]
@@ -122,6 +128,9 @@ pub fn check(a: &Action) -> Result<(), String> {
     }
     if !matches!(a.response.as_str(), "json" | "csv" | "jsonl" | "text" | "html") {
         return fail(format!("unknown response kind {}", a.response));
+    }
+    if a.in_spec == a.source.is_some() {
+        return fail("an action beyond the spec (inSpec: false) names its source, and only such an action".into());
     }
     if a.description.trim().len() < 40 {
         return fail("description missing or too short".into());

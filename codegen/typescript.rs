@@ -1,6 +1,6 @@
 //! Generates TypeScript declarations: an input type per action (from its params and
-//! requireOneOf groups), a result type per action (from the spec's 2xx response schema,
-//! or from the response kind), and the maps that type `execute` by id.
+//! requireOneOf groups), a result type per action (its result schema, codegen/results.rs, or
+//! the response kind), and the maps that type `execute` by id.
 
 use crate::model::{pascal, Action, Param};
 use serde_json::Value;
@@ -21,6 +21,8 @@ fn doc(text: &str, indent: &str) -> String {
 struct Spec<'a> {
     spec: &'a Value,
     wanted: BTreeSet<String>,
+    /// Indentation of the object literal being written (inline objects nest).
+    indent: String,
 }
 
 impl Spec<'_> {
@@ -28,22 +30,45 @@ impl Spec<'_> {
         if depth > 12 {
             return "unknown".into();
         }
+        if let Some(id) = crate::results::action_ref(schema) {
+            // Another action's result (results.rs): its type.
+            return format!("{}Result", pascal(id));
+        }
         if let Some(r) = schema.get("$ref").and_then(Value::as_str) {
             let name = r.trim_start_matches("#/definitions/").to_string();
             if self.spec["definitions"].get(&name).is_some() {
                 let ts = def_name(&name);
                 self.wanted.insert(name);
-                return ts;
+                let nullable = schema.get("x-nullable").and_then(Value::as_bool).unwrap_or(false);
+                return if nullable { format!("{ts} | null") } else { ts };
             }
             return "unknown".into();
         }
+        let nullable = schema.get("x-nullable").and_then(Value::as_bool).unwrap_or(false);
         if let Some(e) = schema.get("enum").and_then(Value::as_array) {
-            let lits: Vec<String> = e.iter().map(|v| v.to_string()).collect();
+            let mut lits: Vec<String> = e.iter().map(|v| v.to_string()).collect();
+            if nullable {
+                lits.push("null".into());
+            }
             if !lits.is_empty() {
                 return lits.join(" | ");
             }
         }
-        let nullable = schema.get("x-nullable").and_then(Value::as_bool).unwrap_or(false);
+        if let Some(Value::Array(types)) = schema.get("type") {
+            // A list of types (result overrides): their union.
+            let alts: Vec<String> = types
+                .iter()
+                .map(|t| {
+                    if t == "null" {
+                        return "null".to_string();
+                    }
+                    let mut one = schema.clone();
+                    one["type"] = t.clone();
+                    self.ts(&one, depth + 1)
+                })
+                .collect();
+            return alts.join(" | ");
+        }
         let t = match schema.get("type").and_then(Value::as_str) {
             Some("string") => "string".to_string(),
             Some("integer") | Some("number") => "number".to_string(),
@@ -52,7 +77,10 @@ impl Spec<'_> {
                 let items = schema.get("items").map(|i| self.ts(i, depth + 1)).unwrap_or_else(|| "unknown".into());
                 format!("Array<{items}>")
             }
-            Some("object") | None if schema.get("properties").is_some() => self.object(schema, depth, ""),
+            Some("object") | None if schema.get("properties").is_some() => {
+                let indent = self.indent.clone();
+                self.object(schema, depth, &indent)
+            }
             Some("object") => match schema.get("additionalProperties") {
                 Some(ap) if ap.is_object() => format!("Record<string, {}>", self.ts(ap, depth + 1)),
                 _ => "Record<string, unknown>".to_string(),
@@ -73,6 +101,7 @@ impl Spec<'_> {
             .map(|r| r.iter().filter_map(Value::as_str).collect())
             .unwrap_or_default();
         let mut s = String::from("{\n");
+        let outer = std::mem::replace(&mut self.indent, format!("{indent}  "));
         if let Some(props) = schema.get("properties").and_then(Value::as_object) {
             for (k, v) in props {
                 if let Some(d) = v.get("description").and_then(Value::as_str) {
@@ -83,6 +112,11 @@ impl Spec<'_> {
                 writeln!(s, "{indent}  {}{opt}: {t};", prop_key(k)).unwrap();
             }
         }
+        if schema.get("additionalProperties").is_some_and(|ap| ap.is_object() || ap == true) {
+            // Named fields, and others besides.
+            writeln!(s, "{indent}  [field: string]: unknown;").unwrap();
+        }
+        self.indent = outer;
         s.push_str(indent);
         s.push('}');
         s
@@ -150,17 +184,12 @@ fn param_ts(p: &Param, a: &Action, spec: &mut Spec) -> String {
     }
 }
 
-fn result_schema<'a>(spec: &'a Value, a: &Action) -> Option<&'a Value> {
-    let responses = spec.get("paths")?.get(&a.path)?.get(a.method.to_lowercase())?.get("responses")?;
-    ["200", "201", "202"].iter().find_map(|c| responses.get(*c).and_then(|r| r.get("schema")))
-}
-
-pub fn generate(actions: &[Action], spec_json: &Value) -> String {
-    let mut spec = Spec { spec: spec_json, wanted: BTreeSet::new() };
+pub fn generate(actions: &[Action], result_schemas: &[Option<Value>], spec_json: &Value) -> String {
+    let mut spec = Spec { spec: spec_json, wanted: BTreeSet::new(), indent: String::new() };
     let mut s = String::from("// Generated from defs/actions.json and defs/openapi.json. Do not edit.\n\n");
     let mut inputs = BTreeMap::new();
     let mut results = BTreeMap::new();
-    for a in actions {
+    for (a, result) in actions.iter().zip(result_schemas) {
         let name = pascal(&a.id);
         let base = format!("{name}Input");
         // Input: one flat object; members of requireOneOf groups become a union.
@@ -205,7 +234,7 @@ pub fn generate(actions: &[Action], spec_json: &Value) -> String {
         let result = match a.response.as_str() {
             "csv" | "text" | "html" => "string".to_string(),
             "jsonl" => "Array<Record<string, unknown>>".to_string(),
-            _ => match result_schema(spec_json, a) {
+            _ => match result {
                 Some(schema) => spec.ts(schema, 0),
                 None => "unknown".to_string(),
             },

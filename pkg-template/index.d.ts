@@ -15,11 +15,14 @@ export declare const IterableClient: {
 /** The error every failure rejects with. */
 export declare class IterableError extends Error {
   name: 'IterableError';
+  /** One line: action, HTTP status and code, then the detail — "track_event → 401 BadApiKey: Invalid API key". */
+  message: string;
   /**
    * Iterable's code from its `{msg, code, params}` body (BadParams, BadApiKey, NotFound, ...) or one of
    * ours: ValidationError, NetworkError, Timeout, Aborted, HttpError, InvalidResponse, RateLimitExceeded,
    * JwtError, RedirectRefused (a 3xx: never followed, so the key never leaves for another origin),
-   * ExportFailed (exportRecords: the job failed or was cancelled).
+   * ExportFailed (exportRecords: the job failed or was cancelled), PermissionDenied (Deno without
+   * --allow-net for the host: not retried).
    */
   code: string;
   /** HTTP status, or undefined when no response came. */
@@ -36,6 +39,8 @@ export declare class IterableError extends Error {
   issues?: Array<{ param: string; message: string }>;
   /** A short excerpt of an unexpected response body (never credentials). */
   body?: string;
+  /** What went wrong, without the action, status and code that `message` leads with. */
+  detail: string;
   toJSON(): Record<string, unknown>;
 }
 

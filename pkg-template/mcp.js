@@ -183,7 +183,8 @@ export function createMcpServer(options) {
       const error = e && typeof e === 'object' && typeof e.code === 'string'
         ? {
             code: e.code,
-            message: String(e.message ?? ''),
+            // The code, status and action are fields here: the bare detail, not the summary.
+            message: String(e.detail ?? e.message ?? ''),
             action: e.action ?? toolName,
             ...(e.status !== undefined ? { status: e.status } : {}),
             ...(e.retryable !== undefined ? { retryable: e.retryable } : {}),

@@ -15,7 +15,7 @@ const bin = (name) => {
 };
 
 const profile = process.env.ITERABLE_WASM_PROFILE || 'release';
-// JSON messages give the build script's output folder (schemas.json, checked below).
+// JSON messages give the build script's output folder (schemas.json, checked below; results.json).
 const messages = execFileSync('cargo', ['build', '--lib', '--target', 'wasm32-unknown-unknown', '--message-format=json-render-diagnostics', ...(profile === 'release' ? ['--release'] : [])], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 28 }).toString();
 const outDir = messages
   .split('\n')
@@ -32,7 +32,7 @@ run('wasm-bindgen', ['--target', 'web', '--out-dir', pkg, '--out-name', 'iterabl
 const wasm = join(pkg, 'iterable_wasm_bg.wasm');
 if (process.env.ITERABLE_WASM_NO_OPT !== '1') {
   // binaryen from npm (Debian's wasm-opt 108 corrupts modern wasm-bindgen output).
-  run(bin('wasm-opt'), ['-Oz', '--strip-debug', '--strip-producers', wasm, '-o', wasm]);
+  run(bin('wasm-opt'), ['-Oz', '--converge', '--strip-debug', '--strip-producers', wasm, '-o', wasm]);
 }
 
 // The published declarations: each entry instantiates the wasm itself, so wasm-bindgen's init
@@ -99,6 +99,9 @@ manifest.version = version;
 writeFileSync(join(pkg, 'package.json'), JSON.stringify(manifest, null, 2) + '\n');
 for (const f of ['README.md']) if (existsSync(join(root, f))) cpSync(join(root, f), join(pkg, f));
 cpSync(join(root, 'defs', 'LICENSE-NOTE.md'), join(pkg, 'LICENSE-NOTE.md'));
+// Each action's result as JSON Schema, by id (codegen/results.rs): for tools (an MCP server's
+// outputSchema, answer validation); not part of what a browser loads.
+cpSync(join(outDir, 'results.json'), join(pkg, 'results.json'));
 rmSync(join(pkg, '.gitignore'), { force: true });
 // The sandbox emulator: its own wasm in pkg/sandbox/, loaded only by clients that use it.
 run(process.execPath, [join(root, 'scripts', 'build-sandbox.mjs')]);

@@ -982,7 +982,7 @@ fn json_documents_parse_as_expected() {
 // response
 // ------------------------------------------------------------------------------------------
 
-/// One def of each response kind, so rare kinds (jsonl: 2 of 145) get their share.
+/// One def of each response kind, so rare kinds (jsonl: 2 of them all) get their share.
 fn def_by_kind() -> impl Strategy<Value = usize> {
     let mut reps: Vec<usize> = vec![];
     for kind in [ResponseKind::Json, ResponseKind::Jsonl, ResponseKind::Csv, ResponseKind::Text, ResponseKind::Html] {

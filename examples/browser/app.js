@@ -45,8 +45,8 @@ $('form').addEventListener('submit', async (event) => {
     document.body.dataset.state = 'done';
   } catch (e) {
     if (!(e instanceof IterableError)) throw e;
-    // Iterable's code (BadApiKey, BadParams, ...) or ours (NetworkError, Timeout, ...).
-    log(`error: ${e.code} (HTTP ${e.status ?? 'none'}): ${e.message}`);
+    // The message leads with action, HTTP status and code: "list_channels → 401 BadApiKey: ...".
+    log(`error: ${e.message}`);
     document.body.dataset.state = 'failed';
   }
 });

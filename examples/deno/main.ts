@@ -57,8 +57,9 @@ try {
   console.log(`execute: list_channels -> ${byId.channels?.length ?? 0} channels`);
 } catch (e) {
   if (!(e instanceof IterableError)) throw e;
-  // Iterable's own code (BadApiKey, BadParams, ...) or ours (NetworkError, Timeout, ...).
-  console.error(`error: ${e.code} (HTTP ${e.status ?? "none"}, retryable: ${e.retryable}): ${e.message}`);
+  // The message leads with action, HTTP status and code: "list_lists → 401 BadApiKey: ...".
+  // e.code is Iterable's own (BadApiKey, BadParams, ...) or ours (NetworkError, Timeout, ...).
+  console.error(`error: ${e.message} (retryable: ${e.retryable})`);
   Deno.exit(1);
 }
 console.log("done");

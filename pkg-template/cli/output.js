@@ -41,7 +41,9 @@ export function reportError(e, jsonErrors) {
   const isApi = e?.name === 'IterableError';
   const info = {
     code: e?.code ?? 'InternalError',
-    message: String(e?.message ?? e),
+    // An IterableError's message already leads with action, status and code; JSON gives those
+    // as fields and the bare detail here.
+    message: isApi && typeof e.detail === 'string' ? e.detail : String(e?.message ?? e),
     ...(isApi && e.status !== undefined ? { status: e.status } : {}),
     ...(isApi && e.action ? { action: e.action } : {}),
     ...(isApi ? { attempts: e.attempts, retryable: e.retryable } : {}),
@@ -53,10 +55,9 @@ export function reportError(e, jsonErrors) {
   if (jsonErrors) {
     process.stderr.write(redact(JSON.stringify({ error: info })) + '\n');
   } else {
-    const where = [info.status !== undefined ? `HTTP ${info.status}` : null, info.action ?? null].filter(Boolean).join(', ');
-    let message = info.message;
-    if (info.issues?.length) message += ' (' + info.issues.map((i) => `${i.param}: ${i.message}`).join('; ') + ')';
-    const line = `${NAME}: ${info.code}${where ? ` (${where})` : ''}: ${message}`.replace(/\s*\r?\n\s*/g, ' ');
+    // Each problem once: "iterable-wasm: update_user → 400 BadParams: User update failed".
+    const text = isApi ? String(e.message) : `${info.code}: ${info.message}`;
+    const line = `${NAME}: ${text}`.replace(/\s*\r?\n\s*/g, ' ');
     process.stderr.write(redact(line) + '\n');
   }
   return exit;

@@ -6,7 +6,8 @@
 // Resolves, never rejects, with an array:
 //   [status, bodyText, retryAfter]    a response, its body read
 //   [status, response]                streaming: a 2xx response with its body unread
-//   [0, kind, detail]                 no response: kind "aborted" | "timeout" | "network", or
+//   [0, kind, detail, error]          no response: kind "aborted" | "timeout" | "permission" |
+//                                     "network" (error: what fetch threw, kept as the cause), or
 //                                     "redirect" with detail "<status>\n<absolute Location or ''>"
 // Redirects are never followed: Iterable never redirects an API call, and a redirect (from a
 // proxy, a mistyped base URL or a hijacked name) must not carry the API key anywhere, so the
@@ -31,12 +32,28 @@ const listen = (signal, handler, add) => {
   }
 };
 
+// What a failed fetch says, with its cause where the runtime puts the system error there
+// (Node: "TypeError: fetch failed (connect ECONNREFUSED 127.0.0.1:9)").
 const describe = (e) => {
   try {
-    if (e instanceof Error) return `${e.name}: ${e.message}`;
-    return typeof e === 'string' ? e : 'fetch failed';
+    if (!(e instanceof Error)) return typeof e === 'string' ? e : 'fetch failed';
+    const c = e.cause;
+    const why = c instanceof Error ? c.message || c.code : typeof c === 'string' ? c : '';
+    return `${e.name}: ${e.message}${why && !e.message.includes(why) ? ` (${why})` : ''}`;
   } catch {
     return 'fetch failed';
+  }
+};
+
+// Deno refuses a host the program has no --allow-net for: no retry can help, so the attempt
+// ends with what to add.
+const denied = (e) => {
+  try {
+    if (e?.name !== 'NotCapable' && e?.name !== 'PermissionDenied') return '';
+    const host = /net access to "([^"]+)"/.exec(e.message)?.[1];
+    return host ? `Deno has no network permission for ${host}: run with --allow-net=${host}` : `${e.name}: ${e.message}`;
+  } catch {
+    return '';
   }
 };
 
@@ -83,7 +100,9 @@ export async function attempt(fetchFn, url, method, headerLines, body, timeoutMs
   } catch (e) {
     if (aborted(signal)) return [0, 'aborted', ''];
     if (controller.signal.aborted && controller.signal.reason === timeoutReason) return [0, 'timeout', ''];
-    return [0, 'network', describe(e)];
+    const permission = denied(e);
+    if (permission) return [0, 'permission', permission, e];
+    return [0, 'network', describe(e), e];
   } finally {
     clearTimeout(timer);
     if (!keepListening) listen(signal, onAbort, false);

@@ -5,7 +5,8 @@
 //! bindings live in `wasm.rs`.
 
 mod catalog;
-mod handlers;
+mod resources;
+mod shared;
 pub mod state;
 pub mod util;
 #[cfg(target_arch = "wasm32")]
@@ -143,6 +144,14 @@ impl<'a> Req<'a> {
     }
     pub fn ids(&self, k: &str) -> Vec<i64> {
         self.arr(k).iter().filter_map(|v| v.as_i64()).collect()
+    }
+    /// The string items of array param `k`.
+    pub fn strs(&self, k: &str) -> Vec<String> {
+        self.arr(k)
+            .iter()
+            .filter_map(Value::as_str)
+            .map(str::to_string)
+            .collect()
     }
 }
 
@@ -438,32 +447,6 @@ impl Sandbox {
                 }
                 _ => {}
             }
-        }
-    }
-
-    fn export_file(&self, rest: &str) -> Response {
-        let mut it = rest.splitn(2, '/');
-        let id: i64 = it.next().and_then(|s| s.parse().ok()).unwrap_or(-1);
-        let file = it.next().unwrap_or("");
-        match self
-            .state
-            .exports
-            .iter()
-            .find(|j| j.id == id && j.file_name == file && j.job_state == "completed")
-        {
-            Some(j) => {
-                let ct = if j.output_format.contains("csv") {
-                    "text/csv"
-                } else {
-                    "application/x-json-stream"
-                };
-                Response::new(200, ct, j.content.clone())
-            }
-            None => Response::new(
-                404,
-                "application/xml",
-                "<Error><Code>NoSuchKey</Code></Error>".into(),
-            ),
         }
     }
 }

@@ -94,7 +94,12 @@ fn failure_error(f: Failure, timeout_ms: f64) -> ApiError {
             e
         }
         Failure::Timeout => ApiError::new(codes::TIMEOUT, format!("no complete response within {} ms", timeout_ms as u64)),
-        Failure::Network(why) => ApiError::new(codes::NETWORK, format!("network error: {why}")),
+        Failure::Network(why, _) => ApiError::new(codes::NETWORK, why),
+        Failure::Permission(why) => {
+            let mut e = ApiError::new(codes::PERMISSION, why);
+            e.retryable = false;
+            e
+        }
         Failure::Redirect(status, location) => {
             let answer = if status == 0 { "a redirect".to_string() } else { format!("HTTP {status}") };
             let target = if location.is_empty() { String::new() } else { format!(" to {location}") };
@@ -258,7 +263,9 @@ impl Inner {
         s
     }
 
-    pub async fn run(self: Rc<Self>, def: &'static ActionDef, input: Result<String, ApiError>, call: Result<Call, ApiError>, mode: Mode) -> Result<JsValue, ApiError> {
+    /// Runs one call to its end. `cause` receives what fetch threw when the last attempt failed
+    /// without a response (the rejected error's `cause`).
+    pub async fn run(self: Rc<Self>, def: &'static ActionDef, input: Result<String, ApiError>, call: Result<Call, ApiError>, mode: Mode, cause: &mut JsValue) -> Result<JsValue, ApiError> {
         let call = call?;
         let request = core::prepare(def, &input?, &self.base)?;
         let signal = call.signal.as_ref();
@@ -285,6 +292,7 @@ impl Inner {
                 return Err(with_attempts(failure_error(Failure::Aborted, call.timeout_ms), attempts));
             }
             attempts += 1;
+            *cause = JsValue::UNDEFINED;
             call_hook(&self.hooks.on_request, || self.request_info(def, &request, attempts), None);
             let started = now();
             let outcome = match transport::send(&request, &auth, self.hooks.fetch.as_ref(), call.timeout_ms, signal, mode == Mode::Stream).await {
@@ -319,7 +327,12 @@ impl Inner {
                     let body = String::from(&r.body);
                     self.with_secrets(|secrets| core::response::interpret_redacted(def, r.status, &body, r.retry_after.as_deref(), secrets))
                 }
-                Err(f) => Err(failure_error(f, call.timeout_ms).with_action(def.id)),
+                Err(f) => {
+                    if let Failure::Network(_, thrown) = &f {
+                        *cause = thrown.clone();
+                    }
+                    Err(failure_error(f, call.timeout_ms).with_action(def.id))
+                }
             };
             let err = match outcome {
                 Ok(Payload::Json(text) | Payload::Text(text)) if mode == Mode::Text => return Ok(JsValue::from_str(&text)),
@@ -346,7 +359,7 @@ impl Inner {
             retries += 1;
             if self.hooks.on_retry.is_some() {
                 let e = self.redact(with_attempts(err.clone(), attempts));
-                let error = make_error(&e.to_json());
+                let error = make_error(&e.to_json(), &JsValue::UNDEFINED);
                 call_hook(
                     &self.hooks.on_retry,
                     || {

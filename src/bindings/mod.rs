@@ -20,7 +20,7 @@ use web_sys::AbortSignal;
 #[wasm_bindgen(module = "/pkg-template/core/errors.js")]
 extern "C" {
     #[wasm_bindgen(js_name = makeError)]
-    fn make_error(json: &str) -> JsValue;
+    fn make_error(json: &str, cause: &JsValue) -> JsValue;
 }
 
 #[wasm_bindgen(typescript_custom_section)]
@@ -281,7 +281,7 @@ pub struct IterableClient {
 }
 
 fn js_error(e: &ApiError) -> JsValue {
-    make_error(&e.to_json())
+    make_error(&e.to_json(), &JsValue::UNDEFINED)
 }
 
 fn invalid(param: &str, message: impl Into<String>) -> ApiError {
@@ -446,8 +446,10 @@ impl IterableClient {
         let call = call_options(&self.inner, options).map_err(|e| e.with_action(def.id));
         let inner = self.inner.clone();
         wasm_bindgen_futures::future_to_promise(async move {
-            let result = inner.clone().run(def, input, call, mode).await;
-            result.map_err(|e| js_error(&inner.redact(e)))
+            // What fetch threw on the last attempt, when it failed that way: the error's `cause`.
+            let mut cause = JsValue::UNDEFINED;
+            let result = inner.clone().run(def, input, call, mode, &mut cause).await;
+            result.map_err(|e| make_error(&inner.redact(e).to_json(), &cause))
         })
     }
 

@@ -12,6 +12,7 @@ pub mod codes {
     pub const INVALID_RESPONSE: &str = "InvalidResponse";
     pub const RATE_LIMIT: &str = "RateLimitExceeded";
     pub const REDIRECT: &str = "RedirectRefused";
+    pub const PERMISSION: &str = "PermissionDenied";
 }
 
 /// Iterable's failure codes (the spec's enum, minus `Success`).
@@ -89,7 +90,7 @@ impl ApiError {
     }
 
     pub fn validation(issues: Vec<Issue>) -> Self {
-        let mut message = String::from("Invalid input: ");
+        let mut message = String::new();
         for (i, issue) in issues.iter().take(5).enumerate() {
             if i > 0 {
                 message.push_str("; ");

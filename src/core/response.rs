@@ -112,7 +112,7 @@ fn http_error(status: u16, body: &str, secrets: &[&str]) -> ApiError {
             let code = env.code.as_deref().filter(|c| *c != "Success").map(|c| code_text(c, secrets)).filter(|c| !c.is_empty());
             let mut e = ApiError::new(
                 code.as_deref().unwrap_or(if status == 429 { codes::RATE_LIMIT } else { codes::HTTP }),
-                message(env.msg.as_deref(), secrets).unwrap_or_else(|| format!("HTTP {status}")),
+                message(env.msg.as_deref(), secrets).unwrap_or_else(|| "the error body has no message".to_string()),
             );
             e.status = Some(status);
             e.retryable = statuses_retryable(status);
@@ -130,7 +130,8 @@ fn http_error(status: u16, body: &str, secrets: &[&str]) -> ApiError {
     } else {
         excerpt(trimmed, EXCERPT)
     };
-    let message = if what.is_empty() { format!("HTTP {status}: {text}") } else { format!("HTTP {status} ({what}): {text}") };
+    let text = if text.trim().is_empty() { "no readable text in the body".to_string() } else { text };
+    let message = if what.is_empty() { text } else { format!("{what}: {text}") };
     let mut e = ApiError::new(code, message);
     e.status = Some(status);
     e.retryable = statuses_retryable(status);
@@ -141,7 +142,7 @@ fn http_error(status: u16, body: &str, secrets: &[&str]) -> ApiError {
 }
 
 fn invalid(status: u16, what: &str, body: &str, secrets: &[&str]) -> ApiError {
-    let mut e = ApiError::new(codes::INVALID_RESPONSE, format!("HTTP {status}: {what}"));
+    let mut e = ApiError::new(codes::INVALID_RESPONSE, what);
     e.status = Some(status);
     e.retryable = false;
     e.body = Some(excerpt(&redact(body, secrets), EXCERPT));
@@ -178,7 +179,7 @@ pub fn interpret_redacted(def: &ActionDef, status: u16, body: &str, retry_after:
                     Some(env) => {
                         // A 2xx whose body carries an Iterable failure code is a failure.
                         if let Some(code) = env.code.as_deref().filter(|c| ITERABLE_FAILURE_CODES.contains(c)) {
-                            let msg = message(env.msg.as_deref(), secrets).unwrap_or_else(|| format!("HTTP {status} with failure code {code}"));
+                            let msg = message(env.msg.as_deref(), secrets).unwrap_or_else(|| format!("a {status} answer carrying failure code {code}"));
                             let mut e = ApiError::new(code, msg).with_action(def.id);
                             e.status = Some(status);
                             e.retryable = matches!(code, "RateLimitExceeded" | "DatabaseError");

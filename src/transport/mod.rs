@@ -57,7 +57,10 @@ pub enum Reply {
 }
 
 pub enum Failure {
-    Network(String),
+    /// What fetch said, and what it threw (kept as the error's `cause`).
+    Network(String, JsValue),
+    /// The runtime refused the request (Deno without --allow-net): what to add.
+    Permission(String),
     /// The server answered with a redirect, which is never followed (the key must not travel):
     /// its status (0 where a browser hides it) and absolute `Location` (empty when hidden).
     Redirect(u16, String),
@@ -130,7 +133,7 @@ pub async fn send(req: &HttpRequest, auth: &[(&str, &str)], fetch: Option<&Funct
         &TIMEOUT_ERROR.with(JsValue::clone),
         &ABORT_ERROR.with(JsValue::clone),
     );
-    let out: js_sys::Array = JsFuture::from(promise).await.map_err(|e| Failure::Network(describe(&e)))?.unchecked_into();
+    let out: js_sys::Array = JsFuture::from(promise).await.map_err(|e| Failure::Network(describe(&e), e))?.unchecked_into();
     let status = out.get(0).as_f64().unwrap_or(0.0) as u16;
     if status == 0 {
         return Err(match out.get(1).as_string().as_deref() {
@@ -141,14 +144,15 @@ pub async fn send(req: &HttpRequest, auth: &[(&str, &str)], fetch: Option<&Funct
                 let (code, location) = detail.split_once('\n').unwrap_or((detail.as_str(), ""));
                 Failure::Redirect(code.parse().unwrap_or(0), crate::core::error::excerpt(location, 300))
             }
-            _ => Failure::Network(crate::core::error::excerpt(&out.get(2).as_string().unwrap_or_default(), 200)),
+            Some("permission") => Failure::Permission(crate::core::error::excerpt(&out.get(2).as_string().unwrap_or_default(), 300)),
+            _ => Failure::Network(crate::core::error::excerpt(&out.get(2).as_string().unwrap_or_default(), 200), out.get(3)),
         });
     }
     let second = out.get(1);
     if let Ok(text) = second.clone().dyn_into::<js_sys::JsString>() {
         return Ok(Reply::Full(RawResponse { status, body: text, retry_after: out.get(2).as_string() }));
     }
-    second.dyn_into::<Response>().map(Reply::Stream).map_err(|_| Failure::Network("fetch did not return a Response".into()))
+    second.dyn_into::<Response>().map(Reply::Stream).map_err(|_| Failure::Network("fetch did not return a Response".into(), JsValue::UNDEFINED))
 }
 
 /// Waits `ms`, or fails with `Aborted` as soon as `signal` aborts.

@@ -219,8 +219,9 @@ describe('exit codes and errors', () => {
     srv.reset();
     const v = await run(['track_event', 'email=a@example.com'], { env });
     assert.equal(v.code, 2);
-    assert.match(v.stderr, /^iterable-wasm: ValidationError \(track_event\): .*eventName/);
+    assert.match(v.stderr, /^iterable-wasm: track_event → ValidationError: .*eventName/);
     assert.equal(v.stderr.trim().split('\n').length, 1, 'one line');
+    assert.equal(v.stderr.split('eventName').length, 2, `the problem is stated once: ${v.stderr}`);
     const c = await run(['get_list_size', 'listId=abc'], { env });
     assert.equal(c.code, 2);
     assert.match(c.stderr, /listId: expected an integer, got "abc"/);
@@ -247,7 +248,7 @@ describe('exit codes and errors', () => {
     const r = await run(['update_user', 'email=exists@example.com'], { env });
     assert.equal(r.code, 3);
     assert.equal(r.stdout, '');
-    assert.equal(r.stderr, 'iterable-wasm: BadParams (HTTP 400, update_user): User update failed: email already taken\n');
+    assert.equal(r.stderr, 'iterable-wasm: update_user → 400 BadParams: User update failed: email already taken\n');
     const j = await run(['update_user', 'email=exists@example.com', '--json-errors'], { env });
     assert.equal(j.code, 3);
     const { error } = JSON.parse(j.stderr);
@@ -261,7 +262,7 @@ describe('exit codes and errors', () => {
     assert.equal(JSON.parse(bad.stderr).error.code, 'BadApiKey');
     const nf = await run(['delete_list', 'listId=404', '--yes'], { env });
     assert.equal(nf.code, 3);
-    assert.match(nf.stderr, /NotFound \(HTTP 404, delete_list\)/);
+    assert.match(nf.stderr, /delete_list → 404 NotFound: /);
   });
 
   test('4: network error (nothing listening) and timeout', async () => {
@@ -273,7 +274,8 @@ describe('exit codes and errors', () => {
     });
     const n = await run(['list_lists', '--max-retries', '0'], { env: { ITERABLE_BASE_URL: `http://127.0.0.1:${port}` } });
     assert.equal(n.code, 4);
-    assert.match(n.stderr, /^iterable-wasm: NetworkError/);
+    // The system error, host and port are named.
+    assert.match(n.stderr, new RegExp(`^iterable-wasm: list_lists → NetworkError: .*ECONNREFUSED 127\\.0\\.0\\.1:${port}`));
     const t = await run(['list_journeys', '--timeout', '300', '--max-retries', '0', '--json-errors'], { env });
     assert.equal(t.code, 4);
     const { error } = JSON.parse(t.stderr);

@@ -16,6 +16,7 @@ import { startServer } from '../support/server.mjs';
 import { packAndInstall, PKG_DIR, ROOT } from '../support/install.mjs';
 import { startRegistry } from '../support/registry.mjs';
 import { launchChromium, openPage } from '../support/browser.mjs';
+import { ACTION_COUNT, IRREVERSIBLE_COUNT } from '../support/defs.mjs';
 
 const EXAMPLES = join(ROOT, 'examples');
 const DENO = join(ROOT, 'node_modules/.bin/deno');
@@ -53,7 +54,7 @@ function checkCliOutput(r) {
   const lines = r.stdout.trim().split('\n');
   assert.match(lines[0], /^client: IterableClient\(custom, http:\/\/127\.0\.0\.1:\d+\)$/);
   assert.ok(!r.stdout.includes(KEY), 'the key is never printed');
-  assert.match(lines[1], /^catalog: 145 actions \(\d+ irreversible\), e\.g\. [a-z_]+$/);
+  assert.match(lines[1], new RegExp(`^catalog: ${ACTION_COUNT} actions \\(\\d+ irreversible\\), e\\.g\\. [a-z_]+$`));
   assert.deepEqual(lines.slice(2), [
     'validation: ValidationError, 0 requests sent: email|userId',
     'read: 2 channels: Email, Push',
@@ -66,7 +67,7 @@ function checkCliOutput(r) {
 
 function checkCliBadKey(r) {
   assert.equal(r.code, 1, `exit code (stderr: ${r.stderr})`);
-  assert.match(r.stderr, /^error: BadApiKey \(HTTP 401, retryable: false\): Invalid API key$/m);
+  assert.match(r.stderr, /^error: list_channels → 401 BadApiKey: Invalid API key \(retryable: false\)$/m);
   assert.ok(!r.stdout.includes('bad-key') && !r.stderr.includes('bad-key'), 'the key is never printed');
 }
 
@@ -106,7 +107,7 @@ test("node example in the sandbox (the demo's default): no key, nothing on the n
   copyFileSync(join(EXAMPLES, 'node/index.mjs'), script);
   const expected = [
     'client: IterableClient(us, https://api.iterable.com)',
-    'catalog: 145 actions (39 irreversible), e.g. abort_campaign',
+    `catalog: ${ACTION_COUNT} actions (${IRREVERSIBLE_COUNT} irreversible), e.g. abort_campaign`,
     'validation: ValidationError, 0 requests sent: email|userId',
     'read: 5 channels: Marketing Emails, Transactional Emails, Marketing Push, Marketing SMS, Transactional SMS',
     'write: trackEvent -> Success',
@@ -163,8 +164,8 @@ test('worker example (miniflare/workerd)', { timeout: 60_000 }, async () => {
   const r = await run(process.execPath, [runScript], { env: { ...pkgEnv, ...apiEnv() } });
   assert.equal(r.code, 0, r.stderr);
   assert.deepEqual(r.stdout.trim().split('\n'), [
-    'GET /catalog: 200 145 actions, e.g. abort_campaign',
-    'GET /: 200 {"catalog":145,"validation":{"code":"ValidationError","attempts":0},"channels":["Email","Push"]}',
+    `GET /catalog: 200 ${ACTION_COUNT} actions, e.g. abort_campaign`,
+    `GET /: 200 {"catalog":${ACTION_COUNT},"validation":{"code":"ValidationError","attempts":0},"channels":["Email","Push"]}`,
     'POST /track: 200 {"msg":"Event with id: 1 tracked.","code":"Success","params":null}',
   ]);
   assert.deepEqual(summary(), ['GET /api/channels', 'POST /api/events/track']);
@@ -175,7 +176,7 @@ test('worker example (miniflare/workerd)', { timeout: 60_000 }, async () => {
   server.reset();
   const bad = await run(process.execPath, [runScript], { env: { ...pkgEnv, ...apiEnv('bad-key') } });
   assert.equal(bad.code, 1);
-  assert.match(bad.stdout, /^GET \/: 502 \{"error":\{"name":"IterableError","message":"Invalid API key","code":"BadApiKey","status":401,/m);
+  assert.match(bad.stdout, /^GET \/: 502 \{"error":\{"name":"IterableError","message":"list_channels → 401 BadApiKey: Invalid API key","code":"BadApiKey","status":401,/m);
   assert.ok(!bad.stdout.includes('bad-key'));
 });
 
@@ -199,7 +200,7 @@ test('browser example (import map, cross-origin API)', { timeout: 60_000 }, asyn
 
     server.reset();
     assert.deepEqual(await open(KEY), [
-      'catalog: 145 actions, e.g. abort_campaign',
+      `catalog: ${ACTION_COUNT} actions, e.g. abort_campaign`,
       'validation: ValidationError, 0 requests sent',
       'read: 2 channels: Email, Push',
       'write: trackEvent -> Success',
@@ -211,7 +212,7 @@ test('browser example (import map, cross-origin API)', { timeout: 60_000 }, asyn
 
     server.reset();
     const bad = await open('bad-key');
-    assert.equal(bad.at(-1), 'error: BadApiKey (HTTP 401): Invalid API key');
+    assert.equal(bad.at(-1), 'error: list_channels → 401 BadApiKey: Invalid API key');
     assert.deepEqual(errors, []);
   } finally {
     await browser.close();

@@ -3,7 +3,7 @@
 // Run: node --test tests/engines/node.test.mjs
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -11,6 +11,7 @@ import { startServer } from '../support/server.mjs';
 import { packAndInstall } from '../support/install.mjs';
 import { runScenario } from '../support/scenario.mjs';
 import { checkRequests, checkResult } from '../support/checks.mjs';
+import { ACTION_COUNT } from '../support/defs.mjs';
 
 let project;
 let server;
@@ -55,7 +56,7 @@ test('installed package works against the fake Iterable API', async () => {
   const mod = await import(pathToFileURL(join(project.dir, 'consumer.mjs')).href);
   assert.match(mod.resolved, /\/node_modules\/iterable-wasm\/index\.node\.js$/);
   assert.equal(typeof mod.IterableClient, 'function');
-  assert.equal(mod.actions.length, 145);
+  assert.equal(mod.actions.length, ACTION_COUNT);
 
   server.reset();
   const result = await runScenario(mod, server.url, 'node');
@@ -79,7 +80,7 @@ test('the lazily parsed catalog behaves as a frozen array of frozen entries', ()
     '}));',
   ].join('\n'));
   const out = JSON.parse(execFileSync(process.execPath, ['lazy.mjs'], { cwd: project.dir, encoding: 'utf8' }));
-  assert.deepEqual(out, { methods: true, isArray: true, frozen: true, entryFrozen: true, n: 145, copy: 145, keys: 145, json: 145, same: true, find: 'getUserByEmail', threw: true, schema: true });
+  assert.deepEqual(out, { methods: true, isArray: true, frozen: true, entryFrozen: true, n: ACTION_COUNT, copy: ACTION_COUNT, keys: ACTION_COUNT, json: ACTION_COUNT, same: true, find: 'getUserByEmail', threw: true, schema: true });
 });
 
 test('a plain `node file.mjs` in the clean project imports it synchronously (no init call)', () => {
@@ -89,7 +90,7 @@ test('a plain `node file.mjs` in the clean project imports it synchronously (no 
     'console.log(JSON.stringify({ n: actions.length, region: c.region, baseUrl: c.baseUrl }));',
   ].join('\n'));
   const out = JSON.parse(execFileSync(process.execPath, ['sync.mjs'], { cwd: project.dir, encoding: 'utf8' }));
-  assert.deepEqual(out, { n: 145, region: 'us', baseUrl: 'https://api.iterable.com' });
+  assert.deepEqual(out, { n: ACTION_COUNT, region: 'us', baseUrl: 'https://api.iterable.com' });
 });
 
 test('a bundler keeps the loader: esbuild honours the package\'s sideEffects list', () => {
@@ -103,5 +104,23 @@ test('a bundler keeps the loader: esbuild honours the package\'s sideEffects lis
   execFileSync(esbuild, ['bundled-entry.mjs', '--bundle', '--format=esm', '--platform=node', '--outfile=node_modules/iterable-wasm/bundled.mjs', '--external:./sandbox/*', '--log-level=error'], { cwd: project.dir });
   // The bundle reads the wasm next to itself (import.meta.url), as the package does.
   const out = JSON.parse(execFileSync(process.execPath, ['node_modules/iterable-wasm/bundled.mjs'], { cwd: project.dir, encoding: 'utf8' }));
-  assert.deepEqual(out, { n: 145, client: 'IterableClient(us, https://api.iterable.com)' });
+  assert.deepEqual(out, { n: ACTION_COUNT, client: 'IterableClient(us, https://api.iterable.com)' });
+});
+
+test('an uncaught API error prints action, status and code, and the line of the user\'s code', async () => {
+  writeFileSync(join(project.dir, 'uncaught.mjs'), [
+    'import { IterableClient } from "iterable-wasm";',
+    `const client = new IterableClient({ apiKey: "bad-key", baseUrl: ${JSON.stringify(server.url)}, maxRetries: 0 });`,
+    'async function report() {',
+    '  return await client.listChannels(); // line 4',
+    '}',
+    'await report();',
+  ].join('\n'));
+  // Asynchronously: the fake server runs in this process.
+  const stderr = await new Promise((resolve) => {
+    execFile(process.execPath, ['uncaught.mjs'], { cwd: project.dir, encoding: 'utf8', timeout: 20_000 }, (_, _out, err) => resolve(String(err)));
+  });
+  assert.match(stderr, /IterableError: list_channels → 401 BadApiKey: Invalid API key/);
+  assert.match(stderr, /at async report \(file:\/\/.*\/uncaught\.mjs:4:/, stderr);
+  assert.ok(!stderr.includes('bad-key'), 'the key is not printed');
 });

@@ -14,6 +14,8 @@
 //   - the recorded request equals buildRequest() for the same input: method, path, query pairs in order,
 //     JSON body deep-equal; Api-Key present; Content-Type application/json iff a body; Accept by kind;
 //   - the result has the type of the response kind and equals the proxied response body.
+// Actions beyond the spec (inSpec: false) have no route in Prism: their request is checked the same
+// way, and Prism's 404 must reach the caller as an IterableError with status 404.
 // Negatives (through the client): invalid inputs reject with IterableError ValidationError and no
 // request reaches the proxy. Sanity (raw, through the proxy): Prism really rejects bad requests.
 //
@@ -447,6 +449,7 @@ async function main() {
   const notes = [];
   let callMsMax = 0;
   let envelopeRejections = 0;
+  let beyondSpec = 0;
   const callsStarted = Date.now();
 
   for (const [index, entry] of selected.entries()) {
@@ -488,7 +491,15 @@ async function main() {
         status = ex.status;
         violations = ex.violations;
       }
-      if (failed && ex && isEnvelopeRejection(failed, ex, IterableError)) {
+      if (def.inSpec === false && ex) {
+        // Beyond the spec: Prism has no route for it and answers 404. The request is still checked in
+        // full below; the call must reject with that 404 as the client's IterableError.
+        if (ex.status !== 404) problems.push(`Prism answered ${ex.status} to an operation outside its spec (expected 404)`);
+        if (!(failed instanceof IterableError && failed.status === 404)) problems.push(`expected the client to reject the 404, got ${failed ? describeError(failed) : 'a result'}`);
+        beyondSpec++;
+        failed = null;
+        skipResult = true;
+      } else if (failed && ex && isEnvelopeRejection(failed, ex, IterableError)) {
         // 2xx whose {msg, code} body has a code other than Success: the client rejects it with that code.
         // Prism's static examples all say Success; dynamic mode (-d) draws random codes.
         envelopeRejections++;
@@ -500,8 +511,8 @@ async function main() {
       if (exchanges.length !== 1) problems.push(`${exchanges.length} requests reached the proxy (expected 1)`);
       if (ex) {
         if (ex.error) problems.push(`proxy: ${ex.error}`);
-        if (!(ex.status >= 200 && ex.status < 300)) problems.push(`Prism status ${ex.status}: ${short(ex.responseBody.toString('utf8'))}`);
-        if (ex.violations) problems.push(`sl-violations: ${ex.violations}`);
+        if (def.inSpec !== false && !(ex.status >= 200 && ex.status < 300)) problems.push(`Prism status ${ex.status}: ${short(ex.responseBody.toString('utf8'))}`);
+        if (def.inSpec !== false && ex.violations) problems.push(`sl-violations: ${ex.violations}`);
         const cmp = compareRequest(ex, expected, entry.response, proxyBase);
         problems.push(...cmp.problems);
         for (const n of cmp.notes) notes.push(`${entry.id} ${mode}: ${n}`);
@@ -604,6 +615,7 @@ async function main() {
   console.log(`\n${calls.length} action calls (${selected.length} actions x minimal/full; execute ${calls.filter((c) => c.via === 'execute').length}, method ${calls.filter((c) => c.via === 'method').length})` +
     `, ${results.length - calls.length} other checks; requests proxied ${recorded.length}; ` +
     `calls ${(callsMs / 1000).toFixed(1)} s (slowest ${callMsMax} ms); total ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  if (beyondSpec) console.log(`${beyondSpec} call(s) of actions beyond the spec (inSpec: false): request checked, Prism's 404 (no such route) rejected as expected`);
   if (envelopeRejections) console.log(`${envelopeRejections} call(s) got a 2xx {msg,code} body with a code other than Success and were rejected with that code (accepted: expected with --dynamic)`);
   if (notes.length) console.log(`${notes.length} note(s) (equivalent encodings; --verbose to list)`);
   console.log(`prism: ${passed} passed, ${failed.length} failed`);

@@ -1,7 +1,10 @@
-// Every action (all of defs/actions.json, 145) against the in-process sandbox with the Prism suite's
-// inputs (tests/prism/inputs.mjs, minimal and full), each from the fixture state its precondition
-// needs (fixture.mjs). Each answer must be 2xx, carry the content type of the action's response
-// kind, and (JSON) validate against the spec's schema for that status; a JSON `code` must be Success.
+// Every action of the spec (all of defs/actions.json with inSpec: true) against the in-process sandbox
+// with the Prism suite's inputs (tests/prism/inputs.mjs, minimal and full), each from the fixture
+// state its precondition needs (fixture.mjs). Each answer must be 2xx, carry the content type of the
+// action's response kind, and (JSON) validate against the spec's schema for that status; a JSON
+// `code` must be Success. Actions beyond the spec (inSpec: false) have no spec schema: they are
+// routed and checked for 401/400 here; their answers are for the sandbox to give (issue 23.2).
+// Every action's 401 and 400 answers are checked.
 // Run: node tests/sandbox/actions.mjs
 import { buildInput, buildRequest } from '../prism/inputs.mjs';
 import { importSandbox } from './pkgdir.mjs';
@@ -17,10 +20,11 @@ test('the sandbox routes every catalog action id', () => {
   const ids = new Set(sb.actionIds());
   const missing = actions.filter((a) => !ids.has(a.id)).map((a) => a.id);
   if (missing.length) throw new Error(`not routed: ${missing.join(', ')}`);
-  if (actions.length !== 145) throw new Error(`expected 145 actions, catalog has ${actions.length}`);
+  const inSpec = actions.filter((a) => a.inSpec).length;
+  if (inSpec !== 145) throw new Error(`expected the spec's 145 actions, catalog has ${inSpec}`);
 });
 
-for (const action of actions) {
+for (const action of actions.filter((a) => a.inSpec)) {
   for (const full of [false, true]) {
     test(`${action.id} (${full ? 'full' : 'minimal'})`, async () => {
       sb.load(fixtureFor(action.id));

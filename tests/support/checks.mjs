@@ -3,14 +3,15 @@
 import assert from 'node:assert/strict';
 import { CHANNELS, EXPORT_RECORDS, LISTS } from './server.mjs';
 import { API_KEY, TRACK_INPUT, VALIDATION_EMAIL } from './scenario.mjs';
+import { ACTION_COUNT } from './defs.mjs';
 
 export function checkResult(r) {
   assert.equal(r.steps.at(-1), 'done', `scenario stopped after ${r.steps.at(-1)}`);
 
   // Catalog.
-  assert.equal(r.actionsLength, 145);
-  assert.equal(r.actionIds.length, 145);
-  assert.equal(new Set(r.actionIds).size, 145, 'action ids are unique');
+  assert.equal(r.actionsLength, ACTION_COUNT);
+  assert.equal(r.actionIds.length, ACTION_COUNT);
+  assert.equal(new Set(r.actionIds).size, ACTION_COUNT, 'action ids are unique');
   assert.equal(r.actionsFrozen, true);
   assert.deepEqual(r.listChannelsEntry, { method: 'GET', path: '/api/channels', methodName: 'listChannels' });
   for (const id of ['track_event', 'update_user', 'list_lists']) assert.ok(r.actionIds.includes(id), id);
@@ -43,7 +44,9 @@ export function checkResult(r) {
   assert.equal(k.isError, true);
   assert.equal(k.code, 'BadApiKey');
   assert.equal(k.status, 401);
-  assert.equal(k.message, 'Invalid API key');
+  assert.equal(k.message, 'list_channels → 401 BadApiKey: Invalid API key');
+  assert.equal(k.detail, 'Invalid API key');
+  assert.equal(k.string, 'IterableError: list_channels → 401 BadApiKey: Invalid API key', 'String(err) names action, status and code');
   assert.equal(k.action, 'list_channels');
   assert.equal(k.attempts, 1);
   assert.equal(k.retryable, false);

@@ -19,6 +19,8 @@ function errorInfo(e, IterableError) {
     code: e?.code,
     status: e?.status === undefined ? 'undefined' : e.status,
     message: e?.message,
+    detail: e?.detail,
+    string: String(e),
     retryable: e?.retryable,
     action: e?.action,
     attempts: e?.attempts,

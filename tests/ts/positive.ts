@@ -146,6 +146,28 @@ export async function typedMethods(signal: AbortSignal): Promise<void> {
   await client.trackEvents({ eventName: "x", email: "a@b.co" });
 }
 
+// ---------------------------------------------------------------- results as Iterable sends them
+// The `result` decisions of defs/actions.json (scripts/compare-results.mjs checks them against the
+// official client's schemas) reach the declarations.
+export async function resultDecisions(): Promise<void> {
+  const page = await client.listAllTemplates({ page: 1 });
+  assertType<Equal<(typeof page)["templates"][number]["createdAt"], number>>();
+  const push = await client.getPushTemplateById({ templateId: 1 });
+  assertType<Equal<typeof push.updatedAt, number | undefined>>();
+  const deleted = await client.bulkDeleteTemplates({ ids: [1, 2] });
+  assertType<Equal<typeof deleted, { success: Array<number>; failed: Array<number>; failureReason?: string }>>();
+  const archived = await client.archiveCampaigns({ campaignIds: [3] });
+  assertType<Equal<typeof archived, { success: Array<number>; failed: Array<number> }>>();
+  const files = await client.listExportFiles({ jobId: 7 });
+  const done: typeof files.jobState = "completed";
+  // @ts-expect-error export job states are lower case
+  const capitalized: typeof files.jobState = "Completed";
+  const events = await client.getUserEvents({ userId: "u1" });
+  const when: string | number | undefined = events.events[0]?.createdAt;
+  const other: unknown = events.events[0]?.["anyOtherField"];
+  void done, capitalized, when, other;
+}
+
 // ---------------------------------------------------------------- execute by id
 export async function executeById(): Promise<void> {
   // typed by the id: input checked against ActionInputs[K], result is ActionResults[K]
