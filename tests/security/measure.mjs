@@ -142,6 +142,7 @@ if (want('state: dataFields nested 125 deep')) {
 }
 if (want('state: 40 MB per-request cost')) {
   const r = await perRequestCost(40);
+  (await import('node:fs')).rmSync(r.dir, { recursive: true, force: true });
   report('state: 40 MB per-request cost (median of 7)', { ...r, dir: undefined });
 }
 if (existsSync(dir)) (await import('node:fs')).rmSync(dir, { recursive: true, force: true });
