@@ -138,6 +138,18 @@ pub fn entry(a: &Action, result: Option<&Value>, spec: &Value) -> Value {
     })
 }
 
+/// The title an id reads as, word by word ("abort_campaign" → "Abort Campaign"); api.js derives
+/// the same when an entry leaves its title out.
+fn default_title(id: &str) -> String {
+    id.split('_')
+        .map(|w| {
+            let mut c = w.chars();
+            c.next().map(|f| f.to_uppercase().chain(c).collect::<String>()).unwrap_or_default()
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 /// Every action's full input schema, in catalog order (for the tests and the build's check).
 pub fn schemas(actions: &[Action]) -> String {
     serde_json::to_string(&actions.iter().map(input_schema).collect::<Vec<_>>()).unwrap()
@@ -152,9 +164,16 @@ pub fn generate(actions: &[Action], results: &[Option<&Value>], spec: &Value) ->
             out.push(',');
         }
         let start = out.len();
-        // null and false are left out (api.js puts them back): fewer bytes to ship.
+        // Defaults are left out (api.js and the core put them back): null, false, empty lists,
+        // inSpec true, the JSON response kind, and a title that is just the id in words.
         let mut e = entry(a, *result, spec);
-        e.as_object_mut().unwrap().retain(|_, v| !(v.is_null() || *v == Value::Bool(false)));
+        let plain_title = json!(default_title(&a.id));
+        e.as_object_mut().unwrap().retain(|k, v| match k.as_str() {
+            "inSpec" => *v == Value::Bool(false),
+            "response" => *v != json!("json"),
+            "title" => *v != plain_title,
+            _ => !(v.is_null() || *v == Value::Bool(false) || *v == json!([])),
+        });
         out.push_str(&serde_json::to_string(&e).unwrap());
         spans.push((start, out.len()));
     }

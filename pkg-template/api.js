@@ -276,7 +276,11 @@ const FLAGS = ['inSpec', 'irreversible', 'idempotent', 'async', 'resultIsEnvelop
 
 /** A catalog entry as published: methodName (camelCase of the id) added, and the input's JSON
  * Schema expanded from the compact `params` the wasm ships (see codegen/catalog.rs). */
-export function expand({ params, required, ...e }) {
+export function expand({ params, required = [], requireOneOf = [], response = 'json', title, ...e }) {
+  e.requireOneOf = requireOneOf;
+  e.response = response;
+  // Left out when it is just the id in words (see codegen/catalog.rs).
+  e.title = title ?? e.id.split('_').map((w) => w.charAt(0).toUpperCase() + w.slice(1)).join(' ');
   const properties = {};
   for (const [name, [where, type, description, keywords]] of Object.entries(params)) {
     properties[name] = { type, ...keywords, description, 'x-iterable-in': where };
@@ -286,7 +290,7 @@ export function expand({ params, required, ...e }) {
   if (groups.length === 1) inputSchema.anyOf = groups[0].anyOf;
   else if (groups.length) inputSchema.allOf = groups;
   const out = { id: e.id, methodName: camel(e.id) };
-  for (const k of ENTRY_KEYS) out[k] = k === 'inputSchema' ? inputSchema : e[k] ?? (FLAGS.includes(k) ? false : null);
+  for (const k of ENTRY_KEYS) out[k] = k === 'inputSchema' ? inputSchema : e[k] ?? (k === 'inSpec' ? true : FLAGS.includes(k) ? false : null);
   return Object.freeze(out);
 }
 

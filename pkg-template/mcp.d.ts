@@ -33,6 +33,10 @@ export interface McpServerOptions {
   irreversibleHint?: string;
   /** Longer result texts are cut, with a note (default 200000). */
   maxResultChars?: number;
+  /** Most messages in one JSON-RPC batch (default 50). Batches are refused from protocol 2025-06-18 on. */
+  maxBatch?: number;
+  /** Longest answer (a message or a whole batch) in characters (default 4000000); past it, an error (-32001) answers instead. */
+  maxAnswerChars?: number;
   /** Diagnostics, one line at a time (never protocol output). */
   log?: (line: string) => void;
 }
@@ -40,14 +44,32 @@ export interface McpServerOptions {
 /** A JSON-RPC 2.0 message, or a batch of them. */
 export type JsonRpcMessage = Record<string, unknown>;
 
+/** What a transport tells the server about a message. */
+export interface McpContext {
+  /** Calls are cancelled (notifications/cancelled) only from the same session. */
+  session?: string;
+  /** The protocol version in force (HTTP: the header or the session's); default: the last initialize's (stdio). */
+  protocolVersion?: string;
+  /** Aborted when the transport's request goes away: the calls it started are aborted too. */
+  signal?: AbortSignal;
+}
+
 export interface McpServer {
   readonly tools: McpTool[];
-  /** One parsed message or batch; resolves with the answer, or null when none is due (notifications). */
-  handle(message: JsonRpcMessage | JsonRpcMessage[]): Promise<JsonRpcMessage | JsonRpcMessage[] | null>;
+  /** One parsed message or batch; resolves with the answer, or null when none is due (notifications, a cancelled call). */
+  handle(message: JsonRpcMessage | JsonRpcMessage[], context?: McpContext): Promise<JsonRpcMessage | JsonRpcMessage[] | null>;
   /** The same for JSON text (a stdio line, an HTTP body); a parse error is answered, never thrown. */
-  handleText(text: string): Promise<JsonRpcMessage | JsonRpcMessage[] | null>;
-  /** The version agreed at the last initialize. */
+  handleText(text: string, context?: McpContext): Promise<JsonRpcMessage | JsonRpcMessage[] | null>;
+  /** JSON text in, the answer as JSON text (at most maxAnswerChars) out, or null: what transports use. */
+  respond(text: string, context?: McpContext): Promise<string | null>;
+  /** An answer as JSON text within maxAnswerChars (messages that do not fit become errors). */
+  encode(answer: JsonRpcMessage | JsonRpcMessage[] | null): string | null;
+  /** Why a batch is refused as a whole (empty, over maxBatch, a version without batches), or null. */
+  batchProblem(message: unknown, context?: McpContext): string | null;
+  /** The version agreed at the last initialize (stdio). */
   readonly protocolVersion: string | null;
+  /** The level last set by logging/setLevel (default "info"). */
+  readonly logLevel: string;
   /** Aborts every tool call in flight. */
   abortAll(): void;
 }
@@ -55,15 +77,31 @@ export interface McpServer {
 export declare function createMcpServer(options: McpServerOptions): McpServer;
 
 export interface McpHttpOptions {
+  /** Host names served besides loopback ones ("name" or "name:port"), e.g. a Worker's own host; others get 403. */
+  allowedHosts?: string[];
+  /** Browser origins allowed besides loopback ones (e.g. "https://app.example.com"); others get 403. "*" is refused. */
+  allowedOrigins?: string[];
+  /** The bearer token every request must send (Authorization: Bearer <token>), compared in constant time; 16+ characters. */
+  token?: string;
+  /** The constant-time comparison for `token` (default: SHA-256 digests via Web Crypto, compared without early exit). */
+  tokenEqual?: (a: string, b: string) => boolean | Promise<boolean>;
+  /** false refuses the request (401). Instead of `token`, for other schemes. */
+  authorize?: (request: Request) => boolean | Promise<boolean>;
+  /** Largest request body in bytes (default 1 MB); 413 past it, counted as the body is read. */
+  maxBodyBytes?: number;
   /** Issue an Mcp-Session-Id at initialize and require it afterwards (in memory; default false: stateless). */
   sessions?: boolean;
-  /** Requests with an Origin header outside this list are refused (403). */
-  allowedOrigins?: string[];
-  /** false refuses the request (401), e.g. a bearer token check. */
-  authorize?: (request: Request) => boolean | Promise<boolean>;
+  /** A session unused this long ends (default 30 minutes). */
+  sessionIdleMs?: number;
+  /** Sessions at once (default 100); a new one ends the least recently used. */
+  maxSessions?: number;
 }
 
-/** Streamable HTTP: POST JSON-RPC → JSON (202 for notifications only), GET → 405. For Workers, Deno.serve, ... */
+/**
+ * Streamable HTTP: POST JSON-RPC → JSON (202 for notifications only), GET → 405, OPTIONS → CORS
+ * preflight. Foreign Host or Origin → 403, no token → 401, not application/json → 415, body too
+ * large → 413, invalid UTF-8 or JSON → 400. For Workers, Deno.serve, node:http, ...
+ */
 export declare function createMcpHttpHandler(server: McpServer, options?: McpHttpOptions): (request: Request) => Promise<Response>;
 
 /** The tools for a catalog (what tools/list answers), narrowed by allow / deny. */

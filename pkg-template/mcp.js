@@ -14,14 +14,23 @@
 // tools are listed but refuse to run unless allowIrreversible is set. Every failure of a call is a
 // tool result with isError (Iterable's code and message); the API key never appears in any output.
 
+import { MCP_MAX_BODY, Refusal, corsHeaders, decodeUtf8, bearer, hostList, mediaType, originList, readBody, screen } from './server/guard.js';
+
 /** Protocol versions this server speaks, newest first. */
 export const PROTOCOL_VERSIONS = ['2025-06-18', '2025-03-26', '2024-11-05'];
+/** From this version on, MCP has no JSON-RPC batches. */
+const NO_BATCHES_FROM = '2025-06-18';
+/** What the streamable HTTP transport assumes when a client names no version (the spec's rule). */
+const DEFAULT_HTTP_VERSION = '2025-03-26';
+const LOG_LEVELS = ['debug', 'info', 'notice', 'warning', 'error', 'critical', 'alert', 'emergency'];
 
 const PARSE_ERROR = -32700;
 const INVALID_REQUEST = -32600;
 const METHOD_NOT_FOUND = -32601;
 const INVALID_PARAMS = -32602;
 const INTERNAL_ERROR = -32603;
+/** Server-defined: the answer would be larger than maxAnswerChars. */
+const ANSWER_TOO_LARGE = -32001;
 
 /** Whether an action only reads: a GET, or an entry flagged as a read by the catalog. */
 export const isRead = (a) => a.method === 'GET' || a.readOnly === true || a.read === true;
@@ -100,20 +109,29 @@ const redactor = (secrets) => {
  *   secrets           strings that must never appear in output (the API key); redacted if they do
  *   name, version     the serverInfo
  *   maxResultChars    longer result texts are cut with a note (default 200000)
+ *   maxBatch          most messages in one JSON-RPC batch (default 50); batches are refused
+ *                     outright from protocol version 2025-06-18 on, which dropped them
+ *   maxAnswerChars    longest answer (one message or a whole batch) in characters (default
+ *                     4,000,000): past it, messages are answered with an error instead
  *   irreversibleHint  how to allow irreversible tools, named in refusals (default "--allow-irreversible")
  *   log               (line) => void for diagnostics (stderr in the CLI)
- * Returns { tools, handle(message) => Promise<response | array | null> }.
+ * Returns { tools, handle(message, context) => Promise<response | array | null>, respond(text,
+ * context) => Promise<JSON text | null>, ... }. `context` ({ session, protocolVersion, signal })
+ * is the transport's: cancellations only reach calls of the same session; without a
+ * protocolVersion, the one agreed at the last initialize applies (stdio).
  */
 export function createMcpServer(options) {
-  const { actions, allowIrreversible = false, allow, deny, name = 'iterable-wasm', version = '0.0.0', maxResultChars = 200_000, irreversibleHint = '--allow-irreversible', log = () => {} } = options;
+  const { actions, allowIrreversible = false, allow, deny, name = 'iterable-wasm', version = '0.0.0', maxResultChars = 200_000, maxBatch = 50, maxAnswerChars = 4_000_000, irreversibleHint = '--allow-irreversible', log = () => {} } = options;
   if (!Array.isArray(actions)) throw new TypeError('createMcpServer: actions (the catalog) is required');
   const getClient = typeof options.client === 'function' ? options.client : () => options.client;
   const redact = redactor(options.secrets ?? []);
   const tools = toolsFromCatalog(actions, { allow, deny, allowIrreversible, irreversibleHint });
   const toolNames = new Set(tools.map((t) => t.name));
   const byId = new Map(actions.map((a) => [a.id, a]));
-  const inFlight = new Map(); // request id -> AbortController
+  const inFlight = new Map(); // session + request id -> AbortController
+  const flightKey = (session, id) => `${String(session ?? '')}\u0000${typeof id}:${String(id)}`;
   let protocolVersion = null;
+  let logLevel = 'info';
 
   const ok = (id, result) => ({ jsonrpc: '2.0', id, result });
   const fail = (id, code, message, data) => ({ jsonrpc: '2.0', id, error: { code, message: redact(message), ...(data === undefined ? {} : { data }) } });
@@ -130,7 +148,7 @@ export function createMcpServer(options) {
     return redact(text);
   }
 
-  async function callTool(params, requestId) {
+  async function callTool(params, requestId, ctx) {
     const toolName = params?.name;
     if (typeof toolName !== 'string' || !toolNames.has(toolName)) {
       return { error: [INVALID_PARAMS, `Unknown tool: ${String(toolName).slice(0, 80)}`] };
@@ -150,11 +168,18 @@ export function createMcpServer(options) {
       };
     }
     const controller = new AbortController();
-    if (requestId !== undefined) inFlight.set(requestId, controller);
+    const key = flightKey(ctx.session, requestId);
+    inFlight.set(key, controller);
+    const onGone = () => controller.abort(ctx.signal?.reason);
+    if (ctx.signal?.aborted) onGone();
+    else ctx.signal?.addEventListener?.('abort', onGone, { once: true });
     try {
       const value = await getClient().execute(toolName, args, { signal: controller.signal });
+      if (controller.signal.aborted) return { cancelled: true };
       return { result: { content: [{ type: 'text', text: resultText(value) }] } };
     } catch (e) {
+      // A cancelled request gets no answer at all.
+      if (controller.signal.aborted) return { cancelled: true };
       const error = e && typeof e === 'object' && typeof e.code === 'string'
         ? {
             code: e.code,
@@ -170,11 +195,12 @@ export function createMcpServer(options) {
       log(`tool ${toolName} failed: ${redact(error.code)}: ${redact(error.message)}`);
       return { result: toolError(error) };
     } finally {
-      if (requestId !== undefined) inFlight.delete(requestId);
+      if (inFlight.get(key) === controller) inFlight.delete(key);
+      ctx.signal?.removeEventListener?.('abort', onGone);
     }
   }
 
-  async function handleOne(msg) {
+  async function handleOne(msg, ctx, inBatch) {
     if (!msg || typeof msg !== 'object' || Array.isArray(msg) || msg.jsonrpc !== '2.0') {
       return fail(msg && typeof msg === 'object' && 'id' in msg ? msg.id ?? null : null, INVALID_REQUEST, 'Invalid Request');
     }
@@ -187,18 +213,23 @@ export function createMcpServer(options) {
     }
     const { id, method, params } = msg;
     if (isNotification) {
-      if (method === 'notifications/cancelled') inFlight.get(params?.requestId)?.abort();
+      if (method === 'notifications/cancelled') {
+        const target = params?.requestId;
+        if (typeof target === 'string' || typeof target === 'number') inFlight.get(flightKey(ctx.session, target))?.abort(new Error(`cancelled by the client${typeof params?.reason === 'string' ? `: ${params.reason.slice(0, 200)}` : ''}`));
+      }
       return null; // notifications/initialized and others: nothing to answer
     }
     if (typeof id !== 'string' && typeof id !== 'number') return fail(null, INVALID_REQUEST, 'Invalid Request: id must be a string or a number');
     try {
       switch (method) {
         case 'initialize': {
+          if (inBatch) return fail(id, INVALID_REQUEST, 'Invalid Request: initialize must be sent on its own, not in a batch');
           const asked = params?.protocolVersion;
-          protocolVersion = PROTOCOL_VERSIONS.includes(asked) ? asked : PROTOCOL_VERSIONS[0];
+          const agreed = PROTOCOL_VERSIONS.includes(asked) ? asked : PROTOCOL_VERSIONS[0];
+          if (ctx.protocolVersion === undefined) protocolVersion = agreed;
           return ok(id, {
-            protocolVersion,
-            capabilities: { tools: { listChanged: false } },
+            protocolVersion: agreed,
+            capabilities: { tools: { listChanged: false }, logging: {} },
             serverInfo: { name, title: 'Iterable API (iterable-wasm)', version },
             instructions:
               'Every Iterable API action as a tool (name = action id). Tools marked readOnlyHint only read; ' +
@@ -210,8 +241,15 @@ export function createMcpServer(options) {
         case 'tools/list':
           return ok(id, { tools });
         case 'tools/call': {
-          const out = await callTool(params, id);
+          const out = await callTool(params, id, ctx);
+          if (out.cancelled) return null;
           return out.error ? fail(id, out.error[0], out.error[1]) : ok(id, out.result);
+        }
+        case 'logging/setLevel': {
+          const level = params?.level;
+          if (!LOG_LEVELS.includes(level)) return fail(id, INVALID_PARAMS, `level must be one of ${LOG_LEVELS.join(', ')}`);
+          logLevel = level;
+          return ok(id, {});
         }
         case 'resources/list':
           return ok(id, { resources: [] });
@@ -226,32 +264,86 @@ export function createMcpServer(options) {
     }
   }
 
-  /** One parsed JSON-RPC message (or a batch); resolves with the answer, or null when none is due. */
-  async function handle(message) {
-    if (Array.isArray(message)) {
-      if (message.length === 0) return fail(null, INVALID_REQUEST, 'Invalid Request: empty batch');
-      const out = (await Promise.all(message.map(handleOne))).filter(Boolean);
-      return out.length ? out : null;
-    }
-    return handleOne(message);
+  /** Why a batch is refused as a whole (null: it is not): empty, too long, or a protocol
+   * version without batches. */
+  function batchProblem(message, ctx = {}) {
+    if (!Array.isArray(message)) return null;
+    const v = ctx.protocolVersion ?? protocolVersion;
+    if (v && v >= NO_BATCHES_FROM) return `Invalid Request: MCP ${v} has no JSON-RPC batches; send one message per request`;
+    if (message.length === 0) return 'Invalid Request: empty batch';
+    if (message.length > maxBatch) return `Invalid Request: a batch of ${message.length} messages; this server takes at most ${maxBatch}`;
+    return null;
   }
 
-  /** A line or body of JSON text; resolves with the answer, or null. */
-  async function handleText(text) {
-    let message;
-    try {
-      message = JSON.parse(text);
-    } catch {
-      return fail(null, PARSE_ERROR, 'Parse error');
+  /** One parsed JSON-RPC message (or a batch); resolves with the answer, or null when none is due. */
+  async function handle(message, ctx = {}) {
+    if (Array.isArray(message)) {
+      const problem = batchProblem(message, ctx);
+      if (problem) return fail(null, INVALID_REQUEST, problem);
+      const out = (await Promise.all(message.map((m) => handleOne(m, ctx, true)))).filter(Boolean);
+      return out.length ? out : null;
     }
-    return handle(message);
+    return handleOne(message, ctx, false);
+  }
+
+  const parse = (text) => {
+    try {
+      return { message: JSON.parse(text) };
+    } catch {
+      return { answer: fail(null, PARSE_ERROR, 'Parse error') };
+    }
+  };
+
+  /** A line or body of JSON text; resolves with the answer, or null. */
+  async function handleText(text, ctx = {}) {
+    const p = parse(text);
+    return p.answer ?? handle(p.message, ctx);
+  }
+
+  /** One answer as JSON text, never longer than maxAnswerChars: a message that would not fit
+   * (or cannot be written as JSON) is replaced by a short error naming the limit. */
+  function encode(answer) {
+    if (answer === null || answer === undefined) return null;
+    const one = (m, room) => {
+      let t;
+      try {
+        t = JSON.stringify(m);
+      } catch (e) {
+        log(`answer not encodable: ${redact(e?.message ?? e)}`);
+        t = undefined;
+      }
+      if (t !== undefined && t.length <= room) return t;
+      const id = m && typeof m === 'object' && (typeof m.id === 'string' || typeof m.id === 'number') ? m.id : null;
+      const why = t === undefined ? 'the answer could not be encoded' : `the answer is larger than this server's limit of ${maxAnswerChars} characters; ask for less (fewer messages per batch, narrower input)`;
+      return JSON.stringify(fail(id, t === undefined ? INTERNAL_ERROR : ANSWER_TOO_LARGE, why));
+    };
+    if (!Array.isArray(answer)) return one(answer, maxAnswerChars);
+    const parts = [];
+    let used = 2;
+    for (const m of answer) {
+      const t = one(m, maxAnswerChars - used - 1);
+      used += t.length + 1;
+      parts.push(t);
+    }
+    return `[${parts.join(',')}]`;
+  }
+
+  /** JSON text in, the answer's JSON text out (null when none is due): what transports use. */
+  async function respond(text, ctx = {}) {
+    const p = parse(text);
+    return encode(p.answer ?? (await handle(p.message, ctx)));
   }
 
   return {
     tools,
     handle,
     handleText,
+    respond,
+    encode,
+    batchProblem,
     get protocolVersion() { return protocolVersion; },
+    /** The level last set by logging/setLevel (default "info"). */
+    get logLevel() { return logLevel; },
     /** Aborts every tool call in flight (on shutdown). */
     abortAll() { for (const c of inFlight.values()) c.abort(); },
   };
@@ -259,68 +351,134 @@ export function createMcpServer(options) {
 
 /**
  * Streamable HTTP: `handle(request) => Promise<Response>`. POST carries JSON-RPC (answered as
- * application/json; 202 when only notifications came); GET answers 405 (no server-initiated
- * stream). Options:
- *   sessions        issue an Mcp-Session-Id at initialize and require it afterwards (in-memory, so
- *                   only for a single long-lived process; default false: stateless, as a Worker
- *                   needs)
- *   allowedOrigins  if given, requests with an Origin header not in it get 403
+ * application/json; 202 when only notifications came, or the request was cancelled); GET answers
+ * 405 (no server-initiated stream); OPTIONS answers CORS preflights of allowed origins. Every
+ * request is screened first, as a local server must be (./server/guard.js): a Host that is not a
+ * loopback name or listed in allowedHosts → 403 (DNS rebinding); an Origin that is not a loopback
+ * origin or listed in allowedOrigins → 403; no valid token → 401; a POST that is not
+ * application/json → 415; a body over maxBodyBytes → 413 (counted as it is read); invalid UTF-8
+ * or JSON → 400. Options:
+ *   allowedHosts    Host names served besides loopback ones ("name" or "name:port"), e.g. the
+ *                   Worker's own "my-mcp.example.workers.dev"
+ *   allowedOrigins  browser origins allowed besides loopback ones ("*" is refused)
+ *   token           the bearer token every request must carry (Authorization: Bearer <token>),
+ *                   compared in constant time (tokenEqual: another constant-time (a, b) =>
+ *                   boolean | Promise<boolean>, e.g. on node:crypto); or
  *   authorize       (request) => boolean | Promise<boolean>; false answers 401
+ *   maxBodyBytes    largest body (default 1 MB)
+ *   sessions        issue an Mcp-Session-Id at initialize and require it afterwards (in memory,
+ *                   so only for a single long-lived process; default false: stateless, as a
+ *                   Worker needs). Cancellations reach only calls of the same session; stateless,
+ *                   a call ends when its HTTP request is aborted.
+ *   sessionIdleMs   a session unused this long ends (default 30 minutes)
+ *   maxSessions     sessions at once (default 100); a new one ends the least recently used
  */
 export function createMcpHttpHandler(server, options = {}) {
-  const { sessions = false, allowedOrigins, authorize } = options;
+  const { sessions = false, authorize, token, maxBodyBytes = MCP_MAX_BODY, sessionIdleMs = 30 * 60_000, maxSessions = 100 } = options;
   if (sessions && typeof globalThis.crypto?.randomUUID !== 'function') {
     throw new TypeError('createMcpHttpHandler: sessions need the Web Crypto API (globalThis.crypto.randomUUID)');
   }
-  const live = new Set();
-  const json = (status, body, headers = {}) =>
-    new Response(body === null ? null : JSON.stringify(body), { status, headers: { ...(body === null ? {} : { 'content-type': 'application/json' }), ...headers } });
-  const rpcError = (status, code, message) => json(status, { jsonrpc: '2.0', id: null, error: { code, message } });
+  const policy = {
+    allowHosts: hostList(options.allowedHosts, 'createMcpHttpHandler: allowedHosts entry'),
+    corsOrigins: originList(options.allowedOrigins, 'createMcpHttpHandler: allowedOrigins entry'),
+    maxBody: maxBodyBytes,
+  };
+  if (token !== undefined && authorize) throw new TypeError('createMcpHttpHandler: give token or authorize, not both');
+  const allowed = token !== undefined ? bearer(token, options.tokenEqual) : authorize;
+  const live = new Map(); // session id -> { version, last }, least recently used first
+  const cors = { methods: 'POST, GET, DELETE, OPTIONS', headers: 'Content-Type, Authorization, Mcp-Session-Id, Mcp-Protocol-Version, Last-Event-ID', expose: 'Mcp-Session-Id' };
+  let stateless = 0;
+
+  const sweep = (now) => {
+    for (const [id, s] of live) {
+      if (now - s.last <= sessionIdleMs) break;
+      live.delete(id);
+    }
+  };
 
   return async function handle(request) {
     const origin = request.headers.get('origin');
-    if (origin && allowedOrigins && !allowedOrigins.includes(origin) && !allowedOrigins.includes('*')) {
-      return rpcError(403, INVALID_REQUEST, 'Forbidden: origin not allowed');
+    const extra = origin ? corsHeaders(origin, { expose: cors.expose }) : {};
+    const json = (status, body, headers = {}) =>
+      new Response(body === null ? null : body, { status, headers: { ...extra, ...(body === null ? {} : { 'content-type': 'application/json' }), ...headers } });
+    const rpcError = (status, code, message, headers) => json(status, JSON.stringify({ jsonrpc: '2.0', id: null, error: { code, message } }), headers);
+    const refused = (r) => rpcError(r.status, r.status === 400 ? PARSE_ERROR : INVALID_REQUEST, r.message, r.headers);
+
+    let host = request.headers.get('host');
+    if (!host) {
+      try {
+        host = new URL(request.url).host;
+      } catch {}
     }
-    if (authorize && !(await authorize(request))) {
-      return rpcError(401, INVALID_REQUEST, 'Unauthorized');
+    const first = screen({ host, origin, contentLength: request.method === 'POST' ? request.headers.get('content-length') : null }, policy);
+    if (first) {
+      if (first.status === 403) return new Response(JSON.stringify({ jsonrpc: '2.0', id: null, error: { code: INVALID_REQUEST, message: `Forbidden: ${first.message}` } }), { status: 403, headers: { 'content-type': 'application/json' } });
+      return refused(first);
+    }
+    if (request.method === 'OPTIONS') return new Response(null, { status: 204, headers: corsHeaders(origin, cors) });
+    if (allowed && !(await allowed(request))) {
+      return rpcError(401, INVALID_REQUEST, 'Unauthorized', { 'www-authenticate': 'Bearer' });
     }
     const version = request.headers.get('mcp-protocol-version');
     if (version && !PROTOCOL_VERSIONS.includes(version) && version !== '2025-11-25') {
       return rpcError(400, INVALID_REQUEST, `Bad Request: unsupported MCP-Protocol-Version ${version.slice(0, 40)}`);
     }
+    const now = Date.now();
+    if (sessions) sweep(now);
     const sessionId = request.headers.get('mcp-session-id');
     if (request.method === 'DELETE') {
       if (!sessions) return json(405, null, { allow: 'POST' });
       if (!sessionId || !live.has(sessionId)) return rpcError(404, INVALID_REQUEST, 'Session not found');
       live.delete(sessionId);
-      return new Response(null, { status: 204 });
+      return new Response(null, { status: 204, headers: extra });
     }
     if (request.method !== 'POST') {
       return json(405, null, { allow: sessions ? 'POST, DELETE' : 'POST' });
     }
+    if (mediaType(request.headers.get('content-type')) !== 'application/json') {
+      return rpcError(415, INVALID_REQUEST, 'Unsupported Media Type: POST a JSON-RPC message as Content-Type: application/json');
+    }
     let message;
     try {
-      message = JSON.parse(await request.text());
-    } catch {
+      message = JSON.parse(decodeUtf8(await readBody(request.body, maxBodyBytes)));
+    } catch (e) {
+      if (e instanceof Refusal) return refused(e);
       return rpcError(400, PARSE_ERROR, 'Parse error');
     }
-    const list = Array.isArray(message) ? message : [message];
-    const initializing = list.some((m) => m && m.method === 'initialize');
+    // initialize opens a session only on its own: inside a batch it is refused (below) and the
+    // batch needs a session like any other request.
+    const initializing = !Array.isArray(message) && message?.method === 'initialize';
+    let session;
     let newSession;
     if (sessions) {
       if (initializing) {
         newSession = crypto.randomUUID();
       } else if (!sessionId) {
         return rpcError(400, INVALID_REQUEST, 'Bad Request: Mcp-Session-Id header required');
-      } else if (!live.has(sessionId)) {
+      } else if (!(session = live.get(sessionId))) {
         return rpcError(404, INVALID_REQUEST, 'Session not found');
+      } else {
+        live.delete(sessionId);
+        session.last = now;
+        live.set(sessionId, session);
       }
     }
-    const answer = await server.handle(message);
-    if (newSession) live.add(newSession);
-    const headers = newSession ? { 'mcp-session-id': newSession } : {};
-    if (answer === null) return new Response(null, { status: 202, headers });
-    return json(200, answer, headers);
+    const ctx = {
+      // Stateless, each request is its own scope: no other request can cancel its calls.
+      session: sessions ? newSession ?? sessionId : `stateless-${++stateless}`,
+      protocolVersion: version ?? session?.version ?? DEFAULT_HTTP_VERSION,
+      signal: request.signal,
+    };
+    const problem = server.batchProblem?.(message, ctx);
+    if (problem) return rpcError(400, INVALID_REQUEST, problem);
+    const answer = await server.handle(message, ctx);
+    if (newSession && answer?.result) {
+      if (live.size >= maxSessions) live.delete(live.keys().next().value);
+      live.set(newSession, { version: answer.result.protocolVersion, last: now });
+    }
+    const headers = newSession && answer?.result ? { 'mcp-session-id': newSession } : {};
+    const text = server.encode ? server.encode(answer) : answer === null ? null : JSON.stringify(answer);
+    if (text === null) return new Response(null, { status: 202, headers: { ...extra, ...headers } });
+    return json(200, text, headers);
   };
 }

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Builds the sandbox emulator (sandbox/ crate) to its own wasm and puts it, with the JS in
-// pkg-template/sandbox/, into pkg/sandbox/. Same steps as scripts/build.mjs: cargo release for
+// pkg-template/sandbox/, into pkg/sandbox/ (and pkg-template/server/, which its HTTP server
+// imports, next to it in pkg/server/). Same steps as scripts/build.mjs: cargo release for
 // wasm32 -> wasm-bindgen --target web -> wasm-opt -Oz (npm binaryen). Run after build.mjs (which
 // recreates pkg/), or on its own to refresh pkg/sandbox/.
 // Env: CARGO_TARGET_DIR (default target/), SANDBOX_OUT (output dir instead of pkg/sandbox/),
@@ -40,6 +41,8 @@ if (cut > 0) writeFileSync(dts, decl.slice(0, cut));
 
 const tpl = join(root, 'pkg-template', 'sandbox');
 for (const f of readdirSync(tpl)) cpSync(join(tpl, f), join(out, f));
+// The HTTP server (server.js) imports the shared local-server modules from ../server/.
+cpSync(join(root, 'pkg-template', 'server'), join(dirname(out), 'server'), { recursive: true });
 if (process.env.ITERABLE_WASM_NO_MINIFY !== '1') {
   run(bin('esbuild'), [join(out, 'iterable_sandbox.js'), '--minify', '--keep-names', '--format=esm', '--target=es2022', '--log-level=warning', `--outdir=${out}`, '--allow-overwrite']);
 }

@@ -8,7 +8,10 @@ import { gzipSync } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
 
 const pkg = fileURLToPath(new URL('../pkg/', import.meta.url));
-const BUDGET = 100 * 1024;
+// 100 KiB held for 145 actions; the 12 experiment operations and the result-type flags took the
+// catalog past it. Issue 16 moves the catalog's descriptions out of the client's first load
+// (target 80 KiB); until then the budget is 104 KiB, so growth is still caught.
+const BUDGET = 104 * 1024;
 const walk = (d) => readdirSync(d).flatMap((f) => (statSync(join(d, f)).isDirectory() ? walk(join(d, f)) : [join(d, f)]));
 const snippets = walk(join(pkg, 'snippets')).map((f) => relative(pkg, f));
 const measure = (files) => files.map((f) => {

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test: native core tests (incl. property tests), the build, the size budget, the Prism
 # conformance suite, the TypeScript compile tests, the result types against the official client,
-# the real-engine tests (Node, Deno, workerd, Chromium), the bundler matrix, the fault-injection
-# suite and the fuzz loop.
+# the real-engine tests (Node, Deno, workerd, Chromium), the bundler matrix, the security suite, the
+# fault-injection suite and the fuzz loop.
 # Installs what it needs first (idempotent). Everything runs on 127.0.0.1; no test reaches the internet.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -36,6 +36,7 @@ step "engines (node, deno, workerd, chromium) and examples" bash tests/engines/r
 step "bundlers (Vite 8/6, webpack, Parcel, esbuild, Rollup, bun build; Node 18/20/22, Deno) from the packed tarball" bash tests/bundlers/run.sh
 step "sandbox (emulator: 145 actions vs the spec; scenarios in node, deno, workerd, chromium; HTTP with fetch and @iterable/api)" bash tests/sandbox/run.sh
 step "cli and MCP server (node, deno, workerd; MCP SDK client)" bash tests/cli/run.sh
+step "security: local servers, MCP bounds, state files under attack" bash tests/security/run.sh
 step "fault injection (node, deno)" bash tests/faults/run.sh
 step "fuzz (100,000 random inputs through the package)" node tests/fuzz/fuzz.mjs
 step "large work: pagination, streams, exports, bulk (node, deno)" bash tests/large/run.sh

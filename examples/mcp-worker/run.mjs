@@ -16,7 +16,7 @@ import { fileURLToPath } from 'node:url';
 import { Miniflare } from 'miniflare';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
-export const BINDING_NAMES = ['ITERABLE_API_KEY', 'MCP_TOKEN', 'ITERABLE_REGION', 'ITERABLE_BASE_URL', 'MCP_ALLOW_IRREVERSIBLE', 'MCP_ALLOW', 'MCP_DENY', 'ITERABLE_SANDBOX'];
+export const BINDING_NAMES = ['ITERABLE_API_KEY', 'MCP_TOKEN', 'ITERABLE_REGION', 'ITERABLE_BASE_URL', 'MCP_ALLOW_IRREVERSIBLE', 'MCP_ALLOW', 'MCP_DENY', 'ITERABLE_SANDBOX', 'MCP_ALLOWED_HOSTS', 'MCP_ALLOWED_ORIGINS'];
 
 /** Starts the worker; resolves to {url (of /mcp), mf, dispose()}. */
 export async function startWorker({ bindings = {}, port = 0, pkgDir } = {}) {

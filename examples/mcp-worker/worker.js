@@ -10,6 +10,9 @@
 //   MCP_ALLOW_IRREVERSIBLE  "1" lets irreversible tools run (refused otherwise)
 //   MCP_ALLOW, MCP_DENY     comma lists of action ids narrowing the tools
 //   ITERABLE_SANDBOX        "1" runs every tool against the built-in emulator instead of Iterable
+//   MCP_ALLOWED_HOSTS       comma list of the Host names this Worker answers on besides loopback
+//                           ones (e.g. "iterable-mcp.example.workers.dev"); others get 403
+//   MCP_ALLOWED_ORIGINS     comma list of browser origins allowed to call (loopback ones always may)
 import { IterableClient, actions } from 'iterable-wasm';
 import { createMcpServer, createMcpHttpHandler } from 'iterable-wasm/mcp';
 // Enables ITERABLE_SANDBOX (the emulator, ~220 KB gzip more in the upload). Without this line the
@@ -40,8 +43,11 @@ function handlerFor(env) {
     name: 'iterable-wasm-worker',
   });
   handler = createMcpHttpHandler(server, {
-    // No token configured: refuse everything rather than hand out the Iterable key's powers.
-    authorize: (request) => !!env.MCP_TOKEN && request.headers.get('authorization') === `Bearer ${env.MCP_TOKEN}`,
+    // The token is compared in constant time. No token configured: refuse everything rather than
+    // hand out the Iterable key's powers.
+    ...(env.MCP_TOKEN ? { token: env.MCP_TOKEN } : { authorize: () => false }),
+    allowedHosts: list(env.MCP_ALLOWED_HOSTS),
+    allowedOrigins: list(env.MCP_ALLOWED_ORIGINS),
   });
   return handler;
 }

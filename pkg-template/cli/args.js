@@ -2,13 +2,16 @@
 // integer options, and an action's input from --input (JSON, @file, - for stdin) and key=value
 // pairs converted by the param's JSON Schema type.
 import { readFileSync } from 'node:fs';
+import { hostList, originList } from '../server/guard.js';
 import { CliError } from './output.js';
 
 // ---------------------------------------------------------------------------------------------
 // Arguments
 
-const VALUE_OPTIONS = new Set(['input', 'region', 'base-url', 'timeout', 'max-retries', 'state', 'file', 'concurrency', 'port', 'host', 'allow', 'deny', 'poll-ms']);
-const FLAG_OPTIONS = new Set(['all', 'json', 'yes', 'dry-run', 'sandbox', 'json-errors', 'help', 'raw', 'jsonl', 'quiet', 'allow-irreversible', 'version', 'pretty', 'compact']);
+const VALUE_OPTIONS = new Set(['input', 'region', 'base-url', 'timeout', 'max-retries', 'state', 'file', 'concurrency', 'port', 'host', 'allow', 'deny', 'poll-ms', 'allow-host', 'cors-origin', 'max-body', 'token', 'headers-timeout', 'request-timeout', 'max-connections']);
+const FLAG_OPTIONS = new Set(['all', 'json', 'yes', 'dry-run', 'sandbox', 'json-errors', 'help', 'raw', 'jsonl', 'quiet', 'allow-irreversible', 'version', 'pretty', 'compact', 'http']);
+/** Options that are comma lists and may be repeated. */
+const LIST_OPTIONS = new Set(['allow', 'deny', 'allow-host', 'cors-origin']);
 
 export function parseArgs(argv) {
   const opts = {};
@@ -29,7 +32,7 @@ export function parseArgs(argv) {
         if (eq > 0) value = a.slice(eq + 1);
         else if (i + 1 < argv.length) value = argv[++i];
         else throw new CliError(`--${name} needs a value`);
-        if (name === 'allow' || name === 'deny') (opts[name] ??= []).push(...value.split(',').map((s) => s.trim()).filter(Boolean));
+        if (LIST_OPTIONS.has(name)) (opts[name] ??= []).push(...value.split(',').map((s) => s.trim()).filter(Boolean));
         else opts[name] = value;
       } else if (FLAG_OPTIONS.has(name)) {
         if (eq > 0) throw new CliError(`--${name} takes no value`);
@@ -42,6 +45,28 @@ export function parseArgs(argv) {
     positional.push(a);
   }
   return { opts, positional };
+}
+
+/** The local-server options shared by `sandbox` and `mcp --http` (--allow-host, --cors-origin,
+ * --max-body, --headers-timeout, --request-timeout, --max-connections), checked; unset ones are
+ * left out so the server's defaults apply. */
+export function serverOptions(opts) {
+  const out = {};
+  try {
+    if (opts['allow-host']) out.allowHosts = hostList(opts['allow-host'], '--allow-host');
+    if (opts['cors-origin']) out.corsOrigins = originList(opts['cors-origin'], '--cors-origin');
+  } catch (e) {
+    throw new CliError(e.message);
+  }
+  const n = (name, key, min, max) => {
+    const v = intOption(opts, name, { min, max });
+    if (v !== undefined) out[key] = v;
+  };
+  n('max-body', 'maxBody', 1, 1 << 30);
+  n('headers-timeout', 'headersTimeoutMs', 100, 600_000);
+  n('request-timeout', 'requestTimeoutMs', 100, 3_600_000);
+  n('max-connections', 'maxConnections', 1, 100_000);
+  return out;
 }
 
 export const intOption = (opts, name, { min = 0, max = Number.MAX_SAFE_INTEGER } = {}) => {

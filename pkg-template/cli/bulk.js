@@ -51,6 +51,7 @@ export async function cmdBulk(opts, positional) {
   const { client, save } = await makeClient(opts, { dryRun });
   const bar = progress(opts);
   const t0 = Date.now();
+  let ok = false;
   try {
     const report = await client.bulk(entry.id, items, {
       ...callOptions(opts),
@@ -62,12 +63,13 @@ export async function cmdBulk(opts, positional) {
       await printDryRun(dryRun, opts);
       return 0;
     }
+    ok = true;
     bar.done(`${entry.id}: ${num(report.items)} items in ${report.requests} requests: ${num(report.succeeded)} succeeded, ${num(report.failed)} failed (${seconds(t0)})`);
     await printResult(report, opts);
     if (report.failed === 0) return 0;
     if (report.errors.some((e) => NETWORK_CODES.has(e.code))) return 4;
     return 3;
   } finally {
-    await save();
+    await save(ok);
   }
 }

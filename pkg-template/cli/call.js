@@ -90,6 +90,7 @@ export async function cmdRun(id, opts, positional) {
   if (entry.irreversible) await confirm(entry, opts);
   const { client, save } = await makeClient(opts, { dryRun });
   const call = callOptions(opts);
+  let ok = false;
   try {
     if (dryRun) {
       try {
@@ -107,8 +108,9 @@ export async function cmdRun(id, opts, positional) {
     } else {
       await printResult(await client.execute(entry.id, input, call), opts);
     }
+    ok = true;
     return 0;
   } finally {
-    await save();
+    await save(ok);
   }
 }

@@ -1,11 +1,22 @@
 // The IterableClient the commands share: the key from ITERABLE_API_KEY (added to the redacted
 // secrets), the connection options, --dry-run's capturing fetch, and --sandbox with its --state
-// file (loaded before the command, saved by the returned save()).
+// file (locked and loaded before the command, saved by the returned save(); see
+// ../server/state-file.js).
 import process from 'node:process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { openStateFile, snapshots } from '../server/state-file.js';
 import { intOption } from './args.js';
 import { loadPackage } from './catalog.js';
 import { CliError, secrets } from './output.js';
+
+/** How long a CLI run waits for another process's lock on its --state file. */
+export const STATE_LOCK_WAIT_MS = 10_000;
+
+// A dump's JSON text starts with the emulator's clock (the first field of its state): what
+// tells time passing from a change of data.
+const CLOCK = /^\{"clock":(-?\d+),/;
+const clockOf = (text) => CLOCK.exec(text)?.[1];
+const dataOf = (text) => text.replace(CLOCK, '{');
 
 const REDACTED_HEADERS = new Set(['api-key', 'authorization']);
 
@@ -44,9 +55,20 @@ export const callOptions = (opts) => {
   return o;
 };
 
-/** Resolves to { client, save }; save() writes the sandbox's state back to --state (else a no-op). */
-export async function makeClient(opts, { dryRun = null } = {}) {
-  const { IterableClient } = await loadPackage();
+/**
+ * Resolves to { client, save, snapshots }. With --sandbox --state FILE, FILE is locked for this
+ * process first: a short run (the default) waits up to STATE_LOCK_WAIT_MS for another holder, a
+ * long-running one (`longRunning`: mcp) fails at once naming it.
+ *   save(ok): a short run's end: writes FILE when the emulator's data changed, or when the
+ *     command succeeded and its clock moved (the clock is how exports and campaigns progress
+ *     from one run to the next); a refused command that changed nothing writes nothing. Then the
+ *     lock is released.
+ *   snapshots(log, isRead): for a long-running process, debounced saves
+ *     (../server/state-file.js), and a client whose successful writes and reads are reported to them.
+ */
+export async function makeClient(opts, { dryRun = null, longRunning = false } = {}) {
+  const loaded = await loadPackage();
+  const { IterableClient } = loaded;
   const env = process.env;
   const apiKey = env.ITERABLE_API_KEY;
   if (apiKey) secrets.push(apiKey);
@@ -99,19 +121,61 @@ export async function makeClient(opts, { dryRun = null } = {}) {
     } catch (e) {
       throw new CliError(`--sandbox: the emulator did not start (${e?.message ?? e})`, { code: 'SandboxUnavailable', exit: 1 });
     }
-    const state = stateFile ? readStateFile(stateFile) : undefined;
-    if (state !== undefined) {
+  }
+  if (!stateFile) return { client, save: async () => {}, snapshots: () => null };
+
+  let store;
+  try {
+    store = await openStateFile(stateFile, { wait: longRunning ? 0 : STATE_LOCK_WAIT_MS });
+  } catch (e) {
+    if (e?.code === 'StateFileBusy') throw new CliError(`--state ${e.message}`, { code: 'StateFileBusy', exit: 1, extra: { pid: e.pid } });
+    throw new CliError(`--state ${stateFile}: ${e?.message ?? e}`, { exit: 1 });
+  }
+  // What the file holds (a file we wrote reads back the same; any other text only costs one
+  // write more).
+  let baseline;
+  try {
+    baseline = store.read();
+    if (baseline !== undefined) {
+      let state;
+      try {
+        state = JSON.parse(baseline);
+      } catch (e) {
+        throw new CliError(`--state ${stateFile} is not valid JSON (${e.message})`);
+      }
       try {
         await client.sandbox.load(state);
       } catch (e) {
         throw new CliError(`--state ${stateFile}: the emulator refused it (${e?.message ?? e})`);
       }
+    } else {
+      baseline = JSON.stringify(await client.sandbox.dump());
     }
+  } catch (e) {
+    store.release();
+    throw e;
   }
-  const save = async () => {
-    if (!opts.sandbox || !stateFile) return;
-    const state = await client.sandbox.dump();
-    writeFileSync(stateFile, (typeof state === 'string' ? state : JSON.stringify(state, null, 2)) + '\n');
+  const save = async (ok = true) => {
+    try {
+      const now = JSON.stringify(await client.sandbox.dump());
+      const changed = dataOf(now) !== dataOf(baseline) || (ok && clockOf(now) !== clockOf(baseline));
+      if (changed) store.writeSync(now);
+      baseline = now;
+    } finally {
+      store.release();
+    }
   };
-  return { client, save };
+  const makeSnapshots = (log, isRead) => {
+    const snaps = snapshots(store, async () => JSON.stringify(await client.sandbox.dump()), { log });
+    const reads = new Set(loaded.actions.filter(isRead).map((a) => a.id));
+    const tracked = {
+      async execute(id, input, o) {
+        const value = await client.execute(id, input, o);
+        snaps.changed(reads.has(id) ? 'clock' : 'data');
+        return value;
+      },
+    };
+    return { snaps, client: tracked };
+  };
+  return { client, save, snapshots: makeSnapshots };
 }

@@ -17,6 +17,7 @@ export async function cmdExport(opts, positional) {
   const t0 = Date.now();
   let n = 0;
   let last = null;
+  let ok = false;
   try {
     const it = client.exportRecords(input, {
       ...callOptions(opts),
@@ -38,9 +39,10 @@ export async function cmdExport(opts, positional) {
       }
       throw e;
     }
+    ok = true;
     bar.done(`export job ${last?.jobId ?? '?'}: ${last?.state ?? 'done'}, ${num(last?.files ?? 0)} files, ${num(n)} records in ${seconds(t0)}`);
     return 0;
   } finally {
-    await save();
+    await save(ok);
   }
 }

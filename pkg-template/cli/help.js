@@ -9,8 +9,20 @@ const COMMON = `Connection options:
   --max-retries N        retries after the first attempt (default 2)
   --sandbox              run against the built-in emulator instead of Iterable (no key needed)
   --state FILE           with --sandbox: load the emulator's state from FILE, save it back after
+                         (locked while in use; written atomically; waits up to 10 s for another
+                         process using it)
   --json-errors          errors on stderr as one JSON line
 Environment: ITERABLE_API_KEY (required unless --sandbox or --dry-run), ITERABLE_REGION, ITERABLE_BASE_URL.`;
+
+/** The options of the local HTTP servers (`sandbox`, `mcp --http`). */
+const serverOptions = (body, maxBody) => `Server options:
+  --allow-host NAME      serve this Host name too (name or name:port; comma list, repeatable)
+  --cors-origin ORIGIN   let pages from this origin call (e.g. https://app.example.com); loopback
+                         origins always may, "*" is never accepted
+  --max-body BYTES       largest ${body} (default ${maxBody}); 413 past it
+  --headers-timeout MS   time to send the request headers (default 10000)
+  --request-timeout MS   time to send the whole request (default 60000)
+  --max-connections N    connections at once (default 64)`;
 
 export const HELP = {
   main: `Usage: ${NAME} <command> [options]
@@ -23,7 +35,7 @@ Commands:
   <id> [input] [options]           run one action and print its result (see: ${NAME} run --help)
   bulk <id> --file items.jsonl     send a list through a bulk action, split within its limits
   export [input]                   start an export job, wait for it, stream its records (JSON lines)
-  mcp [options]                    Model Context Protocol server over stdio
+  mcp [--http] [options]           Model Context Protocol server over stdio, or HTTP on 127.0.0.1
   sandbox [--port N] [--state F]   serve the Iterable emulator over HTTP on 127.0.0.1 (default port 4010)
   help [command]                   this text, or a command's
 
@@ -89,23 +101,48 @@ Options:
 
 ${COMMON}`,
   mcp: `Usage: ${NAME} mcp [--allow-irreversible] [--allow id,id] [--deny id,id] [--sandbox [--state F]]
+       ${NAME} mcp --http [--port 4020] [--host 127.0.0.1] [--token T] [server options] [...]
 
-A Model Context Protocol server over stdio (newline-delimited JSON-RPC on stdin/stdout; logs on
-stderr). Its tools are the catalog: name = action id, the action's description and JSON Schema,
-annotations readOnlyHint / destructiveHint / idempotentHint. Irreversible tools are refused unless
---allow-irreversible is given; --allow and --deny narrow the tools (comma lists, repeatable).
+A Model Context Protocol server. Its tools are the catalog: name = action id, the action's
+description and JSON Schema, annotations readOnlyHint / destructiveHint / idempotentHint.
+Irreversible tools are refused unless --allow-irreversible is given; --allow and --deny narrow
+the tools (comma lists, repeatable).
+
+Over stdio (the default): newline-delimited JSON-RPC on stdin/stdout, logs on stderr. A line
+longer than --max-body bytes (default 1 MB) is dropped as it arrives and answered with an error.
+
+Over HTTP (--http): the streamable HTTP transport at http://127.0.0.1:PORT/mcp (the URL is
+printed on stdout), with sessions (Mcp-Session-Id; idle ones end after 30 minutes, at most 100).
+Requests must carry a loopback Host (others: 403), come from no browser or a loopback origin
+(others: 403), POST application/json (others: 415) within --max-body (others: 413).
+  --port N               port (default 4020; 0 picks a free one)
+  --host ADDR            address to bind (default 127.0.0.1); beyond loopback a token is required
+  --token T              every request must send Authorization: Bearer T (16+ characters; the
+                         environment variable MCP_TOKEN is the safer way to pass it)
+
+${serverOptions('stdio line or HTTP body', 1048576)}
 
 Agent configuration (e.g. Claude Desktop, Cursor):
   { "mcpServers": { "iterable": { "command": "npx", "args": ["-y", "${NAME}", "mcp"],
                                   "env": { "ITERABLE_API_KEY": "<server-side key>" } } } }
 
 ${COMMON}`,
-  sandbox: `Usage: ${NAME} sandbox [--port 4010] [--host 127.0.0.1] [--state file.json]
+  sandbox: `Usage: ${NAME} sandbox [--port 4010] [--host 127.0.0.1] [--state file.json] [server options]
 
 Serves the Iterable emulator over HTTP (on 127.0.0.1 unless --host) and prints its URL; point
---base-url (or ITERABLE_BASE_URL) at it. Runs until Ctrl-C (SIGINT) or SIGTERM. --state loads
-the emulator's state from a file (when present) and saves it after every change. Each request is
-logged on stderr (--quiet: not).`,
+--base-url (or ITERABLE_BASE_URL) at it. Runs until Ctrl-C (SIGINT) or SIGTERM. Each request is
+logged on stderr (--quiet: not).
+
+It is a local development tool and accepts any API key. It serves loopback Host names only
+(others: 403, so a web page cannot reach it through DNS rebinding) and answers CORS for loopback
+origins only (a local dev server on any port works; others: 403).
+
+--state loads the emulator's state from a file (when present) and saves it after changes: within
+a second of a write and on the way out; reads and refused requests do not write it. The file is
+locked while the server runs (a second process on it fails, naming this one's pid) and written
+atomically (a kill never leaves it half written).
+
+${serverOptions('request body', 8388608)}`,
 };
 
 /** Prints HELP[topic] on stdout; resolves to the exit code 0. */

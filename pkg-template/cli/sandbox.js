@@ -1,7 +1,8 @@
 // `sandbox`: serves the Iterable emulator (../sandbox/server.js) over HTTP, prints its URL, and
-// runs until SIGINT or SIGTERM; --state is checked here, then loaded and saved by serve().
+// runs until SIGINT or SIGTERM; --state is checked here, then locked, loaded and saved by serve()
+// (a final save on the way out).
 import process from 'node:process';
-import { intOption } from './args.js';
+import { intOption, serverOptions } from './args.js';
 import { readStateFile } from './client.js';
 import { printHelp } from './help.js';
 import { CliError, NAME, write } from './output.js';
@@ -17,15 +18,22 @@ export async function cmdSandbox(opts) {
   if (typeof mod.serve !== 'function') throw new CliError('the sandbox server module has no serve() function', { code: 'SandboxUnavailable', exit: 1 });
   const port = intOption(opts, 'port', { min: 0, max: 65535 }) ?? 4010;
   const host = opts.host ?? '127.0.0.1';
+  const limits = serverOptions(opts);
   if (opts.state) readStateFile(opts.state);
-  // serve() loads the state file when present and rewrites it after every change.
-  const srv = await mod.serve({ port, host, ...(opts.state ? { state: opts.state } : {}), log: opts.quiet ? undefined : (line) => process.stderr.write(`${line}\n`) });
+  let srv;
+  try {
+    srv = await mod.serve({ port, host, ...limits, ...(opts.state ? { state: opts.state } : {}), log: opts.quiet ? undefined : (line) => process.stderr.write(`${line}\n`) });
+  } catch (e) {
+    if (e?.code === 'StateFileBusy') throw new CliError(`--state ${e.message}`, { code: 'StateFileBusy', exit: 1, extra: { pid: e.pid } });
+    if (e?.code === 'EADDRINUSE') throw new CliError(`port ${port} on ${host} is in use (--port N, or 0 for any free port)`, { code: 'AddressInUse', exit: 1 });
+    throw e;
+  }
   await write(`${srv.url}\n`);
   process.stderr.write(`${NAME} sandbox: serving the emulator at ${srv.url}${opts.state ? ` (state: ${opts.state})` : ''}; Ctrl-C to stop\n`);
   await new Promise((resolve) => {
     process.once('SIGINT', resolve);
     process.once('SIGTERM', resolve);
   });
-  await srv.close?.();
+  await srv.close();
   return 0;
 }

@@ -36,6 +36,8 @@ export interface Sandbox {
   fetch(input: string | URL | Request, init?: RequestInit): Promise<Response>;
   /** The whole state as a plain object. */
   dump(): Record<string, unknown>;
+  /** The same state as JSON text (what a state file holds). */
+  dumpText(): string;
   /** Replaces the state (a dump(), object or JSON text; missing collections keep their defaults). */
   load(state: object | string): void;
   /** Back to the seeded initial state. */

@@ -2,79 +2,95 @@
 //
 //   const { url, close } = await serve({ port: 4010, state: 'sandbox.json' });
 //
-// Binds 127.0.0.1 by default. With `state`, the file is loaded at start when present and rewritten
-// (tmp file + rename) after every request that changed the state, so the state survives restarts.
-import { createServer } from 'node:http';
-import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+// A local development tool, guarded like one (../server/guard.js, ../server/node.js): binds
+// 127.0.0.1 by default, serves loopback Host names only (others with allowHosts), CORS for
+// loopback origins only (others with corsOrigins, never "*"), bodies up to maxBody (8 MB; 413
+// past it, counted as they arrive), header and request timeouts, a connection cap.
+// With `state`, the file is locked for this process, loaded at start when present, and saved
+// atomically after changes (../server/state-file.js): within saveIntervalMs of a write, and on
+// close(); reads and refused requests never write it.
+import { SANDBOX_MAX_BODY, hostList, originList } from '../server/guard.js';
+import { serveLocal } from '../server/node.js';
+import { openStateFile, snapshots } from '../server/state-file.js';
 import { createSandbox } from './index.js';
 import { instantiate } from './load.node.js';
 
 const CORS = {
-  'access-control-allow-origin': '*',
-  'access-control-allow-methods': 'GET, POST, PUT, PATCH, DELETE, OPTIONS',
-  'access-control-allow-headers': 'Content-Type, Api-Key, Authorization, Accept',
-  'access-control-max-age': '600',
+  methods: 'GET, POST, PUT, PATCH, DELETE, OPTIONS',
+  headers: 'Content-Type, Api-Key, Authorization, Accept',
 };
+const CODES = { 400: 'BadJsonBody', 403: 'Forbidden', 413: 'RequestTooLarge', 500: 'GenericError' };
+const READS = new Set(['GET', 'HEAD']);
 
-export async function serve({ port = 4010, host = '127.0.0.1', state, seed, clock, stepMs, faults, rateLimits, log } = {}) {
-  const sandbox = await createSandbox({ seed, clock, stepMs, faults, rateLimits }, instantiate);
-  let saved = null;
-  if (state && existsSync(state)) {
-    saved = readFileSync(state, 'utf8');
-    sandbox.load(saved);
-  }
+export async function serve(options = {}) {
+  const { port = 4010, host = '127.0.0.1', state, seed, clock, stepMs, faults, rateLimits, log, maxBody = SANDBOX_MAX_BODY, saveIntervalMs = 1000 } = options;
   const say = typeof log === 'function' ? log : log ? (line) => console.error(line) : () => {};
-  const persist = () => {
-    if (!state) return;
-    const now = JSON.stringify(sandbox.dump());
-    if (now === saved) return;
-    const tmp = `${state}.${process.pid}.tmp`;
-    writeFileSync(tmp, now);
-    renameSync(tmp, state);
-    saved = now;
-  };
-  let base;
-  const server = createServer(async (req, res) => {
+  const allowHosts = hostList(options.allowHosts, 'allowHosts');
+  const corsOrigins = originList(options.corsOrigins, 'corsOrigins');
+  if (!Number.isInteger(maxBody) || maxBody < 1) throw new TypeError('maxBody must be a positive integer (bytes)');
+  const sandbox = await createSandbox({ seed, clock, stepMs, faults, rateLimits }, instantiate);
+  let store = null;
+  let snaps = null;
+  if (state) {
+    store = await openStateFile(state, { wait: 0 });
     try {
-      if (req.method === 'OPTIONS') {
-        res.writeHead(204, CORS);
-        res.end();
-        return;
-      }
-      const chunks = [];
-      for await (const c of req) chunks.push(c);
-      const body = chunks.length ? Buffer.concat(chunks).toString('utf8') : undefined;
-      const headers = {};
-      for (const [k, v] of Object.entries(req.headers)) headers[k] = Array.isArray(v) ? v.join(', ') : v;
-      const response = await sandbox.fetch(base + req.url, { method: req.method, headers, body });
-      const text = await response.text();
-      persist();
-      const out = { ...CORS };
-      response.headers.forEach((v, k) => {
-        out[k] = v;
-      });
-      res.writeHead(response.status, out);
-      res.end(text);
-      say(`${req.method} ${req.url} -> ${response.status}`);
+      const saved = store.read();
+      if (saved !== undefined) sandbox.load(saved);
     } catch (e) {
-      res.writeHead(500, { 'content-type': 'application/json', ...CORS });
-      res.end(JSON.stringify({ msg: `sandbox error: ${e?.message ?? e}`, code: 'GenericError', params: null }));
+      store.release();
+      throw new Error(`state file ${state}: ${e?.message ?? e}`);
     }
-  });
-  await new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, resolve);
-  });
-  const addr = server.address();
-  base = `http://${host.includes(':') ? `[${host}]` : host}:${addr.port}`;
-  say(`iterable sandbox listening on ${base}${state ? ` (state: ${state})` : ''}`);
+    snaps = snapshots(store, () => sandbox.dumpText(), { intervalMs: saveIntervalMs, log: say });
+  }
+  const app = async (request) => {
+    const response = await sandbox.fetch(request);
+    if (snaps && response.status < 400) snaps.changed(READS.has(request.method) ? 'clock' : 'data');
+    return response;
+  };
+  let srv;
+  try {
+    srv = await serveLocal(app, {
+      port,
+      host,
+      allowHosts,
+      corsOrigins,
+      maxBody,
+      cors: CORS,
+      utf8: true,
+      refusal: (status, msg) => ({ type: 'application/json', body: JSON.stringify({ msg, code: CODES[status] ?? 'GenericError', params: null }) }),
+      headersTimeoutMs: options.headersTimeoutMs,
+      requestTimeoutMs: options.requestTimeoutMs,
+      idleTimeoutMs: options.idleTimeoutMs,
+      maxConnections: options.maxConnections,
+      log: say,
+    });
+  } catch (e) {
+    store?.release();
+    throw e;
+  }
+  say(`iterable sandbox listening on ${srv.url}${state ? ` (state: ${state})` : ''}`);
+  // Changes made through the returned controls are saved too.
+  const controls = {
+    ...sandbox,
+    load(s) {
+      sandbox.load(s);
+      snaps?.changed('data');
+    },
+    reset() {
+      sandbox.reset();
+      snaps?.changed('data');
+    },
+  };
+  let closing;
   return {
-    url: base,
-    sandbox,
+    url: srv.url,
+    sandbox: controls,
+    /** Writes what is pending to the state file now. */
+    save: () => snaps?.flush() ?? Promise.resolve(),
     close: () =>
-      new Promise((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections?.();
-      }),
+      (closing ??= (async () => {
+        await srv.close();
+        await snaps?.close();
+      })()),
   };
 }

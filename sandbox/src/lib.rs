@@ -5,7 +5,8 @@
 //! bindings live in `wasm.rs`.
 
 mod catalog;
-mod handlers;
+mod resources;
+mod shared;
 pub mod state;
 pub mod util;
 #[cfg(target_arch = "wasm32")]
@@ -22,6 +23,19 @@ use util::splitmix;
 
 /// The default start of the simulated clock: 2024-01-01T00:00:00Z.
 pub const DEFAULT_CLOCK: i64 = 1_704_067_200_000;
+
+/// The deepest JSON body a request may send (the top object is level 1). The state stores a
+/// request's values a few levels further down (state, users, user, events, event, data) and
+/// `load` reads at most serde_json's 128 levels, so every accepted value stays reloadable.
+pub const MAX_BODY_DEPTH: usize = 100;
+
+fn json_depth(v: &Value) -> usize {
+    match v {
+        Value::Array(a) => 1 + a.iter().map(json_depth).max().unwrap_or(0),
+        Value::Object(m) => 1 + m.values().map(json_depth).max().unwrap_or(0),
+        _ => 0,
+    }
+}
 
 #[derive(Deserialize, Default, Clone, Debug)]
 #[serde(default, rename_all = "camelCase")]
@@ -130,6 +144,14 @@ impl<'a> Req<'a> {
     }
     pub fn ids(&self, k: &str) -> Vec<i64> {
         self.arr(k).iter().filter_map(|v| v.as_i64()).collect()
+    }
+    /// The string items of array param `k`.
+    pub fn strs(&self, k: &str) -> Vec<String> {
+        self.arr(k)
+            .iter()
+            .filter_map(Value::as_str)
+            .map(str::to_string)
+            .collect()
     }
 }
 
@@ -334,6 +356,13 @@ impl Sandbox {
         let parsed: Option<Value> = match body {
             Some(b) if !b.trim().is_empty() && has_body_params => {
                 match serde_json::from_str::<Value>(b) {
+                    Ok(v @ Value::Object(_)) if json_depth(&v) > MAX_BODY_DEPTH => {
+                        return Response::error(
+                            400,
+                            "BadParams",
+                            format!("JSON body is nested more than {MAX_BODY_DEPTH} levels deep"),
+                        )
+                    }
                     Ok(v @ Value::Object(_)) => Some(v),
                     Ok(_) => {
                         return Response::error(
@@ -418,32 +447,6 @@ impl Sandbox {
                 }
                 _ => {}
             }
-        }
-    }
-
-    fn export_file(&self, rest: &str) -> Response {
-        let mut it = rest.splitn(2, '/');
-        let id: i64 = it.next().and_then(|s| s.parse().ok()).unwrap_or(-1);
-        let file = it.next().unwrap_or("");
-        match self
-            .state
-            .exports
-            .iter()
-            .find(|j| j.id == id && j.file_name == file && j.job_state == "completed")
-        {
-            Some(j) => {
-                let ct = if j.output_format.contains("csv") {
-                    "text/csv"
-                } else {
-                    "application/x-json-stream"
-                };
-                Response::new(200, ct, j.content.clone())
-            }
-            None => Response::new(
-                404,
-                "application/xml",
-                "<Error><Code>NoSuchKey</Code></Error>".into(),
-            ),
         }
     }
 }

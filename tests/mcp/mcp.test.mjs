@@ -265,14 +265,27 @@ describe('the raw protocol over stdio', () => {
     assert.equal(byId.get(4).result.protocolVersion, '2025-06-18', 'an unknown version gets the newest');
     assert.deepEqual(byId.get('p'), { jsonrpc: '2.0', id: 'p', result: {} });
     assert.equal(byId.get(5).error.code, -32601);
-    assert.equal(byId.get(null).error.code, -32700);
-    const batch = out.find(Array.isArray);
-    assert.deepEqual(batch.map((m) => m.id).sort(), [6, 7]);
-    assert.equal(batch.find((m) => m.id === 7).result.tools.length, actions.length);
+    const nulls = out.filter((m) => !Array.isArray(m) && m.id === null);
+    assert.ok(nulls.some((m) => m.error.code === -32700), 'parse error');
+    // 2025-06-18 (agreed last) has no batches: the batch is refused as a whole.
+    assert.ok(nulls.some((m) => m.error.code === -32600 && /no JSON-RPC batches/.test(m.error.message)), JSON.stringify(nulls));
+    assert.equal(out.find(Array.isArray), undefined);
     assert.deepEqual(JSON.parse(byId.get(8).result.content[0].text), { lists: LISTS });
     assert.equal(byId.get(9).error.code, -32600);
     assert.equal(out.length, 10, 'no answer to the notification');
     assertNoKey(r.stdout, r.stderr);
+  });
+
+  test('batches on 2025-03-26: answered together; initialize inside one is refused', async () => {
+    const r = await raw([], [
+      JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-03-26', capabilities: {}, clientInfo: { name: 'raw', version: '0' } } }),
+      JSON.stringify([{ jsonrpc: '2.0', id: 6, method: 'ping' }, { jsonrpc: '2.0', id: 7, method: 'tools/list' }, { jsonrpc: '2.0', id: 8, method: 'initialize', params: {} }]),
+    ]);
+    assert.equal(r.code, 0, r.stderr);
+    const batch = r.stdout.trim().split('\n').map((l) => JSON.parse(l)).find(Array.isArray);
+    assert.deepEqual(batch.map((m) => m.id).sort(), [6, 7, 8]);
+    assert.equal(batch.find((m) => m.id === 7).result.tools.length, actions.length);
+    assert.match(batch.find((m) => m.id === 8).error.message, /not in a batch/);
   });
 });
 

@@ -132,7 +132,7 @@ describe('createMcpHttpHandler with sessions (in-process)', () => {
     const { createMcpServer, createMcpHttpHandler } = await import(join(PKG_DIR, 'mcp.js'));
     const server = createMcpServer({ client: new IterableClient({ apiKey: KEY, baseUrl: srv.url }), actions, allow: ['list_lists', 'get_list_size'], secrets: [KEY] });
     const handle = createMcpHttpHandler(server, { sessions: true });
-    const url = 'http://mcp.local/mcp';
+    const url = 'http://127.0.0.1/mcp';
     const s = await connect(url, {}, (u, init) => handle(new Request(u, init)));
     assert.match(s.transport.sessionId, /^[0-9a-f-]{36}$/);
     const { tools } = await s.client.listTools();

@@ -1,6 +1,6 @@
 // The sandbox over HTTP (pkg/sandbox/server.js serve()): the scenarios driven by plain fetch, the
-// same stories driven by the official @iterable/api client (axios), CORS preflight, and the state
-// file surviving a server restart.
+// same stories driven by the official @iterable/api client (axios), CORS preflight (loopback origins
+// only), and the state file surviving a server restart.
 // Run: node tests/sandbox/http.mjs
 import { mkdtempSync, existsSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -27,8 +27,13 @@ test('http: CORS preflight allows Content-Type, Api-Key, Authorization', async (
   eq(r.status, 204, 'status');
   const allowed = r.headers.get('access-control-allow-headers').toLowerCase();
   assert(['content-type', 'api-key', 'authorization'].every((h) => allowed.includes(h)), allowed);
-  const g = await fetch(server.url + '/api/channels', { headers: { 'Api-Key': 'k' } });
-  eq(g.headers.get('access-control-allow-origin'), '*', 'CORS on answers');
+  eq(r.headers.get('access-control-allow-origin'), 'http://localhost:5173', 'preflight names the loopback origin');
+  const g = await fetch(server.url + '/api/channels', { headers: { 'Api-Key': 'k', Origin: 'http://127.0.0.1:3000' } });
+  eq(g.headers.get('access-control-allow-origin'), 'http://127.0.0.1:3000', 'CORS on answers names the origin, never *');
+  const plain = await fetch(server.url + '/api/channels', { headers: { 'Api-Key': 'k' } });
+  eq(plain.headers.get('access-control-allow-origin'), null, 'no CORS header without an Origin');
+  const foreign = await fetch(server.url + '/api/lists', { method: 'OPTIONS', headers: { Origin: 'https://evil.example', 'Access-Control-Request-Method': 'POST' } });
+  eq([foreign.status, foreign.headers.get('access-control-allow-origin')], [403, null], 'a foreign origin is refused');
 });
 
 // --- the official client -------------------------------------------------------------------------
