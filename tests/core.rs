@@ -563,6 +563,52 @@ fn rate_limiter_allows_the_burst_then_spaces_calls() {
     assert!(rate::parse("0 requests/second, per project").is_none());
 }
 
+/// The limiter's own schedule (when each call may leave: the time it asked plus the wait it got),
+/// for calls arriving in any pattern (bursts, gaps, many callers at one instant): the k-th call
+/// after any call i leaves no earlier than (k - i - (N - 1)) intervals after it — a burst of N,
+/// then one per interval — and never before it asked. That is the whole guarantee the end-to-end
+/// rate checks rely on.
+#[test]
+fn rate_limiter_schedule_holds_for_any_arrival_pattern() {
+    use iterable_wasm::core::limiter::Gcra;
+    use iterable_wasm::core::rate;
+    let mut seed = 0x9e37_79b9_7f4a_7c15u64;
+    let mut next = move || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed
+    };
+    for text in ["1 request/second, per project", "5 requests/second, per project", "10 requests/second, per API key", "4 requests/minute, per project"] {
+        let limit = rate::parse(text).unwrap();
+        let n = limit.count as f64;
+        let interval = limit.per_ms as f64 / n;
+        for _ in 0..200 {
+            let mut g = Gcra::default();
+            let mut now = 1_000.0 + (next() % 10_000) as f64;
+            let mut sends = Vec::new();
+            for _ in 0..40 {
+                // Same instant (concurrent callers), a short gap, or a long quiet period.
+                now += match next() % 4 {
+                    0 | 1 => 0.0,
+                    2 => (next() % (interval as u64 + 1)) as f64,
+                    _ => (next() % (3 * limit.per_ms as u64)) as f64,
+                };
+                let wait = g.reserve(now, &limit);
+                assert!(wait >= 0.0, "{text}: negative wait");
+                sends.push(now + wait);
+            }
+            for i in 0..sends.len() {
+                for j in i + 1..sends.len() {
+                    let due = (j - i) as f64 - (n - 1.0);
+                    assert!(sends[j] >= sends[i], "{text}: call {j} scheduled before call {i}");
+                    assert!(sends[j] - sends[i] >= due * interval - 1e-6, "{text}: calls {i}..{j} scheduled {} ms apart, need {}", sends[j] - sends[i], due * interval);
+                }
+            }
+        }
+    }
+}
+
 #[test]
 fn jwt_expiry_and_checks() {
     use iterable_wasm::core::jwt;

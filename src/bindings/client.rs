@@ -26,6 +26,11 @@ extern "C" {
     /// JSON.parse on an engine string, without copying it through the wasm.
     #[wasm_bindgen(catch, js_namespace = JSON, js_name = parse)]
     fn json_parse(text: &js_sys::JsString) -> Result<JsValue, JsValue>;
+    /// A monotonic clock (ms) for the rate limiter: a wall clock stepped back by the system would
+    /// hold every paced call for the size of the step, and one stepped forward would let a burst
+    /// through early.
+    #[wasm_bindgen(js_namespace = performance, js_name = now)]
+    fn monotonic_ms() -> f64;
 }
 
 thread_local! {
@@ -173,7 +178,7 @@ impl Inner {
                     b.len() - 1
                 }
             };
-            b[i].2.reserve(now(), limit)
+            b[i].2.reserve(monotonic_ms(), limit)
         });
         if wait > 0.0 {
             transport::sleep(wait, signal).await?;
