@@ -457,7 +457,13 @@ fn act(id: &str) -> &'static ActionDef {
 #[test]
 fn responses_by_kind() {
     assert_eq!(response::interpret(act("list_channels"), 200, r#"{"channels":[]}"#, None), Ok(Payload::Json(r#"{"channels":[]}"#.into())));
-    assert_eq!(response::interpret(act("list_channels"), 202, "", None), Ok(Payload::Json("null".into())));
+    // An empty body is the answer only where the spec documents a success without one.
+    for (id, status, body) in [("list_channels", 200, ""), ("list_channels", 202, " \r\n\t"), ("track_event", 200, ""), ("create_catalog", 200, "")] {
+        let e = response::interpret(act(id), status, body, None).unwrap_err();
+        assert_eq!((e.code.as_str(), e.status, e.retryable), (codes::INVALID_RESPONSE, Some(status), false), "{id} {status}");
+    }
+    assert_eq!(response::interpret(act("create_catalog"), 201, "", None), Ok(Payload::Json("null".into())));
+    assert_eq!(response::interpret(act("archive_campaigns"), 200, " \n", None), Ok(Payload::Json("null".into())));
     let jsonl = act("export_campaign_data_to_json");
     assert_eq!(jsonl.response, ResponseKind::Jsonl);
     assert_eq!(response::interpret(jsonl, 200, "{\"a\":1}\n{\"b\":2}\r\n\n", None), Ok(Payload::Json("[{\"a\":1},{\"b\":2}]".into())));
@@ -510,12 +516,18 @@ fn retry_policy() {
     let net = core::error::ApiError::new(codes::NETWORK, "reset");
     let timeout = core::error::ApiError::new(codes::TIMEOUT, "t");
     let bad = response::interpret(send, 400, r#"{"code":"BadParams","msg":"x"}"#, None).unwrap_err();
-    assert!(retry::may_retry(send, &r429) && retry::may_retry(read, &r429));
+    assert!(retry::may_retry(send, &r429, false) && retry::may_retry(read, &r429, false));
     for e in [&r503, &net, &timeout] {
-        assert!(!retry::may_retry(send, e), "{} must not repeat a send", e.code);
-        assert!(retry::may_retry(read, e));
+        assert!(!retry::may_retry(send, e, false), "{} must not repeat a send", e.code);
+        assert!(retry::may_retry(read, e, false));
+        // With eventIds: "auto" every event carries an id Iterable deduplicates on.
+        assert!(retry::may_retry(send, e, true), "{} with event ids", e.code);
+        assert!(!retry::may_retry(act("send_email_to_target"), e, true), "{} is no event", e.code);
     }
-    assert!(!retry::may_retry(read, &bad));
+    assert!(!retry::may_retry(read, &bad, false) && !retry::may_retry(send, &bad, true));
+    // Where the ids go: derived from the spec (an `id` that updates the event sent with it).
+    let takes: Vec<&str> = defs::all().filter(|a| a.event_id).map(|a| a.id).collect();
+    assert_eq!(takes, ["track_event", "track_events_in_bulk", "track_purchase"]);
     for n in 0..20 {
         let d = retry::delay_ms(n, 0.999, None);
         assert!(d <= retry::MAX_DELAY_MS && d >= 0.0);

@@ -3,6 +3,11 @@
 const FIELDS = ['code', 'status', 'retryable', 'action', 'attempts', 'params', 'issues', 'body'];
 
 export class IterableError extends Error {
+  // Kept through minification (build.mjs does not keep names).
+  static {
+    Object.defineProperty(this, 'name', { value: 'IterableError' });
+  }
+
   constructor(message, fields = {}) {
     super(message);
     this.name = 'IterableError';

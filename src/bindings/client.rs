@@ -77,6 +77,9 @@ pub struct Inner {
     pub max_retries: u32,
     pub timeout_ms: f64,
     pub rate_limit: bool,
+    /// `eventIds: "auto"`: the events of the actions with a catalog `eventId` carry ids (given
+    /// them in api.js before the first attempt), so those actions are retried like idempotent ones.
+    pub event_ids: bool,
     pub jwt: Option<Function>,
     token: RefCell<Option<Token>>,
     /// Every token this client has sent (the last few), so a late error that echoes an old
@@ -134,6 +137,7 @@ impl Inner {
         max_retries: u32,
         timeout_ms: f64,
         rate_limit: bool,
+        event_ids: bool,
         jwt: Option<Function>,
         hooks: Hooks,
     ) -> Inner {
@@ -145,6 +149,7 @@ impl Inner {
             max_retries,
             timeout_ms,
             rate_limit,
+            event_ids,
             jwt,
             token: RefCell::new(None),
             past_tokens: RefCell::new(Vec::new()),
@@ -340,7 +345,7 @@ impl Inner {
                 jwt_refused = bearer;
                 continue;
             }
-            if retries >= call.max_retries || !retry::may_retry(def, &err) {
+            if retries >= call.max_retries || !retry::may_retry(def, &err, self.event_ids) {
                 let mut err = with_attempts(err, attempts);
                 if attempts > 1 {
                     err.message = format!("{} (after {attempts} attempts)", err.message);

@@ -244,15 +244,20 @@ export async function run({ importPkg, label, sizes, rss, gc: gcFn, log = consol
     for await (const p of c.paginate('list_all_campaigns', { pageSize: 20 }).pages()) pages.push(p);
     t.eq(pages.length, N, '.pages() count (page style)');
     t.check(pages.every((p, i) => p.campaigns?.length === 20 && p.campaigns[0].id === i * 20), 'each page whole, in order');
+    // Every page yielded has items: the listing's empty end is not a page.
     let mp = 0;
-    for await (const p of c.paginate('list_metadata_keys', { table: 'users' }).pages()) mp += p.results?.length ? 1 : 0;
+    for await (const p of c.paginate('list_metadata_keys', { table: 'users' }).pages()) mp += p.results?.length ? 1 : 1000;
     t.eq(mp, N, '.pages() count (nextMarker style)');
+    await srv.ctl('/_test/config', { pages: N, filesPerPage: 3 });
+    let sp = 0;
+    for await (const p of c.paginate('list_export_files', { jobId: 901 }).pages()) sp += p.files?.length ? 1 : 1000;
+    t.eq(sp, N, '.pages() count (startAfter style: N full pages, then the empty answer not yielded)');
     await srv.reset({ pages: N });
     const items = [];
     for await (const it of c.paginate('list_all_campaigns', { pageSize: 20 }, { maxPages: 7 })) items.push(it.id);
     t.eq(items.length, 140, 'maxPages 7 → 7 pages of items');
     t.eq((await srv.log('/api/campaigns')).length, 7, 'maxPages 7 → requests');
-    t.figures = `${pages.length} + ${mp} pages; maxPages 7 → ${items.length} items`;
+    t.figures = `${pages.length} + ${mp} + ${sp} pages; maxPages 7 → ${items.length} items`;
   });
 
   await check('paginate: break / abort stop requests', 20_000, async (t) => {

@@ -201,6 +201,9 @@ export function catalog(): Map<ActionId, CatalogEntry> {
     const groups: string[][] = entry.requireOneOf;
     const flags: boolean[] = [entry.irreversible, entry.idempotent, entry.async];
     const limit: string | null = entry.rateLimit;
+    const emptyAt: number[] = entry.emptySuccess;
+    const eventId: string | null = entry.eventId;
+    void emptyAt, eventId;
     if (entry.pagination) {
       const style: "page" | "startAfter" | "nextMarker" | "limit" = entry.pagination.style;
       const items: string | null = entry.pagination.items;
@@ -307,6 +310,15 @@ export async function largeWork(): Promise<void> {
   await client.bulk("track_event", []);
   // @ts-expect-error concurrency is a number
   await client.bulk("track_events_in_bulk", [], { concurrency: "4" });
+  // eventIds: "auto": ids listed by the report; a later run resumes from it.
+  const tracking = new IterableClient({ apiKey: "k", eventIds: "auto" });
+  const events = [{ email: "a@b.co", eventName: "x" }];
+  const first = await tracking.bulk("track_events_in_bulk", events);
+  const ids: Array<string | null> | undefined = first.eventIds;
+  const skipped: number = (await tracking.bulk("track_events_in_bulk", events, { resume: first })).skipped;
+  void ids, skipped;
+  // @ts-expect-error eventIds takes "auto" only
+  new IterableClient({ apiKey: "k", eventIds: "always" });
 }
 
 // A few of the 29 operations beyond the seed list (issue 7): typed like the others.
