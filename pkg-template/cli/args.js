@@ -7,7 +7,7 @@ import { CliError } from './output.js';
 // ---------------------------------------------------------------------------------------------
 // Arguments
 
-const VALUE_OPTIONS = new Set(['input', 'region', 'base-url', 'timeout', 'max-retries', 'state', 'file', 'concurrency', 'port', 'host', 'allow', 'deny', 'poll-ms']);
+const VALUE_OPTIONS = new Set(['input', 'region', 'base-url', 'timeout', 'max-retries', 'max-response-bytes', 'state', 'file', 'concurrency', 'port', 'host', 'allow', 'deny', 'poll-ms']);
 const FLAG_OPTIONS = new Set(['all', 'json', 'yes', 'dry-run', 'sandbox', 'json-errors', 'help', 'raw', 'jsonl', 'quiet', 'allow-irreversible', 'version', 'pretty', 'compact']);
 
 export function parseArgs(argv) {

@@ -11,7 +11,7 @@ export class IterableError extends Error {
   constructor(message, fields = {}) {
     super(message);
     this.name = 'IterableError';
-    /** Iterable's code (BadParams, NotFound, ...) or ours (ValidationError, NetworkError, Timeout, Aborted, HttpError, InvalidResponse, RateLimitExceeded, JwtError, RedirectRefused, ExportFailed). */
+    /** Iterable's code (BadParams, NotFound, ...) or ours (ValidationError, NetworkError, Timeout, Aborted, HttpError, InvalidResponse, ResponseTooLarge, RateLimitExceeded, JwtError, RedirectRefused, ExportFailed). */
     this.code = fields.code ?? 'HttpError';
     /** HTTP status, or undefined when no response came. */
     this.status = fields.status ?? undefined;

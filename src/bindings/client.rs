@@ -43,6 +43,8 @@ pub struct Call {
     pub signal: Option<AbortSignal>,
     pub timeout_ms: f64,
     pub max_retries: u32,
+    /// The longest body read (bytes); streamed bodies are not bounded.
+    pub max_response_bytes: f64,
 }
 
 /// What a successful call hands back.
@@ -76,6 +78,7 @@ pub struct Inner {
     pub region: &'static str,
     pub max_retries: u32,
     pub timeout_ms: f64,
+    pub max_response_bytes: f64,
     pub rate_limit: bool,
     /// `eventIds: "auto"`: the events of the actions with a catalog `eventId` carry ids (given
     /// them in api.js before the first attempt), so those actions are retried like idempotent ones.
@@ -94,14 +97,23 @@ fn now() -> f64 {
     js_sys::Date::now()
 }
 
-fn failure_error(f: Failure, timeout_ms: f64) -> ApiError {
+fn failure_error(f: Failure, call: &Call) -> ApiError {
     match f {
         Failure::Aborted => {
             let mut e = ApiError::new(codes::ABORTED, "the call was aborted");
             e.retryable = false;
             e
         }
-        Failure::Timeout => ApiError::new(codes::TIMEOUT, format!("no complete response within {} ms", timeout_ms as u64)),
+        Failure::Timeout => ApiError::new(codes::TIMEOUT, format!("no complete response within {} ms", call.timeout_ms as u64)),
+        Failure::TooLarge(status) => {
+            let mut e = ApiError::new(
+                codes::TOO_LARGE,
+                format!("HTTP {status}: the body is longer than maxResponseBytes ({} bytes)", call.max_response_bytes as u64),
+            );
+            e.status = Some(status);
+            e.retryable = false;
+            e
+        }
         Failure::Network(why) => ApiError::new(codes::NETWORK, format!("network error: {why}")),
         Failure::Redirect(status, location) => {
             let answer = if status == 0 { "a redirect".to_string() } else { format!("HTTP {status}") };
@@ -136,6 +148,7 @@ impl Inner {
         region: &'static str,
         max_retries: u32,
         timeout_ms: f64,
+        max_response_bytes: f64,
         rate_limit: bool,
         event_ids: bool,
         jwt: Option<Function>,
@@ -148,6 +161,7 @@ impl Inner {
             region,
             max_retries,
             timeout_ms,
+            max_response_bytes,
             rate_limit,
             event_ids,
             jwt,
@@ -281,7 +295,7 @@ impl Inner {
                 e.attempts = n;
                 e.with_action(def.id)
             };
-            self.pace(def, signal).await.map_err(|f| with_attempts(failure_error(f, call.timeout_ms), attempts))?;
+            self.pace(def, signal).await.map_err(|f| with_attempts(failure_error(f, &call), attempts))?;
             let bearer = match &self.jwt {
                 Some(p) => Some(self.bearer(p, jwt_refused.as_deref()).await.map_err(|e| with_attempts(e, attempts))?),
                 None => None,
@@ -292,12 +306,12 @@ impl Inner {
                 auth.push(("Authorization", v.as_str()));
             }
             if signal.is_some_and(transport::is_aborted) {
-                return Err(with_attempts(failure_error(Failure::Aborted, call.timeout_ms), attempts));
+                return Err(with_attempts(failure_error(Failure::Aborted, &call), attempts));
             }
             attempts += 1;
             call_hook(&self.hooks.on_request, || self.request_info(def, &request, attempts), None);
             let started = now();
-            let outcome = match transport::send(&request, &auth, self.hooks.fetch.as_ref(), call.timeout_ms, signal, mode == Mode::Stream).await {
+            let outcome = match transport::send(&request, &auth, self.hooks.fetch.as_ref(), call.timeout_ms, signal, mode == Mode::Stream, call.max_response_bytes).await {
                 Ok(Reply::Stream(response)) => return Ok(response.into()),
                 Ok(Reply::Full(r)) => {
                     call_hook(
@@ -329,7 +343,7 @@ impl Inner {
                     let body = String::from(&r.body);
                     self.with_secrets(|secrets| core::response::interpret_redacted(def, r.status, &body, r.retry_after.as_deref(), secrets))
                 }
-                Err(f) => Err(failure_error(f, call.timeout_ms).with_action(def.id)),
+                Err(f) => Err(failure_error(f, &call).with_action(def.id)),
             };
             let err = match outcome {
                 Ok(Payload::Json(text) | Payload::Text(text)) if mode == Mode::Text => return Ok(JsValue::from_str(&text)),
@@ -368,7 +382,7 @@ impl Inner {
                     Some(("error", &error)),
                 );
             }
-            transport::sleep(wait, signal).await.map_err(|f| with_attempts(failure_error(f, call.timeout_ms), attempts))?;
+            transport::sleep(wait, signal).await.map_err(|f| with_attempts(failure_error(f, &call), attempts))?;
         }
     }
 }

@@ -244,6 +244,11 @@ pub struct ClientBaseOptions {
     /// Time limit of each attempt in milliseconds (default 30000).
     #[tsify(optional)]
     timeout_ms: Option<f64>,
+    /// The longest response body read, in bytes (default 64 MiB, at most 500 MiB): a longer one is
+    /// dropped as soon as the count passes it (or refused by its Content-Length) and the call
+    /// rejects with `ResponseTooLarge`. Streamed bodies (`stream()`, exports) are not bounded.
+    #[tsify(optional)]
+    max_response_bytes: Option<f64>,
     /// Client-side spacing of calls per the documented rate limits (default true; false turns it off).
     #[tsify(optional)]
     rate_limit: Option<bool>,
@@ -293,6 +298,9 @@ const DEFAULT_TIMEOUT_MS: f64 = 30_000.0;
 const DEFAULT_MAX_RETRIES: u32 = 2;
 const MAX_MAX_RETRIES: u32 = 10;
 const MAX_TIMEOUT_MS: f64 = 3_600_000.0;
+const DEFAULT_MAX_RESPONSE_BYTES: f64 = 64.0 * 1024.0 * 1024.0;
+/// Below the longest string a JS engine makes (V8: 2^29 - 24 characters).
+const MAX_MAX_RESPONSE_BYTES: f64 = 500.0 * 1024.0 * 1024.0;
 
 /// A client for one Iterable project (one API key, one region).
 #[wasm_bindgen]
@@ -364,7 +372,7 @@ fn check_keys(obj: &JsValue, known: &[&str], what: &str) -> Result<(), ApiError>
 }
 
 fn call_options(inner: &Inner, options: Option<Object>) -> Result<Call, ApiError> {
-    let mut call = Call { signal: None, timeout_ms: inner.timeout_ms, max_retries: inner.max_retries };
+    let mut call = Call { signal: None, timeout_ms: inner.timeout_ms, max_retries: inner.max_retries, max_response_bytes: inner.max_response_bytes };
     let Some(o) = options else { return Ok(call) };
     let o: JsValue = o.into();
     if !o.is_object() {
@@ -431,7 +439,7 @@ impl IterableClient {
         }
         check_keys(
             o,
-            &["apiKey", "region", "baseUrl", "maxRetries", "timeoutMs", "rateLimit", "eventIds", "jwt", "onRequest", "onResponse", "onRetry", "fetch"],
+            &["apiKey", "region", "baseUrl", "maxRetries", "timeoutMs", "maxResponseBytes", "rateLimit", "eventIds", "jwt", "onRequest", "onResponse", "onRetry", "fetch"],
             "client option",
         )?;
         let api_key = opt_string(o, "apiKey")?.unwrap_or_default();
@@ -448,6 +456,7 @@ impl IterableClient {
         };
         let max_retries = opt_number(o, "maxRetries", 0.0, MAX_MAX_RETRIES as f64)?.map(|n| n as u32).unwrap_or(DEFAULT_MAX_RETRIES);
         let timeout_ms = opt_number(o, "timeoutMs", 1.0, MAX_TIMEOUT_MS)?.unwrap_or(DEFAULT_TIMEOUT_MS);
+        let max_response_bytes = opt_number(o, "maxResponseBytes", 1.0, MAX_MAX_RESPONSE_BYTES)?.unwrap_or(DEFAULT_MAX_RESPONSE_BYTES);
         let rate_limit = opt_bool(o, "rateLimit")?.unwrap_or(true);
         let event_ids = match opt_string(o, "eventIds") {
             Ok(None) => false,
@@ -462,7 +471,7 @@ impl IterableClient {
             fetch: opt_function(o, "fetch")?,
         };
         let key_id = fingerprint(&api_key);
-        Ok(IterableClient { inner: Rc::new(Inner::new(api_key, key_id, base, region, max_retries, timeout_ms, rate_limit, event_ids, jwt, hooks)) })
+        Ok(IterableClient { inner: Rc::new(Inner::new(api_key, key_id, base, region, max_retries, timeout_ms, max_response_bytes, rate_limit, event_ids, jwt, hooks)) })
     }
 
     /// The shared path of every action method (installed from the catalog), `execute`,

@@ -12,6 +12,7 @@ pub mod codes {
     pub const INVALID_RESPONSE: &str = "InvalidResponse";
     pub const RATE_LIMIT: &str = "RateLimitExceeded";
     pub const REDIRECT: &str = "RedirectRefused";
+    pub const TOO_LARGE: &str = "ResponseTooLarge";
 }
 
 /// Iterable's failure codes (the spec's enum, minus `Success`).

@@ -171,7 +171,7 @@ pub fn interpret_redacted(def: &ActionDef, status: u16, body: &str, retry_after:
                 if def.empty_success.as_bytes().windows(3).any(|w| w == digits) {
                     return Ok(Payload::Json("null".into()));
                 }
-                return Err(invalid(status, "an empty body, no JSON result", body, secrets).with_action(def.id));
+                return Err(invalid(status, "empty body", body, secrets).with_action(def.id));
             }
             if t.starts_with('{') {
                 if !def.result_is_envelope {

@@ -31,6 +31,8 @@ let trackSeq = 0;
 const trackInput = () => ({ email: 'ada@example.com', eventName: 'fault_test', dataFields: { n: ++trackSeq } });
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const MB = 1024 * 1024;
+const rss = () => globalThis.Deno?.memoryUsage().rss ?? globalThis.process.memoryUsage.rss();
 
 const b64u = (s) => btoa(s).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
 /** A compact JWT (unsigned for our purposes) whose exp is `exp` (seconds). */
@@ -476,6 +478,58 @@ export const scenarios = [
           `blob length ${blob?.length}, expected ${big.blobLength} (resolved keys: ${Object.keys(r.value ?? {}).join(',')})`);
       }
       t.requests(1);
+    },
+  },
+  // maxResponseBytes: a body longer than the limit rejects with ResponseTooLarge (status kept) as
+  // soon as the count passes it, or at once by its Content-Length; memory stays bounded.
+  {
+    name: '600 MB JSON body, chunked: ResponseTooLarge at 64 MiB, memory bounded',
+    limitMs: 60_000,
+    async run(t) {
+      const huge = B.huge(600 * MB);
+      t.srv.script(CHAN, huge);
+      const base = rss();
+      let peak = base;
+      const sampler = setInterval(() => { peak = Math.max(peak, rss()); }, 25);
+      const r = await settle(t.client({ maxRetries: 2 }).listChannels());
+      clearInterval(sampler);
+      peak = Math.max(peak, rss());
+      t.rejected(r, 'ResponseTooLarge', { status: 200, attempts: 1 });
+      t.check(r.ms < 20_000, `took ${Math.round(r.ms)} ms`);
+      await sleep(100);
+      t.check(huge.stats.sent < 200 * MB, `the server got to write ${Math.round(huge.stats.sent / MB)} MB of ${Math.round(huge.stats.total / MB)} MB`);
+      t.check(peak - base < 200 * MB, `RSS grew ${Math.round((peak - base) / MB)} MB reading a 64 MiB-bounded body`);
+      t.requests(1);
+      t.outcome += ` in ${Math.round(r.ms)} ms, RSS +${Math.round((peak - base) / MB)} MB, server wrote ${Math.round(huge.stats.sent / MB)} MB`;
+    },
+  },
+  {
+    name: '600 MB JSON body, declared: ResponseTooLarge before reading',
+    async run(t) {
+      const huge = B.huge(600 * MB, { declare: true });
+      t.srv.script(CHAN, huge);
+      const r = await settle(t.client().listChannels());
+      t.rejected(r, 'ResponseTooLarge', { status: 200, attempts: 1 });
+      t.check(r.ms < 5000, `took ${Math.round(r.ms)} ms`);
+      await sleep(100);
+      t.check(huge.stats.sent < 32 * MB, `the server got to write ${Math.round(huge.stats.sent / MB)} MB`);
+      t.outcome += ` in ${Math.round(r.ms)} ms, server wrote ${Math.round(huge.stats.sent / MB)} MB`;
+    },
+  },
+  {
+    name: 'maxResponseBytes: the limit is exact, on error bodies too',
+    async run(t) {
+      const body = JSON.stringify(CHANNELS);
+      const n = new TextEncoder().encode(body).length;
+      t.srv.script(CHAN, B.json(200, CHANNELS), B.json(200, CHANNELS), B.huge(2 * MB), B.json(400, { msg: 'x'.repeat(5000), code: 'BadParams', params: null }));
+      t.resolved(await settle(t.client({ maxResponseBytes: n }).listChannels()), CHANNELS);
+      t.rejected(await settle(t.client({ maxResponseBytes: n - 1 }).listChannels()), 'ResponseTooLarge', { status: 200, attempts: 1 });
+      t.rejected(await settle(t.client({ maxResponseBytes: 1000 }).listChannels()), 'ResponseTooLarge', { status: 200, attempts: 1 });
+      t.rejected(await settle(t.client({ maxResponseBytes: 1000 }).listChannels()), 'ResponseTooLarge', { status: 400, attempts: 1 });
+      let bad;
+      try { t.client({ maxResponseBytes: 0 }); } catch (e) { bad = e; }
+      t.check(bad?.code === 'ValidationError', `maxResponseBytes: 0 gave ${bad?.code ?? 'no error'}`);
+      t.requests(4);
     },
   },
   {

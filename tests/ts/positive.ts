@@ -311,7 +311,7 @@ export async function largeWork(): Promise<void> {
   // @ts-expect-error concurrency is a number
   await client.bulk("track_events_in_bulk", [], { concurrency: "4" });
   // eventIds: "auto": ids listed by the report; a later run resumes from it.
-  const tracking = new IterableClient({ apiKey: "k", eventIds: "auto" });
+  const tracking = new IterableClient({ apiKey: "k", eventIds: "auto", maxResponseBytes: 8 * 1024 * 1024 });
   const events = [{ email: "a@b.co", eventName: "x" }];
   const first = await tracking.bulk("track_events_in_bulk", events);
   const ids: Array<string | null> | undefined = first.eventIds;
@@ -319,6 +319,8 @@ export async function largeWork(): Promise<void> {
   void ids, skipped;
   // @ts-expect-error eventIds takes "auto" only
   new IterableClient({ apiKey: "k", eventIds: "always" });
+  // @ts-expect-error maxResponseBytes is a number
+  new IterableClient({ apiKey: "k", maxResponseBytes: "64MB" });
 }
 
 // A few of the 29 operations beyond the seed list (issue 7): typed like the others.
