@@ -7,6 +7,7 @@ const COMMON = `Connection options:
   --base-url URL         another base URL (default: ITERABLE_BASE_URL); https, or http on loopback
   --timeout MS           time limit of each attempt (default 30000)
   --max-retries N        retries after the first attempt (default 2)
+  --max-response-bytes N longest response body read (default 64 MiB); longer: ResponseTooLarge
   --sandbox              run against the built-in emulator instead of Iterable (no key needed)
   --state FILE           with --sandbox: load the emulator's state from FILE, save it back after
                          (locked while in use; written atomically; waits up to 10 s for another

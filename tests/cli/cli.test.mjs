@@ -8,7 +8,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'no
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startFake, LISTS, EXPORT_FILES } from './fake-iterable.mjs';
+import { startFake, LISTS, EXPORT_FILES, DEEP_BODY } from './fake-iterable.mjs';
 import { CLI, DENO, KEY, PKG_DIR, ROOT, run, catalog, sandboxBuilt } from './helpers.mjs';
 import { packAndInstall, waitForPkg } from '../support/install.mjs';
 
@@ -281,6 +281,36 @@ describe('exit codes and errors', () => {
     const { error } = JSON.parse(t.stderr);
     assert.equal(error.code, 'Timeout');
     assert.equal(error.exitCode, 4);
+  });
+});
+
+describe('bounded results', () => {
+  test('a 600 MB response: ResponseTooLarge (exit 3) in seconds, not a crash; --max-response-bytes', async () => {
+    const t0 = Date.now();
+    const r = await run(['list_webhooks', '--json-errors'], { env });
+    assert.equal(r.code, 3, r.stderr.slice(0, 300));
+    assert.equal(r.stdout, '');
+    const { error } = JSON.parse(r.stderr);
+    assert.deepEqual([error.code, error.status, error.action, error.attempts], ['ResponseTooLarge', 200, 'list_webhooks', 1]);
+    assert.match(error.message, /maxResponseBytes \(67108864 bytes\)/);
+    assert.ok(Date.now() - t0 < 30_000, `took ${Date.now() - t0} ms`);
+    const small = await run(['list_lists', '--max-response-bytes', '100'], { env });
+    assert.equal(small.code, 3);
+    assert.match(small.stderr, /^iterable-wasm: list_lists → 200 ResponseTooLarge: /);
+    const ok = await run(['list_lists', '--max-response-bytes', String(JSON.stringify({ lists: LISTS }).length)], { env });
+    assert.equal(ok.code, 0, ok.stderr);
+    const bad = await run(['list_lists', '--max-response-bytes', '0'], { env });
+    assert.equal(bad.code, 2);
+  });
+
+  test('a result nested 100,000 deep prints (compact), it does not overflow the stack', async () => {
+    const r = await run(['list_message_types'], { env });
+    assert.equal(r.code, 0, r.stderr.slice(0, 300));
+    assert.equal(r.stderr, '');
+    assert.equal(r.stdout, DEEP_BODY + '\n');
+    const p = await run(['list_message_types', '--pretty'], { env });
+    assert.equal(p.code, 0, p.stderr.slice(0, 300));
+    assert.equal(p.stdout, DEEP_BODY + '\n');
   });
 });
 
