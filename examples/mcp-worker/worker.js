@@ -35,8 +35,14 @@ function handlerFor(env) {
   const server = createMcpServer({
     client,
     actions,
+    // MCP_TOOLS "discover" (the default: three meta-tools) or "all"; MCP_TOOLSETS resources.
+    ...(env.MCP_TOOLS ? { tools: env.MCP_TOOLS } : {}),
+    toolsets: list(env.MCP_TOOLSETS),
+    readOnly: env.MCP_READ_ONLY === '1',
     allowIrreversible: env.MCP_ALLOW_IRREVERSIBLE === '1',
     irreversibleHint: 'the binding MCP_ALLOW_IRREVERSIBLE = "1"',
+    allowSends: env.MCP_ALLOW_SENDS === '1',
+    sendsHint: 'the binding MCP_ALLOW_SENDS = "1"',
     allow: list(env.MCP_ALLOW),
     deny: list(env.MCP_DENY),
     secrets: [env.ITERABLE_API_KEY, env.MCP_TOKEN],
