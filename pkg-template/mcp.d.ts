@@ -55,6 +55,8 @@ export interface McpServerOptions {
   maxBatch?: number;
   /** Longest answer (a message or a whole batch) in characters (default 4000000); past it, an error (-32001) answers instead. */
   maxAnswerChars?: number;
+  /** While a tool call waits (rate limiter, retries, a long export), a notifications/progress every this many ms to a request that sent a progressToken (default 5000; 0: none). */
+  progressIntervalMs?: number;
   /** Diagnostics, one line at a time (never protocol output). */
   log?: (line: string) => void;
 }
@@ -70,6 +72,8 @@ export interface McpContext {
   protocolVersion?: string;
   /** Aborted when the transport's request goes away: the calls it started are aborted too. */
   signal?: AbortSignal;
+  /** Sends a notification (progress) to the client while a request runs; without it, none is sent. */
+  notify?: (message: JsonRpcMessage) => void;
 }
 
 export interface McpServer {
@@ -120,7 +124,9 @@ export interface McpHttpOptions {
 }
 
 /**
- * Streamable HTTP: POST JSON-RPC → JSON (202 for notifications only), GET → 405, OPTIONS → CORS
+ * Streamable HTTP: POST JSON-RPC → JSON (202 for notifications only; a tools/call with a
+ * progressToken from a client accepting text/event-stream → an event stream of progress, then the
+ * answer), GET → 405, OPTIONS → CORS
  * preflight. Foreign Host or Origin → 403, no token → 401, not application/json → 415, body too
  * large → 413, invalid UTF-8 or JSON → 400. For Workers, Deno.serve, node:http, ...
  */

@@ -268,10 +268,13 @@ const redactor = (secrets) => {
  *                     4,000,000): past it, messages are answered with an error instead
  *   irreversibleHint  how to allow irreversible tools, named in refusals (default "--allow-irreversible")
  *   sendsHint         how to allow sends, named in refusals (default "--allow-sends")
+ *   progressIntervalMs while a tool call waits (client-side rate limiter, retries, a long export),
+ *                     a notifications/progress every this many ms to a request that sent a
+ *                     progressToken (default 5000), through the transport's context.notify
  *   log               (line) => void for diagnostics (stderr in the CLI)
  * Returns { tools, handle(message, context) => Promise<response | array | null>, respond(text,
- * context) => Promise<JSON text | null>, ... }. `context` ({ session, protocolVersion, signal })
- * is the transport's: cancellations only reach calls of the same session; without a
+ * context) => Promise<JSON text | null>, ... }. `context` ({ session, protocolVersion, signal,
+ * notify(message) }) is the transport's: cancellations only reach calls of the same session; without a
  * protocolVersion, the one agreed at the last initialize applies (stdio).
  */
 export function createMcpServer(options) {
@@ -279,7 +282,7 @@ export function createMcpServer(options) {
   if (!Array.isArray(actions)) throw new TypeError('createMcpServer: actions (the catalog) is required');
   const getClient = typeof options.client === 'function' ? options.client : () => options.client;
   const redact = redactor(options.secrets ?? []);
-  const { allowSends = false, sendsHint = '--allow-sends', toolsets, readOnly = false, results } = options;
+  const { allowSends = false, sendsHint = '--allow-sends', toolsets, readOnly = false, results, progressIntervalMs = 5000 } = options;
   const mode = options.tools ?? ((allow && allow.length) || (toolsets && toolsets.length) ? 'all' : 'discover');
   if (mode !== 'all' && mode !== 'discover') throw new TypeError(`createMcpServer: tools must be "discover" or "all", not ${JSON.stringify(mode)}`);
   const served = selectActions(actions, { allow, deny, toolsets, readOnly });
@@ -380,6 +383,22 @@ export function createMcpServer(options) {
     }
     const controller = new AbortController();
     const key = flightKey(ctx.session, requestId);
+    // Progress while the call waits, so clients that reset their timeout on progress keep waiting.
+    const token = ctx.progressToken;
+    let ticker;
+    if ((typeof token === 'string' || typeof token === 'number') && typeof ctx.notify === 'function' && progressIntervalMs > 0) {
+      const started = Date.now();
+      let n = 0;
+      ticker = setInterval(() => {
+        if (controller.signal.aborted) return;
+        const s = Math.round((Date.now() - started) / 1000);
+        try {
+          ctx.notify({ jsonrpc: '2.0', method: 'notifications/progress', params: { progressToken: token, progress: ++n, message: `${toolName}: waiting ${s} s (rate limit, retries or a long export)` } });
+        } catch (e) {
+          log(`progress not sent: ${redact(e?.message ?? e)}`);
+        }
+      }, progressIntervalMs);
+    }
     inFlight.set(key, controller);
     const onGone = () => controller.abort(ctx.signal?.reason);
     if (ctx.signal?.aborted) onGone();
@@ -406,6 +425,7 @@ export function createMcpServer(options) {
       log(`tool ${toolName} failed: ${redact(error.code)}: ${redact(error.message)}`);
       return { result: toolError(error) };
     } finally {
+      if (ticker) clearInterval(ticker);
       if (inFlight.get(key) === controller) inFlight.delete(key);
       ctx.signal?.removeEventListener?.('abort', onGone);
     }
@@ -455,7 +475,7 @@ export function createMcpServer(options) {
         case 'tools/list':
           return ok(id, { tools });
         case 'tools/call': {
-          const out = await callTool(params, id, ctx);
+          const out = await callTool(params, id, { ...ctx, progressToken: params?._meta?.progressToken });
           if (out.cancelled) return null;
           return out.error ? fail(id, out.error[0], out.error[1]) : ok(id, out.result);
         }
@@ -614,6 +634,53 @@ export function createMcpHttpHandler(server, options = {}) {
     }
   };
 
+  /** A tools/call with a progressToken, answered as a server-sent event stream: progress
+   * notifications while it runs, then its answer (none if it was cancelled), then the end. The
+   * client closing the stream aborts the call. */
+  function progressStream(message, ctx, extra) {
+    const bytes = new TextEncoder();
+    const gone = new AbortController();
+    const onAbort = () => gone.abort(ctx.signal?.reason);
+    if (ctx.signal?.aborted) onAbort();
+    else ctx.signal?.addEventListener?.('abort', onAbort, { once: true });
+    let out;
+    let open = true;
+    const send = (text) => {
+      if (!open) return;
+      try {
+        out.enqueue(bytes.encode(`event: message\ndata: ${text}\n\n`));
+      } catch {
+        open = false;
+      }
+    };
+    const body = new ReadableStream({
+      start(c) {
+        out = c;
+        server
+          .handle(message, { ...ctx, signal: gone.signal, notify: (m) => send(JSON.stringify(m)) })
+          .then((answer) => {
+            const text = server.encode ? server.encode(answer) : answer === null ? null : JSON.stringify(answer);
+            if (text !== null) send(text);
+          })
+          .catch(() => send(JSON.stringify({ jsonrpc: '2.0', id: message.id ?? null, error: { code: INTERNAL_ERROR, message: 'Internal error' } })))
+          .finally(() => {
+            ctx.signal?.removeEventListener?.('abort', onAbort);
+            if (open) {
+              open = false;
+              try {
+                out.close();
+              } catch {}
+            }
+          });
+      },
+      cancel() {
+        open = false;
+        gone.abort(new Error('the client closed the stream'));
+      },
+    });
+    return new Response(body, { status: 200, headers: { ...extra, 'content-type': 'text/event-stream', 'cache-control': 'no-cache' } });
+  }
+
   return async function handle(request) {
     const origin = request.headers.get('origin');
     const extra = origin ? corsHeaders(origin, { expose: cors.expose }) : {};
@@ -689,6 +756,10 @@ export function createMcpHttpHandler(server, options = {}) {
     };
     const problem = server.batchProblem?.(message, ctx);
     if (problem) return rpcError(400, INVALID_REQUEST, problem);
+    const accept = request.headers.get('accept') ?? '';
+    if (!Array.isArray(message) && message?.method === 'tools/call' && message.params?._meta?.progressToken !== undefined && /text\/event-stream/i.test(accept)) {
+      return progressStream(message, ctx, extra);
+    }
     const answer = await server.handle(message, ctx);
     if (newSession && answer?.result) {
       if (live.size >= maxSessions) live.delete(live.keys().next().value);

@@ -163,7 +163,7 @@ async function serveStdio(server, { maxLine, log, decodeUtf8 }) {
     }
     if (!text.trim()) return;
     const task = server
-      .respond(text)
+      .respond(text, { notify: (m) => send(JSON.stringify(m)) })
       .then(send)
       .catch((e) => log(`internal error: ${e?.message ?? e}`))
       .finally(() => {

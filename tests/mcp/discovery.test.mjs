@@ -206,3 +206,74 @@ test('the package version is serverInfo.version', async () => {
   const { version } = await import(join(PKG_DIR, 'package.json'), { with: { type: 'json' } }).then((m) => m.default);
   assert.equal(c.getServerVersion().version, version);
 });
+
+describe('progress while a call waits', () => {
+  /** A client whose calls end after `ms`. */
+  const slow = (ms) => ({ execute: (id, input, { signal }) => new Promise((resolve, reject) => {
+    const t = setTimeout(() => resolve({ lists: [] }), ms);
+    signal.addEventListener('abort', () => (clearTimeout(t), reject(new Error('aborted'))));
+  }) });
+
+  test('stdio-style (context.notify): notifications/progress with the token, then the answer; none without a token', async () => {
+    const { createMcpServer } = await import(join(PKG_DIR, 'mcp.js'));
+    const server = createMcpServer({ client: slow(400), actions, tools: 'all', progressIntervalMs: 50 });
+    const seen = [];
+    const call = (meta) => JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'list_lists', arguments: {}, ...meta } });
+    const answer = JSON.parse(await server.respond(call({ _meta: { progressToken: 'tok' } }), { notify: (m) => seen.push(m) }));
+    assert.deepEqual(answer.result.structuredContent, { lists: [] });
+    assert.ok(seen.length >= 2, `${seen.length} progress notifications`);
+    assert.ok(seen.every((m, i) => m.method === 'notifications/progress' && m.params.progressToken === 'tok' && m.params.progress === i + 1));
+    const before = seen.length;
+    await server.respond(call({}), { notify: (m) => seen.push(m) });
+    assert.equal(seen.length, before, 'no token, no progress');
+  });
+
+  test('over HTTP: the SDK client gets onprogress during the call (an event stream), then the result', async () => {
+    const { createMcpServer, createMcpHttpHandler } = await import(join(PKG_DIR, 'mcp.js'));
+    const handle = createMcpHttpHandler(createMcpServer({ client: slow(400), actions, tools: 'all', toolsets: ['lists'], progressIntervalMs: 50 }), { sessions: true });
+    const client = new Client({ name: 'progress-tests', version: '1.0.0' });
+    await client.connect(new StreamableHTTPClientTransport(new URL('http://127.0.0.1/mcp'), { fetch: (u, init) => handle(new Request(u, init)) }));
+    const progress = [];
+    const r = await client.callTool({ name: 'list_lists', arguments: {} }, undefined, { onprogress: (p) => progress.push(p), resetTimeoutOnProgress: true });
+    assert.deepEqual(r.structuredContent, { lists: [] });
+    assert.ok(progress.length >= 2, `${progress.length} progress notifications`);
+    assert.match(progress[0].message, /list_lists: waiting/);
+    await client.close();
+  });
+});
+
+test('over stdio (the CLI): a call waiting on a slow API sends progress (every 5 s) before its answer', async () => {
+  const { createServer } = await import('node:http');
+  const slowApi = createServer((req, res) => setTimeout(() => res.writeHead(200, { 'content-type': 'application/json' }).end('{"lists":[]}'), 5600));
+  await new Promise((r) => slowApi.listen(0, '127.0.0.1', r));
+  const child = spawn(process.execPath, [CLI, 'mcp', '--tools=all'], { env: { ...env(), ITERABLE_BASE_URL: `http://127.0.0.1:${slowApi.address().port}` }, stdio: ['pipe', 'pipe', 'pipe'] });
+  try {
+    const lines = [];
+    let buf = '';
+    const answered = new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no answer: ${JSON.stringify(lines)}`)), 30_000);
+      child.stdout.setEncoding('utf8').on('data', (d) => {
+        buf += d;
+        let nl;
+        while ((nl = buf.indexOf('\n')) >= 0) {
+          const m = JSON.parse(buf.slice(0, nl));
+          buf = buf.slice(nl + 1);
+          lines.push(m);
+          if (m.id === 2) (clearTimeout(timer), resolve());
+        }
+      });
+    });
+    child.stdin.write(JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'raw', version: '0' } } }) + '\n');
+    child.stdin.write(JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name: 'list_lists', arguments: {}, _meta: { progressToken: 7 } } }) + '\n');
+    await answered;
+    const progress = lines.filter((m) => m.method === 'notifications/progress');
+    assert.ok(progress.length >= 1, JSON.stringify(lines));
+    assert.equal(progress[0].params.progressToken, 7);
+    assert.ok(lines.indexOf(progress[0]) < lines.findIndex((m) => m.id === 2), 'progress before the answer');
+    assert.deepEqual(lines.find((m) => m.id === 2).result.structuredContent, { lists: [] });
+  } finally {
+    child.stdin.end();
+    await new Promise((r) => child.once('close', r));
+    slowApi.close();
+  }
+});
