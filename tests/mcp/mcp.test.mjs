@@ -306,3 +306,25 @@ describe('stdio in Deno', () => {
     assertNoKey(s.stderr());
   });
 });
+
+describe('discovery against the sandbox, through the SDK client', () => {
+  for (const runtime of ['node', 'deno']) {
+    test(`${runtime}: search → describe → run (the default tools)`, { skip: runtime === 'deno' && !DENO && 'deno not installed' }, async (t) => {
+      if (!(await sandboxBuilt())) return t.skip('this build has no sandbox');
+      srv.reset();
+      const s = await connect(['--sandbox'], { runtime, env: { ITERABLE_API_KEY: '' } });
+      const { tools } = await s.client.listTools();
+      assert.deepEqual(tools.map((x) => x.name), ['search_actions', 'describe_action', 'run_action']);
+      const found = parseText(await s.client.callTool({ name: 'search_actions', arguments: { query: 'create list' } }));
+      assert.ok(found.actions.some((a) => a.id === 'create_new_list'));
+      const d = parseText(await s.client.callTool({ name: 'describe_action', arguments: { id: 'create_new_list' } }));
+      assert.deepEqual(d.inputSchema.required, ['name']);
+      const made = await s.client.callTool({ name: 'run_action', arguments: { id: 'create_new_list', arguments: { name: `From ${runtime}` } } });
+      assert.ok(!made.isError, made.content[0].text);
+      const lists = await s.client.callTool({ name: 'run_action', arguments: { id: 'list_lists', arguments: {} } });
+      assert.ok(lists.structuredContent.lists.some((l) => l.name === `From ${runtime}`));
+      assert.equal(srv.requests.length, 0, 'the emulator sends nothing');
+      await s.client.close();
+    });
+  }
+});
