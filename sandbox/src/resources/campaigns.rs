@@ -343,9 +343,6 @@ impl Sandbox {
                 _ => failed.push(id),
             }
         }
-        Ok(R::success(
-            format!("Archived {} campaigns", done.len()),
-            json!({"archivedCampaignIds": done, "failedCampaignIds": failed}),
-        ))
+        Ok(R::json(200, &json!({"success": done, "failed": failed})))
     }
 }

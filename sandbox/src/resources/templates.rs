@@ -10,7 +10,7 @@ use crate::shared::clock::within;
 use crate::shared::outbox::Outgoing;
 use crate::shared::paging::sorted_page;
 use crate::shared::render::render;
-use crate::shared::reply::{bad_params, not_found, Reply};
+use crate::shared::reply::{not_found, Reply};
 use crate::state::Template;
 use crate::util::{iso, parse_date};
 use crate::{Req, Response as R, Sandbox};
@@ -195,7 +195,7 @@ impl Sandbox {
 
     fn template_summary(&self, t: &Template) -> Value {
         let mut v = json!({
-            "templateId": t.template_id, "createdAt": iso(t.created_at), "updatedAt": iso(t.updated_at),
+            "templateId": t.template_id, "createdAt": t.created_at, "updatedAt": t.updated_at,
             "name": t.fields.get("name").cloned().unwrap_or(json!("")),
             "creatorUserId": t.fields.get("creatorUserId").cloned().unwrap_or(json!("owner@example.com")),
             "messageTypeId": t.fields.get("messageTypeId").and_then(Value::as_i64).unwrap_or(default_message_type(&t.medium)),
@@ -220,11 +220,15 @@ impl Sandbox {
             v["locale"] = json!(l);
         }
         if medium == "Email" {
-            v["metadata"] = self.template_summary(t);
+            // The email template's metadata dates are date-time strings (the list's are epoch ms).
+            let mut meta = self.template_summary(t);
+            meta["createdAt"] = json!(iso(t.created_at));
+            meta["updatedAt"] = json!(iso(t.updated_at));
+            v["metadata"] = meta;
         }
         if matches!(medium, "Push" | "SMS") {
-            v["createdAt"] = json!(iso(t.created_at));
-            v["updatedAt"] = json!(iso(t.updated_at));
+            v["createdAt"] = json!(t.created_at);
+            v["updatedAt"] = json!(t.updated_at);
         }
         Ok(R::json(200, &v))
     }
@@ -258,8 +262,9 @@ impl Sandbox {
             ui,
             (email, user_id),
         );
+        let to = req.str("recipientEmail").or(req.str("recipientUserId")).unwrap_or("");
         Ok(R::success(
-            "Proof sent",
+            format!("Sent proof to {to}"),
             json!({"messageId": m["messageId"]}),
         ))
     }
@@ -317,22 +322,18 @@ impl Sandbox {
         ))
     }
 
+    /// Deletes the templates of `ids` that exist; the others are reported as failed.
     fn bulk_delete_templates(&mut self, req: &Req) -> Reply {
         let ids = req.ids("ids");
-        let missing: Vec<i64> = ids
-            .iter()
-            .copied()
-            .filter(|id| self.template(*id).is_none())
-            .collect();
-        if !missing.is_empty() {
-            return Err(bad_params(format!("Templates not found: {missing:?}")));
-        }
+        let (found, failed): (Vec<i64>, Vec<i64>) =
+            ids.iter().partition(|id| self.template(**id).is_some());
         self.state
             .templates
-            .retain(|t| !ids.contains(&t.template_id));
-        Ok(R::success(
-            format!("Deleted {} templates", ids.len()),
-            json!({"deletedIds": ids}),
-        ))
+            .retain(|t| !found.contains(&t.template_id));
+        let mut v = json!({"success": found, "failed": failed});
+        if !failed.is_empty() {
+            v["failureReason"] = json!(format!("Templates not found: {failed:?}"));
+        }
+        Ok(R::json(200, &v))
     }
 }

@@ -26,6 +26,18 @@ pub(crate) fn kind_of(medium: &str) -> &'static str {
         .map_or("email", |(_, k)| k)
 }
 
+/// The message medium a user's sent-messages list names for an outbox channel (web push counts
+/// as Push); `None` for channels that list does not cover (embedded, WhatsApp, journeys).
+pub(crate) fn listed_medium(kind: &str) -> Option<&'static str> {
+    match kind {
+        "email" => Some("Email"),
+        "push" | "webPush" => Some("Push"),
+        "sms" => Some("SMS"),
+        "inApp" => Some("InApp"),
+        _ => None,
+    }
+}
+
 /// A message to send, all but its recipient.
 pub(crate) struct Outgoing<'a> {
     /// The channel: email, push, sms, inApp, embedded, webPush, whatsApp, journey.
