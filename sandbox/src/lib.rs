@@ -18,6 +18,7 @@ use std::collections::HashMap;
 
 pub use catalog::actions;
 use catalog::{Action, ParamError, Route};
+use resources::lifecycle::{self, Act};
 use state::State;
 use util::splitmix;
 
@@ -393,26 +394,16 @@ impl Sandbox {
         let now = self.state.clock;
         let mut start = Vec::new();
         for c in self.state.campaigns.iter_mut() {
-            if c.campaign_type != "Blast" {
-                continue;
-            }
-            match c.campaign_state.as_str() {
-                "Scheduled" if c.send_at.is_some_and(|t| t <= now) => {
-                    c.campaign_state = "Starting".into();
-                    c.start_at = Some(now);
-                    c.updated_at = now;
-                }
-                "Starting" => {
-                    c.campaign_state = "Running".into();
-                    c.updated_at = now;
-                    start.push(c.id);
-                }
-                "Running" if c.start_at.is_none_or(|s| now - s >= 3_000) => {
-                    c.campaign_state = "Finished".into();
-                    c.ended_at = Some(now);
-                    c.updated_at = now;
-                }
-                _ => {}
+            // What time does to a campaign in its state (the lifecycle table decides whether it
+            // applies: only blasts move by themselves).
+            let act = match c.campaign_state.as_str() {
+                "Scheduled" if c.send_at.is_some_and(|t| t <= now) => Act::Launch,
+                "Starting" => Act::Deliver,
+                "Running" if c.start_at.is_none_or(|s| now - s >= 3_000) => Act::Complete,
+                _ => continue,
+            };
+            if lifecycle::apply(c, act, now).is_ok() && act == Act::Deliver {
+                start.push(c.id);
             }
         }
         for id in start {

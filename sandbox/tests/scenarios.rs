@@ -362,7 +362,7 @@ fn campaign_life_cycle() {
         "/api/campaigns/cancel",
         Some(json!({"campaignId": id})),
     );
-    assert_eq!(state(&mut s), "Draft");
+    assert_eq!(state(&mut s), "Ready", "a cancelled scheduled blast is Ready again");
     ok(
         &mut s,
         "POST",
@@ -516,6 +516,8 @@ fn triggered_campaigns_activate_trigger_and_target() {
         "/api/campaigns/deactivateTriggered",
         Some(json!({"campaignId": id})),
     );
+    let c = j(&ok(&mut s, "GET", &format!("/api/campaigns/{id}"), None));
+    assert_eq!(c["campaignState"], "Finished", "a deactivated running triggered campaign");
     let r = call(
         &mut s,
         "POST",
@@ -523,6 +525,42 @@ fn triggered_campaigns_activate_trigger_and_target() {
         Some(json!({"campaignId": id})),
     );
     assert_eq!(r.status, 400);
+}
+
+#[test]
+fn triggered_campaign_ready_aborts_and_proofs_name_the_recipient() {
+    let mut s = sb();
+    let t = j(&ok(
+        &mut s,
+        "POST",
+        "/api/templates/email/upsert",
+        Some(json!({"clientTemplateId": "e", "subject": "Hi", "html": "<p>Hi</p>"})),
+    ));
+    let tid = t["params"]["templateIds"][0].clone();
+    let r = call(
+        &mut s,
+        "POST",
+        "/api/campaigns/create",
+        Some(json!({"name": "E", "templateId": tid, "listIds": []})),
+    );
+    assert_eq!((r.status, j(&r)["code"].clone()), (400, json!("BadParams")), "empty listIds");
+    let id = j(&ok(
+        &mut s,
+        "POST",
+        "/api/campaigns/create",
+        Some(json!({"name": "T", "templateId": tid})),
+    ))["campaignId"]
+        .clone();
+    ok(&mut s, "POST", "/api/campaigns/abort", Some(json!({"campaignId": id})));
+    let c = j(&ok(&mut s, "GET", &format!("/api/campaigns/{id}"), None));
+    assert_eq!(c["campaignState"], "Aborted");
+    let r = j(&ok(
+        &mut s,
+        "POST",
+        "/api/templates/email/proof",
+        Some(json!({"templateId": tid, "recipientEmail": "proof@x.co"})),
+    ));
+    assert_eq!(r["msg"], "Sent proof to proof@x.co");
 }
 
 #[test]

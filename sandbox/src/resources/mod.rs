@@ -16,6 +16,7 @@ mod experiments;
 mod exports;
 mod in_app;
 mod journeys;
+pub(crate) mod lifecycle;
 mod lists;
 mod messages;
 mod metadata;
