@@ -89,7 +89,7 @@ const EXPORT_ENDED = new Set(['failed', 'cancelling', 'cancelled', 'canceled']);
 const camel = (id) => id.replace(/_([a-z0-9])/g, (_, c) => c.toUpperCase());
 
 const FETCH = Symbol('fetch');
-const SANDBOX_KEYS = ['seed', 'clock', 'stepMs', 'faults', 'rateLimits', 'state'];
+const SANDBOX_KEYS = ['seed', 'clock', 'stepMs', 'faults', 'rateLimits', 'state', 'apiKeys', 'jwtKeys'];
 let sandboxLoader;
 let sandboxHint = 'this build has no sandbox';
 

@@ -7,7 +7,7 @@ import { CliError } from './output.js';
 // ---------------------------------------------------------------------------------------------
 // Arguments
 
-const VALUE_OPTIONS = new Set(['input', 'region', 'base-url', 'timeout', 'max-retries', 'state', 'file', 'concurrency', 'port', 'host', 'allow', 'deny', 'poll-ms']);
+const VALUE_OPTIONS = new Set(['input', 'region', 'base-url', 'timeout', 'max-retries', 'state', 'file', 'concurrency', 'port', 'host', 'allow', 'deny', 'poll-ms', 'api-key', 'seed']);
 const FLAG_OPTIONS = new Set(['all', 'json', 'yes', 'dry-run', 'sandbox', 'json-errors', 'help', 'raw', 'jsonl', 'quiet', 'allow-irreversible', 'version', 'pretty', 'compact']);
 
 export function parseArgs(argv) {
@@ -29,7 +29,7 @@ export function parseArgs(argv) {
         if (eq > 0) value = a.slice(eq + 1);
         else if (i + 1 < argv.length) value = argv[++i];
         else throw new CliError(`--${name} needs a value`);
-        if (name === 'allow' || name === 'deny') (opts[name] ??= []).push(...value.split(',').map((s) => s.trim()).filter(Boolean));
+        if (name === 'allow' || name === 'deny' || name === 'api-key') (opts[name] ??= []).push(...value.split(',').map((s) => s.trim()).filter(Boolean));
         else opts[name] = value;
       } else if (FLAG_OPTIONS.has(name)) {
         if (eq > 0) throw new CliError(`--${name} takes no value`);

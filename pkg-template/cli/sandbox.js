@@ -19,7 +19,9 @@ export async function cmdSandbox(opts) {
   const host = opts.host ?? '127.0.0.1';
   if (opts.state) readStateFile(opts.state);
   // serve() loads the state file when present and rewrites it after every change.
-  const srv = await mod.serve({ port, host, ...(opts.state ? { state: opts.state } : {}), log: opts.quiet ? undefined : (line) => process.stderr.write(`${line}\n`) });
+  // --api-key KEY (repeatable): only those keys are accepted; --seed demo: the demo project.
+  const keys = opts['api-key']?.length ? { apiKeys: opts['api-key'] } : {};
+  const srv = await mod.serve({ port, host, ...(opts.state ? { state: opts.state } : {}), ...keys, ...(opts.seed !== undefined ? { seed: opts.seed } : {}), log: opts.quiet ? undefined : (line) => process.stderr.write(`${line}\n`) });
   await write(`${srv.url}\n`);
   process.stderr.write(`${NAME} sandbox: serving the emulator at ${srv.url}${opts.state ? ` (state: ${opts.state})` : ''}; Ctrl-C to stop\n`);
   await new Promise((resolve) => {

@@ -16,8 +16,8 @@ const CORS = {
   'access-control-max-age': '600',
 };
 
-export async function serve({ port = 4010, host = '127.0.0.1', state, seed, clock, stepMs, faults, rateLimits, log } = {}) {
-  const sandbox = await createSandbox({ seed, clock, stepMs, faults, rateLimits }, instantiate);
+export async function serve({ port = 4010, host = '127.0.0.1', state, seed, clock, stepMs, faults, rateLimits, apiKeys, jwtKeys, log } = {}) {
+  const sandbox = await createSandbox({ seed, clock, stepMs, faults, rateLimits, apiKeys, jwtKeys }, instantiate);
   let saved = null;
   if (state && existsSync(state)) {
     saved = readFileSync(state, 'utf8');

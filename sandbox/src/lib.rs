@@ -42,6 +42,10 @@ pub struct Options {
     pub rate_limits: bool,
     /// Simulated milliseconds per request (default 1000).
     pub step_ms: Option<i64>,
+    /// The only keys accepted (with `jwt_keys`); `None`: any non-empty key.
+    pub api_keys: Option<Vec<String>>,
+    /// JWT-enabled keys: requests with them need a JWT signed with the key's secret.
+    pub jwt_keys: Vec<shared::keys::JwtKey>,
 }
 
 #[derive(Serialize, Debug, Clone)]
@@ -282,6 +286,10 @@ impl Sandbox {
         if key.is_none() && bearer.is_none() {
             return Response::error(401, "BadApiKey", "Invalid API key");
         }
+        let jwt_user = match self.check_key(key.as_deref(), bearer.as_deref()) {
+            Ok(u) => u,
+            Err(e) => return e,
+        };
         let (action, path_params) = match catalog::route(method, path) {
             Route::Found(a, p) => (a, p),
             Route::NotFound => {
@@ -377,6 +385,11 @@ impl Sandbox {
             Err(ParamError::BadParams(m)) => return Response::error(400, "BadParams", m),
             Err(ParamError::BadJson(m)) => return Response::error(400, "BadJsonBody", m),
         };
+        if let Some(u) = &jwt_user {
+            if let Err(e) = shared::keys::check_jwt_user(u, &p) {
+                return e;
+            }
+        }
         let req = Req {
             action,
             p,

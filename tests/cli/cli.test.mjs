@@ -469,6 +469,31 @@ describe('sandbox server', () => {
     assert.ok(JSON.parse(r.stdout).lists.some((l) => l.name === 'Kept across restarts'), 'the state file carried the list over');
     assert.equal(await second.stop(), 0, second.stderr());
   });
+
+  test('sandbox --api-key K (repeatable): those keys work, any other is 401 BadApiKey', async (t) => {
+    if (!existsSync(join(PKG_DIR, 'sandbox/iterable_sandbox_bg.wasm'))) return t.skip('no sandbox in this build');
+    const child = spawn(process.execPath, [CLI, 'sandbox', '--port', '0', '--quiet', '--api-key', 'cli-key-1', '--api-key', 'cli-key-2'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.setEncoding('utf8').on('data', (d) => (stderr += d));
+    const closed = new Promise((resolve) => child.once('close', resolve));
+    try {
+      const url = await new Promise((resolve, reject) => {
+        let out = '';
+        child.stdout.setEncoding('utf8').on('data', (d) => {
+          out += d;
+          if (out.includes('\n')) resolve(out.trim());
+        });
+        child.once('close', () => reject(new Error(`sandbox exited: ${stderr}`)));
+      });
+      for (const key of ['cli-key-1', 'cli-key-2']) assert.equal((await fetch(`${url}/api/lists`, { headers: { 'Api-Key': key } })).status, 200, key);
+      const r = await fetch(`${url}/api/lists`, { headers: { 'Api-Key': 'some-other-key' } });
+      assert.equal(r.status, 401);
+      assert.deepEqual(await r.json(), { msg: 'Invalid API key', code: 'BadApiKey', params: null });
+    } finally {
+      child.kill('SIGINT');
+      await closed;
+    }
+  });
 });
 
 describe('installed with npm', () => {

@@ -80,5 +80,6 @@ count "every @iterable/api method over HTTP (its zod schemas and ours)" node tes
 # The client test needs the whole package (pkg/ with the lead's sandbox option and pkg/sandbox/).
 if [ -d pkg ] && [ ! -f pkg/sandbox/iterable_sandbox_bg.wasm ]; then mkdir -p pkg/sandbox && cp -r "$SANDBOX_DIR"/. pkg/sandbox/; fi
 count "IterableClient({ sandbox })" node tests/sandbox/client.mjs
+count "API keys and JWTs (apiKeys, jwtKeys, the client's jwt refresh)" node tests/sandbox/keys.mjs
 echo "sandbox: $passed passed, $failed failed"
 [ "$failed" = 0 ]
