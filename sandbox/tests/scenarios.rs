@@ -916,3 +916,48 @@ fn rate_limits_and_faults() {
         json!([])
     );
 }
+
+#[test]
+fn templates_render_as_handlebars_and_unbalanced_ones_are_refused() {
+    let mut s = sb();
+    let r = call(
+        &mut s,
+        "POST",
+        "/api/templates/email/upsert",
+        Some(json!({"clientTemplateId": "bad", "subject": "Hi", "html": "<p>{{#if vip}}VIP</p>"})),
+    );
+    let body = j(&r);
+    assert_eq!((r.status, body["code"].clone()), (400, json!("BadParams")));
+    assert!(body["msg"].as_str().unwrap().contains("html does not parse as Handlebars"), "{body}");
+    let html = "<p>Hi {{defaultIfEmpty firstName \"friend\"}}</p>{{#if vip}}<b>VIP</b>{{else}}<i>std</i>{{/if}}\
+                <ul>{{#each items}}<li>{{name}}</li>{{/each}}</ul>{{#ifGt points 100}}gold{{/ifGt}}{{{banner}}}";
+    let t = j(&ok(
+        &mut s,
+        "POST",
+        "/api/templates/email/upsert",
+        Some(json!({"clientTemplateId": "good", "subject": "Hi {{firstName}}", "html": html})),
+    ));
+    let tid = t["params"]["templateIds"][0].as_i64().unwrap();
+    let data = json!({"dataFields": {"vip": true, "items": [{"name": "Lamp"}, {"name": "Desk"}], "points": 150, "banner": "<hr>"}});
+    let r = ok(&mut s, "POST", &format!("/api/templates/email/preview?templateId={tid}"), Some(data));
+    assert_eq!(
+        r.body,
+        "<p>Hi friend</p><b>VIP</b><ul><li>Lamp</li><li>Desk</li></ul>gold<hr>"
+    );
+    ok(
+        &mut s,
+        "POST",
+        "/api/users/update",
+        Some(json!({"email": "h@x.co", "dataFields": {"firstName": "Hal", "vip": false}})),
+    );
+    ok(
+        &mut s,
+        "POST",
+        "/api/templates/email/proof",
+        Some(json!({"templateId": tid, "recipientEmail": "h@x.co"})),
+    );
+    let out: Value = serde_json::from_str(&s.outbox()).unwrap();
+    let last = out.as_array().unwrap().last().unwrap();
+    assert_eq!(last["content"]["subject"], "Hi Hal");
+    assert!(last["content"]["html"].as_str().unwrap().starts_with("<p>Hi Hal</p><i>std</i>"), "{last}");
+}

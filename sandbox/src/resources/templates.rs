@@ -9,8 +9,8 @@ use super::Handler;
 use crate::shared::clock::within;
 use crate::shared::outbox::Outgoing;
 use crate::shared::paging::sorted_page;
-use crate::shared::render::render;
-use crate::shared::reply::{not_found, Reply};
+use crate::shared::render::{check, try_render, RENDERED_FIELDS};
+use crate::shared::reply::{bad_params, not_found, Reply};
 use crate::state::Template;
 use crate::util::{iso, parse_date};
 use crate::{Req, Response as R, Sandbox};
@@ -116,6 +116,12 @@ impl Sandbox {
     /// upsert_* (`by_client_id`: every template of the medium with that clientTemplateId, or a
     /// new one) and update_* (by templateId).
     fn upsert_template(&mut self, req: &Req, medium: &str, by_client_id: bool) -> Reply {
+        // A template Handlebars cannot parse is refused, naming the field and the problem.
+        for k in RENDERED_FIELDS {
+            if let Some(Value::String(text)) = req.p.get(k) {
+                check(text).map_err(|e| bad_params(format!("Invalid template: {k} does not parse as Handlebars: {e}")))?;
+            }
+        }
         let now = self.now();
         let mut fields = req.p.clone();
         fields.remove("templateId");
@@ -241,7 +247,8 @@ impl Sandbox {
             data.insert(k, v);
         }
         let html = f.get("html").and_then(Value::as_str).unwrap_or("");
-        Ok(R::new(200, "text/html; charset=utf-8", render(html, &data)))
+        let page = try_render(html, &data).map_err(|e| bad_params(format!("Template {} cannot be rendered: {e}", t.template_id)))?;
+        Ok(R::new(200, "text/html; charset=utf-8", page))
     }
 
     fn proof(&mut self, req: &Req, kind: &str) -> Reply {

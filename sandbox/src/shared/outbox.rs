@@ -4,7 +4,7 @@
 
 use serde_json::{json, Map, Value};
 
-use super::render::render;
+use super::render::{render, RENDERED_FIELDS};
 use crate::util::{iso, parse_date};
 use crate::Sandbox;
 
@@ -107,17 +107,7 @@ impl Sandbox {
         let mut content = Map::new();
         if let Some(t) = out.template_id.and_then(|id| self.template(id)) {
             let f = Self::template_content(t, out.locale);
-            for k in [
-                "subject",
-                "html",
-                "plainText",
-                "title",
-                "message",
-                "body",
-                "preheaderText",
-                "fromEmail",
-                "fromName",
-            ] {
+            for k in RENDERED_FIELDS {
                 if let Some(Value::String(s)) = f.get(k) {
                     content.insert(k.into(), json!(render(s, &merged)));
                 }
