@@ -5,6 +5,7 @@
 //! bindings live in `wasm.rs`.
 
 mod catalog;
+mod demo;
 mod resources;
 mod shared;
 pub mod state;
@@ -36,7 +37,8 @@ pub struct Faults {
 #[derive(Deserialize, Default, Clone, Debug)]
 #[serde(default, rename_all = "camelCase")]
 pub struct Options {
-    pub seed: Option<u64>,
+    /// The PRNG seed (a number, or a number as text), or `"demo"`: the demo project.
+    pub seed: Option<Value>,
     pub clock: Option<Value>,
     pub faults: Option<Faults>,
     pub rate_limits: bool,
@@ -93,6 +95,8 @@ pub struct Sandbox {
     opts: Options,
     start_clock: i64,
     seed: u64,
+    /// Whether the initial state is the demo project.
+    demo: bool,
     pub state: State,
     /// action id -> (tokens, last refill ms)
     buckets: HashMap<String, (f64, i64)>,
@@ -166,23 +170,40 @@ impl Sandbox {
                 .map_err(|e| format!("invalid sandbox options: {e}"))?
         };
         let start_clock = parse_clock(&opts.clock);
-        let seed = opts.seed.unwrap_or(1);
+        let (seed, demo) = match &opts.seed {
+            None | Some(Value::Null) => (1, false),
+            Some(Value::String(s)) if s == "demo" => (1, true),
+            Some(Value::String(s)) => (s.trim().parse::<u64>().map_err(|_| format!("invalid sandbox options: seed must be a number or \"demo\", got {s:?}"))?, false),
+            Some(Value::Number(n)) => (n.as_u64().ok_or_else(|| format!("invalid sandbox options: seed must be a whole number from 0, got {n}"))?, false),
+            Some(v) => return Err(format!("invalid sandbox options: seed must be a number or \"demo\", got {v}")),
+        };
         let mut rng = seed ^ 0x5EED_17E6_AB1E_0001;
         splitmix(&mut rng);
-        Ok(Sandbox {
+        let mut sandbox = Sandbox {
             state: State::seeded(start_clock, rng),
             opts,
             start_clock,
             seed,
+            demo,
             buckets: HashMap::new(),
-        })
+        };
+        if demo {
+            sandbox.build_demo()?;
+        }
+        Ok(sandbox)
     }
 
+    /// Back to the initial state (the demo project again with `seed: "demo"`).
     pub fn reset(&mut self) {
         let mut rng = self.seed ^ 0x5EED_17E6_AB1E_0001;
         splitmix(&mut rng);
         self.state = State::seeded(self.start_clock, rng);
         self.buckets.clear();
+        if self.demo {
+            // Built from fixed data by the sandbox's own handlers: it cannot fail once it has
+            // succeeded in new().
+            let _ = self.build_demo();
+        }
     }
 
     pub fn dump(&self) -> String {

@@ -961,3 +961,41 @@ fn templates_render_as_handlebars_and_unbalanced_ones_are_refused() {
     assert_eq!(last["content"]["subject"], "Hi Hal");
     assert!(last["content"]["html"].as_str().unwrap().starts_with("<p>Hi Hal</p><i>std</i>"), "{last}");
 }
+
+#[test]
+fn the_demo_project_is_deterministic_and_has_data_of_every_kind() {
+    let opts = r#"{"seed": "demo", "clock": "2024-05-01T00:00:00Z"}"#;
+    let mut s = Sandbox::new(opts).unwrap();
+    assert_eq!(s.dump(), Sandbox::new(opts).unwrap().dump(), "built the same way every time");
+    let st = &s.state;
+    assert!(st.users.len() >= 2_000, "users: {}", st.users.len());
+    assert!(st.users.iter().map(|u| u.events.len()).sum::<usize>() >= st.users.len());
+    assert!(st.users.iter().any(|u| !u.unsubscribed_channel_ids.is_empty()));
+    assert!(st.users.iter().any(|u| !u.unsubscribed_message_type_ids.is_empty()));
+    let mediums: std::collections::BTreeSet<&str> = st.templates.iter().map(|t| t.medium.as_str()).collect();
+    for m in ["Email", "SMS", "Push", "InApp"] {
+        assert!(mediums.contains(m), "a {m} template");
+    }
+    let states = |ty: &str| -> std::collections::BTreeSet<String> {
+        st.campaigns.iter().filter(|c| c.campaign_type == ty).map(|c| c.campaign_state.clone()).collect()
+    };
+    for want in ["Draft", "Ready", "Scheduled", "Starting", "Finished", "Aborted", "Archived", "Recurring"] {
+        assert!(states("Blast").contains(want), "a {want} blast: {:?}", states("Blast"));
+    }
+    for want in ["Ready", "Running", "Finished", "Aborted"] {
+        assert!(states("Triggered").contains(want), "a {want} triggered campaign: {:?}", states("Triggered"));
+    }
+    assert!(st.catalogs.get("products").is_some_and(|c| c.items.len() == 60));
+    assert!(st.journeys.len() >= 4);
+    assert!(st.exports.iter().any(|e| e.job_state == "completed"));
+    assert!(!st.experiments.is_empty());
+    assert_eq!(st.lists.len(), 3);
+    // Served like any project: the list sizes answer, the keys rule still applies.
+    let lists = j(&ok(&mut s, "GET", "/api/lists", None));
+    let id = lists["lists"][0]["id"].as_i64().unwrap();
+    assert_eq!(ok(&mut s, "GET", &format!("/api/lists/{id}/size"), None).body, "1200");
+    // reset() rebuilds it.
+    ok(&mut s, "POST", "/api/lists", Some(json!({"name": "extra"})));
+    s.reset();
+    assert_eq!(s.state.lists.len(), 3);
+}

@@ -470,9 +470,9 @@ describe('sandbox server', () => {
     assert.equal(await second.stop(), 0, second.stderr());
   });
 
-  test('sandbox --api-key K (repeatable): those keys work, any other is 401 BadApiKey', async (t) => {
+  test('sandbox --api-key K (repeatable) --seed demo: those keys work, any other is 401 BadApiKey; the demo project is served', async (t) => {
     if (!existsSync(join(PKG_DIR, 'sandbox/iterable_sandbox_bg.wasm'))) return t.skip('no sandbox in this build');
-    const child = spawn(process.execPath, [CLI, 'sandbox', '--port', '0', '--quiet', '--api-key', 'cli-key-1', '--api-key', 'cli-key-2'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [CLI, 'sandbox', '--port', '0', '--quiet', '--seed', 'demo', '--api-key', 'cli-key-1', '--api-key', 'cli-key-2'], { stdio: ['ignore', 'pipe', 'pipe'] });
     let stderr = '';
     child.stderr.setEncoding('utf8').on('data', (d) => (stderr += d));
     const closed = new Promise((resolve) => child.once('close', resolve));
@@ -485,7 +485,11 @@ describe('sandbox server', () => {
         });
         child.once('close', () => reject(new Error(`sandbox exited: ${stderr}`)));
       });
-      for (const key of ['cli-key-1', 'cli-key-2']) assert.equal((await fetch(`${url}/api/lists`, { headers: { 'Api-Key': key } })).status, 200, key);
+      for (const key of ['cli-key-1', 'cli-key-2']) {
+        const lists = await fetch(`${url}/api/lists`, { headers: { 'Api-Key': key } });
+        assert.equal(lists.status, 200, key);
+        assert.deepEqual((await lists.json()).lists.map((l) => l.name), ['Newsletter', 'VIP customers', 'Trial users']);
+      }
       const r = await fetch(`${url}/api/lists`, { headers: { 'Api-Key': 'some-other-key' } });
       assert.equal(r.status, 401);
       assert.deepEqual(await r.json(), { msg: 'Invalid API key', code: 'BadApiKey', params: null });

@@ -1,6 +1,8 @@
 // Every method of the official Node client (@iterable/api) against the sandbox's HTTP server: each
 // answer must pass the client's own zod validation (a project of ours is used as Iterable would
-// be) and our own result schema of the action it requested (pkg/results.json). A method that meets an error must meet the one Iterable
+// be) and our own result schema of the action it requested (pkg/results.json). Runs on a fresh
+// sandbox and on the seeded demo project (seed: "demo"), where reads meet thousands of users,
+// campaigns in every state, a catalog, journeys and a finished export. A method that meets an error must meet the one Iterable
 // gives in that situation (listed per step), in Iterable's error shape.
 // Run: node tests/sandbox/official.mjs
 import { readFileSync } from 'node:fs';
@@ -264,5 +266,6 @@ function suite(label, options) {
 }
 
 suite('fresh', { seed: 3 });
+suite('seeded demo', { seed: 'demo' });
 
 await run('sandbox official client');
