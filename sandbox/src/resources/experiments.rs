@@ -219,19 +219,25 @@ impl Sandbox {
             .collect()
     }
 
+    /// One entry per variant: its id, name and roles, with what `more` makes of its send times.
+    fn per_variant(&self, e: &Experiment, more: impl Fn(&[i64]) -> Value) -> Vec<Value> {
+        e.variants
+            .iter()
+            .zip(self.variant_sends(e))
+            .map(|(v, sends)| {
+                let mut out = json!({"id": v.id, "name": v.name, "isControl": v.is_control, "isWinner": v.is_winner});
+                if let (Some(o), Value::Object(m)) = (out.as_object_mut(), more(&sends)) {
+                    o.extend(m);
+                }
+                out
+            })
+            .collect()
+    }
+
     fn get_experiment_totals(&mut self, req: &Req) -> Reply {
         let i = self.experiment_idx(req)?;
         let e = &self.state.experiments[i];
-        let sends = self.variant_sends(e);
-        let variants: Vec<Value> = e
-            .variants
-            .iter()
-            .zip(&sends)
-            .map(|(v, s)| {
-                json!({"id": v.id, "name": v.name, "isControl": v.is_control, "isWinner": v.is_winner,
-                       "metrics": {"totalSends": s.len(), "uniqueOpens": 0, "uniqueClicks": 0, "conversions": 0}})
-            })
-            .collect();
+        let variants = self.per_variant(e, |s| json!({"metrics": {"totalSends": s.len(), "uniqueOpens": 0, "uniqueClicks": 0, "conversions": 0}}));
         Ok(R::json(200, &json!({"id": e.id, "status": e.status, "variants": variants})))
     }
 
@@ -245,22 +251,15 @@ impl Sandbox {
         let end = req.str("endDateTime").and_then(parse_date).unwrap_or(now).max(start);
         let first = start - start.rem_euclid(DAY);
         let days = ((end - first) / DAY + 1).clamp(1, 92);
-        let sends = self.variant_sends(e);
-        let variants: Vec<Value> = e
-            .variants
-            .iter()
-            .zip(&sends)
-            .map(|(v, s)| {
-                let points: Vec<Value> = (0..days)
-                    .map(|d| {
-                        let t = first + d * DAY;
-                        json!({"time": iso(t), "value": s.iter().filter(|x| **x >= t && **x < t + DAY).count()})
-                    })
-                    .collect();
-                json!({"id": v.id, "name": v.name, "isControl": v.is_control, "isWinner": v.is_winner,
-                       "series": {"totalSends": points}})
-            })
-            .collect();
+        let variants = self.per_variant(e, |s| {
+            let points: Vec<Value> = (0..days)
+                .map(|d| {
+                    let t = first + d * DAY;
+                    json!({"time": iso(t), "value": s.iter().filter(|x| **x >= t && **x < t + DAY).count()})
+                })
+                .collect();
+            json!({"series": {"totalSends": points}})
+        });
         Ok(R::json(
             200,
             &json!({"id": e.id, "status": e.status, "interval": "day", "startDateTime": iso(start),
