@@ -103,7 +103,7 @@ function withEventIds(spot, input) {
   if (!key) return withId(input, list);
   return Array.isArray(input?.[list]) ? { ...input, [list]: input[list].map((e) => withId(e, key)) } : input;
 }
-const SANDBOX_KEYS = ['seed', 'clock', 'stepMs', 'faults', 'rateLimits', 'state'];
+const SANDBOX_KEYS = ['seed', 'clock', 'stepMs', 'faults', 'rateLimits', 'state', 'apiKeys', 'jwtKeys'];
 let sandboxLoader;
 let sandboxHint = 'this build has no sandbox';
 
