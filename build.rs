@@ -50,9 +50,78 @@ fn main() {
 
     let out = PathBuf::from(env::var("OUT_DIR").unwrap());
     let (catalog_json, spans) = catalog::generate(&actions, &results, &spec);
+    let (catalog_json, spans) = with_spec_facts(catalog_json, &spans, &actions, &spec);
     fs::write(out.join("actions.rs"), rust_table::generate(&actions, &spans)).unwrap();
     fs::write(out.join("catalog.json"), catalog_json).unwrap();
     fs::write(out.join("schemas.json"), catalog::schemas(&actions)).unwrap();
     fs::write(out.join("results.json"), results::json_schemas(&actions, &results, &spec)).unwrap();
     fs::write(out.join("types.d.ts"), typescript::generate(&actions, &own, &spec)).unwrap();
+}
+
+/// The 2xx statuses the spec documents without a body (a response with no schema): only at those
+/// is an empty body the answer; anywhere else it is an `InvalidResponse`.
+fn empty_success(a: &model::Action, spec: &serde_json::Value) -> Vec<u16> {
+    let responses = &spec["paths"][&a.path][a.method.to_lowercase()]["responses"];
+    let mut out: Vec<u16> = responses
+        .as_object()
+        .into_iter()
+        .flatten()
+        .filter(|(code, r)| code.starts_with('2') && r.get("schema").is_none())
+        .filter_map(|(code, _)| code.parse().ok())
+        .collect();
+    out.sort_unstable();
+    out
+}
+
+/// Where `eventIds: "auto"` puts a generated id: the body field `id` of a request the spec
+/// documents as updating, not duplicating, the event (or purchase) already sent with that id:
+/// `"id"` at the top of the body, `"<list>[].id"` in each element of a bulk body's list.
+fn event_id(a: &model::Action, spec: &serde_json::Value) -> Option<String> {
+    let op = &spec["paths"][&a.path][a.method.to_lowercase()];
+    let def = |schema: &serde_json::Value| -> serde_json::Value {
+        let name = schema["$ref"].as_str().unwrap_or("").trim_start_matches("#/definitions/");
+        spec["definitions"][name].clone()
+    };
+    let updates = |d: &serde_json::Value| {
+        let text = d["properties"]["id"]["description"].as_str().unwrap_or("").to_lowercase();
+        text.contains("exists with that id") && text.contains("will be updated")
+    };
+    let body = op["parameters"].as_array()?.iter().find(|p| p["in"] == "body")?;
+    let top = def(&body["schema"]);
+    if updates(&top) {
+        return Some("id".into());
+    }
+    let props = top["properties"].as_object()?;
+    props.iter().find(|(_, p)| p["type"] == "array" && updates(&def(&p["items"]))).map(|(name, _)| format!("{name}[].id"))
+}
+
+/// Adds what the spec states per action to each catalog entry (`emptySuccess`, `eventId`), so
+/// no definition in defs/actions.json has to repeat it, and moves the spans along.
+fn with_spec_facts(catalog: String, spans: &[(usize, usize)], actions: &[model::Action], spec: &serde_json::Value) -> (String, Vec<(usize, usize)>) {
+    let mut out = String::with_capacity(catalog.len() + 4096);
+    let mut moved = Vec::with_capacity(spans.len());
+    let mut copied = 0;
+    for (a, &(start, end)) in actions.iter().zip(spans) {
+        let mut extra = String::new();
+        let empty = empty_success(a, spec);
+        if !empty.is_empty() {
+            extra.push_str(&format!(",\"emptySuccess\":{}", serde_json::to_string(&empty).unwrap()));
+        }
+        if let Some(field) = event_id(a, spec) {
+            let top = field.split("[]").next().unwrap_or_default();
+            let bulk_list = a.bulk.as_ref().map(|b| b.items.as_str());
+            if field == "id" && !a.params.iter().any(|p| p.name == "id") || field != "id" && bulk_list != Some(top) {
+                panic!("defs/actions.json: {} takes event ids at {field} per the spec, which its params do not have", a.id);
+            }
+            extra.push_str(&format!(",\"eventId\":{}", serde_json::to_string(&field).unwrap()));
+        }
+        let new_start = start + out.len() - copied;
+        out.push_str(&catalog[copied..end - 1]);
+        out.push_str(&extra);
+        out.push('}');
+        copied = end;
+        moved.push((new_start, out.len()));
+    }
+    out.push_str(&catalog[copied..]);
+    (out, moved)
 }

@@ -94,7 +94,21 @@ const IDS = '__ACTION_IDS__';
 const FETCH = Symbol('fetch');
 const INNER = Symbol('wasm client');
 const OPTIONS = Symbol('options');
-const SANDBOX_KEYS = ['seed', 'clock', 'stepMs', 'faults', 'rateLimits', 'state'];
+const EVENT_IDS = Symbol('eventIds');
+
+/** `event` with an id at `key` (`id`, else a fresh crypto.randomUUID()) in a copy, unless it has
+ * one or is no object. */
+const withId = (event, key, id) =>
+  event && typeof event === 'object' && !Array.isArray(event) && event[key] == null ? { ...event, [key]: id ?? crypto.randomUUID() } : event;
+
+/** The input with an id on each event that has none, at the catalog's `eventId` spot ("id", or
+ * "<list>[].id" for the events of a bulk body). The caller's objects are not changed. */
+function withEventIds(spot, input) {
+  const [list, key] = spot.split('[].');
+  if (!key) return withId(input, list);
+  return Array.isArray(input?.[list]) ? { ...input, [list]: input[list].map((e) => withId(e, key)) } : input;
+}
+const SANDBOX_KEYS = ['seed', 'clock', 'stepMs', 'faults', 'rateLimits', 'state', 'apiKeys', 'jwtKeys'];
 // `import 'iterable-wasm/sandbox'` registers the emulator's loader here (a global, so every copy of
 // the package in a process sees it: ESM and CommonJS, a bundled entry and the register module).
 const SANDBOX = Symbol.for('iterable-wasm.sandbox');
@@ -143,7 +157,15 @@ function wasmOf(c) {
   const w = c[INNER];
   if (w) return w;
   if (!started()) return loading.then(() => wasmOf(c));
-  return (c[INNER] = new WasmClient(c[OPTIONS]));
+  return attach(c, new WasmClient(c[OPTIONS]));
+}
+
+/** `w` as the wasm client of `c`; a client made with `eventIds: "auto"` is marked, as the wasm
+ * read the option (its retry policy and the ids given in execute() must agree). */
+function attach(c, w) {
+  c[INNER] = w;
+  if (w.toJSON().eventIds === 'auto') Object.defineProperty(c, EVENT_IDS, { value: true });
+  return w;
 }
 
 /** The wasm client behind `c`, for the synchronous accessors. */
@@ -154,10 +176,7 @@ function now(c, what) {
   throw notReady(what);
 }
 
-// A call made while the wasm loads: the input is read now (as the wasm would), sent once it is there.
-async function later(c, id, input, options) {
-  return (await wasmOf(c)).execute(id, input, options);
-}
+// A call made while the wasm loads reads its input now, as the wasm would.
 const snapshot = (v) => {
   try {
     return JSON.parse(JSON.stringify(v));
@@ -210,6 +229,11 @@ const hidden = (o, k, value) => Object.defineProperty(o, k, { value, writable: t
  * the export file downloads made here.
  */
 export class IterableClient {
+  // Kept through minification (build.mjs does not keep names in this file).
+  static {
+    Object.defineProperty(this, 'name', { value: 'IterableClient' });
+  }
+
   constructor(options) {
     const [sandbox, fetchOption] = sandboxOption(options);
     let opts = options;
@@ -229,15 +253,15 @@ export class IterableClient {
       hidden(this, FETCH, sandboxFetch);
       Object.defineProperty(this, 'sandbox', { value: controls, enumerable: true });
     }
+    hidden(this, INNER, undefined);
     if (started()) {
-      hidden(this, INNER, new WasmClient(opts));
+      attach(this, new WasmClient(opts));
     } else {
       // The wasm is still loading: the options are read now, the wasm client made on the first call.
       let copy = opts;
       try {
         copy = opts !== null && typeof opts === 'object' ? { ...opts } : opts;
       } catch {}
-      hidden(this, INNER, undefined);
       hidden(this, OPTIONS, copy);
     }
   }
@@ -267,11 +291,9 @@ export class IterableClient {
   }
 }
 if (Symbol.dispose) IterableClient.prototype[Symbol.dispose] = IterableClient.prototype.free;
-// The minifier renames the class; its name is what `console.log` and stack traces show.
-Object.defineProperty(IterableClient, 'name', { value: 'IterableClient' });
 
 // Published entry fields in order; the wasm's catalog leaves out null and false values.
-const ENTRY_KEYS = 'title description resource method path inSpec inputSchema requireOneOf response pagination irreversible idempotent async rateLimit limits bulk resultIsEnvelope'.split(' ');
+const ENTRY_KEYS = 'title description resource method path inSpec inputSchema requireOneOf response pagination irreversible idempotent async rateLimit limits bulk resultIsEnvelope emptySuccess eventId'.split(' ');
 const FLAGS = ['inSpec', 'irreversible', 'idempotent', 'async', 'resultIsEnvelope'];
 
 /** A catalog entry as published: methodName (camelCase of the id) added, and the input's JSON
@@ -290,7 +312,7 @@ export function expand({ params, required = [], requireOneOf = [], response = 'j
   if (groups.length === 1) inputSchema.anyOf = groups[0].anyOf;
   else if (groups.length) inputSchema.allOf = groups;
   const out = { id: e.id, methodName: camel(e.id) };
-  for (const k of ENTRY_KEYS) out[k] = k === 'inputSchema' ? inputSchema : e[k] ?? (k === 'inSpec' ? true : FLAGS.includes(k) ? false : null);
+  for (const k of ENTRY_KEYS) out[k] = k === 'inputSchema' ? inputSchema : e[k] ?? (k === 'inSpec' ? true : FLAGS.includes(k) ? false : k === 'emptySuccess' ? [] : null);
   return Object.freeze(out);
 }
 
@@ -323,15 +345,32 @@ export function defineSurface(load, runtime = {}) {
   for (const trap of Object.getOwnPropertyNames(Reflect)) handler[trap] = (_, ...args) => Reflect[trap](fill(), ...args);
   const actions = new Proxy(target, handler);
   const P = IterableClient.prototype;
-  const define = (name, value) => Object.defineProperty(P, name, { value, writable: true, configurable: true });
+  const define = (name, value) => {
+    if (value.name !== name) Object.defineProperty(value, 'name', { value: name });
+    Object.defineProperty(P, name, { value, writable: true, configurable: true });
+  };
 
   // execute through an async function: an error made inside the wasm's promise chain gets the
-  // caller's stack (V8's async frames), so an uncaught rejection points at the user's code. While a
-  // browser still fetches the wasm, the input is read now and the call sent once it is there.
+  // caller's stack (V8's async frames), so an uncaught rejection points at the user's code.
+  // While a browser still fetches the .wasm, the input is read now and sent once it is there.
+  // With eventIds: "auto" the events get their ids here, once, before the first attempt; the
+  // wasm then sends the same text on every retry.
   define('execute', async function execute(id, input, options) {
-    const w = this[INNER];
     try {
-      return await (w ? w.execute(id, input, options) : later(this, id, snapshot(input), options));
+      let w = this[INNER];
+      if (!w) {
+        input = snapshot(input);
+        w = await wasmOf(this);
+      }
+      const spot = this[EVENT_IDS] && byId.get(id)?.eventId;
+      if (spot) {
+        try {
+          input = withEventIds(spot, input);
+        } catch (e) {
+          throw invalid(id, `no event ids: ${e?.message ?? e}`);
+        }
+      }
+      return await w.execute(id, input, options);
     } catch (e) {
       if (e instanceof IterableError) Error.captureStackTrace?.(e, execute);
       throw e;
@@ -363,6 +402,9 @@ export function defineSurface(load, runtime = {}) {
       const seen = new Set();
       for (let n = 0; n < maxPages; n++) {
         const page = await client.execute(id, cur, callOptions);
+        // An empty page after the first is the listing's end (a startAfter past the last file, a
+        // marker with nothing behind it): it ends the listing and is not yielded.
+        if (n > 0 && !itemsOf(entry, page).length) return;
         yield page;
         const next = nextInput(p, cur, page);
         if (!next) return;
@@ -480,8 +522,9 @@ export function defineSurface(load, runtime = {}) {
    * Sends a list of items through a bulk action, split into requests within its documented
    * limits, with bounded concurrency, under the usual retry rules and rate limits. Resolves
    * with one report; no item is lost or sent twice by the client.
-   * Options: input (the action's other params), concurrency (default 4), onProgress,
-   * signal, timeoutMs, maxRetries.
+   * Options: input (the action's other params), concurrency (default 4), onProgress, resume (an
+   * earlier report for the same items: only the items it did not mark succeeded are sent, with
+   * the event ids it lists), signal, timeoutMs, maxRetries.
    */
   define('bulk', async function bulk(id, items, options = {}) {
     const client = await wasmOf(this);
@@ -490,16 +533,34 @@ export function defineSurface(load, runtime = {}) {
     if (!Array.isArray(items) && !(entry.bulk.items === 'documents' && items && typeof items === 'object')) {
       throw invalid(id, 'items must be an array' + (entry.bulk.items === 'documents' ? ' or an object map' : ''));
     }
-    const { input = {}, concurrency = 4, onProgress } = options ?? {};
+    const { input = {}, concurrency = 4, onProgress, resume } = options ?? {};
     const callOptions = pick(options ?? {}, CALL_OPTIONS);
+    const keys = Array.isArray(items) ? null : Object.keys(items);
+    const total = keys ? keys.length : items.length;
+    // resume: the items the earlier report did not mark succeeded (its failures), by index.
+    let todo = null;
+    if (resume != null) {
+      if (resume.action !== id || resume.items !== total || !Array.isArray(resume.failures)) {
+        throw invalid(id, 'resume: not a report of this action and these items');
+      }
+      todo = [...new Set(resume.failures.map((f) => f?.index))].filter((i) => Number.isInteger(i) && i >= 0 && i < total).sort((x, y) => x - y);
+    }
+    // eventIds: "auto": one id per event, made before anything is sent (or the one the resumed
+    // report lists: an event sent again keeps its id), reported so that a later run can do so.
+    const key = entry.eventId?.split('[].')[1];
+    const eventIds = key && !keys && (this[EVENT_IDS] || resume?.eventIds)
+      ? items.map((e, i) => (e && typeof e === 'object' ? e[key] ?? resume?.eventIds?.[i] ?? crypto.randomUUID() : null))
+      : null;
+    const at = (k) => (todo ? todo[k] : k); // index in `items` of the k-th item sent
+    const one = (i) => (keys ? [keys[i], items[keys[i]]] : eventIds ? withId(items[i], key, eventIds[i]) : items[i]);
     let itemsText;
     try {
-      itemsText = JSON.stringify(items);
+      const order = todo ?? Array.from({ length: total }, (_, i) => i);
+      itemsText = JSON.stringify(!todo && !eventIds ? items : keys ? Object.fromEntries(order.map(one)) : order.map(one));
     } catch (e) {
       throw invalid(id, `items cannot be turned into JSON data (${e?.message ?? e})`);
     }
     const plan = new BulkPlan(id, JSON.stringify(input ?? {}), itemsText, client);
-    const keys = Array.isArray(items) ? null : Object.keys(items);
     const idOf = (index) => {
       if (keys) return keys[index];
       const item = items[index];
@@ -507,16 +568,21 @@ export function defineSurface(load, runtime = {}) {
       for (const f of entry.bulk.identify) if (item[f] != null) return String(item[f]);
       return null;
     };
+    // Failures the wasm reports by position in what was sent, moved to their index in `items`.
+    const located = (json) => JSON.parse(json).map((f) => ({ ...f, index: at(f.index), id: f.id ?? idOf(at(f.index)) }));
+    const skipped = todo ? total - todo.length : 0;
     const report = {
       action: id,
-      items: plan.total,
+      items: total,
       requests: plan.requests,
       sent: 0,
-      succeeded: 0,
+      succeeded: skipped,
       failed: 0,
       notSent: 0,
-      failures: JSON.parse(plan.rejectedJson()).map((f) => ({ ...f, id: f.id ?? idOf(f.index) })),
+      skipped,
+      failures: located(plan.rejectedJson()),
       errors: [],
+      ...(eventIds ? { eventIds } : {}),
     };
     report.failed = report.failures.length;
     let next = 0;
@@ -524,7 +590,7 @@ export function defineSurface(load, runtime = {}) {
     const worker = async () => {
       while (next < plan.requests) {
         const i = next++;
-        const indices = JSON.parse(plan.indices(i));
+        const indices = JSON.parse(plan.indices(i)).map(at);
         if (callOptions.signal?.aborted) {
           report.notSent += indices.length;
           report.failed += indices.length;
@@ -533,15 +599,17 @@ export function defineSurface(load, runtime = {}) {
         }
         try {
           const text = await client._sendChunk(plan, i, callOptions);
-          const failures = JSON.parse(plan.failuresJson(i, text));
+          const failures = located(plan.failuresJson(i, text));
           report.sent += indices.length;
           report.failed += failures.length;
           report.succeeded += indices.length - failures.length;
           report.failures.push(...failures);
         } catch (e) {
-          // The request failed as a whole: each of its items is reported with the error's code.
+          // The request failed as a whole: each of its items is reported with the error's code,
+          // maybeProcessed where Iterable may have taken it (no answer, a 5xx, or a 2xx whose
+          // body could not be read).
           const sent = (e?.attempts ?? 0) > 0;
-          const maybe = sent && ['NetworkError', 'Timeout'].includes(e?.code) || (e?.status >= 500);
+          const maybe = sent && (['NetworkError', 'Timeout'].includes(e?.code) || e?.status >= 500 || e?.status < 300);
           if (sent) report.sent += indices.length;
           else report.notSent += indices.length;
           report.failed += indices.length;

@@ -10,6 +10,8 @@ export interface McpTool {
   title: string;
   description: string;
   inputSchema: { type: 'object'; properties: Record<string, unknown>; required?: string[]; [k: string]: unknown };
+  /** The JSON Schema of the result (JSON actions whose result schema is known, given `results`). */
+  outputSchema?: { type: 'object'; [k: string]: unknown };
   annotations: { title: string; readOnlyHint: boolean; destructiveHint: boolean; idempotentHint: boolean; openWorldHint: boolean };
 }
 
@@ -18,8 +20,24 @@ export interface McpServerOptions {
   client: Pick<IterableClient, 'execute'> | (() => Pick<IterableClient, 'execute'>);
   /** The catalog (`actions` from "iterable-wasm"). */
   actions: readonly CatalogEntry[];
+  /**
+   * "discover": three meta-tools (search_actions, describe_action, run_action) over the narrowed
+   * catalog, tools/list under 8 KB; "all": one tool per action. Default: "discover", or "all"
+   * when `allow` or `toolsets` name the actions (then more than 100 tools is a TypeError).
+   */
+  tools?: 'discover' | 'all';
+  /** Only the actions of these catalog resources ("users", "lists", "events", ...). */
+  toolsets?: string[];
+  /** Only actions that read. */
+  readOnly?: boolean;
   /** Let irreversible tools run (default false: they answer a tool error and send nothing). */
   allowIrreversible?: boolean;
+  /** Let tools run that make Iterable send messages to people (default false: refused, nothing sent). */
+  allowSends?: boolean;
+  /** How to allow sends, named in descriptions and refusals (default "--allow-sends"). */
+  sendsHint?: string;
+  /** Result schemas by action id (the package's results.json): JSON tools get an outputSchema. */
+  results?: Record<string, Record<string, unknown>>;
   /** Only these action ids become tools. */
   allow?: string[];
   /** These action ids do not. */
@@ -37,6 +55,8 @@ export interface McpServerOptions {
   maxBatch?: number;
   /** Longest answer (a message or a whole batch) in characters (default 4000000); past it, an error (-32001) answers instead. */
   maxAnswerChars?: number;
+  /** While a tool call waits (rate limiter, retries, a long export), a notifications/progress every this many ms to a request that sent a progressToken (default 5000; 0: none). */
+  progressIntervalMs?: number;
   /** Diagnostics, one line at a time (never protocol output). */
   log?: (line: string) => void;
 }
@@ -52,10 +72,16 @@ export interface McpContext {
   protocolVersion?: string;
   /** Aborted when the transport's request goes away: the calls it started are aborted too. */
   signal?: AbortSignal;
+  /** Sends a notification (progress) to the client while a request runs; without it, none is sent. */
+  notify?: (message: JsonRpcMessage) => void;
 }
 
 export interface McpServer {
   readonly tools: McpTool[];
+  /** "discover" or "all". */
+  readonly mode: 'discover' | 'all';
+  /** The catalog entries this server can run (after allow, deny, toolsets, readOnly). */
+  readonly actions: readonly CatalogEntry[];
   /** One parsed message or batch; resolves with the answer, or null when none is due (notifications, a cancelled call). */
   handle(message: JsonRpcMessage | JsonRpcMessage[], context?: McpContext): Promise<JsonRpcMessage | JsonRpcMessage[] | null>;
   /** The same for JSON text (a stdio line, an HTTP body); a parse error is answered, never thrown. */
@@ -98,14 +124,55 @@ export interface McpHttpOptions {
 }
 
 /**
- * Streamable HTTP: POST JSON-RPC → JSON (202 for notifications only), GET → 405, OPTIONS → CORS
+ * Streamable HTTP: POST JSON-RPC → JSON (202 for notifications only; a tools/call with a
+ * progressToken from a client accepting text/event-stream → an event stream of progress, then the
+ * answer), GET → 405, OPTIONS → CORS
  * preflight. Foreign Host or Origin → 403, no token → 401, not application/json → 415, body too
  * large → 413, invalid UTF-8 or JSON → 400. For Workers, Deno.serve, node:http, ...
  */
 export declare function createMcpHttpHandler(server: McpServer, options?: McpHttpOptions): (request: Request) => Promise<Response>;
 
-/** The tools for a catalog (what tools/list answers), narrowed by allow / deny. */
-export declare function toolsFromCatalog(actions: readonly CatalogEntry[], options?: { allow?: string[]; deny?: string[]; allowIrreversible?: boolean; irreversibleHint?: string }): McpTool[];
+/** Options narrowing the catalog. */
+export interface McpSelection {
+  allow?: string[];
+  deny?: string[];
+  toolsets?: string[];
+  readOnly?: boolean;
+}
+
+/** The tools for a catalog, one per action (what tools/list answers with tools: "all"). */
+export declare function toolsFromCatalog(actions: readonly CatalogEntry[], options?: McpSelection & { allowIrreversible?: boolean; irreversibleHint?: string; allowSends?: boolean; sendsHint?: string; results?: Record<string, Record<string, unknown>> }): McpTool[];
+
+/** The catalog narrowed by allow, deny, toolsets (an unknown one is a TypeError) and readOnly. */
+export declare function selectActions(actions: readonly CatalogEntry[], options?: McpSelection): CatalogEntry[];
+
+/** The meta-tools of discovery mode over these actions. */
+export declare function discoveryTools(actions: readonly CatalogEntry[]): McpTool[];
+
+/** What search_actions answers. */
+export declare function searchActions(actions: readonly CatalogEntry[], query?: { query?: string; resource?: string; flags?: string[]; limit?: number }): {
+  total: number;
+  actions: Array<{ id: string; resource: string; flags: string[]; summary: string }>;
+  resources?: Record<string, number>;
+};
+
+/** An action's flags: read|write, destructive, irreversible, sends (or "sends(with P)"), idempotent, async, bulk, paginated. */
+export declare function flagsOf(action: CatalogEntry): string[];
+
+/** Whether a write deletes or overwrites data (destructiveHint). */
+export declare function isDestructive(action: CatalogEntry): boolean;
+
+/** The leading id verbs that make a write destructive. */
+export declare const OVERWRITING_VERBS: readonly string[];
+
+/** The actions that send messages to people: an id, or [id, param] when the param makes it send. */
+export declare const SENDS: ReadonlyArray<string | readonly [string, string]>;
+
+/** Whether an action sends: true, false, or the param that makes it send. */
+export declare function sendsOf(action: CatalogEntry): boolean | string;
+
+/** Most tools a preset may expose. */
+export declare const MAX_TOOLS: number;
 
 /** A catalog input schema as MCP clients expect it (object at the top, no $schema, no x-iterable-* keywords). */
 export declare function toolSchema(schema: Record<string, unknown>): McpTool['inputSchema'];

@@ -14,10 +14,11 @@
 // tools are listed but refuse to run unless allowIrreversible is set. Every failure of a call is a
 // tool result with isError (Iterable's code and message); the API key never appears in any output.
 
+import { SENDS, callSends, sendsOf } from './sends.js';
 import { MCP_MAX_BODY, Refusal, corsHeaders, decodeUtf8, bearer, hostList, mediaType, originList, readBody, screen } from './server/guard.js';
 
 /** Protocol versions this server speaks, newest first. */
-export const PROTOCOL_VERSIONS = ['2025-06-18', '2025-03-26', '2024-11-05'];
+export const PROTOCOL_VERSIONS = ['2025-11-25', '2025-06-18', '2025-03-26', '2024-11-05'];
 /** From this version on, MCP has no JSON-RPC batches. */
 const NO_BATCHES_FROM = '2025-06-18';
 /** What the streamable HTTP transport assumes when a client names no version (the spec's rule). */
@@ -34,6 +35,33 @@ const ANSWER_TOO_LARGE = -32001;
 
 /** Whether an action only reads: a GET, or an entry flagged as a read by the catalog. */
 export const isRead = (a) => a.method === 'GET' || a.readOnly === true || a.read === true;
+
+/** The leading verbs of writes that delete or overwrite what is stored (besides the DELETE, PUT
+ * and PATCH methods and irreversible actions). */
+export const OVERWRITING_VERBS = ['update', 'upsert', 'replace', 'bulk_update', 'merge', 'forget', 'delete', 'bulk_delete', 'unsubscribe', 'deactivate', 'disable'];
+
+/** Whether a write deletes or overwrites data (destructiveHint): irreversible, a DELETE, PUT or
+ * PATCH, or an action whose id starts with one of OVERWRITING_VERBS. Reads never are. */
+export const isDestructive = (a) =>
+  !isRead(a) && (!!a.irreversible || ['DELETE', 'PUT', 'PATCH'].includes(a.method) || OVERWRITING_VERBS.some((v) => a.id.startsWith(v + '_')));
+
+export { SENDS, sendsOf };
+
+/** Most tools a preset may expose (several clients refuse more). */
+export const MAX_TOOLS = 100;
+
+/** The flags of an action, as search_actions filters and describe_action shows them. */
+export const flagsOf = (a) => [
+  isRead(a) ? 'read' : 'write',
+  isDestructive(a) ? 'destructive' : null,
+  a.irreversible ? 'irreversible' : null,
+  sendsOf(a) === true ? 'sends' : sendsOf(a) ? `sends(with ${sendsOf(a)})` : null,
+  a.idempotent ? 'idempotent' : null,
+  a.async ? 'async' : null,
+  a.bulk ? 'bulk' : null,
+  a.pagination ? 'paginated' : null,
+].filter(Boolean);
+const FLAG_WORDS = ['read', 'write', 'destructive', 'irreversible', 'sends', 'idempotent', 'async', 'bulk', 'paginated'];
 
 /** A copy of a catalog schema as MCP clients expect it: `type: "object"` at the top, no `$schema`
  * (older validators reject the 2020-12 meta-schema URI), no `x-iterable-*` keywords, and no
@@ -59,36 +87,153 @@ export function toolSchema(schema) {
   return s;
 }
 
-function toolDescription(a, allowIrreversible, how) {
+function toolDescription(a, allowIrreversible, how, allowSends = false, sendsHow = '--allow-sends') {
   const notes = [];
   if (a.requireOneOf?.length) notes.push('Required: ' + a.requireOneOf.map((g) => `at least one of ${g.join(', ')}`).join('; and '));
   if (a.irreversible) {
     notes.push(allowIrreversible ? 'Irreversible' : `Irreversible: refused unless the server runs with ${how}`);
+  }
+  const sends = sendsOf(a);
+  if (sends) {
+    const what = sends === true ? 'Sends messages to people' : `Sends messages to people when ${sends} is given`;
+    notes.push(allowSends ? what : `${what}: refused unless the server runs with ${sendsHow}`);
   }
   if (a.rateLimit) notes.push(`Rate limit: ${a.rateLimit}`);
   if (a.limits) notes.push(`Limits: ${a.limits}`);
   return [a.description, ...notes].filter(Boolean).join('\n');
 }
 
-/** The tools for a catalog, narrowed by allow / deny lists of ids. */
-export function toolsFromCatalog(actions, { allow, deny, allowIrreversible = false, irreversibleHint = '--allow-irreversible' } = {}) {
+/** The catalog narrowed by allow / deny lists of ids, toolsets (resources) and readOnly. An
+ * unknown toolset is a TypeError naming the known ones. */
+export function selectActions(actions, { allow, deny, toolsets, readOnly = false } = {}) {
   const allowSet = allow && allow.length ? new Set(allow) : null;
   const denySet = new Set(deny ?? []);
-  return actions
-    .filter((a) => (!allowSet || allowSet.has(a.id)) && !denySet.has(a.id))
-    .map((a) => ({
+  let sets = null;
+  if (toolsets && toolsets.length) {
+    const known = [...new Set(actions.map((a) => a.resource))].sort();
+    const bad = toolsets.filter((t) => !known.includes(t));
+    if (bad.length) throw new TypeError(`unknown toolset ${bad.join(', ')}; the toolsets are the catalog's resources: ${known.join(', ')}`);
+    sets = new Set(toolsets);
+  }
+  return actions.filter((a) => (!allowSet || allowSet.has(a.id)) && !denySet.has(a.id) && (!sets || sets.has(a.resource)) && (!readOnly || isRead(a)));
+}
+
+/** An action's annotations: from its method and flags. */
+const annotationsOf = (a) => ({
+  title: a.title,
+  readOnlyHint: isRead(a),
+  destructiveHint: isDestructive(a),
+  idempotentHint: !!a.idempotent,
+  openWorldHint: true,
+});
+
+/** An output schema for MCP (an object schema, without $schema), or undefined. */
+const outputSchemaOf = (results, a) => {
+  const r = results?.[a.id];
+  if (a.response !== 'json' || !r || r.type !== 'object') return undefined;
+  const { $schema, ...rest } = r;
+  return rest;
+};
+
+/** The tools for a catalog (one per action), narrowed by allow / deny / toolsets / readOnly. With
+ * `results` (pkg/results.json), JSON actions get an outputSchema. */
+export function toolsFromCatalog(actions, { allowIrreversible = false, irreversibleHint = '--allow-irreversible', allowSends = false, sendsHint = '--allow-sends', results, ...narrow } = {}) {
+  return selectActions(actions, narrow).map((a) => {
+    const outputSchema = outputSchemaOf(results, a);
+    return {
       name: a.id,
       title: a.title,
-      description: toolDescription(a, allowIrreversible, irreversibleHint),
+      description: toolDescription(a, allowIrreversible, irreversibleHint, allowSends, sendsHint),
       inputSchema: toolSchema(a.inputSchema),
-      annotations: {
-        title: a.title,
-        readOnlyHint: isRead(a),
-        destructiveHint: !isRead(a) && !!a.irreversible,
-        idempotentHint: !!a.idempotent,
-        openWorldHint: true,
+      ...(outputSchema ? { outputSchema } : {}),
+      annotations: annotationsOf(a),
+    };
+  });
+}
+
+/** The meta-tools of discovery mode: search the catalog, describe one action, run one. */
+export function discoveryTools(actions) {
+  const resources = [...new Set(actions.map((a) => a.resource))].sort();
+  return [
+    {
+      name: 'search_actions',
+      title: 'Search Iterable API actions',
+      description:
+        'Finds Iterable API actions by words such as "add user to list", by resource or by flags, and returns their ids, flags and one-line summaries (with no arguments, the resources too). ' +
+        'Then call describe_action with an id to learn its arguments, and run_action to run it.',
+      inputSchema: {
+        type: 'object',
+        properties: {
+          query: { type: 'string', description: 'words to look for in ids, titles and descriptions' },
+          resource: { type: 'string', enum: resources },
+          flags: { type: 'array', items: { type: 'string', enum: FLAG_WORDS }, description: 'only actions with all these flags' },
+          limit: { type: 'integer', minimum: 1, maximum: 50, default: 15 },
+        },
+        additionalProperties: false,
       },
-    }));
+      annotations: { title: 'Search Iterable API actions', readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
+    },
+    {
+      name: 'describe_action',
+      title: 'Describe an Iterable API action',
+      description:
+        "Returns one action's description, flags, annotations and input JSON Schema (and its result's schema where known), by the id search_actions gave. " +
+        'Read it before run_action so the arguments you send match the schema.',
+      inputSchema: { type: 'object', properties: { id: { type: 'string', description: 'the action id, e.g. get_user_by_email' } }, required: ['id'], additionalProperties: false },
+      annotations: { title: 'Describe an Iterable API action', readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
+    },
+    {
+      name: 'run_action',
+      title: 'Run an Iterable API action',
+      description:
+        "Runs one action by id with its arguments as an object, checked against the action's schema before anything is sent, and returns Iterable's answer or an error naming what to fix. " +
+        'Actions flagged irreversible or sends are refused unless this server allows them; read-only ones are safe to retry.',
+      inputSchema: {
+        type: 'object',
+        properties: { id: { type: 'string', description: 'the action id' }, arguments: { type: 'object', description: "the action's input, as describe_action's inputSchema says", additionalProperties: true } },
+        required: ['id'],
+        additionalProperties: false,
+      },
+      annotations: { title: 'Run an Iterable API action', readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: true },
+    },
+  ];
+}
+
+const words = (t) => String(t ?? '').toLowerCase().split(/[^a-z0-9]+/).filter((w) => w.length > 1);
+const stem = (w) => w.replace(/(ies|es|s)$/, (m) => (m === 'ies' ? 'y' : '')).replace(/ing$/, '');
+const firstSentence = (t) => (String(t ?? '').match(/^.*?[.!?](?=\s+[A-Z(]|$)/)?.[0] ?? String(t ?? '')).trim();
+
+/** search_actions over a catalog: each query word found in the id or title scores 3, in the
+ * description 1, and 2 more when it names the action's resource; filters by resource and flags; best first, then by id. */
+export function searchActions(actions, { query, resource, flags, limit = 15 } = {}) {
+  const q = [...new Set(words(query).map(stem))];
+  const want = Array.isArray(flags) ? flags : [];
+  const scored = [];
+  for (const a of actions) {
+    if (resource && a.resource !== resource) continue;
+    const f = flagsOf(a);
+    if (!want.every((w) => f.some((x) => x === w || x.startsWith(w + '(')))) continue;
+    let score = 0;
+    if (q.length) {
+      const head = new Set([...words(a.id), ...words(a.title), ...words(a.resource)].map(stem));
+      const body = new Set(words(a.description).map(stem));
+      const res = stem(a.resource.toLowerCase());
+      for (const w of q) score += (w === res ? 2 : 0) + (head.has(w) ? 3 : body.has(w) ? 1 : 0);
+      if (score === 0) continue;
+    }
+    scored.push([score, a, f]);
+  }
+  scored.sort((x, y) => y[0] - x[0] || (x[1].id < y[1].id ? -1 : 1));
+  const n = Math.max(1, Math.min(50, Number.isInteger(limit) ? limit : 15));
+  const out = {
+    total: scored.length,
+    actions: scored.slice(0, n).map(([, a, f]) => ({ id: a.id, resource: a.resource, flags: f, summary: firstSentence(a.description) })),
+  };
+  if (!q.length && !resource && !want.length) {
+    out.resources = {};
+    for (const a of actions) out.resources[a.resource] = (out.resources[a.resource] ?? 0) + 1;
+  }
+  return out;
 }
 
 const redactor = (secrets) => {
@@ -104,8 +249,16 @@ const redactor = (secrets) => {
  * A protocol server. Options:
  *   client            an IterableClient (or a function returning one, called per tool call)
  *   actions           the catalog
+ *   tools             'discover' (three meta-tools: search_actions, describe_action, run_action,
+ *                     over the narrowed catalog) or 'all' (one tool per action). Default:
+ *                     'discover', or one tool per action when allow or toolsets name the actions
+ *   toolsets          catalog resources (users, lists, events, ...) whose actions are served
+ *   readOnly          only actions that read
  *   allowIrreversible let irreversible tools run (default false)
+ *   allowSends        let tools run that make Iterable send messages to people (default false;
+ *                     the list is ./sends.js)
  *   allow, deny       arrays of action ids narrowing the tools
+ *   results           the result schemas (pkg/results.json): JSON tools get an outputSchema
  *   secrets           strings that must never appear in output (the API key); redacted if they do
  *   name, version     the serverInfo
  *   maxResultChars    longer result texts are cut with a note (default 200000)
@@ -114,10 +267,14 @@ const redactor = (secrets) => {
  *   maxAnswerChars    longest answer (one message or a whole batch) in characters (default
  *                     4,000,000): past it, messages are answered with an error instead
  *   irreversibleHint  how to allow irreversible tools, named in refusals (default "--allow-irreversible")
+ *   sendsHint         how to allow sends, named in refusals (default "--allow-sends")
+ *   progressIntervalMs while a tool call waits (client-side rate limiter, retries, a long export),
+ *                     a notifications/progress every this many ms to a request that sent a
+ *                     progressToken (default 5000), through the transport's context.notify
  *   log               (line) => void for diagnostics (stderr in the CLI)
  * Returns { tools, handle(message, context) => Promise<response | array | null>, respond(text,
- * context) => Promise<JSON text | null>, ... }. `context` ({ session, protocolVersion, signal })
- * is the transport's: cancellations only reach calls of the same session; without a
+ * context) => Promise<JSON text | null>, ... }. `context` ({ session, protocolVersion, signal,
+ * notify(message) }) is the transport's: cancellations only reach calls of the same session; without a
  * protocolVersion, the one agreed at the last initialize applies (stdio).
  */
 export function createMcpServer(options) {
@@ -125,9 +282,16 @@ export function createMcpServer(options) {
   if (!Array.isArray(actions)) throw new TypeError('createMcpServer: actions (the catalog) is required');
   const getClient = typeof options.client === 'function' ? options.client : () => options.client;
   const redact = redactor(options.secrets ?? []);
-  const tools = toolsFromCatalog(actions, { allow, deny, allowIrreversible, irreversibleHint });
+  const { allowSends = false, sendsHint = '--allow-sends', toolsets, readOnly = false, results, progressIntervalMs = 5000 } = options;
+  const mode = options.tools ?? ((allow && allow.length) || (toolsets && toolsets.length) ? 'all' : 'discover');
+  if (mode !== 'all' && mode !== 'discover') throw new TypeError(`createMcpServer: tools must be "discover" or "all", not ${JSON.stringify(mode)}`);
+  const served = selectActions(actions, { allow, deny, toolsets, readOnly });
+  if (mode === 'all' && options.tools === undefined && served.length > MAX_TOOLS) {
+    throw new TypeError(`createMcpServer: these toolsets make ${served.length} tools, more than ${MAX_TOOLS} (several clients refuse that many); name fewer, or use tools: "discover" (or "all" to serve them anyway)`);
+  }
+  const tools = mode === 'all' ? toolsFromCatalog(served, { allowIrreversible, irreversibleHint, allowSends, sendsHint, results }) : discoveryTools(served);
   const toolNames = new Set(tools.map((t) => t.name));
-  const byId = new Map(actions.map((a) => [a.id, a]));
+  const byId = new Map(served.map((a) => [a.id, a]));
   const inFlight = new Map(); // session + request id -> AbortController
   const flightKey = (session, id) => `${String(session ?? '')}\u0000${typeof id}:${String(id)}`;
   let protocolVersion = null;
@@ -141,34 +305,100 @@ export function createMcpServer(options) {
   });
 
   function resultText(value) {
-    let text = typeof value === 'string' ? value : JSON.stringify(value ?? null, null, 2);
+    let text = typeof value === 'string' ? value : JSON.stringify(value ?? null);
     if (text.length > maxResultChars) {
       text = text.slice(0, maxResultChars) + `\n[truncated: ${text.length - maxResultChars} more characters; narrow the input to get less]`;
     }
     return redact(text);
   }
 
+  /** A JSON result: compact text, and structuredContent when it is an object. */
+  const jsonResult = (value) => ({
+    content: [{ type: 'text', text: resultText(value) }],
+    ...(value && typeof value === 'object' && !Array.isArray(value) ? { structuredContent: JSON.parse(redact(JSON.stringify(value))) } : {}),
+  });
+
+  const isObject = (v) => v && typeof v === 'object' && !Array.isArray(v);
+
+  /** A tool error for an id that is not served, with near ids. */
+  const unknownAction = (id) => {
+    const text = String(id ?? '').slice(0, 80);
+    const near = served.filter((a) => text && (a.id.includes(text) || text.includes(a.id))).slice(0, 3).map((a) => a.id);
+    return { result: toolError({ code: 'UnknownAction', action: text, message: `no action "${text}" on this server${near.length ? ` (did you mean ${near.join(', ')}?)` : ''}; find ids with search_actions` }) };
+  };
+
   async function callTool(params, requestId, ctx) {
     const toolName = params?.name;
     if (typeof toolName !== 'string' || !toolNames.has(toolName)) {
       return { error: [INVALID_PARAMS, `Unknown tool: ${String(toolName).slice(0, 80)}`] };
     }
-    const entry = byId.get(toolName);
     const args = params.arguments ?? {};
-    if (!args || typeof args !== 'object' || Array.isArray(args)) {
+    if (!isObject(args)) {
       return { result: toolError({ code: 'ValidationError', action: toolName, message: 'arguments must be an object' }) };
     }
-    if (entry.irreversible && !allowIrreversible) {
+    if (mode === 'discover') {
+      if (toolName === 'search_actions') {
+        if (args.flags !== undefined && !Array.isArray(args.flags)) return { result: toolError({ code: 'ValidationError', action: toolName, message: `flags must be an array of ${FLAG_WORDS.join(', ')}` }) };
+        return { result: jsonResult(searchActions(served, args)) };
+      }
+      const entry = byId.get(args.id);
+      if (!entry) return unknownAction(args.id);
+      if (toolName === 'describe_action') {
+        const outputSchema = outputSchemaOf(results, entry);
+        return {
+          result: jsonResult({
+            id: entry.id,
+            title: entry.title,
+            resource: entry.resource,
+            method: entry.method,
+            path: entry.path,
+            flags: flagsOf(entry),
+            description: toolDescription(entry, allowIrreversible, irreversibleHint, allowSends, sendsHint),
+            annotations: annotationsOf(entry),
+            inputSchema: toolSchema(entry.inputSchema),
+            ...(outputSchema ? { outputSchema } : {}),
+          }),
+        };
+      }
+      const input = args.arguments ?? {};
+      if (!isObject(input)) return { result: toolError({ code: 'ValidationError', action: entry.id, message: 'arguments must be an object' }) };
+      return runAction(entry, input, requestId, ctx);
+    }
+    return runAction(byId.get(toolName), args, requestId, ctx);
+  }
+
+  async function runAction(entry, args, requestId, ctx) {
+    const toolName = entry.id;
+    const needs = [];
+    if (entry.irreversible && !allowIrreversible) needs.push([irreversibleHint, 'is irreversible']);
+    if (callSends(entry, args) && !allowSends) needs.push([sendsHint, 'makes Iterable send messages to people']);
+    if (needs.length) {
       return {
         result: toolError({
-          code: 'IrreversibleNotAllowed',
+          code: entry.irreversible && !allowIrreversible ? 'IrreversibleNotAllowed' : 'SendsNotAllowed',
           action: toolName,
-          message: `${toolName} is irreversible and this server does not allow irreversible tools (start it with ${irreversibleHint}); nothing was sent`,
+          message: `${toolName} ${needs.map((n) => n[1]).join(' and ')}, and this server refuses it (start it with ${needs.map((n) => n[0]).join(' and ')}); nothing was sent`,
         }),
       };
     }
     const controller = new AbortController();
     const key = flightKey(ctx.session, requestId);
+    // Progress while the call waits, so clients that reset their timeout on progress keep waiting.
+    const token = ctx.progressToken;
+    let ticker;
+    if ((typeof token === 'string' || typeof token === 'number') && typeof ctx.notify === 'function' && progressIntervalMs > 0) {
+      const started = Date.now();
+      let n = 0;
+      ticker = setInterval(() => {
+        if (controller.signal.aborted) return;
+        const s = Math.round((Date.now() - started) / 1000);
+        try {
+          ctx.notify({ jsonrpc: '2.0', method: 'notifications/progress', params: { progressToken: token, progress: ++n, message: `${toolName}: waiting ${s} s (rate limit, retries or a long export)` } });
+        } catch (e) {
+          log(`progress not sent: ${redact(e?.message ?? e)}`);
+        }
+      }, progressIntervalMs);
+    }
     inFlight.set(key, controller);
     const onGone = () => controller.abort(ctx.signal?.reason);
     if (ctx.signal?.aborted) onGone();
@@ -176,7 +406,7 @@ export function createMcpServer(options) {
     try {
       const value = await getClient().execute(toolName, args, { signal: controller.signal });
       if (controller.signal.aborted) return { cancelled: true };
-      return { result: { content: [{ type: 'text', text: resultText(value) }] } };
+      return { result: entry.response === 'json' ? jsonResult(value) : { content: [{ type: 'text', text: resultText(value) }] } };
     } catch (e) {
       // A cancelled request gets no answer at all.
       if (controller.signal.aborted) return { cancelled: true };
@@ -195,6 +425,7 @@ export function createMcpServer(options) {
       log(`tool ${toolName} failed: ${redact(error.code)}: ${redact(error.message)}`);
       return { result: toolError(error) };
     } finally {
+      if (ticker) clearInterval(ticker);
       if (inFlight.get(key) === controller) inFlight.delete(key);
       ctx.signal?.removeEventListener?.('abort', onGone);
     }
@@ -232,8 +463,11 @@ export function createMcpServer(options) {
             capabilities: { tools: { listChanged: false }, logging: {} },
             serverInfo: { name, title: 'Iterable API (iterable-wasm)', version },
             instructions:
-              'Every Iterable API action as a tool (name = action id). Tools marked readOnlyHint only read; ' +
-              (allowIrreversible ? 'irreversible tools (destructiveHint) run when called.' : 'irreversible tools (destructiveHint) are refused by this server.'),
+              (mode === 'discover'
+                ? `The Iterable API's ${served.length} actions through three tools: search_actions finds ids, describe_action gives one action's input schema, run_action runs it. `
+                : 'Iterable API actions as tools (name = action id). Tools marked readOnlyHint only read; ') +
+              (allowIrreversible ? 'irreversible tools (destructiveHint) run when called; ' : 'irreversible tools (destructiveHint) are refused by this server; ') +
+              (allowSends ? 'tools that send messages to people run when called.' : 'tools that send messages to people are refused by this server.'),
           });
         }
         case 'ping':
@@ -241,7 +475,7 @@ export function createMcpServer(options) {
         case 'tools/list':
           return ok(id, { tools });
         case 'tools/call': {
-          const out = await callTool(params, id, ctx);
+          const out = await callTool(params, id, { ...ctx, progressToken: params?._meta?.progressToken });
           if (out.cancelled) return null;
           return out.error ? fail(id, out.error[0], out.error[1]) : ok(id, out.result);
         }
@@ -336,6 +570,10 @@ export function createMcpServer(options) {
 
   return {
     tools,
+    /** 'discover' or 'all'. */
+    mode,
+    /** The actions this server can run. */
+    actions: served,
     handle,
     handleText,
     respond,
@@ -395,6 +633,53 @@ export function createMcpHttpHandler(server, options = {}) {
       live.delete(id);
     }
   };
+
+  /** A tools/call with a progressToken, answered as a server-sent event stream: progress
+   * notifications while it runs, then its answer (none if it was cancelled), then the end. The
+   * client closing the stream aborts the call. */
+  function progressStream(message, ctx, extra) {
+    const bytes = new TextEncoder();
+    const gone = new AbortController();
+    const onAbort = () => gone.abort(ctx.signal?.reason);
+    if (ctx.signal?.aborted) onAbort();
+    else ctx.signal?.addEventListener?.('abort', onAbort, { once: true });
+    let out;
+    let open = true;
+    const send = (text) => {
+      if (!open) return;
+      try {
+        out.enqueue(bytes.encode(`event: message\ndata: ${text}\n\n`));
+      } catch {
+        open = false;
+      }
+    };
+    const body = new ReadableStream({
+      start(c) {
+        out = c;
+        server
+          .handle(message, { ...ctx, signal: gone.signal, notify: (m) => send(JSON.stringify(m)) })
+          .then((answer) => {
+            const text = server.encode ? server.encode(answer) : answer === null ? null : JSON.stringify(answer);
+            if (text !== null) send(text);
+          })
+          .catch(() => send(JSON.stringify({ jsonrpc: '2.0', id: message.id ?? null, error: { code: INTERNAL_ERROR, message: 'Internal error' } })))
+          .finally(() => {
+            ctx.signal?.removeEventListener?.('abort', onAbort);
+            if (open) {
+              open = false;
+              try {
+                out.close();
+              } catch {}
+            }
+          });
+      },
+      cancel() {
+        open = false;
+        gone.abort(new Error('the client closed the stream'));
+      },
+    });
+    return new Response(body, { status: 200, headers: { ...extra, 'content-type': 'text/event-stream', 'cache-control': 'no-cache' } });
+  }
 
   return async function handle(request) {
     const origin = request.headers.get('origin');
@@ -471,6 +756,10 @@ export function createMcpHttpHandler(server, options = {}) {
     };
     const problem = server.batchProblem?.(message, ctx);
     if (problem) return rpcError(400, INVALID_REQUEST, problem);
+    const accept = request.headers.get('accept') ?? '';
+    if (!Array.isArray(message) && message?.method === 'tools/call' && message.params?._meta?.progressToken !== undefined && /text\/event-stream/i.test(accept)) {
+      return progressStream(message, ctx, extra);
+    }
     const answer = await server.handle(message, ctx);
     if (newSession && answer?.result) {
       if (live.size >= maxSessions) live.delete(live.keys().next().value);

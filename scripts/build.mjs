@@ -100,7 +100,7 @@ export { initSync, initAsync };
 if (process.env.ITERABLE_WASM_NO_OPT !== '1') {
   // binaryen from npm (Debian's wasm-opt 108 corrupts modern wasm-bindgen output); --converge
   // repeats the passes until nothing changes (-100 bytes gzip, +6 s).
-  run(bin('wasm-opt'), ['-Oz', '--converge', '--strip-debug', '--strip-producers', wasm, '-o', wasm]);
+  run(bin('wasm-opt'), ['-Oz', '--converge', '--strip-debug', '--strip-producers', '--strip-target-features', wasm, '-o', wasm]);
   shortenBoundaryNames();
 }
 
@@ -177,15 +177,14 @@ for (const f of readdirSync(pkg).filter((f) => /^((index|load)\.\w+|api)\.js$/.t
   writeFileSync(p, text);
 }
 
-// Minify the substantial JS (the wasm-bindgen glue, api.js, the error class); the classes keep
-// their names, so they still print as IterableClient / IterableError.
+// Minify the substantial JS (the wasm-bindgen glue, api.js, the error class). api.js and the
+// error class name their classes and methods themselves, so they still print as IterableClient,
+// IterableError, paginate, bulk... (--keep-names did that by wrapping every function in a naming
+// call: 0.3 KB gzip). The small entries and loaders too: they are part of what a browser loads.
 if (process.env.ITERABLE_WASM_NO_MINIFY !== '1') {
   const esbuild = (files, ...flags) =>
     run(bin('esbuild'), [...files.map((f) => join(pkg, f)), '--minify', ...flags, '--format=esm', '--target=es2022', '--log-level=warning', `--outdir=${pkg}`, `--outbase=${pkg}`, '--allow-overwrite']);
-  esbuild([relative(pkg, errors)], '--keep-names');
-  // api.js sets its class's name itself (--keep-names would cost ~300 bytes gzip of the budget).
-  // The small entries and loaders too: they are part of what a browser loads.
-  esbuild(['api.js', ...readdirSync(pkg).filter((f) => /^((index|load)\.(browser|inline|workerd)|index\.deno)\.js$/.test(f))]);
+  esbuild(['api.js', relative(pkg, errors), ...readdirSync(pkg).filter((f) => /^((index|load)\.(browser|inline|workerd)|index\.deno)\.js$/.test(f))]);
   esbuild([join(relative(pkg, dirname(errors)), 'transport.js')]);
   // Not the glue: --keep-names wraps every function expression in a naming call, and the glue
   // makes closures on every call (future callbacks); its classes are internal (IterableClient is

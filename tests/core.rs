@@ -468,7 +468,13 @@ fn act(id: &str) -> &'static ActionDef {
 #[test]
 fn responses_by_kind() {
     assert_eq!(response::interpret(act("list_channels"), 200, r#"{"channels":[]}"#, None), Ok(Payload::Json(r#"{"channels":[]}"#.into())));
-    assert_eq!(response::interpret(act("list_channels"), 202, "", None), Ok(Payload::Json("null".into())));
+    // An empty body is the answer only where the spec documents a success without one.
+    for (id, status, body) in [("list_channels", 200, ""), ("list_channels", 202, " \r\n\t"), ("track_event", 200, ""), ("create_catalog", 200, "")] {
+        let e = response::interpret(act(id), status, body, None).unwrap_err();
+        assert_eq!((e.code.as_str(), e.status, e.retryable), (codes::INVALID_RESPONSE, Some(status), false), "{id} {status}");
+    }
+    assert_eq!(response::interpret(act("create_catalog"), 201, "", None), Ok(Payload::Json("null".into())));
+    assert_eq!(response::interpret(act("archive_campaigns"), 200, " \n", None), Ok(Payload::Json("null".into())));
     let jsonl = act("export_campaign_data_to_json");
     assert_eq!(jsonl.response, ResponseKind::Jsonl);
     assert_eq!(response::interpret(jsonl, 200, "{\"a\":1}\n{\"b\":2}\r\n\n", None), Ok(Payload::Json("[{\"a\":1},{\"b\":2}]".into())));
@@ -521,12 +527,18 @@ fn retry_policy() {
     let net = core::error::ApiError::new(codes::NETWORK, "reset");
     let timeout = core::error::ApiError::new(codes::TIMEOUT, "t");
     let bad = response::interpret(send, 400, r#"{"code":"BadParams","msg":"x"}"#, None).unwrap_err();
-    assert!(retry::may_retry(send, &r429) && retry::may_retry(read, &r429));
+    assert!(retry::may_retry(send, &r429, false) && retry::may_retry(read, &r429, false));
     for e in [&r503, &net, &timeout] {
-        assert!(!retry::may_retry(send, e), "{} must not repeat a send", e.code);
-        assert!(retry::may_retry(read, e));
+        assert!(!retry::may_retry(send, e, false), "{} must not repeat a send", e.code);
+        assert!(retry::may_retry(read, e, false));
+        // With eventIds: "auto" every event carries an id Iterable deduplicates on.
+        assert!(retry::may_retry(send, e, true), "{} with event ids", e.code);
+        assert!(!retry::may_retry(act("send_email_to_target"), e, true), "{} is no event", e.code);
     }
-    assert!(!retry::may_retry(read, &bad));
+    assert!(!retry::may_retry(read, &bad, false) && !retry::may_retry(send, &bad, true));
+    // Where the ids go: derived from the spec (an `id` that updates the event sent with it).
+    let takes: Vec<&str> = defs::all().filter(|a| a.event_id).map(|a| a.id).collect();
+    assert_eq!(takes, ["track_event", "track_events_in_bulk", "track_purchase"]);
     for n in 0..20 {
         let d = retry::delay_ms(n, 0.999, None);
         assert!(d <= retry::MAX_DELAY_MS && d >= 0.0);
@@ -575,6 +587,52 @@ fn rate_limiter_allows_the_burst_then_spaces_calls() {
     }
     assert!(rate::parse("5 requests/fortnight, per project").is_none());
     assert!(rate::parse("0 requests/second, per project").is_none());
+}
+
+/// The limiter's own schedule (when each call may leave: the time it asked plus the wait it got),
+/// for calls arriving in any pattern (bursts, gaps, many callers at one instant): the k-th call
+/// after any call i leaves no earlier than (k - i - (N - 1)) intervals after it — a burst of N,
+/// then one per interval — and never before it asked. That is the whole guarantee the end-to-end
+/// rate checks rely on.
+#[test]
+fn rate_limiter_schedule_holds_for_any_arrival_pattern() {
+    use iterable_wasm::core::limiter::Gcra;
+    use iterable_wasm::core::rate;
+    let mut seed = 0x9e37_79b9_7f4a_7c15u64;
+    let mut next = move || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed
+    };
+    for text in ["1 request/second, per project", "5 requests/second, per project", "10 requests/second, per API key", "4 requests/minute, per project"] {
+        let limit = rate::parse(text).unwrap();
+        let n = limit.count as f64;
+        let interval = limit.per_ms as f64 / n;
+        for _ in 0..200 {
+            let mut g = Gcra::default();
+            let mut now = 1_000.0 + (next() % 10_000) as f64;
+            let mut sends = Vec::new();
+            for _ in 0..40 {
+                // Same instant (concurrent callers), a short gap, or a long quiet period.
+                now += match next() % 4 {
+                    0 | 1 => 0.0,
+                    2 => (next() % (interval as u64 + 1)) as f64,
+                    _ => (next() % (3 * limit.per_ms as u64)) as f64,
+                };
+                let wait = g.reserve(now, &limit);
+                assert!(wait >= 0.0, "{text}: negative wait");
+                sends.push(now + wait);
+            }
+            for i in 0..sends.len() {
+                for j in i + 1..sends.len() {
+                    let due = (j - i) as f64 - (n - 1.0);
+                    assert!(sends[j] >= sends[i], "{text}: call {j} scheduled before call {i}");
+                    assert!(sends[j] - sends[i] >= due * interval - 1e-6, "{text}: calls {i}..{j} scheduled {} ms apart, need {}", sends[j] - sends[i], due * interval);
+                }
+            }
+        }
+    }
 }
 
 #[test]

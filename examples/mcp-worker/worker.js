@@ -1,13 +1,19 @@
-// The iterable-wasm MCP server in a Cloudflare Worker: every Iterable action as a tool, over the
-// Model Context Protocol's streamable HTTP transport at POST /mcp (stateless: no session to keep
-// between isolates).
+// The iterable-wasm MCP server in a Cloudflare Worker: the Iterable actions (by default through
+// three discovery tools: search_actions, describe_action, run_action), over the Model Context
+// Protocol's streamable HTTP transport at POST /mcp (stateless: no session to keep between
+// isolates). Tools carry no outputSchema here (results.json is left out of the upload); their JSON
+// results still come with structuredContent.
 //
 // Bindings (secrets: `npx wrangler secret put NAME`):
 //   ITERABLE_API_KEY        Iterable server-side API key (secret)
 //   MCP_TOKEN               the bearer token agents must send (secret): Authorization: Bearer <MCP_TOKEN>
 //   ITERABLE_REGION         "us" (default) or "eu"
 //   ITERABLE_BASE_URL       another base URL (e.g. a local mock)
+//   MCP_TOOLS               "discover" (default: three meta-tools) or "all" (one tool per action)
+//   MCP_TOOLSETS            comma list of catalog resources (users, lists, ...): one tool per action of those
+//   MCP_READ_ONLY           "1" serves only actions that read
 //   MCP_ALLOW_IRREVERSIBLE  "1" lets irreversible tools run (refused otherwise)
+//   MCP_ALLOW_SENDS         "1" lets tools run that make Iterable send messages to people (refused otherwise)
 //   MCP_ALLOW, MCP_DENY     comma lists of action ids narrowing the tools
 //   ITERABLE_SANDBOX        "1" runs every tool against the built-in emulator instead of Iterable
 //   MCP_ALLOWED_HOSTS       comma list of the Host names this Worker answers on besides loopback
@@ -35,8 +41,13 @@ function handlerFor(env) {
   const server = createMcpServer({
     client,
     actions,
+    ...(env.MCP_TOOLS ? { tools: env.MCP_TOOLS } : {}),
+    toolsets: list(env.MCP_TOOLSETS),
+    readOnly: env.MCP_READ_ONLY === '1',
     allowIrreversible: env.MCP_ALLOW_IRREVERSIBLE === '1',
     irreversibleHint: 'the binding MCP_ALLOW_IRREVERSIBLE = "1"',
+    allowSends: env.MCP_ALLOW_SENDS === '1',
+    sendsHint: 'the binding MCP_ALLOW_SENDS = "1"',
     allow: list(env.MCP_ALLOW),
     deny: list(env.MCP_DENY),
     secrets: [env.ITERABLE_API_KEY, env.MCP_TOKEN],

@@ -8,10 +8,10 @@ import { CliError } from './output.js';
 // ---------------------------------------------------------------------------------------------
 // Arguments
 
-const VALUE_OPTIONS = new Set(['input', 'region', 'base-url', 'timeout', 'max-retries', 'state', 'file', 'concurrency', 'port', 'host', 'allow', 'deny', 'poll-ms', 'allow-host', 'cors-origin', 'max-body', 'token', 'headers-timeout', 'request-timeout', 'max-connections']);
-const FLAG_OPTIONS = new Set(['all', 'json', 'yes', 'dry-run', 'sandbox', 'json-errors', 'help', 'raw', 'jsonl', 'quiet', 'allow-irreversible', 'version', 'pretty', 'compact', 'http']);
+const VALUE_OPTIONS = new Set(['input', 'region', 'base-url', 'timeout', 'max-retries', 'max-response-bytes', 'state', 'file', 'concurrency', 'port', 'host', 'allow', 'deny', 'poll-ms', 'api-key', 'seed', 'allow-host', 'cors-origin', 'max-body', 'token', 'headers-timeout', 'request-timeout', 'max-connections', 'tools', 'toolsets']);
+const FLAG_OPTIONS = new Set(['all', 'json', 'yes', 'dry-run', 'sandbox', 'json-errors', 'help', 'raw', 'jsonl', 'quiet', 'allow-irreversible', 'version', 'pretty', 'compact', 'http', 'read-only', 'allow-sends']);
 /** Options that are comma lists and may be repeated. */
-const LIST_OPTIONS = new Set(['allow', 'deny', 'allow-host', 'cors-origin']);
+const LIST_OPTIONS = new Set(['allow', 'deny', 'allow-host', 'cors-origin', 'toolsets', 'api-key']);
 
 export function parseArgs(argv) {
   const opts = {};

@@ -84,6 +84,9 @@ export async function makeClient(opts, { dryRun = null, longRunning = false } = 
     ...(baseUrl ? { baseUrl } : {}),
     ...callOptions(opts),
   };
+  // Bodies longer than this reject with ResponseTooLarge instead of filling memory (default 64 MiB).
+  const maxBytes = intOption(opts, 'max-response-bytes', { min: 1, max: 500 * 1024 * 1024 });
+  if (maxBytes !== undefined) options.maxResponseBytes = maxBytes;
   if (dryRun) {
     const f = captureFetch(dryRun);
     options.fetch = f;

@@ -7,6 +7,7 @@ const COMMON = `Connection options:
   --base-url URL         another base URL (default: ITERABLE_BASE_URL); https, or http on loopback
   --timeout MS           time limit of each attempt (default 30000)
   --max-retries N        retries after the first attempt (default 2)
+  --max-response-bytes N longest response body read (default 64 MiB); longer: ResponseTooLarge
   --sandbox              run against the built-in emulator instead of Iterable (no key needed)
   --state FILE           with --sandbox: load the emulator's state from FILE, save it back after
                          (locked while in use; written atomically; waits up to 10 s for another
@@ -100,13 +101,25 @@ Options:
   --quiet                no progress on stderr
 
 ${COMMON}`,
-  mcp: `Usage: ${NAME} mcp [--allow-irreversible] [--allow id,id] [--deny id,id] [--sandbox [--state F]]
+  mcp: `Usage: ${NAME} mcp [--tools discover|all] [--toolsets users,lists,...] [--read-only]
+           [--allow-irreversible] [--allow-sends] [--allow id,id] [--deny id,id] [--sandbox [--state F]]
        ${NAME} mcp --http [--port 4020] [--host 127.0.0.1] [--token T] [server options] [...]
 
-A Model Context Protocol server. Its tools are the catalog: name = action id, the action's
-description and JSON Schema, annotations readOnlyHint / destructiveHint / idempotentHint.
-Irreversible tools are refused unless --allow-irreversible is given; --allow and --deny narrow
-the tools (comma lists, repeatable).
+A Model Context Protocol server over the action catalog.
+  --tools discover       (the default) three small tools: search_actions finds actions by words,
+                         resource or flags, describe_action gives one action's JSON Schema and
+                         flags, run_action runs one by id (its input checked as in every call)
+  --tools all            one tool per action (name = action id, its description and JSON Schema)
+  --toolsets R,R         one tool per action of these catalog resources (users, lists, events,
+                         campaigns, templates, catalogs, ...); at most 100 tools
+  --read-only            only actions that read
+  --allow, --deny        narrow the actions by id (comma lists, repeatable); --allow alone serves
+                         those actions as tools
+Annotations: readOnlyHint (reads), destructiveHint (writes that delete or overwrite),
+idempotentHint, openWorldHint. Irreversible tools are refused unless --allow-irreversible; tools
+that make Iterable send messages to people (campaign sends and triggers, sends to a target,
+proofs) are refused unless --allow-sends. A refusal says so, and nothing is sent. JSON results
+are compact text plus structuredContent (outputSchema where the result's schema is known).
 
 Over stdio (the default): newline-delimited JSON-RPC on stdin/stdout, logs on stderr. A line
 longer than --max-body bytes (default 1 MB) is dropped as it arrives and answered with an error.

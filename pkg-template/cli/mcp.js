@@ -2,6 +2,7 @@
 // stdout, logs on stderr) or, with --http, over streamable HTTP on 127.0.0.1 (../server/node.js,
 // POST /mcp). With --sandbox --state the state file is locked for this process and saved after
 // changes (debounced) and on the way out. Stops on end of input (stdio), SIGINT or SIGTERM.
+import { readFileSync } from 'node:fs';
 import process from 'node:process';
 import { intOption, serverOptions } from './args.js';
 import { findAction, loadPackage, packageVersion } from './catalog.js';
@@ -47,23 +48,45 @@ export async function cmdMcp(opts) {
   }
   if (token) secrets.push(token);
 
+  let results;
+  try {
+    results = JSON.parse(readFileSync(new URL('../results.json', import.meta.url), 'utf8'));
+  } catch {
+    results = undefined; // a package built without result schemas: tools have no outputSchema
+  }
+  if (opts.tools !== undefined && opts.tools !== 'discover' && opts.tools !== 'all') throw new CliError(`--tools is "discover" or "all", not "${String(opts.tools).slice(0, 40)}"`);
+  let server;
+  const serverArgs = (client, log) => ({
+    client,
+    actions,
+    tools: opts.tools,
+    toolsets: opts.toolsets,
+    readOnly: !!opts['read-only'],
+    allowIrreversible: !!opts['allow-irreversible'],
+    allowSends: !!opts['allow-sends'],
+    allow: opts.allow,
+    deny: opts.deny,
+    results,
+    secrets,
+    version: packageVersion(),
+    log,
+  });
+  try {
+    server = mcp.createMcpServer(serverArgs(() => null, () => {}));
+  } catch (e) {
+    if (e instanceof TypeError) throw new CliError(e.message.replace(/^createMcpServer: /, '').replace('tools: "discover"', '--tools=discover').replace('"all"', '--tools=all'));
+    throw e;
+  }
+
   const made = await makeClient(opts, { longRunning: true });
   // stdout carries the protocol (or the URL) only.
   console.log = console.info = console.debug = console.error;
   const log = (line) => process.stderr.write(`${NAME} mcp: ${redact(line)}\n`);
   const tracked = made.snapshots(log, mcp.isRead);
-  const server = mcp.createMcpServer({
-    client: tracked?.client ?? made.client,
-    actions,
-    allowIrreversible: !!opts['allow-irreversible'],
-    allow: opts.allow,
-    deny: opts.deny,
-    secrets,
-    version: packageVersion(),
-    log,
-  });
+  server = mcp.createMcpServer(serverArgs(tracked?.client ?? made.client, log));
   const where = opts.sandbox ? ' against the sandbox' : '';
-  const gate = `irreversible tools ${opts['allow-irreversible'] ? 'allowed' : 'refused'}`;
+  const gate = `irreversible tools ${opts['allow-irreversible'] ? 'allowed' : 'refused'}; sends ${opts['allow-sends'] ? 'allowed' : 'refused'}`;
+  const what = server.mode === 'discover' ? `3 discovery tools over ${server.actions.length} actions` : `${server.tools.length} tools`;
   try {
     if (opts.http) {
       const { serveLocal } = await import('../server/node.js');
@@ -87,12 +110,12 @@ export async function cmdMcp(opts) {
         throw e;
       }
       await write(`${srv.url}/mcp\n`);
-      log(`serving ${server.tools.length} tools over streamable HTTP at ${srv.url}/mcp${where}; ${gate}; ${token ? 'bearer token required' : 'no token (loopback only)'}`);
+      log(`serving ${what} over streamable HTTP at ${srv.url}/mcp${where}; ${gate}; ${token ? 'bearer token required' : 'no token (loopback only)'}`);
       await stopSignal();
       server.abortAll();
       await srv.close();
     } else {
-      log(`serving ${server.tools.length} tools over stdio${where}; ${gate}`);
+      log(`serving ${what} over stdio${where}; ${gate}`);
       await serveStdio(server, { maxLine: maxBody, log, decodeUtf8: guard.decodeUtf8 });
     }
   } finally {
@@ -140,7 +163,7 @@ async function serveStdio(server, { maxLine, log, decodeUtf8 }) {
     }
     if (!text.trim()) return;
     const task = server
-      .respond(text)
+      .respond(text, { notify: (m) => send(JSON.stringify(m)) })
       .then(send)
       .catch((e) => log(`internal error: ${e?.message ?? e}`))
       .finally(() => {

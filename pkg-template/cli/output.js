@@ -77,9 +77,53 @@ export function formatJson(value, opts) {
   return JSON.stringify(value, null, pretty ? 2 : 0);
 }
 
+/** Compact JSON text of a parsed result in pieces, without recursion: for a result nested deeper
+ * (or printing longer) than JSON.stringify can manage, which throws a RangeError there. */
+export function* jsonPieces(value) {
+  const stack = [];
+  let out = '';
+  for (;;) {
+    if (value !== null && typeof value === 'object') {
+      const keys = Array.isArray(value) ? null : Object.keys(value);
+      if ((keys ?? value).length === 0) out += keys ? '{}' : '[]';
+      else {
+        out += keys ? '{' : '[';
+        stack.push({ value, keys, i: 0 });
+      }
+    } else out += JSON.stringify(value) ?? 'null';
+    for (;;) {
+      const top = stack.at(-1);
+      if (!top) return yield out;
+      if (top.i === (top.keys ?? top.value).length) {
+        stack.pop();
+        out += top.keys ? '}' : ']';
+        continue;
+      }
+      if (top.i) out += ',';
+      const key = top.keys?.[top.i];
+      if (top.keys) out += JSON.stringify(key) + ':';
+      value = top.keys ? top.value[key] : top.value[top.i];
+      top.i++;
+      break;
+    }
+    if (out.length >= 1 << 16) {
+      yield out;
+      out = '';
+    }
+  }
+}
+
 export async function printResult(value, opts) {
-  if (typeof value === 'string') await write(value.endsWith('\n') || value === '' ? value : value + '\n');
-  else await write(formatJson(value === undefined ? null : value, opts) + '\n');
+  if (typeof value === 'string') return write(value.endsWith('\n') || value === '' ? value : value + '\n');
+  let text;
+  try {
+    text = formatJson(value === undefined ? null : value, opts);
+  } catch (e) {
+    if (!(e instanceof RangeError)) throw e;
+    for (const piece of jsonPieces(value)) await write(piece);
+    return write('\n');
+  }
+  await write(text + '\n');
 }
 
 /** --dry-run's output: the requests captureFetch (client.js) recorded, as JSON or as text. */

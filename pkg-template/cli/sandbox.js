@@ -20,9 +20,11 @@ export async function cmdSandbox(opts) {
   const host = opts.host ?? '127.0.0.1';
   const limits = serverOptions(opts);
   if (opts.state) readStateFile(opts.state);
+  // --api-key KEY (repeatable): only those keys are accepted; --seed demo: the demo project.
+  const keys = opts['api-key']?.length ? { apiKeys: opts['api-key'] } : {};
   let srv;
   try {
-    srv = await mod.serve({ port, host, ...limits, ...(opts.state ? { state: opts.state } : {}), log: opts.quiet ? undefined : (line) => process.stderr.write(`${line}\n`) });
+    srv = await mod.serve({ port, host, ...limits, ...(opts.state ? { state: opts.state } : {}), ...keys, ...(opts.seed !== undefined ? { seed: opts.seed } : {}), log: opts.quiet ? undefined : (line) => process.stderr.write(`${line}\n`) });
   } catch (e) {
     if (e?.code === 'StateFileBusy') throw new CliError(`--state ${e.message}`, { code: 'StateFileBusy', exit: 1, extra: { pid: e.pid } });
     if (e?.code === 'EADDRINUSE') throw new CliError(`port ${port} on ${host} is in use (--port N, or 0 for any free port)`, { code: 'AddressInUse', exit: 1 });

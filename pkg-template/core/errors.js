@@ -12,6 +12,11 @@ const summary = (detail, action, status, code) => {
 };
 
 export class IterableError extends Error {
+  // The name is kept through minification (build.mjs does not keep names).
+  static {
+    Object.defineProperty(this, 'name', { value: 'IterableError' });
+  }
+
   /**
    * message: what went wrong, in words (kept as `detail`); fields: code, status, action, ...
    * and `cause` (the original error, e.g. fetch's). Fields from toJSON() rebuild the same error.
@@ -21,7 +26,7 @@ export class IterableError extends Error {
     const code = fields.code ?? 'HttpError';
     super(summary(detail, fields.action, fields.status ?? undefined, code), fields.cause === undefined ? undefined : { cause: fields.cause });
     this.name = 'IterableError';
-    /** Iterable's code (BadParams, NotFound, ...) or ours (ValidationError, NetworkError, Timeout, Aborted, HttpError, InvalidResponse, RateLimitExceeded, JwtError, RedirectRefused, ExportFailed). */
+    /** Iterable's code (BadParams, NotFound, ...) or ours (ValidationError, NetworkError, Timeout, Aborted, HttpError, InvalidResponse, ResponseTooLarge, RateLimitExceeded, JwtError, RedirectRefused, ExportFailed, PermissionDenied). */
     this.code = code;
     /** HTTP status, or undefined when no response came. */
     this.status = fields.status ?? undefined;

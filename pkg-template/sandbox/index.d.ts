@@ -1,7 +1,9 @@
 /** Options of the offline Iterable emulator. */
 export interface SandboxOptions {
-  /** Seed of the ids, message ids, codes, samples and fault draws (default 1). */
-  seed?: number;
+  /** Seed of the ids, message ids, codes, samples and fault draws (default 1), or `"demo"`: start
+   * from the demo project (thousands of users with events, lists, templates of each channel,
+   * campaigns in every state, a catalog, journeys, a finished export), built the same way every time. */
+  seed?: number | 'demo';
   /** Start of the simulated clock: ISO string or epoch ms (default: now). Each request advances it by `stepMs`. */
   clock?: string | number | Date;
   /** Simulated milliseconds per request (default 1000). */
@@ -12,6 +14,11 @@ export interface SandboxOptions {
   rateLimits?: boolean;
   /** A dump() to start from (object or JSON text). */
   state?: object | string;
+  /** The only API keys accepted; any other answers 401 BadApiKey. Default: any non-empty key. */
+  apiKeys?: string[];
+  /** JWT-enabled keys: requests with `key` also need `Authorization: Bearer <jwt>`, an HS256 JWT
+   * signed with `secret` naming one user (`email` or `userId`) with an `exp`. */
+  jwtKeys?: { key: string; secret: string }[];
 }
 
 /** A message the project would have sent (campaign send, targeted send, proof, verification code...). */

@@ -4,9 +4,12 @@
 //   const res = await sb.fetch('https://api.iterable.com/api/lists', { headers: { 'Api-Key': 'k' } });
 //
 // `instantiate` is one of ./load.<runtime>.js's exports (it returns the wasm-bindgen module).
-// Options: seed, clock (ISO string or epoch ms; default: the current time), faults
+// Options: seed (a number for the PRNG, or "demo": start from the demo project — thousands of
+// users, lists, templates of each channel, campaigns in every state, a catalog, journeys, a
+// finished export), clock (ISO string or epoch ms; default: the current time), faults
 // {rate, statuses, latencyMs}, rateLimits (boolean), stepMs (simulated ms per request, 1000),
-// state (a dump() to start from, object or JSON text).
+// state (a dump() to start from, object or JSON text), apiKeys (the only keys accepted; default:
+// any non-empty key), jwtKeys ([{key, secret}]: keys that also need an HS256 JWT).
 
 const BODYLESS = new Set([101, 204, 205, 304]);
 

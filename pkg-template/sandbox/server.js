@@ -23,12 +23,12 @@ const CODES = { 400: 'BadJsonBody', 403: 'Forbidden', 413: 'RequestTooLarge', 50
 const READS = new Set(['GET', 'HEAD']);
 
 export async function serve(options = {}) {
-  const { port = 4010, host = '127.0.0.1', state, seed, clock, stepMs, faults, rateLimits, log, maxBody = SANDBOX_MAX_BODY, saveIntervalMs = 1000 } = options;
+  const { port = 4010, host = '127.0.0.1', state, seed, clock, stepMs, faults, rateLimits, apiKeys, jwtKeys, log, maxBody = SANDBOX_MAX_BODY, saveIntervalMs = 1000 } = options;
   const say = typeof log === 'function' ? log : log ? (line) => console.error(line) : () => {};
   const allowHosts = hostList(options.allowHosts, 'allowHosts');
   const corsOrigins = originList(options.corsOrigins, 'corsOrigins');
   if (!Number.isInteger(maxBody) || maxBody < 1) throw new TypeError('maxBody must be a positive integer (bytes)');
-  const sandbox = await createSandbox({ seed, clock, stepMs, faults, rateLimits }, instantiate);
+  const sandbox = await createSandbox({ seed, clock, stepMs, faults, rateLimits, apiKeys, jwtKeys }, instantiate);
   let store = null;
   let snaps = null;
   if (state) {

@@ -5,6 +5,7 @@
 //! bindings live in `wasm.rs`.
 
 mod catalog;
+mod demo;
 mod resources;
 mod shared;
 pub mod state;
@@ -18,6 +19,7 @@ use std::collections::HashMap;
 
 pub use catalog::actions;
 use catalog::{Action, ParamError, Route};
+use resources::lifecycle::{self, Act};
 use state::State;
 use util::splitmix;
 
@@ -48,12 +50,17 @@ pub struct Faults {
 #[derive(Deserialize, Default, Clone, Debug)]
 #[serde(default, rename_all = "camelCase")]
 pub struct Options {
-    pub seed: Option<u64>,
+    /// The PRNG seed (a number, or a number as text), or `"demo"`: the demo project.
+    pub seed: Option<Value>,
     pub clock: Option<Value>,
     pub faults: Option<Faults>,
     pub rate_limits: bool,
     /// Simulated milliseconds per request (default 1000).
     pub step_ms: Option<i64>,
+    /// The only keys accepted (with `jwt_keys`); `None`: any non-empty key.
+    pub api_keys: Option<Vec<String>>,
+    /// JWT-enabled keys: requests with them need a JWT signed with the key's secret.
+    pub jwt_keys: Vec<shared::keys::JwtKey>,
 }
 
 #[derive(Serialize, Debug, Clone)]
@@ -101,6 +108,8 @@ pub struct Sandbox {
     opts: Options,
     start_clock: i64,
     seed: u64,
+    /// Whether the initial state is the demo project.
+    demo: bool,
     pub state: State,
     /// action id -> (tokens, last refill ms)
     buckets: HashMap<String, (f64, i64)>,
@@ -174,23 +183,40 @@ impl Sandbox {
                 .map_err(|e| format!("invalid sandbox options: {e}"))?
         };
         let start_clock = parse_clock(&opts.clock);
-        let seed = opts.seed.unwrap_or(1);
+        let (seed, demo) = match &opts.seed {
+            None | Some(Value::Null) => (1, false),
+            Some(Value::String(s)) if s == "demo" => (1, true),
+            Some(Value::String(s)) => (s.trim().parse::<u64>().map_err(|_| format!("invalid sandbox options: seed must be a number or \"demo\", got {s:?}"))?, false),
+            Some(Value::Number(n)) => (n.as_u64().ok_or_else(|| format!("invalid sandbox options: seed must be a whole number from 0, got {n}"))?, false),
+            Some(v) => return Err(format!("invalid sandbox options: seed must be a number or \"demo\", got {v}")),
+        };
         let mut rng = seed ^ 0x5EED_17E6_AB1E_0001;
         splitmix(&mut rng);
-        Ok(Sandbox {
+        let mut sandbox = Sandbox {
             state: State::seeded(start_clock, rng),
             opts,
             start_clock,
             seed,
+            demo,
             buckets: HashMap::new(),
-        })
+        };
+        if demo {
+            sandbox.build_demo()?;
+        }
+        Ok(sandbox)
     }
 
+    /// Back to the initial state (the demo project again with `seed: "demo"`).
     pub fn reset(&mut self) {
         let mut rng = self.seed ^ 0x5EED_17E6_AB1E_0001;
         splitmix(&mut rng);
         self.state = State::seeded(self.start_clock, rng);
         self.buckets.clear();
+        if self.demo {
+            // Built from fixed data by the sandbox's own handlers: it cannot fail once it has
+            // succeeded in new().
+            let _ = self.build_demo();
+        }
     }
 
     pub fn dump(&self) -> String {
@@ -294,6 +320,10 @@ impl Sandbox {
         if key.is_none() && bearer.is_none() {
             return Response::error(401, "BadApiKey", "Invalid API key");
         }
+        let jwt_user = match self.check_key(key.as_deref(), bearer.as_deref()) {
+            Ok(u) => u,
+            Err(e) => return e,
+        };
         let (action, path_params) = match catalog::route(method, path) {
             Route::Found(a, p) => (a, p),
             Route::NotFound => {
@@ -396,6 +426,11 @@ impl Sandbox {
             Err(ParamError::BadParams(m)) => return Response::error(400, "BadParams", m),
             Err(ParamError::BadJson(m)) => return Response::error(400, "BadJsonBody", m),
         };
+        if let Some(u) = &jwt_user {
+            if let Err(e) = shared::keys::check_jwt_user(u, &p) {
+                return e;
+            }
+        }
         let req = Req {
             action,
             p,
@@ -413,26 +448,16 @@ impl Sandbox {
         let now = self.state.clock;
         let mut start = Vec::new();
         for c in self.state.campaigns.iter_mut() {
-            if c.campaign_type != "Blast" {
-                continue;
-            }
-            match c.campaign_state.as_str() {
-                "Scheduled" if c.send_at.is_some_and(|t| t <= now) => {
-                    c.campaign_state = "Starting".into();
-                    c.start_at = Some(now);
-                    c.updated_at = now;
-                }
-                "Starting" => {
-                    c.campaign_state = "Running".into();
-                    c.updated_at = now;
-                    start.push(c.id);
-                }
-                "Running" if c.start_at.is_none_or(|s| now - s >= 3_000) => {
-                    c.campaign_state = "Finished".into();
-                    c.ended_at = Some(now);
-                    c.updated_at = now;
-                }
-                _ => {}
+            // What time does to a campaign in its state (the lifecycle table decides whether it
+            // applies: only blasts move by themselves).
+            let act = match c.campaign_state.as_str() {
+                "Scheduled" if c.send_at.is_some_and(|t| t <= now) => Act::Launch,
+                "Starting" => Act::Deliver,
+                "Running" if c.start_at.is_none_or(|s| now - s >= 3_000) => Act::Complete,
+                _ => continue,
+            };
+            if lifecycle::apply(c, act, now).is_ok() && act == Act::Deliver {
+                start.push(c.id);
             }
         }
         for id in start {

@@ -119,6 +119,37 @@ pub struct ExportJob {
     pub records: i64,
 }
 
+/// One variant of an experiment: the template it sends and its share of the traffic.
+#[derive(Serialize, Deserialize, Clone, Default, Debug)]
+#[serde(default, rename_all = "camelCase")]
+pub struct Variant {
+    pub id: i64,
+    pub name: String,
+    pub template_id: i64,
+    pub percentage: f64,
+    pub is_control: bool,
+    pub is_winner: bool,
+}
+
+/// An A/B experiment on a campaign. `status`: draft, running, finished or winner_found.
+#[derive(Serialize, Deserialize, Clone, Default, Debug)]
+#[serde(default, rename_all = "camelCase")]
+pub struct Experiment {
+    pub id: i64,
+    pub name: String,
+    pub campaign_id: i64,
+    pub experiment_type: String,
+    pub channel_type: String,
+    pub status: String,
+    pub created_at: i64,
+    pub started_at: Option<i64>,
+    pub finished_at: Option<i64>,
+    pub evenly_split: bool,
+    /// Settings as last given: conversion event, holdout, exploration.
+    pub settings: Map<String, Value>,
+    pub variants: Vec<Variant>,
+}
+
 #[derive(Serialize, Deserialize, Clone, Default, Debug)]
 #[serde(default, rename_all = "camelCase")]
 pub struct State {
@@ -144,6 +175,7 @@ pub struct State {
     pub journeys: Vec<Value>,
     pub webhooks: Vec<Value>,
     pub exports: Vec<ExportJob>,
+    pub experiments: Vec<Experiment>,
     pub outbox: Vec<Value>,
     /// phone number -> {code, verificationProfileId}
     pub verifications: Map<String, Value>,

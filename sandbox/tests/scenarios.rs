@@ -362,7 +362,7 @@ fn campaign_life_cycle() {
         "/api/campaigns/cancel",
         Some(json!({"campaignId": id})),
     );
-    assert_eq!(state(&mut s), "Draft");
+    assert_eq!(state(&mut s), "Ready", "a cancelled scheduled blast is Ready again");
     ok(
         &mut s,
         "POST",
@@ -516,6 +516,8 @@ fn triggered_campaigns_activate_trigger_and_target() {
         "/api/campaigns/deactivateTriggered",
         Some(json!({"campaignId": id})),
     );
+    let c = j(&ok(&mut s, "GET", &format!("/api/campaigns/{id}"), None));
+    assert_eq!(c["campaignState"], "Finished", "a deactivated running triggered campaign");
     let r = call(
         &mut s,
         "POST",
@@ -523,6 +525,42 @@ fn triggered_campaigns_activate_trigger_and_target() {
         Some(json!({"campaignId": id})),
     );
     assert_eq!(r.status, 400);
+}
+
+#[test]
+fn triggered_campaign_ready_aborts_and_proofs_name_the_recipient() {
+    let mut s = sb();
+    let t = j(&ok(
+        &mut s,
+        "POST",
+        "/api/templates/email/upsert",
+        Some(json!({"clientTemplateId": "e", "subject": "Hi", "html": "<p>Hi</p>"})),
+    ));
+    let tid = t["params"]["templateIds"][0].clone();
+    let r = call(
+        &mut s,
+        "POST",
+        "/api/campaigns/create",
+        Some(json!({"name": "E", "templateId": tid, "listIds": []})),
+    );
+    assert_eq!((r.status, j(&r)["code"].clone()), (400, json!("BadParams")), "empty listIds");
+    let id = j(&ok(
+        &mut s,
+        "POST",
+        "/api/campaigns/create",
+        Some(json!({"name": "T", "templateId": tid})),
+    ))["campaignId"]
+        .clone();
+    ok(&mut s, "POST", "/api/campaigns/abort", Some(json!({"campaignId": id})));
+    let c = j(&ok(&mut s, "GET", &format!("/api/campaigns/{id}"), None));
+    assert_eq!(c["campaignState"], "Aborted");
+    let r = j(&ok(
+        &mut s,
+        "POST",
+        "/api/templates/email/proof",
+        Some(json!({"templateId": tid, "recipientEmail": "proof@x.co"})),
+    ));
+    assert_eq!(r["msg"], "Sent proof to proof@x.co");
 }
 
 #[test]
@@ -877,4 +915,87 @@ fn rate_limits_and_faults() {
         j(&ok(&mut s, "GET", "/api/lists", None))["lists"],
         json!([])
     );
+}
+
+#[test]
+fn templates_render_as_handlebars_and_unbalanced_ones_are_refused() {
+    let mut s = sb();
+    let r = call(
+        &mut s,
+        "POST",
+        "/api/templates/email/upsert",
+        Some(json!({"clientTemplateId": "bad", "subject": "Hi", "html": "<p>{{#if vip}}VIP</p>"})),
+    );
+    let body = j(&r);
+    assert_eq!((r.status, body["code"].clone()), (400, json!("BadParams")));
+    assert!(body["msg"].as_str().unwrap().contains("html does not parse as Handlebars"), "{body}");
+    let html = "<p>Hi {{defaultIfEmpty firstName \"friend\"}}</p>{{#if vip}}<b>VIP</b>{{else}}<i>std</i>{{/if}}\
+                <ul>{{#each items}}<li>{{name}}</li>{{/each}}</ul>{{#ifGt points 100}}gold{{/ifGt}}{{{banner}}}";
+    let t = j(&ok(
+        &mut s,
+        "POST",
+        "/api/templates/email/upsert",
+        Some(json!({"clientTemplateId": "good", "subject": "Hi {{firstName}}", "html": html})),
+    ));
+    let tid = t["params"]["templateIds"][0].as_i64().unwrap();
+    let data = json!({"dataFields": {"vip": true, "items": [{"name": "Lamp"}, {"name": "Desk"}], "points": 150, "banner": "<hr>"}});
+    let r = ok(&mut s, "POST", &format!("/api/templates/email/preview?templateId={tid}"), Some(data));
+    assert_eq!(
+        r.body,
+        "<p>Hi friend</p><b>VIP</b><ul><li>Lamp</li><li>Desk</li></ul>gold<hr>"
+    );
+    ok(
+        &mut s,
+        "POST",
+        "/api/users/update",
+        Some(json!({"email": "h@x.co", "dataFields": {"firstName": "Hal", "vip": false}})),
+    );
+    ok(
+        &mut s,
+        "POST",
+        "/api/templates/email/proof",
+        Some(json!({"templateId": tid, "recipientEmail": "h@x.co"})),
+    );
+    let out: Value = serde_json::from_str(&s.outbox()).unwrap();
+    let last = out.as_array().unwrap().last().unwrap();
+    assert_eq!(last["content"]["subject"], "Hi Hal");
+    assert!(last["content"]["html"].as_str().unwrap().starts_with("<p>Hi Hal</p><i>std</i>"), "{last}");
+}
+
+#[test]
+fn the_demo_project_is_deterministic_and_has_data_of_every_kind() {
+    let opts = r#"{"seed": "demo", "clock": "2024-05-01T00:00:00Z"}"#;
+    let mut s = Sandbox::new(opts).unwrap();
+    assert_eq!(s.dump(), Sandbox::new(opts).unwrap().dump(), "built the same way every time");
+    let st = &s.state;
+    assert!(st.users.len() >= 2_000, "users: {}", st.users.len());
+    assert!(st.users.iter().map(|u| u.events.len()).sum::<usize>() >= st.users.len());
+    assert!(st.users.iter().any(|u| !u.unsubscribed_channel_ids.is_empty()));
+    assert!(st.users.iter().any(|u| !u.unsubscribed_message_type_ids.is_empty()));
+    let mediums: std::collections::BTreeSet<&str> = st.templates.iter().map(|t| t.medium.as_str()).collect();
+    for m in ["Email", "SMS", "Push", "InApp"] {
+        assert!(mediums.contains(m), "a {m} template");
+    }
+    let states = |ty: &str| -> std::collections::BTreeSet<String> {
+        st.campaigns.iter().filter(|c| c.campaign_type == ty).map(|c| c.campaign_state.clone()).collect()
+    };
+    for want in ["Draft", "Ready", "Scheduled", "Starting", "Finished", "Aborted", "Archived", "Recurring"] {
+        assert!(states("Blast").contains(want), "a {want} blast: {:?}", states("Blast"));
+    }
+    for want in ["Ready", "Running", "Finished", "Aborted"] {
+        assert!(states("Triggered").contains(want), "a {want} triggered campaign: {:?}", states("Triggered"));
+    }
+    assert!(st.catalogs.get("products").is_some_and(|c| c.items.len() == 60));
+    assert!(st.journeys.len() >= 4);
+    assert!(st.exports.iter().any(|e| e.job_state == "completed"));
+    assert!(!st.experiments.is_empty());
+    assert_eq!(st.lists.len(), 3);
+    // Served like any project: the list sizes answer, the keys rule still applies.
+    let lists = j(&ok(&mut s, "GET", "/api/lists", None));
+    let id = lists["lists"][0]["id"].as_i64().unwrap();
+    assert_eq!(ok(&mut s, "GET", &format!("/api/lists/{id}/size"), None).body, "1200");
+    // reset() rebuilds it.
+    ok(&mut s, "POST", "/api/lists", Some(json!({"name": "extra"})));
+    s.reset();
+    assert_eq!(s.state.lists.len(), 3);
 }

@@ -26,6 +26,11 @@ extern "C" {
     /// JSON.parse on an engine string, without copying it through the wasm.
     #[wasm_bindgen(catch, js_namespace = JSON, js_name = parse)]
     fn json_parse(text: &js_sys::JsString) -> Result<JsValue, JsValue>;
+    /// A monotonic clock (ms) for the rate limiter: a wall clock stepped back by the system would
+    /// hold every paced call for the size of the step, and one stepped forward would let a burst
+    /// through early.
+    #[wasm_bindgen(js_namespace = performance, js_name = now)]
+    fn monotonic_ms() -> f64;
 }
 
 thread_local! {
@@ -38,6 +43,8 @@ pub struct Call {
     pub signal: Option<AbortSignal>,
     pub timeout_ms: f64,
     pub max_retries: u32,
+    /// The longest body read (bytes); streamed bodies are not bounded.
+    pub max_response_bytes: f64,
 }
 
 /// What a successful call hands back.
@@ -71,7 +78,11 @@ pub struct Inner {
     pub region: &'static str,
     pub max_retries: u32,
     pub timeout_ms: f64,
+    pub max_response_bytes: f64,
     pub rate_limit: bool,
+    /// `eventIds: "auto"`: the events of the actions with a catalog `eventId` carry ids (given
+    /// them in api.js before the first attempt), so those actions are retried like idempotent ones.
+    pub event_ids: bool,
     pub jwt: Option<Function>,
     token: RefCell<Option<Token>>,
     /// Every token this client has sent (the last few), so a late error that echoes an old
@@ -86,14 +97,20 @@ fn now() -> f64 {
     js_sys::Date::now()
 }
 
-fn failure_error(f: Failure, timeout_ms: f64) -> ApiError {
+fn failure_error(f: Failure, call: &Call) -> ApiError {
     match f {
         Failure::Aborted => {
             let mut e = ApiError::new(codes::ABORTED, "the call was aborted");
             e.retryable = false;
             e
         }
-        Failure::Timeout => ApiError::new(codes::TIMEOUT, format!("no complete response within {} ms", timeout_ms as u64)),
+        Failure::Timeout => ApiError::new(codes::TIMEOUT, format!("no complete response within {} ms", call.timeout_ms as u64)),
+        Failure::TooLarge(status) => {
+            let mut e = ApiError::new(codes::TOO_LARGE, format!("the body is longer than maxResponseBytes ({} bytes)", call.max_response_bytes as u64));
+            e.status = Some(status);
+            e.retryable = false;
+            e
+        }
         Failure::Network(why, _) => ApiError::new(codes::NETWORK, why),
         Failure::Permission(why) => {
             let mut e = ApiError::new(codes::PERMISSION, why);
@@ -133,7 +150,9 @@ impl Inner {
         region: &'static str,
         max_retries: u32,
         timeout_ms: f64,
+        max_response_bytes: f64,
         rate_limit: bool,
+        event_ids: bool,
         jwt: Option<Function>,
         hooks: Hooks,
     ) -> Inner {
@@ -144,7 +163,9 @@ impl Inner {
             region,
             max_retries,
             timeout_ms,
+            max_response_bytes,
             rate_limit,
+            event_ids,
             jwt,
             token: RefCell::new(None),
             past_tokens: RefCell::new(Vec::new()),
@@ -178,7 +199,7 @@ impl Inner {
                     b.len() - 1
                 }
             };
-            b[i].2.reserve(now(), limit)
+            b[i].2.reserve(monotonic_ms(), limit)
         });
         if wait > 0.0 {
             transport::sleep(wait, signal).await?;
@@ -278,7 +299,7 @@ impl Inner {
                 e.attempts = n;
                 e.with_action(def.id)
             };
-            self.pace(def, signal).await.map_err(|f| with_attempts(failure_error(f, call.timeout_ms), attempts))?;
+            self.pace(def, signal).await.map_err(|f| with_attempts(failure_error(f, &call), attempts))?;
             let bearer = match &self.jwt {
                 Some(p) => Some(self.bearer(p, jwt_refused.as_deref()).await.map_err(|e| with_attempts(e, attempts))?),
                 None => None,
@@ -289,13 +310,13 @@ impl Inner {
                 auth.push(("Authorization", v.as_str()));
             }
             if signal.is_some_and(transport::is_aborted) {
-                return Err(with_attempts(failure_error(Failure::Aborted, call.timeout_ms), attempts));
+                return Err(with_attempts(failure_error(Failure::Aborted, &call), attempts));
             }
             attempts += 1;
             *cause = JsValue::UNDEFINED;
             call_hook(&self.hooks.on_request, || self.request_info(def, &request, attempts), None);
             let started = now();
-            let outcome = match transport::send(&request, &auth, self.hooks.fetch.as_ref(), call.timeout_ms, signal, mode == Mode::Stream).await {
+            let outcome = match transport::send(&request, &auth, self.hooks.fetch.as_ref(), call.timeout_ms, signal, mode == Mode::Stream, call.max_response_bytes).await {
                 Ok(Reply::Stream(response)) => return Ok(response.into()),
                 Ok(Reply::Full(r)) => {
                     call_hook(
@@ -331,7 +352,7 @@ impl Inner {
                     if let Failure::Network(_, thrown) = &f {
                         *cause = thrown.clone();
                     }
-                    Err(failure_error(f, call.timeout_ms).with_action(def.id))
+                    Err(failure_error(f, &call).with_action(def.id))
                 }
             };
             let err = match outcome {
@@ -348,7 +369,7 @@ impl Inner {
                 jwt_refused = bearer;
                 continue;
             }
-            if retries >= call.max_retries || !retry::may_retry(def, &err) {
+            if retries >= call.max_retries || !retry::may_retry(def, &err, self.event_ids) {
                 let mut err = with_attempts(err, attempts);
                 if attempts > 1 {
                     err.message = format!("{} (after {attempts} attempts)", err.message);
@@ -371,7 +392,7 @@ impl Inner {
                     Some(("error", &error)),
                 );
             }
-            transport::sleep(wait, signal).await.map_err(|f| with_attempts(failure_error(f, call.timeout_ms), attempts))?;
+            transport::sleep(wait, signal).await.map_err(|f| with_attempts(failure_error(f, &call), attempts))?;
         }
     }
 }

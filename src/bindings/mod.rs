@@ -53,6 +53,10 @@ export interface CatalogEntry {
   limits: string | null;
   /** Whether the result is Iterable's `{msg, code, params}` envelope; otherwise a Success envelope around the result is unwrapped. */
   resultIsEnvelope: boolean;
+  /** The 2xx statuses at which the spec documents a success without a body (the result is then `null`); an empty body at any other status rejects with `InvalidResponse`. */
+  emptySuccess: number[];
+  /** Where the client option `eventIds: "auto"` puts a generated event id (`"id"`, or `"events[].id"` for each event of a bulk body); such actions are then retried after 5xx, network errors and timeouts, because Iterable updates rather than duplicates an event sent again with its id. `null` for every other action. */
+  eventId: string | null;
 }
 
 /** The element type of array field `F` of `R`. */
@@ -89,6 +93,10 @@ export interface BulkOptions extends CallOptions {
   /** Requests in flight at once (default 4, at most 16). */
   concurrency?: number;
   onProgress?: (progress: { requests: number; done: number; sent: number; succeeded: number; failed: number }) => void;
+  /** The report of an earlier `bulk` call with the same action and items: only the items it did not
+   * mark succeeded (its `failures`) are sent, each event with the id the report lists (`eventIds`),
+   * so a run that failed part-way can be repeated without sending anything twice. */
+  resume?: BulkReport;
 }
 
 /** An item Iterable did not take, or the client could not send. */
@@ -113,6 +121,11 @@ export interface BulkReport {
   failed: number;
   /** Items never sent (aborted, refused before sending). */
   notSent: number;
+  /** Items a resumed report (`resume`) had marked succeeded: not sent again, counted in `succeeded`. */
+  skipped: number;
+  /** With `eventIds: "auto"` (or a resumed report that has them), on an action with a catalog
+   * `eventId`: the id each item was sent with, by index (generated where the item had none). */
+  eventIds?: Array<string | null>;
   /** Every failed item, by index. */
   failures: BulkFailure[];
   /** Requests that failed as a whole. */
@@ -231,9 +244,21 @@ pub struct ClientBaseOptions {
     /// Time limit of each attempt in milliseconds (default 30000).
     #[tsify(optional)]
     timeout_ms: Option<f64>,
+    /// The longest response body read, in bytes (default 64 MiB, at most 500 MiB): a longer one is
+    /// dropped as soon as the count passes it (or refused by its Content-Length) and the call
+    /// rejects with `ResponseTooLarge`. Streamed bodies (`stream()`, exports) are not bounded.
+    #[tsify(optional)]
+    max_response_bytes: Option<f64>,
     /// Client-side spacing of calls per the documented rate limits (default true; false turns it off).
     #[tsify(optional)]
     rate_limit: Option<bool>,
+    /// `"auto"`: every `track_event`, `track_purchase` and bulk-tracked event without an `id` gets a
+    /// fresh `crypto.randomUUID()` before the first attempt, kept for every retry; Iterable updates
+    /// rather than duplicates an event sent again with its id, so those actions are then retried
+    /// after 5xx, network errors and timeouts too (catalog `eventId`). Off by default: requests stay
+    /// exactly as given.
+    #[tsify(optional, type = "\"auto\"")]
+    event_ids: Option<()>,
     /// For JWT-enabled keys: returns a JWT minted by your backend. Sent as `Authorization: Bearer`;
     /// asked again 60 s before the token's `exp` and once after a 401 about the JWT.
     #[tsify(optional, type = "() => string | Promise<string>")]
@@ -273,6 +298,9 @@ const DEFAULT_TIMEOUT_MS: f64 = 30_000.0;
 const DEFAULT_MAX_RETRIES: u32 = 2;
 const MAX_MAX_RETRIES: u32 = 10;
 const MAX_TIMEOUT_MS: f64 = 3_600_000.0;
+const DEFAULT_MAX_RESPONSE_BYTES: f64 = 64.0 * 1024.0 * 1024.0;
+/// Below the longest string a JS engine makes (V8: 2^29 - 24 characters).
+const MAX_MAX_RESPONSE_BYTES: f64 = 500.0 * 1024.0 * 1024.0;
 
 /// A client for one Iterable project (one API key, one region).
 #[wasm_bindgen]
@@ -344,7 +372,7 @@ fn check_keys(obj: &JsValue, known: &[&str], what: &str) -> Result<(), ApiError>
 }
 
 fn call_options(inner: &Inner, options: Option<Object>) -> Result<Call, ApiError> {
-    let mut call = Call { signal: None, timeout_ms: inner.timeout_ms, max_retries: inner.max_retries };
+    let mut call = Call { signal: None, timeout_ms: inner.timeout_ms, max_retries: inner.max_retries, max_response_bytes: inner.max_response_bytes };
     let Some(o) = options else { return Ok(call) };
     let o: JsValue = o.into();
     if !o.is_object() {
@@ -411,7 +439,7 @@ impl IterableClient {
         }
         check_keys(
             o,
-            &["apiKey", "region", "baseUrl", "maxRetries", "timeoutMs", "rateLimit", "jwt", "onRequest", "onResponse", "onRetry", "fetch"],
+            &["apiKey", "region", "baseUrl", "maxRetries", "timeoutMs", "maxResponseBytes", "rateLimit", "eventIds", "jwt", "onRequest", "onResponse", "onRetry", "fetch"],
             "client option",
         )?;
         let api_key = opt_string(o, "apiKey")?.unwrap_or_default();
@@ -428,7 +456,13 @@ impl IterableClient {
         };
         let max_retries = opt_number(o, "maxRetries", 0.0, MAX_MAX_RETRIES as f64)?.map(|n| n as u32).unwrap_or(DEFAULT_MAX_RETRIES);
         let timeout_ms = opt_number(o, "timeoutMs", 1.0, MAX_TIMEOUT_MS)?.unwrap_or(DEFAULT_TIMEOUT_MS);
+        let max_response_bytes = opt_number(o, "maxResponseBytes", 1.0, MAX_MAX_RESPONSE_BYTES)?.unwrap_or(DEFAULT_MAX_RESPONSE_BYTES);
         let rate_limit = opt_bool(o, "rateLimit")?.unwrap_or(true);
+        let event_ids = match opt_string(o, "eventIds") {
+            Ok(None) => false,
+            Ok(Some(v)) if v == "auto" => true,
+            _ => return Err(invalid("eventIds", "must be \"auto\"")),
+        };
         let jwt = opt_function(o, "jwt")?;
         let hooks = Hooks {
             on_request: opt_function(o, "onRequest")?,
@@ -437,7 +471,7 @@ impl IterableClient {
             fetch: opt_function(o, "fetch")?,
         };
         let key_id = fingerprint(&api_key);
-        Ok(IterableClient { inner: Rc::new(Inner::new(api_key, key_id, base, region, max_retries, timeout_ms, rate_limit, jwt, hooks)) })
+        Ok(IterableClient { inner: Rc::new(Inner::new(api_key, key_id, base, region, max_retries, timeout_ms, max_response_bytes, rate_limit, event_ids, jwt, hooks)) })
     }
 
     /// The shared path of every action method (installed from the catalog), `execute`,
@@ -505,7 +539,7 @@ impl IterableClient {
     }
 
     /// A safe description of the client (never the key or a token).
-    #[wasm_bindgen(js_name = toJSON, unchecked_return_type = "{ region: string; baseUrl: string; maxRetries: number; timeoutMs: number; rateLimit: boolean; jwt: boolean }")]
+    #[wasm_bindgen(js_name = toJSON, unchecked_return_type = "{ region: string; baseUrl: string; maxRetries: number; timeoutMs: number; rateLimit: boolean; eventIds: \"auto\" | \"off\"; jwt: boolean }")]
     pub fn to_json(&self) -> JsValue {
         let i = &self.inner;
         let mut text = String::from("{\"region\":");
@@ -513,10 +547,11 @@ impl IterableClient {
         text.push_str(",\"baseUrl\":");
         core::json::write_str(&mut text, &i.base);
         text.push_str(&format!(
-            ",\"maxRetries\":{},\"timeoutMs\":{},\"rateLimit\":{},\"jwt\":{}}}",
+            ",\"maxRetries\":{},\"timeoutMs\":{},\"rateLimit\":{},\"eventIds\":\"{}\",\"jwt\":{}}}",
             i.max_retries,
             i.timeout_ms as u64,
             i.rate_limit,
+            if i.event_ids { "auto" } else { "off" },
             i.jwt.is_some()
         ));
         js_sys::JSON::parse(&text).unwrap_or(JsValue::NULL)

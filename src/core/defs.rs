@@ -184,6 +184,12 @@ pub struct ActionDef {
     /// The spec's result is the `{msg, code, params}` envelope (else a Success envelope is unwrapped).
     pub result_is_envelope: bool,
     pub bulk: Option<BulkDef>,
+    /// The 2xx statuses the spec documents without a body, as the catalog's JSON list (`[202]`,
+    /// `""` for none); an empty body at any other status is an error.
+    pub empty_success: &'static str,
+    /// The catalog names where `eventIds: "auto"` puts a generated event id (`eventId`), which
+    /// makes the action safe to retry: Iterable updates the event sent again with that id.
+    pub event_id: bool,
 }
 
 impl ActionDef {
@@ -294,6 +300,8 @@ fn derive(index: usize, id: &'static str) -> ActionDef {
             max_bytes: b.get("maxBytes").and_then(|n| n.as_i64()).and_then(|n| u32::try_from(n).ok()).unwrap_or(4_000_000),
             identify: strings(b.get("identify")),
         }),
+        empty_success: field("emptySuccess").map_or("", |l| l.raw),
+        event_id: field("eventId").is_some(),
     }
 }
 

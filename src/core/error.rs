@@ -13,6 +13,7 @@ pub mod codes {
     pub const RATE_LIMIT: &str = "RateLimitExceeded";
     pub const REDIRECT: &str = "RedirectRefused";
     pub const PERMISSION: &str = "PermissionDenied";
+    pub const TOO_LARGE: &str = "ResponseTooLarge";
 }
 
 /// Iterable's failure codes (the spec's enum, minus `Success`).

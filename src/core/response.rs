@@ -166,8 +166,13 @@ pub fn interpret_redacted(def: &ActionDef, status: u16, body: &str, retry_after:
         ResponseKind::Json => {
             let t = body.trim();
             if t.is_empty() {
-                // 202 Accepted and some 200s carry no body.
-                return Ok(Payload::Json("null".into()));
+                // Only where the spec documents a success without a body (catalog `emptySuccess`,
+                // e.g. 202 Accepted); anywhere else an empty body is no answer at all.
+                let digits = [b'0' + (status / 100 % 10) as u8, b'0' + (status / 10 % 10) as u8, b'0' + (status % 10) as u8];
+                if def.empty_success.as_bytes().windows(3).any(|w| w == digits) {
+                    return Ok(Payload::Json("null".into()));
+                }
+                return Err(invalid(status, "empty body", body, secrets).with_action(def.id));
             }
             if t.starts_with('{') {
                 if !def.result_is_envelope {

@@ -10,8 +10,10 @@ pub const MAX_RETRY_AFTER_MS: f64 = 60_000.0;
 
 /// Whether a failed attempt may be repeated. 429 means Iterable did not process the
 /// request, so every action may repeat it; 5xx, network errors and timeouts may have been
-/// processed, so only idempotent actions repeat them.
-pub fn may_retry(def: &ActionDef, err: &ApiError) -> bool {
+/// processed, so only idempotent actions repeat them — and, with `event_ids` (the client's
+/// `eventIds: "auto"`, every event carrying an id), the actions whose events Iterable updates
+/// rather than duplicates when sent again with the same id (catalog `eventId`).
+pub fn may_retry(def: &ActionDef, err: &ApiError, event_ids: bool) -> bool {
     if err.code == codes::ABORTED || err.code == codes::VALIDATION {
         return false;
     }
@@ -19,7 +21,7 @@ pub fn may_retry(def: &ActionDef, err: &ApiError) -> bool {
         return err.retry_after_ms.is_none_or(|ms| ms <= MAX_RETRY_AFTER_MS);
     }
     let transient = matches!(err.status, Some(500 | 502 | 503 | 504)) || err.code == codes::NETWORK || err.code == codes::TIMEOUT;
-    transient && def.idempotent
+    transient && (def.idempotent || event_ids && def.event_id)
 }
 
 /// Delay before retry number `retry` (0-based): `Retry-After` when given, otherwise

@@ -64,6 +64,9 @@ pub enum Failure {
     /// The server answered with a redirect, which is never followed (the key must not travel):
     /// its status (0 where a browser hides it) and absolute `Location` (empty when hidden).
     Redirect(u16, String),
+    /// A body (of a response with this status) longer than the client's `maxResponseBytes`:
+    /// dropped as soon as the count passed it, or refused by its Content-Length.
+    TooLarge(u16),
     Timeout,
     Aborted,
 }
@@ -99,6 +102,7 @@ extern "C" {
         timeout_ms: f64,
         signal: Option<AbortSignal>,
         stream: bool,
+        max_bytes: f64,
         timeout_reason: &JsValue,
         abort_reason: &JsValue,
     ) -> Promise;
@@ -106,8 +110,10 @@ extern "C" {
 
 /// Sends one attempt. Credentials are added here and nowhere else.
 /// With `stream`, a 2xx response comes back unread: the timeout covers the wait for its head,
-/// and the caller's signal stays linked, so aborting still cancels the body.
-pub async fn send(req: &HttpRequest, auth: &[(&str, &str)], fetch: Option<&Function>, timeout_ms: f64, signal: Option<&AbortSignal>, stream: bool) -> Result<Reply, Failure> {
+/// and the caller's signal stays linked, so aborting still cancels the body. Every body that is
+/// read is read only up to `max_bytes`.
+#[allow(clippy::too_many_arguments)]
+pub async fn send(req: &HttpRequest, auth: &[(&str, &str)], fetch: Option<&Function>, timeout_ms: f64, signal: Option<&AbortSignal>, stream: bool, max_bytes: f64) -> Result<Reply, Failure> {
     if signal.is_some_and(is_aborted) {
         return Err(Failure::Aborted);
     }
@@ -130,6 +136,7 @@ pub async fn send(req: &HttpRequest, auth: &[(&str, &str)], fetch: Option<&Funct
         timeout_ms,
         signal.cloned(),
         stream,
+        max_bytes,
         &TIMEOUT_ERROR.with(JsValue::clone),
         &ABORT_ERROR.with(JsValue::clone),
     );
@@ -139,6 +146,7 @@ pub async fn send(req: &HttpRequest, auth: &[(&str, &str)], fetch: Option<&Funct
         return Err(match out.get(1).as_string().as_deref() {
             Some("aborted") => Failure::Aborted,
             Some("timeout") => Failure::Timeout,
+            Some("large") => Failure::TooLarge(out.get(2).as_f64().unwrap_or(0.0) as u16),
             Some("redirect") => {
                 let detail = out.get(2).as_string().unwrap_or_default();
                 let (code, location) = detail.split_once('\n').unwrap_or((detail.as_str(), ""));

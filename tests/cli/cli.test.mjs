@@ -8,7 +8,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'no
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startFake, LISTS, EXPORT_FILES } from './fake-iterable.mjs';
+import { startFake, LISTS, EXPORT_FILES, DEEP_BODY } from './fake-iterable.mjs';
 import { CLI, DENO, KEY, PKG_DIR, ROOT, run, catalog, sandboxBuilt } from './helpers.mjs';
 import { packAndInstall, waitForPkg } from '../support/install.mjs';
 
@@ -284,6 +284,36 @@ describe('exit codes and errors', () => {
   });
 });
 
+describe('bounded results', () => {
+  test('a 600 MB response: ResponseTooLarge (exit 3) in seconds, not a crash; --max-response-bytes', async () => {
+    const t0 = Date.now();
+    const r = await run(['list_webhooks', '--json-errors'], { env });
+    assert.equal(r.code, 3, r.stderr.slice(0, 300));
+    assert.equal(r.stdout, '');
+    const { error } = JSON.parse(r.stderr);
+    assert.deepEqual([error.code, error.status, error.action, error.attempts], ['ResponseTooLarge', 200, 'list_webhooks', 1]);
+    assert.match(error.message, /maxResponseBytes \(67108864 bytes\)/);
+    assert.ok(Date.now() - t0 < 30_000, `took ${Date.now() - t0} ms`);
+    const small = await run(['list_lists', '--max-response-bytes', '100'], { env });
+    assert.equal(small.code, 3);
+    assert.match(small.stderr, /^iterable-wasm: list_lists → 200 ResponseTooLarge: /);
+    const ok = await run(['list_lists', '--max-response-bytes', String(JSON.stringify({ lists: LISTS }).length)], { env });
+    assert.equal(ok.code, 0, ok.stderr);
+    const bad = await run(['list_lists', '--max-response-bytes', '0'], { env });
+    assert.equal(bad.code, 2);
+  });
+
+  test('a result nested 100,000 deep prints (compact), it does not overflow the stack', async () => {
+    const r = await run(['list_message_types'], { env });
+    assert.equal(r.code, 0, r.stderr.slice(0, 300));
+    assert.equal(r.stderr, '');
+    assert.equal(r.stdout, DEEP_BODY + '\n');
+    const p = await run(['list_message_types', '--pretty'], { env });
+    assert.equal(p.code, 0, p.stderr.slice(0, 300));
+    assert.equal(p.stdout, DEEP_BODY + '\n');
+  });
+});
+
 describe('long work', () => {
   test('bulk <id> --file items.jsonl: split into requests, progress on stderr, report on stdout', async () => {
     // ~5.5 MB of events: more than one request of at most 4 MB.
@@ -425,6 +455,23 @@ describe('sandbox', () => {
   });
 });
 
+/** `iterable-wasm sandbox --port 0 ...args` as a child process: its URL once printed, its stderr, stop(). */
+async function startSandbox(args) {
+  const child = spawn(process.execPath, [CLI, 'sandbox', '--port', '0', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr.setEncoding('utf8').on('data', (d) => (stderr += d));
+  const url = await new Promise((resolve, reject) => {
+    let out = '';
+    child.stdout.setEncoding('utf8').on('data', (d) => {
+      out += d;
+      if (out.includes('\n')) resolve(out.trim());
+    });
+    child.once('close', () => reject(new Error(`sandbox exited: ${stderr}`)));
+  });
+  const closed = new Promise((resolve) => child.once('close', resolve));
+  return { url, stderr: () => stderr, stop: () => (child.kill('SIGINT'), closed) };
+}
+
 describe('sandbox server', () => {
   test('sandbox --port 0 prints its URL, serves the emulator, stops on SIGINT (or says it is missing)', async () => {
     let works = existsSync(join(PKG_DIR, 'sandbox/server.js'));
@@ -442,21 +489,7 @@ describe('sandbox server', () => {
       return;
     }
     const state = join(tmp, 'server-state.json');
-    const start = async () => {
-      const child = spawn(process.execPath, [CLI, 'sandbox', '--port', '0', '--state', state], { stdio: ['ignore', 'pipe', 'pipe'] });
-      let stderr = '';
-      child.stderr.setEncoding('utf8').on('data', (d) => (stderr += d));
-      const url = await new Promise((resolve, reject) => {
-        let out = '';
-        child.stdout.setEncoding('utf8').on('data', (d) => {
-          out += d;
-          if (out.includes('\n')) resolve(out.trim());
-        });
-        child.once('close', () => reject(new Error(`sandbox exited: ${stderr}`)));
-      });
-      const closed = new Promise((resolve) => child.once('close', resolve));
-      return { url, stderr: () => stderr, stop: () => (child.kill('SIGINT'), closed) };
-    };
+    const start = () => startSandbox(['--state', state]);
     const first = await start();
     assert.match(first.url, /^http:\/\/127\.0\.0\.1:\d+$/);
     const w = await run(['create_new_list', 'name=Kept across restarts', '--base-url', first.url]);
@@ -468,6 +501,23 @@ describe('sandbox server', () => {
     assert.equal(r.code, 0, r.stderr);
     assert.ok(JSON.parse(r.stdout).lists.some((l) => l.name === 'Kept across restarts'), 'the state file carried the list over');
     assert.equal(await second.stop(), 0, second.stderr());
+  });
+
+  test('sandbox --api-key K (repeatable) --seed demo: those keys work, any other is 401 BadApiKey; the demo project is served', async (t) => {
+    if (!existsSync(join(PKG_DIR, 'sandbox/iterable_sandbox_bg.wasm'))) return t.skip('no sandbox in this build');
+    const srv = await startSandbox(['--quiet', '--seed', 'demo', '--api-key', 'cli-key-1', '--api-key', 'cli-key-2']);
+    try {
+      for (const key of ['cli-key-1', 'cli-key-2']) {
+        const lists = await fetch(`${srv.url}/api/lists`, { headers: { 'Api-Key': key } });
+        assert.equal(lists.status, 200, key);
+        assert.deepEqual((await lists.json()).lists.map((l) => l.name), ['Newsletter', 'VIP customers', 'Trial users']);
+      }
+      const r = await fetch(`${srv.url}/api/lists`, { headers: { 'Api-Key': 'some-other-key' } });
+      assert.equal(r.status, 401);
+      assert.deepEqual(await r.json(), { msg: 'Invalid API key', code: 'BadApiKey', params: null });
+    } finally {
+      await srv.stop();
+    }
   });
 });
 

@@ -20,6 +20,8 @@
 //   GET    /files/:name               JSON lines of one export file (no key needed, like a pre-signed link)
 //   GET    /api/campaigns             3 pages of 2 campaigns (nextPageUrl until page 3)
 //   GET    /api/journeys              never answers (timeouts)
+//   GET    /api/messageTypes          a JSON result nested DEEP (100,000) levels (DEEP_BODY)
+//   GET    /api/webhooks              a 600 MB JSON body, chunked, generated as it is written (never held)
 import http from 'node:http';
 
 export const LISTS = [
@@ -30,6 +32,23 @@ export const CHANNELS = [{ id: 1, name: 'Email', channelType: 'Marketing', messa
 export const EXPORT_FILES = { 'part-0.json': 3, 'part-1.json': 2 };
 
 const success = (msg) => ({ msg, code: 'Success', params: null });
+export const DEEP = 100_000;
+export const DEEP_BODY = `{"messageTypes":${'['.repeat(DEEP)}${']'.repeat(DEEP)}}`;
+
+/** Writes a chunked JSON body of about `bytes` bytes, piece by piece under backpressure, until
+ * done or the client goes away; resolves with the bytes written. */
+async function huge(res, bytes) {
+  res.writeHead(200, { 'content-type': 'application/json' });
+  const piece = Buffer.from(`"${'x'.repeat(65_530)}",`);
+  let sent = 0;
+  res.write('[');
+  while (sent < bytes && !res.destroyed) {
+    sent += piece.length;
+    if (!res.write(piece)) await new Promise((r) => { res.once('drain', r); res.once('close', r); });
+  }
+  if (!res.destroyed) res.end('0]');
+  return sent;
+}
 
 export function startFake() {
   const requests = [];
@@ -102,6 +121,11 @@ export function startFake() {
       const campaigns = page <= 3 ? [{ id: page * 10 + 1, name: `c${page}a` }, { id: page * 10 + 2, name: `c${page}b` }] : [];
       return json(200, { campaigns, totalCampaignsCount: 6, ...(page < 3 ? { nextPageUrl: `${base}/api/campaigns?page=${page + 1}` } : {}) });
     }
+    if (m === 'GET' && path === '/api/messageTypes') {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      return res.end(DEEP_BODY);
+    }
+    if (m === 'GET' && path === '/api/webhooks') return huge(res, 600 * 1024 * 1024);
     if (m === 'GET' && path === '/api/journeys') {
       hanging.add(res);
       return undefined; // never answers

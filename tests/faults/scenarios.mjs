@@ -23,11 +23,16 @@ const SUCCESS = { msg: 'ok', code: 'Success', params: null };
 const RA0 = { 'retry-after': '0' };
 const TRACK = '/api/events/track';
 const CHAN = '/api/channels';
+const BULK = '/api/events/trackBulk';
+const BULK_OK = (n) => ({ successCount: n, failCount: 0, invalidEmails: [], invalidUserIds: [], disallowedEventNames: [], failedUpdates: {} });
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
 let trackSeq = 0;
 const trackInput = () => ({ email: 'ada@example.com', eventName: 'fault_test', dataFields: { n: ++trackSeq } });
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const MB = 1024 * 1024;
+const rss = () => globalThis.Deno?.memoryUsage().rss ?? globalThis.process.memoryUsage.rss();
 
 const b64u = (s) => btoa(s).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
 /** A compact JWT (unsigned for our purposes) whose exp is `exp` (seconds). */
@@ -375,12 +380,87 @@ export const scenarios = [
       t.bodiesOnce();
     },
   },
+  // Empty bodies: the answer only where the spec documents a success without one (the catalog's
+  // emptySuccess); anywhere else InvalidResponse, status kept, not retried.
   {
-    name: 'empty body 200',
+    name: 'empty body 200, list_channels',
     async run(t) {
       t.srv.script(CHAN, B.empty(200));
-      t.resolved(await settle(t.client().listChannels()), null);
+      t.rejected(await settle(t.client({ maxRetries: 2 }).listChannels()), 'InvalidResponse', { status: 200, attempts: 1 });
       t.requests(1);
+    },
+  },
+  {
+    name: 'whitespace-only body 200, track_event',
+    async run(t) {
+      t.srv.script(TRACK, B.json(200, ' \r\n\t '));
+      t.rejected(await settle(t.client({ maxRetries: 2 }).trackEvent(trackInput())), 'InvalidResponse', { status: 200, attempts: 1 });
+      t.requests(1);
+      t.bodiesOnce();
+    },
+  },
+  {
+    name: 'empty body where the spec documents one (emptySuccess)',
+    async run(t) {
+      const entry = t.mod.actions.find((a) => a.id === 'delete_catalog_item');
+      t.check(JSON.stringify(entry?.emptySuccess) === '[202]', `delete_catalog_item emptySuccess ${JSON.stringify(entry?.emptySuccess)}, expected [202]`);
+      t.check(JSON.stringify(t.mod.actions.find((a) => a.id === 'list_channels')?.emptySuccess) === '[]', 'list_channels has an emptySuccess');
+      t.srv.script('/api/catalogs/shoes/items/7', B.empty(202), B.empty(200));
+      const c = t.client({ maxRetries: 2 });
+      t.resolved(await settle(c.deleteCatalogItem({ catalogName: 'shoes', itemId: '7' })), null);
+      // The spec documents 200 for it with a body: empty there is no answer.
+      t.rejected(await settle(c.deleteCatalogItem({ catalogName: 'shoes', itemId: '7' })), 'InvalidResponse', { status: 200, attempts: 1 });
+      t.requests(2);
+    },
+  },
+  // Pagination ends at the last page with items: an empty page after it is not yielded.
+  {
+    name: 'paginate startAfter: no empty trailing page',
+    async run(t) {
+      const path = '/api/export/900/files';
+      const file = (k) => ({ file: `part-${k}.json`, url: `${t.srv.url}/files/part-${k}.json` });
+      const listing = [
+        B.json(200, { jobState: 'completed', exportTruncated: false, files: [file(0), file(1)] }),
+        B.json(200, { jobState: 'completed', exportTruncated: false, files: [file(2)] }),
+        B.json(200, { jobState: 'completed', exportTruncated: false, files: [] }),
+      ];
+      t.srv.script(path, ...listing, ...listing, B.json(200, { jobState: 'completed', files: [] }));
+      const c = t.client();
+      const pages = [];
+      for await (const p of c.paginate('list_export_files', { jobId: 900 }).pages()) pages.push(p.files.map((f) => f.file));
+      const files = [];
+      for await (const f of c.paginate('list_export_files', { jobId: 900 })) files.push(f.file);
+      const empty = [];
+      for await (const p of c.paginate('list_export_files', { jobId: 900 }).pages()) empty.push(p);
+      t.check(JSON.stringify(pages) === '[["part-0.json","part-1.json"],["part-2.json"]]', `pages ${JSON.stringify(pages)}`);
+      t.check(files.join() === 'part-0.json,part-1.json,part-2.json', `items ${files.join()}`);
+      t.check(empty.length === 1 && empty[0].files.length === 0, `a listing with no file gave ${empty.length} pages, expected its one (empty) page`);
+      t.requests(7);
+      const after = t.srv.requests.slice(0, 3).map((r) => r.query.startAfter ?? '-').join();
+      t.check(after === '-,part-1.json,part-2.json', `startAfter sent: ${after}`);
+      t.outcome = `${pages.length} pages, ${files.length} items`;
+    },
+  },
+  {
+    name: 'paginate nextMarker: no empty trailing page',
+    async run(t) {
+      const listing = [
+        B.json(200, { results: [{ key: 'a' }, { key: 'b' }], nextMarker: 'm1' }),
+        B.json(200, { results: [{ key: 'c' }], nextMarker: 'm2' }),
+        B.json(200, { results: [] }),
+      ];
+      t.srv.script('/api/metadata/users', ...listing, ...listing);
+      const c = t.client();
+      const pages = [];
+      for await (const p of c.paginate('list_metadata_keys', { table: 'users' }).pages()) pages.push(p.results.map((r) => r.key).join(''));
+      const keys = [];
+      for await (const r of c.paginate('list_metadata_keys', { table: 'users' })) keys.push(r.key);
+      t.check(pages.join() === 'ab,c', `pages ${JSON.stringify(pages)}, expected ["ab","c"]`);
+      t.check(keys.join('') === 'abc', `items ${keys.join('')}`);
+      t.requests(6);
+      const markers = t.srv.requests.slice(0, 3).map((r) => r.query.nextMarker ?? '-').join();
+      t.check(markers === '-,m1,m2', `nextMarker sent: ${markers}`);
+      t.outcome = `${pages.length} pages, ${keys.length} items`;
     },
   },
   {
@@ -398,6 +478,58 @@ export const scenarios = [
           `blob length ${blob?.length}, expected ${big.blobLength} (resolved keys: ${Object.keys(r.value ?? {}).join(',')})`);
       }
       t.requests(1);
+    },
+  },
+  // maxResponseBytes: a body longer than the limit rejects with ResponseTooLarge (status kept) as
+  // soon as the count passes it, or at once by its Content-Length; memory stays bounded.
+  {
+    name: '600 MB JSON body, chunked: ResponseTooLarge at 64 MiB, memory bounded',
+    limitMs: 60_000,
+    async run(t) {
+      const huge = B.huge(600 * MB);
+      t.srv.script(CHAN, huge);
+      const base = rss();
+      let peak = base;
+      const sampler = setInterval(() => { peak = Math.max(peak, rss()); }, 25);
+      const r = await settle(t.client({ maxRetries: 2 }).listChannels());
+      clearInterval(sampler);
+      peak = Math.max(peak, rss());
+      t.rejected(r, 'ResponseTooLarge', { status: 200, attempts: 1 });
+      t.check(r.ms < 20_000, `took ${Math.round(r.ms)} ms`);
+      await sleep(100);
+      t.check(huge.stats.sent < 200 * MB, `the server got to write ${Math.round(huge.stats.sent / MB)} MB of ${Math.round(huge.stats.total / MB)} MB`);
+      t.check(peak - base < 200 * MB, `RSS grew ${Math.round((peak - base) / MB)} MB reading a 64 MiB-bounded body`);
+      t.requests(1);
+      t.outcome += ` in ${Math.round(r.ms)} ms, RSS +${Math.round((peak - base) / MB)} MB, server wrote ${Math.round(huge.stats.sent / MB)} MB`;
+    },
+  },
+  {
+    name: '600 MB JSON body, declared: ResponseTooLarge before reading',
+    async run(t) {
+      const huge = B.huge(600 * MB, { declare: true });
+      t.srv.script(CHAN, huge);
+      const r = await settle(t.client().listChannels());
+      t.rejected(r, 'ResponseTooLarge', { status: 200, attempts: 1 });
+      t.check(r.ms < 5000, `took ${Math.round(r.ms)} ms`);
+      await sleep(100);
+      t.check(huge.stats.sent < 32 * MB, `the server got to write ${Math.round(huge.stats.sent / MB)} MB`);
+      t.outcome += ` in ${Math.round(r.ms)} ms, server wrote ${Math.round(huge.stats.sent / MB)} MB`;
+    },
+  },
+  {
+    name: 'maxResponseBytes: the limit is exact, on error bodies too',
+    async run(t) {
+      const body = JSON.stringify(CHANNELS);
+      const n = new TextEncoder().encode(body).length;
+      t.srv.script(CHAN, B.json(200, CHANNELS), B.json(200, CHANNELS), B.huge(2 * MB), B.json(400, { msg: 'x'.repeat(5000), code: 'BadParams', params: null }));
+      t.resolved(await settle(t.client({ maxResponseBytes: n }).listChannels()), CHANNELS);
+      t.rejected(await settle(t.client({ maxResponseBytes: n - 1 }).listChannels()), 'ResponseTooLarge', { status: 200, attempts: 1 });
+      t.rejected(await settle(t.client({ maxResponseBytes: 1000 }).listChannels()), 'ResponseTooLarge', { status: 200, attempts: 1 });
+      t.rejected(await settle(t.client({ maxResponseBytes: 1000 }).listChannels()), 'ResponseTooLarge', { status: 400, attempts: 1 });
+      let bad;
+      try { t.client({ maxResponseBytes: 0 }); } catch (e) { bad = e; }
+      t.check(bad?.code === 'ValidationError', `maxResponseBytes: 0 gave ${bad?.code ?? 'no error'}`);
+      t.requests(4);
     },
   },
   {
@@ -483,15 +615,19 @@ export const scenarios = [
       if (!t.check(a, 'no catalog action with a "1 request/second" rateLimit')) return;
       const { input, path } = callFor(a);
       t.srv.script(path, B.json(200, SUCCESS));
-      const c = t.client({ apiKey: 'fault-rl-on-key-1', rateLimit: true });
+      // Measured where the limiter acts: when each attempt leaves it (onRequest), not when the
+      // server reads it (an arrival can lag its dispatch by however long the event loop is busy).
+      // The k-th call leaves no earlier than k × 1000 ms after the first, which leaves at once.
+      const sent = [];
+      const c = t.client({ apiKey: 'fault-rl-on-key-1', rateLimit: true, onRequest: () => sent.push(performance.now()) });
       const rs = await Promise.all([1, 2, 3].map(() => settle(c.execute(a.id, input))));
       for (const r of rs) t.resolved(r);
       t.outcome = `${a.id}: ${t.outcome}`;
-      if (t.requests(3, path) === 3) {
-        const ts = t.srv.times(path);
-        const gaps = [ts[1] - ts[0], ts[2] - ts[1]].map(Math.round);
-        t.outcome += ` (gaps ${gaps.join(', ')} ms)`;
-        t.check(gaps.every((g) => g >= 900), `calls to ${a.id} (${a.rateLimit}) arrived ${gaps.join(' and ')} ms apart`);
+      if (t.requests(3, path) === 3 && t.check(sent.length === 3, `${sent.length} attempts dispatched`)) {
+        const after = sent.map((x) => Math.round(x - sent[0]));
+        t.outcome += ` (left at +${after.join(', +')} ms)`;
+        t.check(after[1] >= 995 && after[2] >= 1995, `calls to ${a.id} (${a.rateLimit}) left ${after.join(', ')} ms after the first`);
+        t.check(after[2] < 4000, `the limiter held the third call ${after[2]} ms (due at 2000 ms)`);
       }
     },
   },
@@ -512,6 +648,133 @@ export const scenarios = [
         t.outcome += ` (span ${span} ms)`;
         t.check(span < 500, `with rateLimit: false the 3 calls still took ${span} ms to arrive`);
       }
+    },
+  },
+  // eventIds: "auto": each event gets an id once, before the first attempt; the tracking actions
+  // are then retried after 5xx, resets and timeouts, every attempt with the same id.
+  {
+    name: 'eventIds auto: 503 then 200, track_event, same id twice',
+    async run(t) {
+      t.srv.script(TRACK, B.json(503, { msg: 'busy', code: 'GenericError', params: null }, RA0), B.json(200, SUCCESS));
+      const input = trackInput();
+      t.resolved(await settle(t.client({ eventIds: 'auto' }).trackEvent(input)), SUCCESS);
+      t.requests(2);
+      const ids = t.srv.requests.map((r) => r.body?.id);
+      t.check(UUID.test(ids[0]) && ids[1] === ids[0], `ids sent: ${ids.join(', ')}`);
+      t.check(!('id' in input), 'the caller\'s input object was given the id');
+      t.outcome += ` (id ${String(ids[0]).slice(0, 8)}… twice)`;
+    },
+  },
+  {
+    name: 'eventIds auto: connection reset, track_purchase, same id twice',
+    async run(t) {
+      t.srv.script('/api/commerce/trackPurchase', B.reset(), B.json(200, SUCCESS));
+      const purchase = { user: { email: 'ada@example.com' }, items: [{ id: 'sku-1', name: 'Socks', price: 5, quantity: 2 }], total: 10 };
+      t.resolved(await settle(t.client({ eventIds: 'auto' }).trackPurchase(purchase)), SUCCESS);
+      t.requests(2);
+      const ids = t.srv.requests.map((r) => r.body?.id);
+      t.check(UUID.test(ids[0]) && ids[1] === ids[0], `ids sent: ${ids.join(', ')}`);
+    },
+  },
+  {
+    name: 'eventIds auto: timeout, own id kept, new id per call, 400 not retried',
+    async run(t) {
+      t.srv.script(TRACK, B.hang(), B.json(200, SUCCESS), B.json(200, SUCCESS), B.json(400, { msg: 'bad', code: 'BadParams', params: null }));
+      const c = t.client({ eventIds: 'auto', timeoutMs: 300 });
+      t.resolved(await settle(c.trackEvent({ ...trackInput(), id: 'my-own-id' })), SUCCESS);
+      t.resolved(await settle(c.trackEvent(trackInput())), SUCCESS);
+      t.rejected(await settle(c.trackEvent(trackInput())), 'BadParams', { status: 400, attempts: 1 });
+      t.requests(4);
+      const ids = t.srv.requests.map((r) => r.body?.id);
+      t.check(ids[0] === 'my-own-id' && ids[1] === 'my-own-id', `ids sent for a call that had one: ${ids.slice(0, 2).join(', ')}`);
+      t.check(UUID.test(ids[2]) && UUID.test(ids[3]) && ids[2] !== ids[3], `ids of two calls: ${ids.slice(2).join(', ')}`);
+    },
+  },
+  {
+    name: 'eventIds off (default): no id added, 503 not retried',
+    async run(t) {
+      t.srv.script(TRACK, B.json(503, { msg: 'busy', code: 'GenericError', params: null }, RA0), B.json(200, SUCCESS));
+      const input = trackInput();
+      t.rejected(await settle(t.client().trackEvent(input)), 'GenericError', { status: 503, attempts: 1 });
+      t.requests(1);
+      const body = t.srv.requests[0]?.body ?? {};
+      t.check(!('id' in body) && Object.keys(body).length === 3, `body sent ${t.srv.requests[0]?.raw}`);
+      t.check(t.client().toJSON().eventIds === 'off' && t.client({ eventIds: 'auto' }).toJSON().eventIds === 'auto', 'toJSON().eventIds');
+      let bad;
+      try { t.client({ eventIds: 'always' }); } catch (e) { bad = e; }
+      t.check(bad?.code === 'ValidationError' && /eventIds/.test(bad?.message), `eventIds: "always" gave ${bad?.code}: ${bad?.message}`);
+      const retryable = t.mod.actions.filter((a) => a.eventId).map((a) => `${a.id}:${a.eventId}`).join();
+      t.check(retryable === 'track_event:id,track_events_in_bulk:events[].id,track_purchase:id', `catalog eventId: ${retryable}`);
+    },
+  },
+  {
+    name: 'eventIds auto: bulk track_events_in_bulk, 503 then 200, same ids, report lists them',
+    async run(t) {
+      t.srv.script(BULK, B.json(503, { msg: 'busy', code: 'GenericError', params: null }, RA0), B.json(200, BULK_OK(3)));
+      const events = [0, 1, 2].map((i) => ({ email: `e${i}@example.com`, eventName: 'signup', ...(i === 1 ? { id: 'own-1' } : {}) }));
+      const r = await settle(t.client({ eventIds: 'auto' }).bulk('track_events_in_bulk', events));
+      if (!t.resolved(r)) return;
+      t.requests(2);
+      const sent = t.srv.requests.map((q) => q.body?.events?.map((e) => e.id).join());
+      t.check(sent[0] === sent[1], `ids of the two attempts: ${sent.join(' / ')}`);
+      t.check(JSON.stringify(r.value.eventIds) === JSON.stringify(sent[0]?.split(',')), `report.eventIds ${JSON.stringify(r.value.eventIds)} vs sent ${sent[0]}`);
+      t.check(r.value.eventIds?.[1] === 'own-1' && UUID.test(r.value.eventIds?.[0]) && UUID.test(r.value.eventIds?.[2]), `report.eventIds ${JSON.stringify(r.value.eventIds)}`);
+      t.check(r.value.succeeded === 3 && r.value.failed === 0, `succeeded ${r.value.succeeded}, failed ${r.value.failed}`);
+      t.check(events.every((e, i) => i === 1 || !('id' in e)), 'the caller\'s events were given ids');
+    },
+  },
+  {
+    name: 'bulk resume: only the items not succeeded, with the same ids',
+    async run(t) {
+      // Run 1: one event's name is refused (a failure list) and the second request fails whole (no
+      // retry allowed), so 1 + 2 items are left; run 2 sends exactly those, with their ids.
+      t.srv.script(BULK,
+        B.json(200, { ...BULK_OK(1), failCount: 1, disallowedEventNames: ['blocked'] }),
+        B.json(503, { msg: 'busy', code: 'GenericError', params: null }, RA0),
+        B.json(200, BULK_OK(3)));
+      const big = 'z'.repeat(1_500_000); // two events per 4 MB request
+      const events = [0, 1, 2, 3].map((i) => ({ email: `e${i}@example.com`, eventName: i === 1 ? 'blocked' : 'signup', dataFields: { big } }));
+      const c = t.client({ eventIds: 'auto', maxRetries: 0 });
+      const first = await settle(c.bulk('track_events_in_bulk', events, { concurrency: 1 }));
+      if (!t.resolved(first)) return;
+      const r1 = first.value;
+      t.check(JSON.stringify(r1.failures.map((f) => [f.index, f.reason, f.maybeProcessed ?? false])) === '[[1,"disallowedEventNames",false],[2,"GenericError",true],[3,"GenericError",true]]',
+        `run 1 failures ${JSON.stringify(r1.failures)}`);
+      const second = await settle(c.bulk('track_events_in_bulk', events, { resume: r1 }));
+      if (!t.resolved(second)) return;
+      const r2 = second.value;
+      t.requests(4); // 2 + the 3 items left, 2 per request
+      const last = t.srv.requests.slice(2).flatMap((q) => q.body?.events ?? []).sort((x, y) => x.email.localeCompare(y.email));
+      t.check(last.map((e) => e.email).join() === 'e1@example.com,e2@example.com,e3@example.com', `resumed run sent ${last.map((e) => e.email).join()}`);
+      t.check(last.map((e) => e.id).join() === [1, 2, 3].map((i) => r1.eventIds[i]).join(), 'resumed run sent other ids than the report lists');
+      t.check(JSON.stringify([r2.items, r2.skipped, r2.sent, r2.succeeded, r2.failed]) === '[4,1,3,4,0]', `resumed report items/skipped/sent/succeeded/failed ${JSON.stringify([r2.items, r2.skipped, r2.sent, r2.succeeded, r2.failed])}`);
+      t.check(JSON.stringify(r2.eventIds) === JSON.stringify(r1.eventIds), 'resumed report eventIds differ');
+      let wrong;
+      try { await c.bulk('track_events_in_bulk', events.slice(1), { resume: r1 }); } catch (e) { wrong = e; }
+      t.check(wrong?.code === 'ValidationError', `resume with other items gave ${wrong?.code ?? 'no error'}`);
+      t.outcome = `run 1: ${r1.failed} failed; resumed: ${r2.sent} sent, ${r2.skipped} skipped`;
+    },
+  },
+  {
+    name: 'eventIds auto, sandbox: events whose answers were lost exist once',
+    async run(t) {
+      // The emulator records each request, then answers 300 ms later: a 100 ms timeout loses the
+      // answer after the event was recorded, and the retry sends it again with the same id.
+      const c = new t.mod.IterableClient({ sandbox: { faults: { latencyMs: 300 } }, eventIds: 'auto' });
+      const email = 'ada@example.com';
+      t.rejected(await settle(c.trackEvent({ email, eventName: 'lost_answer' }, { timeoutMs: 100, maxRetries: 1 })), 'Timeout', { status: undefined, attempts: 2 });
+      const events = [0, 1, 2].map((i) => ({ email, eventName: `bulk_${i}` }));
+      const r1 = await c.bulk('track_events_in_bulk', events, { timeoutMs: 100, maxRetries: 0 });
+      t.check(r1.failures.length === 3 && r1.failures.every((f) => f.maybeProcessed), `bulk with lost answers: ${JSON.stringify(r1.failures)}`);
+      // The next run (a new process: the state carried over) resumes from the report.
+      const c2 = new t.mod.IterableClient({ sandbox: { state: await c.sandbox.dump() }, eventIds: 'auto' });
+      const r2 = await c2.bulk('track_events_in_bulk', events, { resume: r1 });
+      t.check(r2.succeeded === 3 && r2.sent === 3, `resumed: sent ${r2.sent}, succeeded ${r2.succeeded}`);
+      const { events: seen } = await c2.getUserEventsByEmail({ email });
+      const names = seen.map((e) => e.eventName).sort().join();
+      t.check(names === 'bulk_0,bulk_1,bulk_2,lost_answer', `events recorded: ${names}`);
+      t.check(seen.every((e) => UUID.test(e.id)), `event ids ${seen.map((e) => e.id).join()}`);
+      t.outcome = `${seen.length} events, each once`;
     },
   },
   // JWT.

@@ -149,6 +149,36 @@ export const B = {
       run: (sock) => respond(sock, 200, { 'content-type': 'application/json' }, body),
     };
   },
+  /**
+   * A 200 JSON array of about `bytes` bytes, generated as it is written (never held whole) and
+   * paced by the socket's backpressure; with `declare`, a Content-Length announces it, else it
+   * is chunked. `stats.sent` counts the body bytes written; writing stops when the client leaves.
+   */
+  huge(bytes, { declare = false } = {}) {
+    const piece = enc.encode(`"${'x'.repeat(65_530)}",`);
+    const count = Math.ceil((bytes - 3) / piece.length);
+    const total = 1 + count * piece.length + 2;
+    const stats = { sent: 0, total };
+    return {
+      name: `huge ${declare ? 'declared' : 'chunked'}`, status: 200, processed: true, stats,
+      run: (sock) => {
+        const framed = (b) => (declare ? [b] : [enc.encode(`${b.length.toString(16)}\r\n`), b, enc.encode('\r\n')]);
+        const send = (b) => { stats.sent += b.length; let ok = true; for (const part of framed(b)) ok = sock.write(part); return ok; };
+        sock.write(statusAndHeaders(200, { 'content-type': 'application/json', ...(declare ? { 'content-length': String(total) } : { 'transfer-encoding': 'chunked' }) }));
+        let n = -1; // -1: the opening bracket
+        const pump = () => {
+          while (!sock.destroyed && n < count) {
+            if (!send(n++ < 0 ? enc.encode('[') : piece)) return sock.once('drain', pump);
+          }
+          if (!sock.destroyed) {
+            send(enc.encode('0]'));
+            sock.end(declare ? undefined : '0\r\n\r\n');
+          }
+        };
+        pump();
+      },
+    };
+  },
   /** 200 carrying Iterable's failure envelope. */
   errorBody200() {
     return B.json(200, { msg: 'x', code: 'BadParams', params: null });

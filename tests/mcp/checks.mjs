@@ -7,6 +7,9 @@ export const parseText = (result) => {
 };
 
 const isRead = (a) => a.method === 'GET' || a.readOnly === true || a.read === true;
+/** Writes that delete or overwrite: irreversible, DELETE/PUT/PATCH, or an overwriting verb first. */
+const VERBS = /^(update|upsert|replace|bulk_update|merge|forget|delete|bulk_delete|unsubscribe|deactivate|disable)_/;
+export const isDestructive = (a) => !isRead(a) && (!!a.irreversible || ['DELETE', 'PUT', 'PATCH'].includes(a.method) || VERBS.test(a.id));
 
 /** tools/list gives exactly the catalog: names, descriptions, clean object schemas, annotations. */
 export function checkTools(tools, actions, { allowIrreversible, hint = '--allow-irreversible' }) {
@@ -26,9 +29,29 @@ export function checkTools(tools, actions, { allowIrreversible, hint = '--allow-
     assert.ok(t.description.startsWith(a.description), t.name);
     assert.equal(t.title, a.title);
     assert.equal(t.annotations.readOnlyHint, isRead(a), `${t.name} readOnlyHint`);
-    assert.equal(t.annotations.destructiveHint, !isRead(a) && a.irreversible, `${t.name} destructiveHint`);
+    assert.equal(t.annotations.destructiveHint, isDestructive(a), `${t.name} destructiveHint`);
+    assert.equal(t.annotations.openWorldHint, true, t.name);
     assert.equal(t.annotations.idempotentHint, a.idempotent, `${t.name} idempotentHint`);
     if (a.irreversible && !allowIrreversible) assert.ok(t.description.includes(`refused unless the server runs with ${hint}`), t.name);
   }
   assert.ok(tools.some((t) => t.annotations.readOnlyHint) && tools.some((t) => t.annotations.destructiveHint));
+}
+
+/** Starts `node <cli> mcp --http --port 0 --quiet ...args` and waits for its URL (the first
+ * stdout line). Resolves to { url, child, stop() } (stop: SIGINT, resolves when it has exited). */
+export async function startMcpHttp(cli, args = [], env = process.env) {
+  const { spawn } = await import('node:child_process');
+  const child = spawn(process.execPath, [cli, 'mcp', '--http', '--port', '0', '--quiet', ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const closed = new Promise((r) => child.once('close', r));
+  const url = await new Promise((resolve, reject) => {
+    let out = '';
+    let err = '';
+    child.stderr.setEncoding('utf8').on('data', (d) => (err += d));
+    child.stdout.setEncoding('utf8').on('data', (d) => {
+      out += d;
+      if (out.includes('\n')) resolve(out.split('\n')[0].trim());
+    });
+    closed.then((code) => reject(new Error(`mcp --http exited (${code}): ${err}`)));
+  });
+  return { url, child, stop: () => (child.exitCode === null && child.kill('SIGINT'), closed) };
 }

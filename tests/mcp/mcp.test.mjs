@@ -57,7 +57,7 @@ function assertNoKey(...texts) {
 describe('stdio in Node, through the official SDK client', () => {
   let s;
   before(async () => {
-    s = await connect();
+    s = await connect(['--tools=all']);
   });
 
   test('initialize: server info, tools capability, instructions', async () => {
@@ -172,7 +172,7 @@ describe('stdio options', () => {
   });
 
   test('--deny removes tools', async () => {
-    const s = await connect(['--deny', 'list_lists', '--deny', 'track_event']);
+    const s = await connect(['--tools=all', '--deny', 'list_lists', '--deny', 'track_event']);
     const { tools } = await s.client.listTools();
     assert.equal(tools.length, actions.length - 2);
     assert.ok(!tools.some((t) => t.name === 'list_lists' || t.name === 'track_event'));
@@ -180,7 +180,7 @@ describe('stdio options', () => {
   });
 
   test('a network failure is a tool error (NetworkError), not a crash', async () => {
-    const s = await connect(['--max-retries', '0'], { env: { ITERABLE_BASE_URL: 'http://127.0.0.1:9' } });
+    const s = await connect(['--tools=all', '--max-retries', '0'], { env: { ITERABLE_BASE_URL: 'http://127.0.0.1:9' } });
     const r = await s.client.callTool({ name: 'list_lists', arguments: {} });
     assert.equal(r.isError, true);
     assert.equal(parseText(r).error.code, 'NetworkError');
@@ -195,7 +195,7 @@ describe('stdio options', () => {
       const dir = mkdtempSync(join(tmpdir(), 'iterable-mcp-'));
       const state = join(dir, 'state.json');
       try {
-        const s = await connect(['--sandbox', '--state', state], { env: { ITERABLE_API_KEY: '' } });
+        const s = await connect(['--tools=all', '--sandbox', '--state', state], { env: { ITERABLE_API_KEY: '' } });
         const r = await s.client.callTool({ name: 'list_lists', arguments: {} });
         assert.ok(!r.isError, r.content[0].text);
         assert.ok(Array.isArray(parseText(r).lists));
@@ -203,7 +203,7 @@ describe('stdio options', () => {
         assert.ok(!w.isError, w.content[0].text);
         await s.client.close();
         // A new server on the same state file sees the write.
-        const again = await connect(['--sandbox', '--state', state], { env: { ITERABLE_API_KEY: '' } });
+        const again = await connect(['--tools=all', '--sandbox', '--state', state], { env: { ITERABLE_API_KEY: '' } });
         const l = await again.client.callTool({ name: 'list_lists', arguments: {} });
         assert.ok(parseText(l).lists.some((x) => x.name === 'From the agent'));
         await again.client.close();
@@ -243,7 +243,7 @@ function raw(args, lines, { env = {}, runtime = 'node' } = {}) {
 describe('the raw protocol over stdio', () => {
   test('version negotiation, ping, notifications, errors and batches; stdout carries JSON-RPC only', async () => {
     const init = (id, v) => JSON.stringify({ jsonrpc: '2.0', id, method: 'initialize', params: { protocolVersion: v, capabilities: {}, clientInfo: { name: 'raw', version: '0' } } });
-    const r = await raw([], [
+    const r = await raw(['--tools=all'], [
       init(1, '2024-11-05'),
       init(2, '2025-03-26'),
       init(3, '2025-06-18'),
@@ -262,7 +262,7 @@ describe('the raw protocol over stdio', () => {
     assert.equal(byId.get(1).result.protocolVersion, '2024-11-05');
     assert.equal(byId.get(2).result.protocolVersion, '2025-03-26');
     assert.equal(byId.get(3).result.protocolVersion, '2025-06-18');
-    assert.equal(byId.get(4).result.protocolVersion, '2025-06-18', 'an unknown version gets the newest');
+    assert.equal(byId.get(4).result.protocolVersion, '2025-11-25', 'an unknown version gets the newest');
     assert.deepEqual(byId.get('p'), { jsonrpc: '2.0', id: 'p', result: {} });
     assert.equal(byId.get(5).error.code, -32601);
     const nulls = out.filter((m) => !Array.isArray(m) && m.id === null);
@@ -277,7 +277,7 @@ describe('the raw protocol over stdio', () => {
   });
 
   test('batches on 2025-03-26: answered together; initialize inside one is refused', async () => {
-    const r = await raw([], [
+    const r = await raw(['--tools=all'], [
       JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-03-26', capabilities: {}, clientInfo: { name: 'raw', version: '0' } } }),
       JSON.stringify([{ jsonrpc: '2.0', id: 6, method: 'ping' }, { jsonrpc: '2.0', id: 7, method: 'tools/list' }, { jsonrpc: '2.0', id: 8, method: 'initialize', params: {} }]),
     ]);
@@ -291,7 +291,7 @@ describe('the raw protocol over stdio', () => {
 
 describe('stdio in Deno', () => {
   test('deno run -A pkg/cli.js mcp: initialize, list, a read, a tool error', { skip: !DENO && 'deno not installed' }, async () => {
-    const s = await connect([], { runtime: 'deno' });
+    const s = await connect(['--tools=all'], { runtime: 'deno' });
     assert.equal(s.client.getServerVersion().name, 'iterable-wasm');
     const { tools } = await s.client.listTools();
     checkTools(tools, actions, { allowIrreversible: false });
@@ -305,4 +305,26 @@ describe('stdio in Deno', () => {
     await s.client.close();
     assertNoKey(s.stderr());
   });
+});
+
+describe('discovery against the sandbox, through the SDK client', () => {
+  for (const runtime of ['node', 'deno']) {
+    test(`${runtime}: search → describe → run (the default tools)`, { skip: runtime === 'deno' && !DENO && 'deno not installed' }, async (t) => {
+      if (!(await sandboxBuilt())) return t.skip('this build has no sandbox');
+      srv.reset();
+      const s = await connect(['--sandbox'], { runtime, env: { ITERABLE_API_KEY: '' } });
+      const { tools } = await s.client.listTools();
+      assert.deepEqual(tools.map((x) => x.name), ['search_actions', 'describe_action', 'run_action']);
+      const found = parseText(await s.client.callTool({ name: 'search_actions', arguments: { query: 'create list' } }));
+      assert.ok(found.actions.some((a) => a.id === 'create_new_list'));
+      const d = parseText(await s.client.callTool({ name: 'describe_action', arguments: { id: 'create_new_list' } }));
+      assert.deepEqual(d.inputSchema.required, ['name']);
+      const made = await s.client.callTool({ name: 'run_action', arguments: { id: 'create_new_list', arguments: { name: `From ${runtime}` } } });
+      assert.ok(!made.isError, made.content[0].text);
+      const lists = await s.client.callTool({ name: 'run_action', arguments: { id: 'list_lists', arguments: {} } });
+      assert.ok(lists.structuredContent.lists.some((l) => l.name === `From ${runtime}`));
+      assert.equal(srv.requests.length, 0, 'the emulator sends nothing');
+      await s.client.close();
+    });
+  }
 });

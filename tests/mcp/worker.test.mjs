@@ -22,7 +22,7 @@ before(async () => {
   srv = await startFake();
   actions = await catalog();
   const { startWorker } = await import(join(ROOT, 'examples/mcp-worker/run.mjs'));
-  worker = await startWorker({ pkgDir: PKG_DIR, bindings: { ITERABLE_API_KEY: KEY, MCP_TOKEN: TOKEN, ITERABLE_BASE_URL: srv.url } });
+  worker = await startWorker({ pkgDir: PKG_DIR, bindings: { ITERABLE_API_KEY: KEY, MCP_TOKEN: TOKEN, ITERABLE_BASE_URL: srv.url, MCP_TOOLS: 'all' } });
 });
 
 after(async () => {
@@ -98,7 +98,7 @@ describe('streamable HTTP in workerd (examples/mcp-worker)', () => {
 });
 
 describe('the worker against the emulator (ITERABLE_SANDBOX=1)', () => {
-  test('tools run against the sandbox, nothing goes over the network', async (t) => {
+  test('discovery (the default) against the sandbox: search, describe, run; nothing goes over the network', async (t) => {
     const { IterableClient } = await import(join(PKG_DIR, 'index.node.js'));
     try {
       await new IterableClient({ apiKey: 'x', sandbox: true }).execute('list_channels', {});
@@ -111,13 +111,23 @@ describe('the worker against the emulator (ITERABLE_SANDBOX=1)', () => {
     try {
       srv.reset();
       const s = await connect(w.url);
-      const r = await s.client.callTool({ name: 'list_lists', arguments: {} });
+      const { tools } = await s.client.listTools();
+      assert.deepEqual(tools.map((x) => x.name), ['search_actions', 'describe_action', 'run_action']);
+      const found = parseText(await s.client.callTool({ name: 'search_actions', arguments: { query: 'create list' } }));
+      assert.ok(found.actions.some((a) => a.id === 'create_new_list'), JSON.stringify(found));
+      const d = parseText(await s.client.callTool({ name: 'describe_action', arguments: { id: 'create_new_list' } }));
+      assert.ok(d.inputSchema.properties.name);
+      const run = (id, args) => s.client.callTool({ name: 'run_action', arguments: { id, arguments: args } });
+      const r = await run('list_lists', {});
       assert.ok(!r.isError, r.content[0].text);
       assert.ok(Array.isArray(parseText(r).lists));
-      const c = await s.client.callTool({ name: 'create_new_list', arguments: { name: 'From the worker' } });
+      const c = await run('create_new_list', { name: 'From the worker' });
       assert.ok(!c.isError, c.content[0].text);
-      const again = await s.client.callTool({ name: 'list_lists', arguments: {} });
+      const again = await run('list_lists', {});
       assert.ok(parseText(again).lists.some((l) => l.name === 'From the worker'));
+      const send = await run('send_email_to_target', { campaignId: 1, recipientEmail: 'a@b.co' });
+      assert.equal(send.isError, true);
+      assert.match(parseText(send).error.message, /MCP_ALLOW_SENDS/);
       assert.equal(srv.requests.length, 0);
       await s.client.close();
     } finally {

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The sandbox tests in one command: native Rust scenarios, the sandbox wasm build, every
-# action against the spec's response schemas, the stateful scenarios in Node, Deno, workerd and Chromium,
-# over HTTP (plain fetch, @iterable/api, state file), and through IterableClient({ sandbox }).
+# action against our result schemas (pkg/results.json: run node scripts/build.mjs once), the stateful scenarios in Node, Deno, workerd and Chromium,
+# over HTTP (plain fetch, @iterable/api, state file, every @iterable/api method against its own
+# response schemas and our results.json), and through IterableClient({ sandbox }).
 # Exit 0 only if everything passes; the last line is "sandbox: N passed, M failed".
 # Env: CARGO_TARGET_DIR (default target/, shared with the build).
 set -u
@@ -75,8 +76,10 @@ else
   echo "scenarios in-process (chromium): skipped, no Chromium at ${CHROMIUM_PATH:-/usr/bin/chromium}"
 fi
 count "http: fetch, @iterable/api, state file" node tests/sandbox/http.mjs
+count "every @iterable/api method over HTTP (its zod schemas and ours)" node tests/sandbox/official.mjs
 # The client test needs the whole package (pkg/ with the lead's sandbox option and pkg/sandbox/).
 if [ -d pkg ] && [ ! -f pkg/sandbox/iterable_sandbox_bg.wasm ]; then mkdir -p pkg/sandbox && cp -r "$SANDBOX_DIR"/. pkg/sandbox/; fi
 count "IterableClient({ sandbox })" node tests/sandbox/client.mjs
+count "API keys and JWTs (apiKeys, jwtKeys, the client's jwt refresh)" node tests/sandbox/keys.mjs
 echo "sandbox: $passed passed, $failed failed"
 [ "$failed" = 0 ]

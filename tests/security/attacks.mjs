@@ -24,7 +24,8 @@ export const TARGETS = {
   mcp: {
     name: 'mcp --http',
     maxBody: 1 * MB,
-    start: (extra = [], opts) => startCli(['mcp', '--http', '--port', '0', '--sandbox', '--quiet', ...extra], opts),
+    // --tools=all: one tool per action, the preset with the largest answers (tools/list ~300 KB).
+    start: (extra = [], opts) => startCli(['mcp', '--http', '--port', '0', '--sandbox', '--quiet', '--tools=all', ...extra], opts),
     path: '/mcp',
     headers: { 'Content-Type': 'application/json', Accept: 'application/json, text/event-stream' },
     body: () => JSON.stringify(INIT()),
@@ -170,7 +171,8 @@ export async function batchWithInitialize(srv) {
 export async function mcpStdio(input, { timeoutMs = 60_000, args = [] } = {}) {
   const { spawn } = await import('node:child_process');
   const { CLI } = await import('./lib.mjs');
-  const child = spawn(process.execPath, [CLI, 'mcp', '--sandbox', ...args], { env: { ...process.env, ITERABLE_API_KEY: '' }, stdio: ['pipe', 'pipe', 'pipe'] });
+  // --tools=all: the preset with the largest answers.
+  const child = spawn(process.execPath, [CLI, 'mcp', '--sandbox', '--tools=all', ...args], { env: { ...process.env, ITERABLE_API_KEY: '' }, stdio: ['pipe', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
   child.stdout.setEncoding('utf8').on('data', (d) => (out = (out + d).slice(-16_000_000)));

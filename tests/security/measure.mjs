@@ -21,7 +21,7 @@ async function startMcp() {
     import { createServer } from 'node:http';
     const { IterableClient, actions } = await import(${JSON.stringify(join(PKG_DIR, 'index.node.js'))});
     const { createMcpServer, createMcpHttpHandler } = await import(${JSON.stringify(join(PKG_DIR, 'mcp.js'))});
-    const handle = createMcpHttpHandler(createMcpServer({ client: new IterableClient({ apiKey: 'x', sandbox: true }), actions }), { sessions: true });
+    const handle = createMcpHttpHandler(createMcpServer({ client: new IterableClient({ apiKey: 'x', sandbox: true }), actions, tools: 'all' }), { sessions: true });
     const srv = createServer(async (req, res) => {
       const chunks = []; for await (const c of req) chunks.push(c);
       const body = req.method === 'GET' || req.method === 'HEAD' ? undefined : Buffer.concat(chunks);

@@ -223,6 +223,9 @@ export function catalog(): Map<ActionId, CatalogEntry> {
     const groups: string[][] = entry.requireOneOf;
     const flags: boolean[] = [entry.irreversible, entry.idempotent, entry.async];
     const limit: string | null = entry.rateLimit;
+    const emptyAt: number[] = entry.emptySuccess;
+    const eventId: string | null = entry.eventId;
+    void emptyAt, eventId;
     if (entry.pagination) {
       const style: "page" | "startAfter" | "nextMarker" | "limit" = entry.pagination.style;
       const items: string | null = entry.pagination.items;
@@ -329,6 +332,17 @@ export async function largeWork(): Promise<void> {
   await client.bulk("track_event", []);
   // @ts-expect-error concurrency is a number
   await client.bulk("track_events_in_bulk", [], { concurrency: "4" });
+  // eventIds: "auto": ids listed by the report; a later run resumes from it.
+  const tracking = new IterableClient({ apiKey: "k", eventIds: "auto", maxResponseBytes: 8 * 1024 * 1024 });
+  const events = [{ email: "a@b.co", eventName: "x" }];
+  const first = await tracking.bulk("track_events_in_bulk", events);
+  const ids: Array<string | null> | undefined = first.eventIds;
+  const skipped: number = (await tracking.bulk("track_events_in_bulk", events, { resume: first })).skipped;
+  void ids, skipped;
+  // @ts-expect-error eventIds takes "auto" only
+  new IterableClient({ apiKey: "k", eventIds: "always" });
+  // @ts-expect-error maxResponseBytes is a number
+  new IterableClient({ apiKey: "k", maxResponseBytes: "64MB" });
 }
 
 // A few of the 29 operations beyond the seed list (issue 7): typed like the others.

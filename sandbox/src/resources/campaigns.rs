@@ -1,10 +1,11 @@
 //! Campaigns (`/api/campaigns/...`): lookup, the campaign JSON, delivery to the lists'
 //! members (also when the clock starts a scheduled blast), and the handlers: create, get, list
-//! (and a recurring campaign's children), the state machine (send, schedule, cancel, abort,
-//! activate / deactivate), trigger and archive.
+//! (and a recurring campaign's children), the lifecycle actions (send, schedule, cancel, abort,
+//! activate / deactivate, archive: each through the table in `lifecycle.rs`) and trigger.
 
 use serde_json::{json, Map, Value};
 
+use super::lifecycle::{self, Act, Kind, St, To};
 use super::Handler;
 use crate::shared::outbox::{kind_of, Outgoing};
 use crate::shared::paging::sorted_page;
@@ -20,14 +21,10 @@ pub(super) const ROUTES: &[(&str, Handler)] = &[
     ("list_recurring_campaign_child_campaigns", |s, req| {
         s.list_campaigns(req, true)
     }),
-    ("abort_campaign", Sandbox::abort_campaign),
-    ("cancel_campaign", Sandbox::cancel_campaign),
-    ("activate_triggered_campaign", |s, req| {
-        s.activate_campaign(req, true)
-    }),
-    ("deactivate_triggered_campaign", |s, req| {
-        s.activate_campaign(req, false)
-    }),
+    ("abort_campaign", |s, req| s.campaign_act(req, Act::Abort, "Aborted")),
+    ("cancel_campaign", |s, req| s.campaign_act(req, Act::Cancel, "Cancelled")),
+    ("activate_triggered_campaign", |s, req| s.campaign_act(req, Act::Activate, "Activated")),
+    ("deactivate_triggered_campaign", |s, req| s.campaign_act(req, Act::Deactivate, "Deactivated")),
     ("send_campaign", Sandbox::send_campaign),
     ("schedule_campaign", Sandbox::schedule_campaign),
     ("trigger_campaign", Sandbox::trigger_campaign),
@@ -56,10 +53,6 @@ fn campaign_json(c: &Campaign) -> Value {
     v
 }
 
-fn not_triggered(id: i64) -> R {
-    bad_params(format!("Campaign {id} is not a triggered campaign"))
-}
-
 impl Sandbox {
     fn campaign_idx(&self, id: i64) -> Result<usize, R> {
         self.state
@@ -76,19 +69,12 @@ impl Sandbox {
         Ok((id, ci, self.state.campaigns[ci].clone()))
     }
 
-    /// A copy of campaign `id` when it is a triggered campaign that is active (what
-    /// trigger_campaign and the `*_to_target` sends need), else Iterable's BadParams.
+    /// A copy of campaign `id` when the lifecycle lets it be triggered (an active triggered
+    /// campaign: what trigger_campaign and the `*_to_target` sends need), else Iterable's error.
     pub(crate) fn active_triggered(&self, id: i64) -> Result<Campaign, R> {
         let c = &self.state.campaigns[self.campaign_idx(id)?];
-        if c.campaign_type != "Triggered" {
-            return Err(not_triggered(id));
-        }
-        if c.campaign_state != "Running" {
-            return Err(bad_params(format!(
-                "Campaign {id} is not active ({})",
-                c.campaign_state
-            )));
-        }
+        let from = St::parse(&c.campaign_state).unwrap_or(St::Draft);
+        lifecycle::next(id, Kind::of(&c.campaign_type), from, Act::Trigger)?;
         Ok(c.clone())
     }
 
@@ -208,101 +194,51 @@ impl Sandbox {
         ))
     }
 
-    /// Moves campaign `ci` to state `next` (with its time stamps) and answers `msg`.
-    fn transition(&mut self, ci: usize, next: &str, msg: String) -> Reply {
+    /// Applies `act` to the request's campaign through the lifecycle table; answers `msg`.
+    fn campaign_act(&mut self, req: &Req, act: Act, msg: &str) -> Reply {
+        let (id, ci, _) = self.req_campaign(req)?;
         let now = self.now();
-        let c = &mut self.state.campaigns[ci];
-        c.campaign_state = next.into();
-        c.updated_at = now;
-        if next == "Aborted" || next == "Finished" {
-            c.ended_at = Some(now);
-        }
-        if next == "Starting" {
-            c.start_at = Some(now);
-            c.send_at = None;
-        }
-        Ok(R::success(msg, Value::Null))
-    }
-
-    fn abort_campaign(&mut self, req: &Req) -> Reply {
-        let (id, ci, c) = self.req_campaign(req)?;
-        match c.campaign_state.as_str() {
-            "Running" | "Starting" => self.transition(ci, "Aborted", format!("Aborted campaign {id}")),
-            st => Err(bad_params(format!("Campaign {id} cannot be aborted: it is {st}; only a running campaign can be aborted"))),
-        }
-    }
-
-    fn cancel_campaign(&mut self, req: &Req) -> Reply {
-        let (id, ci, c) = self.req_campaign(req)?;
-        match c.campaign_state.as_str() {
-            "Scheduled" => self.transition(ci, "Draft", format!("Cancelled scheduled campaign {id}")),
-            "Recurring" => self.transition(ci, "Finished", format!("Cancelled recurring campaign {id}")),
-            st => Err(bad_params(format!("Campaign {id} cannot be cancelled: it is {st}; only a scheduled or recurring campaign can be cancelled"))),
-        }
-    }
-
-    /// activate_triggered_campaign (`activate`: Running) and deactivate (Ready).
-    fn activate_campaign(&mut self, req: &Req, activate: bool) -> Reply {
-        let (id, ci, c) = self.req_campaign(req)?;
-        if c.campaign_type != "Triggered" {
-            return Err(not_triggered(id));
-        }
-        if activate {
-            self.transition(ci, "Running", format!("Activated campaign {id}"))
-        } else {
-            self.transition(ci, "Ready", format!("Deactivated campaign {id}"))
-        }
+        lifecycle::apply(&mut self.state.campaigns[ci], act, now)?;
+        Ok(R::success(format!("{msg} campaign {id}"), Value::Null))
     }
 
     /// Starts a blast; a Recurring campaign spawns a child that starts.
     fn send_campaign(&mut self, req: &Req) -> Reply {
         let (id, ci, c) = self.req_campaign(req)?;
-        match (c.campaign_type.as_str(), c.campaign_state.as_str()) {
-            ("Blast", "Draft" | "Ready" | "Scheduled") => {
-                self.transition(ci, "Starting", format!("Sending campaign {id}"))
-            }
-            ("Blast", "Recurring") => {
-                let now = self.now();
-                let child = self.next_id();
-                let mut cc = c.clone();
-                cc.id = child;
-                cc.recurring_campaign_id = Some(id);
-                cc.campaign_state = "Starting".into();
-                cc.name = format!("{} ({})", c.name, iso(now));
-                cc.created_at = now;
-                cc.updated_at = now;
-                cc.start_at = Some(now);
-                cc.send_at = None;
-                self.state.campaigns.push(cc);
-                Ok(R::success(
-                    format!("Started child campaign {child}"),
-                    json!({"campaignId": child}),
-                ))
-            }
-            (_, st) => Err(bad_params(format!(
-                "Campaign {id} cannot be sent: it is {st}"
-            ))),
+        let now = self.now();
+        if lifecycle::apply(&mut self.state.campaigns[ci], Act::Send, now)? != To::Child {
+            return Ok(R::success(format!("Sending campaign {id}"), Value::Null));
         }
+        let child = self.next_id();
+        let mut cc = c.clone();
+        cc.id = child;
+        cc.recurring_campaign_id = Some(id);
+        cc.campaign_state = St::Starting.name().into();
+        cc.name = format!("{} ({})", c.name, iso(now));
+        cc.created_at = now;
+        cc.updated_at = now;
+        cc.start_at = Some(now);
+        cc.send_at = None;
+        self.state.campaigns.push(cc);
+        Ok(R::success(
+            format!("Started child campaign {child}"),
+            json!({"campaignId": child}),
+        ))
     }
 
     fn schedule_campaign(&mut self, req: &Req) -> Reply {
-        let (id, ci, c) = self.req_campaign(req)?;
+        let (id, ci, _) = self.req_campaign(req)?;
         let Some(at) = req.str("sendAt").and_then(parse_date) else {
             return Err(bad_params("Invalid sendAt"));
         };
-        match (c.campaign_type.as_str(), c.campaign_state.as_str()) {
-            ("Blast", "Draft" | "Ready" | "Scheduled") => {
-                self.state.campaigns[ci].send_at = Some(at);
-                self.transition(
-                    ci,
-                    "Scheduled",
-                    format!("Scheduled campaign {id} for {}", iso(at)),
-                )
-            }
-            (_, st) => Err(bad_params(format!(
-                "Campaign {id} cannot be scheduled: it is {st}"
-            ))),
-        }
+        let now = self.now();
+        let c = &mut self.state.campaigns[ci];
+        lifecycle::apply(c, Act::Schedule, now)?;
+        c.send_at = Some(at);
+        Ok(R::success(
+            format!("Scheduled campaign {id} for {}", iso(at)),
+            Value::Null,
+        ))
     }
 
     /// Sends an active triggered campaign to the members of `listIds` (minus suppression lists).
@@ -324,28 +260,20 @@ impl Sandbox {
         ok()
     }
 
-    /// Archives every campaign of `campaignIds` that is not running, starting or scheduled.
+    /// Archives every campaign of `campaignIds` the lifecycle lets be archived; the others
+    /// (unknown, or running, scheduled, ...) are reported as failed.
     fn archive_campaigns(&mut self, req: &Req) -> Reply {
         let now = self.now();
         let (mut done, mut failed) = (vec![], vec![]);
         for id in req.ids("campaignIds") {
-            match self.state.campaigns.iter_mut().find(|c| c.id == id) {
-                Some(c)
-                    if !matches!(
-                        c.campaign_state.as_str(),
-                        "Running" | "Starting" | "Scheduled"
-                    ) =>
-                {
-                    c.campaign_state = "Archived".into();
-                    c.updated_at = now;
-                    done.push(id);
-                }
-                _ => failed.push(id),
-            }
+            let archived = self
+                .state
+                .campaigns
+                .iter_mut()
+                .find(|c| c.id == id)
+                .is_some_and(|c| lifecycle::apply(c, Act::Archive, now).is_ok());
+            if archived { done.push(id) } else { failed.push(id) }
         }
-        Ok(R::success(
-            format!("Archived {} campaigns", done.len()),
-            json!({"archivedCampaignIds": done, "failedCampaignIds": failed}),
-        ))
+        Ok(R::json(200, &json!({"success": done, "failed": failed})))
     }
 }

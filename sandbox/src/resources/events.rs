@@ -46,7 +46,13 @@ impl Sandbox {
             data.insert("userId".into(), json!(id));
         }
         data.retain(|_, v| !v.is_null());
-        self.state.users[i].events.push(Event { at, data });
+        // An event (or purchase) sent again with its `id` updates the one recorded, as Iterable does.
+        let events = &mut self.state.users[i].events;
+        let id = data.get("id").filter(|v| v.is_string());
+        match id.and_then(|id| events.iter().position(|e| e.data.get("id") == Some(id) && e.data.get("eventType") == data.get("eventType"))) {
+            Some(k) => events[k] = Event { at, data },
+            None => events.push(Event { at, data }),
+        }
     }
 
     fn track_one(&mut self, ev: &Map<String, Value>, event_type: &str) -> Result<(), R> {

@@ -4,7 +4,7 @@
 use serde_json::{json, Value};
 
 use super::Handler;
-use crate::shared::outbox::addressed_to;
+use crate::shared::outbox::{addressed_to, created_at};
 use crate::shared::reply::Reply;
 use crate::{Req, Response as R, Sandbox};
 
@@ -19,6 +19,9 @@ pub(super) const ROUTES: &[(&str, Handler)] = &[
         s.get_inapp_messages(req, true)
     }),
 ];
+
+/// How long an in-app message stays available when its template sets no expiration (90 days).
+const IN_APP_LIFETIME_MS: i64 = 90 * 86_400_000;
 
 impl Sandbox {
     /// Up to `count` messages (one when `priority`).
@@ -36,7 +39,8 @@ impl Sandbox {
             m["channel"] == "inApp" && m["status"] == "sent" && m["consumed"] != true
                 && addressed_to(m, &user)
         }).take(count).map(|m| json!({
-            "messageId": m["messageId"], "campaignId": m["campaignId"].as_i64().unwrap_or(0), "createdAt": m["createdAt"],
+            "messageId": m["messageId"], "campaignId": m["campaignId"].as_i64().unwrap_or(0),
+            "createdAt": created_at(m).unwrap_or(0), "expiresAt": created_at(m).unwrap_or(0) + IN_APP_LIFETIME_MS,
             "content": {"html": m["content"]["html"].as_str().unwrap_or(""), "inAppDisplaySettings": {"shouldAnimate": false}, "webInAppDisplaySettings": {"position": "Center"}},
             "customPayload": m["content"]["payload"].as_object().cloned().unwrap_or_default(),
             "trigger": {"type": "immediate"}, "saveToInbox": false, "jsonOnly": false,

@@ -27,10 +27,14 @@ impl Sandbox {
             "id,Total Sends,Total Opens,Total Clicks,Purchases,Revenue\n"
         });
         let ids: Vec<(i64, i64)> = if experiment {
+            // The experiments asked for (by id or by campaign; all of them without either),
+            // each with its campaign.
             let exps = req.ids("experimentId");
-            let cids = if ids.is_empty() { vec![0] } else { ids.clone() };
-            exps.iter()
-                .flat_map(|x| cids.iter().map(move |c| (*x, *c)))
+            self.state
+                .experiments
+                .iter()
+                .filter(|e| (exps.is_empty() && ids.is_empty()) || exps.contains(&e.id) || ids.contains(&e.campaign_id))
+                .map(|e| (e.id, e.campaign_id))
                 .collect()
         } else {
             ids.iter().map(|c| (0, *c)).collect()

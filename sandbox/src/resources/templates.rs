@@ -9,7 +9,7 @@ use super::Handler;
 use crate::shared::clock::within;
 use crate::shared::outbox::Outgoing;
 use crate::shared::paging::sorted_page;
-use crate::shared::render::render;
+use crate::shared::render::{check, try_render, RENDERED_FIELDS};
 use crate::shared::reply::{bad_params, not_found, Reply};
 use crate::state::Template;
 use crate::util::{iso, parse_date};
@@ -116,6 +116,12 @@ impl Sandbox {
     /// upsert_* (`by_client_id`: every template of the medium with that clientTemplateId, or a
     /// new one) and update_* (by templateId).
     fn upsert_template(&mut self, req: &Req, medium: &str, by_client_id: bool) -> Reply {
+        // A template Handlebars cannot parse is refused, naming the field and the problem.
+        for k in RENDERED_FIELDS {
+            if let Some(Value::String(text)) = req.p.get(k) {
+                check(text).map_err(|e| bad_params(format!("Invalid template: {k} does not parse as Handlebars: {e}")))?;
+            }
+        }
         let now = self.now();
         let mut fields = req.p.clone();
         fields.remove("templateId");
@@ -195,7 +201,7 @@ impl Sandbox {
 
     fn template_summary(&self, t: &Template) -> Value {
         let mut v = json!({
-            "templateId": t.template_id, "createdAt": iso(t.created_at), "updatedAt": iso(t.updated_at),
+            "templateId": t.template_id, "createdAt": t.created_at, "updatedAt": t.updated_at,
             "name": t.fields.get("name").cloned().unwrap_or(json!("")),
             "creatorUserId": t.fields.get("creatorUserId").cloned().unwrap_or(json!("owner@example.com")),
             "messageTypeId": t.fields.get("messageTypeId").and_then(Value::as_i64).unwrap_or(default_message_type(&t.medium)),
@@ -220,11 +226,15 @@ impl Sandbox {
             v["locale"] = json!(l);
         }
         if medium == "Email" {
-            v["metadata"] = self.template_summary(t);
+            // The email template's metadata dates are date-time strings (the list's are epoch ms).
+            let mut meta = self.template_summary(t);
+            meta["createdAt"] = json!(iso(t.created_at));
+            meta["updatedAt"] = json!(iso(t.updated_at));
+            v["metadata"] = meta;
         }
         if matches!(medium, "Push" | "SMS") {
-            v["createdAt"] = json!(iso(t.created_at));
-            v["updatedAt"] = json!(iso(t.updated_at));
+            v["createdAt"] = json!(t.created_at);
+            v["updatedAt"] = json!(t.updated_at);
         }
         Ok(R::json(200, &v))
     }
@@ -237,7 +247,8 @@ impl Sandbox {
             data.insert(k, v);
         }
         let html = f.get("html").and_then(Value::as_str).unwrap_or("");
-        Ok(R::new(200, "text/html; charset=utf-8", render(html, &data)))
+        let page = try_render(html, &data).map_err(|e| bad_params(format!("Template {} cannot be rendered: {e}", t.template_id)))?;
+        Ok(R::new(200, "text/html; charset=utf-8", page))
     }
 
     fn proof(&mut self, req: &Req, kind: &str) -> Reply {
@@ -258,8 +269,9 @@ impl Sandbox {
             ui,
             (email, user_id),
         );
+        let to = req.str("recipientEmail").or(req.str("recipientUserId")).unwrap_or("");
         Ok(R::success(
-            "Proof sent",
+            format!("Sent proof to {to}"),
             json!({"messageId": m["messageId"]}),
         ))
     }
@@ -317,22 +329,18 @@ impl Sandbox {
         ))
     }
 
+    /// Deletes the templates of `ids` that exist; the others are reported as failed.
     fn bulk_delete_templates(&mut self, req: &Req) -> Reply {
         let ids = req.ids("ids");
-        let missing: Vec<i64> = ids
-            .iter()
-            .copied()
-            .filter(|id| self.template(*id).is_none())
-            .collect();
-        if !missing.is_empty() {
-            return Err(bad_params(format!("Templates not found: {missing:?}")));
-        }
+        let (found, failed): (Vec<i64>, Vec<i64>) =
+            ids.iter().partition(|id| self.template(**id).is_some());
         self.state
             .templates
-            .retain(|t| !ids.contains(&t.template_id));
-        Ok(R::success(
-            format!("Deleted {} templates", ids.len()),
-            json!({"deletedIds": ids}),
-        ))
+            .retain(|t| !found.contains(&t.template_id));
+        let mut v = json!({"success": found, "failed": failed});
+        if !failed.is_empty() {
+            v["failureReason"] = json!(format!("Templates not found: {failed:?}"));
+        }
+        Ok(R::json(200, &v))
     }
 }

@@ -4,7 +4,7 @@
 
 use serde_json::{json, Map, Value};
 
-use super::render::render;
+use super::render::{render, RENDERED_FIELDS};
 use crate::util::{iso, parse_date};
 use crate::Sandbox;
 
@@ -24,6 +24,18 @@ pub(crate) fn kind_of(medium: &str) -> &'static str {
         .iter()
         .find(|(m, _)| m.eq_ignore_ascii_case(medium))
         .map_or("email", |(_, k)| k)
+}
+
+/// The message medium a user's sent-messages list names for an outbox channel (web push counts
+/// as Push); `None` for channels that list does not cover (embedded, WhatsApp, journeys).
+pub(crate) fn listed_medium(kind: &str) -> Option<&'static str> {
+    match kind {
+        "email" => Some("Email"),
+        "push" | "webPush" => Some("Push"),
+        "sms" => Some("SMS"),
+        "inApp" => Some("InApp"),
+        _ => None,
+    }
 }
 
 /// A message to send, all but its recipient.
@@ -95,17 +107,7 @@ impl Sandbox {
         let mut content = Map::new();
         if let Some(t) = out.template_id.and_then(|id| self.template(id)) {
             let f = Self::template_content(t, out.locale);
-            for k in [
-                "subject",
-                "html",
-                "plainText",
-                "title",
-                "message",
-                "body",
-                "preheaderText",
-                "fromEmail",
-                "fromName",
-            ] {
+            for k in RENDERED_FIELDS {
                 if let Some(Value::String(s)) = f.get(k) {
                     content.insert(k.into(), json!(render(s, &merged)));
                 }

@@ -6,7 +6,7 @@ use serde_json::{json, Map, Value};
 use crate::resources::Handler;
 use crate::shared::clock::within;
 use crate::shared::fields::valid_email;
-use crate::shared::outbox::{addressed_to, created_at, kind_of};
+use crate::shared::outbox::{addressed_to, created_at, kind_of, listed_medium};
 use crate::shared::reply::{bad_params, error_code, ok, push_failure, Reply};
 use crate::shared::values::flag;
 use crate::{Req, Response as R, Sandbox};
@@ -234,7 +234,13 @@ impl Sandbox {
                 && medium.is_none_or(|k| m["channel"] == k)
                 && within(created_at(m).unwrap_or(0), range)
                 && !(exclude_blast && m["source"] == "campaign")
-        }).take(limit).map(|m| json!({"messageId": m["messageId"], "campaignId": m["campaignId"], "templateId": m["templateId"].as_i64().unwrap_or(0), "createdAt": m["createdAt"]})).collect();
+                && listed_medium(m["channel"].as_str().unwrap_or("")).is_some()
+        }).take(limit).map(|m| {
+            let at = created_at(m).unwrap_or(0);
+            json!({"messageId": m["messageId"], "campaignId": m["campaignId"], "templateId": m["templateId"].as_i64().unwrap_or(0),
+                   "messageMedium": listed_medium(m["channel"].as_str().unwrap_or("")), "status": "Sent",
+                   "sentAt": at, "createdAt": at, "dataFields": m["dataFields"]})
+        }).collect();
         out.truncate(limit);
         Ok(R::json(200, &json!({"messages": out})))
     }
