@@ -63,6 +63,8 @@ try {
     ['client', 'declare const client: IterableClient;'],
     ['handle', 'declare function handle(record: unknown): void;'],
     ['users', 'declare const users: Array<Record<string, unknown>>;'],
+    ['events', 'declare const events: Array<Record<string, unknown>>;'],
+    ['earlierReport', 'declare const earlierReport: import("iterable-wasm").BulkReport;'],
     ['apiKey', 'declare const apiKey: string;'],
     ['token', 'declare const token: string;'],
     ['process', 'declare const process: { env: Record<string, string | undefined> };'],
