@@ -195,8 +195,9 @@ export type ClientOptions = ClientBaseOptions &
 
 /** Options of the in-process emulator (`sandbox` client option). */
 export interface SandboxOptions {
-  /** Seed of generated ids and fault draws (same seed, same run). */
-  seed?: number;
+  /** Seed of generated ids and fault draws (same seed, same run); "demo" starts from a small
+   * realistic project (users, lists, templates, campaigns in every state, a catalog, ...). */
+  seed?: number | "demo";
   /** Fixed start time (ISO 8601 or epoch ms); the emulator's clock then advances deterministically. */
   clock?: string | number;
   /** How far the emulator's clock moves per request, in ms (default 1000). */
@@ -207,6 +208,10 @@ export interface SandboxOptions {
   rateLimits?: boolean;
   /** Initial state, as returned by `dump()`. */
   state?: object | string;
+  /** Only these API keys are accepted; any other answers 401 BadApiKey (default: any non-empty key). */
+  apiKeys?: string[];
+  /** Keys that also need an HS256 JWT (`Authorization: Bearer`) signed with `secret`. */
+  jwtKeys?: { key: string; secret: string }[];
 }
 
 /** Controls of the emulator behind a `sandbox` client. */
