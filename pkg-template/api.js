@@ -164,23 +164,54 @@ export class IterableClient extends WasmClient {
   }
 }
 
-// Published entry fields in order; the wasm's catalog leaves out null and false values.
-const ENTRY_KEYS = 'title description resource method path inSpec inputSchema requireOneOf response pagination irreversible idempotent async rateLimit limits bulk resultIsEnvelope'.split(' ');
+// Published entry fields in order; the wasm's catalog leaves out null and false values (and
+// empty exclusive / together / preferOne groups).
+const ENTRY_KEYS = 'title description resource method path inSpec inputSchema requireOneOf exclusive together preferOne response pagination irreversible idempotent async rateLimit limits bulk resultIsEnvelope'.split(' ');
 const FLAGS = ['inSpec', 'irreversible', 'idempotent', 'async', 'resultIsEnvelope'];
+const LISTS = ['exclusive', 'together', 'preferOne'];
+
+// The JSON Schema forms of the catalog's shorthands (codegen/catalog.rs `full`, src/core/formats.rs).
+const DAY = '\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])';
+const TIME = '([01]\\d|2[0-3]):[0-5]\\d:[0-5]\\d';
+const DATES = { 'yyyy-MM-dd HH:mm:ss': `^${DAY} ${TIME}$`, 'ISO 8601': `^${DAY}T${TIME}(\\.\\d+)?(Z|[+-]([01]\\d|2[0-3]):?[0-5]\\d)?$` };
+const same = (a, b) => a.length === b.length && a.every((m, i) => m === b[i]);
+
+/** Writes an object's groups as JSON Schema: anyOf (at least one), oneOf (exactly one), not
+ * (not both), dependentRequired (together); several rules go in allOf. */
+function groups(s, req = [], excl = [], tog = []) {
+  const all = req.map((g) => ({ [excl.some((x) => same(x, g)) ? 'oneOf' : 'anyOf']: g.map((m) => ({ required: [m] })) }));
+  for (const g of excl) if (!req.some((x) => same(x, g))) g.forEach((a, i) => g.slice(i + 1).forEach((b) => all.push({ not: { required: [a, b] } })));
+  const dep = {};
+  for (const g of tog) for (const a of g) (dep[a] ??= []).push(...g.filter((b) => b !== a));
+  if (tog.length) s.dependentRequired = dep;
+  if (all.length === 1) Object.assign(s, all[0]);
+  else if (all.length) s.allOf = all;
+  return s;
+}
+
+/** A value's JSON Schema from its compact keywords (nested fields and items too). */
+function full({ enumCi, chars, items, properties, requireOneOf, exclusive, together, ...s }) {
+  if (enumCi) Object.assign(s, { pattern: `^(?:${enumCi.map((v) => v.replace(/[a-z]/gi, (c) => `[${c.toLowerCase()}${c.toUpperCase()}]`)).join('|')})$`, examples: enumCi });
+  if (chars) s.pattern = `^[${chars}]*$`;
+  if (DATES[s.format]) {
+    s.pattern = DATES[s.format];
+    delete s.format;
+  }
+  if (items) s.items = full(items);
+  if (properties) s.properties = Object.fromEntries(Object.entries(properties).map(([k, v]) => [k, full(v)]));
+  return groups(s, requireOneOf, exclusive, together);
+}
 
 /** A catalog entry as published: methodName (camelCase of the id) added, and the input's JSON
  * Schema expanded from the compact `params` the wasm ships (see codegen/catalog.rs). */
 export function expand({ params, required, ...e }) {
   const properties = {};
   for (const [name, [where, type, description, keywords]] of Object.entries(params)) {
-    properties[name] = { type, ...keywords, description, 'x-iterable-in': where };
+    properties[name] = { type, ...full(keywords ?? {}), description, 'x-iterable-in': where };
   }
-  const inputSchema = { $schema: 'https://json-schema.org/draft/2020-12/schema', type: 'object', properties, required, additionalProperties: false };
-  const groups = e.requireOneOf.map((g) => ({ anyOf: g.map((m) => ({ required: [m] })) }));
-  if (groups.length === 1) inputSchema.anyOf = groups[0].anyOf;
-  else if (groups.length) inputSchema.allOf = groups;
+  const inputSchema = groups({ $schema: 'https://json-schema.org/draft/2020-12/schema', type: 'object', properties, required, additionalProperties: false }, e.requireOneOf, e.exclusive, e.together);
   const out = { id: e.id, methodName: camel(e.id) };
-  for (const k of ENTRY_KEYS) out[k] = k === 'inputSchema' ? inputSchema : e[k] ?? (FLAGS.includes(k) ? false : null);
+  for (const k of ENTRY_KEYS) out[k] = k === 'inputSchema' ? inputSchema : e[k] ?? (FLAGS.includes(k) ? false : LISTS.includes(k) ? [] : null);
   return Object.freeze(out);
 }
 

@@ -260,6 +260,7 @@ impl Inner {
 
     pub async fn run(self: Rc<Self>, def: &'static ActionDef, input: Result<String, ApiError>, call: Result<Call, ApiError>, mode: Mode) -> Result<JsValue, ApiError> {
         let call = call?;
+        core::validate::set_now(now());
         let request = core::prepare(def, &input?, &self.base)?;
         let signal = call.signal.as_ref();
         let mut attempts = 0u32;

@@ -61,7 +61,7 @@ impl Ty {
             Ty::Array => "array",
         }
     }
-    fn parse(s: &str) -> Ty {
+    pub(crate) fn parse(s: &str) -> Ty {
         match s {
             "integer" => Ty::Integer,
             "number" => Ty::Number,
@@ -84,7 +84,7 @@ pub enum Format {
 }
 
 impl Format {
-    fn parse(v: Option<&Node>) -> Format {
+    pub(crate) fn parse(v: Option<&Node>) -> Format {
         match v.and_then(|v| v.as_str()) {
             Some("int32") => Format::Int32,
             Some("int64") => Format::Int64,
@@ -105,6 +105,9 @@ pub struct ParamDef {
     /// Element type and format for arrays.
     pub items: Option<(Ty, Format)>,
     pub enum_values: Vec<String>,
+    /// The value's rules as the catalog's compact keywords (see codegen/catalog.rs `compact`):
+    /// bounds, forms, nested fields and items. validate.rs reads them.
+    pub rules: Option<Node<'static>>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -174,7 +177,12 @@ pub struct ActionDef {
     pub method: Method,
     pub path: String,
     pub params: Vec<ParamDef>,
+    /// At least one member of each group.
     pub require_one_of: Vec<Vec<String>>,
+    /// At most one member of each group.
+    pub exclusive: Vec<Vec<String>>,
+    /// All members of each group, or none.
+    pub together: Vec<Vec<String>>,
     pub response: ResponseKind,
     pub pagination: Option<Pagination>,
     pub irreversible: bool,
@@ -208,6 +216,11 @@ fn strings(v: Option<&Node>) -> Vec<String> {
     v.and_then(|v| v.as_array()).map(|a| a.iter().filter_map(|s| s.as_str().map(str::to_string)).collect()).unwrap_or_default()
 }
 
+/// Lists of member names (`requireOneOf`, `exclusive`, `together`).
+pub fn groups(v: Option<&Node>) -> Vec<Vec<String>> {
+    v.and_then(|g| g.as_array()).map(|g| g.iter().map(|m| strings(Some(m))).collect()).unwrap_or_default()
+}
+
 fn text<'n>(v: Option<&'n Node>) -> Option<&'n str> {
     v.and_then(|v| v.as_str())
 }
@@ -216,7 +229,7 @@ fn text<'n>(v: Option<&'n Node>) -> Option<&'n str> {
 /// checked at build time, and every entry is derived in the native tests.
 fn derive(index: usize, id: &'static str) -> ActionDef {
     let (start, end) = SPANS[index];
-    let entry = CATALOG_JSON.get(start as usize..end as usize).and_then(|t| json::parse(t).ok());
+    let entry: Option<Node<'static>> = CATALOG_JSON.get(start as usize..end as usize).and_then(|t| json::parse(t).ok());
     let e = entry.as_ref();
     let field = |k: &str| e.and_then(|e| e.get(k));
     let flag = |k: &str, default: bool| field(k).and_then(|v| v.as_bool()).unwrap_or(default);
@@ -243,7 +256,8 @@ fn derive(index: usize, id: &'static str) -> ActionDef {
                         format: Format::parse(kw("format")),
                         required: required.iter().any(|r| r == name),
                         items: kw("items").map(|i| (Ty::parse(text(i.get("type")).unwrap_or("")), Format::parse(i.get("format")))),
-                        enum_values: strings(kw("enum")),
+                        enum_values: strings(kw("enum").or_else(|| kw("enumCi"))),
+                        rules: extra.cloned(),
                     }
                 })
                 .collect()
@@ -280,7 +294,9 @@ fn derive(index: usize, id: &'static str) -> ActionDef {
         method,
         path: text(field("path")).unwrap_or("").to_string(),
         params,
-        require_one_of: field("requireOneOf").and_then(|g| g.as_array()).map(|g| g.iter().map(|m| strings(Some(m))).collect()).unwrap_or_default(),
+        require_one_of: groups(field("requireOneOf")),
+        exclusive: groups(field("exclusive")),
+        together: groups(field("together")),
         response,
         pagination,
         irreversible: flag("irreversible", false),

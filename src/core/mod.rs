@@ -4,6 +4,7 @@
 pub mod bulk;
 pub mod defs;
 pub mod error;
+pub mod formats;
 pub mod json;
 pub mod jwt;
 pub mod limiter;
