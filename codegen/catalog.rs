@@ -59,17 +59,26 @@ pub fn compact(p: &Param, shapes: &Shapes) -> Map<String, Value> {
     if let Some(i) = &p.items {
         put("items", Value::Object(typed(i, shapes)));
     }
-    if let Some(sh) = p.shape.as_ref().and_then(|n| shapes.get(n)) {
-        let props: Map<String, Value> = sh.fields.iter().map(|f| (f.name.clone(), Value::Object(typed(f, shapes)))).collect();
-        put("properties", Value::Object(props));
-        let required: Vec<&str> = sh.fields.iter().filter(|f| f.required).map(|f| f.name.as_str()).collect();
-        if !required.is_empty() {
-            put("required", json!(required));
-        }
-        for (k, g) in [("requireOneOf", &sh.require_one_of), ("exclusive", &sh.exclusive), ("together", &sh.together)] {
-            if !g.is_empty() {
-                put(k, json!(g));
-            }
+    if let Some(sh) = &p.shape {
+        put("shape", json!(sh));
+    }
+    m
+}
+
+/// The compact keywords of a named shape: its fields (`properties`), `required` and groups.
+/// The catalog holds each shape once (its last element); values name it with `shape`.
+pub fn shape_compact(name: &str, shapes: &Shapes) -> Map<String, Value> {
+    let sh = &shapes[name];
+    let mut m = Map::new();
+    let props: Map<String, Value> = sh.fields.iter().map(|f| (f.name.clone(), Value::Object(typed(f, shapes)))).collect();
+    m.insert("properties".into(), Value::Object(props));
+    let required: Vec<&str> = sh.fields.iter().filter(|f| f.required).map(|f| f.name.as_str()).collect();
+    if !required.is_empty() {
+        m.insert("required".into(), json!(required));
+    }
+    for (k, g) in [("requireOneOf", &sh.require_one_of), ("exclusive", &sh.exclusive), ("together", &sh.together)] {
+        if !g.is_empty() {
+            m.insert(k.into(), json!(g));
         }
     }
     m
@@ -129,8 +138,11 @@ pub fn write_groups(m: &mut Map<String, Value>, g: &Groups) {
     }
 }
 
-/// The JSON Schema of compact keywords (see [`compact`]), nested values included.
-pub fn full(mut m: Map<String, Value>) -> Map<String, Value> {
+/// The JSON Schema of compact keywords (see [`compact`]), nested values and shapes included.
+pub fn full(mut m: Map<String, Value>, shapes: &Shapes) -> Map<String, Value> {
+    if let Some(Value::String(name)) = m.remove("shape") {
+        m.extend(shape_compact(&name, shapes));
+    }
     if let Some(e) = m.remove("enumCi") {
         let values: Vec<String> = serde_json::from_value(e.clone()).unwrap();
         m.insert("pattern".into(), json!(formats::any_case_pattern(&values)));
@@ -144,10 +156,10 @@ pub fn full(mut m: Map<String, Value>) -> Map<String, Value> {
         m.insert("pattern".into(), json!(p));
     }
     if let Some(Value::Object(i)) = m.remove("items") {
-        m.insert("items".into(), Value::Object(full(i)));
+        m.insert("items".into(), Value::Object(full(i, shapes)));
     }
     if let Some(Value::Object(props)) = m.remove("properties") {
-        let props = props.into_iter().map(|(k, v)| (k, Value::Object(full(v.as_object().unwrap().clone())))).collect();
+        let props = props.into_iter().map(|(k, v)| (k, Value::Object(full(v.as_object().unwrap().clone(), shapes)))).collect();
         m.insert("properties".into(), Value::Object(props));
     }
     let (r, e, t) = (list(m.remove("requireOneOf")), list(m.remove("exclusive")), list(m.remove("together")));
@@ -158,17 +170,29 @@ pub fn full(mut m: Map<String, Value>) -> Map<String, Value> {
 pub fn param_schema(p: &Param, shapes: &Shapes) -> Value {
     let mut m = Map::new();
     m.insert("type".into(), json!(p.ty));
-    m.extend(full(compact(p, shapes)));
+    m.extend(full(compact(p, shapes), shapes));
     m.insert("description".into(), json!(p.description));
     m.insert("x-iterable-in".into(), json!(p.loc));
     Value::Object(m)
 }
 
-/// The compact form of the input schema: `{ name: [in, type, description, {keywords}?] }`.
+/// The letters of a param's place and type in the catalog (`bs`: a body string).
+pub const PLACES: [(&str, char); 4] = [("path", 'p'), ("query", 'q'), ("body", 'b'), ("bodyRoot", 'r')];
+pub const TYPES: [(&str, char); 6] = [("string", 's'), ("integer", 'i'), ("number", 'n'), ("boolean", 'b'), ("object", 'o'), ("array", 'a')];
+
+fn letter(table: &[(&str, char)], k: &str) -> char {
+    table.iter().find(|(n, _)| *n == k).unwrap().1
+}
+
+/// The compact form of the input schema: `{ name: [place and type letters, description,
+/// {keywords}?] }`, the place letter in upper case for a required param (`Bs`).
 fn compact_params(a: &Action, shapes: &Shapes) -> Value {
     let mut out = Map::new();
     for p in &a.params {
-        let mut row = vec![json!(p.loc), json!(p.ty), json!(p.description)];
+        let place = letter(&PLACES, &p.loc);
+        let place = if p.required { place.to_ascii_uppercase() } else { place };
+        let code: String = [place, letter(&TYPES, &p.ty)].iter().collect();
+        let mut row = vec![json!(code), json!(p.description)];
         let kw = compact(p, shapes);
         if !kw.is_empty() {
             row.push(Value::Object(kw));
@@ -212,45 +236,51 @@ fn result_is_envelope(a: &Action, spec: &Value) -> bool {
     }
 }
 
+/// The fields of a catalog entry, by position (api.js `expand` and src/core/defs.rs read
+/// them so); `flags` packs inSpec 1, irreversible 2, idempotent 4, async 8, resultIsEnvelope 16.
+/// The id is not repeated here: the wasm lists the ids in catalog order (`actionIds`).
+pub const FIELDS: [&str; 16] = [
+    "title", "description", "resource", "method", "path", "params", "response", "flags", "requireOneOf", "pagination", "rateLimit", "limits", "bulk", "exclusive", "together",
+    "preferOne",
+];
+
 pub fn entry(a: &Action, spec: &Value, shapes: &Shapes) -> Value {
-    let mut e = json!({
-        "id": a.id,
-        "title": a.title,
-        "description": a.description,
-        "resource": a.resource,
-        "method": a.method,
-        "path": a.path,
-        "inSpec": a.in_spec,
-        "params": compact_params(a, shapes),
-        "required": a.params.iter().filter(|p| p.required).map(|p| p.name.as_str()).collect::<Vec<_>>(),
-        "requireOneOf": a.require_one_of,
-        "response": a.response,
-        "pagination": a.pagination.as_ref().map(|p| json!({
+    let flags = [a.in_spec, a.irreversible, a.idempotent, a.is_async, result_is_envelope(a, spec)].iter().enumerate().map(|(i, f)| (*f as u32) << i).sum::<u32>();
+    let e = json!([
+        a.title,
+        a.description,
+        a.resource,
+        a.method,
+        a.path,
+        compact_params(a, shapes),
+        a.response,
+        flags,
+        a.require_one_of,
+        a.pagination.as_ref().map(|p| json!({
             "style": p.style,
             "request": p.fields.request,
             "response": p.fields.response,
             "items": p.fields.items,
         })),
-        "irreversible": a.irreversible,
-        "idempotent": a.idempotent,
-        "async": a.is_async,
-        "rateLimit": a.rate_limit,
-        "limits": a.limits,
-        "bulk": a.bulk.as_ref().map(|b| json!({
+        a.rate_limit,
+        a.limits,
+        a.bulk.as_ref().map(|b| json!({
             "items": b.items,
             "maxItems": b.max_items,
             "maxBytes": b.max_bytes,
             "identify": b.identify,
         })),
-        "resultIsEnvelope": result_is_envelope(a, spec),
-    });
-    // The newer group kinds only where an action has them.
-    for (k, g) in [("exclusive", &a.exclusive), ("together", &a.together), ("preferOne", &a.prefer_one)] {
-        if !g.is_empty() {
-            e[k] = json!(g);
-        }
+        a.exclusive,
+        a.together,
+        a.prefer_one,
+    ]);
+    let mut e = e.as_array().unwrap().clone();
+    assert_eq!(e.len(), FIELDS.len());
+    // Trailing nulls and empty lists are left out (api.js puts them back): fewer bytes to ship.
+    while e.last().is_some_and(|v| v.is_null() || v.as_array().is_some_and(Vec::is_empty)) {
+        e.pop();
     }
-    e
+    Value::Array(e)
 }
 
 /// Every action's full input schema, in catalog order (for the tests and the build's check).
@@ -258,21 +288,21 @@ pub fn schemas(actions: &[Action], shapes: &Shapes) -> String {
     serde_json::to_string(&actions.iter().map(|a| input_schema(a, shapes)).collect::<Vec<_>>()).unwrap()
 }
 
-/// The catalog JSON array, and the byte span of each entry in it.
+/// The catalog JSON array: one array per action (see [`FIELDS`]), then the object of named
+/// shapes; the byte span of each entry, and of the shapes.
 pub fn generate(actions: &[Action], spec: &Value, shapes: &Shapes) -> (String, Vec<(usize, usize)>) {
     let mut out = String::from("[");
-    let mut spans = Vec::with_capacity(actions.len());
-    for (i, a) in actions.iter().enumerate() {
-        if i > 0 {
-            out.push(',');
-        }
+    let mut spans = Vec::with_capacity(actions.len() + 1);
+    for a in actions {
         let start = out.len();
-        // null and false are left out (api.js puts them back): fewer bytes to ship.
-        let mut e = entry(a, spec, shapes);
-        e.as_object_mut().unwrap().retain(|_, v| !(v.is_null() || *v == Value::Bool(false)));
-        out.push_str(&serde_json::to_string(&e).unwrap());
+        out.push_str(&serde_json::to_string(&entry(a, spec, shapes)).unwrap());
         spans.push((start, out.len()));
+        out.push(',');
     }
+    let start = out.len();
+    let all: Map<String, Value> = shapes.keys().map(|n| (n.clone(), Value::Object(shape_compact(n, shapes)))).collect();
+    out.push_str(&serde_json::to_string(&all).unwrap());
+    spans.push((start, out.len()));
     out.push(']');
     (out, spans)
 }

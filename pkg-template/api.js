@@ -164,11 +164,16 @@ export class IterableClient extends WasmClient {
   }
 }
 
-// Published entry fields in order; the wasm's catalog leaves out null and false values (and
-// empty exclusive / together / preferOne groups).
+// Published entry fields in order. The wasm's catalog holds each entry as an array, by the
+// positions of codegen/catalog.rs FIELDS (no id: actionIds lists them in the same order; flags
+// packed in one number; trailing empties left out), then one object of the named shapes that
+// nested values refer to.
+const FIELDS = 'title description resource method path params response flags requireOneOf pagination rateLimit limits bulk exclusive together preferOne'.split(' ');
 const ENTRY_KEYS = 'title description resource method path inSpec inputSchema requireOneOf exclusive together preferOne response pagination irreversible idempotent async rateLimit limits bulk resultIsEnvelope'.split(' ');
 const FLAGS = ['inSpec', 'irreversible', 'idempotent', 'async', 'resultIsEnvelope'];
-const LISTS = ['exclusive', 'together', 'preferOne'];
+const LISTS = ['requireOneOf', 'exclusive', 'together', 'preferOne'];
+const PLACES = { p: 'path', q: 'query', b: 'body', r: 'bodyRoot' };
+const TYPES = { s: 'string', i: 'integer', n: 'number', b: 'boolean', o: 'object', a: 'array' };
 
 // The JSON Schema forms of the catalog's shorthands (codegen/catalog.rs `full`, src/core/formats.rs).
 const DAY = '\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])';
@@ -189,29 +194,36 @@ function groups(s, req = [], excl = [], tog = []) {
   return s;
 }
 
-/** A value's JSON Schema from its compact keywords (nested fields and items too). */
-function full({ enumCi, chars, items, properties, requireOneOf, exclusive, together, ...s }) {
+/** A value's JSON Schema from its compact keywords (named shapes, nested fields and items too). */
+function full({ shape, ...rest }, shapes) {
+  const { enumCi, chars, items, properties, requireOneOf, exclusive, together, ...s } = shape ? { ...rest, ...shapes[shape] } : rest;
   if (enumCi) Object.assign(s, { pattern: `^(?:${enumCi.map((v) => v.replace(/[a-z]/gi, (c) => `[${c.toLowerCase()}${c.toUpperCase()}]`)).join('|')})$`, examples: enumCi });
   if (chars) s.pattern = `^[${chars}]*$`;
   if (DATES[s.format]) {
     s.pattern = DATES[s.format];
     delete s.format;
   }
-  if (items) s.items = full(items);
-  if (properties) s.properties = Object.fromEntries(Object.entries(properties).map(([k, v]) => [k, full(v)]));
+  if (items) s.items = full(items, shapes);
+  if (properties) s.properties = Object.fromEntries(Object.entries(properties).map(([k, v]) => [k, full(v, shapes)]));
   return groups(s, requireOneOf, exclusive, together);
 }
 
 /** A catalog entry as published: methodName (camelCase of the id) added, and the input's JSON
  * Schema expanded from the compact `params` the wasm ships (see codegen/catalog.rs). */
-export function expand({ params, required, ...e }) {
+export function expand(id, row, shapes = {}) {
+  const e = { id };
+  FIELDS.forEach((k, i) => (e[k] = row[i] ?? (LISTS.includes(k) ? [] : null)));
+  FLAGS.forEach((k, i) => (e[k] = !!(e.flags & (1 << i))));
   const properties = {};
-  for (const [name, [where, type, description, keywords]] of Object.entries(params)) {
-    properties[name] = { type, ...full(keywords ?? {}), description, 'x-iterable-in': where };
+  const required = [];
+  for (const [name, [code, description, keywords]] of Object.entries(e.params)) {
+    // the place letter is upper case for a required param
+    if (code[0] < 'a') required.push(name);
+    properties[name] = { type: TYPES[code[1]], ...full(keywords ?? {}, shapes), description, 'x-iterable-in': PLACES[code[0].toLowerCase()] };
   }
   const inputSchema = groups({ $schema: 'https://json-schema.org/draft/2020-12/schema', type: 'object', properties, required, additionalProperties: false }, e.requireOneOf, e.exclusive, e.together);
   const out = { id: e.id, methodName: camel(e.id) };
-  for (const k of ENTRY_KEYS) out[k] = k === 'inputSchema' ? inputSchema : e[k] ?? (FLAGS.includes(k) ? false : LISTS.includes(k) ? [] : null);
+  for (const k of ENTRY_KEYS) out[k] = k === 'inputSchema' ? inputSchema : e[k];
   return Object.freeze(out);
 }
 
@@ -226,7 +238,15 @@ export function defineSurface(catalogJson, actionIds, runtime = {}) {
   if (runtime.sandboxHint) sandboxHint = runtime.sandboxHint;
   let list;
   let map;
-  const entries = () => (list ??= JSON.parse(catalogJson()).map(expand));
+  const entries = () => {
+    if (!list) {
+      const all = JSON.parse(catalogJson());
+      const shapes = all.pop();
+      const ids = actionIds.split(',');
+      list = all.map((row, i) => expand(ids[i], row, shapes));
+    }
+    return list;
+  };
   const byId = { get: (id) => (map ??= new Map(entries().map((a) => [a.id, a]))).get(id) };
   const target = [];
   const fill = () => {

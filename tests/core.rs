@@ -3,7 +3,7 @@
 
 use iterable_wasm::core::{
     self,
-    defs::{self, ActionDef, Format, Loc, Method, ResponseKind, Ty, CATALOG_JSON},
+    defs::{self, ActionDef, Loc, Method, ResponseKind, Ty, CATALOG_JSON},
     error::codes,
     formats,
     request::{self, HttpRequest},
@@ -293,8 +293,9 @@ fn table_matches_definitions() {
             assert_eq!(p.required, dp["required"], "{} {}", a.id, p.name);
             assert_eq!(p.loc == Loc::Path, dp["in"] == "path");
             assert_eq!(p.loc == Loc::Query, dp["in"] == "query");
-            assert_eq!(p.enum_values.len(), dp["enum"].as_array().map(|e| e.len()).unwrap_or(0));
-            assert_eq!(p.items.is_some(), dp.get("items").is_some());
+            let kw = |k: &str| p.rules.as_ref().and_then(|r| r.get(k)).is_some();
+            assert_eq!(kw("enum") || kw("enumCi"), dp.get("enum").is_some(), "{} {}", a.id, p.name);
+            assert_eq!(kw("items"), dp.get("items").is_some());
         }
         let groups: Vec<Vec<String>> = serde_json::from_value(d["requireOneOf"].clone()).unwrap();
         assert_eq!(a.require_one_of, groups);
@@ -354,13 +355,14 @@ fn every_param_rejects_a_wrong_type() {
             input.insert(p.name.clone(), wrong);
             let e = prepare(def, &input).unwrap_err();
             assert!(e.issues.iter().any(|i| i.param == p.name), "{} {}: {:?}", def.id, p.name, e.issues);
-            if let (Ty::Array, Some((ity, _))) = (p.ty, p.items) {
-                let bad_item = if ity == Ty::String { json!(1) } else { json!("x") };
+            let schema = &schema_of(def)["properties"][&p.name];
+            if p.ty == Ty::Array {
+                let bad_item = if schema["items"]["type"] == "string" { json!(1) } else { json!("x") };
                 input.insert(p.name.clone(), json!([param_sample(def, &p.name)[0].clone(), bad_item]));
                 let e = prepare(def, &input).unwrap_err();
                 assert!(e.issues.iter().any(|i| i.param == format!("{}[1]", p.name)), "{} {}: {:?}", def.id, p.name, e.issues);
             }
-            if !p.enum_values.is_empty() {
+            if schema.get("enum").or_else(|| schema.get("examples")).is_some() {
                 input.insert(p.name.clone(), json!("NotAValue"));
                 assert!(prepare(def, &input).is_err(), "{} {}", def.id, p.name);
             }
@@ -442,7 +444,7 @@ fn integers_are_checked_for_range_and_exactness() {
         let r = core::prepare(def, &format!("{{\"campaignId\":{v}}}"), BASE);
         assert_eq!(r.is_ok(), ok, "{v}: {r:?}");
     }
-    let int32 = defs::all().find_map(|a| a.params.iter().find(|p| p.format == Format::Int32 && p.loc == Loc::Query).map(|p| (a, p))).unwrap();
+    let int32 = defs::all().find_map(|a| a.params.iter().find(|p| schema_of(a)["properties"][&p.name]["format"] == "int32" && p.loc == Loc::Query).map(|p| (a, p))).unwrap();
     let mut input = minimal_input(int32.0);
     input.insert(int32.1.name.clone(), json!(3_000_000_000u64));
     assert!(prepare(int32.0, &input).is_err());
@@ -526,13 +528,16 @@ fn catalog_has_every_action_with_a_working_schema() {
     let catalog: Vec<Value> = serde_json::from_str(CATALOG_JSON).unwrap();
     // The full schemas, as api.js expands them from the compact params (the build checks that).
     let schemas: Vec<Value> = serde_json::from_str(include_str!(concat!(env!("OUT_DIR"), "/schemas.json"))).unwrap();
-    assert_eq!(catalog.len(), defs::count());
+    // One array per action (fields by position), then the named shapes.
+    assert_eq!(catalog.len(), defs::count() + 1);
+    assert!(catalog[defs::count()].as_object().is_some_and(|s| !s.is_empty()));
     assert_eq!(schemas.len(), defs::count());
     for ((entry, def), schema) in catalog.iter().zip(defs::all()).zip(&schemas) {
-        assert_eq!(entry["id"], def.id);
-        // null and false values are left out of the shipped catalog (api.js restores them).
-        for k in ["title", "description", "method", "path", "params", "required", "response"] {
-            assert!(entry.get(k).is_some(), "{}: {k}", def.id);
+        // Entries carry no id: defs::ids_in_order() lists them in catalog order.
+        assert_eq!(defs::ids_in_order().nth(def.index), Some(def.id));
+        // Trailing null and empty fields are left out of the shipped catalog (api.js restores them).
+        for k in 0..7 {
+            assert!(entry.get(k).is_some(), "{}: field {k}", def.id);
         }
         let names: Vec<&str> = schema["properties"].as_object().unwrap().keys().map(String::as_str).collect();
         assert_eq!(names, def.params.iter().map(|p| p.name.as_str()).collect::<Vec<_>>(), "{}", def.id);
@@ -669,7 +674,7 @@ fn rate_limiter_allows_the_burst_then_spaces_calls() {
     // Every documented limit parses.
     for def in defs::all() {
         let catalog: Vec<Value> = serde_json::from_str(CATALOG_JSON).unwrap();
-        let text = catalog[def.index]["rateLimit"].as_str();
+        let text = catalog[def.index][10].as_str();
         assert_eq!(text.is_some(), def.rate_limit.is_some(), "{}", def.id);
     }
     assert!(rate::parse("5 requests/fortnight, per project").is_none());
@@ -844,7 +849,7 @@ fn every_rule_kind_is_enforced_and_the_schema_agrees() {
         ("create_snippet", json!({"name": long, "content": "x"}), Some(("name", "at most 100")), true),
         ("create_snippet", json!({"name": "Footer v2!", "content": "x"}), Some(("name", "'!'")), true),
         ("create_snippet", json!({"name": "Footer_v2 - b", "content": "x"}), None, true),
-        ("track_event", json!({"eventName": "e", "email": "a@b.co", "id": bytes}), Some(("id", "514 bytes")), false),
+        ("track_event", json!({"eventName": "e", "email": "a@b.co", "id": bytes}), Some(("id", "at most 512 bytes of UTF-8 (is 514)")), false),
         ("track_event", json!({"eventName": "e", "email": "a@b.co", "id": "é".repeat(256)}), None, true),
         ("upsert_push_template", json!({"clientTemplateId": "t", "buttons": [{"identifier": "a", "title": "A", "openApp": true}, {"identifier": "b", "title": "B", "openApp": true}, {"identifier": "c", "title": "C", "openApp": true}, {"identifier": "d", "title": "D", "openApp": true}]}), Some(("buttons", "at most 3")), true),
         ("upsert_push_template", json!({"clientTemplateId": "t", "buttons": [{"identifier": "a", "title": "A"}]}), Some(("buttons[0].openApp", "required")), true),

@@ -641,8 +641,9 @@ pub fn catalog_json() -> String {
     CATALOG_JSON.to_string()
 }
 
-/// Every action id, comma-separated (the JS methods are installed from it at import).
+/// Every action id in catalog order, comma-separated (the JS methods are installed from it at
+/// import; the catalog's entries carry no id of their own).
 #[wasm_bindgen(js_name = actionIds)]
 pub fn action_ids() -> String {
-    defs::ids().collect::<Vec<_>>().join(",")
+    defs::ids_in_order().collect::<Vec<_>>().join(",")
 }

@@ -187,7 +187,7 @@ pub fn failures(b: &BulkDef, chunk: &Chunk, response_json: &str) -> Vec<Failure>
             Some(p) => p,
             None => {
                 let mut index: Vec<(&str, usize)> = items.iter().enumerate().filter_map(|(off, item)| item.get(&field).and_then(|v| v.as_str()).map(|v| (v, off))).collect();
-                index.sort_unstable();
+                sort_by(&mut index, |a, b| a < b);
                 by_field.push((field.clone(), index));
                 by_field.len() - 1
             }
@@ -205,8 +205,34 @@ pub fn failures(b: &BulkDef, chunk: &Chunk, response_json: &str) -> Vec<Failure>
             }
         }
     }
-    out.sort_unstable_by_key(|f| (f.index, f.reason.len()));
+    sort_by(&mut out, |a, b| (a.index, a.reason.len()) < (b.index, b.reason.len()));
     out
+}
+
+/// Sorts in place by `less`: a heapsort, O(n log n) without allocating, and a fraction of the
+/// code of the standard library's sorts (this runs in the size-budgeted wasm).
+fn sort_by<T>(v: &mut [T], less: impl Fn(&T, &T) -> bool) {
+    let sift = |v: &mut [T], mut root: usize, end: usize| loop {
+        let mut child = 2 * root + 1;
+        if child >= end {
+            break;
+        }
+        if child + 1 < end && less(&v[child], &v[child + 1]) {
+            child += 1;
+        }
+        if !less(&v[root], &v[child]) {
+            break;
+        }
+        v.swap(root, child);
+        root = child;
+    };
+    for i in (0..v.len() / 2).rev() {
+        sift(v, i, v.len());
+    }
+    for end in (1..v.len()).rev() {
+        v.swap(0, end);
+        sift(v, 0, end);
+    }
 }
 
 /// JSON text of a list of failures: `[{"index":0,"id":"a@b.co","reason":"invalidEmails"},...]`.

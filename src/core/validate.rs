@@ -2,7 +2,7 @@
 //! of its compact keywords (codegen/catalog.rs `compact`), nested fields and items included, and
 //! the groups between members (at least one, at most one, all or none).
 
-use super::defs::{groups, ActionDef, Format, Loc, Ty};
+use super::defs::{self, groups, ActionDef, Format, Loc, Ty};
 use super::error::{excerpt, ApiError, Issue};
 use super::formats;
 use super::json::{Node, Value};
@@ -65,46 +65,69 @@ fn push(issues: &mut Vec<Issue>, param: &str, message: String) {
     }
 }
 
+/// The concatenation of `parts`.
+fn cat(parts: &[&str]) -> String {
+    let mut out = String::new();
+    for p in parts {
+        out.push_str(p);
+    }
+    out
+}
+
+/// Reports a problem whose message is the concatenation of `parts` (no formatting machinery).
+fn say(issues: &mut Vec<Issue>, param: &str, parts: &[&str]) {
+    push(issues, param, cat(parts));
+}
+
 fn ty_of(kw: &Node) -> Ty {
     Ty::parse(kw.get("type").and_then(Node::as_str).unwrap_or(""))
 }
 
-fn strings<'n>(v: Option<&'n Node>) -> Vec<&'n str> {
-    v.and_then(Node::as_array).map(|a| a.iter().filter_map(Node::as_str).collect()).unwrap_or_default()
+fn list<'n>(kw: &'n Node, key: &str) -> &'n [Node<'n>] {
+    kw.get(key).and_then(Node::as_array).unwrap_or(&[])
 }
 
-/// The rules of a string value.
+/// `a, b, c` (or `a|b|c`), each name after `prefix`.
+fn join<S: AsRef<str>>(names: &[S], prefix: &str, sep: &str) -> String {
+    let mut out = String::new();
+    for (i, n) in names.iter().enumerate() {
+        if i > 0 {
+            out.push_str(sep);
+        }
+        out.push_str(prefix);
+        out.push_str(n.as_ref());
+    }
+    out
+}
+
+/// An integer as text (through u64's formatting, which the wasm has anyway).
+fn int(n: i64) -> String {
+    format!("{}{}", if n < 0 { "-" } else { "" }, n.unsigned_abs())
+}
+
+/// The rules of a string value besides its bounds.
 fn check_string(s: &str, kw: &Node, path: &str, issues: &mut Vec<Issue>) {
-    let num = |k: &str| kw.get(k).and_then(Node::as_i64);
-    let (exact, any_case) = (strings(kw.get("enum")), strings(kw.get("enumCi")));
-    let values = if exact.is_empty() { &any_case } else { &exact };
-    if !values.is_empty() && !values.iter().any(|e| *e == s || (exact.is_empty() && e.eq_ignore_ascii_case(s))) {
-        let more = if values.len() > 8 { ", ..." } else { "" };
-        let case = if exact.is_empty() { " (any letter case)" } else { "" };
-        push(issues, path, format!("\"{}\" is not one of {}{more}{case}", excerpt(s, 64), values[..values.len().min(8)].join(", ")));
-    }
-    let chars = s.chars().count() as i64;
-    if let Some(n) = num("minLength").filter(|n| chars < *n) {
-        push(issues, path, format!("must have at least {n} character{}", if n == 1 { "" } else { "s" }));
-    }
-    if let Some(n) = num("maxLength").filter(|n| chars > *n) {
-        push(issues, path, format!("has {chars} characters; at most {n} are allowed"));
-    }
-    if let Some(n) = num("x-iterable-max-bytes").filter(|n| s.len() as i64 > *n) {
-        push(issues, path, format!("has {} bytes (UTF-8); at most {n} are allowed", s.len()));
+    let exact = list(kw, "enum");
+    let any_case = exact.is_empty();
+    let values = if any_case { list(kw, "enumCi") } else { exact };
+    if !values.is_empty() && !values.iter().any(|e| e.as_str().is_some_and(|e| e == s || (any_case && e.eq_ignore_ascii_case(s)))) {
+        let shown: Vec<&str> = values.iter().take(8).filter_map(Node::as_str).collect();
+        let more = if values.len() > 8 { ", ..." } else if any_case { " (any letter case)" } else { "" };
+        say(issues, path, &["\"", &excerpt(s, 64), "\" is not one of ", &join(&shown, "", ", "), more]);
     }
     if let Some(class) = kw.get("chars").and_then(Node::as_str) {
-        if let Some(c) = s.chars().find(|c| !formats::in_class(class, *c)) {
-            push(issues, path, format!("holds {c:?}; only the characters [{class}] are allowed"));
+        if let Some((i, c)) = s.char_indices().find(|(_, c)| !formats::in_class(class, *c)) {
+            say(issues, path, &["holds '", &s[i..i + c.len_utf8()], "'; only the characters [", class, "] are allowed"]);
         }
     }
-    if let Some(f) = kw.get("format").and_then(Node::as_str).filter(|f| [formats::DATE_UTC, formats::ISO].contains(f)) {
+    if let Some(f) = kw.get("format").and_then(Node::as_str).filter(|f| *f == formats::DATE_UTC || *f == formats::ISO) {
         match formats::instant(f, s) {
-            None => push(issues, path, format!("\"{}\" is not a date in the form {f}", excerpt(s, 40))),
+            None => say(issues, path, &["\"", &excerpt(s, 40), "\" is not a date in the form ", f]),
             Some(t) => {
-                let now = NOW.with(Cell::get);
-                if let Some(d) = num("x-iterable-max-future-days").filter(|d| t as f64 > now + *d as f64 * 86_400_000.0 + CLOCK_SLACK_MS) {
-                    push(issues, path, format!("is more than {d} days in the future"));
+                if let Some(d) = kw.get("x-iterable-max-future-days").and_then(Node::as_i64) {
+                    if t as f64 > NOW.with(Cell::get) + d as f64 * 86_400_000.0 + CLOCK_SLACK_MS {
+                        say(issues, path, &["is more than ", &int(d), " days in the future"]);
+                    }
                 }
             }
         }
@@ -116,74 +139,72 @@ fn check(v: &Node, ty: Ty, kw: Option<&Node>, path: &str, issues: &mut Vec<Issue
     if let Some(m) = check_type(v, ty, Format::parse(kw.and_then(|k| k.get("format")))) {
         return push(issues, path, m);
     }
-    let Some(kw) = kw else { return };
-    let num = |k: &str| kw.get(k).and_then(Node::as_i64);
-    match &v.value {
-        Value::String(s) => check_string(s, kw, path, issues),
-        Value::Number(_) => {
-            let i = v.as_i64().unwrap_or(0);
-            if let Some(n) = num("minimum").filter(|n| i < *n) {
-                push(issues, path, format!("must be at least {n}"));
-            }
-            if let Some(n) = num("maximum").filter(|n| i > *n) {
-                push(issues, path, format!("must be at most {n}"));
-            }
+    let Some(mut kw) = kw else { return };
+    if let Some(shape) = kw.get("shape").and_then(Node::as_str).and_then(defs::shape) {
+        kw = shape;
+    }
+    // Bounds: (lower keyword, upper keyword, the measure, its unit).
+    let bounds: [(&str, &str, i64, &str); 2] = match &v.value {
+        Value::String(s) => {
+            check_string(s, kw, path, issues);
+            [("minLength", "maxLength", s.chars().count() as i64, " characters"), ("", "x-iterable-max-bytes", s.len() as i64, " bytes of UTF-8")]
         }
+        Value::Number(_) => [("minimum", "maximum", v.as_i64().unwrap_or(0), ""), ("", "", 0, "")],
         Value::Array(items) => {
-            let len = items.len() as i64;
-            if let Some(n) = num("minItems").filter(|n| len < *n) {
-                push(issues, path, format!("must hold at least {n} item{}", if n == 1 { "" } else { "s" }));
-            }
-            if let Some(n) = num("maxItems").filter(|n| len > *n) {
-                push(issues, path, format!("holds {len} items; at most {n} are allowed"));
-            }
             if let Some(ikw) = kw.get("items") {
                 for (i, item) in items.iter().enumerate() {
-                    check(item, ty_of(ikw), Some(ikw), &format!("{path}[{i}]"), issues);
+                    check(item, ty_of(ikw), Some(ikw), &cat(&[path, "[", &int(i as i64), "]"]), issues);
                 }
             }
+            [("minItems", "maxItems", items.len() as i64, if items.len() == 1 { " item" } else { " items" }), ("", "", 0, "")]
         }
-        Value::Object(_) => {
+        _ => {
             if let Some(props) = kw.get("properties").and_then(Node::as_object) {
-                let required = strings(kw.get("required"));
+                let required = list(kw, "required");
                 for (name, fkw) in props {
-                    let at = format!("{path}.{name}");
+                    let at = cat(&[path, ".", name]);
                     match given(v, name) {
-                        None if required.contains(&&**name) => push(issues, &at, format!("required ({})", article(ty_of(fkw)))),
+                        None if required.iter().any(|r| r.as_str() == Some(name)) => say(issues, &at, &["required (", article(ty_of(fkw)), ")"]),
                         None => {}
                         Some(x) => check(x, ty_of(fkw), Some(fkw), &at, issues),
                     }
                 }
-                check_groups(v, &groups(kw.get("requireOneOf")), &groups(kw.get("exclusive")), &groups(kw.get("together")), &format!("{path}."), issues);
+                check_groups(v, &groups(kw.get("requireOneOf")), &groups(kw.get("exclusive")), &groups(kw.get("together")), &cat(&[path, "."]), issues);
+            }
+            return;
+        }
+    };
+    for (lo, hi, has, unit) in bounds {
+        for (key, word) in [(lo, "least "), (hi, "most ")] {
+            if let Some(n) = kw.get(key).and_then(Node::as_i64) {
+                if (word == "least " && has < n) || (word == "most " && has > n) {
+                    say(issues, path, &["must be at ", word, &int(n), unit, " (is ", &int(has), ")"]);
+                }
             }
         }
-        _ => {}
     }
 }
 
 /// The groups between an object's members; members are named with `prefix` ("" at the top).
 fn check_groups(obj: &Node, require_one_of: &[Vec<String>], exclusive: &[Vec<String>], together: &[Vec<String>], prefix: &str, issues: &mut Vec<Issue>) {
-    let names = |g: &[&String], sep: &str| g.iter().map(|m| format!("{prefix}{m}")).collect::<Vec<_>>().join(sep);
+    let given_in = |g: &[String]| -> Vec<String> { g.iter().filter(|m| given(obj, m).is_some()).cloned().collect() };
     for g in require_one_of {
-        let g: Vec<&String> = g.iter().collect();
-        if !g.iter().any(|m| given(obj, m).is_some()) {
-            let kind = if exclusive.iter().any(|x| x.iter().eq(g.iter().copied())) { "exactly" } else { "at least" };
-            let message = if g.len() == 1 { "required".to_string() } else { format!("give {kind} one of {}", names(&g, ", ")) };
-            push(issues, &names(&g, "|"), message);
+        if given_in(g).is_empty() {
+            let kind = if exclusive.contains(g) { "give exactly one of " } else { "give at least one of " };
+            let message = if g.len() == 1 { "required".to_string() } else { cat(&[kind, &join(g, prefix, ", ")]) };
+            push(issues, &join(g, prefix, "|"), message);
         }
     }
     for g in exclusive {
-        let both: Vec<&String> = g.iter().filter(|m| given(obj, m).is_some()).collect();
-        if both.len() > 1 {
-            push(issues, &names(&both, "|"), format!("give only one of {}, not both", names(&both, ", ")));
+        let some = given_in(g);
+        if some.len() > 1 {
+            say(issues, &join(&some, prefix, "|"), &["give only one of ", &join(&some, prefix, ", "), ", not both"]);
         }
     }
     for g in together {
-        let (some, missing): (Vec<&String>, Vec<&String>) = g.iter().partition(|m| given(obj, m).is_some());
-        if !some.is_empty() {
-            for m in missing {
-                push(issues, &format!("{prefix}{m}"), format!("required together with {}", names(&some, ", ")));
-            }
+        let some = given_in(g);
+        for m in g.iter().filter(|m| !some.is_empty() && !some.contains(m)) {
+            say(issues, &cat(&[prefix, m]), &["required together with ", &join(&some, prefix, ", ")]);
         }
     }
 }
