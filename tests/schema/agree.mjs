@@ -23,8 +23,8 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import Ajv2020 from 'ajv/dist/2020.js';
 import { buildInput } from '../prism/inputs.mjs';
+import { schemaOracle } from './ajv.mjs';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const ROOT = resolve(HERE, '..', '..');
@@ -39,35 +39,7 @@ const defs = JSON.parse(readFileSync(join(ROOT, 'defs', 'actions.json'), 'utf8')
 const defById = new Map(defs.map((d) => [d.id, d]));
 const byId = new Map(actions.map((a) => [a.id, a]));
 
-// ---------------------------------------------------------------- ajv with the catalog's keywords
-// strict, except for `required` in the group subschemas (anyOf: [{ required: [a] }]), which name
-// properties declared one level up, as JSON Schema intends.
-const ajv = new Ajv2020({ strict: true, strictRequired: false, allErrors: false, validateFormats: false });
-ajv.addVocabulary(['x-iterable-in']);
-ajv.addKeyword({
-  keyword: 'x-iterable-max-bytes',
-  type: 'string',
-  schemaType: 'number',
-  validate: (max, s) => Buffer.byteLength(s, 'utf8') <= max,
-});
-/** Epoch ms of the two date forms the catalog knows (its patterns already decide the form). */
-function instant(s) {
-  const m = /^(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2}):(\d{2})(?:\.\d+)?(Z|([+-])(\d{2}):?(\d{2}))?$/.exec(s);
-  if (!m) return NaN;
-  const offset = m[8] ? (m[8] === '-' ? -1 : 1) * (Number(m[9]) * 60 + Number(m[10])) : 0;
-  return Date.UTC(+m[1], +m[2] - 1, +m[3], +m[4], +m[5], +m[6]) - offset * 60_000;
-}
-ajv.addKeyword({
-  keyword: 'x-iterable-max-future-days',
-  type: 'string',
-  schemaType: 'number',
-  validate: (days, s) => !(instant(s) > Date.now() + days * DAY_MS),
-});
-const validators = new Map();
-const ajvAccepts = (id, input) => {
-  if (!validators.has(id)) validators.set(id, ajv.compile(byId.get(id).inputSchema));
-  return validators.get(id)(input);
-};
+const ajvAccepts = schemaOracle(actions);
 
 // ---------------------------------------------------------------- the client, with a stub fetch
 let sent = 0;
