@@ -90,9 +90,21 @@ describe('help and listing', () => {
     assert.ok(r.stdout.includes(entry.description));
     assert.match(r.stdout, /POST \/api\/email\/cancel/);
     assert.match(r.stdout, /scheduledMessageId +integer \(int64\) +optional, in body/);
-    assert.match(r.stdout, /Required groups[^\n]*\n +scheduledMessageId \| campaignId\n +scheduledMessageId \| email \| userId/);
+    assert.match(r.stdout, /Rules between params:\n +at least one of scheduledMessageId, campaignId\n +at least one of scheduledMessageId, email, userId/);
     assert.match(r.stdout, /Flags: irreversible; idempotent/);
     assert.ok(r.stdout.includes(JSON.stringify(entry.inputSchema, null, 2)));
+    // values' rules, nested shapes and the newer group kinds
+    const x = await run(['describe', 'export_data_to_csv']);
+    assert.match(x.stdout, /exactly one of range, startDateTime\n +startDateTime and endDateTime together or not at all/);
+    assert.match(x.stdout, /delimiter +string +optional, in query .*\[default ","\]/);
+    const p = await run(['describe', 'upsert_push_template']);
+    assert.match(p.stdout, /buttons +array of object +optional, in body .*\[at most 3 items\]\n +identifier +string +required/);
+    assert.match(p.stdout, /buttonType +string +optional +\[one of: default, destructive, textInput\]/);
+    const t = await run(['describe', 'track_event']);
+    assert.match(t.stdout, /id +string +optional, in body .*\[at most 512 bytes \(UTF-8\)\]/);
+    assert.match(t.stdout, /preferably one of email, userId/);
+    const s = await run(['describe', 'subscribe_user_by_id']);
+    assert.match(s.stdout, /one of \(any letter case\): emailList, messageType, messageChannel/);
     const d = await run(['describe', 'delete_list']);
     assert.match(d.stdout, /listId +integer \(int64\) +required, in path/);
     const j = await run(['describe', 'track_event', '--json']);
