@@ -1,9 +1,10 @@
-//! Generates the catalog JSON: one entry per action. `notes` and `operationId` stay in
-//! defs/actions.json: the description already carries what an agent needs, and every byte here
-//! ships to browsers. For the same reason the input's JSON Schema (draft 2020-12) ships compact:
-//! `params` maps each name to `[in, type, description, {other keywords}?]` beside `required`;
-//! api.js expands it into `inputSchema` (the build checks the expansion equals `input_schema`
-//! below, written out as schemas.json), and the core reads its definitions from it.
+//! Generates the catalog JSON: one entry per action, then the named shapes. `notes` and
+//! `operationId` stay in defs/actions.json: the description already carries what an agent needs,
+//! and every byte here ships to browsers. For the same reason entries are arrays (fields by
+//! position, [`FIELDS`]) and the input's JSON Schema (draft 2020-12) ships compact: `params` maps
+//! each name to `[place and type letters, description, {keywords}?]` (see [`compact`]); api.js
+//! expands it into `inputSchema` (the build checks the expansion equals `input_schema` below,
+//! written out as schemas.json), and the core reads its definitions and rules from it.
 
 use crate::formats;
 use crate::model::{Action, Groups, Param, Shapes};

@@ -58,8 +58,9 @@ impl Action {
 }
 
 impl Shape {
+    /// (preferOne is an action's word: nested objects have no place to state it.)
     pub fn groups(&self) -> Groups<'_> {
-        Groups { require_one_of: &self.require_one_of, exclusive: &self.exclusive, together: &self.together, prefer_one: &self.prefer_one }
+        Groups { require_one_of: &self.require_one_of, exclusive: &self.exclusive, together: &self.together, prefer_one: &[] }
     }
 }
 
@@ -132,8 +133,6 @@ pub struct Shape {
     pub exclusive: Vec<Vec<String>>,
     #[serde(default)]
     pub together: Vec<Vec<String>>,
-    #[serde(default)]
-    pub prefer_one: Vec<Vec<String>>,
 }
 
 pub type Shapes = std::collections::BTreeMap<String, Shape>;
