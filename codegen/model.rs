@@ -221,8 +221,12 @@ fn check_value(p: &Param, shapes: &Shapes, what: &str, top: bool, item: bool) ->
         (Some(f), "string") if crate::formats::pattern(f).is_some() => {}
         (Some(f), t) => return fail(&format!("format {f} does not go with type {t}")),
     }
-    if p.max_future_days.is_some() && p.format.as_deref().and_then(crate::formats::pattern).is_none() {
+    if p.max_future_days.is_some() && !matches!(p.format.as_deref(), Some(crate::formats::DATE_UTC | crate::formats::ISO)) {
         return fail("maxFutureDays needs a date format");
+    }
+    let patterns = [p.enum_ignore_case, p.chars.is_some(), p.format.as_deref().and_then(crate::formats::pattern).is_some()];
+    if patterns.iter().filter(|x| **x).count() > 1 {
+        return fail("enumIgnoreCase, chars and a checked format each make the pattern: one at most");
     }
     if let Some(c) = &p.chars {
         crate::formats::class(c).ok_or_else(|| format!("{what}: chars {c:?} is not a class of letters, digits, ranges and _ - . @ + space"))?;

@@ -178,7 +178,7 @@ const TYPES = { s: 'string', i: 'integer', n: 'number', b: 'boolean', o: 'object
 // The JSON Schema forms of the catalog's shorthands (codegen/catalog.rs `full`, src/core/formats.rs).
 const DAY = '\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])';
 const TIME = '([01]\\d|2[0-3]):[0-5]\\d:[0-5]\\d';
-const DATES = { 'yyyy-MM-dd HH:mm:ss': `^${DAY} ${TIME}$`, 'ISO 8601': `^${DAY}T${TIME}(\\.\\d+)?(Z|[+-]([01]\\d|2[0-3]):?[0-5]\\d)?$` };
+const FORMS = { 'yyyy-MM-dd HH:mm:ss': `^${DAY} ${TIME}$`, 'ISO 8601': `^${DAY}T${TIME}(\\.\\d+)?(Z|[+-]([01]\\d|2[0-3]):?[0-5]\\d)?$`, email: '^.+@\\S*[^\\s.]$' };
 const same = (a, b) => a.length === b.length && a.every((m, i) => m === b[i]);
 
 /** Writes an object's groups as JSON Schema: anyOf (at least one), oneOf (exactly one), not
@@ -199,8 +199,8 @@ function full({ shape, ...rest }, shapes) {
   const { enumCi, chars, items, properties, requireOneOf, exclusive, together, ...s } = shape ? { ...rest, ...shapes[shape] } : rest;
   if (enumCi) Object.assign(s, { pattern: `^(?:${enumCi.map((v) => v.replace(/[a-z]/gi, (c) => `[${c.toLowerCase()}${c.toUpperCase()}]`)).join('|')})$`, examples: enumCi });
   if (chars) s.pattern = `^[${chars}]*$`;
-  if (DATES[s.format]) {
-    s.pattern = DATES[s.format];
+  if (FORMS[s.format]) {
+    s.pattern = FORMS[s.format];
     delete s.format;
   }
   if (items) s.items = full(items, shapes);

@@ -35,13 +35,13 @@ fn sample_schema(s: &Value, name: &str, full: bool) -> Value {
     match s["type"].as_str().unwrap() {
         "string" => {
             if let Some(p) = s["pattern"].as_str() {
-                for (form, text) in [(formats::DATE_UTC, "2024-01-01 00:00:00"), (formats::ISO, "2024-01-01T00:00:00Z")] {
+                for (form, text) in [(formats::DATE_UTC, "2024-01-01 00:00:00"), (formats::ISO, "2024-01-01T00:00:00Z"), (formats::EMAIL, "user+tag@example.com")] {
                     if formats::pattern(form).as_deref() == Some(p) {
                         return json!(text);
                     }
                 }
                 let class = p.strip_prefix("^[").and_then(|c| c.strip_suffix("]*$")).expect("a class pattern");
-                let text = ["abc", "ABC", "123"].into_iter().find(|t| t.chars().all(|c| formats::in_class(class, c))).unwrap();
+                let text = ["abc", "ABC", "123", "a-1"].into_iter().find(|t| t.chars().all(|c| formats::in_class(class, c))).unwrap();
                 return json!(text);
             }
             if name.to_lowercase().contains("email") {
@@ -217,8 +217,8 @@ fn shared_dir() -> Option<std::path::PathBuf> {
 /// and every finding of the audit has one.
 fn contract_with_audit(dir: &Path, contract: &mut [Value]) {
     let audit: Vec<Value> = serde_json::from_str(&std::fs::read_to_string(dir.join("contract-audit.json")).unwrap()).unwrap();
-    let decisions: Value = serde_json::from_str(include_str!("../defs/audit-decisions.json")).unwrap();
-    let decisions = decisions["findings"].as_array().unwrap();
+    let decisions_doc: Value = serde_json::from_str(include_str!("../defs/audit-decisions.json")).unwrap();
+    let decisions = decisions_doc["findings"].as_array().unwrap();
     assert_eq!(decisions.len(), audit.len(), "one decision per finding of the audit");
     for (i, (d, f)) in decisions.iter().zip(&audit).enumerate() {
         assert_eq!((d["finding"].as_u64(), &d["actionId"], &d["field"]), (Some(i as u64), &f["actionId"], &f["field"]), "decision {i}");
@@ -227,20 +227,30 @@ fn contract_with_audit(dir: &Path, contract: &mut [Value]) {
             "fixed" => {}
             other => panic!("decision {i}: {other}"),
         }
-        let Some(a) = contract.iter_mut().find(|a| a["id"] == f["actionId"]) else { panic!("decision {i}: no action {}", f["actionId"]) };
-        for step in d["patch"].as_array().into_iter().flatten() {
-            if let Some(name) = step.get("param") {
-                let p = a["params"].as_array_mut().unwrap().iter_mut().find(|p| &p["name"] == name).unwrap_or_else(|| panic!("decision {i}: no param {name}"));
-                p.as_object_mut().unwrap().extend(step["set"].as_object().unwrap().clone());
-            } else if let Some(set) = step.get("set") {
-                a.as_object_mut().unwrap().extend(set.as_object().unwrap().clone());
-            } else {
-                for (k, groups) in step["append"].as_object().unwrap() {
-                    let list = a.as_object_mut().unwrap().entry(k.clone()).or_insert_with(|| json!([]));
-                    for g in groups.as_array().unwrap() {
-                        if !list.as_array().unwrap().contains(g) {
-                            list.as_array_mut().unwrap().push(g.clone());
-                        }
+        apply(contract, &f["actionId"], &d["patch"], &format!("decision {i}"));
+    }
+    // Rules beyond the audit (issue 22), each with the documentation it follows.
+    for (i, d) in decisions_doc["additions"].as_array().into_iter().flatten().enumerate() {
+        assert!(d["reason"].as_str().is_some_and(|r| r.len() > 20), "addition {i}: a reason");
+        apply(contract, &d["actionId"], &d["patch"], &format!("addition {i}"));
+    }
+}
+
+/// Applies one patch (steps `{param, set}`, `{set}`, `{append}`) to an action of the contract.
+fn apply(contract: &mut [Value], id: &Value, patch: &Value, what: &str) {
+    let Some(a) = contract.iter_mut().find(|a| &a["id"] == id) else { panic!("{what}: no action {id}") };
+    for step in patch.as_array().into_iter().flatten() {
+        if let Some(name) = step.get("param") {
+            let p = a["params"].as_array_mut().unwrap().iter_mut().find(|p| &p["name"] == name).unwrap_or_else(|| panic!("{what}: no param {name}"));
+            p.as_object_mut().unwrap().extend(step["set"].as_object().unwrap().clone());
+        } else if let Some(set) = step.get("set") {
+            a.as_object_mut().unwrap().extend(set.as_object().unwrap().clone());
+        } else {
+            for (k, groups) in step["append"].as_object().unwrap() {
+                let list = a.as_object_mut().unwrap().entry(k.clone()).or_insert_with(|| json!([])).as_array_mut().unwrap();
+                for g in groups.as_array().unwrap() {
+                    if !list.contains(g) {
+                        list.push(g.clone());
                     }
                 }
             }
@@ -452,15 +462,19 @@ fn integers_are_checked_for_range_and_exactness() {
 
 #[test]
 fn path_values_are_encoded_and_unsafe_segments_refused() {
-    let def = core::action("delete_catalog_item").unwrap();
-    let req = core::prepare(def, r#"{"catalogName":"a b/c?d#e%f","itemId":"ü-1"}"#, BASE).unwrap();
-    assert_eq!(req.url, "https://api.iterable.com/api/catalogs/a%20b%2Fc%3Fd%23e%25f/items/%C3%BC-1");
+    let def = core::action("delete_user_by_id").unwrap();
+    let req = core::prepare(def, r#"{"userId":"a b/c?d#e%f-ü-1"}"#, BASE).unwrap();
+    assert_eq!(req.url, "https://api.iterable.com/api/users/byUserId/a%20b%2Fc%3Fd%23e%25f-%C3%BC-1");
     assert_eq!(req.method, Method::Delete);
     assert_eq!(req.body, None);
     for bad in ["", ".", ".."] {
-        let e = core::prepare(def, &format!(r#"{{"catalogName":"{bad}","itemId":"x"}}"#), BASE).unwrap_err();
-        assert_eq!(e.issues[0].param, "catalogName");
+        let e = core::prepare(def, &format!(r#"{{"userId":"{bad}"}}"#), BASE).unwrap_err();
+        assert_eq!(e.issues[0].param, "userId");
     }
+    // two path params, each encoded in its place
+    let def = core::action("get_catalog_item_by_id").unwrap();
+    let req = core::prepare(def, r#"{"catalogName":"my-catalog","itemId":"sku-1"}"#, BASE).unwrap();
+    assert_eq!(req.url, "https://api.iterable.com/api/catalogs/my-catalog/items/sku-1");
 }
 
 #[test]
@@ -778,8 +792,23 @@ fn bulk_plans_split_by_bytes_and_count_and_keep_every_item_once() {
     assert_eq!(plan.chunks.len(), 1);
     assert_eq!(plan.chunks[0].indices, vec![0, 2]);
 
-    // Bad input fails the plan before anything is sent.
-    assert_eq!(bulk::plan(users, "{}", r#"[{"email":"a@b.co"},5]"#, BASE).unwrap_err().code, codes::VALIDATION);
+    // A bad item is refused by itself, by index with its issues; the others still go.
+    let plan = bulk::plan(users, "{}", r#"[{"email":"a@b.co"},5,{"email":"not-an-email","dataFields":{}},{"dataFields":{}},{"userId":"u4"}]"#, BASE).unwrap();
+    let refused: Vec<(usize, &str)> = plan.rejected.iter().map(|f| (f.index, f.reason.as_str())).collect();
+    assert_eq!(
+        refused,
+        vec![
+            (1, "Invalid input: users[1]: expected an object, got integer"),
+            (2, "Invalid input: users[2].email: \"not-an-email\" is not an email address"),
+            (3, "Invalid input: users[3].email|users[3].userId: give at least one of users[3].email, users[3].userId"),
+        ]
+    );
+    assert_eq!(plan.chunks.iter().flat_map(|c| c.indices.clone()).collect::<Vec<_>>(), vec![0, 4]);
+    // A single call with the same bad value names its path, nothing sent.
+    let e = core::prepare(users, r#"{"users":[{"email":"a@b.co"},{"email":"a@b.co"},{"email":"a@b.co"},{"email":12345}]}"#, BASE).unwrap_err();
+    assert_eq!(e.issues[0].param, "users[3].email");
+    // Bad common input fails the plan before anything is sent.
+    assert_eq!(bulk::plan(users, r#"{"createNewFields":"yes"}"#, r#"[{"email":"a@b.co"}]"#, BASE).unwrap_err().code, codes::VALIDATION);
     assert!(bulk::plan(users, r#"{"users":[]}"#, "[]", BASE).is_err());
     assert!(bulk::plan(act("track_event"), "{}", "[]", BASE).is_err());
     assert_eq!(bulk::plan(users, "{}", "[]", BASE).unwrap().chunks.len(), 0);
@@ -791,28 +820,28 @@ fn bulk_failures_map_back_to_items() {
     let events = act("track_events_in_bulk");
     let items = json!([
         {"email": "ok@b.co", "eventName": "a"},
-        {"email": "bad", "eventName": "a"},
+        {"email": "bad@invalid", "eventName": "a"},
         {"userId": "ghost", "eventName": "a"},
         {"email": "x@b.co", "eventName": "forbidden"},
-        {"email": "bad", "eventName": "b"}
+        {"email": "bad@invalid", "eventName": "b"}
     ]);
     let plan = bulk::plan(events, "{}", &items.to_string(), BASE).unwrap();
-    let response = r#"{"successCount":1,"failCount":4,"invalidEmails":["bad"],"disallowedEventNames":["forbidden"],
-        "failedUpdates":{"invalidEmails":["bad"],"notFoundUserIds":["ghost"]},"createdFields":["bad"]}"#;
+    let response = r#"{"successCount":1,"failCount":4,"invalidEmails":["bad@invalid"],"disallowedEventNames":["forbidden"],
+        "failedUpdates":{"invalidEmails":["bad@invalid"],"notFoundUserIds":["ghost"]},"createdFields":["bad@invalid"]}"#;
     let f = bulk::failures(events.bulk.as_ref().unwrap(), &plan.chunks[0], response);
     let got: Vec<(usize, &str, &str)> = f.iter().map(|f| (f.index, f.id.as_deref().unwrap(), f.reason.as_str())).collect();
     assert_eq!(
         got,
         vec![
-            (1, "bad", "failedUpdates.invalidEmails"),
+            (1, "bad@invalid", "failedUpdates.invalidEmails"),
             (2, "ghost", "failedUpdates.notFoundUserIds"),
             (3, "forbidden", "disallowedEventNames"),
-            (4, "bad", "failedUpdates.invalidEmails"),
+            (4, "bad@invalid", "failedUpdates.invalidEmails"),
         ]
     );
     let text = bulk::failures_json(&f);
     let v: Value = serde_json::from_str(&text).unwrap();
-    assert_eq!(v[0], json!({"index": 1, "id": "bad", "reason": "failedUpdates.invalidEmails"}));
+    assert_eq!(v[0], json!({"index": 1, "id": "bad@invalid", "reason": "failedUpdates.invalidEmails"}));
 }
 
 #[test]
@@ -927,5 +956,16 @@ fn date_forms_are_read_exactly() {
     }
     for bad in ["2024-01-01 00:00:00", "2024-01-01T00:00:00.", "2024-01-01T00:00:00+1", "2024-01-01T00:00:00+24:00", "2024-01-01T00:00:00+01:60", "2024-01-01T00:00:00z", "2024-01-01T00:00:00ZZ", "2024-01-01t00:00:00Z"] {
         assert_eq!(instant(ISO, bad), None, "{bad:?}");
+    }
+}
+
+#[test]
+fn email_form_refuses_only_what_iterables_validator_refuses() {
+    // Addresses Iterable's validator takes all pass (quoted local parts, IP literals, plus tags, IDN).
+    for ok in ["a@b.co", "user+tag@example.com", "\"a b\"@example.com", "\"a@b\"@example.com", "user@[127.0.0.1]", "user@[::1]", "ünï@exämple.de", "a.b-c_d@sub.example.museum"] {
+        assert!(formats::email(ok), "{ok}");
+    }
+    for bad in ["", "not-an-email", "@example.com", "user@", "user@example.com.", "user@exa mple.com", "user\n@example.com", "us er@", "user@example.com\u{a0}", "user@\u{feff}x.com"] {
+        assert!(!formats::email(bad), "{bad:?}");
     }
 }

@@ -59,7 +59,9 @@ fn items_of<'a>(items: &'a Node<'a>) -> Result<Vec<(String, Option<String>)>, Ap
 }
 
 /// Splits `items` into requests. `input` holds the other params (without the items param).
-/// Every chunk is validated like a single call, so a bad item fails the plan before anything is sent.
+/// An item that breaks the items' rules is refused by itself (reported by index with its issues,
+/// never sent) and the others still go; every chunk is then validated like a single call, so a
+/// bad common param fails the plan before anything is sent.
 pub fn plan(def: &ActionDef, input_json: &str, items_json: &str, base: &str) -> Result<Plan, ApiError> {
     let Some(b) = def.bulk.as_ref() else {
         return Err(invalid(format!("{} is not a bulk action", def.id)).with_action(def.id));
@@ -115,7 +117,14 @@ pub fn plan(def: &ActionDef, input_json: &str, items_json: &str, base: &str) -> 
     };
     let mut current: Vec<usize> = vec![];
     let mut size = body_overhead;
+    let nodes = items_node.as_array().unwrap_or(&[]);
     for (i, (raw, id)) in items.iter().enumerate() {
+        let issues = nodes.get(i).map(|n| super::validate::check_item(def, &b.items, i, n)).unwrap_or_default();
+        if !issues.is_empty() {
+            // "Invalid input: users[3].email: ..." (the message a single call would get)
+            out.rejected.push(Failure { index: i, id: id.clone(), reason: ApiError::validation(issues).message });
+            continue;
+        }
         let add = raw.len() + 1;
         if body_overhead + add > budget {
             out.rejected.push(Failure { index: i, id: id.clone(), reason: format!("TooLarge: the item takes {} bytes; a request may hold {budget}", raw.len()) });

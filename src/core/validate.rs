@@ -120,7 +120,11 @@ fn check_string(s: &str, kw: &Node, path: &str, issues: &mut Vec<Issue>) {
             say(issues, path, &["holds '", &s[i..i + c.len_utf8()], "'; only the characters [", class, "] are allowed"]);
         }
     }
-    if let Some(f) = kw.get("format").and_then(Node::as_str).filter(|f| *f == formats::DATE_UTC || *f == formats::ISO) {
+    let format = kw.get("format").and_then(Node::as_str).unwrap_or("");
+    if format == formats::EMAIL && !formats::email(s) {
+        say(issues, path, &["\"", &excerpt(s, 64), "\" is not an email address"]);
+    }
+    if let Some(f) = Some(format).filter(|f| *f == formats::DATE_UTC || *f == formats::ISO) {
         match formats::instant(f, s) {
             None => say(issues, path, &["\"", &excerpt(s, 40), "\" is not a date in the form ", f]),
             Some(t) => {
@@ -207,6 +211,16 @@ fn check_groups(obj: &Node, require_one_of: &[Vec<String>], exclusive: &[Vec<Str
             say(issues, &cat(&[prefix, m]), &["required together with ", &join(&some, prefix, ", ")]);
         }
     }
+}
+
+/// The problems of item `index` of the list param `name` (bulk items are checked one by one, so
+/// that a bad one is left out and the others still go).
+pub fn check_item(def: &ActionDef, name: &str, index: usize, item: &Node) -> Vec<Issue> {
+    let mut issues = vec![];
+    if let Some(kw) = def.param(name).and_then(|p| p.rules.as_ref()).and_then(|r| r.get("items")) {
+        check(item, ty_of(kw), Some(kw), &cat(&[name, "[", &int(index as i64), "]"]), &mut issues);
+    }
+    issues
 }
 
 /// A given (non-null) value for `name`.

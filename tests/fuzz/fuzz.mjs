@@ -283,6 +283,7 @@ function sampleFor(r, name, p) {
   switch (p.type) {
     case 'string': {
       if (p.pattern?.startsWith('^[')) return r.pick(['abc', 'Abc 1', 'x_y-z', '42']).split('').filter((c) => new RegExp(`^[${p.pattern.slice(2, -3)}]$`).test(c)).join('') || 'a';
+      if (p.pattern?.includes('@')) return r.pick(['user@example.com', 'a+b@example.org', '"a b"@example.com', 'ü@exämple.de']);
       if (p.pattern) {
         // a date form: a day some hours ahead (within every bound), in the form the pattern takes
         const d = new Date(Date.now() + r.int(48) * 3_600_000).toISOString().slice(0, 19);

@@ -136,8 +136,14 @@ function valueRules(kindPrefix, id, where, s, base, set) {
     add('enum any case', id, `${where} "x${s.examples[0]}"`, set(`x${s.examples[0]}`), false);
   }
   if (s.pattern?.startsWith('^[')) {
-    add('chars', id, `${where} with "!"`, set(`${base}!`), false);
+    // a character outside the class: "!" for a list of allowed ones, the first refused one for "^..."
+    const bad = s.pattern[2] === '^' ? s.pattern[3] : '!';
+    add('chars', id, `${where} with "${bad}"`, set(`${base}${bad}`), false);
     add('chars', id, `${where} ${JSON.stringify(base)} (sample)`, set(base), true);
+  } else if (s.pattern?.includes('@')) {
+    // email: what Iterable's validator surely refuses, refused; what it takes, taken
+    for (const bad of ['not-an-email', 'user@', '@example.com', 'user@example.com.', 'user@exa mple.com']) add('email', id, `${where} ${JSON.stringify(bad)}`, set(bad), false);
+    for (const ok of [base, '"a b"@example.com', 'user+tag@[::1]', 'ünï@exämple.de']) add('email', id, `${where} ${JSON.stringify(ok)}`, set(ok), true);
   } else if (s.pattern && !s.examples) {
     add('date form', id, `${where} "not-a-date"`, set('not-a-date'), false);
     add('date form', id, `${where} ${JSON.stringify(base)} (sample)`, set(base), true);
