@@ -21,12 +21,23 @@ export async function cmdActions(opts) {
   return 0;
 }
 
+/** The name of a form the catalog writes as a pattern (recognised by what it takes), or the pattern. */
+function formOf(pattern) {
+  const cls = /^\^\[(\^?)(.*)\]\*\$$/.exec(pattern);
+  if (cls) return cls[1] ? `none of the characters [${cls[2]}]` : `only the characters [${cls[2]}]`;
+  const re = new RegExp(pattern, 'u');
+  if (re.test('user@example.com') && !re.test('user')) return 'an email address';
+  if (re.test('2024-01-31 23:59:59') && !re.test('2024-01-31T23:59:59Z')) return 'yyyy-MM-dd HH:mm:ss (UTC, no zone)';
+  if (re.test('2024-01-31T23:59:59Z') && !re.test('2024-01-31 23:59:59')) return 'ISO 8601 date and time';
+  return `matching ${pattern}`;
+}
+
 /** A value's rules in words, from its JSON Schema: forms, bounds, enum, default. */
 export function rulesOf(s) {
   const r = [];
   if (Array.isArray(s.enum)) r.push(`one of: ${s.enum.slice(0, 12).join(', ')}${s.enum.length > 12 ? ', …' : ''}`);
   else if (Array.isArray(s.examples) && s.pattern) r.push(`one of (any letter case): ${s.examples.join(', ')}`);
-  else if (s.pattern) r.push(`matching ${s.pattern}`);
+  else if (s.pattern) r.push(formOf(s.pattern));
   const range = (lo, hi, unit) => {
     if (lo !== undefined && hi !== undefined) r.push(`${lo} to ${hi}${unit}`);
     else if (lo !== undefined) r.push(`at least ${lo}${unit}`);
