@@ -344,7 +344,7 @@ fn check_keys(obj: &JsValue, known: &[&str], what: &str) -> Result<(), ApiError>
         // Symbol keys are not options.
         let Some(k) = k.as_string() else { continue };
         if !known.contains(&k.as_str()) {
-            return Err(invalid(&core::error::excerpt(&k, 64), format!("unknown {what}; known: {}", known.join(", "))));
+            return Err(invalid(&core::error::excerpt(&k, 64), format!("unknown {what}; known: {}", core::validate::join(known, "", ", "))));
         }
     }
     Ok(())
@@ -645,5 +645,5 @@ pub fn catalog_json() -> String {
 /// import; the catalog's entries carry no id of their own).
 #[wasm_bindgen(js_name = actionIds)]
 pub fn action_ids() -> String {
-    defs::ids_in_order().collect::<Vec<_>>().join(",")
+    core::validate::join(&defs::ids_in_order().collect::<Vec<_>>(), "", ",")
 }

@@ -87,8 +87,9 @@ fn list<'n>(kw: &'n Node, key: &str) -> &'n [Node<'n>] {
     kw.get(key).and_then(Node::as_array).unwrap_or(&[])
 }
 
-/// `a, b, c` (or `a|b|c`), each name after `prefix`.
-fn join<S: AsRef<str>>(names: &[S], prefix: &str, sep: &str) -> String {
+/// `a, b, c` (or `a|b|c`), each name after `prefix` (the one joiner of the wasm: std's `join`
+/// brings its own copy of this code).
+pub fn join<S: AsRef<str>>(names: &[S], prefix: &str, sep: &str) -> String {
     let mut out = String::new();
     for (i, n) in names.iter().enumerate() {
         if i > 0 {
@@ -250,7 +251,7 @@ pub fn validate(def: &ActionDef, input: &Node) -> Result<(), ApiError> {
                 .map(|p| format!(" (did you mean {}?)", p.name))
                 .unwrap_or_default();
             let known: Vec<&str> = def.params.iter().map(|p| p.name.as_str()).collect();
-            let known = if known.is_empty() { "none".to_string() } else { known.join(", ") };
+            let known = if known.is_empty() { "none".to_string() } else { join(&known, "", ", ") };
             push(&mut issues, &excerpt(key, 64), format!("unknown parameter{hint}; known: {known}"));
         }
     }
