@@ -21,15 +21,82 @@ export async function cmdActions(opts) {
   return 0;
 }
 
-export function describeText(a) {
-  const props = a.inputSchema?.properties ?? {};
-  const required = new Set(a.inputSchema?.required ?? []);
-  const rows = Object.entries(props).map(([k, s]) => {
-    const type = [typeOf(s) ?? 'any', s.format ? `(${s.format})` : '', typeOf(s) === 'array' && s.items?.type ? `of ${s.items.type}` : ''].filter(Boolean).join(' ');
+/** The name of a form the catalog writes as a pattern (recognised by what it takes), or the pattern. */
+function formOf(pattern) {
+  const cls = /^\^\[(\^?)(.*)\]\*\$$/.exec(pattern);
+  if (cls) return cls[1] ? `none of the characters [${cls[2]}]` : `only the characters [${cls[2]}]`;
+  const re = new RegExp(pattern, 'u');
+  if (re.test('user@example.com') && !re.test('user')) return 'an email address';
+  if (re.test('2024-01-31 23:59:59') && !re.test('2024-01-31T23:59:59Z')) return 'yyyy-MM-dd HH:mm:ss (UTC, no zone)';
+  if (re.test('2024-01-31T23:59:59Z') && !re.test('2024-01-31 23:59:59')) return 'ISO 8601 date and time';
+  return `matching ${pattern}`;
+}
+
+/** A value's rules in words, from its JSON Schema: forms, bounds, enum, default. */
+export function rulesOf(s) {
+  const r = [];
+  if (Array.isArray(s.enum)) r.push(`one of: ${s.enum.slice(0, 12).join(', ')}${s.enum.length > 12 ? ', …' : ''}`);
+  else if (Array.isArray(s.examples) && s.pattern) r.push(`one of (any letter case): ${s.examples.join(', ')}`);
+  else if (s.pattern) r.push(formOf(s.pattern));
+  const range = (lo, hi, unit) => {
+    if (lo !== undefined && hi !== undefined) r.push(`${lo} to ${hi}${unit}`);
+    else if (lo !== undefined) r.push(`at least ${lo}${unit}`);
+    else if (hi !== undefined) r.push(`at most ${hi}${unit}`);
+  };
+  range(s.minLength, s['x-iterable-max-bytes'] === s.maxLength ? undefined : s.maxLength, ' characters');
+  if (s['x-iterable-max-bytes'] !== undefined) r.push(`at most ${s['x-iterable-max-bytes']} bytes (UTF-8)`);
+  range(s.minItems, s.maxItems, ' items');
+  if (s.format !== 'int32') range(s.minimum, s.maximum, '');
+  if (s['x-iterable-max-future-days'] !== undefined) r.push(`at most ${s['x-iterable-max-future-days']} days ahead`);
+  if (s.default !== undefined) r.push(`default ${JSON.stringify(s.default)}`);
+  return r;
+}
+
+/** The rules between an object's members in words, from its JSON Schema (and the catalog's preferOne). */
+export function groupsOf(s, preferOne = []) {
+  const out = [];
+  const req = (list) => list.map((x) => x.required.join(', '));
+  for (const part of [s, ...(s.allOf ?? [])]) {
+    if (part.oneOf) out.push(`exactly one of ${req(part.oneOf).join(', ')}`);
+    if (part.anyOf) out.push(`at least one of ${req(part.anyOf).join(', ')}`);
+    if (part.not?.required) out.push(`not both ${part.not.required.join(' and ')}`);
+  }
+  const seen = new Set();
+  for (const [k, others] of Object.entries(s.dependentRequired ?? {})) {
+    const g = [k, ...others].sort().join(' and ');
+    if (!seen.has(g)) out.push(`${[k, ...others].join(' and ')} together or not at all`);
+    seen.add(g);
+  }
+  for (const g of preferOne) out.push(`preferably one of ${g.join(', ')} (several are accepted; Iterable resolves them)`);
+  return out;
+}
+
+/** Rows for an object's members, nested shapes indented under their param. */
+function rowsOf(schema, depth = 0) {
+  const props = schema?.properties ?? {};
+  const required = new Set(schema?.required ?? []);
+  const rows = [];
+  for (const [k, s] of Object.entries(props)) {
+    const t = typeOf(s) ?? 'any';
+    const item = t === 'array' && s.items ? s.items : null;
+    const type = [t, s.format ? `(${s.format})` : '', item ? `of ${item.type ?? 'any'}` : ''].filter(Boolean).join(' ');
     const extra = [required.has(k) ? 'required' : 'optional', s['x-iterable-in'] ? `in ${s['x-iterable-in']}` : null].filter(Boolean).join(', ');
-    const enumText = Array.isArray(s.enum) ? ` One of: ${s.enum.slice(0, 12).join(', ')}${s.enum.length > 12 ? ', …' : ''}.` : '';
-    return { k, type, extra, desc: (s.description ?? '') + enumText };
-  });
+    const rules = rulesOf(s);
+    if (item) rules.push(...rulesOf(item).map((x) => `each ${x}`));
+    const desc = [s.description, rules.length ? `[${rules.join('; ')}]` : ''].filter(Boolean).join(' ');
+    rows.push({ k: `${'  '.repeat(depth)}${k}`, type, extra, desc });
+    const nested = item?.properties ? item : s.properties ? s : null;
+    if (nested) {
+      rows.push(...rowsOf(nested, depth + 1));
+      const g = groupsOf(nested);
+      if (g.length) rows.push({ k: `${'  '.repeat(depth + 1)}(rules)`, type: '', extra: '', desc: g.join('; ') });
+    }
+  }
+  return rows;
+}
+
+export function describeText(a) {
+  const rows = rowsOf(a.inputSchema);
   const wk = Math.max(4, ...rows.map((r) => r.k.length));
   const wt = Math.max(4, ...rows.map((r) => r.type.length));
   const we = Math.max(4, ...rows.map((r) => r.extra.length));
@@ -40,11 +107,10 @@ export function describeText(a) {
     a.description,
     '',
     'Params:',
-    ...(rows.length ? rows.map((r) => `  ${r.k.padEnd(wk)}  ${r.type.padEnd(wt)}  ${r.extra.padEnd(we)}  ${r.desc}`) : ['  (none)']),
+    ...(rows.length ? rows.map((r) => `  ${r.k.padEnd(wk)}  ${r.type.padEnd(wt)}  ${r.extra.padEnd(we)}  ${r.desc}`.trimEnd()) : ['  (none)']),
   ];
-  if (a.requireOneOf?.length) {
-    out.push('', 'Required groups (at least one of each):', ...a.requireOneOf.map((g) => `  ${g.join(' | ')}`));
-  }
+  const groups = groupsOf(a.inputSchema ?? {}, a.preferOne);
+  if (groups.length) out.push('', 'Rules between params:', ...groups.map((g) => `  ${g}`));
   const flags = [
     ...flagsOf(a),
     `response ${a.response}`,
