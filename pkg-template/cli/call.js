@@ -3,25 +3,55 @@
 // JSON lines, or a streamed body (JSON lines, CSV, text) with progress on stderr.
 import process from 'node:process';
 import { createInterface } from 'node:readline';
-import { buildInput } from './args.js';
+import { buildInput, stdinUsed } from './args.js';
 import { STREAMED, findAction, loadPackage } from './catalog.js';
-import { callOptions, makeClient } from './client.js';
+import { callOptions, captureFetch, makeClient } from './client.js';
 import { describeText } from './describe.js';
 import { HELP } from './help.js';
-import { CliError, num, printDryRun, printResult, progress, seconds, write } from './output.js';
+import { CliError, plural, printDryRun, printResult, progress, redact, seconds, write } from './output.js';
 
-export async function confirm(entry, opts, what = entry.id) {
+/** A short, redacted "key=value, key=value" of an input (what a prompt shows). */
+export function summarize(input, max = 160) {
+  const parts = Object.entries(input).map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`);
+  const text = parts.join(', ');
+  return redact(text.length > max ? text.slice(0, max - 1) + '…' : text);
+}
+
+/** Asks on the terminal before an irreversible action; `what` says exactly what will happen.
+ * Without a terminal (or when stdin carried the input) --yes is required. */
+export async function confirm(entry, opts, what) {
   if (opts.yes || opts['dry-run']) return;
-  if (!process.stdin.isTTY || !process.stderr.isTTY) {
-    throw new CliError(`${what} is irreversible: pass --yes to run it without a terminal to confirm on`, { code: 'ConfirmationRequired' });
+  if (!process.stdin.isTTY || !process.stderr.isTTY || stdinUsed()) {
+    throw new CliError(`${entry.id} is irreversible: pass --yes to run it ${stdinUsed() ? 'when stdin carries the input' : 'without a terminal to confirm on'}`, { code: 'ConfirmationRequired' });
   }
   const rl = createInterface({ input: process.stdin, output: process.stderr });
   const answer = await new Promise((resolve) => {
-    rl.question(`${what} (${entry.title}) is irreversible. Run it? [y/N] `, resolve);
+    rl.question(`${what}\nThis is irreversible (${entry.id}). Run it? [y/N] `, resolve);
     rl.once('close', () => resolve(''));
   });
   rl.close();
   if (!/^y(es)?$/i.test(String(answer).trim())) throw new CliError('not confirmed; nothing was sent', { code: 'Cancelled', exit: 1 });
+}
+
+/** Validates an input and builds its request without sending (the client's own validation): an
+ * invalid input throws here, before any prompt. Resolves to the request { method, url, body }. */
+async function preflight(entry, input, call) {
+  const { IterableClient } = await loadPackage();
+  const captured = [];
+  const client = new IterableClient({ apiKey: 'preflight-check', fetch: captureFetch(captured), maxRetries: 0, rateLimit: false });
+  try {
+    await client.execute(entry.id, input, call);
+  } catch (e) {
+    if (captured.length === 0) throw e;
+  }
+  return captured[0];
+}
+
+/** What an irreversible call will do, for its prompt: "Delete a list: DELETE /api/lists/10". */
+function describeRequest(entry, input, req) {
+  const target = req ? `${req.method} ${new URL(req.url).pathname}${new URL(req.url).search}` : entry.method;
+  const args = Object.keys(input).length ? `\n  with ${summarize(input)}` : '';
+  return `${entry.title}: ${target}${args}`;
 }
 
 async function streamOut(client, entry, input, opts, call) {
@@ -35,9 +65,9 @@ async function streamOut(client, entry, input, opts, call) {
     for await (const r of s) {
       await write(JSON.stringify(r) + '\n');
       n++;
-      if (showProgress) bar.update(`${entry.id}: ${num(n)} records`);
+      if (showProgress) bar.update(`${entry.id}: ${plural(n, 'record')}`);
     }
-    if (showProgress) bar.done(`${entry.id}: ${num(n)} records in ${seconds(t0)}`);
+    if (showProgress) bar.done(`${entry.id}: ${plural(n, 'record')} in ${seconds(t0)}`);
     return;
   }
   const body = await s.body();
@@ -52,10 +82,10 @@ async function streamOut(client, entry, input, opts, call) {
     for (let i = 0; i < value.length; i++) if (value[i] === 10) lines++;
     if (value.length) lastByte = value[value.length - 1];
     if (!process.stdout.write(value)) await new Promise((r) => process.stdout.once('drain', r));
-    if (showProgress) bar.update(`${entry.id}: ${num(bytes)} bytes, ${num(lines)} lines`);
+    if (showProgress) bar.update(`${entry.id}: ${plural(bytes, 'byte')}, ${plural(lines, 'line')}`);
   }
   if (lastByte !== 10 && bytes > 0) await write('\n');
-  if (showProgress) bar.done(`${entry.id}: ${num(bytes)} bytes, ${num(lines + (lastByte !== 10 && bytes > 0 ? 1 : 0))} lines in ${seconds(t0)}`);
+  if (showProgress) bar.done(`${entry.id}: ${plural(bytes, 'byte')}, ${plural(lines + (lastByte !== 10 && bytes > 0 ? 1 : 0), 'line')} in ${seconds(t0)}`);
 }
 
 async function paginateOut(client, entry, input, opts, call) {
@@ -71,9 +101,9 @@ async function paginateOut(client, entry, input, opts, call) {
       await write(JSON.stringify(item) + '\n');
       items++;
     }
-    bar.update(`${entry.id}: ${num(items)} items, ${num(pages)} pages`);
+    bar.update(`${entry.id}: ${plural(items, 'item')}, ${plural(pages, 'page')}`);
   }
-  bar.done(`${entry.id}: ${num(items)} items, ${num(pages)} pages in ${seconds(t0)}`);
+  bar.done(`${entry.id}: ${plural(items, 'item')}, ${plural(pages, 'page')} in ${seconds(t0)}`);
 }
 
 export async function cmdRun(id, opts, positional) {
@@ -82,16 +112,20 @@ export async function cmdRun(id, opts, positional) {
     await write(describeText(entry) + '\n' + HELP.run + '\n');
     return 0;
   }
-  const input = buildInput(entry, opts, positional);
+  const input = await buildInput(entry, opts, positional);
   const dryRun = opts['dry-run'] ? [] : null;
+  const call = callOptions(opts);
   if (opts.all && (!entry.pagination || entry.pagination.style === 'limit')) {
     throw new CliError(`--all: ${entry.id} is not paginated (paginated actions: ${(await loadPackage()).actions.filter((a) => a.pagination && a.pagination.style !== 'limit').map((a) => a.id).join(', ')})`);
   }
-  if (entry.irreversible) await confirm(entry, opts);
+  // Everything is checked before a prompt: the key and connection, then the input.
   const { client, save } = await makeClient(opts, { dryRun });
-  const call = callOptions(opts);
   let ok = false;
   try {
+    if (entry.irreversible && !opts.yes && !dryRun) {
+      const req = await preflight(entry, input, call);
+      await confirm(entry, opts, describeRequest(entry, input, req));
+    }
     if (dryRun) {
       try {
         await client.execute(entry.id, input, call);

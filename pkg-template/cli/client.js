@@ -21,7 +21,7 @@ const dataOf = (text) => text.replace(CLOCK, '{');
 const REDACTED_HEADERS = new Set(['api-key', 'authorization']);
 
 /** A fetch that records each request and sends nothing (for --dry-run). */
-function captureFetch(captured) {
+export function captureFetch(captured) {
   return async function dryRunFetch(url, init = {}) {
     const headers = {};
     new Headers(init.headers ?? {}).forEach((v, k) => {

@@ -1,7 +1,7 @@
 // The dispatch: parses the arguments, handles --version and help, hands each command to its
 // module, and turns a thrown error into its report on stderr and the exit code (run()).
 import process from 'node:process';
-import { parseArgs } from './args.js';
+import { checkOptions, parseArgs } from './args.js';
 import { cmdBulk } from './bulk.js';
 import { cmdRun } from './call.js';
 import { packageVersion } from './catalog.js';
@@ -12,27 +12,31 @@ import { cmdMcp } from './mcp.js';
 import { cmdSandbox } from './sandbox.js';
 import { CliError, NAME, reportError, write } from './output.js';
 
+/** The commands with their own module; anything else is an action id (or a near miss). */
+const COMMANDS = new Set(['actions', 'describe', 'run', 'bulk', 'export', 'mcp', 'sandbox', 'help', 'version']);
+
 async function main(argv) {
   const { opts, positional } = parseArgs(argv);
-  if (opts.version) {
+  const [command, ...rest] = positional;
+  if (opts.version || command === 'version') {
     await write(packageVersion() + '\n');
     return 0;
   }
-  const [command, ...rest] = positional;
   if (!command || command === 'help') {
     const topic = command === 'help' ? rest[0] : undefined;
     if (!command && !opts.help) {
       process.stderr.write(HELP.main + '\n');
       return 2;
     }
-    if (topic && !HELP[topic]) return cmdRun(topic, { ...opts, help: true }, []);
-    await write((HELP[topic] ?? HELP.main) + '\n');
+    if (topic && !Object.hasOwn(HELP, topic)) return cmdRun(topic, { ...opts, help: true }, []);
+    await write((topic ? HELP[topic] : HELP.main) + '\n');
     return 0;
   }
+  checkOptions(opts, COMMANDS.has(command) ? command : 'run');
   switch (command) {
     case 'actions':
       if (opts.help) return printHelp('actions');
-      return cmdActions(opts);
+      return cmdActions(opts, rest);
     case 'describe':
       if (opts.help) return printHelp('describe');
       return cmdDescribe(opts, rest);

@@ -112,7 +112,8 @@ export async function printDryRun(captured, opts) {
 // ---------------------------------------------------------------------------------------------
 // Progress on stderr
 
-/** Progress on stderr: rewritten in place on a terminal, else a line at most once a second. */
+/** Progress on stderr: rewritten in place on a terminal (the first update at once, then at most
+ * five a second); without a terminal only the closing line. */
 export function progress(opts) {
   const quiet = !!opts.quiet;
   const tty = !!process.stderr.isTTY;
@@ -120,12 +121,12 @@ export function progress(opts) {
   let shown = false;
   return {
     update(text, force = false) {
-      if (quiet) return;
+      if (quiet || !tty) return;
       const now = Date.now();
-      if (!force && now - last < (tty ? 200 : 1000)) return;
+      if (!force && now - last < 200) return;
       last = now;
       shown = true;
-      process.stderr.write(tty ? `\r\x1b[2K${text}` : `${text}\n`);
+      process.stderr.write(`\r\x1b[2K${text}`);
     },
     done(text) {
       if (quiet) return;
@@ -135,4 +136,6 @@ export function progress(opts) {
 }
 
 export const num = (n) => n.toLocaleString('en-US');
+/** "1 record", "2 records" (and "1,024 records"). */
+export const plural = (n, word) => `${num(n)} ${word}${n === 1 ? '' : 's'}`;
 export const seconds = (t0) => ((Date.now() - t0) / 1000).toFixed(1) + ' s';

@@ -203,7 +203,8 @@ describe('running actions against a local server', () => {
     const shell = (answer) => (args) => ['script', ['-qec', [process.execPath, CLI, ...args].map((a) => `'${a}'`).join(' '), '/dev/null']];
     srv.reset();
     const no = await run(['delete_list', 'listId=11'], { env, stdin: 'n\n', command: shell('n') });
-    assert.match(no.stdout, /delete_list \(Delete a list\) is irreversible\. Run it\? \[y\/N\]/);
+    // The prompt names exactly what will be deleted.
+    assert.match(no.stdout, /Delete a list: DELETE \/api\/lists\/11\r?\n +with listId=11\r?\nThis is irreversible \(delete_list\)\. Run it\? \[y\/N\]/);
     assert.match(no.stdout, /Cancelled: not confirmed; nothing was sent/);
     assert.equal(no.code, 1);
     assert.equal(srv.requests.length, 0);
@@ -211,6 +212,79 @@ describe('running actions against a local server', () => {
     assert.equal(yes.code, 0, yes.stdout);
     assert.match(yes.stdout, /\{\r?\n  "msg": "List 11 deleted",\r?\n/, 'pretty JSON on a terminal');
     assert.deepEqual(srv.apiRequests().map((r) => `${r.method} ${r.path}`), ['DELETE /api/lists/11']);
+  });
+});
+
+describe('input that behaves', () => {
+  const hasScript = (() => {
+    try {
+      execFileSync('script', ['--version'], { stdio: 'ignore' });
+      return true;
+    } catch {
+      return false;
+    }
+  })();
+  /** Runs the CLI on a pseudo-terminal (util-linux script); stdin is typed into it. */
+  const onTerminal = (args) => ['script', ['-qec', [process.execPath, CLI, ...args].map((a) => `'${a}'`).join(' '), '/dev/null']];
+
+  test('help never prints an Object.prototype member; version, -V', async () => {
+    for (const topic of ['toString', '__proto__', 'constructor', 'hasOwnProperty']) {
+      const r = await run(['help', topic]);
+      assert.equal(r.code, 2, topic);
+      assert.match(r.stderr, new RegExp(`unknown action "${topic.replace(/_/g, '_')}"`));
+      assert.doesNotMatch(r.stdout + r.stderr, /native code|\[object/);
+    }
+    const version = JSON.parse(readFileSync(join(PKG_DIR, 'package.json'), 'utf8')).version;
+    for (const args of [['-V'], ['--version'], ['version']]) {
+      const r = await run(args);
+      assert.equal(r.stdout.trim(), version, args.join(' '));
+    }
+    const c = await run(['list_lists', '--compact']);
+    assert.equal(c.code, 2);
+    assert.match(c.stderr, /unknown option --compact/);
+  });
+
+  test('an option of another command is an error naming the commands it belongs to; nothing is sent', async () => {
+    srv.reset();
+    const f = await run(['create_new_list', '--file', join(tmp, 'missing.json')], { env });
+    assert.equal(f.code, 2);
+    assert.match(f.stderr, /--file does not apply to running an action; it belongs to: bulk/);
+    const c = await run(['list_lists', '--concurrency', '3'], { env });
+    assert.equal(c.code, 2);
+    assert.match(c.stderr, /--concurrency does not apply .* it belongs to: bulk/);
+    const p = await run(['actions', '--port', '1'], { env });
+    assert.match(p.stderr, /--port does not apply to actions; it belongs to: sandbox, mcp/);
+    const y = await run(['describe', 'track_event', '--yes']);
+    assert.match(y.stderr, /--yes does not apply to describe; it belongs to: <action>, bulk/);
+    assert.equal(srv.requests.length, 0);
+  });
+
+  test('--input - reads a pipe, and a terminal (hint, ended by Ctrl-D)', { skip: !hasScript && 'script(1) missing' }, async () => {
+    srv.reset();
+    const piped = await run(['track_event', '--input', '-'], { env, stdin: '{"email":"a@example.com","eventName":"Piped"}' });
+    assert.equal(piped.code, 0, piped.stderr);
+    assert.doesNotMatch(piped.stderr, /terminal/);
+    const tty = await run(['track_event', '--input', '-'], { env, stdin: '{"email":"a@example.com","eventName":"Typed"}\n\x04', command: onTerminal });
+    assert.equal(tty.code, 0, tty.stdout);
+    assert.match(tty.stdout, /reading --input from the terminal; end with Ctrl-D/);
+    assert.doesNotMatch(tty.stdout, /EAGAIN/);
+    assert.deepEqual(srv.apiRequests().map((q) => q.body?.eventName), ['Piped', 'Typed']);
+    const bulk = await run(['bulk', 'track_events_in_bulk', '--file', '-'], { env, stdin: '{"email":"a@example.com","eventName":"e"}\n\x04', command: onTerminal });
+    assert.equal(bulk.code, 0, bulk.stdout);
+    assert.match(bulk.stdout, /reading --file from the terminal/);
+  });
+
+  test('before any prompt: the key and the input are checked (no question asked)', { skip: !hasScript && 'script(1) missing' }, async () => {
+    srv.reset();
+    const noKey = await run(['delete_list', 'listId=3'], { env: { ...env, ITERABLE_API_KEY: undefined }, stdin: 'y\n', command: onTerminal });
+    assert.equal(noKey.code, 2);
+    assert.match(noKey.stdout, /set ITERABLE_API_KEY/);
+    assert.doesNotMatch(noKey.stdout, /Run it\?/);
+    const invalid = await run(['delete_list'], { env, stdin: 'y\n', command: onTerminal });
+    assert.equal(invalid.code, 2);
+    assert.match(invalid.stdout, /listId: required/);
+    assert.doesNotMatch(invalid.stdout, /Run it\?/);
+    assert.equal(srv.requests.length, 0);
   });
 });
 
@@ -303,10 +377,10 @@ describe('long work', () => {
     const sent = srv.apiRequests().filter((q) => q.path === '/api/events/trackBulk');
     assert.equal(sent.length, report.requests);
     assert.equal(sent.reduce((n, q) => n + q.body.events.length, 0), 9000);
+    // Without a terminal: no progress updates, only the closing line.
     const lines = r.stderr.trim().split('\n');
-    assert.equal(lines.length, report.requests + 1, r.stderr);
-    assert.match(lines[0], new RegExp(`^track_events_in_bulk: 1/${report.requests} requests, `));
-    assert.match(lines.at(-1), /^track_events_in_bulk: 9,000 items in \d+ requests: 8,998 succeeded, 2 failed/);
+    assert.equal(lines.length, 1, r.stderr);
+    assert.match(lines[0], /^track_events_in_bulk: 9,000 items in \d+ requests: 8,998 succeeded, 2 failed/);
 
     const ok = join(tmp, 'ok.json');
     writeFileSync(ok, JSON.stringify(events.slice(0, 10).map((e) => ({ ...e, email: 'ok@example.com' }))));
@@ -371,7 +445,7 @@ describe('long work', () => {
     const total = Object.values(EXPORT_FILES).reduce((a, b) => a + b, 0);
     assert.equal(recs.length, total);
     assert.deepEqual(recs.map((x) => x.file), Object.entries(EXPORT_FILES).flatMap(([f, n]) => Array(n).fill(f)));
-    assert.match(r.stderr, /^export job 77: running, 0 files, 0 records$/m);
+    assert.equal(r.stderr.trim().split('\n').length, 1, 'no progress updates without a terminal');
     assert.match(lastLine(r.stderr), new RegExp(`^export job 77: completed, 2 files, ${total} records in `));
     assert.deepEqual(srv.apiRequests().map((q) => `${q.method} ${q.path}`).slice(0, 2), ['POST /api/export/start', 'GET /api/export/77/files']);
   });
@@ -409,7 +483,7 @@ describe('sandbox', () => {
     const b = await sb(['bulk', 'track_events_in_bulk', '--file', file]);
     assert.equal(b.code, 0, b.stderr);
     assert.equal(JSON.parse(b.stdout).succeeded, 30);
-    assert.match(b.stderr, /^track_events_in_bulk: 1\/1 requests, 30 items sent, 30 succeeded, 0 failed$/m);
+    assert.match(b.stderr, /^track_events_in_bulk: 30 items in 1 request: 30 succeeded, 0 failed/m);
     const x = await sb(['export_user_events', 'email=sandbox-user@example.com']);
     assert.equal(x.code, 0, x.stderr);
     const recs = x.stdout.trimEnd().split('\n').map((l) => JSON.parse(l));
@@ -420,7 +494,7 @@ describe('sandbox', () => {
     const ex = await sb(['export', 'dataTypeName=user', 'outputFormat=application/x-json-stream', '--poll-ms', '5'], { timeoutMs: 30_000 });
     assert.equal(ex.code, 0, ex.stderr);
     assert.ok(ex.stdout.trimEnd().split('\n').some((l) => JSON.parse(l).email === 'sandbox-user@example.com'), ex.stdout.slice(0, 300));
-    assert.match(lastLine(ex.stderr), /^export job \d+: completed, 1 files, \d+ records in /);
+    assert.match(lastLine(ex.stderr), /^export job \d+: completed, 1 file, \d+ records? in /);
     assert.equal(srv.requests.length, 0, 'the sandbox sends nothing over the network');
   });
 });
