@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import process from 'node:process';
 import { parseArgs as utilParseArgs } from 'node:util';
 import { hostList, originList } from '../server/guard.js';
+import { positionalParam } from './find.js';
 import { CliError } from './output.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -204,7 +205,15 @@ export async function buildInput(entry, opts, pairs) {
   const props = entry?.inputSchema?.properties ?? {};
   for (const pair of pairs) {
     const m = /^([^=:]+?)(:=|=)([\s\S]*)$/.exec(pair);
-    if (!m) throw new CliError(`expected key=value, got "${pair.slice(0, 60)}"`);
+    const param = entry && positionalParam(entry);
+    if (!m || (param && !/^[A-Za-z_$][\w.$-]*$/.test(m[1]))) {
+      // A bare value fills the action's one required id (get_user_by_email ada@example.com).
+      if (param && input[param] === undefined) {
+        input[param] = coerce(pair, props[param], param);
+        continue;
+      }
+      throw new CliError(`expected key=value, got "${pair.slice(0, 60)}"${param ? ` (${param} is already given)` : ''}`);
+    }
     const [, key, op, raw] = m;
     if (op === ':=') {
       try {

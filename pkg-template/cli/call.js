@@ -4,7 +4,7 @@
 import process from 'node:process';
 import { createInterface } from 'node:readline';
 import { buildInput, stdinUsed } from './args.js';
-import { STREAMED, findAction, loadPackage } from './catalog.js';
+import { STREAMED, findAction, isPaginated, loadPackage } from './catalog.js';
 import { callOptions, captureFetch, makeClient } from './client.js';
 import { describeText } from './describe.js';
 import { HELP } from './help.js';
@@ -115,8 +115,8 @@ export async function cmdRun(id, opts, positional) {
   const input = await buildInput(entry, opts, positional);
   const dryRun = opts['dry-run'] ? [] : null;
   const call = callOptions(opts);
-  if (opts.all && (!entry.pagination || entry.pagination.style === 'limit')) {
-    throw new CliError(`--all: ${entry.id} is not paginated (paginated actions: ${(await loadPackage()).actions.filter((a) => a.pagination && a.pagination.style !== 'limit').map((a) => a.id).join(', ')})`);
+  if (opts.all && !isPaginated(entry)) {
+    throw new CliError(`--all: ${entry.id} is not paginated (paginated actions: ${(await loadPackage()).actions.filter(isPaginated).map((a) => a.id).join(', ')})`);
   }
   // Everything is checked before a prompt: the key and connection, then the input.
   const { client, save } = await makeClient(opts, { dryRun });

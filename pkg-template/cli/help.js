@@ -30,29 +30,38 @@ export const HELP = {
 Every Iterable API action from the terminal, and an MCP server for AI agents.
 
 Commands:
-  actions [--json]                 list every action (id, method, title, flags)
-  describe <id> [--json]           description, params, required groups, JSON Schema, flags
-  <id> [input] [options]           run one action and print its result (see: ${NAME} run --help)
+  <resource> <command> [args]      e.g. \`users get ada@example.com\`, \`lists delete 12\`;
+                                   \`${NAME} users --help\` lists a resource's commands
+  actions [word] [--json]          the actions by resource (filtered by a word: \`actions user\`)
+  describe <id> [--json]           an action: example, params, every enum value, flags
+  <id> [value] [key=value ...]     run one action by id (get_user_by_email ada@example.com;
+                                   trackEvent, track-event work too; see: ${NAME} run --help)
   bulk <id> --file items.jsonl     send a list through a bulk action, split within its limits
   export [input]                   start an export job, wait for it, stream its records (JSON lines)
   mcp [--http] [options]           Model Context Protocol server over stdio, or HTTP on 127.0.0.1
   sandbox [--port N] [--state F]   serve the Iterable emulator over HTTP on 127.0.0.1 (default port 4010)
+  completion bash|zsh|fish        a shell completion script (see: ${NAME} help completion)
+  version, -V, --version           the package version
   help [command]                   this text, or a command's
 
 Exit codes: 0 success, 1 cancelled or internal error, 2 bad input (usage or validation),
 3 API error, 4 network error or timeout.
 
 ${COMMON}`,
-  actions: `Usage: ${NAME} actions [--json]
+  actions: `Usage: ${NAME} actions [word ...] [--json]
 
-Lists every action: id, HTTP method, title and flags (read, irreversible, idempotent, async,
-bulk, paginated, streamed). --json prints the list as JSON.`,
+Lists the actions grouped by resource, sorted: id, HTTP method, flag marks (! irreversible,
+b bulk, p pages with --all, s streamed) and title. Words filter: a resource (\`actions users\`)
+or a part of an id or title (\`actions user\`). --json prints the list as JSON.`,
   describe: `Usage: ${NAME} describe <id> [--json]
 
-Shows an action: its description, method and path, params with their types, where they go
-(path, query, body) and whether they are required, the "one of" groups, the flags and the
-JSON Schema of its input. --json prints the whole catalog entry.`,
-  run: `Usage: ${NAME} <id> [--input '<json>' | --input @file.json | --input -] [key=value ...] [options]
+Shows an action: its description, method and path, an example command line, params with their
+types, every enum value, where they go (path, query, body), whether each is required or in a
+"one of" group, and the flags. --json prints the whole catalog entry (with its JSON Schema).`,
+  run: `Usage: ${NAME} <id> [value] [--input '<json>' | --input @file.json | --input -] [key=value ...] [options]
+
+The id may be written as the client's method name (getUserByEmail), with hyphens or in any case.
+A bare value fills the action's one required param: ${NAME} get_user_by_email ada@example.com.
 
 Runs one action and prints its result: JSON (pretty on a terminal, compact otherwise); text, CSV
 and HTML results as text. key=value pairs are merged over --input and converted by the param's

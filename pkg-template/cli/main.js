@@ -9,6 +9,7 @@ import { cmdActions, cmdDescribe } from './describe.js';
 import { cmdExport } from './export.js';
 import { HELP, printHelp } from './help.js';
 import { cmdMcp } from './mcp.js';
+import { cmdResource, resourceNamed } from './resource.js';
 import { cmdSandbox } from './sandbox.js';
 import { CliError, NAME, reportError, write } from './output.js';
 
@@ -32,7 +33,9 @@ async function main(argv) {
     await write((topic ? HELP[topic] : HELP.main) + '\n');
     return 0;
   }
+  const resource = COMMANDS.has(command) ? undefined : await resourceNamed(command);
   checkOptions(opts, COMMANDS.has(command) ? command : 'run');
+  if (resource) return cmdResource(resource, opts, rest);
   switch (command) {
     case 'actions':
       if (opts.help) return printHelp('actions');

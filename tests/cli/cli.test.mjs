@@ -65,17 +65,37 @@ describe('help and listing', () => {
     assert.ok(readFileSync(CLI, 'utf8').startsWith('#!/usr/bin/env node\n'));
   });
 
-  test('actions lists every action with its flags; --json gives the same set', async () => {
+  test('actions: every action, grouped by resource, sorted, within 80 columns, filterable; --json gives the same set', async () => {
     const r = await run(['actions']);
     assert.equal(r.code, 0, r.stderr);
-    for (const a of actions) assert.match(r.stdout, new RegExp(`^${a.id} +${a.method} `, 'm'));
-    assert.match(r.stdout, /^delete_list +DELETE +.*\[.*irreversible.*\]$/m);
-    assert.match(r.stdout, /^list_lists +GET +.*\[read/m);
-    assert.match(r.stdout, /^track_events_in_bulk .*bulk/m);
+    for (const a of actions) assert.match(r.stdout, new RegExp(`^  ${a.id} +${a.method} `, 'm'));
+    assert.match(r.stdout, /^  delete_list +DELETE +!/m);
+    assert.match(r.stdout, /^  track_events_in_bulk +POST +.b/m);
+    assert.match(r.stdout, /^  list_all_campaigns +GET +..p/m);
+    assert.doesNotMatch(r.stdout, /^  list_lists +GET +..p/m, 'only actions --all pages through are marked p');
+    for (const line of r.stdout.split('\n')) assert.ok([...line].length <= 80, `wider than 80: ${line}`);
+    // Sorted within each group, groups sorted.
+    const groups = r.stdout.split('\n\n').slice(1, -1);
+    const names = groups.map((g) => g.split(' ')[0]);
+    assert.deepEqual(names, [...names].sort());
+    for (const g of groups) {
+      const ids = g.split('\n').slice(1).map((l) => l.trim().split(' ')[0]);
+      assert.deepEqual(ids, [...ids].sort(), g.split('\n')[0]);
+    }
+    const users = await run(['actions', 'users']);
+    const usersIds = actions.filter((a) => a.resource === 'users').map((a) => a.id);
+    const shownIds = users.stdout.split('\n').filter((l) => l.startsWith('  ')).map((l) => l.trim().split(' ')[0]);
+    for (const id of usersIds) assert.ok(shownIds.includes(id), id);
+    assert.ok(shownIds.every((id) => usersIds.includes(id) || id.includes('users')), 'the resource, and ids that name it');
+    const user = await run(['actions', 'user']);
+    assert.match(user.stdout, /^  get_user_events +GET/m);
+    assert.doesNotMatch(user.stdout, /^  list_channels/m);
+    const none = await run(['actions', 'zzzz']);
+    assert.equal(none.code, 2);
     const j = await run(['actions', '--json']);
     assert.equal(j.code, 0);
     const list = JSON.parse(j.stdout);
-    assert.deepEqual(list.map((a) => a.id), actions.map((a) => a.id));
+    assert.deepEqual(list.map((a) => a.id).sort(), actions.map((a) => a.id).sort());
     const del = list.find((a) => a.id === 'delete_list');
     assert.equal(del.irreversible, true);
     assert.equal(del.method, 'DELETE');
@@ -87,14 +107,25 @@ describe('help and listing', () => {
     const r = await run(['describe', 'cancel_email']);
     assert.equal(r.code, 0, r.stderr);
     const entry = actions.find((a) => a.id === 'cancel_email');
-    assert.ok(r.stdout.includes(entry.description));
     assert.match(r.stdout, /POST \/api\/email\/cancel/);
-    assert.match(r.stdout, /scheduledMessageId +integer \(int64\) +optional, in body/);
+    assert.ok(r.stdout.includes(entry.description.split(' ').slice(0, 6).join(' ')));
+    assert.match(r.stdout, /scheduledMessageId +integer \(int64\) +one of group 1, in body/);
+    assert.match(r.stdout, /email +string +one of group 2, in body/);
     assert.match(r.stdout, /Required groups[^\n]*\n +scheduledMessageId \| campaignId\n +scheduledMessageId \| email \| userId/);
     assert.match(r.stdout, /Flags: irreversible; idempotent/);
-    assert.ok(r.stdout.includes(JSON.stringify(entry.inputSchema, null, 2)));
+    assert.match(r.stdout, /Example:\n  iterable-wasm cancel_email scheduledMessageId=123 --yes\n/);
+    assert.ok(r.stdout.length < 2500, `short: ${r.stdout.length} characters`);
+    assert.doesNotMatch(r.stdout, /"\$schema"/, 'no JSON Schema dump without --json');
     const d = await run(['describe', 'delete_list']);
     assert.match(d.stdout, /listId +integer \(int64\) +required, in path/);
+    assert.match(d.stdout, /iterable-wasm delete_list 123 --yes/);
+    // Every enum value; a one-param "one of" group is simply required.
+    const csv = await run(['describe', 'export_data_to_csv']);
+    for (const v of actions.find((a) => a.id === 'export_data_to_csv').inputSchema.properties.dataTypeName.enum) assert.match(csv.stdout, new RegExp(`\\b${v}\\b`));
+    const byEmail = await run(['describe', 'get_user_by_email']);
+    assert.match(byEmail.stdout, /email +string +required, in query/);
+    assert.doesNotMatch(byEmail.stdout, /Required groups/);
+    assert.match(byEmail.stdout, /iterable-wasm get_user_by_email ada@example\.com\n/);
     const j = await run(['describe', 'track_event', '--json']);
     assert.deepEqual(JSON.parse(j.stdout), JSON.parse(JSON.stringify(actions.find((a) => a.id === 'track_event'))));
     const unknown = await run(['describe', 'no_such_action']);
@@ -212,6 +243,59 @@ describe('running actions against a local server', () => {
     assert.equal(yes.code, 0, yes.stdout);
     assert.match(yes.stdout, /\{\r?\n  "msg": "List 11 deleted",\r?\n/, 'pretty JSON on a terminal');
     assert.deepEqual(srv.apiRequests().map((r) => `${r.method} ${r.path}`), ['DELETE /api/lists/11']);
+  });
+});
+
+describe('finding commands', () => {
+  test('ids, method names, hyphens and any case resolve; typos get "did you mean"', async () => {
+    for (const name of ['trackEvent', 'track-event', 'TRACK_EVENT', 'Track-Event']) {
+      const r = await run(['describe', name]);
+      assert.equal(r.code, 0, `${name}: ${r.stderr}`);
+      assert.match(r.stdout, /^track_event — /, name);
+    }
+    for (const [typo, want] of [['trak_event', 'track_event'], ['get_user_by_emial', 'get_user_by_email'], ['trackEvnet', 'track_event'], ['list_list', 'list_lists']]) {
+      const r = await run([typo]);
+      assert.equal(r.code, 2);
+      assert.match(r.stderr, new RegExp(`did you mean [^?]*\\b${want}\\b`), `${typo}: ${r.stderr}`);
+    }
+    const sub = await run(['users', 'gte']);
+    assert.equal(sub.code, 2);
+    assert.match(sub.stderr, /users has no command "gte" \(did you mean get\b/);
+  });
+
+  test('a bare value fills the one required id; resource commands with a smart "get"', async () => {
+    srv.reset();
+    const dry = (args) => run([...args, '--dry-run', '--json']).then((r) => (assert.equal(r.code, 0, r.stderr), JSON.parse(r.stdout)));
+    assert.equal((await dry(['get_user_by_email', 'ada@example.com'])).url, 'https://api.iterable.com/api/users/getByEmail?email=ada%40example.com');
+    assert.equal((await dry(['users', 'get', 'ada@example.com'])).url, 'https://api.iterable.com/api/users/getByEmail?email=ada%40example.com');
+    assert.equal((await dry(['users', 'get', 'u-42'])).url, 'https://api.iterable.com/api/users/byUserId?userId=u-42');
+    assert.equal((await dry(['users', 'get', 'email=x@example.com'])).url, 'https://api.iterable.com/api/users/getByEmail?email=x%40example.com');
+    assert.equal((await dry(['lists', 'delete', '12'])).url, 'https://api.iterable.com/api/lists/12');
+    assert.equal((await dry(['user', 'get-by-id', 'u-1'])).url, 'https://api.iterable.com/api/users/byUserId?userId=u-1');
+    const two = await run(['get_user_by_email', 'a@example.com', 'b@example.com', '--dry-run']);
+    assert.equal(two.code, 2);
+    assert.match(two.stderr, /expected key=value, got "b@example.com" \(email is already given\)/);
+    const help = await run(['users', '--help']);
+    assert.equal(help.code, 0);
+    assert.match(help.stdout, /^  get +by the argument: get_user_by_id or get_user_by_e/m);
+    assert.match(help.stdout, /^  delete-by-email +! Delete User By Email/m);
+    const getHelp = await run(['users', 'get', '--help']);
+    assert.match(getHelp.stdout, /^  iterable-wasm users get ada@example\.com$/m);
+    assert.match(getHelp.stdout, /an email address \(or email=…\) runs get_user_by_email/);
+    const cmdHelp = await run(['lists', 'delete', '--help']);
+    assert.match(cmdHelp.stdout, /^  iterable-wasm lists delete 123 --yes$/m);
+    assert.equal(srv.requests.length, 0);
+  });
+
+  test('users get works against the sandbox', async (t) => {
+    if (!(await sandboxBuilt())) return t.skip('no sandbox in this build');
+    const state = join(tmp, 'users-get.json');
+    const sb = (args) => run([...args, '--sandbox', '--state', state]);
+    const w = await sb(['update_user', 'email=ada@example.com', 'dataFields:={"plan":"pro"}']);
+    assert.equal(w.code, 0, w.stderr);
+    const g = await sb(['users', 'get', 'ada@example.com']);
+    assert.equal(g.code, 0, g.stderr);
+    assert.equal(JSON.parse(g.stdout).user.dataFields.plan, 'pro');
   });
 });
 
