@@ -6,7 +6,8 @@ import { findAction, loadPackage } from './catalog.js';
 import { confirm, summarize } from './call.js';
 import { callOptions, makeClient } from './client.js';
 import { printHelp } from './help.js';
-import { CliError, NAME, NETWORK_CODES, num, plural, printDryRun, printResult, progress, seconds } from './output.js';
+import { CliError, NAME, NETWORK_CODES, num, plural, printDryRun, progress, seconds } from './output.js';
+import { columnsOf, outputFormat, printResult } from './format.js';
 
 /** The items of --file: one JSON array, or JSON lines (blank lines skipped). */
 async function readItems(file) {
@@ -47,6 +48,7 @@ export async function cmdBulk(opts, positional) {
   const items = await readItems(opts.file);
   if (items.length === 0) throw new CliError(`--file ${opts.file}: no items`, { code: 'ValidationError' });
   const concurrency = intOption(opts, 'concurrency', { min: 1, max: 16 });
+  columnsOf(opts, outputFormat(opts));
   const dryRun = opts['dry-run'] ? [] : null;
   const { client, save } = await makeClient(opts, { dryRun });
   const bar = progress(opts);

@@ -8,7 +8,8 @@ import { STREAMED, findAction, isPaginated, loadPackage } from './catalog.js';
 import { callOptions, captureFetch, makeClient } from './client.js';
 import { describeText } from './describe.js';
 import { HELP } from './help.js';
-import { CliError, plural, printDryRun, printResult, progress, redact, seconds, write } from './output.js';
+import { CliError, plural, printDryRun, progress, redact, seconds, write } from './output.js';
+import { columnsOf, formatResult, outputFormat, printResult } from './format.js';
 
 /** A short, redacted "key=value, key=value" of an input (what a prompt shows). */
 export function summarize(input, max = 160) {
@@ -57,7 +58,7 @@ function describeRequest(entry, input, req) {
 async function streamOut(client, entry, input, opts, call) {
   const t0 = Date.now();
   const bar = progress(opts);
-  const records = entry.response === 'jsonl' ? !opts.raw : !!opts.jsonl && !opts.raw;
+  const records = entry.response === 'jsonl' ? !opts.raw : outputFormat(opts) === 'jsonl' && !opts.raw;
   const showProgress = entry.response !== 'text';
   const s = client.stream(entry.id, input, call);
   if (records) {
@@ -91,6 +92,9 @@ async function streamOut(client, entry, input, opts, call) {
 async function paginateOut(client, entry, input, opts, call) {
   const t0 = Date.now();
   const bar = progress(opts);
+  const format = outputFormat(opts);
+  const columns = columnsOf(opts, format);
+  const collected = format === 'table' ? [] : null;
   let items = 0;
   let pages = 0;
   for await (const page of client.paginate(entry.id, input, call).pages()) {
@@ -98,12 +102,24 @@ async function paginateOut(client, entry, input, opts, call) {
     const key = entry.pagination.items;
     const list = key ? (Array.isArray(page?.[key]) ? page[key] : []) : Array.isArray(page) ? page : [];
     for (const item of list) {
-      await write(JSON.stringify(item) + '\n');
+      if (collected) collected.push(item);
+      else await write(formatResult([item], 'jsonl', columns));
       items++;
     }
     bar.update(`${entry.id}: ${plural(items, 'item')}, ${plural(pages, 'page')}`);
   }
+  if (collected) await write(formatResult(collected, 'table', columns));
   bar.done(`${entry.id}: ${plural(items, 'item')}, ${plural(pages, 'page')} in ${seconds(t0)}`);
+}
+
+/** Under a table of one page: how to get the next one (the page after, or --all). */
+function nextPageHint(entry, input, value) {
+  const p = entry.pagination;
+  if (!isPaginated(entry) || !value || typeof value !== 'object') return;
+  let next;
+  if (p.style === 'page' && value.nextPageUrl) next = `page=${(Number(input.page) || 1) + 1}`;
+  else if (p.style === 'nextMarker' && value.nextMarker) next = `nextMarker=${value.nextMarker}`;
+  if (next) process.stderr.write(`more items: add ${next} for the next page, or --all for every page\n`);
 }
 
 export async function cmdRun(id, opts, positional) {
@@ -115,6 +131,8 @@ export async function cmdRun(id, opts, positional) {
   const input = await buildInput(entry, opts, positional);
   const dryRun = opts['dry-run'] ? [] : null;
   const call = callOptions(opts);
+  const format = outputFormat(opts);
+  columnsOf(opts, format);
   if (opts.all && !isPaginated(entry)) {
     throw new CliError(`--all: ${entry.id} is not paginated (paginated actions: ${(await loadPackage()).actions.filter(isPaginated).map((a) => a.id).join(', ')})`);
   }
@@ -140,7 +158,9 @@ export async function cmdRun(id, opts, positional) {
     } else if (STREAMED.has(entry.response) && typeof client.stream === 'function') {
       await streamOut(client, entry, input, opts, call);
     } else {
-      await printResult(await client.execute(entry.id, input, call), opts);
+      const value = await client.execute(entry.id, input, call);
+      await printResult(value, opts);
+      if (format === 'table') nextPageHint(entry, input, value);
     }
     ok = true;
     return 0;

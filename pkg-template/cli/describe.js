@@ -6,6 +6,7 @@ import { typeOf } from './args.js';
 import { findAction, flagsOf, isPaginated, loadPackage } from './catalog.js';
 import { findResource, normalizeId, positionalParam, resourceTable } from './find.js';
 import { CliError, NAME, formatJson, write } from './output.js';
+import { printResult } from './format.js';
 
 export const WIDTH = 80;
 const clip = (s, n) => (s.length > n ? s.slice(0, Math.max(0, n - 1)) + '…' : s);
@@ -46,13 +47,13 @@ export async function cmdActions(opts, filters = []) {
     ? actions.filter((a) => filters.every((w) => matches(a, w, findResource(actions, w))))
     : actions;
   if (filters.length && shown.length === 0) throw new CliError(`no action matches "${filters.join(' ')}"; see \`${NAME} actions\``);
-  if (opts.json) {
+  if (opts.json || opts.output) {
     const list = shown.map((a) => ({
       id: a.id, methodName: a.methodName, resource: a.resource, title: a.title, method: a.method, path: a.path, response: a.response,
       irreversible: a.irreversible, idempotent: a.idempotent, async: a.async,
       read: flagsOf(a).includes('read'), bulk: !!a.bulk, paginated: isPaginated(a) ? a.pagination.style : null,
     }));
-    await write(formatJson(list, opts) + '\n');
+    await printResult(list, opts.output ? opts : { ...opts, output: opts.pretty ? 'pretty' : 'json' });
     return 0;
   }
   const table = resourceTable(actions);

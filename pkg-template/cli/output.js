@@ -77,10 +77,6 @@ export function formatJson(value, opts) {
   return JSON.stringify(value, null, pretty ? 2 : 0);
 }
 
-export async function printResult(value, opts) {
-  if (typeof value === 'string') await write(value.endsWith('\n') || value === '' ? value : value + '\n');
-  else await write(formatJson(value === undefined ? null : value, opts) + '\n');
-}
 
 /** --dry-run's output: the requests captureFetch (client.js) recorded, as JSON or as text. */
 export async function printDryRun(captured, opts) {

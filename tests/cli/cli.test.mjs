@@ -146,7 +146,45 @@ describe('running actions against a local server', () => {
     assert.equal(req.path, '/api/lists');
     assert.equal(req.headers['api-key'], KEY);
     const p = await run(['list_lists', '--pretty'], { env });
-    assert.equal(p.stdout, JSON.stringify({ lists: LISTS }, null, 2) + '\n');
+    // Pretty is for people: epoch-millisecond dates shown as dates (json keeps them raw).
+    const readable = { lists: LISTS.map((l) => ({ ...l, createdAt: new Date(l.createdAt).toISOString().replace('T', ' ').replace('.000Z', 'Z') })) };
+    assert.equal(p.stdout, JSON.stringify(readable, null, 2) + '\n');
+  });
+
+  test('--output json|pretty|table|jsonl and --columns, in a pipe', async () => {
+    const out = async (...args) => {
+      const r = await run(['list_lists', ...args], { env });
+      assert.equal(r.code, 0, r.stderr);
+      return r.stdout;
+    };
+    assert.equal(await out('--output', 'json'), JSON.stringify({ lists: LISTS }) + '\n');
+    assert.equal(await out('-o', 'jsonl'), LISTS.map((l) => JSON.stringify(l) + '\n').join(''));
+    assert.equal(await out('-o', 'jsonl', '--columns', 'id,name'), LISTS.map((l) => JSON.stringify({ id: l.id, name: l.name }) + '\n').join(''));
+    assert.equal(await out('-o', 'table'), [
+      'id  name        createdAt             listType',
+      '10  Newsletter  2023-11-14 22:13:20Z  Standard',
+      '11  VIP         2023-11-14 22:13:21Z  Standard',
+      '',
+    ].join('\n'));
+    assert.equal(await out('-o', 'table', '--columns', 'name,id'), 'name        id\nNewsletter  10\nVIP         11\n');
+    assert.doesNotMatch(await out('-o', 'pretty'), /\x1b\[/, 'no colour in a pipe');
+    const bad = await run(['list_lists', '-o', 'yaml'], { env });
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /--output must be one of json, pretty, table, jsonl/);
+    const cols = await run(['list_lists', '--columns', 'id'], { env });
+    assert.match(cols.stderr, /--columns goes with --output table or --output jsonl/);
+    const acts = await run(['actions', 'lists', '-o', 'jsonl', '--columns', 'id,method']);
+    assert.ok(acts.stdout.trim().split('\n').every((l) => Object.keys(JSON.parse(l)).join() === 'id,method'));
+  });
+
+  test('colour and pretty output on a terminal only; NO_COLOR honoured', async () => {
+    const tty = (args) => ['script', ['-qec', [process.execPath, CLI, ...args].map((a) => `'${a}'`).join(' '), '/dev/null']];
+    const colour = await run(['list_lists'], { env: { ...env, NO_COLOR: undefined }, command: tty });
+    assert.equal(colour.code, 0, colour.stdout);
+    assert.match(colour.stdout, /\x1b\[36m"lists"\x1b\[0m/);
+    const plain = await run(['list_lists'], { env: { ...env, NO_COLOR: '1' }, command: tty });
+    assert.doesNotMatch(plain.stdout, /\x1b\[3/);
+    assert.match(plain.stdout, /"createdAt": "2023-11-14 22:13:20Z"/);
   });
 
   test('a text result prints as text', async () => {
@@ -296,6 +334,15 @@ describe('finding commands', () => {
     const g = await sb(['users', 'get', 'ada@example.com']);
     assert.equal(g.code, 0, g.stderr);
     assert.equal(JSON.parse(g.stdout).user.dataFields.plan, 'pro');
+    // A plain-text result (one email a line) as JSON lines, so `| jq .` works.
+    const list = JSON.parse((await sb(['create_new_list', 'name=Members'])).stdout).listId;
+    const sub = await sb(['subscribe_to_list', `listId=${list}`, 'subscribers:=[{"email":"ada@example.com"},{"email":"bo@example.com"}]']);
+    assert.equal(sub.code, 0, sub.stderr);
+    const text = await sb(['list_list_users', String(list)]);
+    assert.deepEqual(text.stdout.trim().split('\n').sort(), ['ada@example.com', 'bo@example.com']);
+    const lines = await sb(['list_list_users', String(list), '-o', 'jsonl', '--quiet']);
+    assert.equal(lines.code, 0, lines.stderr);
+    assert.deepEqual(lines.stdout.trim().split('\n').map((l) => JSON.parse(l)).sort(), ['ada@example.com', 'bo@example.com']);
   });
 });
 
