@@ -7,7 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { openStateFile, snapshots } from '../server/state-file.js';
 import { intOption } from './args.js';
 import { loadPackage } from './catalog.js';
-import { CliError, secrets } from './output.js';
+import { CliError, NAME, redact, secrets } from './output.js';
 
 /** How long a CLI run waits for another process's lock on its --state file. */
 export const STATE_LOCK_WAIT_MS = 10_000;
@@ -43,6 +43,43 @@ export function readStateFile(file) {
   } catch (e) {
     throw new CliError(`--state ${file} is not valid JSON (${e.message})`);
   }
+}
+
+/** How much --verbose / ITERABLE_DEBUG logs: 0 nothing, 1 each attempt, 2 with bodies
+ * (ITERABLE_DEBUG=body). */
+export function debugLevel(opts, env = process.env) {
+  const d = String(env.ITERABLE_DEBUG ?? '').trim().toLowerCase();
+  if (d === 'body' || d === 'bodies') return 2;
+  if (opts.verbose || (d && d !== '0' && d !== 'false' && d !== 'no')) return 1;
+  return 0;
+}
+
+const clipBody = (t) => (t.length > 2000 ? `${t.slice(0, 2000)}… (${t.length} characters)` : t);
+
+/** The client hooks that log each attempt on stderr (key redacted): onRequest, onResponse,
+ * onRetry, and with bodies a fetch that logs each response body. */
+function debugHooks(level, log = (line) => process.stderr.write(redact(`[${NAME}] ${line}`) + '\n')) {
+  const hooks = {
+    onRequest: (r) => {
+      log(`→ ${r.method} ${r.url} (${r.action}, attempt ${r.attempt})`);
+      if (level >= 2 && r.body !== undefined) log(`  request body: ${clipBody(String(r.body))}`);
+    },
+    onResponse: (r) => log(`← ${r.status} ${r.method} ${r.url} in ${r.durationMs} ms (${r.action}, attempt ${r.attempt})`),
+    onRetry: (r) => {
+      const e = r.error ?? {};
+      log(`↻ ${r.action}: attempt ${r.attempt} failed (${e.code ?? 'error'}${e.status ? ` ${e.status}` : ''}: ${String(e.message ?? '').slice(0, 160)}); retrying in ${r.delayMs} ms`);
+    },
+  };
+  if (level >= 2) {
+    hooks.fetch = async (url, init) => {
+      const res = await globalThis.fetch(url, init);
+      try {
+        log(`  response body (${res.status}): ${clipBody(await res.clone().text())}`);
+      } catch {}
+      return res;
+    };
+  }
+  return hooks;
 }
 
 /** The per-call options: --timeout and --max-retries. */
@@ -84,6 +121,13 @@ export async function makeClient(opts, { dryRun = null, longRunning = false } = 
     ...(baseUrl ? { baseUrl } : {}),
     ...callOptions(opts),
   };
+  const level = debugLevel(opts);
+  if (level && !dryRun) {
+    const hooks = debugHooks(level);
+    // The sandbox answers through its own fetch: bodies are logged for the network only.
+    if (opts.sandbox) delete hooks.fetch;
+    Object.assign(options, hooks);
+  }
   if (dryRun) {
     const f = captureFetch(dryRun);
     options.fetch = f;

@@ -12,7 +12,12 @@ const COMMON = `Connection options:
                          (locked while in use; written atomically; waits up to 10 s for another
                          process using it)
   --json-errors          errors on stderr as one JSON line
-Environment: ITERABLE_API_KEY (required unless --sandbox or --dry-run), ITERABLE_REGION, ITERABLE_BASE_URL.`;
+  --verbose, -v          log each attempt on stderr: method, URL, status, time, retry reason
+                         (key redacted); ITERABLE_DEBUG=1 does the same, ITERABLE_DEBUG=body adds
+                         the request and response bodies
+  --version, -V          the package version
+Environment: ITERABLE_API_KEY (required unless --sandbox or --dry-run), ITERABLE_REGION,
+ITERABLE_BASE_URL, ITERABLE_DEBUG, NO_COLOR (no colour on a terminal).`;
 
 /** The options of the local HTTP servers (`sandbox`, `mcp --http`). */
 const serverOptions = (body, maxBody) => `Server options:
@@ -77,8 +82,11 @@ Options:
   --raw                  stream the response body as it comes (CSV, text, JSON lines)
   --jsonl                print the records of a CSV action as JSON lines
   --quiet                no progress on stderr
-  --json                 compact JSON even on a terminal
-  --pretty               pretty JSON even when piped
+  --output, -o FORMAT    json (compact), pretty (indented, coloured on a terminal, readable
+                         dates), table, or jsonl (a list's items one a line; text results as
+                         JSON strings). Default: pretty on a terminal, json otherwise
+  --columns a,b          the fields a table or jsonl shows
+  --json                 same as --output json; --pretty: --output pretty; --jsonl: --output jsonl
 
 ${COMMON}`,
   bulk: `Usage: ${NAME} bulk <id> --file items.jsonl [--input '<json>' | key=value ...] [--concurrency N]
@@ -136,6 +144,13 @@ Agent configuration (e.g. Claude Desktop, Cursor):
                                   "env": { "ITERABLE_API_KEY": "<server-side key>" } } } }
 
 ${COMMON}`,
+  completion: `Usage: ${NAME} completion bash|zsh|fish
+
+Prints a shell completion script for the commands, resources and their commands, action ids and
+options (generated from the catalog of this version). Install:
+  bash: ${NAME} completion bash > ~/.local/share/bash-completion/completions/${NAME}
+  zsh:  ${NAME} completion zsh > "\${fpath[1]}/_${NAME}"  (or: source <(${NAME} completion zsh))
+  fish: ${NAME} completion fish > ~/.config/fish/completions/${NAME}.fish`,
   sandbox: `Usage: ${NAME} sandbox [--port 4010] [--host 127.0.0.1] [--state file.json] [server options]
 
 Serves the Iterable emulator over HTTP (on 127.0.0.1 unless --host) and prints its URL; point

@@ -3,6 +3,7 @@
 import process from 'node:process';
 import { checkOptions, parseArgs } from './args.js';
 import { cmdBulk } from './bulk.js';
+import { cmdCompletion } from './completion.js';
 import { cmdRun } from './call.js';
 import { packageVersion } from './catalog.js';
 import { cmdActions, cmdDescribe } from './describe.js';
@@ -14,7 +15,7 @@ import { cmdSandbox } from './sandbox.js';
 import { CliError, NAME, reportError, write } from './output.js';
 
 /** The commands with their own module; anything else is an action id (or a near miss). */
-const COMMANDS = new Set(['actions', 'describe', 'run', 'bulk', 'export', 'mcp', 'sandbox', 'help', 'version']);
+const COMMANDS = new Set(['actions', 'describe', 'run', 'bulk', 'export', 'mcp', 'sandbox', 'completion', 'help', 'version']);
 
 async function main(argv) {
   const { opts, positional } = parseArgs(argv);
@@ -55,6 +56,8 @@ async function main(argv) {
       return cmdMcp(opts);
     case 'sandbox':
       return cmdSandbox(opts);
+    case 'completion':
+      return cmdCompletion(opts, rest);
     default:
       return cmdRun(command, opts, rest);
   }

@@ -35,7 +35,7 @@ const lastLine = (s) => s.trim().split('\n').at(-1);
 
 describe('help and listing', () => {
   test('--help on every command, exit 0; no command: usage on stderr, exit 2', async () => {
-    for (const args of [['--help'], ['help'], ['actions', '--help'], ['describe', '--help'], ['run', '--help'], ['bulk', '--help'], ['export', '--help'], ['mcp', '--help'], ['sandbox', '--help'], ['help', 'bulk']]) {
+    for (const args of [['--help'], ['help'], ['actions', '--help'], ['describe', '--help'], ['run', '--help'], ['bulk', '--help'], ['export', '--help'], ['mcp', '--help'], ['sandbox', '--help'], ['help', 'bulk'], ['completion', '--help'], ['help', 'completion']]) {
       const r = await run(args);
       assert.equal(r.code, 0, `${args.join(' ')}: ${r.stderr}`);
       assert.match(r.stdout, /^Usage: iterable-wasm/, args.join(' '));
@@ -416,6 +416,58 @@ describe('input that behaves', () => {
     assert.match(invalid.stdout, /listId: required/);
     assert.doesNotMatch(invalid.stdout, /Run it\?/);
     assert.equal(srv.requests.length, 0);
+  });
+});
+
+describe('diagnostics', () => {
+  test('--verbose / ITERABLE_DEBUG log each attempt on stderr, key redacted; bodies only with ITERABLE_DEBUG=body', async () => {
+    srv.reset();
+    const v = await run(['track_event', 'email=a@example.com', 'eventName=signup', '--verbose'], { env });
+    assert.equal(v.code, 0, v.stderr);
+    assert.match(v.stderr, new RegExp(`^\\[iterable-wasm\\] → POST ${srv.url}/api/events/track \\(track_event, attempt 1\\)$`, 'm'));
+    assert.match(v.stderr, /^\[iterable-wasm\] ← 200 POST .*\/api\/events\/track in \d+ ms \(track_event, attempt 1\)$/m);
+    assert.doesNotMatch(v.stderr, /body/);
+    const d = await run(['track_event', 'email=a@example.com', 'eventName=signup'], { env: { ...env, ITERABLE_DEBUG: '1' } });
+    assert.match(d.stderr, /← 200 POST/);
+    const b = await run(['track_event', 'email=a@example.com', 'eventName=signup'], { env: { ...env, ITERABLE_DEBUG: 'body' } });
+    assert.match(b.stderr, /request body: \{"email":"a@example.com","eventName":"signup"\}/);
+    assert.match(b.stderr, /response body \(200\): \{"msg":"Event with id: 1 tracked\."/);
+    const none = await run(['list_lists'], { env: { ...env, ITERABLE_DEBUG: '0' } });
+    assert.equal(none.stderr, '');
+    // A retry names its reason; the key (checked by run()) never shows.
+    const port = await new Promise((resolve) => {
+      const s = createServer().listen(0, '127.0.0.1', () => {
+        const p = s.address().port;
+        s.close(() => resolve(p));
+      });
+    });
+    const r = await run(['list_lists', '--verbose', '--max-retries', '1'], { env: { ITERABLE_BASE_URL: `http://127.0.0.1:${port}` } });
+    assert.equal(r.code, 4);
+    assert.match(r.stderr, /↻ list_lists: attempt 1 failed \(NetworkError: .*\); retrying in \d+ ms/);
+    assert.match(r.stderr, /→ GET .* \(list_lists, attempt 2\)/);
+  });
+
+  test('completion bash|zsh|fish from the catalog: resources, their commands, ids and each command\'s flags', async () => {
+    const b = await run(['completion', 'bash']);
+    assert.equal(b.code, 0, b.stderr);
+    const file = join(tmp, 'completion.bash');
+    writeFileSync(file, b.stdout);
+    const complete = (...words) => execFileSync('bash', ['-c', `source '${file}'; COMP_WORDS=(${words.map((w) => `'${w}'`).join(' ')}); COMP_CWORD=${words.length - 1}; _iterable_wasm; echo "\${COMPREPLY[@]}"`], { encoding: 'utf8' }).trim().split(' ');
+    assert.deepEqual(complete('iterable-wasm', 'use'), ['users']);
+    assert.ok(complete('iterable-wasm', 'track_ev').includes('track_event'));
+    assert.ok(complete('iterable-wasm', 'users', 'g').includes('get'));
+    assert.deepEqual(complete('iterable-wasm', 'bulk', '--con'), ['--concurrency']);
+    assert.deepEqual(complete('iterable-wasm', 'list_lists', '--con'), [''], 'bulk-only flags are not offered for an action');
+    assert.ok(complete('iterable-wasm', 'describe', 'get_user_by_e').includes('get_user_by_email'));
+    const z = await run(['completion', 'zsh']);
+    assert.match(z.stdout, /^#compdef iterable-wasm\n/);
+    assert.match(z.stdout, /^ +users\) cands=\([^)]*\bget\b/m);
+    assert.match(z.stdout, /compdef _iterable_wasm iterable-wasm/);
+    const f = await run(['completion', 'fish']);
+    assert.match(f.stdout, /^complete -c iterable-wasm -n '__fish_seen_subcommand_from users' -a '[^']*\bget\b/m);
+    assert.match(f.stdout, /^complete -c iterable-wasm -l output -s o -r$/m);
+    const bad = await run(['completion', 'tcsh']);
+    assert.equal(bad.code, 2);
   });
 });
 
