@@ -2,17 +2,12 @@
 // module, and turns a thrown error into its report on stderr and the exit code (run()).
 import process from 'node:process';
 import { checkOptions, parseArgs } from './args.js';
-import { cmdBulk } from './bulk.js';
-import { cmdCompletion } from './completion.js';
-import { cmdRun } from './call.js';
 import { packageVersion } from './catalog.js';
-import { cmdActions, cmdDescribe } from './describe.js';
-import { cmdExport } from './export.js';
 import { HELP, printHelp } from './help.js';
-import { cmdMcp } from './mcp.js';
-import { cmdResource, resourceNamed } from './resource.js';
-import { cmdSandbox } from './sandbox.js';
 import { CliError, NAME, reportError, write } from './output.js';
+
+// Each command's module is loaded when it runs (a fast --help).
+const cmdRun = async (...a) => (await import('./call.js')).cmdRun(...a);
 
 /** The commands with their own module; anything else is an action id (or a near miss). */
 const COMMANDS = new Set(['actions', 'describe', 'run', 'bulk', 'export', 'mcp', 'sandbox', 'completion', 'help', 'version']);
@@ -34,30 +29,30 @@ async function main(argv) {
     await write((topic ? HELP[topic] : HELP.main) + '\n');
     return 0;
   }
-  const resource = COMMANDS.has(command) ? undefined : await resourceNamed(command);
+  const resource = COMMANDS.has(command) ? undefined : await (await import('./resource.js')).resourceNamed(command);
   checkOptions(opts, COMMANDS.has(command) ? command : 'run');
-  if (resource) return cmdResource(resource, opts, rest);
+  if (resource) return (await import('./resource.js')).cmdResource(resource, opts, rest);
   switch (command) {
     case 'actions':
       if (opts.help) return printHelp('actions');
-      return cmdActions(opts, rest);
+      return (await import('./describe.js')).cmdActions(opts, rest);
     case 'describe':
       if (opts.help) return printHelp('describe');
-      return cmdDescribe(opts, rest);
+      return (await import('./describe.js')).cmdDescribe(opts, rest);
     case 'run':
       if (opts.help && rest.length === 0) return printHelp('run');
       if (!rest[0]) throw new CliError(`usage: ${NAME} run <id> [input]`);
       return cmdRun(rest[0], opts, rest.slice(1));
     case 'bulk':
-      return cmdBulk(opts, rest);
+      return (await import('./bulk.js')).cmdBulk(opts, rest);
     case 'export':
-      return cmdExport(opts, rest);
+      return (await import('./export.js')).cmdExport(opts, rest);
     case 'mcp':
-      return cmdMcp(opts);
+      return (await import('./mcp.js')).cmdMcp(opts);
     case 'sandbox':
-      return cmdSandbox(opts);
+      return (await import('./sandbox.js')).cmdSandbox(opts);
     case 'completion':
-      return cmdCompletion(opts, rest);
+      return (await import('./completion.js')).cmdCompletion(opts, rest);
     default:
       return cmdRun(command, opts, rest);
   }
