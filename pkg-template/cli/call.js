@@ -4,7 +4,7 @@
 import process from 'node:process';
 import { createInterface } from 'node:readline';
 import { buildInput, stdinUsed } from './args.js';
-import { STREAMED, findAction, isPaginated, loadPackage } from './catalog.js';
+import { STREAMED, findAction, flagsOf, isPaginated, loadPackage } from './catalog.js';
 import { callOptions, captureFetch, makeClient } from './client.js';
 import { describeText } from './describe.js';
 import { HELP } from './help.js';
@@ -163,6 +163,9 @@ export async function cmdRun(id, opts, positional) {
       if (format === 'table') nextPageHint(entry, input, value);
     }
     ok = true;
+    if (opts.sandbox && !opts.state && !flagsOf(entry).includes('read') && process.stderr.isTTY && !opts.quiet) {
+      process.stderr.write(`note: the in-process sandbox forgets this when the command ends; --state file.json keeps it for the next run\n`);
+    }
     return 0;
   } finally {
     await save(ok);

@@ -7,6 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { openStateFile, snapshots } from '../server/state-file.js';
 import { intOption } from './args.js';
 import { loadPackage } from './catalog.js';
+import { profileFor } from './keys.js';
 import { CliError, NAME, redact, secrets } from './output.js';
 
 /** How long a CLI run waits for another process's lock on its --state file. */
@@ -107,14 +108,16 @@ export async function makeClient(opts, { dryRun = null, longRunning = false } = 
   const loaded = await loadPackage();
   const { IterableClient } = loaded;
   const env = process.env;
-  const apiKey = env.ITERABLE_API_KEY;
+  // ITERABLE_API_KEY wins; else the profile (--profile, ITERABLE_PROFILE, or the one in use).
+  const profile = env.ITERABLE_API_KEY || opts.sandbox ? undefined : profileFor(opts, env);
+  const apiKey = env.ITERABLE_API_KEY || profile?.apiKey;
   if (apiKey) secrets.push(apiKey);
   if (!apiKey && !opts.sandbox && !dryRun) {
-    throw new CliError('set ITERABLE_API_KEY to your Iterable API key (or use --sandbox, or --dry-run)', { code: 'MissingApiKey' });
+    throw new CliError(`set ITERABLE_API_KEY to your Iterable API key, or add a profile (\`${NAME} keys add <name>\`); or use --sandbox, or --dry-run`, { code: 'MissingApiKey' });
   }
-  const region = opts.region ?? (env.ITERABLE_REGION || undefined);
+  const region = opts.region ?? (env.ITERABLE_REGION || profile?.region || undefined);
   if (region !== undefined && region !== 'us' && region !== 'eu') throw new CliError(`--region must be us or eu, got "${String(region).slice(0, 20)}"`);
-  const baseUrl = opts['base-url'] ?? (env.ITERABLE_BASE_URL || undefined);
+  const baseUrl = opts['base-url'] ?? (env.ITERABLE_BASE_URL || (opts.region || env.ITERABLE_REGION ? undefined : profile?.baseUrl) || undefined);
   const options = {
     apiKey: apiKey || (opts.sandbox ? 'sandbox-key' : 'dry-run-key'),
     ...(region ? { region } : {}),

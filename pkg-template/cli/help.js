@@ -7,6 +7,7 @@ const COMMON = `Connection options:
   --base-url URL         another base URL (default: ITERABLE_BASE_URL); https, or http on loopback
   --timeout MS           time limit of each attempt (default 30000)
   --max-retries N        retries after the first attempt (default 2)
+  --profile NAME         the key and region of a saved profile (see: ${NAME} keys --help)
   --sandbox              run against the built-in emulator instead of Iterable (no key needed)
   --state FILE           with --sandbox: load the emulator's state from FILE, save it back after
                          (locked while in use; written atomically; waits up to 10 s for another
@@ -16,8 +17,9 @@ const COMMON = `Connection options:
                          (key redacted); ITERABLE_DEBUG=1 does the same, ITERABLE_DEBUG=body adds
                          the request and response bodies
   --version, -V          the package version
-Environment: ITERABLE_API_KEY (required unless --sandbox or --dry-run), ITERABLE_REGION,
-ITERABLE_BASE_URL, ITERABLE_DEBUG, NO_COLOR (no colour on a terminal).`;
+Environment: ITERABLE_API_KEY (wins over profiles; a key or a profile is required unless
+--sandbox or --dry-run), ITERABLE_PROFILE, ITERABLE_REGION, ITERABLE_BASE_URL, ITERABLE_DEBUG,
+NO_COLOR (no colour on a terminal).`;
 
 /** The options of the local HTTP servers (`sandbox`, `mcp --http`). */
 const serverOptions = (body, maxBody) => `Server options:
@@ -45,6 +47,7 @@ Commands:
   export [input]                   start an export job, wait for it, stream its records (JSON lines)
   mcp [--http] [options]           Model Context Protocol server over stdio, or HTTP on 127.0.0.1
   sandbox [--port N] [--state F]   serve the Iterable emulator over HTTP on 127.0.0.1 (default port 4010)
+  keys add|list|use|remove NAME    keep API keys per profile (US and EU side by side)
   completion bash|zsh|fish        a shell completion script (see: ${NAME} help completion)
   version, -V, --version           the package version
   help [command]                   this text, or a command's
@@ -144,6 +147,16 @@ Agent configuration (e.g. Claude Desktop, Cursor):
                                   "env": { "ITERABLE_API_KEY": "<server-side key>" } } } }
 
 ${COMMON}`,
+  keys: `Usage: ${NAME} keys add <name> [--region us|eu | --base-url URL]
+       ${NAME} keys list [--json] | use <name> | remove <name>
+
+Profiles keep an API key with its region (or base URL) in profiles.json under your config
+folder ($XDG_CONFIG_HOME or ~/.config/${NAME}/, %APPDATA%\\${NAME}\\ on Windows; or
+$ITERABLE_CONFIG_DIR), readable by you only (0600), written atomically. \`keys add\` reads the key
+from stdin: typed without echo on a terminal, or piped (printf %s "$KEY" | ${NAME} keys add eu
+--region eu); it is never printed. The first profile added is the one in use; \`keys use\`
+switches. A command uses --profile NAME, else ITERABLE_PROFILE, else the one in use; when
+ITERABLE_API_KEY is set it wins over every profile.`,
   completion: `Usage: ${NAME} completion bash|zsh|fish
 
 Prints a shell completion script for the commands, resources and their commands, action ids and

@@ -4,7 +4,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync, existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -467,6 +467,47 @@ describe('diagnostics', () => {
     assert.match(f.stdout, /^complete -c iterable-wasm -n '__fish_seen_subcommand_from users' -a '[^']*\bget\b/m);
     assert.match(f.stdout, /^complete -c iterable-wasm -l output -s o -r$/m);
     const bad = await run(['completion', 'tcsh']);
+    assert.equal(bad.code, 2);
+  });
+});
+
+describe('profiles', () => {
+  test('keys add|list|use|remove: a 0600 file, the key never printed; --profile, ITERABLE_PROFILE; ITERABLE_API_KEY wins', async () => {
+    const dir = join(tmp, 'config');
+    const penv = { ITERABLE_CONFIG_DIR: dir, ITERABLE_API_KEY: undefined };
+    const us = 'us-key-0123456789abcdef';
+    const eu = 'eu-key-fedcba9876543210';
+    const a = await run(['keys', 'add', 'us'], { env: penv, stdin: us + '\n' });
+    assert.equal(a.code, 0, a.stderr);
+    assert.match(a.stderr, /added profile "us" \(in use\)/);
+    assert.equal((await run(['keys', 'add', 'eu', '--region', 'eu'], { env: penv, stdin: eu })).code, 0);
+    const file = join(dir, 'profiles.json');
+    assert.equal(statSync(file).mode & 0o777, 0o600);
+    const list = await run(['keys', 'list'], { env: penv });
+    assert.equal(list.stdout, '* us  us\n  eu  eu\n');
+    assert.ok(!list.stdout.includes(us) && !list.stdout.includes(eu));
+    const url = async (args, e = penv) => {
+      const r = await run([...args, '--dry-run', '--json'], { env: e });
+      assert.equal(r.code, 0, r.stderr);
+      assert.ok(!r.stdout.includes(us) && !r.stdout.includes(eu), 'no key printed');
+      return JSON.parse(r.stdout).url;
+    };
+    assert.equal(await url(['list_lists']), 'https://api.iterable.com/api/lists');
+    assert.equal(await url(['list_lists', '--profile', 'eu']), 'https://api.eu.iterable.com/api/lists');
+    assert.equal(await url(['list_lists'], { ...penv, ITERABLE_PROFILE: 'eu' }), 'https://api.eu.iterable.com/api/lists');
+    // The key travels: the fake server sees the profile's key; the environment's key wins.
+    srv.reset();
+    assert.equal((await run(['list_lists', '--profile', 'eu', '--base-url', srv.url], { env: penv })).code, 0);
+    assert.equal((await run(['list_lists', '--profile', 'eu'], { env: { ...penv, ...env, ITERABLE_API_KEY: KEY } })).code, 0);
+    assert.deepEqual(srv.apiRequests().map((r) => r.headers['api-key']), [eu, KEY]);
+    assert.equal((await run(['keys', 'use', 'eu'], { env: penv })).code, 0);
+    assert.equal(await url(['list_lists']), 'https://api.eu.iterable.com/api/lists');
+    const nope = await run(['list_lists', '--profile', 'nope'], { env: penv });
+    assert.equal(nope.code, 2);
+    assert.match(nope.stderr, /no profile "nope" \(profiles: us, eu/);
+    assert.equal((await run(['keys', 'remove', 'us'], { env: penv })).code, 0);
+    assert.deepEqual(JSON.parse((await run(['keys', 'list', '--json'], { env: penv })).stdout).map((p) => p.name), ['eu']);
+    const bad = await run(['keys', 'add', '../x'], { env: penv, stdin: 'k' });
     assert.equal(bad.code, 2);
   });
 });
