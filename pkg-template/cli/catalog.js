@@ -2,7 +2,7 @@
 // ../index.node.js), its version, and the catalog of actions (look-up by id, the flags shown by
 // `actions` and `describe`).
 import { readFileSync } from 'node:fs';
-import { resolveAction, suggest } from './find.js';
+import { resolveAction, resourceTable, suggest } from './find.js';
 import { CliError, NAME } from './output.js';
 
 const isDeno = typeof globalThis.Deno !== 'undefined';
@@ -37,6 +37,7 @@ export async function findAction(id) {
   const { actions } = await loadPackage();
   const entry = resolveAction(actions, id);
   if (entry) return entry;
-  const near = suggest(actions.map((a) => a.id), id);
+  // Resource names too: `usr get` → users.
+  const near = suggest([...resourceTable(actions).keys(), ...actions.map((a) => a.id)], id);
   throw new CliError(`unknown action "${String(id).slice(0, 64)}"${near.length ? ` (did you mean ${near.join(', ')}?)` : ''}; see \`${NAME} actions\``, { code: 'ValidationError' });
 }

@@ -25,7 +25,11 @@ async function main(argv) {
       process.stderr.write(HELP.main + '\n');
       return 2;
     }
-    if (topic && !Object.hasOwn(HELP, topic)) return cmdRun(topic, { ...opts, help: true }, []);
+    if (topic && !Object.hasOwn(HELP, topic)) {
+      const r = await (await import('./resource.js')).resourceNamed(topic);
+      if (r) return (await import('./resource.js')).cmdResource(r, { ...opts, help: true }, rest.slice(1));
+      return cmdRun(topic, { ...opts, help: true }, []);
+    }
     await write((topic ? HELP[topic] : HELP.main) + '\n');
     return 0;
   }

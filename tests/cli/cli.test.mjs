@@ -296,6 +296,11 @@ describe('finding commands', () => {
       assert.equal(r.code, 2);
       assert.match(r.stderr, new RegExp(`did you mean [^?]*\\b${want}\\b`), `${typo}: ${r.stderr}`);
     }
+    const res = await run(['usr', 'get', 'x']);
+    assert.match(res.stderr, /did you mean users\?/);
+    const helpRes = await run(['help', 'users']);
+    assert.equal(helpRes.code, 0);
+    assert.match(helpRes.stdout, /^Usage: iterable-wasm users <command>/);
     const sub = await run(['users', 'gte']);
     assert.equal(sub.code, 2);
     assert.match(sub.stderr, /users has no command "gte" \(did you mean get\b/);
