@@ -410,6 +410,23 @@ describe('input that behaves', () => {
     assert.match(bulk.stdout, /reading --file from the terminal/);
   });
 
+  test('bulk on a terminal asks naming the item count and the file; "n" sends nothing', { skip: !hasScript && 'script(1) missing' }, async () => {
+    srv.reset();
+    const file = join(tmp, 'items-to-delete.jsonl');
+    writeFileSync(file, '"a"\n"b"\n"c"\n');
+    const no = await run(['bulk', 'delete_catalog_items', '--file', file, 'catalogName=shoes'], { env, stdin: 'n\n', command: onTerminal });
+    assert.equal(no.code, 1, no.stdout);
+    assert.match(no.stdout, new RegExp(`3 items from ${file.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')} through delete_catalog_items \\([^)]*\\) with catalogName=shoes`));
+    assert.match(no.stdout, /Run it\? \[y\/N\]/);
+    assert.equal(srv.requests.length, 0);
+  });
+
+  test('a table of one page says how to get the next', async () => {
+    const r = await run(['list_all_campaigns', 'pageSize=2', '-o', 'table'], { env });
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, /more items: add page=2 for the next page, or --all for every page/);
+  });
+
   test('before any prompt: the key and the input are checked (no question asked)', { skip: !hasScript && 'script(1) missing' }, async () => {
     srv.reset();
     const noKey = await run(['delete_list', 'listId=3'], { env: { ...env, ITERABLE_API_KEY: undefined }, stdin: 'y\n', command: onTerminal });
@@ -819,6 +836,15 @@ describe('Deno', () => {
     const dry = await run(['track_event', 'userId=7', 'eventName=deno', '--dry-run'], { runtime: 'deno', env });
     assert.equal(dry.code, 0, dry.stderr);
     assert.match(dry.stdout, /^api-key: \[REDACTED\]$/m);
+    // The newer paths under Deno: resource commands, stdin input, table output, typo hints.
+    const users = await run(['users', 'get', 'ada@example.com', '--dry-run', '--json'], { runtime: 'deno', env });
+    assert.equal(JSON.parse(users.stdout).url, `${srv.url}/api/users/getByEmail?email=ada%40example.com`);
+    const stdin = await run(['track_event', '--input', '-'], { runtime: 'deno', env, stdin: '{"userId":"7","eventName":"stdin"}' });
+    assert.equal(stdin.code, 0, stdin.stderr);
+    const table = await run(['list_lists', '-o', 'table', '--columns', 'id,name'], { runtime: 'deno', env });
+    assert.equal(table.stdout, 'id  name\n10  Newsletter\n11  VIP\n');
+    const typo = await run(['trak_event'], { runtime: 'deno', env });
+    assert.match(typo.stderr, /did you mean track_event\?/);
   });
 
   test('deno: --sandbox --state keeps a write for the next run', { skip: !DENO && 'deno not installed' }, async () => {
