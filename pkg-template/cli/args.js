@@ -35,7 +35,7 @@ export const OPTIONS = {
   all: { type: 'boolean', for: ['run'] },
   raw: { type: 'boolean', for: ['run'] },
   jsonl: { type: 'boolean', for: ['run'] },
-  output: { type: 'string', short: 'o', for: ['run', 'bulk', 'export', 'actions'] },
+  output: { type: 'string', short: 'o', for: ['run', 'bulk', 'actions'] },
   columns: { type: 'string', for: ['run', 'actions'] },
   json: { type: 'boolean', for: ['run', 'bulk', 'actions', 'describe', 'keys'] },
   pretty: { type: 'boolean', for: ['run', 'bulk', 'actions', 'describe'] },

@@ -44,11 +44,12 @@ export async function cmdBulk(opts, positional) {
     throw new CliError(`${id} is not a bulk action; bulk actions: ${actions.filter((a) => a.bulk).map((a) => a.id).join(', ')}`, { code: 'ValidationError' });
   }
   if (!opts.file) throw new CliError('bulk needs --file items.jsonl (JSON lines, a JSON array, or - for stdin)');
+  // Options first, then the input (which may wait on stdin).
+  const concurrency = intOption(opts, 'concurrency', { min: 1, max: 16 });
+  columnsOf(opts, outputFormat(opts));
   const input = await buildInput(entry, opts, pairs);
   const items = await readItems(opts.file);
   if (items.length === 0) throw new CliError(`--file ${opts.file}: no items`, { code: 'ValidationError' });
-  const concurrency = intOption(opts, 'concurrency', { min: 1, max: 16 });
-  columnsOf(opts, outputFormat(opts));
   const dryRun = opts['dry-run'] ? [] : null;
   const { client, save } = await makeClient(opts, { dryRun });
   const bar = progress(opts);

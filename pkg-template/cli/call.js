@@ -128,7 +128,7 @@ export async function cmdRun(id, opts, positional) {
     await write(describeText(entry) + '\n' + HELP.run + '\n');
     return 0;
   }
-  const input = await buildInput(entry, opts, positional);
+  // Options first, then the input (which may wait on stdin).
   const dryRun = opts['dry-run'] ? [] : null;
   const call = callOptions(opts);
   const format = outputFormat(opts);
@@ -136,6 +136,7 @@ export async function cmdRun(id, opts, positional) {
   if (opts.all && !isPaginated(entry)) {
     throw new CliError(`--all: ${entry.id} is not paginated (paginated actions: ${(await loadPackage()).actions.filter(isPaginated).map((a) => a.id).join(', ')})`);
   }
+  const input = await buildInput(entry, opts, positional);
   // Everything is checked before a prompt: the key and connection, then the input.
   const { client, save } = await makeClient(opts, { dryRun });
   let ok = false;
