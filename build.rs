@@ -12,6 +12,9 @@
 
 #[path = "codegen/model.rs"]
 mod model;
+#[path = "src/core/formats.rs"]
+#[allow(dead_code)]
+mod formats;
 #[path = "src/core/rate.rs"]
 #[allow(dead_code)]
 mod rate;
@@ -28,13 +31,20 @@ use std::{env, fs, path::PathBuf};
 
 fn main() {
     println!("cargo:rerun-if-changed=defs/actions.json");
+    println!("cargo:rerun-if-changed=defs/shapes.json");
+    println!("cargo:rerun-if-changed=src/core/formats.rs");
     println!("cargo:rerun-if-changed=defs/openapi.json");
     println!("cargo:rerun-if-changed=codegen");
     let text = fs::read_to_string("defs/actions.json").expect("read defs/actions.json");
     let actions: Vec<model::Action> = serde_json::from_str(&text).unwrap_or_else(|e| panic!("defs/actions.json: {e}"));
+    let shapes: model::Shapes = serde_json::from_str(&fs::read_to_string("defs/shapes.json").expect("read defs/shapes.json"))
+        .unwrap_or_else(|e| panic!("defs/shapes.json: {e}"));
+    if let Err(e) = model::check_shapes(&shapes) {
+        panic!("defs/shapes.json: {e}");
+    }
     let mut seen = std::collections::BTreeSet::new();
     for a in &actions {
-        if let Err(e) = model::check(a) {
+        if let Err(e) = model::check(a, &shapes) {
             panic!("defs/actions.json: {e}");
         }
         if !seen.insert(a.id.clone()) {
@@ -48,14 +58,23 @@ fn main() {
         actions.iter().map(|a| results::effective(a, &spec).unwrap_or_else(|e| panic!("defs/actions.json: {e}"))).collect();
     let results = results::resolved(&actions, &own).unwrap_or_else(|e| panic!("defs/actions.json: {e}"));
 
+    for a in &actions {
+        if let Some(field) = event_id(a, &spec) {
+            let top = field.split("[]").next().unwrap_or_default();
+            let bulk_list = a.bulk.as_ref().map(|b| b.items.as_str());
+            if field == "id" && !a.params.iter().any(|p| p.name == "id") || field != "id" && bulk_list != Some(top) {
+                panic!("defs/actions.json: {} takes event ids at {field} per the spec, which its params do not have", a.id);
+            }
+        }
+    }
+
     let out = PathBuf::from(env::var("OUT_DIR").unwrap());
-    let (catalog_json, spans) = catalog::generate(&actions, &results, &spec);
-    let (catalog_json, spans) = with_spec_facts(catalog_json, &spans, &actions, &spec);
+    let (catalog_json, spans) = catalog::generate(&actions, &results, &spec, &shapes);
     fs::write(out.join("actions.rs"), rust_table::generate(&actions, &spans)).unwrap();
     fs::write(out.join("catalog.json"), catalog_json).unwrap();
-    fs::write(out.join("schemas.json"), catalog::schemas(&actions)).unwrap();
+    fs::write(out.join("schemas.json"), catalog::schemas(&actions, &shapes)).unwrap();
     fs::write(out.join("results.json"), results::json_schemas(&actions, &results, &spec)).unwrap();
-    fs::write(out.join("types.d.ts"), typescript::generate(&actions, &own, &spec)).unwrap();
+    fs::write(out.join("types.d.ts"), typescript::generate(&actions, &own, &spec, &shapes)).unwrap();
 }
 
 /// The 2xx statuses the spec documents without a body (a response with no schema): only at those
@@ -93,35 +112,4 @@ fn event_id(a: &model::Action, spec: &serde_json::Value) -> Option<String> {
     }
     let props = top["properties"].as_object()?;
     props.iter().find(|(_, p)| p["type"] == "array" && updates(&def(&p["items"]))).map(|(name, _)| format!("{name}[].id"))
-}
-
-/// Adds what the spec states per action to each catalog entry (`emptySuccess`, `eventId`), so
-/// no definition in defs/actions.json has to repeat it, and moves the spans along.
-fn with_spec_facts(catalog: String, spans: &[(usize, usize)], actions: &[model::Action], spec: &serde_json::Value) -> (String, Vec<(usize, usize)>) {
-    let mut out = String::with_capacity(catalog.len() + 4096);
-    let mut moved = Vec::with_capacity(spans.len());
-    let mut copied = 0;
-    for (a, &(start, end)) in actions.iter().zip(spans) {
-        let mut extra = String::new();
-        let empty = empty_success(a, spec);
-        if !empty.is_empty() {
-            extra.push_str(&format!(",\"emptySuccess\":{}", serde_json::to_string(&empty).unwrap()));
-        }
-        if let Some(field) = event_id(a, spec) {
-            let top = field.split("[]").next().unwrap_or_default();
-            let bulk_list = a.bulk.as_ref().map(|b| b.items.as_str());
-            if field == "id" && !a.params.iter().any(|p| p.name == "id") || field != "id" && bulk_list != Some(top) {
-                panic!("defs/actions.json: {} takes event ids at {field} per the spec, which its params do not have", a.id);
-            }
-            extra.push_str(&format!(",\"eventId\":{}", serde_json::to_string(&field).unwrap()));
-        }
-        let new_start = start + out.len() - copied;
-        out.push_str(&catalog[copied..end - 1]);
-        out.push_str(&extra);
-        out.push('}');
-        copied = end;
-        moved.push((new_start, out.len()));
-    }
-    out.push_str(&catalog[copied..]);
-    (out, moved)
 }

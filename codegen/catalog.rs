@@ -1,67 +1,212 @@
-//! Generates the catalog JSON: one entry per action. `notes` and `operationId` stay in
-//! defs/actions.json: the description already carries what an agent needs, and every byte here
-//! ships to browsers. For the same reason the input's JSON Schema (draft 2020-12) ships compact:
-//! `params` maps each name to `[in, type, description, {other keywords}?]` beside `required`;
-//! api.js expands it into `inputSchema` (the build checks the expansion equals `input_schema`
-//! below, written out as schemas.json), and the core reads its definitions from it.
+//! Generates the catalog JSON: one entry per action, then the named shapes. `notes` and
+//! `operationId` stay in defs/actions.json: the description already carries what an agent needs,
+//! and every byte here ships to browsers. For the same reason entries are arrays (fields by
+//! position, [`FIELDS`]) and the input's JSON Schema (draft 2020-12) ships compact: `params` maps
+//! each name to `[place and type letters, description, {keywords}?]` (see [`compact`]); api.js
+//! expands it into `inputSchema` (the build checks the expansion equals `input_schema` below,
+//! written out as schemas.json), and the core reads its definitions and rules from it.
 
-use crate::model::{Action, Param};
+use crate::formats;
+use crate::model::{Action, Groups, Param, Shapes};
 use serde_json::{json, Map, Value};
 
-fn scalar_schema(ty: &str, format: Option<&str>) -> Map<String, Value> {
+/// The compact keywords of a value (param, field or items): its JSON Schema keywords except
+/// `type`, `description` and the place, with four shorthands that [`full`] (and api.js
+/// `expand`) write out: `enumCi` (an enum in any letter case), `chars` (a character class), a
+/// date form in `format`, and the groups of a nested object (`requireOneOf`, `exclusive`,
+/// `together`). The core validates from this form.
+pub fn compact(p: &Param, shapes: &Shapes) -> Map<String, Value> {
     let mut m = Map::new();
-    m.insert("type".into(), json!(ty));
-    match format {
+    let mut put = |k: &str, v: Value| {
+        m.insert(k.into(), v);
+    };
+    match p.format.as_deref() {
         Some("int32") => {
-            m.insert("format".into(), json!("int32"));
-            m.insert("minimum".into(), json!(i32::MIN));
-            m.insert("maximum".into(), json!(i32::MAX));
+            put("format", json!("int32"));
+            put("minimum", json!(p.minimum.unwrap_or(i32::MIN.into())));
+            put("maximum", json!(p.maximum.unwrap_or(i32::MAX.into())));
         }
-        Some("int64") => {
-            m.insert("format".into(), json!("int64"));
-        }
-        Some(f) => {
-            m.insert("format".into(), json!(f));
-        }
+        Some(f) => put("format", json!(f)),
         None => {}
+    }
+    if let (Some(e), true) = (&p.enum_values, p.enum_ignore_case) {
+        put("enumCi", json!(e));
+    } else if let Some(e) = &p.enum_values {
+        put("enum", json!(e));
+    }
+    if let Some(d) = &p.default {
+        put("default", d.clone());
+    }
+    if let Some(n) = p.min_length.or((p.loc == "path" && p.ty == "string").then_some(1)) {
+        put("minLength", json!(n));
+    }
+    if let Some(n) = p.max_length.or(p.max_bytes) {
+        put("maxLength", json!(n));
+    }
+    if let Some(n) = p.max_bytes {
+        put("x-iterable-max-bytes", json!(n));
+    }
+    if let Some(c) = &p.chars {
+        put("chars", json!(c));
+    }
+    if let Some(n) = p.max_future_days {
+        put("x-iterable-max-future-days", json!(n));
+    }
+    for (k, v) in [("minItems", p.min_items.map(i64::from)), ("maxItems", p.max_items.map(i64::from)), ("minimum", p.minimum), ("maximum", p.maximum)] {
+        if let Some(v) = v {
+            put(k, json!(v));
+        }
+    }
+    if let Some(i) = &p.items {
+        put("items", Value::Object(typed(i, shapes)));
+    }
+    if let Some(sh) = &p.shape {
+        put("shape", json!(sh));
     }
     m
 }
 
-pub fn param_schema(p: &Param) -> Value {
-    let mut m = scalar_schema(&p.ty, p.format.as_deref());
+/// The compact keywords of a named shape: its fields (`properties`), `required` and groups.
+/// The catalog holds each shape once (its last element); values name it with `shape`.
+pub fn shape_compact(name: &str, shapes: &Shapes) -> Map<String, Value> {
+    let sh = &shapes[name];
+    let mut m = Map::new();
+    let props: Map<String, Value> = sh.fields.iter().map(|f| (f.name.clone(), Value::Object(typed(f, shapes)))).collect();
+    m.insert("properties".into(), Value::Object(props));
+    let required: Vec<&str> = sh.fields.iter().filter(|f| f.required).map(|f| f.name.as_str()).collect();
+    if !required.is_empty() {
+        m.insert("required".into(), json!(required));
+    }
+    for (k, g) in [("requireOneOf", &sh.require_one_of), ("exclusive", &sh.exclusive), ("together", &sh.together)] {
+        if !g.is_empty() {
+            m.insert(k.into(), json!(g));
+        }
+    }
+    m
+}
+
+/// A nested value's compact schema: its type and description, then its keywords.
+fn typed(p: &Param, shapes: &Shapes) -> Map<String, Value> {
+    let mut m = Map::new();
+    m.insert("type".into(), json!(p.ty));
+    if !p.description.is_empty() {
+        m.insert("description".into(), json!(p.description));
+    }
+    m.extend(compact(p, shapes));
+    m
+}
+
+fn list(v: Option<Value>) -> Vec<Vec<String>> {
+    v.and_then(|v| serde_json::from_value(v).ok()).unwrap_or_default()
+}
+
+/// Writes the rules between an object's members as JSON Schema: at least one (`anyOf` of
+/// `required`), exactly one (`oneOf`, a requireOneOf group that is also exclusive), at most one
+/// (`not` both of each pair), all or none (`dependentRequired`). One rule sits at the object's
+/// top; several go in `allOf`.
+pub fn write_groups(m: &mut Map<String, Value>, g: &Groups) {
+    let req = |k: &String| json!({ "required": [k] });
+    let mut all: Vec<Value> = vec![];
+    for grp in g.require_one_of {
+        let key = if g.exclusive.contains(grp) { "oneOf" } else { "anyOf" };
+        all.push(json!({ key: grp.iter().map(req).collect::<Vec<_>>() }));
+    }
+    for grp in g.exclusive.iter().filter(|x| !g.require_one_of.contains(x)) {
+        for (i, a) in grp.iter().enumerate() {
+            for b in &grp[i + 1..] {
+                all.push(json!({ "not": { "required": [a, b] } }));
+            }
+        }
+    }
+    let mut dep = Map::new();
+    for grp in g.together {
+        for a in grp {
+            let entry = dep.entry(a.clone()).or_insert_with(|| json!([]));
+            for b in grp.iter().filter(|b| *b != a) {
+                entry.as_array_mut().unwrap().push(json!(b));
+            }
+        }
+    }
+    if !dep.is_empty() {
+        m.insert("dependentRequired".into(), Value::Object(dep));
+    }
+    match all.len() {
+        0 => {}
+        1 => m.extend(all.pop().unwrap().as_object().unwrap().clone()),
+        _ => {
+            m.insert("allOf".into(), Value::Array(all));
+        }
+    }
+}
+
+/// The JSON Schema of compact keywords (see [`compact`]), nested values and shapes included.
+pub fn full(mut m: Map<String, Value>, shapes: &Shapes) -> Map<String, Value> {
+    if let Some(Value::String(name)) = m.remove("shape") {
+        m.extend(shape_compact(&name, shapes));
+    }
+    if let Some(e) = m.remove("enumCi") {
+        let values: Vec<String> = serde_json::from_value(e.clone()).unwrap();
+        m.insert("pattern".into(), json!(formats::any_case_pattern(&values)));
+        m.insert("examples".into(), e);
+    }
+    if let Some(c) = m.remove("chars") {
+        m.insert("pattern".into(), json!(formats::class_pattern(c.as_str().unwrap())));
+    }
+    if let Some(p) = m.get("format").and_then(Value::as_str).and_then(formats::pattern) {
+        m.remove("format");
+        m.insert("pattern".into(), json!(p));
+    }
+    if let Some(Value::Object(i)) = m.remove("items") {
+        m.insert("items".into(), Value::Object(full(i, shapes)));
+    }
+    if let Some(Value::Object(props)) = m.remove("properties") {
+        let props = props.into_iter().map(|(k, v)| (k, Value::Object(full(v.as_object().unwrap().clone(), shapes)))).collect();
+        m.insert("properties".into(), Value::Object(props));
+    }
+    let (r, e, t) = (list(m.remove("requireOneOf")), list(m.remove("exclusive")), list(m.remove("together")));
+    write_groups(&mut m, &Groups { require_one_of: &r, exclusive: &e, together: &t, prefer_one: &[] });
+    m
+}
+
+pub fn param_schema(p: &Param, shapes: &Shapes) -> Value {
+    let mut m = Map::new();
+    m.insert("type".into(), json!(p.ty));
+    m.extend(full(compact(p, shapes), shapes));
     m.insert("description".into(), json!(p.description));
-    if let Some(e) = &p.enum_values {
-        m.insert("enum".into(), json!(e));
-    }
-    if let Some(i) = &p.items {
-        m.insert("items".into(), Value::Object(scalar_schema(&i.ty, i.format.as_deref())));
-    }
-    if p.loc == "path" && p.ty == "string" {
-        m.insert("minLength".into(), json!(1));
-    }
     m.insert("x-iterable-in".into(), json!(p.loc));
     Value::Object(m)
 }
 
-/// The compact form of the input schema: `{ name: [in, type, description, {keywords}?] }`.
-fn compact_params(a: &Action) -> Value {
+/// The letters of a param's place and type in the catalog (`bs`: a body string).
+pub const PLACES: [(&str, char); 4] = [("path", 'p'), ("query", 'q'), ("body", 'b'), ("bodyRoot", 'r')];
+pub const TYPES: [(&str, char); 6] = [("string", 's'), ("integer", 'i'), ("number", 'n'), ("boolean", 'b'), ("object", 'o'), ("array", 'a')];
+
+fn letter(table: &[(&str, char)], k: &str) -> char {
+    table.iter().find(|(n, _)| *n == k).unwrap().1
+}
+
+/// The compact form of the input schema: `{ name: [place and type letters, description,
+/// {keywords}?] }`, the place letter in upper case for a required param (`Bs`).
+fn compact_params(a: &Action, shapes: &Shapes) -> Value {
     let mut out = Map::new();
     for p in &a.params {
-        let Value::Object(mut full) = param_schema(p) else { unreachable!() };
-        let mut row = vec![full.remove("x-iterable-in").unwrap(), full.remove("type").unwrap(), full.remove("description").unwrap()];
-        if !full.is_empty() {
-            row.push(Value::Object(full));
+        let place = letter(&PLACES, &p.loc);
+        let place = if p.required { place.to_ascii_uppercase() } else { place };
+        let code: String = [place, letter(&TYPES, &p.ty)].iter().collect();
+        let mut row = vec![json!(code), json!(p.description)];
+        let kw = compact(p, shapes);
+        if !kw.is_empty() {
+            row.push(Value::Object(kw));
         }
         out.insert(p.name.clone(), Value::Array(row));
     }
     Value::Object(out)
 }
 
-pub fn input_schema(a: &Action) -> Value {
+pub fn input_schema(a: &Action, shapes: &Shapes) -> Value {
     let mut props = Map::new();
     for p in &a.params {
-        props.insert(p.name.clone(), param_schema(p));
+        props.insert(p.name.clone(), param_schema(p, shapes));
     }
     let required: Vec<&str> = a.params.iter().filter(|p| p.required).map(|p| p.name.as_str()).collect();
     let mut s = Map::new();
@@ -70,21 +215,7 @@ pub fn input_schema(a: &Action) -> Value {
     s.insert("properties".into(), Value::Object(props));
     s.insert("required".into(), json!(required));
     s.insert("additionalProperties".into(), json!(false));
-    let groups: Vec<Value> = a
-        .require_one_of
-        .iter()
-        .map(|g| json!({ "anyOf": g.iter().map(|m| json!({ "required": [m] })).collect::<Vec<_>>() }))
-        .collect();
-    match groups.len() {
-        0 => {}
-        1 => {
-            let g = groups.into_iter().next().unwrap();
-            s.insert("anyOf".into(), g["anyOf"].clone());
-        }
-        _ => {
-            s.insert("allOf".into(), Value::Array(groups));
-        }
-    }
+    write_groups(&mut s, &a.groups());
     Value::Object(s)
 }
 
@@ -104,79 +235,75 @@ fn result_is_envelope(result: Option<&Value>, spec: &Value) -> bool {
     }
 }
 
-pub fn entry(a: &Action, result: Option<&Value>, spec: &Value) -> Value {
-    json!({
-        "id": a.id,
-        "title": a.title,
-        "description": a.description,
-        "resource": a.resource,
-        "method": a.method,
-        "path": a.path,
-        "inSpec": a.in_spec,
-        "params": compact_params(a),
-        "required": a.params.iter().filter(|p| p.required).map(|p| p.name.as_str()).collect::<Vec<_>>(),
-        "requireOneOf": a.require_one_of,
-        "response": a.response,
-        "pagination": a.pagination.as_ref().map(|p| json!({
+/// The fields of a catalog entry, by position (api.js `expand` and src/core/defs.rs read
+/// them so); `flags` packs inSpec 1, irreversible 2, idempotent 4, async 8, resultIsEnvelope 16.
+/// The id is not repeated here: the wasm lists the ids in catalog order (`actionIds`).
+pub const FIELDS: [&str; 18] = [
+    "title", "description", "resource", "method", "path", "params", "response", "flags", "requireOneOf", "pagination", "rateLimit", "limits", "bulk", "exclusive", "together",
+    "preferOne", "emptySuccess", "eventId",
+];
+
+pub fn entry(a: &Action, result: Option<&Value>, spec: &Value, shapes: &Shapes) -> Value {
+    let flags = [a.in_spec, a.irreversible, a.idempotent, a.is_async, result_is_envelope(result, spec)].iter().enumerate().map(|(i, f)| (*f as u32) << i).sum::<u32>();
+    let e = json!([
+        a.title,
+        a.description,
+        a.resource,
+        a.method,
+        a.path,
+        compact_params(a, shapes),
+        a.response,
+        flags,
+        a.require_one_of,
+        a.pagination.as_ref().map(|p| json!({
             "style": p.style,
             "request": p.fields.request,
             "response": p.fields.response,
             "items": p.fields.items,
         })),
-        "irreversible": a.irreversible,
-        "idempotent": a.idempotent,
-        "async": a.is_async,
-        "rateLimit": a.rate_limit,
-        "limits": a.limits,
-        "bulk": a.bulk.as_ref().map(|b| json!({
+        a.rate_limit,
+        a.limits,
+        a.bulk.as_ref().map(|b| json!({
             "items": b.items,
             "maxItems": b.max_items,
             "maxBytes": b.max_bytes,
             "identify": b.identify,
         })),
-        "resultIsEnvelope": result_is_envelope(result, spec),
-    })
-}
-
-/// The title an id reads as, word by word ("abort_campaign" → "Abort Campaign"); api.js derives
-/// the same when an entry leaves its title out.
-fn default_title(id: &str) -> String {
-    id.split('_')
-        .map(|w| {
-            let mut c = w.chars();
-            c.next().map(|f| f.to_uppercase().chain(c).collect::<String>()).unwrap_or_default()
-        })
-        .collect::<Vec<_>>()
-        .join(" ")
+        a.exclusive,
+        a.together,
+        a.prefer_one,
+        Some(crate::empty_success(a, spec)).filter(|e| !e.is_empty()),
+        crate::event_id(a, spec),
+    ]);
+    let mut e = e.as_array().unwrap().clone();
+    assert_eq!(e.len(), FIELDS.len());
+    // Trailing nulls and empty lists are left out (api.js puts them back): fewer bytes to ship.
+    while e.last().is_some_and(|v| v.is_null() || v.as_array().is_some_and(Vec::is_empty)) {
+        e.pop();
+    }
+    Value::Array(e)
 }
 
 /// Every action's full input schema, in catalog order (for the tests and the build's check).
-pub fn schemas(actions: &[Action]) -> String {
-    serde_json::to_string(&actions.iter().map(input_schema).collect::<Vec<_>>()).unwrap()
+pub fn schemas(actions: &[Action], shapes: &Shapes) -> String {
+    serde_json::to_string(&actions.iter().map(|a| input_schema(a, shapes)).collect::<Vec<_>>()).unwrap()
 }
 
-/// The catalog JSON array, and the byte span of each entry in it.
-pub fn generate(actions: &[Action], results: &[Option<&Value>], spec: &Value) -> (String, Vec<(usize, usize)>) {
+/// The catalog JSON array: one array per action (see [`FIELDS`]), then the object of named
+/// shapes; the byte span of each entry, and of the shapes.
+pub fn generate(actions: &[Action], results: &[Option<&Value>], spec: &Value, shapes: &Shapes) -> (String, Vec<(usize, usize)>) {
     let mut out = String::from("[");
-    let mut spans = Vec::with_capacity(actions.len());
-    for (i, (a, result)) in actions.iter().zip(results).enumerate() {
-        if i > 0 {
-            out.push(',');
-        }
+    let mut spans = Vec::with_capacity(actions.len() + 1);
+    for (a, result) in actions.iter().zip(results) {
         let start = out.len();
-        // Defaults are left out (api.js and the core put them back): null, false, empty lists,
-        // inSpec true, the JSON response kind, and a title that is just the id in words.
-        let mut e = entry(a, *result, spec);
-        let plain_title = json!(default_title(&a.id));
-        e.as_object_mut().unwrap().retain(|k, v| match k.as_str() {
-            "inSpec" => *v == Value::Bool(false),
-            "response" => *v != json!("json"),
-            "title" => *v != plain_title,
-            _ => !(v.is_null() || *v == Value::Bool(false) || *v == json!([])),
-        });
-        out.push_str(&serde_json::to_string(&e).unwrap());
+        out.push_str(&serde_json::to_string(&entry(a, *result, spec, shapes)).unwrap());
         spans.push((start, out.len()));
+        out.push(',');
     }
+    let start = out.len();
+    let all: Map<String, Value> = shapes.keys().map(|n| (n.clone(), Value::Object(shape_compact(n, shapes)))).collect();
+    out.push_str(&serde_json::to_string(&all).unwrap());
+    spans.push((start, out.len()));
     out.push(']');
     (out, spans)
 }

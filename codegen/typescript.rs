@@ -2,7 +2,7 @@
 //! requireOneOf groups), a result type per action (its result schema, codegen/results.rs, or
 //! the response kind), and the maps that type `execute` by id.
 
-use crate::model::{pascal, Action, Param};
+use crate::model::{pascal, Action, Groups, Param, Shapes};
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write;
@@ -156,9 +156,20 @@ fn body_property<'a>(spec: &'a Value, a: &Action, name: &str) -> Option<&'a Valu
     None
 }
 
+/// The TypeScript type of a value's own rules: a shape by name, an enum as literals (any
+/// letter case: the literals for completion, any string accepted), else by type.
+fn value_ts(p: &Param) -> Option<String> {
+    if let Some(sh) = &p.shape {
+        return Some(sh.clone());
+    }
+    let e = p.enum_values.as_ref()?;
+    let lits = e.iter().map(|v| format!("{v:?}")).collect::<Vec<_>>().join(" | ");
+    Some(if p.enum_ignore_case { format!("{lits} | (string & {{}})") } else { lits })
+}
+
 fn param_ts(p: &Param, a: &Action, spec: &mut Spec) -> String {
-    if let Some(e) = &p.enum_values {
-        return e.iter().map(|v| format!("{v:?}")).collect::<Vec<_>>().join(" | ");
+    if let Some(t) = value_ts(p) {
+        return t;
     }
     match p.ty.as_str() {
         "object" => {
@@ -169,8 +180,11 @@ fn param_ts(p: &Param, a: &Action, spec: &mut Spec) -> String {
             }
         }
         "array" => {
-            let item = p.items.as_ref().map(|i| i.ty.as_str()).unwrap_or("unknown");
-            if item == "object" {
+            let item = p.items.as_deref().cloned().unwrap_or_default();
+            if let Some(t) = value_ts(&item) {
+                return format!("Array<{t}>");
+            }
+            if item.ty == "object" {
                 // Richer element types from the spec, where it names one.
                 if let Some(items) = body_property(spec.spec, a, &p.name).and_then(|s| s.get("items")) {
                     if items.get("$ref").is_some() {
@@ -178,13 +192,142 @@ fn param_ts(p: &Param, a: &Action, spec: &mut Spec) -> String {
                     }
                 }
             }
-            format!("Array<{}>", scalar_ts(item))
+            format!("Array<{}>", scalar_ts(&item.ty))
         }
         t => scalar_ts(t).to_string(),
     }
 }
 
-pub fn generate(actions: &[Action], result_schemas: &[Option<Value>], spec_json: &Value) -> String {
+/// The rules of a value in words, for doc comments: "max 512 bytes; default true".
+pub fn rules_text(p: &Param) -> String {
+    let mut r: Vec<String> = vec![];
+    if let Some(f) = &p.format {
+        r.push(f.clone());
+    }
+    if p.enum_ignore_case {
+        r.push("any letter case".into());
+    }
+    match (p.min_length, p.max_length) {
+        (Some(lo), Some(hi)) => r.push(format!("{lo} to {hi} characters")),
+        (Some(lo), None) => r.push(format!("at least {lo} characters")),
+        (None, Some(hi)) => r.push(format!("at most {hi} characters")),
+        _ => {}
+    }
+    if let Some(n) = p.max_bytes {
+        r.push(format!("at most {n} bytes (UTF-8)"));
+    }
+    if let Some(c) = &p.chars {
+        r.push(format!("characters [{c}]"));
+    }
+    if let Some(n) = p.max_future_days {
+        r.push(format!("at most {n} days ahead"));
+    }
+    match (p.min_items, p.max_items) {
+        (Some(lo), Some(hi)) => r.push(format!("{lo} to {hi} items")),
+        (Some(lo), None) => r.push(format!("at least {lo} item{}", if lo == 1 { "" } else { "s" })),
+        (None, Some(hi)) => r.push(format!("at most {hi} items")),
+        _ => {}
+    }
+    match (p.minimum, p.maximum) {
+        (Some(lo), Some(hi)) => r.push(format!("{lo} to {hi}")),
+        (Some(lo), None) => r.push(format!(">= {lo}")),
+        (None, Some(hi)) => r.push(format!("<= {hi}")),
+        _ => {}
+    }
+    if let Some(d) = &p.default {
+        r.push(format!("default {d}"));
+    }
+    r.join("; ")
+}
+
+/// The members of an object as TypeScript: `base` lists every member (required ones required,
+/// the others optional), and each connected set of grouped members (requireOneOf, exclusive,
+/// together) becomes a union of the combinations its rules allow, members outside a
+/// combination typed `?: never`. Returns the base members and the unions.
+fn members_ts(fields: &[Param], g: &Groups, indent: &str, mut ty: impl FnMut(&Param) -> String) -> (String, Vec<String>) {
+    let grouped: Vec<&Vec<String>> = g.require_one_of.iter().chain(g.exclusive).chain(g.together).collect();
+    let in_group = |n: &str| grouped.iter().any(|grp| grp.iter().any(|m| m == n));
+    let mut body = String::new();
+    for p in fields {
+        let mut d = p.description.clone();
+        let mut extra: Vec<String> = vec![];
+        if !p.loc.is_empty() {
+            extra.push(p.loc.clone());
+        }
+        let rules = rules_text(p);
+        if !rules.is_empty() {
+            extra.push(rules);
+        }
+        if !extra.is_empty() {
+            d.push_str(&format!(" ({})", extra.join(", ")));
+        }
+        if !d.trim().is_empty() {
+            body.push_str(&doc(&d, &format!("{indent}  ")));
+        }
+        let opt = if p.required && !in_group(&p.name) { "" } else { "?" };
+        writeln!(body, "{indent}  {}{opt}: {};", prop_key(&p.name), ty(p)).unwrap();
+    }
+    // Connected sets of grouped members, in member order.
+    let mut sets: Vec<Vec<&str>> = vec![];
+    for grp in &grouped {
+        let mut merged: Vec<&str> = grp.iter().map(String::as_str).collect();
+        sets.retain(|s| {
+            if s.iter().any(|m| merged.contains(m)) {
+                let more: Vec<&str> = s.iter().filter(|m| !merged.contains(m)).copied().collect();
+                merged.extend(more);
+                false
+            } else {
+                true
+            }
+        });
+        sets.push(merged);
+    }
+    let mut unions = vec![];
+    for set in sets {
+        let set: Vec<&Param> = fields.iter().filter(|p| set.contains(&p.name.as_str())).collect();
+        assert!(set.len() <= 8, "too many grouped members for a union");
+        let pos = |n: &String| set.iter().position(|p| &p.name == n);
+        let mut alts = vec![];
+        for mask in 0u32..(1 << set.len()) {
+            let has = |n: &String| pos(n).is_some_and(|i| mask & (1 << i) != 0);
+            let local = |grp: &Vec<String>| grp.iter().any(|m| pos(m).is_some());
+            let ok = g.require_one_of.iter().filter(|x| local(x)).all(|grp| grp.iter().any(has))
+                && g.exclusive.iter().filter(|x| local(x)).all(|grp| grp.iter().filter(|m| has(m)).count() <= 1)
+                && g.together.iter().filter(|x| local(x)).all(|grp| grp.iter().all(has) || !grp.iter().any(has));
+            if ok {
+                let parts: Vec<String> = set
+                    .iter()
+                    .enumerate()
+                    .map(|(i, p)| if mask & (1 << i) != 0 { format!("{}: {}", prop_key(&p.name), ty(p)) } else { format!("{}?: never", prop_key(&p.name)) })
+                    .collect();
+                alts.push(format!("{{ {} }}", parts.join("; ")));
+            }
+        }
+        unions.push(format!("({})", alts.join(" | ")));
+    }
+    (body, unions)
+}
+
+/// The groups of an object in words, for doc comments.
+fn groups_text(g: &Groups) -> String {
+    let mut t: Vec<String> = vec![];
+    for grp in g.require_one_of {
+        let kind = if g.exclusive.contains(grp) { "exactly one of" } else { "at least one of" };
+        t.push(format!("{kind} {}", grp.join(", ")));
+    }
+    for grp in g.exclusive.iter().filter(|x| !g.require_one_of.contains(x)) {
+        t.push(format!("not both {}", grp.join(" and ")));
+    }
+    for grp in g.together {
+        t.push(format!("{} together or not at all", grp.join(" and ")));
+    }
+    for grp in g.prefer_one {
+        t.push(format!("preferably one of {}, not several (Iterable resolves several)", grp.join(", ")));
+    }
+    t.join("; ")
+}
+
+pub fn generate(actions: &[Action], result_schemas: &[Option<Value>], spec_json: &Value, shapes: &Shapes) -> String {
     let mut spec = Spec { spec: spec_json, wanted: BTreeSet::new(), indent: String::new() };
     let mut s = String::from("// Generated from defs/actions.json and defs/openapi.json. Do not edit.\n\n");
     let mut inputs = BTreeMap::new();
@@ -192,44 +335,19 @@ pub fn generate(actions: &[Action], result_schemas: &[Option<Value>], spec_json:
     for (a, result) in actions.iter().zip(result_schemas) {
         let name = pascal(&a.id);
         let base = format!("{name}Input");
-        // Input: one flat object; members of requireOneOf groups become a union.
-        let mut body = String::new();
-        for p in &a.params {
-            let mut d = p.description.clone();
-            d.push_str(&format!(" ({}", p.loc));
-            if let Some(f) = &p.format {
-                d.push_str(&format!(", {f}"));
-            }
-            d.push(')');
-            body.push_str(&doc(&d, "  "));
-            let in_group = a.require_one_of.iter().any(|g| g.contains(&p.name));
-            let opt = if p.required && !in_group { "" } else { "?" };
-            writeln!(body, "  {}{opt}: {};", prop_key(&p.name), param_ts(p, a, &mut spec)).unwrap();
-        }
-        s.push_str(&doc(&format!("Input of `{}` ({} {}). {}", a.id, a.method, a.path, a.title), ""));
+        // Input: one flat object; grouped members become unions of what their rules allow.
+        let (body, unions) = members_ts(&a.params, &a.groups(), "", |p| param_ts(p, a, &mut spec));
+        let rules = groups_text(&a.groups());
+        let rules = if rules.is_empty() { String::new() } else { format!(" Rules between members: {rules}.") };
+        s.push_str(&doc(&format!("Input of `{}` ({} {}). {}.{rules}", a.id, a.method, a.path, a.title), ""));
         if a.params.is_empty() {
             // Nothing may be given (the runtime rejects any key).
             writeln!(s, "export type {base} = Record<string, never>;\n").unwrap();
-        } else if a.require_one_of.is_empty() {
+        } else if unions.is_empty() {
             writeln!(s, "export interface {base} {{\n{body}}}\n").unwrap();
         } else {
             writeln!(s, "export interface {base}Fields {{\n{body}}}\n").unwrap();
-            let groups: Vec<String> = a
-                .require_one_of
-                .iter()
-                .map(|g| {
-                    let alts: Vec<String> = g
-                        .iter()
-                        .map(|m| {
-                            let p = a.params.iter().find(|p| &p.name == m).unwrap();
-                            format!("{{ {}: {} }}", prop_key(m), param_ts(p, a, &mut spec))
-                        })
-                        .collect();
-                    format!("({})", alts.join(" | "))
-                })
-                .collect();
-            s.push_str(&doc(&format!("At least one member of each group is required: {:?}", a.require_one_of), ""));
-            writeln!(s, "export type {base} = {base}Fields & {};\n", groups.join(" & ")).unwrap();
+            writeln!(s, "export type {base} = {base}Fields & {};\n", unions.join(" & ")).unwrap();
         }
         let result = match a.response.as_str() {
             "csv" | "text" | "html" => "string".to_string(),
@@ -262,6 +380,26 @@ pub fn generate(actions: &[Action], result_schemas: &[Option<Value>], spec_json:
                 s.push_str(&doc(d, ""));
             }
             writeln!(s, "export type {} = {body};\n", def_name(&name)).unwrap();
+        }
+    }
+    // The named shapes of nested objects and array items (defs/shapes.json).
+    for (name, sh) in shapes {
+        let (body, unions) = members_ts(&sh.fields, &sh.groups(), "", |p| value_ts(p).unwrap_or_else(|| match p.ty.as_str() {
+            "array" => format!("Array<{}>", p.items.as_deref().and_then(value_ts).unwrap_or_else(|| scalar_ts(&p.items.as_ref().unwrap().ty).to_string())),
+            t => scalar_ts(t).to_string(),
+        }));
+        let mut d = sh.description.clone();
+        let g = groups_text(&sh.groups());
+        if !g.is_empty() {
+            d.push_str(&format!(" Rules between members: {g}."));
+        }
+        if !d.trim().is_empty() {
+            s.push_str(&doc(&d, ""));
+        }
+        if unions.is_empty() {
+            writeln!(s, "export interface {name} {{\n{body}}}\n").unwrap();
+        } else {
+            writeln!(s, "export type {name} = {{\n{body}}} & {};\n", unions.join(" & ")).unwrap();
         }
     }
     // The client's typed methods, merged into the wasm-bindgen class declaration.

@@ -89,7 +89,8 @@ const EXPORT_ENDED = new Set(['failed', 'cancelling', 'cancelled', 'canceled']);
 
 const camel = (id) => id.replace(/_([a-z0-9])/g, (_, c) => c.toUpperCase());
 
-// Every action id (sorted), written in by the build: the methods exist before the wasm is loaded.
+// Every action id in catalog order, written in by the build (from the wasm's actionIds()): the
+// methods exist before the wasm is loaded, and the catalog's entries (which carry no id) follow it.
 const IDS = '__ACTION_IDS__';
 const FETCH = Symbol('fetch');
 const INNER = Symbol('wasm client');
@@ -292,27 +293,66 @@ export class IterableClient {
 }
 if (Symbol.dispose) IterableClient.prototype[Symbol.dispose] = IterableClient.prototype.free;
 
-// Published entry fields in order; the wasm's catalog leaves out null and false values.
-const ENTRY_KEYS = 'title description resource method path inSpec inputSchema requireOneOf response pagination irreversible idempotent async rateLimit limits bulk resultIsEnvelope emptySuccess eventId'.split(' ');
+// Published entry fields in order. The wasm's catalog holds each entry as an array, by the
+// positions of codegen/catalog.rs FIELDS (no id: IDS lists them in the same order; flags
+// packed in one number; trailing empties left out), then one object of the named shapes that
+// nested values refer to.
+const FIELDS = 'title description resource method path params response flags requireOneOf pagination rateLimit limits bulk exclusive together preferOne emptySuccess eventId'.split(' ');
+const ENTRY_KEYS = 'title description resource method path inSpec inputSchema requireOneOf exclusive together preferOne response pagination irreversible idempotent async rateLimit limits bulk resultIsEnvelope emptySuccess eventId'.split(' ');
 const FLAGS = ['inSpec', 'irreversible', 'idempotent', 'async', 'resultIsEnvelope'];
+const LISTS = ['requireOneOf', 'exclusive', 'together', 'preferOne', 'emptySuccess'];
+const PLACES = { p: 'path', q: 'query', b: 'body', r: 'bodyRoot' };
+const TYPES = { s: 'string', i: 'integer', n: 'number', b: 'boolean', o: 'object', a: 'array' };
+
+// The JSON Schema forms of the catalog's shorthands (codegen/catalog.rs `full`, src/core/formats.rs).
+const DAY = '\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])';
+const TIME = '([01]\\d|2[0-3]):[0-5]\\d:[0-5]\\d';
+const FORMS = { 'yyyy-MM-dd HH:mm:ss': `^${DAY} ${TIME}$`, 'ISO 8601': `^${DAY}T${TIME}(\\.\\d+)?(Z|[+-]([01]\\d|2[0-3]):?[0-5]\\d)?$`, email: '^.+@\\S*[^\\s.]$' };
+const same = (a, b) => a.length === b.length && a.every((m, i) => m === b[i]);
+
+/** Writes an object's groups as JSON Schema: anyOf (at least one), oneOf (exactly one), not
+ * (not both), dependentRequired (together); several rules go in allOf. */
+function groups(s, req = [], excl = [], tog = []) {
+  const all = req.map((g) => ({ [excl.some((x) => same(x, g)) ? 'oneOf' : 'anyOf']: g.map((m) => ({ required: [m] })) }));
+  for (const g of excl) if (!req.some((x) => same(x, g))) g.forEach((a, i) => g.slice(i + 1).forEach((b) => all.push({ not: { required: [a, b] } })));
+  const dep = {};
+  for (const g of tog) for (const a of g) (dep[a] ??= []).push(...g.filter((b) => b !== a));
+  if (tog.length) s.dependentRequired = dep;
+  if (all.length === 1) Object.assign(s, all[0]);
+  else if (all.length) s.allOf = all;
+  return s;
+}
+
+/** A value's JSON Schema from its compact keywords (named shapes, nested fields and items too). */
+function full({ shape, ...rest }, shapes) {
+  const { enumCi, chars, items, properties, requireOneOf, exclusive, together, ...s } = shape ? { ...rest, ...shapes[shape] } : rest;
+  if (enumCi) Object.assign(s, { pattern: `^(?:${enumCi.map((v) => v.replace(/[a-z]/gi, (c) => `[${c.toLowerCase()}${c.toUpperCase()}]`)).join('|')})$`, examples: enumCi });
+  if (chars) s.pattern = `^[${chars}]*$`;
+  if (FORMS[s.format]) {
+    s.pattern = FORMS[s.format];
+    delete s.format;
+  }
+  if (items) s.items = full(items, shapes);
+  if (properties) s.properties = Object.fromEntries(Object.entries(properties).map(([k, v]) => [k, full(v, shapes)]));
+  return groups(s, requireOneOf, exclusive, together);
+}
 
 /** A catalog entry as published: methodName (camelCase of the id) added, and the input's JSON
  * Schema expanded from the compact `params` the wasm ships (see codegen/catalog.rs). */
-export function expand({ params, required = [], requireOneOf = [], response = 'json', title, ...e }) {
-  e.requireOneOf = requireOneOf;
-  e.response = response;
-  // Left out when it is just the id in words (see codegen/catalog.rs).
-  e.title = title ?? e.id.split('_').map((w) => w.charAt(0).toUpperCase() + w.slice(1)).join(' ');
+export function expand(id, row, shapes = {}) {
+  const e = { id };
+  FIELDS.forEach((k, i) => (e[k] = row[i] ?? (LISTS.includes(k) ? [] : null)));
+  FLAGS.forEach((k, i) => (e[k] = !!(e.flags & (1 << i))));
   const properties = {};
-  for (const [name, [where, type, description, keywords]] of Object.entries(params)) {
-    properties[name] = { type, ...keywords, description, 'x-iterable-in': where };
+  const required = [];
+  for (const [name, [code, description, keywords]] of Object.entries(e.params)) {
+    // the place letter is upper case for a required param
+    if (code[0] < 'a') required.push(name);
+    properties[name] = { type: TYPES[code[1]], ...full(keywords ?? {}, shapes), description, 'x-iterable-in': PLACES[code[0].toLowerCase()] };
   }
-  const inputSchema = { $schema: 'https://json-schema.org/draft/2020-12/schema', type: 'object', properties, required, additionalProperties: false };
-  const groups = e.requireOneOf.map((g) => ({ anyOf: g.map((m) => ({ required: [m] })) }));
-  if (groups.length === 1) inputSchema.anyOf = groups[0].anyOf;
-  else if (groups.length) inputSchema.allOf = groups;
+  const inputSchema = groups({ $schema: 'https://json-schema.org/draft/2020-12/schema', type: 'object', properties, required, additionalProperties: false }, e.requireOneOf, e.exclusive, e.together);
   const out = { id: e.id, methodName: camel(e.id) };
-  for (const k of ENTRY_KEYS) out[k] = k === 'inputSchema' ? inputSchema : e[k] ?? (k === 'inSpec' ? true : FLAGS.includes(k) ? false : k === 'emptySuccess' ? [] : null);
+  for (const k of ENTRY_KEYS) out[k] = k === 'inputSchema' ? inputSchema : e[k];
   return Object.freeze(out);
 }
 
@@ -333,7 +373,13 @@ export function defineSurface(load, runtime = {}) {
   let map;
   const entries = () => {
     if (!started()) throw notReady('actions');
-    return (list ??= JSON.parse(catalogJson()).map(expand));
+    if (!list) {
+      const all = JSON.parse(catalogJson());
+      const shapes = all.pop();
+      const ids = IDS.split(',');
+      list = all.map((row, i) => expand(ids[i], row, shapes));
+    }
+    return list;
   };
   const byId = { get: (id) => (map ??= new Map(entries().map((a) => [a.id, a]))).get(id) };
   const target = [];

@@ -65,9 +65,10 @@ const FLAG_WORDS = ['read', 'write', 'destructive', 'irreversible', 'sends', 'id
 
 /** A copy of a catalog schema as MCP clients expect it: `type: "object"` at the top, no `$schema`
  * (older validators reject the 2020-12 meta-schema URI), no `x-iterable-*` keywords, and no
- * anyOf / allOf / oneOf at the top level, which several model APIs refuse in a tool's input
- * schema: those "one of" groups are stated in the tool's description instead, and the client
- * still enforces them (a call missing one gets a ValidationError tool result). */
+ * anyOf / allOf / oneOf / not / dependentRequired at the top level, which several model APIs
+ * refuse in a tool's input schema: those rules between params are stated in the tool's
+ * description instead, and the client still enforces them (a call breaking one gets a
+ * ValidationError tool result). Nested objects keep theirs. */
 export function toolSchema(schema) {
   const clean = (v) => {
     if (Array.isArray(v)) return v.map(clean);
@@ -78,9 +79,7 @@ export function toolSchema(schema) {
   };
   const s = clean(schema ?? {});
   delete s.$schema;
-  delete s.anyOf;
-  delete s.allOf;
-  delete s.oneOf;
+  for (const k of ['anyOf', 'allOf', 'oneOf', 'not', 'dependentRequired']) delete s[k];
   s.type = 'object';
   if (!s.properties || typeof s.properties !== 'object') s.properties = {};
   if (Array.isArray(s.required) && s.required.length === 0) delete s.required;
@@ -89,7 +88,14 @@ export function toolSchema(schema) {
 
 function toolDescription(a, allowIrreversible, how, allowSends = false, sendsHow = '--allow-sends') {
   const notes = [];
-  if (a.requireOneOf?.length) notes.push('Required: ' + a.requireOneOf.map((g) => `at least one of ${g.join(', ')}`).join('; and '));
+  const exactly = (g) => (a.exclusive ?? []).some((x) => x.join() === g.join());
+  if (a.requireOneOf?.length) notes.push('Required: ' + a.requireOneOf.map((g) => `at least one of ${g.join(', ')}${exactly(g) ? ' (exactly one)' : ''}`).join('; and '));
+  const rules = [
+    ...(a.exclusive ?? []).filter((g) => !(a.requireOneOf ?? []).some((r) => r.join() === g.join())).map((g) => `not both ${g.join(' and ')}`),
+    ...(a.together ?? []).map((g) => `${g.join(' and ')} together or not at all`),
+    ...(a.preferOne ?? []).map((g) => `preferably one of ${g.join(', ')}, not several`),
+  ];
+  if (rules.length) notes.push(`Rules: ${rules.join('; ')}`);
   if (a.irreversible) {
     notes.push(allowIrreversible ? 'Irreversible' : `Irreversible: refused unless the server runs with ${how}`);
   }

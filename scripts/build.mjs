@@ -4,7 +4,7 @@
 import { execFileSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const pkg = join(root, 'pkg');
@@ -100,7 +100,7 @@ export { initSync, initAsync };
 if (process.env.ITERABLE_WASM_NO_OPT !== '1') {
   // binaryen from npm (Debian's wasm-opt 108 corrupts modern wasm-bindgen output); --converge
   // repeats the passes until nothing changes (-100 bytes gzip, +6 s).
-  run(bin('wasm-opt'), ['-Oz', '--converge', '--strip-debug', '--strip-producers', '--strip-target-features', wasm, '-o', wasm]);
+  run(bin('wasm-opt'), ['-Oz', '--converge', '--strip-debug', '--strip-producers', wasm, '-o', wasm]);
   shortenBoundaryNames();
 }
 
@@ -111,7 +111,8 @@ if (process.env.ITERABLE_WASM_NO_OPT !== '1') {
  * it. -1.5 KB gzip of wasm and ~0.4 KB of glue. Every name is accounted for, or the build stops.
  */
 function shortenBoundaryNames() {
-  const printed = execFileSync(bin('wasm-opt'), [wasm, '--minify-imports-and-exports-and-modules', '-o', wasm], { cwd: root, encoding: 'utf8' });
+  // The target features section goes last: this pass reads the wasm's features from it.
+  const printed = execFileSync(bin('wasm-opt'), [wasm, '--minify-imports-and-exports-and-modules', '--strip-target-features', '-o', wasm], { cwd: root, encoding: 'utf8' });
   const map = JSON.parse(printed.slice(printed.indexOf('{')));
   const imports = new Map(map.imports.map(([, from, to]) => [from, to]));
   const exports = new Map(map.exports);
@@ -160,9 +161,11 @@ const findErrors = (dir) => {
 };
 const errors = findErrors(join(pkg, 'snippets'));
 if (!errors) throw new Error('wasm-bindgen did not emit the errors.js snippet');
-// The action ids, sorted as the wasm's actionIds() gives them (checked below): api.js installs the
-// methods from them at import, before the wasm is loaded.
-const ids = JSON.parse(readFileSync(join(outDir, 'catalog.json'), 'utf8')).map((e) => e.id).sort();
+// The action ids in catalog order, from the built wasm itself (the catalog's entries carry none):
+// api.js installs the methods from them at import, before any wasm is loaded.
+const glueModule = await import(pathToFileURL(glue).href);
+glueModule.initSync(readFileSync(wasm));
+const ids = glueModule.actionIds().split(',');
 writeFileSync(join(pkg, 'iterable_wasm_bg.inline.js'), inlineModule(readFileSync(wasm)));
 for (const f of readdirSync(pkg).filter((f) => /^((index|load)\.\w+|api)\.js$/.test(f))) {
   const p = join(pkg, f);

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test: native core tests (incl. property tests), the build, the size budget, the Prism
-# conformance suite, the TypeScript compile tests, the result types against the official client,
-# the real-engine tests (Node, Deno, workerd, Chromium), the bundler matrix, the security suite, the
-# fault-injection suite and the fuzz loop.
+# conformance suite, the TypeScript compile tests, the rule agreement of validation, JSON Schema and
+# .d.ts, the result types against the official client, the real-engine tests (Node, Deno, workerd,
+# Chromium), the bundler matrix, the security suite, the fault-injection suite and the fuzz loop.
 # Installs what it needs first (idempotent). Everything runs on 127.0.0.1; no test reaches the internet.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -32,6 +32,7 @@ step "prism conformance" node tests/prism/suite.mjs
 step "typescript" node tests/ts/run.mjs
 step "docs (README and examples' code blocks type-check under --strict without esnext, or run; CLI lines; packed README links)" node tests/docs/run.mjs
 step "result types vs @iterable/api's response schemas" node scripts/compare-results.mjs
+step "schema agreement (validation vs JSON Schema via ajv vs .d.ts via tsc, per rule kind)" node tests/schema/agree.mjs
 step "engines (node, deno, workerd, chromium) and examples" bash tests/engines/run.sh
 step "bundlers (Vite 8/6, webpack, Parcel, esbuild, Rollup, bun build; Node 18/20/22, Deno) from the packed tarball" bash tests/bundlers/run.sh
 step "sandbox (emulator: 145 actions vs the spec; scenarios in node, deno, workerd, chromium; HTTP with fetch and @iterable/api)" bash tests/sandbox/run.sh

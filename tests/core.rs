@@ -3,8 +3,9 @@
 
 use iterable_wasm::core::{
     self,
-    defs::{self, ActionDef, Format, Loc, Method, ResponseKind, Ty, CATALOG_JSON},
+    defs::{self, ActionDef, Loc, Method, ResponseKind, Ty, CATALOG_JSON},
     error::codes,
+    formats,
     request::{self, HttpRequest},
     response::{self, Payload},
     retry,
@@ -14,29 +15,75 @@ use std::path::Path;
 
 const BASE: &str = "https://api.iterable.com";
 
-/// A plausible value of a param's type.
-fn sample(ty: Ty, format: Format, items: Option<(Ty, Format)>, enums: &[String], name: &str) -> Value {
-    if let Some(e) = enums.first() {
-        return json!(e);
+/// Every action's full input schema, in catalog order (what api.js publishes).
+fn schemas() -> &'static [Value] {
+    static S: std::sync::OnceLock<Vec<Value>> = std::sync::OnceLock::new();
+    S.get_or_init(|| serde_json::from_str(include_str!(concat!(env!("OUT_DIR"), "/schemas.json"))).unwrap())
+}
+
+fn schema_of(def: &ActionDef) -> &'static Value {
+    &schemas()[def.index]
+}
+
+/// A plausible value for a JSON Schema (one of ours): the first enum value or example, a string
+/// in the pattern's form, an integer within bounds, objects with their required fields (all
+/// fields when `full`), arrays of two items (within bounds).
+fn sample_schema(s: &Value, name: &str, full: bool) -> Value {
+    if let Some(e) = s.get("enum").or_else(|| s.get("examples")) {
+        return e[0].clone();
     }
-    match ty {
-        Ty::String if name.to_lowercase().contains("email") => json!("user+tag@example.com"),
-        Ty::String if format == Format::DateTime => json!("2024-01-01T00:00:00Z"),
-        Ty::String => json!(format!("{name}-value")),
-        Ty::Integer => json!(42),
-        Ty::Number => json!(1.5),
-        Ty::Boolean => json!(true),
-        Ty::Object => json!({ "k": "v", "n": 1 }),
-        Ty::Array => {
-            let (ity, ifmt) = items.expect("array has items");
-            json!([sample(ity, ifmt, None, &[], name), sample(ity, ifmt, None, &[], name)])
+    match s["type"].as_str().unwrap() {
+        "string" => {
+            if let Some(p) = s["pattern"].as_str() {
+                for (form, text) in [(formats::DATE_UTC, "2024-01-01 00:00:00"), (formats::ISO, "2024-01-01T00:00:00Z"), (formats::EMAIL, "user+tag@example.com")] {
+                    if formats::pattern(form).as_deref() == Some(p) {
+                        return json!(text);
+                    }
+                }
+                let class = p.strip_prefix("^[").and_then(|c| c.strip_suffix("]*$")).expect("a class pattern");
+                let text = ["abc", "ABC", "123", "a-1"].into_iter().find(|t| t.chars().all(|c| formats::in_class(class, c))).unwrap();
+                return json!(text);
+            }
+            if name.to_lowercase().contains("email") {
+                return json!("user+tag@example.com");
+            }
+            if s["format"] == "date-time" {
+                return json!("2024-01-01T00:00:00Z");
+            }
+            let max = s["maxLength"].as_u64().unwrap_or(64) as usize;
+            json!(format!("{name}-value").chars().take(max).collect::<String>())
         }
+        "integer" => {
+            let lo = s["minimum"].as_i64().unwrap_or(i64::MIN);
+            let hi = s["maximum"].as_i64().unwrap_or(i64::MAX);
+            json!(42.clamp(lo, hi))
+        }
+        "number" => json!(1.5),
+        "boolean" => json!(true),
+        "object" => match s.get("properties").and_then(Value::as_object) {
+            None => json!({ "k": "v", "n": 1 }),
+            Some(props) => {
+                let required: Vec<&str> = s["required"].as_array().map(|r| r.iter().map(|x| x.as_str().unwrap()).collect()).unwrap_or_default();
+                let mut m: Map<String, Value> =
+                    props.iter().filter(|(k, _)| full || required.contains(&k.as_str())).map(|(k, v)| (k.clone(), sample_schema(v, k, full))).collect();
+                // the first member of each nested group, when none is there
+                for g in s.get("anyOf").or_else(|| s.get("oneOf")).and_then(Value::as_array).into_iter().flatten() {
+                    let m0 = g["required"][0].as_str().unwrap();
+                    m.entry(m0).or_insert_with(|| sample_schema(&props[m0], m0, full));
+                }
+                Value::Object(m)
+            }
+        },
+        "array" => {
+            let n = 2.min(s["maxItems"].as_u64().unwrap_or(2)) as usize;
+            Value::Array((0..n).map(|_| sample_schema(&s["items"], name, full)).collect())
+        }
+        t => panic!("type {t}"),
     }
 }
 
 fn param_sample(def: &ActionDef, name: &str) -> Value {
-    let p = def.param(name).unwrap();
-    sample(p.ty, p.format, p.items, &p.enum_values, &p.name)
+    sample_schema(&schema_of(def)["properties"][name], name, false)
 }
 
 /// Required params plus the first member of each requireOneOf group.
@@ -46,14 +93,30 @@ fn minimal_input(def: &ActionDef) -> Map<String, Value> {
         m.insert(p.name.clone(), param_sample(def, &p.name));
     }
     for g in &def.require_one_of {
-        m.insert(g[0].clone(), param_sample(def, &g[0]));
+        if !g.iter().any(|x| m.contains_key(x)) {
+            m.insert(g[0].clone(), param_sample(def, &g[0]));
+        }
     }
     m
 }
 
-/// Every param given.
+/// Every param given, nested fields too, except what the groups forbid: the second and later
+/// members of each exclusive group, then any together group left incomplete.
 fn full_input(def: &ActionDef) -> Map<String, Value> {
-    def.params.iter().map(|p| (p.name.clone(), param_sample(def, &p.name))).collect()
+    let mut m: Map<String, Value> = def.params.iter().map(|p| (p.name.clone(), sample_schema(&schema_of(def)["properties"][&p.name], &p.name, true))).collect();
+    for g in &def.exclusive {
+        for x in &g[1..] {
+            m.remove(x);
+        }
+    }
+    for g in &def.together {
+        if !g.iter().all(|x| m.contains_key(x)) {
+            for x in g {
+                m.remove(x);
+            }
+        }
+    }
+    m
 }
 
 fn prepare(def: &ActionDef, input: &Map<String, Value>) -> Result<HttpRequest, core::error::ApiError> {
@@ -149,8 +212,54 @@ fn shared_dir() -> Option<std::path::PathBuf> {
     p.exists().then_some(p)
 }
 
+/// The shared contract with the audit's decisions applied (defs/audit-decisions.json): every
+/// fixed finding's patch, in order. Each decision names its finding by index, action and field,
+/// and every finding of the audit has one.
+fn contract_with_audit(dir: &Path, contract: &mut [Value]) {
+    let audit: Vec<Value> = serde_json::from_str(&std::fs::read_to_string(dir.join("contract-audit.json")).unwrap()).unwrap();
+    let decisions_doc: Value = serde_json::from_str(include_str!("../defs/audit-decisions.json")).unwrap();
+    let decisions = decisions_doc["findings"].as_array().unwrap();
+    assert_eq!(decisions.len(), audit.len(), "one decision per finding of the audit");
+    for (i, (d, f)) in decisions.iter().zip(&audit).enumerate() {
+        assert_eq!((d["finding"].as_u64(), &d["actionId"], &d["field"]), (Some(i as u64), &f["actionId"], &f["field"]), "decision {i}");
+        match d["decision"].as_str().unwrap() {
+            "rejected" => assert!(d["reason"].as_str().is_some_and(|r| r.len() > 20), "decision {i}: a rejection gives its reason"),
+            "fixed" => {}
+            other => panic!("decision {i}: {other}"),
+        }
+        apply(contract, &f["actionId"], &d["patch"], &format!("decision {i}"));
+    }
+    // Rules beyond the audit (issue 22), each with the documentation it follows.
+    for (i, d) in decisions_doc["additions"].as_array().into_iter().flatten().enumerate() {
+        assert!(d["reason"].as_str().is_some_and(|r| r.len() > 20), "addition {i}: a reason");
+        apply(contract, &d["actionId"], &d["patch"], &format!("addition {i}"));
+    }
+}
+
+/// Applies one patch (steps `{param, set}`, `{set}`, `{append}`) to an action of the contract.
+fn apply(contract: &mut [Value], id: &Value, patch: &Value, what: &str) {
+    let Some(a) = contract.iter_mut().find(|a| &a["id"] == id) else { panic!("{what}: no action {id}") };
+    for step in patch.as_array().into_iter().flatten() {
+        if let Some(name) = step.get("param") {
+            let p = a["params"].as_array_mut().unwrap().iter_mut().find(|p| &p["name"] == name).unwrap_or_else(|| panic!("{what}: no param {name}"));
+            p.as_object_mut().unwrap().extend(step["set"].as_object().unwrap().clone());
+        } else if let Some(set) = step.get("set") {
+            a.as_object_mut().unwrap().extend(set.as_object().unwrap().clone());
+        } else {
+            for (k, groups) in step["append"].as_object().unwrap() {
+                let list = a.as_object_mut().unwrap().entry(k.clone()).or_insert_with(|| json!([])).as_array_mut().unwrap();
+                for g in groups.as_array().unwrap() {
+                    if !list.contains(g) {
+                        list.push(g.clone());
+                    }
+                }
+            }
+        }
+    }
+}
+
 #[test]
-fn definitions_follow_the_shared_contract() {
+fn definitions_follow_the_shared_contract_with_the_audit_applied() {
     let ours: Vec<Value> = serde_json::from_str(include_str!("../defs/actions.json")).unwrap();
     let Some(dir) = shared_dir() else {
         eprintln!("shared/iterable not found beside the repo; contract comparison skipped");
@@ -166,6 +275,7 @@ fn definitions_follow_the_shared_contract() {
             }
         }
     }
+    contract_with_audit(&dir, &mut contract);
     // Actions beyond the contract (not in Iterable's OpenAPI file) name their source instead;
     // every other one is a contract action, in the contract's order.
     let (beyond, ours): (Vec<Value>, Vec<Value>) = ours.into_iter().partition(|o| o.get("source").is_some());
@@ -184,7 +294,7 @@ fn definitions_follow_the_shared_contract() {
         o.as_object_mut().unwrap().remove("bulk");
         o.as_object_mut().unwrap().remove("result");
         assert!(d.as_str().unwrap().len() >= 40);
-        assert_eq!(&o, c, "definition {} differs from the shared contract", c["id"]);
+        assert_eq!(&o, c, "definition {} differs from the shared contract with the audit applied", c["id"]);
     }
 }
 
@@ -204,8 +314,9 @@ fn table_matches_definitions() {
             assert_eq!(p.required, dp["required"], "{} {}", a.id, p.name);
             assert_eq!(p.loc == Loc::Path, dp["in"] == "path");
             assert_eq!(p.loc == Loc::Query, dp["in"] == "query");
-            assert_eq!(p.enum_values.len(), dp["enum"].as_array().map(|e| e.len()).unwrap_or(0));
-            assert_eq!(p.items.is_some(), dp.get("items").is_some());
+            let kw = |k: &str| p.rules.as_ref().and_then(|r| r.get(k)).is_some();
+            assert_eq!(kw("enum") || kw("enumCi"), dp.get("enum").is_some(), "{} {}", a.id, p.name);
+            assert_eq!(kw("items"), dp.get("items").is_some());
         }
         let groups: Vec<Vec<String>> = serde_json::from_value(d["requireOneOf"].clone()).unwrap();
         assert_eq!(a.require_one_of, groups);
@@ -265,13 +376,14 @@ fn every_param_rejects_a_wrong_type() {
             input.insert(p.name.clone(), wrong);
             let e = prepare(def, &input).unwrap_err();
             assert!(e.issues.iter().any(|i| i.param == p.name), "{} {}: {:?}", def.id, p.name, e.issues);
-            if let (Ty::Array, Some((ity, _))) = (p.ty, p.items) {
-                let bad_item = if ity == Ty::String { json!(1) } else { json!("x") };
+            let schema = &schema_of(def)["properties"][&p.name];
+            if p.ty == Ty::Array {
+                let bad_item = if schema["items"]["type"] == "string" { json!(1) } else { json!("x") };
                 input.insert(p.name.clone(), json!([param_sample(def, &p.name)[0].clone(), bad_item]));
                 let e = prepare(def, &input).unwrap_err();
                 assert!(e.issues.iter().any(|i| i.param == format!("{}[1]", p.name)), "{} {}: {:?}", def.id, p.name, e.issues);
             }
-            if !p.enum_values.is_empty() {
+            if schema.get("enum").or_else(|| schema.get("examples")).is_some() {
                 input.insert(p.name.clone(), json!("NotAValue"));
                 assert!(prepare(def, &input).is_err(), "{} {}", def.id, p.name);
             }
@@ -309,7 +421,19 @@ fn every_require_one_of_group_is_enforced() {
             for m in g {
                 all.insert(m.clone(), param_sample(def, m));
             }
-            assert!(prepare(def, &all).is_ok(), "{}", def.id);
+            let partners: Vec<&String> = def.together.iter().filter(|t| t.iter().any(|m| all.contains_key(m))).flatten().collect();
+            {
+                for m in partners {
+                    all.insert(m.clone(), param_sample(def, m));
+                }
+            }
+            // all members together: fine, unless the group is also exclusive (exactly one)
+            if def.exclusive.contains(g) {
+                let e = prepare(def, &all).unwrap_err();
+                assert!(e.issues.iter().any(|i| i.message.contains("not both")), "{}: {:?}", def.id, e.issues);
+            } else {
+                assert!(prepare(def, &all).is_ok(), "{}", def.id);
+            }
         }
     }
     assert!(groups >= 30, "{groups}");
@@ -341,7 +465,7 @@ fn integers_are_checked_for_range_and_exactness() {
         let r = core::prepare(def, &format!("{{\"campaignId\":{v}}}"), BASE);
         assert_eq!(r.is_ok(), ok, "{v}: {r:?}");
     }
-    let int32 = defs::all().find_map(|a| a.params.iter().find(|p| p.format == Format::Int32 && p.loc == Loc::Query).map(|p| (a, p))).unwrap();
+    let int32 = defs::all().find_map(|a| a.params.iter().find(|p| schema_of(a)["properties"][&p.name]["format"] == "int32" && p.loc == Loc::Query).map(|p| (a, p))).unwrap();
     let mut input = minimal_input(int32.0);
     input.insert(int32.1.name.clone(), json!(3_000_000_000u64));
     assert!(prepare(int32.0, &input).is_err());
@@ -349,15 +473,19 @@ fn integers_are_checked_for_range_and_exactness() {
 
 #[test]
 fn path_values_are_encoded_and_unsafe_segments_refused() {
-    let def = core::action("delete_catalog_item").unwrap();
-    let req = core::prepare(def, r#"{"catalogName":"a b/c?d#e%f","itemId":"ü-1"}"#, BASE).unwrap();
-    assert_eq!(req.url, "https://api.iterable.com/api/catalogs/a%20b%2Fc%3Fd%23e%25f/items/%C3%BC-1");
+    let def = core::action("delete_user_by_id").unwrap();
+    let req = core::prepare(def, r#"{"userId":"a b/c?d#e%f-ü-1"}"#, BASE).unwrap();
+    assert_eq!(req.url, "https://api.iterable.com/api/users/byUserId/a%20b%2Fc%3Fd%23e%25f-%C3%BC-1");
     assert_eq!(req.method, Method::Delete);
     assert_eq!(req.body, None);
     for bad in ["", ".", ".."] {
-        let e = core::prepare(def, &format!(r#"{{"catalogName":"{bad}","itemId":"x"}}"#), BASE).unwrap_err();
-        assert_eq!(e.issues[0].param, "catalogName");
+        let e = core::prepare(def, &format!(r#"{{"userId":"{bad}"}}"#), BASE).unwrap_err();
+        assert_eq!(e.issues[0].param, "userId");
     }
+    // two path params, each encoded in its place
+    let def = core::action("get_catalog_item_by_id").unwrap();
+    let req = core::prepare(def, r#"{"catalogName":"my-catalog","itemId":"sku-1"}"#, BASE).unwrap();
+    assert_eq!(req.url, "https://api.iterable.com/api/catalogs/my-catalog/items/sku-1");
 }
 
 #[test]
@@ -425,13 +553,16 @@ fn catalog_has_every_action_with_a_working_schema() {
     let catalog: Vec<Value> = serde_json::from_str(CATALOG_JSON).unwrap();
     // The full schemas, as api.js expands them from the compact params (the build checks that).
     let schemas: Vec<Value> = serde_json::from_str(include_str!(concat!(env!("OUT_DIR"), "/schemas.json"))).unwrap();
-    assert_eq!(catalog.len(), defs::count());
+    // One array per action (fields by position), then the named shapes.
+    assert_eq!(catalog.len(), defs::count() + 1);
+    assert!(catalog[defs::count()].as_object().is_some_and(|s| !s.is_empty()));
     assert_eq!(schemas.len(), defs::count());
     for ((entry, def), schema) in catalog.iter().zip(defs::all()).zip(&schemas) {
-        assert_eq!(entry["id"], def.id);
-        // null, false and default values are left out of the shipped catalog (api.js restores them).
-        for k in ["description", "method", "path", "params"] {
-            assert!(entry.get(k).is_some(), "{}: {k}", def.id);
+        // Entries carry no id: defs::ids_in_order() lists them in catalog order.
+        assert_eq!(defs::ids_in_order().nth(def.index), Some(def.id));
+        // Trailing null and empty fields are left out of the shipped catalog (api.js restores them).
+        for k in 0..7 {
+            assert!(entry.get(k).is_some(), "{}: field {k}", def.id);
         }
         let names: Vec<&str> = schema["properties"].as_object().unwrap().keys().map(String::as_str).collect();
         assert_eq!(names, def.params.iter().map(|p| p.name.as_str()).collect::<Vec<_>>(), "{}", def.id);
@@ -557,7 +688,8 @@ fn counts_match_the_readme_of_the_contract() {
     let n = |f: &dyn Fn(&ActionDef) -> bool| defs::all().take(116).filter(|a| f(a)).count();
     assert_eq!(n(&|a| a.irreversible), 29);
     assert_eq!(n(&|a| a.idempotent), 91);
-    assert_eq!(n(&|a| a.is_async), 18);
+    // 18 in the contract's README; audit finding 109 (no document calls bulk_update_user_subscriptions asynchronous) makes it 17.
+    assert_eq!(n(&|a| a.is_async), 17);
     assert_eq!(n(&|a| a.method == Method::Get), 42);
     assert_eq!(n(&|a| a.response == ResponseKind::Json), 106);
     assert_eq!(n(&|a| a.pagination.is_some()), 13);
@@ -582,7 +714,7 @@ fn rate_limiter_allows_the_burst_then_spaces_calls() {
     // Every documented limit parses.
     for def in defs::all() {
         let catalog: Vec<Value> = serde_json::from_str(CATALOG_JSON).unwrap();
-        let text = catalog[def.index]["rateLimit"].as_str();
+        let text = catalog[def.index][10].as_str();
         assert_eq!(text.is_some(), def.rate_limit.is_some(), "{}", def.id);
     }
     assert!(rate::parse("5 requests/fortnight, per project").is_none());
@@ -732,8 +864,23 @@ fn bulk_plans_split_by_bytes_and_count_and_keep_every_item_once() {
     assert_eq!(plan.chunks.len(), 1);
     assert_eq!(plan.chunks[0].indices, vec![0, 2]);
 
-    // Bad input fails the plan before anything is sent.
-    assert_eq!(bulk::plan(users, "{}", r#"[{"email":"a@b.co"},5]"#, BASE).unwrap_err().code, codes::VALIDATION);
+    // A bad item is refused by itself, by index with its issues; the others still go.
+    let plan = bulk::plan(users, "{}", r#"[{"email":"a@b.co"},5,{"email":"not-an-email","dataFields":{}},{"dataFields":{}},{"userId":"u4"}]"#, BASE).unwrap();
+    let refused: Vec<(usize, &str)> = plan.rejected.iter().map(|f| (f.index, f.reason.as_str())).collect();
+    assert_eq!(
+        refused,
+        vec![
+            (1, "users[1]: expected an object, got integer"),
+            (2, "users[2].email: \"not-an-email\" is not an email address"),
+            (3, "users[3].email|users[3].userId: give at least one of users[3].email, users[3].userId"),
+        ]
+    );
+    assert_eq!(plan.chunks.iter().flat_map(|c| c.indices.clone()).collect::<Vec<_>>(), vec![0, 4]);
+    // A single call with the same bad value names its path, nothing sent.
+    let e = core::prepare(users, r#"{"users":[{"email":"a@b.co"},{"email":"a@b.co"},{"email":"a@b.co"},{"email":12345}]}"#, BASE).unwrap_err();
+    assert_eq!(e.issues[0].param, "users[3].email");
+    // Bad common input fails the plan before anything is sent.
+    assert_eq!(bulk::plan(users, r#"{"createNewFields":"yes"}"#, r#"[{"email":"a@b.co"}]"#, BASE).unwrap_err().code, codes::VALIDATION);
     assert!(bulk::plan(users, r#"{"users":[]}"#, "[]", BASE).is_err());
     assert!(bulk::plan(act("track_event"), "{}", "[]", BASE).is_err());
     assert_eq!(bulk::plan(users, "{}", "[]", BASE).unwrap().chunks.len(), 0);
@@ -745,28 +892,28 @@ fn bulk_failures_map_back_to_items() {
     let events = act("track_events_in_bulk");
     let items = json!([
         {"email": "ok@b.co", "eventName": "a"},
-        {"email": "bad", "eventName": "a"},
+        {"email": "bad@invalid", "eventName": "a"},
         {"userId": "ghost", "eventName": "a"},
         {"email": "x@b.co", "eventName": "forbidden"},
-        {"email": "bad", "eventName": "b"}
+        {"email": "bad@invalid", "eventName": "b"}
     ]);
     let plan = bulk::plan(events, "{}", &items.to_string(), BASE).unwrap();
-    let response = r#"{"successCount":1,"failCount":4,"invalidEmails":["bad"],"disallowedEventNames":["forbidden"],
-        "failedUpdates":{"invalidEmails":["bad"],"notFoundUserIds":["ghost"]},"createdFields":["bad"]}"#;
+    let response = r#"{"successCount":1,"failCount":4,"invalidEmails":["bad@invalid"],"disallowedEventNames":["forbidden"],
+        "failedUpdates":{"invalidEmails":["bad@invalid"],"notFoundUserIds":["ghost"]},"createdFields":["bad@invalid"]}"#;
     let f = bulk::failures(events.bulk.as_ref().unwrap(), &plan.chunks[0], response);
     let got: Vec<(usize, &str, &str)> = f.iter().map(|f| (f.index, f.id.as_deref().unwrap(), f.reason.as_str())).collect();
     assert_eq!(
         got,
         vec![
-            (1, "bad", "failedUpdates.invalidEmails"),
+            (1, "bad@invalid", "failedUpdates.invalidEmails"),
             (2, "ghost", "failedUpdates.notFoundUserIds"),
             (3, "forbidden", "disallowedEventNames"),
-            (4, "bad", "failedUpdates.invalidEmails"),
+            (4, "bad@invalid", "failedUpdates.invalidEmails"),
         ]
     );
     let text = bulk::failures_json(&f);
     let v: Value = serde_json::from_str(&text).unwrap();
-    assert_eq!(v[0], json!({"index": 1, "id": "bad", "reason": "failedUpdates.invalidEmails"}));
+    assert_eq!(v[0], json!({"index": 1, "id": "bad@invalid", "reason": "failedUpdates.invalidEmails"}));
 }
 
 #[test]
@@ -781,4 +928,116 @@ fn retry_after_is_read_in_seconds() {
         assert!(got.is_none() || bad == "1.", "{bad}: {got:?}");
     }
     assert_eq!(retry_after_ms(None), None);
+}
+
+/// One input per rule kind (most from the contract audit's examples): what validation says, and
+/// that the published JSON Schema agrees (bytes and dates ahead of now are ours alone: the
+/// schema carries them as x-iterable-* keywords, which tests/schema checks with ajv).
+#[test]
+fn every_rule_kind_is_enforced_and_the_schema_agrees() {
+    let long = "n".repeat(101);
+    let bytes = "é".repeat(257);
+    let cases: Vec<(&str, Value, Option<(&str, &str)>, bool)> = vec![
+        // (action, input, Some((issue param, message part)) or None when accepted, schema can say it)
+        ("export_data_to_csv", json!({"dataTypeName": "user", "range": "All", "startDateTime": "2024-01-01 00:00:00", "endDateTime": "2024-01-02 00:00:00"}), Some(("range|startDateTime", "not both")), true),
+        ("export_data_to_csv", json!({"dataTypeName": "user", "startDateTime": "2024-01-01 00:00:00"}), Some(("endDateTime", "together with startDateTime")), true),
+        ("export_data_to_csv", json!({"dataTypeName": "user", "startDateTime": "2024-01-01 00:00:00", "endDateTime": "2024-01-02 00:00:00"}), None, true),
+        ("export_data_to_csv", json!({"dataTypeName": "user", "range": "All"}), None, true),
+        ("export_data_to_csv", json!({"dataTypeName": "user"}), Some(("range|startDateTime", "exactly one of")), true),
+        ("merge_users", json!({"sourceEmail": "a@b.co", "sourceUserId": "u1", "destinationEmail": "c@d.co"}), Some(("sourceEmail|sourceUserId", "not both")), true),
+        ("merge_users", json!({"sourceUserId": "u1", "destinationEmail": "c@d.co"}), None, true),
+        ("track_event", json!({"eventName": "e", "email": "a@b.co", "userId": "u1"}), None, true),
+        ("create_snippet", json!({"name": long, "content": "x"}), Some(("name", "at most 100")), true),
+        ("create_snippet", json!({"name": "Footer v2!", "content": "x"}), Some(("name", "'!'")), true),
+        ("create_snippet", json!({"name": "Footer_v2 - b", "content": "x"}), None, true),
+        ("track_event", json!({"eventName": "e", "email": "a@b.co", "id": bytes}), Some(("id", "at most 512 bytes of UTF-8 (is 514)")), false),
+        ("track_event", json!({"eventName": "e", "email": "a@b.co", "id": "é".repeat(256)}), None, true),
+        ("upsert_push_template", json!({"clientTemplateId": "t", "buttons": [{"identifier": "a", "title": "A", "openApp": true}, {"identifier": "b", "title": "B", "openApp": true}, {"identifier": "c", "title": "C", "openApp": true}, {"identifier": "d", "title": "D", "openApp": true}]}), Some(("buttons", "at most 3")), true),
+        ("upsert_push_template", json!({"clientTemplateId": "t", "buttons": [{"identifier": "a", "title": "A"}]}), Some(("buttons[0].openApp", "required")), true),
+        ("upsert_push_template", json!({"clientTemplateId": "t", "buttons": [{"identifier": "a", "title": "A", "openApp": false, "buttonType": "textInput"}]}), None, true),
+        ("list_all_campaigns", json!({"campaignState": ["Running", "Bogus"]}), Some(("campaignState[1]", "not one of")), true),
+        ("subscribe_user_by_id", json!({"subscriptionGroup": "EMAILLIST", "subscriptionGroupId": 1, "userId": "u"}), None, true),
+        ("subscribe_user_by_id", json!({"subscriptionGroup": "emailLists", "subscriptionGroupId": 1, "userId": "u"}), Some(("subscriptionGroup", "any letter case")), true),
+        ("bulk_subscription_action", json!({"subscriptionGroup": "messageType", "subscriptionGroupId": 1, "action": "Subscribe", "users": ["a@b.co"]}), Some(("action", "not one of")), true),
+        ("bulk_subscription_action", json!({"subscriptionGroup": "messageType", "subscriptionGroupId": 1, "action": "subscribe"}), Some(("users|usersByUserId", "at least one of")), true),
+        ("bulk_subscription_action", json!({"subscriptionGroup": "messageType", "subscriptionGroupId": 1, "action": "subscribe", "users": []}), Some(("users", "at least 1 item")), true),
+        ("create_new_campaign", json!({"name": "n", "templateId": 1}), None, true),
+        ("create_new_campaign", json!({"name": "n", "templateId": 1, "listIds": []}), Some(("listIds", "at least 1 item")), true),
+        ("create_new_campaign", json!({"name": "n", "templateId": 1, "listIds": [1], "sendAt": "2024-01-01T00:00:00Z"}), Some(("sendAt", "form yyyy-MM-dd HH:mm:ss")), true),
+        ("create_new_campaign", json!({"name": "n", "templateId": 1, "listIds": [1], "sendAt": "2024-02-29 23:59:59"}), None, true),
+        ("trigger_campaign", json!({"campaignId": 1, "listIds": []}), Some(("listIds", "at least 1 item")), true),
+        ("create_catalog_items", json!({"catalogName": "c", "documents": {"a": {}}}), None, true),
+        ("track_embedded_click", json!({"messageId": "m", "email": "a@b.co", "deviceInfo": {"deviceId": "d", "platform": "ios"}}), Some(("deviceInfo.platform", "not one of")), true),
+        ("track_embedded_click", json!({"messageId": "m", "email": "a@b.co", "deviceInfo": {"deviceId": "d", "platform": "iOS"}}), Some(("deviceInfo.appPackageName", "required")), true),
+        ("update_email_template", json!({"templateId": 1, "linkParams": [{"key": "utm"}]}), Some(("linkParams[0].value", "required")), true),
+        ("update_webhook", json!({"id": 1, "headers": [{"key": "X", "value": 1}]}), Some(("headers[0].value", "expected a string")), true),
+        ("schedule_campaign", json!({"campaignId": 1, "sendAt": "2024-01-01T00:00:00Z", "recipientTimeZone": {"defaultTimeZone": "UTC"}}), Some(("recipientTimeZone.startTimeZone", "required")), true),
+        ("schedule_campaign", json!({"campaignId": 1, "sendAt": "2024-01-01 00:00:00"}), Some(("sendAt", "ISO 8601")), true),
+        ("schedule_campaign", json!({"campaignId": 1, "sendAt": "2024-01-01T00:00:00.00+0100"}), None, true),
+        ("track_events_in_bulk", json!({"events": [{"eventName": "e", "email": "a@b.co"}, {"eventName": "e"}]}), Some(("events[1].email|events[1].userId", "at least one of")), true),
+        ("update_catalog_field_mappings", json!({"catalogName": "c", "mappingsUpdates": [{"fieldName": "f", "fieldType": "text"}]}), Some(("mappingsUpdates[0].fieldType", "not one of")), true),
+        ("get_user_events", json!({"userId": "u", "limit": 0}), Some(("limit", "at least 1")), true),
+        ("get_user_events", json!({"userId": "u", "limit": 201}), Some(("limit", "at most 200")), true),
+        ("get_user_events", json!({"userId": "u", "limit": 200}), None, true),
+        ("get_metadata_item", json!({"table": "product_info", "key": "k1"}), Some(("table", "'_'")), true),
+        ("list_all_templates", json!({"sort": "-updatedAt"}), None, true),
+        ("list_all_templates", json!({"sort": "startAt"}), Some(("sort", "not one of")), true),
+        ("get_inapp_messages", json!({"email": "a@b.co", "count": 1, "platform": "iOS"}), Some(("packageName", "together with platform")), true),
+        ("get_embedded_messages", json!({"email": "a@b.co", "platform": "OTT"}), Some(("platform", "not one of")), true),
+    ];
+    for (id, input, want, in_schema) in &cases {
+        let def = act(id);
+        let r = core::prepare(def, &input.to_string(), BASE);
+        match (want, &r) {
+            (None, Ok(_)) => {}
+            (Some((param, part)), Err(e)) => {
+                assert_eq!(e.attempts, 0);
+                assert!(e.issues.iter().any(|i| &i.param == param && i.message.contains(part)), "{id} {input}: {:?}", e.issues);
+            }
+            _ => panic!("{id} {input}: {r:?}"),
+        }
+        if *in_schema {
+            let v = jsonschema::validator_for(schema_of(def)).unwrap();
+            assert_eq!(v.is_valid(input), want.is_none(), "{id} {input}: the schema disagrees");
+        }
+    }
+    // A date bound ahead of now needs the clock; an hour of slack for clocks that differ.
+    let def = act("create_new_campaign");
+    let at = |s: &str| core::prepare(def, &json!({"name": "n", "templateId": 1, "listIds": [1], "sendAt": s}).to_string(), BASE);
+    let now = formats::instant(formats::DATE_UTC, "2024-01-01 00:00:00").unwrap() as f64;
+    core::validate::set_now(now);
+    assert!(at("2024-01-22 00:59:59").is_ok());
+    let e = at("2024-01-22 01:00:01").unwrap_err();
+    assert_eq!((e.issues[0].param.as_str(), e.issues[0].message.as_str()), ("sendAt", "is more than 21 days in the future"));
+    core::validate::set_now(f64::NAN);
+    assert!(at("2099-01-01 00:00:00").is_ok(), "no clock, no bound");
+}
+
+#[test]
+fn date_forms_are_read_exactly() {
+    use formats::{instant, DATE_UTC, ISO};
+    assert_eq!(instant(DATE_UTC, "1970-01-01 00:00:00"), Some(0));
+    assert_eq!(instant(DATE_UTC, "2024-02-29 12:34:56"), Some(1_709_210_096_000));
+    assert_eq!(instant(ISO, "2024-02-29T12:34:56Z"), Some(1_709_210_096_000));
+    assert_eq!(instant(ISO, "2024-02-29T13:34:56.250+01:00"), Some(1_709_210_096_000));
+    assert_eq!(instant(ISO, "2024-02-29T11:34:56-0100"), Some(1_709_210_096_000));
+    assert_eq!(instant(ISO, "2024-02-29T12:34:56"), Some(1_709_210_096_000));
+    assert_eq!(instant(DATE_UTC, "1969-12-31 23:59:59"), Some(-1000));
+    for bad in ["", "2024-01-01", "2024-01-01 00:00", "2024-01-01T00:00:00", "2024-13-01 00:00:00", "2024-00-10 00:00:00", "2024-01-32 00:00:00", "2024-01-01 24:00:00", "2024-01-01 00:60:00", "2024-01-01 00:00:60", "2024-01-01 00:00:00Z", " 2024-01-01 00:00:00", "２024-01-01 00:00:00", "2024/01/01 00:00:00"] {
+        assert_eq!(instant(DATE_UTC, bad), None, "{bad:?}");
+    }
+    for bad in ["2024-01-01 00:00:00", "2024-01-01T00:00:00.", "2024-01-01T00:00:00+1", "2024-01-01T00:00:00+24:00", "2024-01-01T00:00:00+01:60", "2024-01-01T00:00:00z", "2024-01-01T00:00:00ZZ", "2024-01-01t00:00:00Z"] {
+        assert_eq!(instant(ISO, bad), None, "{bad:?}");
+    }
+}
+
+#[test]
+fn email_form_refuses_only_what_iterables_validator_refuses() {
+    // Addresses Iterable's validator takes all pass (quoted local parts, IP literals, plus tags, IDN).
+    for ok in ["a@b.co", "user+tag@example.com", "\"a b\"@example.com", "\"a@b\"@example.com", "user@[127.0.0.1]", "user@[::1]", "ünï@exämple.de", "a.b-c_d@sub.example.museum"] {
+        assert!(formats::email(ok), "{ok}");
+    }
+    for bad in ["", "not-an-email", "@example.com", "user@", "user@example.com.", "user@exa mple.com", "user\n@example.com", "us er@", "user@example.com\u{a0}", "user@\u{feff}x.com"] {
+        assert!(!formats::email(bad), "{bad:?}");
+    }
 }

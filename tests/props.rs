@@ -499,6 +499,34 @@ fn good_value(ty: Ty, format: Format, enums: &[String], items: Option<(Ty, Forma
     }
 }
 
+fn format_of(rules: Option<&json::Node>) -> Format {
+    match rules.and_then(|r| r.get("format")).and_then(|f| f.as_str()) {
+        Some("int32") => Format::Int32,
+        Some("int64") => Format::Int64,
+        Some("double") => Format::Double,
+        Some("date-time") => Format::DateTime,
+        _ => Format::None,
+    }
+}
+
+fn enum_of(rules: Option<&json::Node>) -> Vec<String> {
+    let list = rules.and_then(|r| r.get("enum").or_else(|| r.get("enumCi"))).and_then(|e| e.as_array());
+    list.map(|l| l.iter().filter_map(|v| v.as_str().map(str::to_string)).collect()).unwrap_or_default()
+}
+
+fn items_of(rules: Option<&json::Node>) -> Option<(Ty, Format)> {
+    let items = rules?.get("items")?;
+    let ty = match items.get("type").and_then(|t| t.as_str()) {
+        Some("integer") => Ty::Integer,
+        Some("number") => Ty::Number,
+        Some("boolean") => Ty::Boolean,
+        Some("object") => Ty::Object,
+        Some("array") => Ty::Array,
+        _ => Ty::String,
+    };
+    Some((ty, format_of(Some(items))))
+}
+
 /// An input object built from the action's own params: right or wrong types, nulls, missing
 /// required params, unknown keys, duplicates, any order.
 fn param_input(def: &'static ActionDef) -> BoxedStrategy<J> {
@@ -507,7 +535,7 @@ fn param_input(def: &'static ActionDef) -> BoxedStrategy<J> {
         .iter()
         .map(|p| {
             let value = prop_oneof![
-                12 => good_value(p.ty, p.format, &p.enum_values, p.items, false),
+                12 => good_value(p.ty, format_of(p.rules.as_ref()), &enum_of(p.rules.as_ref()), items_of(p.rules.as_ref()), false),
                 2 => doc(),
                 1 => Just(J::Null),
             ];

@@ -21,8 +21,9 @@ if (!apiKey && !sandbox) {
 }
 
 const client = sandbox
-  ? // Seed and clock make every id and timestamp the same on each run.
-    new IterableClient({ sandbox: { seed: 1, clock: '2026-01-01T00:00:00Z' } })
+  ? // The demo project (users, lists, templates, campaigns in every state, ...), built the same way
+    // on every run; the clock makes every timestamp the same too.
+    new IterableClient({ sandbox: { seed: 'demo', clock: '2026-01-01T00:00:00Z' } })
   : new IterableClient({
       apiKey,
       region: process.env.ITERABLE_REGION === 'eu' ? 'eu' : 'us',
@@ -64,6 +65,10 @@ try {
   console.log(`execute: list_channels -> ${byId.channels?.length ?? 0} channels`);
 
   if (sandbox) {
+    // The demo project starts with data to list, sort and page through.
+    const { campaigns = [] } = await client.listAllCampaigns();
+    const states = [...new Set(campaigns.map((c) => c.campaignState))].sort();
+    console.log(`sandbox: demo project: ${campaigns.length} campaigns (${states.join(', ')})`);
     // What only a stateful emulator can show: state that later calls see.
     const { listId } = await client.createNewList({ name: 'Newsletter' });
     const subscribers = ['ada@example.com', 'grace@example.com', 'linus@example.com'].map((email) => ({ email }));

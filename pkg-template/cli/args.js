@@ -2,49 +2,98 @@
 // integer options, and an action's input from --input (JSON, @file, - for stdin) and key=value
 // pairs converted by the param's JSON Schema type.
 import { readFileSync } from 'node:fs';
+import process from 'node:process';
+import { parseArgs as utilParseArgs } from 'node:util';
 import { hostList, originList } from '../server/guard.js';
+import { positionalParam } from './find.js';
 import { CliError } from './output.js';
 
 // ---------------------------------------------------------------------------------------------
 // Arguments
 
-const VALUE_OPTIONS = new Set(['input', 'region', 'base-url', 'timeout', 'max-retries', 'max-response-bytes', 'state', 'file', 'concurrency', 'port', 'host', 'allow', 'deny', 'poll-ms', 'api-key', 'seed', 'allow-host', 'cors-origin', 'max-body', 'token', 'headers-timeout', 'request-timeout', 'max-connections', 'tools', 'toolsets']);
-const FLAG_OPTIONS = new Set(['all', 'json', 'yes', 'dry-run', 'sandbox', 'json-errors', 'help', 'raw', 'jsonl', 'quiet', 'allow-irreversible', 'version', 'pretty', 'compact', 'http', 'read-only', 'allow-sends']);
-/** Options that are comma lists and may be repeated. */
-const LIST_OPTIONS = new Set(['allow', 'deny', 'allow-host', 'cors-origin', 'toolsets', 'api-key']);
+/** Every option: its kind, and the commands it belongs to (`*`: every command; `run`: running an
+ * action, by id or resource command). An option given to a command it does not belong to is an
+ * error naming the commands it belongs to. */
+const SERVER = ['sandbox', 'mcp'];
+const CONNECT = ['run', 'bulk', 'export', 'mcp'];
+export const OPTIONS = {
+  help: { type: 'boolean', short: 'h', for: ['*'] },
+  version: { type: 'boolean', short: 'V', for: ['*'] },
+  'json-errors': { type: 'boolean', for: ['*'] },
+  quiet: { type: 'boolean', for: ['run', 'bulk', 'export', 'mcp', 'sandbox'] },
+  verbose: { type: 'boolean', short: 'v', for: CONNECT },
+  profile: { type: 'string', for: CONNECT },
+  region: { type: 'string', for: [...CONNECT, 'keys'] },
+  'base-url': { type: 'string', for: [...CONNECT, 'keys'] },
+  timeout: { type: 'string', for: CONNECT },
+  'max-retries': { type: 'string', for: CONNECT },
+  'max-response-bytes': { type: 'string', for: CONNECT },
+  sandbox: { type: 'boolean', for: CONNECT },
+  state: { type: 'string', for: [...CONNECT, 'sandbox'] },
+  input: { type: 'string', for: ['run', 'bulk', 'export'] },
+  'dry-run': { type: 'boolean', for: ['run', 'bulk', 'export'] },
+  yes: { type: 'boolean', short: 'y', for: ['run', 'bulk'] },
+  all: { type: 'boolean', for: ['run'] },
+  raw: { type: 'boolean', for: ['run'] },
+  jsonl: { type: 'boolean', for: ['run'] },
+  output: { type: 'string', short: 'o', for: ['run', 'bulk', 'actions'] },
+  columns: { type: 'string', for: ['run', 'actions'] },
+  json: { type: 'boolean', for: ['run', 'bulk', 'actions', 'describe', 'keys'] },
+  pretty: { type: 'boolean', for: ['run', 'bulk', 'actions', 'describe'] },
+  file: { type: 'string', short: 'f', for: ['bulk'] },
+  concurrency: { type: 'string', for: ['bulk'] },
+  'poll-ms': { type: 'string', for: ['export'] },
+  'allow-irreversible': { type: 'boolean', for: ['mcp'] },
+  allow: { type: 'string', multiple: true, list: true, for: ['mcp'] },
+  deny: { type: 'string', multiple: true, list: true, for: ['mcp'] },
+  http: { type: 'boolean', for: ['mcp'] },
+  token: { type: 'string', for: ['mcp'] },
+  tools: { type: 'string', for: ['mcp'] },
+  toolsets: { type: 'string', multiple: true, list: true, for: ['mcp'] },
+  'read-only': { type: 'boolean', for: ['mcp'] },
+  'allow-sends': { type: 'boolean', for: ['mcp'] },
+  'api-key': { type: 'string', multiple: true, list: true, for: ['sandbox'] },
+  seed: { type: 'string', for: ['sandbox'] },
+  port: { type: 'string', for: SERVER },
+  host: { type: 'string', for: SERVER },
+  'allow-host': { type: 'string', multiple: true, list: true, for: SERVER },
+  'cors-origin': { type: 'string', multiple: true, list: true, for: SERVER },
+  'max-body': { type: 'string', for: SERVER },
+  'headers-timeout': { type: 'string', for: SERVER },
+  'request-timeout': { type: 'string', for: SERVER },
+  'max-connections': { type: 'string', for: SERVER },
+};
 
+const PARSE_OPTIONS = Object.fromEntries(Object.entries(OPTIONS).map(([k, o]) => [k, { type: o.type, ...(o.short ? { short: o.short } : {}), ...(o.multiple ? { multiple: true } : {}) }]));
+
+/** The command line as { opts, positional } (node:util's parseArgs, strict; its errors as usage
+ * errors). List options (comma lists, repeatable) are flattened. */
 export function parseArgs(argv) {
-  const opts = {};
-  const positional = [];
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    if (a === '--') {
-      positional.push(...argv.slice(i + 1));
-      break;
-    }
-    if (a === '-h') { opts.help = true; continue; }
-    if (a === '-y') { opts.yes = true; continue; }
-    if (a.startsWith('--')) {
-      const eq = a.indexOf('=');
-      const name = eq > 0 ? a.slice(2, eq) : a.slice(2);
-      if (VALUE_OPTIONS.has(name)) {
-        let value;
-        if (eq > 0) value = a.slice(eq + 1);
-        else if (i + 1 < argv.length) value = argv[++i];
-        else throw new CliError(`--${name} needs a value`);
-        if (LIST_OPTIONS.has(name)) (opts[name] ??= []).push(...value.split(',').map((s) => s.trim()).filter(Boolean));
-        else opts[name] = value;
-      } else if (FLAG_OPTIONS.has(name)) {
-        if (eq > 0) throw new CliError(`--${name} takes no value`);
-        opts[name] = true;
-      } else {
-        throw new CliError(`unknown option --${name} (see --help)`);
-      }
-      continue;
-    }
-    positional.push(a);
+  let parsed;
+  try {
+    parsed = utilParseArgs({ args: argv, options: PARSE_OPTIONS, allowPositionals: true, strict: true });
+  } catch (e) {
+    const name = /'(-{1,2}[^' <]+)/.exec(String(e?.message))?.[1] ?? '';
+    if (e?.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') throw new CliError(`unknown option ${name} (see --help)`);
+    if (/argument missing/.test(e?.message)) throw new CliError(`${name} needs a value`);
+    if (/does not take an argument/.test(e?.message)) throw new CliError(`${name} takes no value`);
+    throw new CliError(String(e?.message ?? e));
   }
-  return { opts, positional };
+  const opts = {};
+  for (const [k, v] of Object.entries(parsed.values)) {
+    opts[k] = OPTIONS[k]?.list ? v.flatMap((x) => x.split(',').map((s) => s.trim()).filter(Boolean)) : v;
+  }
+  return { opts, positional: parsed.positionals };
+}
+
+/** Throws when an option given does not belong to `command` (a key of OPTIONS[*].for). */
+export function checkOptions(opts, command) {
+  for (const name of Object.keys(opts)) {
+    const belongs = OPTIONS[name]?.for ?? ['*'];
+    if (belongs.includes('*') || belongs.includes(command)) continue;
+    const where = belongs.map((c) => (c === 'run' ? '<action>' : c)).join(', ');
+    throw new CliError(`--${name} does not apply to ${command === 'run' ? 'running an action' : command}; it belongs to: ${where}`);
+  }
 }
 
 /** The local-server options shared by `sandbox` and `mcp --http` (--allow-host, --cors-origin,
@@ -79,10 +128,21 @@ export const intOption = (opts, name, { min = 0, max = Number.MAX_SAFE_INTEGER }
 // ---------------------------------------------------------------------------------------------
 // Input
 
-export function readSource(spec, what) {
+/** The text of a file, or of stdin for "-": read as a stream, so a terminal works too (with a
+ * hint on stderr; Ctrl-D ends it). */
+let stdinRead = false;
+/** Whether stdin carried an input (then it cannot answer a prompt). */
+export const stdinUsed = () => stdinRead;
+
+export async function readSource(spec, what) {
   try {
-    if (spec === '-') return readFileSync(0, 'utf8');
-    return readFileSync(spec, 'utf8');
+    if (spec !== '-') return readFileSync(spec, 'utf8');
+    stdinRead = true;
+    if (process.stdin.isTTY) process.stderr.write(`reading ${what} from the terminal; end with Ctrl-D (Ctrl-Z Enter on Windows)\n`);
+    process.stdin.setEncoding('utf8');
+    let text = '';
+    for await (const chunk of process.stdin) text += chunk;
+    return text;
   } catch (e) {
     throw new CliError(`cannot read ${what} ${spec === '-' ? 'from stdin' : `"${spec}"`}: ${e.code ?? e.message}`);
   }
@@ -138,10 +198,10 @@ function coerce(raw, schema, key) {
 }
 
 /** An action's input: --input's object with the key=value / key:=<json> pairs merged over it. */
-export function buildInput(entry, opts, pairs) {
+export async function buildInput(entry, opts, pairs) {
   let input = {};
   if (opts.input !== undefined) {
-    const text = opts.input === '-' ? readSource('-', '--input') : opts.input.startsWith('@') ? readSource(opts.input.slice(1), '--input file') : opts.input;
+    const text = opts.input === '-' ? await readSource('-', '--input') : opts.input.startsWith('@') ? await readSource(opts.input.slice(1), '--input file') : opts.input;
     try {
       input = JSON.parse(text);
     } catch (e) {
@@ -152,7 +212,15 @@ export function buildInput(entry, opts, pairs) {
   const props = entry?.inputSchema?.properties ?? {};
   for (const pair of pairs) {
     const m = /^([^=:]+?)(:=|=)([\s\S]*)$/.exec(pair);
-    if (!m) throw new CliError(`expected key=value, got "${pair.slice(0, 60)}"`);
+    const param = entry && positionalParam(entry);
+    if (!m || (param && !/^[A-Za-z_$][\w.$-]*$/.test(m[1]))) {
+      // A bare value fills the action's one required id (get_user_by_email ada@example.com).
+      if (param && input[param] === undefined) {
+        input[param] = coerce(pair, props[param], param);
+        continue;
+      }
+      throw new CliError(`expected key=value, got "${pair.slice(0, 60)}"${param ? ` (${param} is already given)` : ''}`);
+    }
     const [, key, op, raw] = m;
     if (op === ':=') {
       try {

@@ -3,14 +3,15 @@
 // 3 or 4 when some items failed.
 import { buildInput, intOption, readSource } from './args.js';
 import { findAction, loadPackage } from './catalog.js';
-import { confirm } from './call.js';
+import { confirm, summarize } from './call.js';
 import { callOptions, makeClient } from './client.js';
 import { printHelp } from './help.js';
-import { CliError, NAME, NETWORK_CODES, num, printDryRun, printResult, progress, seconds } from './output.js';
+import { CliError, NAME, NETWORK_CODES, num, plural, printDryRun, progress, seconds } from './output.js';
+import { columnsOf, outputFormat, printResult } from './format.js';
 
 /** The items of --file: one JSON array, or JSON lines (blank lines skipped). */
-function readItems(file) {
-  const text = readSource(file, '--file');
+async function readItems(file) {
+  const text = await readSource(file, '--file');
   const trimmed = text.trimStart();
   if (trimmed.startsWith('[')) {
     try {
@@ -43,28 +44,35 @@ export async function cmdBulk(opts, positional) {
     throw new CliError(`${id} is not a bulk action; bulk actions: ${actions.filter((a) => a.bulk).map((a) => a.id).join(', ')}`, { code: 'ValidationError' });
   }
   if (!opts.file) throw new CliError('bulk needs --file items.jsonl (JSON lines, a JSON array, or - for stdin)');
-  const input = buildInput(entry, opts, pairs);
-  const items = readItems(opts.file);
+  // Options first, then the input (which may wait on stdin).
   const concurrency = intOption(opts, 'concurrency', { min: 1, max: 16 });
+  columnsOf(opts, outputFormat(opts));
+  const input = await buildInput(entry, opts, pairs);
+  const items = await readItems(opts.file);
+  if (items.length === 0) throw new CliError(`--file ${opts.file}: no items`, { code: 'ValidationError' });
   const dryRun = opts['dry-run'] ? [] : null;
-  if (entry.irreversible) await confirm(entry, opts, `bulk ${entry.id}`);
   const { client, save } = await makeClient(opts, { dryRun });
   const bar = progress(opts);
   const t0 = Date.now();
   let ok = false;
   try {
+    if (entry.irreversible) {
+      const extra = Object.keys(input).length ? ` with ${summarize(input)}` : '';
+      await confirm(entry, opts, `${plural(items.length, 'item')} from ${opts.file === '-' ? 'stdin' : opts.file} through ${entry.id} (${entry.title})${extra}`);
+    }
+    bar.update(`${entry.id}: sending ${plural(items.length, 'item')}…`, true);
     const report = await client.bulk(entry.id, items, {
       ...callOptions(opts),
       input,
       ...(concurrency ? { concurrency } : {}),
-      onProgress: dryRun ? undefined : (p) => bar.update(`${entry.id}: ${p.done}/${p.requests} requests, ${num(p.sent)} items sent, ${num(p.succeeded)} succeeded, ${num(p.failed)} failed`, true),
+      onProgress: dryRun ? undefined : (p) => bar.update(`${entry.id}: ${p.done}/${plural(p.requests, 'request')}, ${plural(p.sent, 'item')} sent, ${num(p.succeeded)} succeeded, ${num(p.failed)} failed`, true),
     });
     if (dryRun) {
       await printDryRun(dryRun, opts);
       return 0;
     }
     ok = true;
-    bar.done(`${entry.id}: ${num(report.items)} items in ${report.requests} requests: ${num(report.succeeded)} succeeded, ${num(report.failed)} failed (${seconds(t0)})`);
+    bar.done(`${entry.id}: ${plural(report.items, 'item')} in ${plural(report.requests, 'request')}: ${num(report.succeeded)} succeeded, ${num(report.failed)} failed (${seconds(t0)})`);
     await printResult(report, opts);
     if (report.failed === 0) return 0;
     if (report.errors.some((e) => NETWORK_CODES.has(e.code))) return 4;

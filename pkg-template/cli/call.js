@@ -3,31 +3,62 @@
 // JSON lines, or a streamed body (JSON lines, CSV, text) with progress on stderr.
 import process from 'node:process';
 import { createInterface } from 'node:readline';
-import { buildInput } from './args.js';
-import { STREAMED, findAction, loadPackage } from './catalog.js';
-import { callOptions, makeClient } from './client.js';
+import { buildInput, stdinUsed } from './args.js';
+import { STREAMED, findAction, flagsOf, isPaginated, loadPackage } from './catalog.js';
+import { callOptions, captureFetch, makeClient } from './client.js';
 import { describeText } from './describe.js';
 import { HELP } from './help.js';
-import { CliError, num, printDryRun, printResult, progress, seconds, write } from './output.js';
+import { CliError, plural, printDryRun, progress, redact, seconds, write } from './output.js';
+import { columnsOf, formatResult, outputFormat, printResult } from './format.js';
 
-export async function confirm(entry, opts, what = entry.id) {
+/** A short, redacted "key=value, key=value" of an input (what a prompt shows). */
+export function summarize(input, max = 160) {
+  const parts = Object.entries(input).map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`);
+  const text = parts.join(', ');
+  return redact(text.length > max ? text.slice(0, max - 1) + '…' : text);
+}
+
+/** Asks on the terminal before an irreversible action; `what` says exactly what will happen.
+ * Without a terminal (or when stdin carried the input) --yes is required. */
+export async function confirm(entry, opts, what) {
   if (opts.yes || opts['dry-run']) return;
-  if (!process.stdin.isTTY || !process.stderr.isTTY) {
-    throw new CliError(`${what} is irreversible: pass --yes to run it without a terminal to confirm on`, { code: 'ConfirmationRequired' });
+  if (!process.stdin.isTTY || !process.stderr.isTTY || stdinUsed()) {
+    throw new CliError(`${entry.id} is irreversible: pass --yes to run it ${stdinUsed() ? 'when stdin carries the input' : 'without a terminal to confirm on'}`, { code: 'ConfirmationRequired' });
   }
   const rl = createInterface({ input: process.stdin, output: process.stderr });
   const answer = await new Promise((resolve) => {
-    rl.question(`${what} (${entry.title}) is irreversible. Run it? [y/N] `, resolve);
+    rl.question(`${what}\nThis is irreversible (${entry.id}). Run it? [y/N] `, resolve);
     rl.once('close', () => resolve(''));
   });
   rl.close();
   if (!/^y(es)?$/i.test(String(answer).trim())) throw new CliError('not confirmed; nothing was sent', { code: 'Cancelled', exit: 1 });
 }
 
+/** Validates an input and builds its request without sending (the client's own validation): an
+ * invalid input throws here, before any prompt. Resolves to the request { method, url, body }. */
+async function preflight(entry, input, call) {
+  const { IterableClient } = await loadPackage();
+  const captured = [];
+  const client = new IterableClient({ apiKey: 'preflight-check', fetch: captureFetch(captured), maxRetries: 0, rateLimit: false });
+  try {
+    await client.execute(entry.id, input, call);
+  } catch (e) {
+    if (captured.length === 0) throw e;
+  }
+  return captured[0];
+}
+
+/** What an irreversible call will do, for its prompt: "Delete a list: DELETE /api/lists/10". */
+function describeRequest(entry, input, req) {
+  const target = req ? `${req.method} ${new URL(req.url).pathname}${new URL(req.url).search}` : entry.method;
+  const args = Object.keys(input).length ? `\n  with ${summarize(input)}` : '';
+  return `${entry.title}: ${target}${args}`;
+}
+
 async function streamOut(client, entry, input, opts, call) {
   const t0 = Date.now();
   const bar = progress(opts);
-  const records = entry.response === 'jsonl' ? !opts.raw : !!opts.jsonl && !opts.raw;
+  const records = entry.response === 'jsonl' ? !opts.raw : outputFormat(opts) === 'jsonl' && !opts.raw;
   const showProgress = entry.response !== 'text';
   const s = client.stream(entry.id, input, call);
   if (records) {
@@ -35,9 +66,9 @@ async function streamOut(client, entry, input, opts, call) {
     for await (const r of s) {
       await write(JSON.stringify(r) + '\n');
       n++;
-      if (showProgress) bar.update(`${entry.id}: ${num(n)} records`);
+      if (showProgress) bar.update(`${entry.id}: ${plural(n, 'record')}`);
     }
-    if (showProgress) bar.done(`${entry.id}: ${num(n)} records in ${seconds(t0)}`);
+    if (showProgress) bar.done(`${entry.id}: ${plural(n, 'record')} in ${seconds(t0)}`);
     return;
   }
   const body = await s.body();
@@ -52,15 +83,18 @@ async function streamOut(client, entry, input, opts, call) {
     for (let i = 0; i < value.length; i++) if (value[i] === 10) lines++;
     if (value.length) lastByte = value[value.length - 1];
     if (!process.stdout.write(value)) await new Promise((r) => process.stdout.once('drain', r));
-    if (showProgress) bar.update(`${entry.id}: ${num(bytes)} bytes, ${num(lines)} lines`);
+    if (showProgress) bar.update(`${entry.id}: ${plural(bytes, 'byte')}, ${plural(lines, 'line')}`);
   }
   if (lastByte !== 10 && bytes > 0) await write('\n');
-  if (showProgress) bar.done(`${entry.id}: ${num(bytes)} bytes, ${num(lines + (lastByte !== 10 && bytes > 0 ? 1 : 0))} lines in ${seconds(t0)}`);
+  if (showProgress) bar.done(`${entry.id}: ${plural(bytes, 'byte')}, ${plural(lines + (lastByte !== 10 && bytes > 0 ? 1 : 0), 'line')} in ${seconds(t0)}`);
 }
 
 async function paginateOut(client, entry, input, opts, call) {
   const t0 = Date.now();
   const bar = progress(opts);
+  const format = outputFormat(opts);
+  const columns = columnsOf(opts, format);
+  const collected = format === 'table' ? [] : null;
   let items = 0;
   let pages = 0;
   for await (const page of client.paginate(entry.id, input, call).pages()) {
@@ -68,12 +102,24 @@ async function paginateOut(client, entry, input, opts, call) {
     const key = entry.pagination.items;
     const list = key ? (Array.isArray(page?.[key]) ? page[key] : []) : Array.isArray(page) ? page : [];
     for (const item of list) {
-      await write(JSON.stringify(item) + '\n');
+      if (collected) collected.push(item);
+      else await write(formatResult([item], 'jsonl', columns));
       items++;
     }
-    bar.update(`${entry.id}: ${num(items)} items, ${num(pages)} pages`);
+    bar.update(`${entry.id}: ${plural(items, 'item')}, ${plural(pages, 'page')}`);
   }
-  bar.done(`${entry.id}: ${num(items)} items, ${num(pages)} pages in ${seconds(t0)}`);
+  if (collected) await write(formatResult(collected, 'table', columns));
+  bar.done(`${entry.id}: ${plural(items, 'item')}, ${plural(pages, 'page')} in ${seconds(t0)}`);
+}
+
+/** Under a table of one page: how to get the next one (the page after, or --all). */
+function nextPageHint(entry, input, value) {
+  const p = entry.pagination;
+  if (!isPaginated(entry) || !value || typeof value !== 'object') return;
+  let next;
+  if (p.style === 'page' && value.nextPageUrl) next = `page=${(Number(input.page) || 1) + 1}`;
+  else if (p.style === 'nextMarker' && value.nextMarker) next = `nextMarker=${value.nextMarker}`;
+  if (next) process.stderr.write(`more items: add ${next} for the next page, or --all for every page\n`);
 }
 
 export async function cmdRun(id, opts, positional) {
@@ -82,16 +128,23 @@ export async function cmdRun(id, opts, positional) {
     await write(describeText(entry) + '\n' + HELP.run + '\n');
     return 0;
   }
-  const input = buildInput(entry, opts, positional);
+  // Options first, then the input (which may wait on stdin).
   const dryRun = opts['dry-run'] ? [] : null;
-  if (opts.all && (!entry.pagination || entry.pagination.style === 'limit')) {
-    throw new CliError(`--all: ${entry.id} is not paginated (paginated actions: ${(await loadPackage()).actions.filter((a) => a.pagination && a.pagination.style !== 'limit').map((a) => a.id).join(', ')})`);
-  }
-  if (entry.irreversible) await confirm(entry, opts);
-  const { client, save } = await makeClient(opts, { dryRun });
   const call = callOptions(opts);
+  const format = outputFormat(opts);
+  columnsOf(opts, format);
+  if (opts.all && !isPaginated(entry)) {
+    throw new CliError(`--all: ${entry.id} is not paginated (paginated actions: ${(await loadPackage()).actions.filter(isPaginated).map((a) => a.id).join(', ')})`);
+  }
+  const input = await buildInput(entry, opts, positional);
+  // Everything is checked before a prompt: the key and connection, then the input.
+  const { client, save } = await makeClient(opts, { dryRun });
   let ok = false;
   try {
+    if (entry.irreversible && !opts.yes && !dryRun) {
+      const req = await preflight(entry, input, call);
+      await confirm(entry, opts, describeRequest(entry, input, req));
+    }
     if (dryRun) {
       try {
         await client.execute(entry.id, input, call);
@@ -106,9 +159,14 @@ export async function cmdRun(id, opts, positional) {
     } else if (STREAMED.has(entry.response) && typeof client.stream === 'function') {
       await streamOut(client, entry, input, opts, call);
     } else {
-      await printResult(await client.execute(entry.id, input, call), opts);
+      const value = await client.execute(entry.id, input, call);
+      await printResult(value, opts);
+      if (format === 'table') nextPageHint(entry, input, value);
     }
     ok = true;
+    if (opts.sandbox && !opts.state && !flagsOf(entry).includes('read') && process.stderr.isTTY && !opts.quiet) {
+      process.stderr.write(`note: the in-process sandbox forgets this when the command ends; --state file.json keeps it for the next run\n`);
+    }
     return 0;
   } finally {
     await save(ok);

@@ -7,7 +7,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { openStateFile, snapshots } from '../server/state-file.js';
 import { intOption } from './args.js';
 import { loadPackage } from './catalog.js';
-import { CliError, secrets } from './output.js';
+import { profileFor } from './keys.js';
+import { CliError, NAME, redact, secrets } from './output.js';
 
 /** How long a CLI run waits for another process's lock on its --state file. */
 export const STATE_LOCK_WAIT_MS = 10_000;
@@ -21,7 +22,7 @@ const dataOf = (text) => text.replace(CLOCK, '{');
 const REDACTED_HEADERS = new Set(['api-key', 'authorization']);
 
 /** A fetch that records each request and sends nothing (for --dry-run). */
-function captureFetch(captured) {
+export function captureFetch(captured) {
   return async function dryRunFetch(url, init = {}) {
     const headers = {};
     new Headers(init.headers ?? {}).forEach((v, k) => {
@@ -43,6 +44,43 @@ export function readStateFile(file) {
   } catch (e) {
     throw new CliError(`--state ${file} is not valid JSON (${e.message})`);
   }
+}
+
+/** How much --verbose / ITERABLE_DEBUG logs: 0 nothing, 1 each attempt, 2 with bodies
+ * (ITERABLE_DEBUG=body). */
+export function debugLevel(opts, env = process.env) {
+  const d = String(env.ITERABLE_DEBUG ?? '').trim().toLowerCase();
+  if (d === 'body' || d === 'bodies') return 2;
+  if (opts.verbose || (d && d !== '0' && d !== 'false' && d !== 'no')) return 1;
+  return 0;
+}
+
+const clipBody = (t) => (t.length > 2000 ? `${t.slice(0, 2000)}… (${t.length} characters)` : t);
+
+/** The client hooks that log each attempt on stderr (key redacted): onRequest, onResponse,
+ * onRetry, and with bodies a fetch that logs each response body. */
+function debugHooks(level, log = (line) => process.stderr.write(redact(`[${NAME}] ${line}`) + '\n')) {
+  const hooks = {
+    onRequest: (r) => {
+      log(`→ ${r.method} ${r.url} (${r.action}, attempt ${r.attempt})`);
+      if (level >= 2 && r.body !== undefined) log(`  request body: ${clipBody(String(r.body))}`);
+    },
+    onResponse: (r) => log(`← ${r.status} ${r.method} ${r.url} in ${r.durationMs} ms (${r.action}, attempt ${r.attempt})`),
+    onRetry: (r) => {
+      const e = r.error ?? {};
+      log(`↻ ${r.action}: attempt ${r.attempt} failed (${e.code ?? 'error'}${e.status ? ` ${e.status}` : ''}: ${String(e.message ?? '').slice(0, 160)}); retrying in ${r.delayMs} ms`);
+    },
+  };
+  if (level >= 2) {
+    hooks.fetch = async (url, init) => {
+      const res = await globalThis.fetch(url, init);
+      try {
+        log(`  response body (${res.status}): ${clipBody(await res.clone().text())}`);
+      } catch {}
+      return res;
+    };
+  }
+  return hooks;
 }
 
 /** The per-call options: --timeout and --max-retries. */
@@ -70,14 +108,16 @@ export async function makeClient(opts, { dryRun = null, longRunning = false } = 
   const loaded = await loadPackage();
   const { IterableClient } = loaded;
   const env = process.env;
-  const apiKey = env.ITERABLE_API_KEY;
+  // ITERABLE_API_KEY wins; else the profile (--profile, ITERABLE_PROFILE, or the one in use).
+  const profile = env.ITERABLE_API_KEY || opts.sandbox ? undefined : profileFor(opts, env);
+  const apiKey = env.ITERABLE_API_KEY || profile?.apiKey;
   if (apiKey) secrets.push(apiKey);
   if (!apiKey && !opts.sandbox && !dryRun) {
-    throw new CliError('set ITERABLE_API_KEY to your Iterable API key (or use --sandbox, or --dry-run)', { code: 'MissingApiKey' });
+    throw new CliError(`set ITERABLE_API_KEY to your Iterable API key, or add a profile (\`${NAME} keys add <name>\`); or use --sandbox, or --dry-run`, { code: 'MissingApiKey' });
   }
-  const region = opts.region ?? (env.ITERABLE_REGION || undefined);
+  const region = opts.region ?? (env.ITERABLE_REGION || profile?.region || undefined);
   if (region !== undefined && region !== 'us' && region !== 'eu') throw new CliError(`--region must be us or eu, got "${String(region).slice(0, 20)}"`);
-  const baseUrl = opts['base-url'] ?? (env.ITERABLE_BASE_URL || undefined);
+  const baseUrl = opts['base-url'] ?? (env.ITERABLE_BASE_URL || (opts.region || env.ITERABLE_REGION ? undefined : profile?.baseUrl) || undefined);
   const options = {
     apiKey: apiKey || (opts.sandbox ? 'sandbox-key' : 'dry-run-key'),
     ...(region ? { region } : {}),
@@ -87,6 +127,13 @@ export async function makeClient(opts, { dryRun = null, longRunning = false } = 
   // Bodies longer than this reject with ResponseTooLarge instead of filling memory (default 64 MiB).
   const maxBytes = intOption(opts, 'max-response-bytes', { min: 1, max: 500 * 1024 * 1024 });
   if (maxBytes !== undefined) options.maxResponseBytes = maxBytes;
+  const level = debugLevel(opts);
+  if (level && !dryRun) {
+    const hooks = debugHooks(level);
+    // The sandbox answers through its own fetch: bodies are logged for the network only.
+    if (opts.sandbox) delete hooks.fetch;
+    Object.assign(options, hooks);
+  }
   if (dryRun) {
     const f = captureFetch(dryRun);
     options.fetch = f;

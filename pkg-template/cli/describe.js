@@ -1,59 +1,212 @@
-// `actions` (the catalog as a table or JSON) and `describe <id>` (one action: params, groups,
-// flags, JSON Schema); describeText also heads `<id> --help`.
+// `actions` (the catalog grouped by resource, sorted, filtered; or JSON) and `describe <id>` (one
+// action in a screenful: an example command line, params with every enum value, what is required
+// and which "one of" groups, flags; the whole entry with --json). describeText also heads
+// `<id> --help` and the resource commands' help.
 import { typeOf } from './args.js';
-import { findAction, flagsOf, loadPackage } from './catalog.js';
+import { findAction, flagsOf, isPaginated, loadPackage } from './catalog.js';
+import { findResource, normalizeId, positionalParam, resourceTable } from './find.js';
 import { CliError, NAME, formatJson, write } from './output.js';
+import { printResult } from './format.js';
 
-export async function cmdActions(opts) {
+export const WIDTH = 80;
+const clip = (s, n) => (s.length > n ? s.slice(0, Math.max(0, n - 1)) + '…' : s);
+
+/** Words wrapped to `width` columns, each line after the first indented by `indent`. */
+export function wrap(text, width = WIDTH, indent = '') {
+  const lines = [];
+  let line = '';
+  for (const word of String(text).split(/\s+/).filter(Boolean)) {
+    if (line && (line + ' ' + word).length > width) {
+      lines.push(line);
+      line = indent + word;
+    } else line = line ? line + ' ' + word : indent + word;
+  }
+  if (line) lines.push(line);
+  return lines.join('\n');
+}
+
+/** The flag marks of the `actions` listing (read and idempotent are in describe). */
+const MARKS = [
+  ['!', (a) => a.irreversible, 'irreversible (asks first)'],
+  ['b', (a) => !!a.bulk, 'bulk'],
+  ['p', isPaginated, 'pages with --all'],
+  ['s', (a) => flagsOf(a).includes('streamed'), 'streamed'],
+];
+const marksOf = (a) => MARKS.map(([m, has]) => (has(a) ? m : ' ')).join('');
+
+/** Whether an action matches an `actions <filter>` word: its resource, id, method name or title. */
+function matches(a, word, resource) {
+  if (resource && resource.resource === a.resource) return true;
+  const n = normalizeId(word);
+  return normalizeId(a.id).includes(n) || a.title.toLowerCase().includes(word.toLowerCase());
+}
+
+export async function cmdActions(opts, filters = []) {
   const { actions } = await loadPackage();
-  if (opts.json) {
-    const list = actions.map((a) => ({
-      id: a.id, title: a.title, method: a.method, path: a.path, response: a.response,
+  const shown = filters.length
+    ? actions.filter((a) => filters.every((w) => matches(a, w, findResource(actions, w))))
+    : actions;
+  if (filters.length && shown.length === 0) throw new CliError(`no action matches "${filters.join(' ')}"; see \`${NAME} actions\``);
+  if (opts.json || opts.output) {
+    const list = shown.map((a) => ({
+      id: a.id, methodName: a.methodName, resource: a.resource, title: a.title, method: a.method, path: a.path, response: a.response,
       irreversible: a.irreversible, idempotent: a.idempotent, async: a.async,
-      read: flagsOf(a).includes('read'), bulk: !!a.bulk, paginated: a.pagination?.style ?? null,
+      read: flagsOf(a).includes('read'), bulk: !!a.bulk, paginated: isPaginated(a) ? a.pagination.style : null,
     }));
-    await write(formatJson(list, opts) + '\n');
+    await printResult(list, opts.output ? opts : { ...opts, output: opts.pretty ? 'pretty' : 'json' });
     return 0;
   }
-  const w = Math.max(...actions.map((a) => a.id.length));
-  const lines = actions.map((a) => `${a.id.padEnd(w)}  ${a.method.padEnd(6)}  ${a.title}${flagsOf(a).length ? `  [${flagsOf(a).join(', ')}]` : ''}`);
-  await write(lines.join('\n') + `\n\n${actions.length} actions. \`${NAME} describe <id>\` for one; \`${NAME} <id> --help\` to run one.\n`);
+  const table = resourceTable(actions);
+  const groups = [...table.values()].map((r) => ({ r, list: shown.filter((a) => a.resource === r.resource).sort((x, y) => x.id.localeCompare(y.id)) }))
+    .filter((g) => g.list.length)
+    .sort((x, y) => x.r.name.localeCompare(y.r.name));
+  const out = [`flags: ${MARKS.map(([m, , what]) => `${m} ${what}`).join(', ')}`];
+  for (const { r, list } of groups) {
+    out.push('', `${r.name} (${list.length}): ${NAME} ${r.name} --help`);
+    const w = Math.max(...list.map((a) => a.id.length));
+    for (const a of list) {
+      const head = `  ${a.id.padEnd(w)}  ${a.method.padEnd(6)} ${marksOf(a)} `;
+      out.push(head + clip(a.title, WIDTH - head.length));
+    }
+  }
+  out.push('', `${shown.length} of ${actions.length} actions. \`${NAME} describe <id>\` for one; \`${NAME} actions <word>\` to filter.`);
+  await write(out.map((l) => clip(l, WIDTH)).join('\n') + '\n');
   return 0;
 }
 
-export function describeText(a) {
+/** The name of a form the catalog writes as a pattern (recognised by what it takes), or the pattern. */
+function formOf(pattern) {
+  const cls = /^\^\[(\^?)(.*)\]\*\$$/.exec(pattern);
+  if (cls) return cls[1] ? `none of the characters [${cls[2]}]` : `only the characters [${cls[2]}]`;
+  const re = new RegExp(pattern, 'u');
+  if (re.test('user@example.com') && !re.test('user')) return 'an email address';
+  if (re.test('2024-01-31 23:59:59') && !re.test('2024-01-31T23:59:59Z')) return 'yyyy-MM-dd HH:mm:ss (UTC, no zone)';
+  if (re.test('2024-01-31T23:59:59Z') && !re.test('2024-01-31 23:59:59')) return 'ISO 8601 date and time';
+  return `matching ${pattern}`;
+}
+
+/** A value's rules in words, from its JSON Schema: forms, bounds, enum, default. */
+export function rulesOf(s) {
+  const r = [];
+  if (Array.isArray(s.enum)) r.push(`one of: ${s.enum.slice(0, 12).join(', ')}${s.enum.length > 12 ? ', …' : ''}`);
+  else if (Array.isArray(s.examples) && s.pattern) r.push(`one of (any letter case): ${s.examples.join(', ')}`);
+  else if (s.pattern) r.push(formOf(s.pattern));
+  const range = (lo, hi, unit) => {
+    if (lo !== undefined && hi !== undefined) r.push(`${lo} to ${hi}${unit}`);
+    else if (lo !== undefined) r.push(`at least ${lo}${unit}`);
+    else if (hi !== undefined) r.push(`at most ${hi}${unit}`);
+  };
+  range(s.minLength, s['x-iterable-max-bytes'] === s.maxLength ? undefined : s.maxLength, ' characters');
+  if (s['x-iterable-max-bytes'] !== undefined) r.push(`at most ${s['x-iterable-max-bytes']} bytes (UTF-8)`);
+  range(s.minItems, s.maxItems, ' items');
+  if (s.format !== 'int32') range(s.minimum, s.maximum, '');
+  if (s['x-iterable-max-future-days'] !== undefined) r.push(`at most ${s['x-iterable-max-future-days']} days ahead`);
+  if (s.default !== undefined) r.push(`default ${JSON.stringify(s.default)}`);
+  return r;
+}
+
+/** The rules between an object's members in words, from its JSON Schema (and the catalog's preferOne). */
+export function groupsOf(s, preferOne = []) {
+  const out = [];
+  const req = (list) => list.map((x) => x.required.join(', '));
+  for (const part of [s, ...(s.allOf ?? [])]) {
+    if (part.oneOf) out.push(`exactly one of ${req(part.oneOf).join(', ')}`);
+    if (part.anyOf) out.push(`at least one of ${req(part.anyOf).join(', ')}`);
+    if (part.not?.required) out.push(`not both ${part.not.required.join(' and ')}`);
+  }
+  const seen = new Set();
+  for (const [k, others] of Object.entries(s.dependentRequired ?? {})) {
+    const g = [k, ...others].sort().join(' and ');
+    if (!seen.has(g)) out.push(`${[k, ...others].join(' and ')} together or not at all`);
+    seen.add(g);
+  }
+  for (const g of preferOne) out.push(`preferably one of ${g.join(', ')} (several are accepted; Iterable resolves them)`);
+  return out;
+}
+
+
+/** A sample value of a param for an example command line. */
+function sample(name, s) {
+  if (Array.isArray(s?.enum) && s.enum.length) return String(s.enum[0]);
+  const t = typeOf(s);
+  if (/email/i.test(name) && t === 'string') return 'ada@example.com';
+  if (t === 'integer' || t === 'number') return '123';
+  if (t === 'boolean') return 'true';
+  if (t === 'array') return typeOf(s.items) === 'object' ? `'[{"…":"…"}]'` : typeOf(s.items) === 'integer' ? '1,2' : 'a,b';
+  if (t === 'object') return `'{"key":"value"}'`;
+  if (s?.format === 'date-time' || /date/i.test(name)) return '2024-01-31T00:00:00Z';
+  return /id$/i.test(name) ? 'abc123' : 'text';
+}
+
+/** One example command line: every required param, the first of each "one of" group. */
+export function exampleLine(a, prefix = `${NAME} ${a.id}`) {
   const props = a.inputSchema?.properties ?? {};
-  const required = new Set(a.inputSchema?.required ?? []);
-  const rows = Object.entries(props).map(([k, s]) => {
-    const type = [typeOf(s) ?? 'any', s.format ? `(${s.format})` : '', typeOf(s) === 'array' && s.items?.type ? `of ${s.items.type}` : ''].filter(Boolean).join(' ');
-    const extra = [required.has(k) ? 'required' : 'optional', s['x-iterable-in'] ? `in ${s['x-iterable-in']}` : null].filter(Boolean).join(', ');
-    const enumText = Array.isArray(s.enum) ? ` One of: ${s.enum.slice(0, 12).join(', ')}${s.enum.length > 12 ? ', …' : ''}.` : '';
-    return { k, type, extra, desc: (s.description ?? '') + enumText };
+  const names = [...(a.inputSchema?.required ?? [])];
+  for (const g of a.requireOneOf ?? []) if (!g.some((p) => names.includes(p))) names.push(g[0]);
+  const pos = positionalParam(a);
+  const parts = names.map((k) => (k === pos ? sample(k, props[k]) : `${k}=${sample(k, props[k])}`));
+  return [prefix, ...parts, a.irreversible ? '--yes' : ''].filter(Boolean).join(' ');
+}
+
+/** A row per member of an object, nested shapes' members indented under their param. */
+function rowsOf(schema, required, groupOf, depth = 0) {
+  return Object.entries(schema?.properties ?? {}).flatMap(([k, s]) => {
+    const item = typeOf(s) === 'array' && s.items ? s.items : null;
+    const type = [typeOf(s) ?? 'any', s.format ? `(${s.format})` : '', item ? `of ${item.type ?? 'any'}` : ''].filter(Boolean).join(' ');
+    const g = depth ? -1 : groupOf(k);
+    const need = required.has(k) ? 'required' : g !== -1 ? `one of ${g.label}` : 'optional';
+    // The value's rules in words (its enum is listed in full below it).
+    const rules = [...rulesOf({ ...s, enum: undefined }), ...(item ? rulesOf({ ...item, enum: undefined }).map((x) => `each ${x}`) : [])];
+    const row = { k: `${'  '.repeat(depth)}${k}`, type, extra: [need, s['x-iterable-in'] ? `in ${s['x-iterable-in']}` : null].filter(Boolean).join(', '), s, rules, enum: s.enum ?? item?.enum };
+    const nested = item?.properties ? item : s.properties ? s : null;
+    if (!nested) return [row];
+    const inner = groupsOf(nested);
+    if (inner.length) row.rules.push(...inner.map((x) => `fields: ${x}`));
+    return [row, ...rowsOf(nested, new Set(nested.required ?? []), groupOf, depth + 1)];
   });
+}
+
+export function describeText(a, { examples } = {}) {
+  const required = new Set(a.inputSchema?.required ?? []);
+  const groups = [];
+  for (const g of a.requireOneOf ?? []) {
+    if (g.length === 1) required.add(g[0]);
+    else groups.push(g);
+  }
+  const groupOf = (k) => {
+    const i = groups.findIndex((g) => g.includes(k));
+    return i < 0 ? -1 : { label: groups.length > 1 ? `group ${i + 1}` : 'group' };
+  };
+  const top = rowsOf(a.inputSchema, required, groupOf);
+  // Required params first, each with its nested rows.
+  const blocks = [];
+  for (const r of top) (r.k.startsWith(' ') ? blocks.at(-1) : blocks[blocks.push([]) - 1]).push(r);
+  blocks.sort((x, y) => Number(!required.has(x[0].k)) - Number(!required.has(y[0].k)));
+  const rows = blocks.flat();
   const wk = Math.max(4, ...rows.map((r) => r.k.length));
   const wt = Math.max(4, ...rows.map((r) => r.type.length));
-  const we = Math.max(4, ...rows.map((r) => r.extra.length));
-  const out = [
-    `${a.id} — ${a.title}`,
-    `${a.method} ${a.path}`,
-    '',
-    a.description,
-    '',
-    'Params:',
-    ...(rows.length ? rows.map((r) => `  ${r.k.padEnd(wk)}  ${r.type.padEnd(wt)}  ${r.extra.padEnd(we)}  ${r.desc}`) : ['  (none)']),
-  ];
-  if (a.requireOneOf?.length) {
-    out.push('', 'Required groups (at least one of each):', ...a.requireOneOf.map((g) => `  ${g.join(' | ')}`));
-  }
   const flags = [
     ...flagsOf(a),
     `response ${a.response}`,
     a.rateLimit ? `rate limit ${a.rateLimit}` : null,
     a.limits ? `limits: ${a.limits}` : null,
-    a.pagination ? `pagination ${a.pagination.style}` : null,
+    isPaginated(a) ? `pagination ${a.pagination.style}` : null,
     a.bulk ? `bulk items in "${a.bulk.items}"` : null,
   ].filter(Boolean);
-  out.push('', `Flags: ${flags.join('; ')}`, '', 'Input schema (JSON Schema 2020-12):', JSON.stringify(a.inputSchema, null, 2));
+  const out = [`${a.id} — ${a.title}`, `${a.method} ${a.path}`, '', wrap(a.description), '', 'Example:', ...(examples ?? [exampleLine(a)]).map((e) => `  ${e}`), '', 'Params:'];
+  if (!rows.length) out.push('  (none)');
+  const pad = ' '.repeat(6);
+  const note = (text, extra = '') => out.push(wrap(text, WIDTH, pad + extra));
+  for (const r of rows) {
+    out.push(`  ${r.k.padEnd(wk)}  ${r.type.padEnd(wt)}  ${r.extra}`);
+    if (r.s.description) note(r.s.description);
+    if (r.rules.length) note(`rules: ${r.rules.join('; ')}`, '  ');
+    if (Array.isArray(r.enum)) note(`values: ${r.enum.join(', ')}`, '  ');
+  }
+  if (groups.length) out.push('', 'Required groups (at least one of each):', ...groups.map((g) => `  ${g.join(' | ')}`));
+  const others = groupsOf(a.inputSchema ?? {}, a.preferOne).filter((g) => !g.startsWith('at least one of'));
+  if (others.length) out.push('', 'Rules between params:', ...others.map((g) => `  ${g}`));
+  out.push('', wrap(`Flags: ${flags.join('; ')}`, WIDTH, '  '), `The input's JSON Schema: ${NAME} describe ${a.id} --json`);
   return out.join('\n') + '\n';
 }
 

@@ -4,12 +4,12 @@ import { buildInput, intOption } from './args.js';
 import { findAction } from './catalog.js';
 import { callOptions, makeClient } from './client.js';
 import { printHelp } from './help.js';
-import { num, printDryRun, progress, seconds, write } from './output.js';
+import { plural, printDryRun, progress, seconds, write } from './output.js';
 
 export async function cmdExport(opts, positional) {
   if (opts.help) return printHelp('export');
   const entry = await findAction('start_export');
-  const input = buildInput(entry, opts, positional);
+  const input = await buildInput(entry, opts, positional);
   const dryRun = opts['dry-run'] ? [] : null;
   const { client, save } = await makeClient(opts, { dryRun });
   const pollMs = intOption(opts, 'poll-ms', { min: 1, max: 600_000 });
@@ -24,7 +24,7 @@ export async function cmdExport(opts, positional) {
       ...(pollMs ? { pollMs } : {}),
       onProgress: (p) => {
         last = p;
-        bar.update(`export job ${p.jobId}: ${p.state}, ${num(p.files)} files, ${num(p.records)} records`, true);
+        bar.update(`export job ${p.jobId}: ${p.state}, ${plural(p.files, 'file')}, ${plural(p.records, 'record')}`, true);
       },
     });
     try {
@@ -40,7 +40,7 @@ export async function cmdExport(opts, positional) {
       throw e;
     }
     ok = true;
-    bar.done(`export job ${last?.jobId ?? '?'}: ${last?.state ?? 'done'}, ${num(last?.files ?? 0)} files, ${num(n)} records in ${seconds(t0)}`);
+    bar.done(`export job ${last?.jobId ?? '?'}: ${last?.state ?? 'done'}, ${plural(last?.files ?? 0, 'file')}, ${plural(n, 'record')} in ${seconds(t0)}`);
     return 0;
   } finally {
     await save(ok);

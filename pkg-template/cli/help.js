@@ -8,12 +8,19 @@ const COMMON = `Connection options:
   --timeout MS           time limit of each attempt (default 30000)
   --max-retries N        retries after the first attempt (default 2)
   --max-response-bytes N longest response body read (default 64 MiB); longer: ResponseTooLarge
+  --profile NAME         the key and region of a saved profile (see: ${NAME} keys --help)
   --sandbox              run against the built-in emulator instead of Iterable (no key needed)
   --state FILE           with --sandbox: load the emulator's state from FILE, save it back after
                          (locked while in use; written atomically; waits up to 10 s for another
                          process using it)
   --json-errors          errors on stderr as one JSON line
-Environment: ITERABLE_API_KEY (required unless --sandbox or --dry-run), ITERABLE_REGION, ITERABLE_BASE_URL.`;
+  --verbose, -v          log each attempt on stderr: method, URL, status, time, retry reason
+                         (key redacted); ITERABLE_DEBUG=1 does the same, ITERABLE_DEBUG=body adds
+                         the request and response bodies
+  --version, -V          the package version
+Environment: ITERABLE_API_KEY (wins over profiles; a key or a profile is required unless
+--sandbox or --dry-run), ITERABLE_PROFILE, ITERABLE_REGION, ITERABLE_BASE_URL, ITERABLE_DEBUG,
+NO_COLOR (no colour on a terminal).`;
 
 /** The options of the local HTTP servers (`sandbox`, `mcp --http`). */
 const serverOptions = (body, maxBody) => `Server options:
@@ -31,29 +38,39 @@ export const HELP = {
 Every Iterable API action from the terminal, and an MCP server for AI agents.
 
 Commands:
-  actions [--json]                 list every action (id, method, title, flags)
-  describe <id> [--json]           description, params, required groups, JSON Schema, flags
-  <id> [input] [options]           run one action and print its result (see: ${NAME} run --help)
+  <resource> <command> [args]      e.g. \`users get ada@example.com\`, \`lists delete 12\`;
+                                   \`${NAME} users --help\` lists a resource's commands
+  actions [word] [--json]          the actions by resource (filtered by a word: \`actions user\`)
+  describe <id> [--json]           an action: example, params, every enum value, flags
+  <id> [value] [key=value ...]     run one action by id (get_user_by_email ada@example.com;
+                                   trackEvent, track-event work too; see: ${NAME} run --help)
   bulk <id> --file items.jsonl     send a list through a bulk action, split within its limits
   export [input]                   start an export job, wait for it, stream its records (JSON lines)
   mcp [--http] [options]           Model Context Protocol server over stdio, or HTTP on 127.0.0.1
   sandbox [--port N] [--state F]   serve the Iterable emulator over HTTP on 127.0.0.1 (default port 4010)
+  keys add|list|use|remove NAME    keep API keys per profile (US and EU side by side)
+  completion bash|zsh|fish        a shell completion script (see: ${NAME} help completion)
+  version, -V, --version           the package version
   help [command]                   this text, or a command's
 
 Exit codes: 0 success, 1 cancelled or internal error, 2 bad input (usage or validation),
 3 API error, 4 network error or timeout.
 
 ${COMMON}`,
-  actions: `Usage: ${NAME} actions [--json]
+  actions: `Usage: ${NAME} actions [word ...] [--json]
 
-Lists every action: id, HTTP method, title and flags (read, irreversible, idempotent, async,
-bulk, paginated, streamed). --json prints the list as JSON.`,
+Lists the actions grouped by resource, sorted: id, HTTP method, flag marks (! irreversible,
+b bulk, p pages with --all, s streamed) and title. Words filter: a resource (\`actions users\`)
+or a part of an id or title (\`actions user\`). --json prints the list as JSON.`,
   describe: `Usage: ${NAME} describe <id> [--json]
 
-Shows an action: its description, method and path, params with their types, where they go
-(path, query, body) and whether they are required, the "one of" groups, the flags and the
-JSON Schema of its input. --json prints the whole catalog entry.`,
-  run: `Usage: ${NAME} <id> [--input '<json>' | --input @file.json | --input -] [key=value ...] [options]
+Shows an action: its description, method and path, an example command line, params with their
+types, every enum value, where they go (path, query, body), whether each is required or in a
+"one of" group, and the flags. --json prints the whole catalog entry (with its JSON Schema).`,
+  run: `Usage: ${NAME} <id> [value] [--input '<json>' | --input @file.json | --input -] [key=value ...] [options]
+
+The id may be written as the client's method name (getUserByEmail), with hyphens or in any case.
+A bare value fills the action's one required param: ${NAME} get_user_by_email ada@example.com.
 
 Runs one action and prints its result: JSON (pretty on a terminal, compact otherwise); text, CSV
 and HTML results as text. key=value pairs are merged over --input and converted by the param's
@@ -69,8 +86,11 @@ Options:
   --raw                  stream the response body as it comes (CSV, text, JSON lines)
   --jsonl                print the records of a CSV action as JSON lines
   --quiet                no progress on stderr
-  --json                 compact JSON even on a terminal
-  --pretty               pretty JSON even when piped
+  --output, -o FORMAT    json (compact), pretty (indented, coloured on a terminal, readable
+                         dates), table, or jsonl (a list's items one a line; text results as
+                         JSON strings). Default: pretty on a terminal, json otherwise
+  --columns a,b          the fields a table or jsonl shows
+  --json                 same as --output json; --pretty: --output pretty; --jsonl: --output jsonl
 
 ${COMMON}`,
   bulk: `Usage: ${NAME} bulk <id> --file items.jsonl [--input '<json>' | key=value ...] [--concurrency N]
@@ -140,6 +160,23 @@ Agent configuration (e.g. Claude Desktop, Cursor):
                                   "env": { "ITERABLE_API_KEY": "<server-side key>" } } } }
 
 ${COMMON}`,
+  keys: `Usage: ${NAME} keys add <name> [--region us|eu | --base-url URL]
+       ${NAME} keys list [--json] | use <name> | remove <name>
+
+Profiles keep an API key with its region (or base URL) in profiles.json under your config
+folder ($XDG_CONFIG_HOME or ~/.config/${NAME}/, %APPDATA%\\${NAME}\\ on Windows; or
+$ITERABLE_CONFIG_DIR), readable by you only (0600), written atomically. \`keys add\` reads the key
+from stdin: typed without echo on a terminal, or piped (printf %s "$KEY" | ${NAME} keys add eu
+--region eu); it is never printed. The first profile added is the one in use; \`keys use\`
+switches. A command uses --profile NAME, else ITERABLE_PROFILE, else the one in use; when
+ITERABLE_API_KEY is set it wins over every profile.`,
+  completion: `Usage: ${NAME} completion bash|zsh|fish
+
+Prints a shell completion script for the commands, resources and their commands, action ids and
+options (generated from the catalog of this version). Install:
+  bash: ${NAME} completion bash > ~/.local/share/bash-completion/completions/${NAME}
+  zsh:  ${NAME} completion zsh > "\${fpath[1]}/_${NAME}"  (or: source <(${NAME} completion zsh))
+  fish: ${NAME} completion fish > ~/.config/fish/completions/${NAME}.fish`,
   sandbox: `Usage: ${NAME} sandbox [--port 4010] [--host 127.0.0.1] [--state file.json] [server options]
 
 Serves the Iterable emulator over HTTP (on 127.0.0.1 unless --host) and prints its URL; point

@@ -113,19 +113,6 @@ export function* jsonPieces(value) {
   }
 }
 
-export async function printResult(value, opts) {
-  if (typeof value === 'string') return write(value.endsWith('\n') || value === '' ? value : value + '\n');
-  let text;
-  try {
-    text = formatJson(value === undefined ? null : value, opts);
-  } catch (e) {
-    if (!(e instanceof RangeError)) throw e;
-    for (const piece of jsonPieces(value)) await write(piece);
-    return write('\n');
-  }
-  await write(text + '\n');
-}
-
 /** --dry-run's output: the requests captureFetch (client.js) recorded, as JSON or as text. */
 export async function printDryRun(captured, opts) {
   if (captured.length === 0) throw new CliError('dry run: the client sent no request', { exit: 1, code: 'InternalError' });
@@ -156,7 +143,8 @@ export async function printDryRun(captured, opts) {
 // ---------------------------------------------------------------------------------------------
 // Progress on stderr
 
-/** Progress on stderr: rewritten in place on a terminal, else a line at most once a second. */
+/** Progress on stderr: rewritten in place on a terminal (the first update at once, then at most
+ * five a second); without a terminal only the closing line. */
 export function progress(opts) {
   const quiet = !!opts.quiet;
   const tty = !!process.stderr.isTTY;
@@ -164,12 +152,12 @@ export function progress(opts) {
   let shown = false;
   return {
     update(text, force = false) {
-      if (quiet) return;
+      if (quiet || !tty) return;
       const now = Date.now();
-      if (!force && now - last < (tty ? 200 : 1000)) return;
+      if (!force && now - last < 200) return;
       last = now;
       shown = true;
-      process.stderr.write(tty ? `\r\x1b[2K${text}` : `${text}\n`);
+      process.stderr.write(`\r\x1b[2K${text}`);
     },
     done(text) {
       if (quiet) return;
@@ -179,4 +167,6 @@ export function progress(opts) {
 }
 
 export const num = (n) => n.toLocaleString('en-US');
+/** "1 record", "2 records" (and "1,024 records"). */
+export const plural = (n, word) => `${num(n)} ${word}${n === 1 ? '' : 's'}`;
 export const seconds = (t0) => ((Date.now() - t0) / 1000).toFixed(1) + ' s';

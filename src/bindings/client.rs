@@ -288,6 +288,7 @@ impl Inner {
     /// without a response (the rejected error's `cause`).
     pub async fn run(self: Rc<Self>, def: &'static ActionDef, input: Result<String, ApiError>, call: Result<Call, ApiError>, mode: Mode, cause: &mut JsValue) -> Result<JsValue, ApiError> {
         let call = call?;
+        core::validate::set_now(now());
         let request = core::prepare(def, &input?, &self.base)?;
         let signal = call.signal.as_ref();
         let mut attempts = 0u32;

@@ -42,7 +42,14 @@ export interface CatalogEntry {
   inSpec: boolean;
   /** JSON Schema (draft 2020-12) of the input object. */
   inputSchema: Record<string, unknown>;
+  /** Groups of params of which at least one must be given. */
   requireOneOf: string[][];
+  /** Groups of which at most one may be given (also in requireOneOf: exactly one). */
+  exclusive: string[][];
+  /** Groups given all together or not at all. */
+  together: string[][];
+  /** Groups of which one should be given, not several: several are accepted (Iterable resolves them). */
+  preferOne: string[][];
   response: "json" | "csv" | "jsonl" | "text" | "html";
   pagination: { style: "page" | "startAfter" | "nextMarker" | "limit"; request: string[]; response: string[]; items: string | null } | null;
   irreversible: boolean;
@@ -195,8 +202,9 @@ export type ClientOptions = ClientBaseOptions &
 
 /** Options of the in-process emulator (`sandbox` client option). */
 export interface SandboxOptions {
-  /** Seed of generated ids and fault draws (same seed, same run). */
-  seed?: number;
+  /** Seed of generated ids and fault draws (same seed, same run); "demo" starts from a small
+   * realistic project (users, lists, templates, campaigns in every state, a catalog, ...). */
+  seed?: number | "demo";
   /** Fixed start time (ISO 8601 or epoch ms); the emulator's clock then advances deterministically. */
   clock?: string | number;
   /** How far the emulator's clock moves per request, in ms (default 1000). */
@@ -207,6 +215,10 @@ export interface SandboxOptions {
   rateLimits?: boolean;
   /** Initial state, as returned by `dump()`. */
   state?: object | string;
+  /** Only these API keys are accepted; any other answers 401 BadApiKey (default: any non-empty key). */
+  apiKeys?: string[];
+  /** Keys that also need an HS256 JWT (`Authorization: Bearer`) signed with `secret`. */
+  jwtKeys?: { key: string; secret: string }[];
 }
 
 /** Controls of the emulator behind a `sandbox` client. */
@@ -365,7 +377,7 @@ fn check_keys(obj: &JsValue, known: &[&str], what: &str) -> Result<(), ApiError>
         // Symbol keys are not options.
         let Some(k) = k.as_string() else { continue };
         if !known.contains(&k.as_str()) {
-            return Err(invalid(&core::error::excerpt(&k, 64), format!("unknown {what}; known: {}", known.join(", "))));
+            return Err(invalid(&core::error::excerpt(&k, 64), format!("unknown {what}; known: {}", core::validate::join(known, "", ", "))));
         }
     }
     Ok(())
@@ -579,6 +591,7 @@ impl BulkPlan {
     #[wasm_bindgen(constructor)]
     pub fn new(id: JsValue, input: String, items: String, client: &IterableClient) -> Result<BulkPlan, JsValue> {
         let def = IterableClient::find(&id)?;
+        core::validate::set_now(js_sys::Date::now());
         let plan = core::bulk::plan(def, &input, &items, &client.inner.base).map_err(|e| js_error(&client.inner.redact(e)))?;
         Ok(BulkPlan { index: def.index, chunks: plan.chunks, rejected: plan.rejected, total: plan.total })
     }
@@ -668,4 +681,11 @@ impl JsStreamParser {
 #[wasm_bindgen(js_name = catalogJson)]
 pub fn catalog_json() -> String {
     CATALOG_JSON.to_string()
+}
+
+/// Every action id in catalog order, comma-separated (the JS methods are installed from it at
+/// import; the catalog's entries carry no id of their own).
+#[wasm_bindgen(js_name = actionIds)]
+pub fn action_ids() -> String {
+    core::validate::join(&defs::ids_in_order().collect::<Vec<_>>(), "", ",")
 }

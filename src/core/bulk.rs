@@ -59,7 +59,9 @@ fn items_of<'a>(items: &'a Node<'a>) -> Result<Vec<(String, Option<String>)>, Ap
 }
 
 /// Splits `items` into requests. `input` holds the other params (without the items param).
-/// Every chunk is validated like a single call, so a bad item fails the plan before anything is sent.
+/// An item that breaks the items' rules is refused by itself (reported by index with its issues,
+/// never sent) and the others still go; every chunk is then validated like a single call, so a
+/// bad common param fails the plan before anything is sent.
 pub fn plan(def: &ActionDef, input_json: &str, items_json: &str, base: &str) -> Result<Plan, ApiError> {
     let Some(b) = def.bulk.as_ref() else {
         return Err(invalid(format!("{} is not a bulk action", def.id)).with_action(def.id));
@@ -115,7 +117,14 @@ pub fn plan(def: &ActionDef, input_json: &str, items_json: &str, base: &str) -> 
     };
     let mut current: Vec<usize> = vec![];
     let mut size = body_overhead;
+    let nodes = items_node.as_array().unwrap_or(&[]);
     for (i, (raw, id)) in items.iter().enumerate() {
+        let issues = nodes.get(i).map(|n| super::validate::check_item(def, &b.items, i, n)).unwrap_or_default();
+        if !issues.is_empty() {
+            // "users[3].email: ..." (the detail a single call would get)
+            out.rejected.push(Failure { index: i, id: id.clone(), reason: ApiError::validation(issues).message });
+            continue;
+        }
         let add = raw.len() + 1;
         if body_overhead + add > budget {
             out.rejected.push(Failure { index: i, id: id.clone(), reason: format!("TooLarge: the item takes {} bytes; a request may hold {budget}", raw.len()) });
@@ -187,7 +196,7 @@ pub fn failures(b: &BulkDef, chunk: &Chunk, response_json: &str) -> Vec<Failure>
             Some(p) => p,
             None => {
                 let mut index: Vec<(&str, usize)> = items.iter().enumerate().filter_map(|(off, item)| item.get(&field).and_then(|v| v.as_str()).map(|v| (v, off))).collect();
-                index.sort_unstable();
+                sort_by(&mut index, |a, b| a < b);
                 by_field.push((field.clone(), index));
                 by_field.len() - 1
             }
@@ -205,8 +214,34 @@ pub fn failures(b: &BulkDef, chunk: &Chunk, response_json: &str) -> Vec<Failure>
             }
         }
     }
-    out.sort_unstable_by_key(|f| (f.index, f.reason.len()));
+    sort_by(&mut out, |a, b| (a.index, a.reason.len()) < (b.index, b.reason.len()));
     out
+}
+
+/// Sorts in place by `less`: a heapsort, O(n log n) without allocating, and a fraction of the
+/// code of the standard library's sorts (this runs in the size-budgeted wasm).
+fn sort_by<T>(v: &mut [T], less: impl Fn(&T, &T) -> bool) {
+    let sift = |v: &mut [T], mut root: usize, end: usize| loop {
+        let mut child = 2 * root + 1;
+        if child >= end {
+            break;
+        }
+        if child + 1 < end && less(&v[child], &v[child + 1]) {
+            child += 1;
+        }
+        if !less(&v[root], &v[child]) {
+            break;
+        }
+        v.swap(root, child);
+        root = child;
+    };
+    for i in (0..v.len() / 2).rev() {
+        sift(v, i, v.len());
+    }
+    for end in (1..v.len()).rev() {
+        v.swap(0, end);
+        sift(v, 0, end);
+    }
 }
 
 /// JSON text of a list of failures: `[{"index":0,"id":"a@b.co","reason":"invalidEmails"},...]`.

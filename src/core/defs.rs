@@ -61,7 +61,7 @@ impl Ty {
             Ty::Array => "array",
         }
     }
-    fn parse(s: &str) -> Ty {
+    pub(crate) fn parse(s: &str) -> Ty {
         match s {
             "integer" => Ty::Integer,
             "number" => Ty::Number,
@@ -84,7 +84,7 @@ pub enum Format {
 }
 
 impl Format {
-    fn parse(v: Option<&Node>) -> Format {
+    pub(crate) fn parse(v: Option<&Node>) -> Format {
         match v.and_then(|v| v.as_str()) {
             Some("int32") => Format::Int32,
             Some("int64") => Format::Int64,
@@ -100,11 +100,10 @@ pub struct ParamDef {
     pub name: String,
     pub loc: Loc,
     pub ty: Ty,
-    pub format: Format,
     pub required: bool,
-    /// Element type and format for arrays.
-    pub items: Option<(Ty, Format)>,
-    pub enum_values: Vec<String>,
+    /// The value's rules as the catalog's compact keywords (see codegen/catalog.rs `compact`):
+    /// bounds, forms, nested fields and items. validate.rs reads them.
+    pub rules: Option<Node<'static>>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -174,7 +173,12 @@ pub struct ActionDef {
     pub method: Method,
     pub path: String,
     pub params: Vec<ParamDef>,
+    /// At least one member of each group.
     pub require_one_of: Vec<Vec<String>>,
+    /// At most one member of each group.
+    pub exclusive: Vec<Vec<String>>,
+    /// All members of each group, or none.
+    pub together: Vec<Vec<String>>,
     pub response: ResponseKind,
     pub pagination: Option<Pagination>,
     pub irreversible: bool,
@@ -208,10 +212,28 @@ thread_local! {
     // Per thread (the wasm has one; native tests run several): a plain static in the wasm,
     // where std's OnceLock would bring its synchronisation code along.
     static CACHE: [OnceCell<&'static ActionDef>; ACTION_COUNT] = const { [const { OnceCell::new() }; ACTION_COUNT] };
+    static SHAPES: OnceCell<&'static Node<'static>> = const { OnceCell::new() };
+}
+
+/// The compact keywords of a named shape (nested objects and array items name them with
+/// `shape`; the catalog holds each once, after the actions).
+pub fn shape(name: &str) -> Option<&'static Node<'static>> {
+    let all = SHAPES.with(|s| {
+        *s.get_or_init(|| {
+            let text = CATALOG_JSON.get(SHAPES_SPAN.0 as usize..SHAPES_SPAN.1 as usize).unwrap_or("{}");
+            Box::leak(Box::new(json::parse(text).unwrap_or(Node { raw: "", value: json::Value::Null })))
+        })
+    });
+    all.get(name)
 }
 
 fn strings(v: Option<&Node>) -> Vec<String> {
     v.and_then(|v| v.as_array()).map(|a| a.iter().filter_map(|s| s.as_str().map(str::to_string)).collect()).unwrap_or_default()
+}
+
+/// Lists of member names (`requireOneOf`, `exclusive`, `together`).
+pub fn groups(v: Option<&Node>) -> Vec<Vec<String>> {
+    v.and_then(|g| g.as_array()).map(|g| g.iter().map(|m| strings(Some(m))).collect()).unwrap_or_default()
 }
 
 fn text<'n>(v: Option<&'n Node>) -> Option<&'n str> {
@@ -222,54 +244,60 @@ fn text<'n>(v: Option<&'n Node>) -> Option<&'n str> {
 /// checked at build time, and every entry is derived in the native tests.
 fn derive(index: usize, id: &'static str) -> ActionDef {
     let (start, end) = SPANS[index];
-    let entry = CATALOG_JSON.get(start as usize..end as usize).and_then(|t| json::parse(t).ok());
-    let e = entry.as_ref();
-    let field = |k: &str| e.and_then(|e| e.get(k));
-    let flag = |k: &str, default: bool| field(k).and_then(|v| v.as_bool()).unwrap_or(default);
-    // params: { name: [in, type, description, {format, enum, items, ...}?] } (see codegen/catalog.rs).
-    let required = strings(field("required"));
-    let params = field("params")
+    let entry: Option<Node<'static>> = CATALOG_JSON.get(start as usize..end as usize).and_then(|t| json::parse(t).ok());
+    // The entry's fields by position (codegen/catalog.rs FIELDS).
+    let field = |i: usize| entry.as_ref().and_then(|e| e.as_array()).and_then(|e| e.get(i)).filter(|v| !v.is_null());
+    let flags = field(7).and_then(|f| f.as_i64()).unwrap_or(0);
+    let flag = |bit: i64| flags & bit != 0;
+    // params: { name: [place and type letters (place upper case when required), description,
+    // {keywords}?] } (see codegen/catalog.rs).
+    let params = field(5)
         .and_then(|p| p.as_object())
         .map(|props| {
             props
                 .iter()
                 .map(|(name, row)| {
                     let cell = |i: usize| row.as_array().and_then(|r| r.get(i));
-                    let extra = cell(3);
-                    let kw = |k: &str| extra.and_then(|x| x.get(k));
+                    let code = text(cell(0)).unwrap_or("").as_bytes();
                     ParamDef {
                         name: name.to_string(),
-                        loc: match text(cell(0)) {
-                            Some("path") => Loc::Path,
-                            Some("query") => Loc::Query,
-                            Some("bodyRoot") => Loc::BodyRoot,
+                        loc: match code.first().map(u8::to_ascii_lowercase) {
+                            Some(b'p') => Loc::Path,
+                            Some(b'q') => Loc::Query,
+                            Some(b'r') => Loc::BodyRoot,
                             _ => Loc::Body,
                         },
-                        ty: Ty::parse(text(cell(1)).unwrap_or("")),
-                        format: Format::parse(kw("format")),
-                        required: required.iter().any(|r| r == name),
-                        items: kw("items").map(|i| (Ty::parse(text(i.get("type")).unwrap_or("")), Format::parse(i.get("format")))),
-                        enum_values: strings(kw("enum")),
+                        ty: match code.get(1) {
+                            Some(b'i') => Ty::Integer,
+                            Some(b'n') => Ty::Number,
+                            Some(b'b') => Ty::Boolean,
+                            Some(b'o') => Ty::Object,
+                            Some(b'a') => Ty::Array,
+                            _ => Ty::String,
+                        },
+                        required: code.first().is_some_and(u8::is_ascii_uppercase),
+                        // parsed again from its text: the entry's tree is dropped after deriving
+                        rules: cell(2).and_then(|x| json::parse(x.raw).ok()),
                     }
                 })
                 .collect()
         })
         .unwrap_or_default();
-    let method = match text(field("method")) {
+    let method = match text(field(3)) {
         Some("POST") => Method::Post,
         Some("PUT") => Method::Put,
         Some("PATCH") => Method::Patch,
         Some("DELETE") => Method::Delete,
         _ => Method::Get,
     };
-    let response = match text(field("response")) {
+    let response = match text(field(6)) {
         Some("csv") => ResponseKind::Csv,
         Some("jsonl") => ResponseKind::Jsonl,
         Some("text") => ResponseKind::Text,
         Some("html") => ResponseKind::Html,
         _ => ResponseKind::Json,
     };
-    let pagination = field("pagination").filter(|p| p.as_object().is_some()).map(|p| Pagination {
+    let pagination = field(9).filter(|p| p.as_object().is_some()).map(|p| Pagination {
         style: match text(p.get("style")) {
             Some("page") => PageStyle::Page,
             Some("startAfter") => PageStyle::StartAfter,
@@ -284,24 +312,26 @@ fn derive(index: usize, id: &'static str) -> ActionDef {
         index,
         id,
         method,
-        path: text(field("path")).unwrap_or("").to_string(),
+        path: text(field(4)).unwrap_or("").to_string(),
         params,
-        require_one_of: field("requireOneOf").and_then(|g| g.as_array()).map(|g| g.iter().map(|m| strings(Some(m))).collect()).unwrap_or_default(),
+        require_one_of: groups(field(8)),
+        exclusive: groups(field(13)),
+        together: groups(field(14)),
         response,
         pagination,
-        irreversible: flag("irreversible", false),
-        idempotent: flag("idempotent", false),
-        is_async: flag("async", false),
-        rate_limit: text(field("rateLimit")).and_then(super::rate::parse),
-        result_is_envelope: flag("resultIsEnvelope", false),
-        bulk: field("bulk").filter(|b| b.as_object().is_some()).map(|b| BulkDef {
+        irreversible: flag(2),
+        idempotent: flag(4),
+        is_async: flag(8),
+        rate_limit: text(field(10)).and_then(super::rate::parse),
+        result_is_envelope: flag(16),
+        bulk: field(12).filter(|b| b.as_object().is_some()).map(|b| BulkDef {
             items: text(b.get("items")).unwrap_or("").to_string(),
             max_items: b.get("maxItems").and_then(|n| n.as_i64()).and_then(|n| u32::try_from(n).ok()),
             max_bytes: b.get("maxBytes").and_then(|n| n.as_i64()).and_then(|n| u32::try_from(n).ok()).unwrap_or(4_000_000),
             identify: strings(b.get("identify")),
         }),
-        empty_success: field("emptySuccess").map_or("", |l| l.raw),
-        event_id: field("eventId").is_some(),
+        empty_success: field(16).map_or("", |l| l.raw),
+        event_id: field(17).is_some(),
     }
 }
 
@@ -324,6 +354,15 @@ pub fn get(index: usize) -> &'static ActionDef {
 /// The definition for an action id, if there is one.
 pub fn find(id: &str) -> Option<&'static ActionDef> {
     BY_ID.binary_search_by(|(k, _)| (*k).cmp(id)).ok().map(|k| get(BY_ID[k].1 as usize))
+}
+
+/// Every action id in catalog order (the order of `CATALOG_JSON`'s entries).
+pub fn ids_in_order() -> impl Iterator<Item = &'static str> {
+    let mut order = [""; ACTION_COUNT];
+    for (id, i) in BY_ID {
+        order[i as usize] = id;
+    }
+    order.into_iter()
 }
 
 /// Every action id (sorted), without deriving any definition.

@@ -4,6 +4,7 @@
 pub mod bulk;
 pub mod defs;
 pub mod error;
+pub mod formats;
 pub mod json;
 pub mod jwt;
 pub mod limiter;
@@ -29,7 +30,7 @@ pub fn action(id: &str) -> Result<&'static ActionDef, ApiError> {
             .filter(|a| !id.is_empty() && (a.contains(id) || id.contains(a) || a.replace('_', "") == lower))
             .take(3)
             .collect();
-        let hint = if close.is_empty() { String::new() } else { format!(" (did you mean {}?)", close.join(", ")) };
+        let hint = if close.is_empty() { String::new() } else { format!(" (did you mean {}?)", validate::join(&close, "", ", ")) };
         ApiError::validation(vec![Issue { param: String::new(), message: format!("unknown action id \"{shown}\"{hint}") }])
     })
 }

@@ -1,10 +1,27 @@
-//! Input validation, driven entirely by the action definitions.
+//! Input validation, driven entirely by the action definitions: each param's type and the rules
+//! of its compact keywords (codegen/catalog.rs `compact`), nested fields and items included, and
+//! the groups between members (at least one, at most one, all or none).
 
-use super::defs::{ActionDef, Format, Loc, ParamDef, Ty};
+use super::defs::{self, groups, ActionDef, Format, Loc, Ty};
 use super::error::{excerpt, ApiError, Issue};
+use super::formats;
 use super::json::{Node, Value};
+use std::cell::Cell;
 
-fn check_value(v: &Node, ty: Ty, format: Format) -> Option<String> {
+thread_local! {
+    static NOW: Cell<f64> = const { Cell::new(f64::NAN) };
+}
+
+/// Sets the clock (epoch ms) that date bounds (`x-iterable-max-future-days`) are checked
+/// against; until it is set they are not checked.
+pub fn set_now(ms: f64) {
+    NOW.with(|n| n.set(ms));
+}
+
+/// Dates up to this much past a bound still pass: the local clock and Iterable's may differ.
+const CLOCK_SLACK_MS: f64 = 3_600_000.0;
+
+fn check_type(v: &Node, ty: Ty, format: Format) -> Option<String> {
     let ok = match (ty, &v.value) {
         (Ty::String, Value::String(_)) | (Ty::Boolean, Value::Bool(_)) | (Ty::Object, Value::Object(_)) => true,
         (Ty::Array, Value::Array(_)) | (Ty::Number, Value::Number(_)) => true,
@@ -39,44 +56,173 @@ fn article(ty: Ty) -> &'static str {
     }
 }
 
-fn check_param(p: &ParamDef, v: &Node, issues: &mut Vec<Issue>) {
-    let issue = |message: String| Issue { param: p.name.clone(), message };
-    if let Some(m) = check_value(v, p.ty, p.format) {
-        issues.push(issue(m));
-        return;
+/// At most this many problems are reported for one input.
+const MAX_ISSUES: usize = 50;
+
+fn push(issues: &mut Vec<Issue>, param: &str, message: String) {
+    if issues.len() < MAX_ISSUES {
+        issues.push(Issue { param: param.to_string(), message });
     }
-    if let Some(s) = v.as_str() {
-        if !p.enum_values.is_empty() && !p.enum_values.iter().any(|e| e == s) {
-            let shown: Vec<&str> = p.enum_values.iter().take(8).map(String::as_str).collect();
-            let more = if p.enum_values.len() > 8 { ", ..." } else { "" };
-            issues.push(issue(format!("\"{}\" is not one of {}{more}", excerpt(s, 64), shown.join(", "))));
+}
+
+/// The concatenation of `parts`.
+fn cat(parts: &[&str]) -> String {
+    let mut out = String::new();
+    for p in parts {
+        out.push_str(p);
+    }
+    out
+}
+
+/// Reports a problem whose message is the concatenation of `parts` (no formatting machinery).
+fn say(issues: &mut Vec<Issue>, param: &str, parts: &[&str]) {
+    push(issues, param, cat(parts));
+}
+
+fn ty_of(kw: &Node) -> Ty {
+    Ty::parse(kw.get("type").and_then(Node::as_str).unwrap_or(""))
+}
+
+fn list<'n>(kw: &'n Node, key: &str) -> &'n [Node<'n>] {
+    kw.get(key).and_then(Node::as_array).unwrap_or(&[])
+}
+
+/// `a, b, c` (or `a|b|c`), each name after `prefix` (the one joiner of the wasm: std's `join`
+/// brings its own copy of this code).
+pub fn join<S: AsRef<str>>(names: &[S], prefix: &str, sep: &str) -> String {
+    let mut out = String::new();
+    for (i, n) in names.iter().enumerate() {
+        if i > 0 {
+            out.push_str(sep);
         }
-        if p.loc == Loc::Path {
-            if s.is_empty() {
-                issues.push(issue("must not be empty (it is a path segment)".into()));
-            } else if s == "." || s == ".." {
-                issues.push(issue("cannot be \".\" or \"..\" (URL parsers would resolve it as a path step)".into()));
-            }
+        out.push_str(prefix);
+        out.push_str(n.as_ref());
+    }
+    out
+}
+
+/// An integer as text (through u64's formatting, which the wasm has anyway).
+fn int(n: i64) -> String {
+    format!("{}{}", if n < 0 { "-" } else { "" }, n.unsigned_abs())
+}
+
+/// The rules of a string value besides its bounds.
+fn check_string(s: &str, kw: &Node, path: &str, issues: &mut Vec<Issue>) {
+    let exact = list(kw, "enum");
+    let any_case = exact.is_empty();
+    let values = if any_case { list(kw, "enumCi") } else { exact };
+    if !values.is_empty() && !values.iter().any(|e| e.as_str().is_some_and(|e| e == s || (any_case && e.eq_ignore_ascii_case(s)))) {
+        let shown: Vec<&str> = values.iter().take(8).filter_map(Node::as_str).collect();
+        let more = if values.len() > 8 { ", ..." } else if any_case { " (any letter case)" } else { "" };
+        say(issues, path, &["\"", &excerpt(s, 64), "\" is not one of ", &join(&shown, "", ", "), more]);
+    }
+    if let Some(class) = kw.get("chars").and_then(Node::as_str) {
+        if let Some((i, c)) = s.char_indices().find(|(_, c)| !formats::in_class(class, *c)) {
+            say(issues, path, &["holds '", &s[i..i + c.len_utf8()], "'; only the characters [", class, "] are allowed"]);
         }
     }
-    if let (Some(items), Some((ity, ifmt))) = (v.as_array(), p.items) {
-        if p.loc == Loc::Query && matches!(ity, Ty::Object | Ty::Array) {
-            issues.push(issue("query arrays hold scalars only".into()));
-            return;
-        }
-        for (i, item) in items.iter().enumerate() {
-            if let Some(m) = check_value(item, ity, ifmt) {
-                issues.push(Issue { param: format!("{}[{i}]", p.name), message: m });
-                if issues.len() >= MAX_ISSUES {
-                    return;
+    let format = kw.get("format").and_then(Node::as_str).unwrap_or("");
+    if format == formats::EMAIL && !formats::email(s) {
+        say(issues, path, &["\"", &excerpt(s, 64), "\" is not an email address"]);
+    }
+    if let Some(f) = Some(format).filter(|f| *f == formats::DATE_UTC || *f == formats::ISO) {
+        match formats::instant(f, s) {
+            None => say(issues, path, &["\"", &excerpt(s, 40), "\" is not a date in the form ", f]),
+            Some(t) => {
+                if let Some(d) = kw.get("x-iterable-max-future-days").and_then(Node::as_i64) {
+                    if t as f64 > NOW.with(Cell::get) + d as f64 * 86_400_000.0 + CLOCK_SLACK_MS {
+                        say(issues, path, &["is more than ", &int(d), " days in the future"]);
+                    }
                 }
             }
         }
     }
 }
 
-/// At most this many problems are reported for one input.
-const MAX_ISSUES: usize = 50;
+/// Checks a value against its type and compact keywords; problems are reported under `path`.
+fn check(v: &Node, ty: Ty, kw: Option<&Node>, path: &str, issues: &mut Vec<Issue>) {
+    if let Some(m) = check_type(v, ty, Format::parse(kw.and_then(|k| k.get("format")))) {
+        return push(issues, path, m);
+    }
+    let Some(mut kw) = kw else { return };
+    if let Some(shape) = kw.get("shape").and_then(Node::as_str).and_then(defs::shape) {
+        kw = shape;
+    }
+    // Bounds: (lower keyword, upper keyword, the measure, its unit).
+    let bounds: [(&str, &str, i64, &str); 2] = match &v.value {
+        Value::String(s) => {
+            check_string(s, kw, path, issues);
+            [("minLength", "maxLength", s.chars().count() as i64, " characters"), ("", "x-iterable-max-bytes", s.len() as i64, " bytes of UTF-8")]
+        }
+        Value::Number(_) => [("minimum", "maximum", v.as_i64().unwrap_or(0), ""), ("", "", 0, "")],
+        Value::Array(items) => {
+            if let Some(ikw) = kw.get("items") {
+                for (i, item) in items.iter().enumerate() {
+                    check(item, ty_of(ikw), Some(ikw), &cat(&[path, "[", &int(i as i64), "]"]), issues);
+                }
+            }
+            [("minItems", "maxItems", items.len() as i64, if items.len() == 1 { " item" } else { " items" }), ("", "", 0, "")]
+        }
+        _ => {
+            if let Some(props) = kw.get("properties").and_then(Node::as_object) {
+                let required = list(kw, "required");
+                for (name, fkw) in props {
+                    let at = cat(&[path, ".", name]);
+                    match given(v, name) {
+                        None if required.iter().any(|r| r.as_str() == Some(name)) => say(issues, &at, &["required (", article(ty_of(fkw)), ")"]),
+                        None => {}
+                        Some(x) => check(x, ty_of(fkw), Some(fkw), &at, issues),
+                    }
+                }
+                check_groups(v, &groups(kw.get("requireOneOf")), &groups(kw.get("exclusive")), &groups(kw.get("together")), &cat(&[path, "."]), issues);
+            }
+            return;
+        }
+    };
+    for (lo, hi, has, unit) in bounds {
+        for (key, word) in [(lo, "least "), (hi, "most ")] {
+            if let Some(n) = kw.get(key).and_then(Node::as_i64) {
+                if (word == "least " && has < n) || (word == "most " && has > n) {
+                    say(issues, path, &["must be at ", word, &int(n), unit, " (is ", &int(has), ")"]);
+                }
+            }
+        }
+    }
+}
+
+/// The groups between an object's members; members are named with `prefix` ("" at the top).
+fn check_groups(obj: &Node, require_one_of: &[Vec<String>], exclusive: &[Vec<String>], together: &[Vec<String>], prefix: &str, issues: &mut Vec<Issue>) {
+    let given_in = |g: &[String]| -> Vec<String> { g.iter().filter(|m| given(obj, m).is_some()).cloned().collect() };
+    for g in require_one_of {
+        if given_in(g).is_empty() {
+            let kind = if exclusive.contains(g) { "give exactly one of " } else { "give at least one of " };
+            let message = if g.len() == 1 { "required".to_string() } else { cat(&[kind, &join(g, prefix, ", ")]) };
+            push(issues, &join(g, prefix, "|"), message);
+        }
+    }
+    for g in exclusive {
+        let some = given_in(g);
+        if some.len() > 1 {
+            say(issues, &join(&some, prefix, "|"), &["give only one of ", &join(&some, prefix, ", "), ", not both"]);
+        }
+    }
+    for g in together {
+        let some = given_in(g);
+        for m in g.iter().filter(|m| !some.is_empty() && !some.contains(m)) {
+            say(issues, &cat(&[prefix, m]), &["required together with ", &join(&some, prefix, ", ")]);
+        }
+    }
+}
+
+/// The problems of item `index` of the list param `name` (bulk items are checked one by one, so
+/// that a bad one is left out and the others still go).
+pub fn check_item(def: &ActionDef, name: &str, index: usize, item: &Node) -> Vec<Issue> {
+    let mut issues = vec![];
+    if let Some(kw) = def.param(name).and_then(|p| p.rules.as_ref()).and_then(|r| r.get("items")) {
+        check(item, ty_of(kw), Some(kw), &cat(&[name, "[", &int(index as i64), "]"]), &mut issues);
+    }
+    issues
+}
 
 /// A given (non-null) value for `name`.
 pub fn given<'n, 'a>(input: &'n Node<'a>, name: &str) -> Option<&'n Node<'a>> {
@@ -84,7 +230,8 @@ pub fn given<'n, 'a>(input: &'n Node<'a>, name: &str) -> Option<&'n Node<'a>> {
 }
 
 /// Validates a parsed input object against an action. Unknown or repeated keys, missing
-/// required params, wrong types and unmet `requireOneOf` groups are all reported at once.
+/// required params, wrong types, values breaking their rules (nested ones named by path, e.g.
+/// `users[3].email`) and unmet groups are all reported at once (up to 50).
 /// `null` for an optional param means "not given".
 pub fn validate(def: &ActionDef, input: &Node) -> Result<(), ApiError> {
     let Some(members) = input.as_object() else {
@@ -96,9 +243,6 @@ pub fn validate(def: &ActionDef, input: &Node) -> Result<(), ApiError> {
     };
     let mut issues = Vec::new();
     for (key, _) in members {
-        if issues.len() >= MAX_ISSUES {
-            break;
-        }
         if def.param(key).is_none() {
             let hint = def
                 .params
@@ -107,33 +251,27 @@ pub fn validate(def: &ActionDef, input: &Node) -> Result<(), ApiError> {
                 .map(|p| format!(" (did you mean {}?)", p.name))
                 .unwrap_or_default();
             let known: Vec<&str> = def.params.iter().map(|p| p.name.as_str()).collect();
-            let known = if known.is_empty() { "none".to_string() } else { known.join(", ") };
-            issues.push(Issue { param: excerpt(key, 64), message: format!("unknown parameter{hint}; known: {known}") });
+            let known = if known.is_empty() { "none".to_string() } else { join(&known, "", ", ") };
+            push(&mut issues, &excerpt(key, 64), format!("unknown parameter{hint}; known: {known}"));
         }
     }
     for p in &def.params {
         if members.iter().filter(|(k, _)| *k == p.name).nth(1).is_some() {
-            issues.push(Issue { param: p.name.clone(), message: "given more than once".into() });
+            push(&mut issues, &p.name, "given more than once".into());
         }
         match given(input, &p.name) {
-            None => {
-                if p.required {
-                    issues.push(Issue { param: p.name.clone(), message: format!("required ({})", article(p.ty)) });
+            None if p.required => push(&mut issues, &p.name, format!("required ({})", article(p.ty))),
+            None => {}
+            Some(v) => match (p.loc, &v.value) {
+                (Loc::Path, Value::String(s)) if s.is_empty() => push(&mut issues, &p.name, "must not be empty (it is a path segment)".into()),
+                (Loc::Path, Value::String(s)) if s == "." || s == ".." => {
+                    push(&mut issues, &p.name, "cannot be \".\" or \"..\" (URL parsers would resolve it as a path step)".into())
                 }
-            }
-            Some(v) => check_param(p, v, &mut issues),
+                _ => check(v, p.ty, p.rules.as_ref(), &p.name, &mut issues),
+            },
         }
     }
-    for group in &def.require_one_of {
-        if !group.iter().any(|m| given(input, m).is_some()) {
-            let group: Vec<&str> = group.iter().map(String::as_str).collect();
-            issues.push(Issue {
-                param: group.join("|"),
-                message: if group.len() == 1 { "required".to_string() } else { format!("give at least one of {}", group.join(", ")) },
-            });
-        }
-    }
-    issues.truncate(MAX_ISSUES);
+    check_groups(input, &def.require_one_of, &def.exclusive, &def.together, "", &mut issues);
     if issues.is_empty() {
         Ok(())
     } else {

@@ -4,7 +4,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync, existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -35,7 +35,7 @@ const lastLine = (s) => s.trim().split('\n').at(-1);
 
 describe('help and listing', () => {
   test('--help on every command, exit 0; no command: usage on stderr, exit 2', async () => {
-    for (const args of [['--help'], ['help'], ['actions', '--help'], ['describe', '--help'], ['run', '--help'], ['bulk', '--help'], ['export', '--help'], ['mcp', '--help'], ['sandbox', '--help'], ['help', 'bulk']]) {
+    for (const args of [['--help'], ['help'], ['actions', '--help'], ['describe', '--help'], ['run', '--help'], ['bulk', '--help'], ['export', '--help'], ['mcp', '--help'], ['sandbox', '--help'], ['help', 'bulk'], ['completion', '--help'], ['help', 'completion']]) {
       const r = await run(args);
       assert.equal(r.code, 0, `${args.join(' ')}: ${r.stderr}`);
       assert.match(r.stdout, /^Usage: iterable-wasm/, args.join(' '));
@@ -65,17 +65,37 @@ describe('help and listing', () => {
     assert.ok(readFileSync(CLI, 'utf8').startsWith('#!/usr/bin/env node\n'));
   });
 
-  test('actions lists every action with its flags; --json gives the same set', async () => {
+  test('actions: every action, grouped by resource, sorted, within 80 columns, filterable; --json gives the same set', async () => {
     const r = await run(['actions']);
     assert.equal(r.code, 0, r.stderr);
-    for (const a of actions) assert.match(r.stdout, new RegExp(`^${a.id} +${a.method} `, 'm'));
-    assert.match(r.stdout, /^delete_list +DELETE +.*\[.*irreversible.*\]$/m);
-    assert.match(r.stdout, /^list_lists +GET +.*\[read/m);
-    assert.match(r.stdout, /^track_events_in_bulk .*bulk/m);
+    for (const a of actions) assert.match(r.stdout, new RegExp(`^  ${a.id} +${a.method} `, 'm'));
+    assert.match(r.stdout, /^  delete_list +DELETE +!/m);
+    assert.match(r.stdout, /^  track_events_in_bulk +POST +.b/m);
+    assert.match(r.stdout, /^  list_all_campaigns +GET +..p/m);
+    assert.doesNotMatch(r.stdout, /^  list_lists +GET +..p/m, 'only actions --all pages through are marked p');
+    for (const line of r.stdout.split('\n')) assert.ok([...line].length <= 80, `wider than 80: ${line}`);
+    // Sorted within each group, groups sorted.
+    const groups = r.stdout.split('\n\n').slice(1, -1);
+    const names = groups.map((g) => g.split(' ')[0]);
+    assert.deepEqual(names, [...names].sort());
+    for (const g of groups) {
+      const ids = g.split('\n').slice(1).map((l) => l.trim().split(' ')[0]);
+      assert.deepEqual(ids, [...ids].sort(), g.split('\n')[0]);
+    }
+    const users = await run(['actions', 'users']);
+    const usersIds = actions.filter((a) => a.resource === 'users').map((a) => a.id);
+    const shownIds = users.stdout.split('\n').filter((l) => l.startsWith('  ')).map((l) => l.trim().split(' ')[0]);
+    for (const id of usersIds) assert.ok(shownIds.includes(id), id);
+    assert.ok(shownIds.every((id) => usersIds.includes(id) || id.includes('users')), 'the resource, and ids that name it');
+    const user = await run(['actions', 'user']);
+    assert.match(user.stdout, /^  get_user_events +GET/m);
+    assert.doesNotMatch(user.stdout, /^  list_channels/m);
+    const none = await run(['actions', 'zzzz']);
+    assert.equal(none.code, 2);
     const j = await run(['actions', '--json']);
     assert.equal(j.code, 0);
     const list = JSON.parse(j.stdout);
-    assert.deepEqual(list.map((a) => a.id), actions.map((a) => a.id));
+    assert.deepEqual(list.map((a) => a.id).sort(), actions.map((a) => a.id).sort());
     const del = list.find((a) => a.id === 'delete_list');
     assert.equal(del.irreversible, true);
     assert.equal(del.method, 'DELETE');
@@ -87,14 +107,34 @@ describe('help and listing', () => {
     const r = await run(['describe', 'cancel_email']);
     assert.equal(r.code, 0, r.stderr);
     const entry = actions.find((a) => a.id === 'cancel_email');
-    assert.ok(r.stdout.includes(entry.description));
     assert.match(r.stdout, /POST \/api\/email\/cancel/);
-    assert.match(r.stdout, /scheduledMessageId +integer \(int64\) +optional, in body/);
+    assert.ok(r.stdout.includes(entry.description.split(' ').slice(0, 6).join(' ')));
+    assert.match(r.stdout, /scheduledMessageId +integer \(int64\) +one of group 1, in body/);
+    assert.match(r.stdout, /email +string +one of group 2, in body/);
     assert.match(r.stdout, /Required groups[^\n]*\n +scheduledMessageId \| campaignId\n +scheduledMessageId \| email \| userId/);
     assert.match(r.stdout, /Flags: irreversible; idempotent/);
-    assert.ok(r.stdout.includes(JSON.stringify(entry.inputSchema, null, 2)));
+    assert.match(r.stdout, /Example:\n  iterable-wasm cancel_email scheduledMessageId=123 --yes\n/);
+    assert.ok(r.stdout.length < 2500, `short: ${r.stdout.length} characters`);
+    assert.doesNotMatch(r.stdout, /"\$schema"/, 'no JSON Schema dump without --json');
+    // values' rules, nested shapes and the rules between params
+    const x = await run(['describe', 'export_data_to_csv']);
+    assert.match(x.stdout, /Rules between params:\n +exactly one of range, startDateTime\n +startDateTime and endDateTime together or not at all/);
+    const p = await run(['describe', 'upsert_push_template']);
+    assert.match(p.stdout, /buttons +array of object +optional, in body\n.*\n +rules: at most 3 items\n +identifier +string +required/);
+    assert.match(p.stdout, /buttonType +string +optional\n +values: default, destructive, textInput/);
+    const t = await run(['describe', 'track_event']);
+    assert.match(t.stdout, /rules: at most 512 bytes \(UTF-8\)/);
+    assert.match(t.stdout, /preferably one of email, userId/);
     const d = await run(['describe', 'delete_list']);
     assert.match(d.stdout, /listId +integer \(int64\) +required, in path/);
+    assert.match(d.stdout, /iterable-wasm delete_list 123 --yes/);
+    // Every enum value; a one-param "one of" group is simply required.
+    const csv = await run(['describe', 'export_data_to_csv']);
+    for (const v of actions.find((a) => a.id === 'export_data_to_csv').inputSchema.properties.dataTypeName.enum) assert.match(csv.stdout, new RegExp(`\\b${v}\\b`));
+    const byEmail = await run(['describe', 'get_user_by_email']);
+    assert.match(byEmail.stdout, /email +string +required, in query/);
+    assert.doesNotMatch(byEmail.stdout, /Required groups/);
+    assert.match(byEmail.stdout, /iterable-wasm get_user_by_email ada@example\.com\n/);
     const j = await run(['describe', 'track_event', '--json']);
     assert.deepEqual(JSON.parse(j.stdout), JSON.parse(JSON.stringify(actions.find((a) => a.id === 'track_event'))));
     const unknown = await run(['describe', 'no_such_action']);
@@ -115,7 +155,45 @@ describe('running actions against a local server', () => {
     assert.equal(req.path, '/api/lists');
     assert.equal(req.headers['api-key'], KEY);
     const p = await run(['list_lists', '--pretty'], { env });
-    assert.equal(p.stdout, JSON.stringify({ lists: LISTS }, null, 2) + '\n');
+    // Pretty is for people: epoch-millisecond dates shown as dates (json keeps them raw).
+    const readable = { lists: LISTS.map((l) => ({ ...l, createdAt: new Date(l.createdAt).toISOString().replace('T', ' ').replace('.000Z', 'Z') })) };
+    assert.equal(p.stdout, JSON.stringify(readable, null, 2) + '\n');
+  });
+
+  test('--output json|pretty|table|jsonl and --columns, in a pipe', async () => {
+    const out = async (...args) => {
+      const r = await run(['list_lists', ...args], { env });
+      assert.equal(r.code, 0, r.stderr);
+      return r.stdout;
+    };
+    assert.equal(await out('--output', 'json'), JSON.stringify({ lists: LISTS }) + '\n');
+    assert.equal(await out('-o', 'jsonl'), LISTS.map((l) => JSON.stringify(l) + '\n').join(''));
+    assert.equal(await out('-o', 'jsonl', '--columns', 'id,name'), LISTS.map((l) => JSON.stringify({ id: l.id, name: l.name }) + '\n').join(''));
+    assert.equal(await out('-o', 'table'), [
+      'id  name        createdAt             listType',
+      '10  Newsletter  2023-11-14 22:13:20Z  Standard',
+      '11  VIP         2023-11-14 22:13:21Z  Standard',
+      '',
+    ].join('\n'));
+    assert.equal(await out('-o', 'table', '--columns', 'name,id'), 'name        id\nNewsletter  10\nVIP         11\n');
+    assert.doesNotMatch(await out('-o', 'pretty'), /\x1b\[/, 'no colour in a pipe');
+    const bad = await run(['list_lists', '-o', 'yaml'], { env });
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /--output must be one of json, pretty, table, jsonl/);
+    const cols = await run(['list_lists', '--columns', 'id'], { env });
+    assert.match(cols.stderr, /--columns goes with --output table or --output jsonl/);
+    const acts = await run(['actions', 'lists', '-o', 'jsonl', '--columns', 'id,method']);
+    assert.ok(acts.stdout.trim().split('\n').every((l) => Object.keys(JSON.parse(l)).join() === 'id,method'));
+  });
+
+  test('colour and pretty output on a terminal only; NO_COLOR honoured', async () => {
+    const tty = (args) => ['script', ['-qec', [process.execPath, CLI, ...args].map((a) => `'${a}'`).join(' '), '/dev/null']];
+    const colour = await run(['list_lists'], { env: { ...env, NO_COLOR: undefined }, command: tty });
+    assert.equal(colour.code, 0, colour.stdout);
+    assert.match(colour.stdout, /\x1b\[36m"lists"\x1b\[0m/);
+    const plain = await run(['list_lists'], { env: { ...env, NO_COLOR: '1' }, command: tty });
+    assert.doesNotMatch(plain.stdout, /\x1b\[3/);
+    assert.match(plain.stdout, /"createdAt": "2023-11-14 22:13:20Z"/);
   });
 
   test('a text result prints as text', async () => {
@@ -203,7 +281,8 @@ describe('running actions against a local server', () => {
     const shell = (answer) => (args) => ['script', ['-qec', [process.execPath, CLI, ...args].map((a) => `'${a}'`).join(' '), '/dev/null']];
     srv.reset();
     const no = await run(['delete_list', 'listId=11'], { env, stdin: 'n\n', command: shell('n') });
-    assert.match(no.stdout, /delete_list \(Delete a list\) is irreversible\. Run it\? \[y\/N\]/);
+    // The prompt names exactly what will be deleted.
+    assert.match(no.stdout, /Delete a list: DELETE \/api\/lists\/11\r?\n +with listId=11\r?\nThis is irreversible \(delete_list\)\. Run it\? \[y\/N\]/);
     assert.match(no.stdout, /Cancelled: not confirmed; nothing was sent/);
     assert.equal(no.code, 1);
     assert.equal(srv.requests.length, 0);
@@ -211,6 +290,256 @@ describe('running actions against a local server', () => {
     assert.equal(yes.code, 0, yes.stdout);
     assert.match(yes.stdout, /\{\r?\n  "msg": "List 11 deleted",\r?\n/, 'pretty JSON on a terminal');
     assert.deepEqual(srv.apiRequests().map((r) => `${r.method} ${r.path}`), ['DELETE /api/lists/11']);
+  });
+});
+
+describe('finding commands', () => {
+  test('ids, method names, hyphens and any case resolve; typos get "did you mean"', async () => {
+    for (const name of ['trackEvent', 'track-event', 'TRACK_EVENT', 'Track-Event']) {
+      const r = await run(['describe', name]);
+      assert.equal(r.code, 0, `${name}: ${r.stderr}`);
+      assert.match(r.stdout, /^track_event — /, name);
+    }
+    for (const [typo, want] of [['trak_event', 'track_event'], ['get_user_by_emial', 'get_user_by_email'], ['trackEvnet', 'track_event'], ['list_list', 'list_lists']]) {
+      const r = await run([typo]);
+      assert.equal(r.code, 2);
+      assert.match(r.stderr, new RegExp(`did you mean [^?]*\\b${want}\\b`), `${typo}: ${r.stderr}`);
+    }
+    const res = await run(['usr', 'get', 'x']);
+    assert.match(res.stderr, /did you mean users\?/);
+    const helpRes = await run(['help', 'users']);
+    assert.equal(helpRes.code, 0);
+    assert.match(helpRes.stdout, /^Usage: iterable-wasm users <command>/);
+    const sub = await run(['users', 'gte']);
+    assert.equal(sub.code, 2);
+    assert.match(sub.stderr, /users has no command "gte" \(did you mean get\b/);
+  });
+
+  test('a bare value fills the one required id; resource commands with a smart "get"', async () => {
+    srv.reset();
+    const dry = (args) => run([...args, '--dry-run', '--json']).then((r) => (assert.equal(r.code, 0, r.stderr), JSON.parse(r.stdout)));
+    assert.equal((await dry(['get_user_by_email', 'ada@example.com'])).url, 'https://api.iterable.com/api/users/getByEmail?email=ada%40example.com');
+    assert.equal((await dry(['users', 'get', 'ada@example.com'])).url, 'https://api.iterable.com/api/users/getByEmail?email=ada%40example.com');
+    assert.equal((await dry(['users', 'get', 'u-42'])).url, 'https://api.iterable.com/api/users/byUserId?userId=u-42');
+    assert.equal((await dry(['users', 'get', 'email=x@example.com'])).url, 'https://api.iterable.com/api/users/getByEmail?email=x%40example.com');
+    assert.equal((await dry(['lists', 'delete', '12'])).url, 'https://api.iterable.com/api/lists/12');
+    assert.equal((await dry(['user', 'get-by-id', 'u-1'])).url, 'https://api.iterable.com/api/users/byUserId?userId=u-1');
+    const two = await run(['get_user_by_email', 'a@example.com', 'b@example.com', '--dry-run']);
+    assert.equal(two.code, 2);
+    assert.match(two.stderr, /expected key=value, got "b@example.com" \(email is already given\)/);
+    const help = await run(['users', '--help']);
+    assert.equal(help.code, 0);
+    assert.match(help.stdout, /^  get +by the argument: get_user_by_id or get_user_by_e/m);
+    assert.match(help.stdout, /^  delete-by-email +! Delete User By Email/m);
+    const getHelp = await run(['users', 'get', '--help']);
+    assert.match(getHelp.stdout, /^  iterable-wasm users get ada@example\.com$/m);
+    assert.match(getHelp.stdout, /an email address \(or email=…\) runs get_user_by_email/);
+    const cmdHelp = await run(['lists', 'delete', '--help']);
+    assert.match(cmdHelp.stdout, /^  iterable-wasm lists delete 123 --yes$/m);
+    assert.equal(srv.requests.length, 0);
+  });
+
+  test('users get works against the sandbox', async (t) => {
+    if (!(await sandboxBuilt())) return t.skip('no sandbox in this build');
+    const state = join(tmp, 'users-get.json');
+    const sb = (args) => run([...args, '--sandbox', '--state', state]);
+    const w = await sb(['update_user', 'email=ada@example.com', 'dataFields:={"plan":"pro"}']);
+    assert.equal(w.code, 0, w.stderr);
+    const g = await sb(['users', 'get', 'ada@example.com']);
+    assert.equal(g.code, 0, g.stderr);
+    assert.equal(JSON.parse(g.stdout).user.dataFields.plan, 'pro');
+    // A plain-text result (one email a line) as JSON lines, so `| jq .` works.
+    const list = JSON.parse((await sb(['create_new_list', 'name=Members'])).stdout).listId;
+    const sub = await sb(['subscribe_to_list', `listId=${list}`, 'subscribers:=[{"email":"ada@example.com"},{"email":"bo@example.com"}]']);
+    assert.equal(sub.code, 0, sub.stderr);
+    const text = await sb(['list_list_users', String(list)]);
+    assert.deepEqual(text.stdout.trim().split('\n').sort(), ['ada@example.com', 'bo@example.com']);
+    const lines = await sb(['list_list_users', String(list), '-o', 'jsonl', '--quiet']);
+    assert.equal(lines.code, 0, lines.stderr);
+    assert.deepEqual(lines.stdout.trim().split('\n').map((l) => JSON.parse(l)).sort(), ['ada@example.com', 'bo@example.com']);
+  });
+});
+
+describe('input that behaves', () => {
+  const hasScript = (() => {
+    try {
+      execFileSync('script', ['--version'], { stdio: 'ignore' });
+      return true;
+    } catch {
+      return false;
+    }
+  })();
+  /** Runs the CLI on a pseudo-terminal (util-linux script); stdin is typed into it. */
+  const onTerminal = (args) => ['script', ['-qec', [process.execPath, CLI, ...args].map((a) => `'${a}'`).join(' '), '/dev/null']];
+
+  test('help never prints an Object.prototype member; version, -V', async () => {
+    for (const topic of ['toString', '__proto__', 'constructor', 'hasOwnProperty']) {
+      const r = await run(['help', topic]);
+      assert.equal(r.code, 2, topic);
+      assert.match(r.stderr, new RegExp(`unknown action "${topic.replace(/_/g, '_')}"`));
+      assert.doesNotMatch(r.stdout + r.stderr, /native code|\[object/);
+    }
+    const version = JSON.parse(readFileSync(join(PKG_DIR, 'package.json'), 'utf8')).version;
+    for (const args of [['-V'], ['--version'], ['version']]) {
+      const r = await run(args);
+      assert.equal(r.stdout.trim(), version, args.join(' '));
+    }
+    const c = await run(['list_lists', '--compact']);
+    assert.equal(c.code, 2);
+    assert.match(c.stderr, /unknown option --compact/);
+  });
+
+  test('an option of another command is an error naming the commands it belongs to; nothing is sent', async () => {
+    srv.reset();
+    const f = await run(['create_new_list', '--file', join(tmp, 'missing.json')], { env });
+    assert.equal(f.code, 2);
+    assert.match(f.stderr, /--file does not apply to running an action; it belongs to: bulk/);
+    const c = await run(['list_lists', '--concurrency', '3'], { env });
+    assert.equal(c.code, 2);
+    assert.match(c.stderr, /--concurrency does not apply .* it belongs to: bulk/);
+    const p = await run(['actions', '--port', '1'], { env });
+    assert.match(p.stderr, /--port does not apply to actions; it belongs to: sandbox, mcp/);
+    const y = await run(['describe', 'track_event', '--yes']);
+    assert.match(y.stderr, /--yes does not apply to describe; it belongs to: <action>, bulk/);
+    assert.equal(srv.requests.length, 0);
+  });
+
+  test('--input - reads a pipe, and a terminal (hint, ended by Ctrl-D)', { skip: !hasScript && 'script(1) missing' }, async () => {
+    srv.reset();
+    const piped = await run(['track_event', '--input', '-'], { env, stdin: '{"email":"a@example.com","eventName":"Piped"}' });
+    assert.equal(piped.code, 0, piped.stderr);
+    assert.doesNotMatch(piped.stderr, /terminal/);
+    const tty = await run(['track_event', '--input', '-'], { env, stdin: '{"email":"a@example.com","eventName":"Typed"}\n\x04', command: onTerminal });
+    assert.equal(tty.code, 0, tty.stdout);
+    assert.match(tty.stdout, /reading --input from the terminal; end with Ctrl-D/);
+    assert.doesNotMatch(tty.stdout, /EAGAIN/);
+    assert.deepEqual(srv.apiRequests().map((q) => q.body?.eventName), ['Piped', 'Typed']);
+    const bulk = await run(['bulk', 'track_events_in_bulk', '--file', '-'], { env, stdin: '{"email":"a@example.com","eventName":"e"}\n\x04', command: onTerminal });
+    assert.equal(bulk.code, 0, bulk.stdout);
+    assert.match(bulk.stdout, /reading --file from the terminal/);
+  });
+
+  test('bulk on a terminal asks naming the item count and the file; "n" sends nothing', { skip: !hasScript && 'script(1) missing' }, async () => {
+    srv.reset();
+    const file = join(tmp, 'items-to-delete.jsonl');
+    writeFileSync(file, '"a"\n"b"\n"c"\n');
+    const no = await run(['bulk', 'delete_catalog_items', '--file', file, 'catalogName=shoes'], { env, stdin: 'n\n', command: onTerminal });
+    assert.equal(no.code, 1, no.stdout);
+    assert.match(no.stdout, new RegExp(`3 items from ${file.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')} through delete_catalog_items \\([^)]*\\) with catalogName=shoes`));
+    assert.match(no.stdout, /Run it\? \[y\/N\]/);
+    assert.equal(srv.requests.length, 0);
+  });
+
+  test('a table of one page says how to get the next', async () => {
+    const r = await run(['list_all_campaigns', 'pageSize=2', '-o', 'table'], { env });
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, /more items: add page=2 for the next page, or --all for every page/);
+  });
+
+  test('before any prompt: the key and the input are checked (no question asked)', { skip: !hasScript && 'script(1) missing' }, async () => {
+    srv.reset();
+    const noKey = await run(['delete_list', 'listId=3'], { env: { ...env, ITERABLE_API_KEY: undefined }, stdin: 'y\n', command: onTerminal });
+    assert.equal(noKey.code, 2);
+    assert.match(noKey.stdout, /set ITERABLE_API_KEY/);
+    assert.doesNotMatch(noKey.stdout, /Run it\?/);
+    const invalid = await run(['delete_list'], { env, stdin: 'y\n', command: onTerminal });
+    assert.equal(invalid.code, 2);
+    assert.match(invalid.stdout, /listId: required/);
+    assert.doesNotMatch(invalid.stdout, /Run it\?/);
+    assert.equal(srv.requests.length, 0);
+  });
+});
+
+describe('diagnostics', () => {
+  test('--verbose / ITERABLE_DEBUG log each attempt on stderr, key redacted; bodies only with ITERABLE_DEBUG=body', async () => {
+    srv.reset();
+    const v = await run(['track_event', 'email=a@example.com', 'eventName=signup', '--verbose'], { env });
+    assert.equal(v.code, 0, v.stderr);
+    assert.match(v.stderr, new RegExp(`^\\[iterable-wasm\\] → POST ${srv.url}/api/events/track \\(track_event, attempt 1\\)$`, 'm'));
+    assert.match(v.stderr, /^\[iterable-wasm\] ← 200 POST .*\/api\/events\/track in \d+ ms \(track_event, attempt 1\)$/m);
+    assert.doesNotMatch(v.stderr, /body/);
+    const d = await run(['track_event', 'email=a@example.com', 'eventName=signup'], { env: { ...env, ITERABLE_DEBUG: '1' } });
+    assert.match(d.stderr, /← 200 POST/);
+    const b = await run(['track_event', 'email=a@example.com', 'eventName=signup'], { env: { ...env, ITERABLE_DEBUG: 'body' } });
+    assert.match(b.stderr, /request body: \{"email":"a@example.com","eventName":"signup"\}/);
+    assert.match(b.stderr, /response body \(200\): \{"msg":"Event with id: 1 tracked\."/);
+    const none = await run(['list_lists'], { env: { ...env, ITERABLE_DEBUG: '0' } });
+    assert.equal(none.stderr, '');
+    // A retry names its reason; the key (checked by run()) never shows.
+    const port = await new Promise((resolve) => {
+      const s = createServer().listen(0, '127.0.0.1', () => {
+        const p = s.address().port;
+        s.close(() => resolve(p));
+      });
+    });
+    const r = await run(['list_lists', '--verbose', '--max-retries', '1'], { env: { ITERABLE_BASE_URL: `http://127.0.0.1:${port}` } });
+    assert.equal(r.code, 4);
+    assert.match(r.stderr, /↻ list_lists: attempt 1 failed \(NetworkError: .*\); retrying in \d+ ms/);
+    assert.match(r.stderr, /→ GET .* \(list_lists, attempt 2\)/);
+  });
+
+  test('completion bash|zsh|fish from the catalog: resources, their commands, ids and each command\'s flags', async () => {
+    const b = await run(['completion', 'bash']);
+    assert.equal(b.code, 0, b.stderr);
+    const file = join(tmp, 'completion.bash');
+    writeFileSync(file, b.stdout);
+    const complete = (...words) => execFileSync('bash', ['-c', `source '${file}'; COMP_WORDS=(${words.map((w) => `'${w}'`).join(' ')}); COMP_CWORD=${words.length - 1}; _iterable_wasm; echo "\${COMPREPLY[@]}"`], { encoding: 'utf8' }).trim().split(' ');
+    assert.deepEqual(complete('iterable-wasm', 'use'), ['users']);
+    assert.ok(complete('iterable-wasm', 'track_ev').includes('track_event'));
+    assert.ok(complete('iterable-wasm', 'users', 'g').includes('get'));
+    assert.deepEqual(complete('iterable-wasm', 'bulk', '--con'), ['--concurrency']);
+    assert.deepEqual(complete('iterable-wasm', 'list_lists', '--con'), [''], 'bulk-only flags are not offered for an action');
+    assert.ok(complete('iterable-wasm', 'describe', 'get_user_by_e').includes('get_user_by_email'));
+    const z = await run(['completion', 'zsh']);
+    assert.match(z.stdout, /^#compdef iterable-wasm\n/);
+    assert.match(z.stdout, /^ +users\) cands=\([^)]*\bget\b/m);
+    assert.match(z.stdout, /compdef _iterable_wasm iterable-wasm/);
+    const f = await run(['completion', 'fish']);
+    assert.match(f.stdout, /^complete -c iterable-wasm -n '__fish_seen_subcommand_from users' -a '[^']*\bget\b/m);
+    assert.match(f.stdout, /^complete -c iterable-wasm -l output -s o -r$/m);
+    const bad = await run(['completion', 'tcsh']);
+    assert.equal(bad.code, 2);
+  });
+});
+
+describe('profiles', () => {
+  test('keys add|list|use|remove: a 0600 file, the key never printed; --profile, ITERABLE_PROFILE; ITERABLE_API_KEY wins', async () => {
+    const dir = join(tmp, 'config');
+    const penv = { ITERABLE_CONFIG_DIR: dir, ITERABLE_API_KEY: undefined };
+    const us = 'us-key-0123456789abcdef';
+    const eu = 'eu-key-fedcba9876543210';
+    const a = await run(['keys', 'add', 'us'], { env: penv, stdin: us + '\n' });
+    assert.equal(a.code, 0, a.stderr);
+    assert.match(a.stderr, /added profile "us" \(in use\)/);
+    assert.equal((await run(['keys', 'add', 'eu', '--region', 'eu'], { env: penv, stdin: eu })).code, 0);
+    const file = join(dir, 'profiles.json');
+    assert.equal(statSync(file).mode & 0o777, 0o600);
+    const list = await run(['keys', 'list'], { env: penv });
+    assert.equal(list.stdout, '* us  us\n  eu  eu\n');
+    assert.ok(!list.stdout.includes(us) && !list.stdout.includes(eu));
+    const url = async (args, e = penv) => {
+      const r = await run([...args, '--dry-run', '--json'], { env: e });
+      assert.equal(r.code, 0, r.stderr);
+      assert.ok(!r.stdout.includes(us) && !r.stdout.includes(eu), 'no key printed');
+      return JSON.parse(r.stdout).url;
+    };
+    assert.equal(await url(['list_lists']), 'https://api.iterable.com/api/lists');
+    assert.equal(await url(['list_lists', '--profile', 'eu']), 'https://api.eu.iterable.com/api/lists');
+    assert.equal(await url(['list_lists'], { ...penv, ITERABLE_PROFILE: 'eu' }), 'https://api.eu.iterable.com/api/lists');
+    // The key travels: the fake server sees the profile's key; the environment's key wins.
+    srv.reset();
+    assert.equal((await run(['list_lists', '--profile', 'eu', '--base-url', srv.url], { env: penv })).code, 0);
+    assert.equal((await run(['list_lists', '--profile', 'eu'], { env: { ...penv, ...env, ITERABLE_API_KEY: KEY } })).code, 0);
+    assert.deepEqual(srv.apiRequests().map((r) => r.headers['api-key']), [eu, KEY]);
+    assert.equal((await run(['keys', 'use', 'eu'], { env: penv })).code, 0);
+    assert.equal(await url(['list_lists']), 'https://api.eu.iterable.com/api/lists');
+    const nope = await run(['list_lists', '--profile', 'nope'], { env: penv });
+    assert.equal(nope.code, 2);
+    assert.match(nope.stderr, /no profile "nope" \(profiles: us, eu/);
+    assert.equal((await run(['keys', 'remove', 'us'], { env: penv })).code, 0);
+    assert.deepEqual(JSON.parse((await run(['keys', 'list', '--json'], { env: penv })).stdout).map((p) => p.name), ['eu']);
+    const bad = await run(['keys', 'add', '../x'], { env: penv, stdin: 'k' });
+    assert.equal(bad.code, 2);
   });
 });
 
@@ -318,25 +647,28 @@ describe('long work', () => {
   test('bulk <id> --file items.jsonl: split into requests, progress on stderr, report on stdout', async () => {
     // ~5.5 MB of events: more than one request of at most 4 MB.
     const pad = 'x'.repeat(600);
-    const events = Array.from({ length: 9000 }, (_, i) => ({ email: i === 17 || i === 8500 ? `broken${i}` : `u${i}@example.com`, eventName: 'imported', dataFields: { i, pad } }));
+    // two addresses Iterable refuses (no top-level domain), one the client refuses itself (no "@")
+    const email = (i) => (i === 17 || i === 8500 ? `broken${i}@invalid` : i === 42 ? 'not-an-email' : `u${i}@example.com`);
+    const events = Array.from({ length: 9000 }, (_, i) => ({ email: email(i), eventName: 'imported', dataFields: { i, pad } }));
     const file = join(tmp, 'events.jsonl');
     writeFileSync(file, events.map((e) => JSON.stringify(e)).join('\n') + '\n');
     srv.reset();
     const r = await run(['bulk', 'track_events_in_bulk', '--file', file, '--concurrency', '2'], { env });
-    assert.equal(r.code, 3, r.stderr); // two items refused by Iterable
+    assert.equal(r.code, 3, r.stderr); // items refused
     const report = JSON.parse(r.stdout);
     assert.equal(report.items, 9000);
     assert.ok(report.requests >= 2, `requests: ${report.requests}`);
-    assert.equal(report.succeeded, 8998);
-    assert.equal(report.failed, 2);
-    assert.deepEqual(report.failures.map((f) => [f.index, f.id]), [[17, 'broken17'], [8500, 'broken8500']]);
+    assert.equal(report.succeeded, 8997);
+    assert.equal(report.failed, 3);
+    assert.deepEqual(report.failures.map((f) => [f.index, f.id]), [[17, 'broken17@invalid'], [42, 'not-an-email'], [8500, 'broken8500@invalid']]);
+    assert.match(report.failures[1].reason, /^events\[42\]\.email: "not-an-email" is not an email address/);
     const sent = srv.apiRequests().filter((q) => q.path === '/api/events/trackBulk');
     assert.equal(sent.length, report.requests);
-    assert.equal(sent.reduce((n, q) => n + q.body.events.length, 0), 9000);
+    assert.equal(sent.reduce((n, q) => n + q.body.events.length, 0), 8999); // the bad one left out, the rest sent
+    // Without a terminal: no progress updates, only the closing line.
     const lines = r.stderr.trim().split('\n');
-    assert.equal(lines.length, report.requests + 1, r.stderr);
-    assert.match(lines[0], new RegExp(`^track_events_in_bulk: 1/${report.requests} requests, `));
-    assert.match(lines.at(-1), /^track_events_in_bulk: 9,000 items in \d+ requests: 8,998 succeeded, 2 failed/);
+    assert.equal(lines.length, 1, r.stderr);
+    assert.match(lines[0], /^track_events_in_bulk: 9,000 items in \d+ requests: 8,997 succeeded, 3 failed/);
 
     const ok = join(tmp, 'ok.json');
     writeFileSync(ok, JSON.stringify(events.slice(0, 10).map((e) => ({ ...e, email: 'ok@example.com' }))));
@@ -401,7 +733,7 @@ describe('long work', () => {
     const total = Object.values(EXPORT_FILES).reduce((a, b) => a + b, 0);
     assert.equal(recs.length, total);
     assert.deepEqual(recs.map((x) => x.file), Object.entries(EXPORT_FILES).flatMap(([f, n]) => Array(n).fill(f)));
-    assert.match(r.stderr, /^export job 77: running, 0 files, 0 records$/m);
+    assert.equal(r.stderr.trim().split('\n').length, 1, 'no progress updates without a terminal');
     assert.match(lastLine(r.stderr), new RegExp(`^export job 77: completed, 2 files, ${total} records in `));
     assert.deepEqual(srv.apiRequests().map((q) => `${q.method} ${q.path}`).slice(0, 2), ['POST /api/export/start', 'GET /api/export/77/files']);
   });
@@ -439,7 +771,7 @@ describe('sandbox', () => {
     const b = await sb(['bulk', 'track_events_in_bulk', '--file', file]);
     assert.equal(b.code, 0, b.stderr);
     assert.equal(JSON.parse(b.stdout).succeeded, 30);
-    assert.match(b.stderr, /^track_events_in_bulk: 1\/1 requests, 30 items sent, 30 succeeded, 0 failed$/m);
+    assert.match(b.stderr, /^track_events_in_bulk: 30 items in 1 request: 30 succeeded, 0 failed/m);
     const x = await sb(['export_user_events', 'email=sandbox-user@example.com']);
     assert.equal(x.code, 0, x.stderr);
     const recs = x.stdout.trimEnd().split('\n').map((l) => JSON.parse(l));
@@ -450,7 +782,7 @@ describe('sandbox', () => {
     const ex = await sb(['export', 'dataTypeName=user', 'outputFormat=application/x-json-stream', '--poll-ms', '5'], { timeoutMs: 30_000 });
     assert.equal(ex.code, 0, ex.stderr);
     assert.ok(ex.stdout.trimEnd().split('\n').some((l) => JSON.parse(l).email === 'sandbox-user@example.com'), ex.stdout.slice(0, 300));
-    assert.match(lastLine(ex.stderr), /^export job \d+: completed, 1 files, \d+ records in /);
+    assert.match(lastLine(ex.stderr), /^export job \d+: completed, 1 file, \d+ records? in /);
     assert.equal(srv.requests.length, 0, 'the sandbox sends nothing over the network');
   });
 });
@@ -566,6 +898,15 @@ describe('Deno', () => {
     const dry = await run(['track_event', 'userId=7', 'eventName=deno', '--dry-run'], { runtime: 'deno', env });
     assert.equal(dry.code, 0, dry.stderr);
     assert.match(dry.stdout, /^api-key: \[REDACTED\]$/m);
+    // The newer paths under Deno: resource commands, stdin input, table output, typo hints.
+    const users = await run(['users', 'get', 'ada@example.com', '--dry-run', '--json'], { runtime: 'deno', env });
+    assert.equal(JSON.parse(users.stdout).url, `${srv.url}/api/users/getByEmail?email=ada%40example.com`);
+    const stdin = await run(['track_event', '--input', '-'], { runtime: 'deno', env, stdin: '{"userId":"7","eventName":"stdin"}' });
+    assert.equal(stdin.code, 0, stdin.stderr);
+    const table = await run(['list_lists', '-o', 'table', '--columns', 'id,name'], { runtime: 'deno', env });
+    assert.equal(table.stdout, 'id  name\n10  Newsletter\n11  VIP\n');
+    const typo = await run(['trak_event'], { runtime: 'deno', env });
+    assert.match(typo.stderr, /did you mean track_event\?/);
   });
 
   test('deno: --sandbox --state keeps a write for the next run', { skip: !DENO && 'deno not installed' }, async () => {

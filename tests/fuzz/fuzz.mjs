@@ -14,7 +14,9 @@
 // Inputs: anything (undefined, NaN, BigInt, symbols, functions, Date, RegExp, Map, typed arrays,
 // 1 MB strings, lone surrogates, 10,000-level nesting, cycles, throwing getters, throwing and
 // revoked Proxies, Object.create(null), own __proto__ keys, ...) or the action's inputSchema
-// filled in with at most one field mutated, so a share passes validation and is sent.
+// filled in (keeping its rules) with at most one field mutated, so a share passes validation and is
+// sent. Where such an input is JSON data, the published JSON Schema (ajv, tests/schema/ajv.mjs)
+// judges it too and the client must agree.
 //
 // Every client that sends points at a server on 127.0.0.1 started here, which answers every
 // request at once with 200 {"msg":"ok","code":"Success","params":null} and counts requests per
@@ -34,6 +36,7 @@ import http from 'node:http';
 import { spawnSync } from 'node:child_process';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
+import { schemaOracle } from '../schema/ajv.mjs';
 
 const PKG = new URL('../../pkg/index.node.js', import.meta.url);
 const DEADLINE_MS = 1500;
@@ -66,6 +69,7 @@ async function loadPackage() {
 }
 
 const { IterableClient, IterableError, actions } = await loadPackage();
+const schemaAccepts = schemaOracle(actions);
 
 // ---------------------------------------------------------------------------------------------
 // PRNG
@@ -268,24 +272,52 @@ function randomObject(r, depth) {
 // Inputs from the action's inputSchema
 // ---------------------------------------------------------------------------------------------
 
+/** A value that keeps the rules of its schema (enum, letter case, characters, date forms, lengths,
+ * bounds, nested fields and their groups), drawn at random among a few. */
 function sampleFor(r, name, p) {
   if (p.enum) return r.pick(p.enum);
+  if (p.examples && p.pattern) {
+    const v = r.pick(p.examples);
+    return r.pick([v, v.toUpperCase(), v.toLowerCase()]);
+  }
   switch (p.type) {
-    case 'string':
-      if (/email/i.test(name)) return r.pick(['user@example.com', 'a+b@example.org']);
-      if (p.format === 'date-time') return '2024-01-01T00:00:00Z';
-      return r.pick([`${name}-1`, 'abc', 'A-Z_0.9~', 'é😀', 'a/b?c#d', '100%']);
-    case 'integer':
-      return r.pick([1, 42, 0, 2 ** 31 - 1, -7]);
+    case 'string': {
+      if (p.pattern?.startsWith('^[')) return r.pick(['abc', 'Abc 1', 'x_y-z', '42']).split('').filter((c) => new RegExp(`^[${p.pattern.slice(2, -3)}]$`).test(c)).join('') || 'a';
+      if (p.pattern?.includes('@')) return r.pick(['user@example.com', 'a+b@example.org', '"a b"@example.com', 'ü@exämple.de']);
+      if (p.pattern) {
+        // a date form: a day some hours ahead (within every bound), in the form the pattern takes
+        const d = new Date(Date.now() + r.int(48) * 3_600_000).toISOString().slice(0, 19);
+        return p.pattern.includes('T') ? r.pick([`${d}Z`, `${d}.5+01:00`, d]) : d.replace('T', ' ');
+      }
+      let v;
+      if (/email/i.test(name)) v = r.pick(['user@example.com', 'a+b@example.org']);
+      else if (p.format === 'date-time') v = '2024-01-01T00:00:00Z';
+      else v = r.pick([`${name}-1`, 'abc', 'A-Z_0.9~', 'é😀', 'a/b?c#d', '100%']);
+      return p.maxLength !== undefined ? v.slice(0, p.maxLength) : v;
+    }
+    case 'integer': {
+      const lo = p.minimum ?? -(2 ** 31);
+      const hi = p.maximum ?? 2 ** 31 - 1;
+      return Math.min(hi, Math.max(lo, r.pick([1, 42, 0, 2 ** 31 - 1, -7])));
+    }
     case 'number':
       return r.pick([1.5, 0, -2, 1e10]);
     case 'boolean':
       return r.chance(0.5);
-    case 'object':
-      return r.pick([{}, { k: 'v', n: 1 }, { nested: { deep: [1, 2, { x: null }] } }]);
+    case 'object': {
+      if (!p.properties) return r.pick([{}, { k: 'v', n: 1 }, { nested: { deep: [1, 2, { x: null }] } }]);
+      const o = {};
+      for (const [k, f] of Object.entries(p.properties)) if ((p.required ?? []).includes(k) || r.chance(0.3)) o[k] = sampleFor(r, k, f);
+      const one = p.anyOf ?? p.oneOf;
+      if (one && !one.some((x) => x.required[0] in o)) {
+        const m = r.pick(one).required[0];
+        o[m] = sampleFor(r, m, p.properties[m]);
+      }
+      return o;
+    }
     case 'array': {
       const it = p.items ?? { type: 'string' };
-      const n = 1 + r.int(3);
+      const n = Math.min(p.maxItems ?? 3, Math.max(p.minItems ?? 0, 1 + r.int(3)));
       return Array.from({ length: n }, () => sampleFor(r, name, it));
     }
     default:
@@ -307,8 +339,19 @@ function schemaInput(r, action) {
   for (const [name, p] of Object.entries(props)) {
     if (!(name in input) && r.chance(0.2)) input[name] = sampleFor(r, name, p);
   }
+  // The rules between params: one member of each exclusive group, together groups whole or absent.
+  for (const group of action.exclusive ?? []) for (const m of group.filter((x) => x in input).slice(1)) delete input[m];
+  for (const group of action.together ?? []) {
+    if (group.some((m) => m in input)) for (const m of group) input[m] ??= sampleFor(r, m, props[m]);
+  }
+  for (const group of action.exclusive ?? []) {
+    const given = group.filter((x) => x in input);
+    for (const m of given.slice(1)) for (const t of (action.together ?? []).filter((t) => t.includes(m))) for (const x of t) delete input[x];
+  }
   let src = `JSON.parse(${lit(JSON.stringify(input))})`;
   let valid = true;
+  // JSON data the published schema (ajv) decides on: the client must agree (null means "not given").
+  let oracle = true;
   const names = Object.keys(input);
   if (r.chance(0.55)) {
     // One mutation.
@@ -320,6 +363,7 @@ function schemaInput(r, action) {
       input[target] = x.v;
       src = `Object.assign(${src}, { ${lit(target)}: ${x.src} })`;
       valid = undefined; // may still be valid by chance
+      oracle = false;
     } else if (kind === 3) {
       delete input[target];
       src = `(() => { const o = ${src}; delete o[${lit(target)}]; return o; })()`;
@@ -334,6 +378,7 @@ function schemaInput(r, action) {
       input[target] = x.v;
       src = `Object.assign(${src}, { ${lit(target)}: ${x.src} })`;
       valid = undefined;
+      oracle = false;
     } else {
       input[target] = null;
       src = `Object.assign(${src}, { ${lit(target)}: null })`;
@@ -344,17 +389,27 @@ function schemaInput(r, action) {
     const shape = r.int(3);
     if (shape === 0) {
       const o = Object.assign(Object.create(null), input);
-      return { ...V(o, `Object.assign(Object.create(null), ${src})`), valid };
+      return { ...V(o, `Object.assign(Object.create(null), ${src})`), valid, schemaOk: judge(action, input, oracle) };
     }
     if (shape === 1) {
       const o = new Proxy(input, {});
-      return { ...V(o, `new Proxy(${src}, {})`), valid };
+      return { ...V(o, `new Proxy(${src}, {})`), valid, schemaOk: judge(action, input, oracle) };
     }
     const o = Object.assign(Object.create({ inherited: 1 }), input);
     Object.defineProperty(o, 'hidden', { value: 1, enumerable: false });
-    return { ...V(o, `(() => { const o = Object.assign(Object.create({ inherited: 1 }), ${src}); Object.defineProperty(o, 'hidden', { value: 1 }); return o; })()`), valid };
+    return { ...V(o, `(() => { const o = Object.assign(Object.create({ inherited: 1 }), ${src}); Object.defineProperty(o, 'hidden', { value: 1 }); return o; })()`), valid, schemaOk: judge(action, input, oracle) };
   }
-  return { ...V(input, src), valid };
+  return { ...V(input, src), valid, schemaOk: judge(action, input, oracle) };
+}
+
+/** The published schema's verdict on a JSON-clean input (a param given null is "not given", as for
+ * the client; an unknown key is refused whatever its value), or undefined when the input holds
+ * values JSON cannot carry. */
+function judge(action, input, oracle) {
+  if (!oracle) return undefined;
+  const data = JSON.parse(JSON.stringify(input));
+  for (const k of Object.keys(data)) if (data[k] === null && Object.hasOwn(action.inputSchema.properties, k)) delete data[k];
+  return schemaAccepts(action.id, data);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -652,6 +707,7 @@ const stats = {
   kinds: new Map(),
   validInputs: 0,
   validInputsSent: 0,
+  schemaAgreed: 0,
   notes: new Map(),
 };
 const noteExamples = new Map();
@@ -805,9 +861,11 @@ async function iteration(i) {
   if (s.state === 'resolved') {
     stats.resolved++;
     if (input.valid === true && options.v === undefined) stats.validInputsSent++;
+    if (input.schemaOk === true && options.v === undefined) stats.schemaAgreed++;
     if (options.preAborted) return fail(i, 'aborted-resolved', what, 'an already-aborted signal resolved');
     if (options.unknownKey) return fail(i, 'unknown-option-accepted', what, 'options with an unknown key were accepted');
     if (input.valid === false) return fail(i, 'invalid-input-accepted', what, 'an input with an unknown key was accepted');
+    if (input.schemaOk === false && options.v === undefined) return fail(i, 'schema-disagrees', what, 'accepted, but the published JSON Schema rejects it');
     if (prefix === 'm' && sent !== 1) return fail(i, 'resolved-without-one-request', what, `${sent} requests`);
     return;
   }
@@ -830,6 +888,10 @@ async function iteration(i) {
   if (input.valid === true && options.v === undefined && kind !== 'jwt' && e.code === 'ValidationError') {
     return fail(i, 'valid-input-rejected', what, describeError(e));
   }
+  if (input.schemaOk === true && options.v === undefined && kind !== 'jwt' && e.code === 'ValidationError') {
+    return fail(i, 'schema-disagrees', what, `rejected, but the published JSON Schema accepts it: ${describeError(e)}`);
+  }
+  if (input.schemaOk !== undefined && options.v === undefined && e.code === 'ValidationError') stats.schemaAgreed++;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -899,7 +961,7 @@ console.log(`summary: seed ${SEED}, ${total} calls in ${elapsed} s (loop ${(loop
 console.log(`  kinds: ${fmt(stats.kinds)}; ms by kind: ${fmt(new Map([...timeByKind].map(([k, v]) => [k, Math.round(v)])))}`);
 console.log(`  resolved ${stats.resolved}; rejected by code: ${fmt(stats.rejected)}`);
 console.log(`  constructors: ${stats.constructed} clients, thrown: ${fmt(stats.constructorThrew)}`);
-console.log(`  schema inputs left valid: ${stats.validInputs} (${stats.validInputsSent} resolved)`);
+console.log(`  schema inputs left valid: ${stats.validInputs} (${stats.validInputsSent} resolved); client and JSON Schema agreed on ${stats.schemaAgreed}`);
 console.log(`  requests seen by the server: ${requestsSeen} (${requestsByPrefix.size} client prefixes, ${clientErrors} client errors)`);
 console.log(`  other rejections (not failures): ${fmt(stats.notes)}`);
 for (const ex of noteExamples.values()) console.log(`    e.g. ${ex}`);

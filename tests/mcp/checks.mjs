@@ -23,8 +23,11 @@ export function checkTools(tools, actions, { allowIrreversible, hint = '--allow-
     assert.ok(!JSON.stringify(t.inputSchema).includes('x-iterable'), `${t.name}: catalog-only keywords removed`);
     assert.deepEqual(Object.keys(t.inputSchema.properties).sort(), Object.keys(a.inputSchema.properties ?? {}).sort(), t.name);
     assert.deepEqual(t.inputSchema.required ?? [], a.inputSchema.required ?? [], t.name);
-    for (const k of ['anyOf', 'allOf', 'oneOf']) assert.equal(t.inputSchema[k], undefined, `${t.name}: no top-level ${k}`);
+    for (const k of ['anyOf', 'allOf', 'oneOf', 'not', 'dependentRequired']) assert.equal(t.inputSchema[k], undefined, `${t.name}: no top-level ${k}`);
     for (const g of a.requireOneOf ?? []) assert.ok(t.description.includes(`at least one of ${g.join(', ')}`), `${t.name}: group ${g} in the description`);
+    for (const g of a.together ?? []) assert.ok(t.description.includes(`${g.join(' and ')} together or not at all`), `${t.name}: together ${g} in the description`);
+    for (const g of a.preferOne ?? []) assert.ok(t.description.includes(`preferably one of ${g.join(', ')}`), `${t.name}: preferOne ${g} in the description`);
+    for (const g of a.exclusive ?? []) assert.ok(t.description.includes(`at least one of ${g.join(', ')} (exactly one)`) || t.description.includes(`not both ${g.join(' and ')}`), `${t.name}: exclusive ${g} in the description`);
     assert.deepEqual(t.inputSchema.properties, JSON.parse(JSON.stringify(a.inputSchema.properties ?? {}, (k, v) => (k.startsWith('x-iterable') ? undefined : v))), `${t.name}: the catalog's properties`);
     assert.ok(t.description.startsWith(a.description), t.name);
     assert.equal(t.title, a.title);

@@ -14,6 +14,9 @@ import { CLI, KEY, PKG_DIR, catalog } from '../cli/helpers.mjs';
 import { waitForPkg } from '../support/install.mjs';
 import { isDestructive, parseText, startMcpHttp } from './checks.mjs';
 
+// A send time within the documented window (at most 7 days ahead).
+const soon = () => new Date(Date.now() + 86_400_000).toISOString().replace(/\.\d+Z$/, 'Z');
+
 const DISCOVERY_BUDGET = 8 * 1024;
 const MAX_TOOLS = 100;
 const env = () => ({ PATH: process.env.PATH, HOME: process.env.HOME ?? '/tmp', ITERABLE_API_KEY: KEY, ITERABLE_BASE_URL: srv.url });
@@ -102,11 +105,11 @@ async function discoveryFlow(client) {
   // Gates: irreversible, sends (always, or with the param that makes the action send).
   const del = await run('delete_list', { listId: 10 });
   assert.equal(parseText(del).error.code, 'IrreversibleNotAllowed');
-  const sched = await run('schedule_campaign', { campaignId: 1, sendAt: '2030-01-01T00:00:00Z' });
+  const sched = await run('schedule_campaign', { campaignId: 1, sendAt: soon() });
   assert.equal(sched.isError, true);
   assert.equal(parseText(sched).error.code, 'SendsNotAllowed');
   assert.match(parseText(sched).error.message, /send messages to people.*--allow-sends.*nothing was sent/);
-  const later = await run('create_new_campaign', { name: 'c', listIds: [1], templateId: 2, sendAt: '2030-01-01T00:00:00Z' });
+  const later = await run('create_new_campaign', { name: 'c', listIds: [1], templateId: 2, sendAt: soon() });
   assert.equal(parseText(later).error.code, 'SendsNotAllowed');
   assert.deepEqual(srv.apiRequests().map((q) => q.path), ['/api/lists'], 'nothing refused was sent');
 }
@@ -130,7 +133,7 @@ describe('discovery mode (the default)', () => {
   test('--allow-sends lets a send through; --read-only narrows search and run to reads', async () => {
     const c = await stdio(['--allow-sends']);
     srv.reset();
-    const r = await c.callTool({ name: 'run_action', arguments: { id: 'schedule_campaign', arguments: { campaignId: 1, sendAt: '2030-01-01T00:00:00Z' } } });
+    const r = await c.callTool({ name: 'run_action', arguments: { id: 'schedule_campaign', arguments: { campaignId: 1, sendAt: soon() } } });
     assert.notEqual(r.isError && parseText(r).error.code, 'SendsNotAllowed');
     assert.deepEqual(srv.apiRequests().map((q) => q.path), ['/api/campaigns/1/schedule']);
     const ro = await stdio(['--read-only']);
@@ -192,7 +195,7 @@ describe('presets: one tool per action', () => {
     const sched = tools.find((t) => t.name === 'schedule_campaign');
     assert.match(sched.description, /Sends messages to people: refused unless the server runs with --allow-sends/);
     srv.reset();
-    const r = await c.callTool({ name: 'schedule_campaign', arguments: { campaignId: 1, sendAt: '2030-01-01T00:00:00Z' } });
+    const r = await c.callTool({ name: 'schedule_campaign', arguments: { campaignId: 1, sendAt: soon() } });
     assert.equal(parseText(r).error.code, 'SendsNotAllowed');
     assert.equal(srv.requests.length, 0);
     // The SDK client checks structuredContent against the declared outputSchema.

@@ -431,24 +431,35 @@ export function generateValue(name, rawSchema, ctx) {
   }
 }
 
-/** Which params of the action go into the input. */
+/** Which params of the action go into the input: the required ones and the first member of each
+ * requireOneOf group (minimal), or all (full); then what the groups forbid is taken out (the second
+ * and later members of each exclusive group) and together groups are completed or dropped whole. */
 export function selectParams(action, { full = false } = {}) {
-  if (full) return action.params.slice();
-  const names = new Set(action.params.filter((p) => p.required).map((p) => p.name));
-  for (const group of action.requireOneOf || []) {
-    if (!group.length) continue;
-    if (group.some((m) => names.has(m))) continue;
-    names.add(group[0]);
+  const names = new Set(full ? action.params.map((p) => p.name) : action.params.filter((p) => p.required).map((p) => p.name));
+  if (!full) {
+    for (const group of action.requireOneOf || []) {
+      if (!group.length) continue;
+      if (group.some((m) => names.has(m))) continue;
+      names.add(group[0]);
+    }
   }
+  for (const group of action.exclusive || []) for (const m of group.slice(1)) if (group.slice(0, group.indexOf(m)).some((x) => names.has(x))) names.delete(m);
+  for (const group of action.together || []) {
+    if (!group.some((m) => names.has(m)) || group.every((m) => names.has(m))) continue;
+    if (full) for (const m of group) names.delete(m);
+    else for (const m of group) names.add(m);
+  }
+  // a together group taken out may leave a requireOneOf group empty: give its first member back
+  for (const group of action.requireOneOf || []) if (!group.some((m) => names.has(m))) names.add(group[0]);
   return action.params.filter((p) => names.has(p.name));
 }
 
 /**
- * Flat input object for an action, keyed by the API's parameter names.
+ * Flat input object for an action, keyed by the API's parameter names (`only`: just these params).
  */
-export function buildInput(action, spec, { full = false } = {}) {
+export function buildInput(action, spec, { full = false, only = null } = {}) {
   const input = {};
-  for (const param of selectParams(action, { full })) {
+  for (const param of only ? action.params.filter((p) => only.includes(p.name)) : selectParams(action, { full })) {
     const { schema } = paramSchema(action, param, spec);
     // path/query params carry their schema inline (Swagger 2 non-body params)
     let s = schema;

@@ -138,16 +138,36 @@ async function importPackage() {
 // 200 schema `{type: string}` and no example, so Prism's static mock answers with the 6 bytes `string`,
 // which is not JSON lines; the client then (correctly) rejects with InvalidResponse. The suite therefore
 // mocks from a copy of the patched spec that adds a two-record JSON-lines example to those 200 responses.
-// Request validation is unchanged (only response examples are added). --no-overlay shows the raw behaviour.
+// Request validation is otherwise unchanged. --no-overlay shows the raw behaviour.
 const JSONL_EXAMPLE =
   '{"email":"user@example.com","eventName":"productViewed","createdAt":"2024-01-01 00:00:00 +00:00"}\n' +
   '{"email":"user@example.com","eventName":"purchase","createdAt":"2024-01-02 00:00:00 +00:00","dataFields":{"total":29.99}}\n';
 const JSONL_PATTERN = '^(\\{"email":"[a-z]{3,8}@example\\.com","eventName":"[a-zA-Z]{3,12}"\\}\\n){1,3}$';
 let overlayDir = null;
 
+// The second change: a body property the spec lists as required but our definitions make optional
+// (the contract audit's corrections, defs/audit-decisions.json: campaigns/create without listIds makes
+// a triggered campaign; catalog items without replaceUploadedFieldsOnly) leaves the body schema's
+// required list, so that Prism accepts what Iterable accepts.
+function relaxRequired(copy, catalog, patched) {
+  for (const a of catalog) {
+    const op = copy.paths?.[a.path]?.[a.method.toLowerCase()];
+    const body = (op?.parameters || []).find((p) => p.in === 'body');
+    const ref = body?.schema?.$ref?.replace('#/definitions/', '');
+    const schema = ref ? copy.definitions?.[ref] : body?.schema;
+    if (!Array.isArray(schema?.required)) continue;
+    const optional = Object.entries(a.inputSchema.properties).filter(([k, s]) => s['x-iterable-in'] === 'body' && !a.inputSchema.required.includes(k)).map(([k]) => k);
+    const relaxed = schema.required.filter((k) => optional.includes(k));
+    if (!relaxed.length) continue;
+    schema.required = schema.required.filter((k) => !relaxed.includes(k));
+    patched.push(`${a.id}: ${relaxed.join(', ')} optional`);
+  }
+}
+
 function overlaySpec(spec, catalog) {
   const patched = [];
   const copy = structuredClone(spec);
+  relaxRequired(copy, catalog, patched);
   for (const a of catalog) {
     if (a.response !== 'jsonl') continue;
     const op = copy.paths?.[a.path]?.[a.method.toLowerCase()];
@@ -160,7 +180,7 @@ function overlaySpec(spec, catalog) {
       if (DYNAMIC && res.schema?.type === 'string' && !res.schema.pattern) {
         res.schema = { ...res.schema, pattern: JSONL_PATTERN };
       }
-      patched.push(`${a.id} (${a.method} ${a.path} ${code})`);
+      patched.push(`JSON-lines example for ${a.id} (${a.method} ${a.path} ${code})`);
     }
   }
   return { copy, patched };
@@ -429,7 +449,7 @@ async function main() {
       mockSpecPath = join(overlayDir, 'openapi.prism.overlay.json');
       writeFileSync(mockSpecPath, JSON.stringify(copy));
     }
-    overlayNote = patched.length ? `JSON-lines response examples added for ${patched.join(', ')}` : 'none needed';
+    overlayNote = patched.length ? patched.join('; ') : 'none needed';
   }
 
   const prismPort = await freePort();

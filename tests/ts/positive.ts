@@ -94,7 +94,7 @@ export async function typedMethods(signal: AbortSignal): Promise<void> {
 
   // non-JSON results: csv/text/html -> string, jsonl -> records
   const csv: string = await client.exportDataToCsv({ dataTypeName: "emailSend", range: "Today" });
-  const csv2: string = await client.exportDataToCsv({ dataTypeName: "user", startDateTime: "2024-01-01 00:00:00", onlyFields: ["email"] });
+  const csv2: string = await client.exportDataToCsv({ dataTypeName: "user", startDateTime: "2024-01-01 00:00:00", endDateTime: "2024-02-01 00:00:00", onlyFields: ["email"] });
   const metrics: GetCampaignMetricsResult = await client.getCampaignMetrics({ campaignId: [1, 2] });
   const size: string = await client.getListSize({ listId: 101 });
   const html: string = await client.previewEmailTemplate({ templateId: 2001, dataFields: { firstName: "Ada" } });
@@ -106,6 +106,17 @@ export async function typedMethods(signal: AbortSignal): Promise<void> {
 
   // enum-typed params
   await client.createNewCampaign({ name: "Spring", listIds: [101], templateId: 2001, sendMode: "RecipientTimeZone" });
+  // a triggered campaign: no listIds
+  await client.createNewCampaign({ name: "Welcome", templateId: 2001 });
+  // an enum in any letter case: the canonical values complete, other spellings type-check too
+  await client.subscribeUserById({ subscriptionGroup: "emailList", subscriptionGroupId: 1, userId: "u1" });
+  await client.subscribeUserById({ subscriptionGroup: "EMAILLIST", subscriptionGroupId: 1, userId: "u1" });
+  // nested shapes: each field typed, required fields required
+  await client.trackEmbeddedClick({ messageId: "m1", email: "ada@example.com", deviceInfo: { deviceId: "d1", platform: "iOS", appPackageName: "com.example" } });
+  await client.upsertPushTemplate({ clientTemplateId: "t1", buttons: [{ identifier: "view", title: "View", openApp: true, buttonType: "default" }] });
+  await client.trackEventsInBulk({ events: [{ eventName: "viewed", userId: "u1" }, { eventName: "viewed", email: "ada@example.com" }] });
+  // identity pairs: both are accepted (Iterable resolves them), one is preferred
+  await client.trackEvent({ eventName: "productViewed", email: "ada@example.com", userId: "u1" });
 
   // ------------------------------------------------ wrong usages the declarations must reject
   // @ts-expect-error wrong field type: eventName is a string
@@ -129,6 +140,20 @@ export async function typedMethods(signal: AbortSignal): Promise<void> {
   await client.exportDataToCsv({ dataTypeName: "emailSends", range: "Today" });
   // @ts-expect-error requireOneOf [["range", "startDateTime"]] unsatisfied
   await client.exportDataToCsv({ dataTypeName: "emailSend" });
+  // @ts-expect-error exclusive: range and startDateTime/endDateTime together
+  await client.exportDataToCsv({ dataTypeName: "user", range: "All", startDateTime: "2024-01-01 00:00:00", endDateTime: "2024-02-01 00:00:00" });
+  // @ts-expect-error together: startDateTime without endDateTime
+  await client.exportDataToCsv({ dataTypeName: "user", startDateTime: "2024-01-01 00:00:00" });
+  // @ts-expect-error exactly one: sourceEmail and sourceUserId both given (merge_users)
+  await client.mergeUsers({ sourceEmail: "a@b.co", sourceUserId: "u1", destinationUserId: "u2" });
+  // @ts-expect-error nested shape: deviceInfo.platform is not one of iOS, Android, Web
+  await client.trackEmbeddedClick({ messageId: "m1", email: "ada@example.com", deviceInfo: { deviceId: "d1", platform: "ios", appPackageName: "com.example" } });
+  // @ts-expect-error nested shape: a push button without its required openApp
+  await client.upsertPushTemplate({ clientTemplateId: "t1", buttons: [{ identifier: "view", title: "View" }] });
+  // @ts-expect-error nested groups: a bulk event without email or userId
+  await client.trackEventsInBulk({ events: [{ eventName: "viewed" }] });
+  // @ts-expect-error enum of array items: campaignState
+  await client.listAllCampaigns({ campaignState: ["Running", "Bogus"] });
   // @ts-expect-error an action without params takes no fields (list_lists has none)
   await client.listLists({ page: 1 });
   // @ts-expect-error input is required when the action has required params

@@ -11,8 +11,12 @@
 //   generated-valid   for every action of defs/actions.json, the minimal and full inputs of tests/prism/inputs.mjs
 //                     (the ones Prism accepts) must type-check as `ActionInputs[id]` and as the method's input.
 //   generated-wrong   for every action, each wrong input derived from the definitions (missing required param,
-//                     unsatisfied requireOneOf group, wrong type per param, value outside an enum, unknown key)
-//                     must be rejected (one `@ts-expect-error` per line; unused directives are reported).
+//                     unsatisfied requireOneOf group, both members of an exclusive group, one member of a
+//                     together group alone, wrong type per param, value outside an enum (of the param, of its
+//                     array items, of a nested shape's field), a nested shape's required field missing, unknown
+//                     key) must be rejected (one `@ts-expect-error` per line; unused directives are reported).
+//                     Rules TypeScript cannot state (lengths, bytes, patterns, bounds, any-case enums) are
+//                     checked against validation and the JSON Schema in tests/schema/agree.mjs.
 //   node16-exports    positive.ts compiled as a Node ESM consumer (moduleResolution node16, real package
 //                     resolution through pkg/package.json "exports" via a node_modules symlink, @types/node,
 //                     no DOM lib, skipLibCheck as `tsc --init` sets it).
@@ -137,6 +141,7 @@ let positiveKeys = [];
 // ---------------------------------------------------------------- generated from the definitions
 const { buildInput } = await import(join(ROOT, 'tests', 'prism', 'inputs.mjs'));
 const defs = JSON.parse(readFileSync(join(ROOT, 'defs', 'actions.json'), 'utf8'));
+const shapes = JSON.parse(readFileSync(join(ROOT, 'defs', 'shapes.json'), 'utf8'));
 const sharedSpec = join(ROOT, '..', 'shared', 'iterable', 'openapi.prism.json');
 const specPath = existsSync(sharedSpec) ? sharedSpec : join(ROOT, 'defs', 'openapi.json');
 const spec = JSON.parse(readFileSync(specPath, 'utf8'));
@@ -208,12 +213,44 @@ const lit = (v) => JSON.stringify(v);
       }
       const bad = wrongValue(p);
       if (bad !== undefined) add(a, `${p.name} (${p.type}${p.items?.type ? ` of ${p.items.type}` : ''}) given ${lit(bad)}`, { ...full, [p.name]: bad });
-      if (Array.isArray(p.enum) && p.type === 'string') add(a, `${p.name} outside its enum`, { ...full, [p.name]: 'NotInTheEnum' });
+      // (an enum in any letter case takes any string in TypeScript: its values are offered for completion)
+      if (Array.isArray(p.enum) && p.type === 'string' && !p.enumIgnoreCase) add(a, `${p.name} outside its enum`, { ...full, [p.name]: 'NotInTheEnum' });
+      if (Array.isArray(p.items?.enum)) add(a, `${p.name} item outside its enum`, { ...full, [p.name]: ['NotInTheEnum'] });
+      // nested shapes: each required field missing, each enum broken
+      const shape = shapes[p.shape ?? p.items?.shape];
+      if (shape) {
+        const sample = p.type === 'array' ? full[p.name]?.[0] : full[p.name];
+        const wrap = (v) => (p.type === 'array' ? [v] : v);
+        if (sample && typeof sample === 'object') {
+          for (const f of shape.fields) {
+            if (f.required) {
+              const { [f.name]: _gone, ...rest } = sample;
+              add(a, `${p.name}: nested required ${f.name} missing`, { ...full, [p.name]: wrap(rest) });
+            }
+            if (Array.isArray(f.enum)) add(a, `${p.name}: nested ${f.name} outside its enum`, { ...full, [p.name]: wrap({ ...sample, [f.name]: 'NotInTheEnum' }) });
+          }
+        }
+      }
     }
     for (const g of a.requireOneOf || []) {
       const rest = { ...full };
       for (const m of g) delete rest[m];
       add(a, `requireOneOf [${g.join(', ')}] unsatisfied`, rest);
+    }
+    // exclusive: two members at once (with their together partners); together: one member alone
+    const minimal = buildInput(a, spec);
+    const sampleOf = (m) => buildInput(a, spec, { full: true, only: [m] })[m];
+    for (const g of a.exclusive || []) {
+      const both = { ...minimal };
+      for (const m of g) for (const x of [m, ...(a.together || []).filter((t) => t.includes(m)).flat()]) both[x] = sampleOf(x);
+      add(a, `exclusive [${g.join(', ')}] both given`, both);
+    }
+    for (const g of a.together || []) {
+      const rest = { ...minimal };
+      for (const x of a.exclusive || []) if (x.some((m) => g.includes(m))) for (const m of x) if (!g.includes(m)) delete rest[m];
+      for (const m of g) delete rest[m];
+      rest[g[0]] = sampleOf(g[0]);
+      add(a, `together [${g.join(', ')}]: ${g[0]} alone`, rest);
     }
     add(a, 'unknown key notAParam', { ...full, notAParam: 1 });
     void grouped;
