@@ -128,7 +128,8 @@ try {
       if (!m) return;
       const args = m[1];
       if (SERVERS.test(args)) return; // servers: tests/cli starts and drives them
-      const [cmd, redirect = ''] = args.split(/\s+(?=>\s)/);
+      // A pipe's right side (`| jq .`) is the reader's tool: the command alone runs.
+      const [cmd, redirect = ''] = args.split(/\s+\|\s+/)[0].split(/\s+(?=>\s)/);
       const dry = OFFLINE.test(cmd) ? '' : ' --dry-run';
       b.lines ??= [];
       b.lines.push({ line: b.line + k, text: line, script: `${cmd}${dry} ${redirect}`, dry: Boolean(dry) });
