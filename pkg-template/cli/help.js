@@ -113,7 +113,7 @@ ${COMMON}`,
 
 The export workflow in one command: start_export, poll the job (with backoff) until it completes,
 and stream every file's records to stdout as JSON lines as they appear. The input is
-start_export's (dataTypeName, outputFormat, range or startDateTime/endDateTime, ...). Progress
+start_export's (dataTypeName, outputFormat, startDateTime/endDateTime, onlyFields, ...). Progress
 (job state, files, records) goes to stderr.
 
 Options:
