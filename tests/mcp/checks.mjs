@@ -1,5 +1,29 @@
 // Checks shared by the stdio and HTTP MCP tests.
 import assert from 'node:assert/strict';
+import { after, before } from 'node:test';
+import { startFake } from '../cli/fake-iterable.mjs';
+import { catalog } from '../cli/helpers.mjs';
+import { waitForPkg } from '../support/install.mjs';
+
+/**
+ * The suite's set-up: the fake Iterable API and the built catalog before the tests (handed to
+ * `set` as {srv, actions}), and after them every client in the returned list closed and the API
+ * stopped.
+ */
+export function withFakeApi(set) {
+  const open = [];
+  let srv;
+  before(async () => {
+    waitForPkg();
+    srv = await startFake();
+    set({ srv, actions: await catalog() });
+  });
+  after(async () => {
+    for (const c of open) await c.close().catch(() => {});
+    await srv?.close();
+  });
+  return open;
+}
 
 export const parseText = (result) => {
   assert.equal(result.content?.[0]?.type, 'text');

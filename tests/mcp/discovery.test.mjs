@@ -2,17 +2,16 @@
 // over `mcp --http`, driven by the official SDK client against a fake Iterable on 127.0.0.1; and
 // the byte size and tool count of tools/list for every preset.
 // Run: node --test tests/mcp/discovery.test.mjs
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import { startFake, LISTS } from '../cli/fake-iterable.mjs';
-import { CLI, KEY, PKG_DIR, catalog } from '../cli/helpers.mjs';
-import { waitForPkg } from '../support/install.mjs';
-import { isDestructive, parseText, startMcpHttp } from './checks.mjs';
+import { LISTS } from '../cli/fake-iterable.mjs';
+import { CLI, KEY, PKG_DIR } from '../cli/helpers.mjs';
+import { isDestructive, parseText, startMcpHttp, withFakeApi } from './checks.mjs';
 
 // A send time within the documented window (at most 7 days ahead).
 const soon = () => new Date(Date.now() + 86_400_000).toISOString().replace(/\.\d+Z$/, 'Z');
@@ -23,18 +22,7 @@ const env = () => ({ PATH: process.env.PATH, HOME: process.env.HOME ?? '/tmp', I
 
 let srv;
 let actions;
-const open = [];
-
-before(async () => {
-  waitForPkg();
-  srv = await startFake();
-  actions = await catalog();
-});
-
-after(async () => {
-  for (const c of open) await c.close().catch(() => {});
-  await srv?.close();
-});
+const open = withFakeApi((c) => ({ srv, actions } = c));
 
 async function stdio(args = []) {
   const transport = new StdioClientTransport({ command: process.execPath, args: [CLI, 'mcp', ...args], env: env(), stderr: 'pipe' });

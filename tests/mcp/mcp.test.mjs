@@ -2,7 +2,7 @@
 // TypeScript SDK's client against a fake Iterable on 127.0.0.1; and the raw protocol (version
 // negotiation, ping, errors, batches) written line by line.
 // Run: node --test tests/mcp/mcp.test.mjs
-import { after, before, describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
@@ -12,25 +12,13 @@ import { join } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import Ajv2020 from 'ajv/dist/2020.js';
-import { startFake, LISTS } from '../cli/fake-iterable.mjs';
-import { CLI, DENO, KEY, PKG_DIR, catalog, sandboxBuilt } from '../cli/helpers.mjs';
-import { waitForPkg } from '../support/install.mjs';
-import { checkTools, parseText } from './checks.mjs';
+import { LISTS } from '../cli/fake-iterable.mjs';
+import { CLI, DENO, KEY, PKG_DIR, sandboxBuilt } from '../cli/helpers.mjs';
+import { checkTools, parseText, withFakeApi } from './checks.mjs';
 
 let srv;
 let actions;
-const open = [];
-
-before(async () => {
-  waitForPkg();
-  srv = await startFake();
-  actions = await catalog();
-});
-
-after(async () => {
-  for (const c of open) await c.close().catch(() => {});
-  await srv?.close();
-});
+const open = withFakeApi((c) => ({ srv, actions } = c));
 
 /** Starts `iterable-wasm mcp ...args` and connects the SDK client to it. */
 async function connect(args = [], { runtime = 'node', env = {} } = {}) {
