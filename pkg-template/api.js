@@ -307,7 +307,7 @@ const TYPES = { s: 'string', i: 'integer', n: 'number', b: 'boolean', o: 'object
 // The JSON Schema forms of the catalog's shorthands (codegen/catalog.rs `full`, src/core/formats.rs).
 const DAY = '\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])';
 const TIME = '([01]\\d|2[0-3]):[0-5]\\d:[0-5]\\d';
-const FORMS = { 'yyyy-MM-dd HH:mm:ss': `^${DAY} ${TIME}$`, 'ISO 8601': `^${DAY}T${TIME}(\\.\\d+)?(Z|[+-]([01]\\d|2[0-3]):?[0-5]\\d)?$`, email: '^.+@\\S*[^\\s.]$' };
+const FORMS = { 'yyyy-MM-dd HH:mm:ss': `^${DAY} ${TIME}$`, 'yyyy-MM-dd HH:mm:ss [ZZ] or ISO 8601': `^${DAY}[ T]${TIME}(\\.\\d+)?( ?(Z|[+-]([01]\\d|2[0-3]):?[0-5]\\d))?$`, 'ISO 8601': `^${DAY}T${TIME}(\\.\\d+)?(Z|[+-]([01]\\d|2[0-3]):?[0-5]\\d)?$`, email: '^.+@\\S*[^\\s.]$' };
 const same = (a, b) => a.length === b.length && a.every((m, i) => m === b[i]);
 
 /** Writes an object's groups as JSON Schema: anyOf (at least one), oneOf (exactly one), not

@@ -35,7 +35,7 @@ fn sample_schema(s: &Value, name: &str, full: bool) -> Value {
     match s["type"].as_str().unwrap() {
         "string" => {
             if let Some(p) = s["pattern"].as_str() {
-                for (form, text) in [(formats::DATE_UTC, "2024-01-01 00:00:00"), (formats::ISO, "2024-01-01T00:00:00Z"), (formats::EMAIL, "user+tag@example.com")] {
+                for (form, text) in [(formats::DATE_UTC, "2024-01-01 00:00:00"), (formats::ISO, "2024-01-01T00:00:00Z"), (formats::DATE_ZONED, "2024-01-01 00:00:00 +01:00"), (formats::EMAIL, "user+tag@example.com")] {
                     if formats::pattern(form).as_deref() == Some(p) {
                         return json!(text);
                     }
@@ -1028,6 +1028,21 @@ fn date_forms_are_read_exactly() {
     }
     for bad in ["2024-01-01 00:00:00", "2024-01-01T00:00:00.", "2024-01-01T00:00:00+1", "2024-01-01T00:00:00+24:00", "2024-01-01T00:00:00+01:60", "2024-01-01T00:00:00z", "2024-01-01T00:00:00ZZ", "2024-01-01t00:00:00Z"] {
         assert_eq!(instant(ISO, bad), None, "{bad:?}");
+    }
+    // Query dates: Iterable's form with or without a zone (after a space or not), or ISO 8601.
+    use formats::DATE_ZONED;
+    for (ok, at) in [
+        ("2024-02-29 12:34:56", 1_709_210_096_000),
+        ("2024-02-29 13:34:56 +01:00", 1_709_210_096_000),
+        ("2024-02-29 13:34:56+0100", 1_709_210_096_000),
+        ("2024-02-29 12:34:56 Z", 1_709_210_096_000),
+        ("2024-02-29T12:34:56Z", 1_709_210_096_000),
+        ("2024-02-29T13:34:56.250+01:00", 1_709_210_096_000),
+    ] {
+        assert_eq!(instant(DATE_ZONED, ok), Some(at), "{ok:?}");
+    }
+    for bad in ["", "not-a-date", "2024-01-01", "2024-01-01 00:00", "2024-01-01 00:00:00 ", "2024-01-01 00:00:00  Z", "2024-01-01 00:00:00 +1", "2024-01-01 00:00:00 UTC", "2024-13-01 00:00:00", "2024-01-01_00:00:00"] {
+        assert_eq!(instant(DATE_ZONED, bad), None, "{bad:?}");
     }
 }
 

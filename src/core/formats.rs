@@ -5,6 +5,9 @@
 
 /// `yyyy-MM-dd HH:mm:ss`, UTC, no zone (Iterable's form for campaign and message send times).
 pub const DATE_UTC: &str = "yyyy-MM-dd HH:mm:ss";
+/// `yyyy-MM-dd HH:mm:ss` with an optional zone after it (`Z`, `+01:00`, `+0100`, after a space
+/// or not), or [`ISO`]: what Iterable takes for export windows and other query dates.
+pub const DATE_ZONED: &str = "yyyy-MM-dd HH:mm:ss [ZZ] or ISO 8601";
 /// ISO 8601 date and time, `T` between them, optional fraction and zone (`Z`, `+01:00`, `+0100`).
 pub const ISO: &str = "ISO 8601";
 /// An email address as far as Iterable's validator (Apache Commons EmailValidator) is sure to
@@ -21,6 +24,7 @@ const TIME: &str = r"([01]\d|2[0-3]):[0-5]\d:[0-5]\d";
 pub fn pattern(format: &str) -> Option<String> {
     match format {
         DATE_UTC => Some(format!("^{DAY} {TIME}$")),
+        DATE_ZONED => Some(format!(r"^{DAY}[ T]{TIME}(\.\d+)?( ?(Z|[+-]([01]\d|2[0-3]):?[0-5]\d))?$")),
         ISO => Some(format!(r"^{DAY}T{TIME}(\.\d+)?(Z|[+-]([01]\d|2[0-3]):?[0-5]\d)?$")),
         EMAIL => Some(r"^.+@\S*[^\s.]$".into()),
         _ => None,
@@ -45,19 +49,20 @@ fn days(y: i64, m: i64, d: i64) -> i64 {
 /// that form (exactly the strings `pattern(format)` refuses).
 pub fn instant(format: &str, s: &str) -> Option<i64> {
     let b = s.as_bytes();
-    let sep = match format {
-        DATE_UTC => b' ',
-        ISO => b'T',
+    let seps: &[u8] = match format {
+        DATE_UTC => b" ",
+        DATE_ZONED => b" T",
+        ISO => b"T",
         _ => return None,
     };
     let at = |i: usize, c: u8| b.get(i) == Some(&c);
     let (y, mo, d, h, mi, se) = (digits(b, 0, 4)?, digits(b, 5, 2)?, digits(b, 8, 2)?, digits(b, 11, 2)?, digits(b, 14, 2)?, digits(b, 17, 2)?);
-    if !(at(4, b'-') && at(7, b'-') && at(10, sep) && at(13, b':') && at(16, b':')) || !(1..=12).contains(&mo) || !(1..=31).contains(&d) || h > 23 || mi > 59 || se > 59 {
+    if !(at(4, b'-') && at(7, b'-') && b.get(10).is_some_and(|c| seps.contains(c)) && at(13, b':') && at(16, b':')) || !(1..=12).contains(&mo) || !(1..=31).contains(&d) || h > 23 || mi > 59 || se > 59 {
         return None;
     }
     let mut i = 19;
     let mut offset = 0;
-    if format == ISO {
+    if format != DATE_UTC {
         if at(i, b'.') {
             i += 1;
             let start = i;
@@ -67,6 +72,9 @@ pub fn instant(format: &str, s: &str) -> Option<i64> {
             if i == start {
                 return None;
             }
+        }
+        if format == DATE_ZONED && at(i, b' ') && i + 1 < b.len() {
+            i += 1; // the space before a zone
         }
         if at(i, b'Z') {
             i += 1;

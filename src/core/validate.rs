@@ -125,7 +125,7 @@ fn check_string(s: &str, kw: &Node, path: &str, issues: &mut Vec<Issue>) {
     if format == formats::EMAIL && !formats::email(s) {
         say(issues, path, &["\"", &excerpt(s, 64), "\" is not an email address"]);
     }
-    if let Some(f) = Some(format).filter(|f| *f == formats::DATE_UTC || *f == formats::ISO) {
+    if let Some(f) = Some(format).filter(|f| [formats::DATE_UTC, formats::DATE_ZONED, formats::ISO].contains(f)) {
         match formats::instant(f, s) {
             None => say(issues, path, &["\"", &excerpt(s, 40), "\" is not a date in the form ", f]),
             Some(t) => {
