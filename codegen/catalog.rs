@@ -10,7 +10,8 @@ use crate::formats;
 use crate::model::{Action, Groups, Param, Shapes};
 use serde_json::{json, Map, Value};
 
-/// The compact keywords of a value (param, field or items): its JSON Schema keywords except
+/// The compact keywords of a value (param, field, items, or a map's keys and values:
+/// `propertyNames`, `additionalProperties`): its JSON Schema keywords except
 /// `type`, `description` and the place, with four shorthands that [`full`] (and api.js
 /// `expand`) write out: `enumCi` (an enum in any letter case), `chars` (a character class), a
 /// date form in `format`, and the groups of a nested object (`requireOneOf`, `exclusive`,
@@ -62,6 +63,12 @@ pub fn compact(p: &Param, shapes: &Shapes) -> Map<String, Value> {
     }
     if let Some(sh) = &p.shape {
         put("shape", json!(sh));
+    }
+    if let Some(k) = &p.keys {
+        put("propertyNames", Value::Object(typed(k, shapes)));
+    }
+    if let Some(v) = &p.values {
+        put("additionalProperties", Value::Object(typed(v, shapes)));
     }
     m
 }
@@ -156,8 +163,10 @@ pub fn full(mut m: Map<String, Value>, shapes: &Shapes) -> Map<String, Value> {
         m.remove("format");
         m.insert("pattern".into(), json!(p));
     }
-    if let Some(Value::Object(i)) = m.remove("items") {
-        m.insert("items".into(), Value::Object(full(i, shapes)));
+    for k in ["items", "propertyNames", "additionalProperties"] {
+        if let Some(Value::Object(i)) = m.remove(k) {
+            m.insert(k.into(), Value::Object(full(i, shapes)));
+        }
     }
     if let Some(Value::Object(props)) = m.remove("properties") {
         let props = props.into_iter().map(|(k, v)| (k, Value::Object(full(v.as_object().unwrap().clone(), shapes)))).collect();

@@ -123,6 +123,9 @@ pub struct Param {
     pub maximum: Option<i64>,
     /// An object (or array items) of the named shape in defs/shapes.json.
     pub shape: Option<String>,
+    /// An object map: the rules of its keys (a string value) and of each of its values.
+    pub keys: Option<Box<Param>>,
+    pub values: Option<Box<Param>>,
 }
 
 /// A named object shape (defs/shapes.json): its fields and the rules between them. Shared by
@@ -211,6 +214,18 @@ fn check_value(p: &Param, shapes: &Shapes, what: &str, top: bool, item: bool) ->
     }
     if p.ty != "object" && p.shape.is_some() {
         return fail("shape goes with objects only");
+    }
+    if (p.keys.is_some() || p.values.is_some()) && (p.ty != "object" || p.shape.is_some()) {
+        return fail("keys and values go with objects (maps) only, not with a shape");
+    }
+    if let Some(k) = &p.keys {
+        if k.ty != "string" {
+            return fail("keys are strings");
+        }
+        check_value(k, shapes, &format!("{what} keys"), false, true)?;
+    }
+    if let Some(v) = &p.values {
+        check_value(v, shapes, &format!("{what} values"), false, true)?;
     }
     if let Some(sh) = &p.shape {
         if !shapes.contains_key(sh) {

@@ -172,6 +172,10 @@ fn param_ts(p: &Param, a: &Action, spec: &mut Spec) -> String {
         return t;
     }
     match p.ty.as_str() {
+        "object" if p.values.is_some() => {
+            let v = p.values.as_deref().unwrap();
+            format!("Record<string, {}>", value_ts(v).unwrap_or_else(|| scalar_ts(&v.ty).to_string()))
+        }
         "object" => {
             // The spec's named shape, where it has one; otherwise any object.
             match body_property(spec.spec, a, &p.name) {
@@ -236,6 +240,11 @@ pub fn rules_text(p: &Param) -> String {
     }
     if let Some(d) = &p.default {
         r.push(format!("default {d}"));
+    }
+    for (word, x) in [("keys", &p.keys), ("each value", &p.values)] {
+        if let Some(t) = x.as_deref().map(rules_text).filter(|t| !t.is_empty()) {
+            r.push(format!("{word} ({t})"));
+        }
     }
     r.join("; ")
 }

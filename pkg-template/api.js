@@ -325,7 +325,7 @@ function groups(s, req = [], excl = [], tog = []) {
 
 /** A value's JSON Schema from its compact keywords (named shapes, nested fields and items too). */
 function full({ shape, ...rest }, shapes) {
-  const { enumCi, chars, items, properties, requireOneOf, exclusive, together, ...s } = shape ? { ...rest, ...shapes[shape] } : rest;
+  const { enumCi, chars, items, properties, propertyNames, additionalProperties, requireOneOf, exclusive, together, ...s } = shape ? { ...rest, ...shapes[shape] } : rest;
   if (enumCi) Object.assign(s, { pattern: `^(?:${enumCi.map((v) => v.replace(/[a-z]/gi, (c) => `[${c.toLowerCase()}${c.toUpperCase()}]`)).join('|')})$`, examples: enumCi });
   if (chars) s.pattern = `^[${chars}]*$`;
   if (FORMS[s.format]) {
@@ -333,6 +333,8 @@ function full({ shape, ...rest }, shapes) {
     delete s.format;
   }
   if (items) s.items = full(items, shapes);
+  if (propertyNames) s.propertyNames = full(propertyNames, shapes);
+  if (additionalProperties) s.additionalProperties = full(additionalProperties, shapes);
   if (properties) s.properties = Object.fromEntries(Object.entries(properties).map(([k, v]) => [k, full(v, shapes)]));
   return groups(s, requireOneOf, exclusive, together);
 }

@@ -61,6 +61,8 @@ fn sample_schema(s: &Value, name: &str, full: bool) -> Value {
         "number" => json!(1.5),
         "boolean" => json!(true),
         "object" => match s.get("properties").and_then(Value::as_object) {
+            // a map whose values have rules (catalog documents): one entry, keyed like an item ID
+            None if s.get("additionalProperties").is_some_and(Value::is_object) => json!({ "item-1": sample_schema(&s["additionalProperties"], "item", full) }),
             None => json!({ "k": "v", "n": 1 }),
             Some(props) => {
                 let required: Vec<&str> = s["required"].as_array().map(|r| r.iter().map(|x| x.as_str().unwrap()).collect()).unwrap_or_default();

@@ -80,6 +80,7 @@ function formOf(pattern) {
   if (cls) return cls[1] ? `none of the characters [${cls[2]}]` : `only the characters [${cls[2]}]`;
   const re = new RegExp(pattern, 'u');
   if (re.test('user@example.com') && !re.test('user')) return 'an email address';
+  if (re.test('2024-01-31 23:59:59 +01:00') && re.test('2024-01-31T23:59:59Z')) return 'yyyy-MM-dd HH:mm:ss with or without a zone, or ISO 8601';
   if (re.test('2024-01-31 23:59:59') && !re.test('2024-01-31T23:59:59Z')) return 'yyyy-MM-dd HH:mm:ss (UTC, no zone)';
   if (re.test('2024-01-31T23:59:59Z') && !re.test('2024-01-31 23:59:59')) return 'ISO 8601 date and time';
   return `matching ${pattern}`;
@@ -102,6 +103,11 @@ export function rulesOf(s) {
   if (s.format !== 'int32') range(s.minimum, s.maximum, '');
   if (s['x-iterable-max-future-days'] !== undefined) r.push(`at most ${s['x-iterable-max-future-days']} days ahead`);
   if (s.default !== undefined) r.push(`default ${JSON.stringify(s.default)}`);
+  // an object map: its keys' rules and each value's
+  const keys = s.propertyNames ? rulesOf(s.propertyNames) : [];
+  if (keys.length) r.push(`keys: ${keys.join(', ')}`);
+  const values = s.additionalProperties && typeof s.additionalProperties === 'object' ? s.additionalProperties : null;
+  if (values) r.push(`each value ${values.type ?? 'any'}${rulesOf(values).length ? ` (${rulesOf(values).join('; ')})` : ''}`);
   return r;
 }
 
@@ -133,7 +139,7 @@ function sample(name, s) {
   if (t === 'integer' || t === 'number') return '123';
   if (t === 'boolean') return 'true';
   if (t === 'array') return typeOf(s.items) === 'object' ? `'[{"…":"…"}]'` : typeOf(s.items) === 'integer' ? '1,2' : 'a,b';
-  if (t === 'object') return `'{"key":"value"}'`;
+  if (t === 'object') return typeOf(s.additionalProperties) === 'object' ? `'{"item-1":{"key":"value"}}'` : `'{"key":"value"}'`;
   if (s?.format === 'date-time' || /date/i.test(name)) return '2024-01-31T00:00:00Z';
   return /id$/i.test(name) ? 'abc123' : 'text';
 }

@@ -117,9 +117,12 @@ pub fn plan(def: &ActionDef, input_json: &str, items_json: &str, base: &str) -> 
     };
     let mut current: Vec<usize> = vec![];
     let mut size = body_overhead;
-    let nodes = items_node.as_array().unwrap_or(&[]);
     for (i, (raw, id)) in items.iter().enumerate() {
-        let issues = nodes.get(i).map(|n| super::validate::check_item(def, &b.items, i, n)).unwrap_or_default();
+        let issues = match &items_node.value {
+            Value::Array(nodes) => super::validate::check_item(def, &b.items, i, &nodes[i]),
+            Value::Object(members) => super::validate::check_entry(def, &b.items, &members[i].0, &members[i].1),
+            _ => vec![],
+        };
         if !issues.is_empty() {
             // "users[3].email: ..." (the detail a single call would get)
             out.rejected.push(Failure { index: i, id: id.clone(), reason: ApiError::validation(issues).message });

@@ -118,7 +118,11 @@ fn check_string(s: &str, kw: &Node, path: &str, issues: &mut Vec<Issue>) {
     }
     if let Some(class) = kw.get("chars").and_then(Node::as_str) {
         if let Some((i, c)) = s.char_indices().find(|(_, c)| !formats::in_class(class, *c)) {
-            say(issues, path, &["holds '", &s[i..i + c.len_utf8()], "'; only the characters [", class, "] are allowed"]);
+            let (allowed, class) = match class.strip_prefix('^') {
+                Some(refused) => ("'; none of the characters [", refused),
+                None => ("'; only the characters [", class),
+            };
+            say(issues, path, &["holds '", &s[i..i + c.len_utf8()], allowed, class, "] are allowed"]);
         }
     }
     let format = kw.get("format").and_then(Node::as_str).unwrap_or("");
@@ -176,6 +180,11 @@ fn check(v: &Node, ty: Ty, kw: Option<&Node>, path: &str, issues: &mut Vec<Issue
                 }
                 check_groups(v, &groups(kw.get("requireOneOf")), &groups(kw.get("exclusive")), &groups(kw.get("together")), &cat(&[path, "."]), issues);
             }
+            if let Some(members) = v.as_object() {
+                for (key, x) in members {
+                    check_member(kw, key, x, path, issues);
+                }
+            }
             return;
         }
     };
@@ -187,6 +196,22 @@ fn check(v: &Node, ty: Ty, kw: Option<&Node>, path: &str, issues: &mut Vec<Issue
                 }
             }
         }
+    }
+}
+
+/// The rules of one member of an object map (`propertyNames` for its key, `additionalProperties`
+/// for its value), reported under `path.key`.
+fn check_member(kw: &Node, key: &str, value: &Node, path: &str, issues: &mut Vec<Issue>) {
+    let at = cat(&[path, ".", key]);
+    if let Some(kkw) = kw.get("propertyNames") {
+        let mut found = vec![];
+        check(&Node { raw: "", value: Value::String(key.into()) }, Ty::String, Some(kkw), &at, &mut found);
+        for i in found {
+            push(issues, &i.param, cat(&["the key ", &i.message]));
+        }
+    }
+    if let Some(vkw) = kw.get("additionalProperties").filter(|x| x.as_object().is_some()) {
+        check(value, ty_of(vkw), Some(vkw), &at, issues);
     }
 }
 
@@ -220,6 +245,16 @@ pub fn check_item(def: &ActionDef, name: &str, index: usize, item: &Node) -> Vec
     let mut issues = vec![];
     if let Some(kw) = def.param(name).and_then(|p| p.rules.as_ref()).and_then(|r| r.get("items")) {
         check(item, ty_of(kw), Some(kw), &cat(&[name, "[", &int(index as i64), "]"]), &mut issues);
+    }
+    issues
+}
+
+/// The problems of the entry `key` of the map param `name` (a catalog's documents: each entry
+/// is a bulk item of its own, named by its key).
+pub fn check_entry(def: &ActionDef, name: &str, key: &str, value: &Node) -> Vec<Issue> {
+    let mut issues = vec![];
+    if let Some(kw) = def.param(name).and_then(|p| p.rules.as_ref()) {
+        check_member(kw, key, value, name, &mut issues);
     }
     issues
 }

@@ -305,6 +305,8 @@ function sampleFor(r, name, p) {
     case 'boolean':
       return r.chance(0.5);
     case 'object': {
+      // a map whose values have rules (catalog documents): entries keyed like item IDs
+      if (!p.properties && p.additionalProperties?.type) return r.pick([{}, { 'item-1': sampleFor(r, 'item', p.additionalProperties), 'item-2': sampleFor(r, 'item', p.additionalProperties) }]);
       if (!p.properties) return r.pick([{}, { k: 'v', n: 1 }, { nested: { deep: [1, 2, { x: null }] } }]);
       const o = {};
       for (const [k, f] of Object.entries(p.properties)) if ((p.required ?? []).includes(k) || r.chance(0.3)) o[k] = sampleFor(r, k, f);

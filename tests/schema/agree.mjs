@@ -162,6 +162,23 @@ function valueRules(kindPrefix, id, where, s, base, set) {
     if (s.maxItems !== undefined && item !== undefined) add('maxItems', id, `${where} ${s.maxItems + 1} items`, set(Array(s.maxItems + 1).fill(item)), false);
     if (item !== undefined && s.items) valueRules(s.items.properties ? 'nested' : 'items', id, `${where}[0]`, s.items, item, (v) => set([v, ...base.slice(1)]));
   }
+  if (s.propertyNames && base && typeof base === 'object' && !Array.isArray(base)) {
+    // an object map: a key outside its class refused, and values checked where they sit
+    const [k0, v0] = Object.entries(base)[0] ?? ['k', {}];
+    const p = s.propertyNames.pattern ?? '';
+    const bad = p.startsWith('^[^') ? `a${p[3]}b` : 'a b!';
+    add('map keys', id, `${where} key ${JSON.stringify(bad)}`, set({ ...base, [bad]: v0 }), false);
+    add('map keys', id, `${where} key ${JSON.stringify(k0)} (sample)`, set(base), true);
+    if (s.propertyNames.maxLength) add('map keys', id, `${where} key of ${s.propertyNames.maxLength + 1} characters`, set({ ...base, ['a'.repeat(s.propertyNames.maxLength + 1)]: v0 }), false);
+    if (s.propertyNames.minLength) add('map keys', id, `${where} key ""`, set({ ...base, '': v0 }), false);
+  }
+  const values = s.additionalProperties && typeof s.additionalProperties === 'object' ? s.additionalProperties : null;
+  if (values && base && typeof base === 'object' && !Array.isArray(base)) {
+    for (const [k, v] of Object.entries(base).slice(0, 1)) {
+      add('map values', id, `${where}.${k} given 12345`, set({ ...base, [k]: 12345 }), values.type === 'integer' || values.type === 'number' ? undefined : false);
+      valueRules('map', id, `${where}.${k}`, values, v, (x) => set({ ...base, [k]: x }));
+    }
+  }
   if (s.properties && base && typeof base === 'object' && !Array.isArray(base)) {
     for (const f of s.required ?? []) {
       const { [f]: _gone, ...rest } = base;
