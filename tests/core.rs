@@ -857,6 +857,19 @@ fn bulk_plans_split_by_bytes_and_count_and_keep_every_item_once() {
     assert!(req.url.ends_with("/api/catalogs/c/items"));
     let v: Value = serde_json::from_str(req.body.as_ref().unwrap()).unwrap();
     assert_eq!(v["documents"]["item-2000"], json!({"n": 2000}));
+    // A document that breaks the map's rules (its key is an item ID; its field names have no
+    // period) is refused by itself, by index and key; the others still go.
+    let plan = bulk::plan(cat, r#"{"catalogName":"c"}"#, r#"{"a-1":{"n":1},"b 2":{"n":2},"c-3":{"x.y":3},"d-4":5,"e-5":{"n":5}}"#, BASE).unwrap();
+    let refused: Vec<(usize, Option<&str>, &str)> = plan.rejected.iter().map(|f| (f.index, f.id.as_deref(), f.reason.as_str())).collect();
+    assert_eq!(
+        refused,
+        vec![
+            (1, Some("b 2"), "documents.b 2: the key holds ' '; only the characters [a-zA-Z0-9-] are allowed"),
+            (2, Some("c-3"), "documents.c-3.x.y: the key holds '.'; none of the characters [.] are allowed"),
+            (3, Some("d-4"), "documents.d-4: expected an object, got integer"),
+        ]
+    );
+    assert_eq!(plan.chunks.iter().flat_map(|c| c.indices.clone()).collect::<Vec<_>>(), vec![0, 4]);
 
     // An item larger than a whole request is refused by itself, never sent, never lost.
     let huge = json!([{"email": "a@b.co"}, {"email": "big@b.co", "dataFields": {"blob": "x".repeat(4_100_000)}}, {"email": "c@b.co"}]);

@@ -738,6 +738,46 @@ export async function run({ importPkg, label, sizes, rss, gc: gcFn, log = consol
     t.figures = `abort: ${first} sent, ${rep.notSent} not sent; oversize → ${r2.failures[0]?.reason?.slice(0, 20)}`;
   });
 
+  await check('bulk: an item breaking a rule is reported by index with its issues and left out; the rest go; a single call names the path', 20_000, async (t) => {
+    await srv.reset();
+    // users: a bad email, neither email nor userId, a wrong type; the others are sent
+    const users = Array.from({ length: 6 }, (_, k) => ({ email: `u${k}@example.com`, dataFields: { k } }));
+    users[1].email = 'not-an-email';
+    delete users[3].email;
+    users[4].preferUserId = 'yes';
+    const r = await c.bulk('bulk_update_users', users);
+    const sent = (await srv.log('/api/users/bulkUpdate')).map((q) => q.ids);
+    t.eq(sent, [[0, 2, 5]], 'users sent (the valid ones, in order)');
+    t.eq(r.failures.map((f) => [f.index, f.reason]), [
+      [1, 'users[1].email: "not-an-email" is not an email address'],
+      [3, 'users[3].email|users[3].userId: give at least one of users[3].email, users[3].userId'],
+      [4, 'users[4].preferUserId: expected a boolean, got string'],
+    ], 'users refused by index with their issues');
+    t.eq([r.items, r.sent, r.succeeded, r.failed], [6, 3, 3, 3], 'users report');
+    // events: one without email or userId
+    const events = [{ email: 'a@example.com', eventName: 'e', dataFields: { k: 0 } }, { eventName: 'e', dataFields: { k: 1 } }, { userId: 'u2', eventName: 'e', dataFields: { k: 2 } }];
+    const re = await c.bulk('track_events_in_bulk', events);
+    t.eq((await srv.log('/api/events/trackBulk')).map((q) => q.ids), [[0, 2]], 'events sent');
+    t.eq(re.failures.map((f) => [f.index, f.reason]), [[1, 'events[1].email|events[1].userId: give at least one of events[1].email, events[1].userId']], 'event refused');
+    // catalog documents (a map): a bad item ID and a field name with a period, reported by index and key
+    const docs = { 'item-0': { n: 0 }, 'bad id': { n: 1 }, 'item-2': { 'a.b': 2 }, 'item-3': { n: 3 } };
+    const rc = await c.bulk('create_catalog_items', docs, { input: { catalogName: 'shop', replaceUploadedFieldsOnly: false } });
+    t.eq((await srv.log('/api/catalogs/shop/items')).map((q) => q.ids), [['item-0', 'item-3']], 'documents sent');
+    t.eq(rc.failures.map((f) => [f.index, f.id, f.reason]), [
+      [1, 'bad id', "documents.bad id: the key holds ' '; only the characters [a-zA-Z0-9-] are allowed"],
+      [2, 'item-2', "documents.item-2.a.b: the key holds '.'; none of the characters [.] are allowed"],
+    ], 'documents refused by index and key');
+    // a single call with the same bad value: a ValidationError naming the path, nothing sent
+    const before = (await srv.log('/api/users/bulkUpdate')).length;
+    let err;
+    try { await c.bulkUpdateUsers({ users: [users[0], users[2], users[5], { email: 12345 }] }); } catch (e) { err = e; }
+    t.eq([err?.code, err?.issues?.[0]?.param], ['ValidationError', 'users[3].email'], 'single call: the path of the value');
+    try { await c.createCatalogItems({ catalogName: 'shop', documents: { 'item-0': { 'a.b': 1 } } }); err = null; } catch (e) { err = e; }
+    t.eq([err?.code, err?.issues?.[0]?.param], ['ValidationError', 'documents.item-0.a.b'], 'single call: the path of a document field');
+    t.eq((await srv.log('/api/users/bulkUpdate')).length, before, 'nothing sent by the refused single calls');
+    t.figures = `${r.failures.length + re.failures.length + rc.failures.length} items refused, the rest sent`;
+  });
+
   await check('bulk_update_users: a request answering 500 on every attempt → its items failed, maybeProcessed', 20_000, async (t) => {
     const users = Array.from({ length: 30_000 }, (_, i) => ({ email: `user${i}@example.com`, dataFields: { k: i, blob: 'q'.repeat(300) } }));
     await srv.ctl('/_test/config', { bulkFaults: { '/api/users/bulkUpdate': { fail500Always: 15_000 } } });
