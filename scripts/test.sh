@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test: native core tests (incl. property tests), the build, the size budget, the Prism
 # conformance suite, the TypeScript compile tests, the rule agreement of validation, JSON Schema and
-# .d.ts, the result types against the official client, the real-engine tests (Node, Deno, workerd,
+# .d.ts, the result types and the parameter rules against the official client (every difference
+# explained), the real-engine tests (Node, Deno, workerd,
 # Chromium), the bundler matrix, the security suite, the fault-injection suite and the fuzz loop.
 # Installs what it needs first (idempotent). Everything runs on 127.0.0.1; no test reaches the internet.
 set -uo pipefail
