@@ -6,6 +6,11 @@
 //
 // No randomness: the same action + spec always yield the same input.
 
+import { readFileSync } from 'node:fs';
+
+/** The named object shapes of defs/shapes.json (for actions beyond the spec). */
+const SHAPES = JSON.parse(readFileSync(new URL('../../defs/shapes.json', import.meta.url), 'utf8'));
+
 /** Accept header our client sends per response kind. */
 export const ACCEPT_BY_KIND = {
   json: 'application/json',
@@ -76,7 +81,13 @@ export function paramSchema(action, param, spec) {
       if (q) return { schema: q, parentName: null, from: 'spec' };
     }
   }
-  const { name, in: _in, required, description, ...rest } = param;
+  const { name, in: _in, required, description, shape, ...rest } = param;
+  if (shape) {
+    // an action beyond the spec whose object has a named shape (defs/shapes.json): its fields
+    const { fields } = SHAPES[shape];
+    const properties = Object.fromEntries(fields.map(({ name: f, required: _r, ...fs }) => [f, fs]));
+    return { schema: { ...rest, description, properties, required: fields.filter((f) => f.required).map((f) => f.name) }, parentName: null, from: 'action' };
+  }
   return { schema: { ...rest, description }, parentName: null, from: 'action' };
 }
 
