@@ -34,6 +34,30 @@ impl JsSandbox {
         self.0.load(json).map_err(|e| JsError::new(&e))
     }
 
+    /// The state as UTF-8 bytes: also a state past a JavaScript string's limit (~512 MB).
+    #[wasm_bindgen(js_name = dumpBytes)]
+    pub fn dump_bytes(&self) -> Vec<u8> {
+        self.0.dump().into_bytes()
+    }
+
+    /// Loads a state from UTF-8 bytes (what `dumpBytes` gives).
+    #[wasm_bindgen(js_name = loadBytes)]
+    pub fn load_bytes(&mut self, bytes: &[u8]) -> Result<(), JsError> {
+        let text = std::str::from_utf8(bytes)
+            .map_err(|e| JsError::new(&format!("invalid sandbox state: not UTF-8 ({e})")))?;
+        self.0.load(text).map_err(|e| JsError::new(&e))
+    }
+
+    /// `{"clock": epoch ms, "rng": "decimal"}`: the simulated clock and PRNG, without a dump.
+    pub fn clock(&self) -> String {
+        serde_json::json!({"clock": self.0.state.clock, "rng": self.0.state.rng.to_string()}).to_string()
+    }
+
+    /// Applies one journal record (`Sandbox::replay`); the handler's status.
+    pub fn replay(&mut self, record_json: &str) -> Result<u16, JsError> {
+        self.0.replay(record_json).map_err(|e| JsError::new(&e))
+    }
+
     pub fn reset(&mut self) {
         self.0.reset()
     }
