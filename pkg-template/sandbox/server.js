@@ -59,11 +59,11 @@ export async function serve(options = {}) {
     ...sandbox,
     load(s) {
       sandbox.load(s);
-      store?.compact().catch(() => {});
+      store?.replaced().catch(() => {});
     },
     reset() {
       sandbox.reset();
-      store?.compact().catch(() => {});
+      store?.replaced().catch(() => {});
     },
   };
   let closing;

@@ -225,7 +225,7 @@ export async function openStateFile(file, { wait = 0 } = {}) {
 // the first 8 hex digits of the JSON's SHA-256: a record cut short by a kill (or a torn write) is
 // detected and dropped with what follows it, and the file is cut back to the last whole record;
 // a damaged journal never stops a start. The first record names the snapshot the journal applies
-// to: {"k":"base","size","sha256"} of `<file>`'s bytes (size 0 when there is none yet). Then:
+// to: {"k":"base","size","sha256","at"} (`<file>`'s size and SHA-256, when the journal began). Then:
 //   {"k":"req","clock","rng","method","url","accept","body"}  an accepted write, replayed through
 //       the emulator's handler at the clock and PRNG it ran at (Sandbox::replay);
 //   {"k":"tick","clock","rng"}   time moving campaigns or exports (during any request);
@@ -243,8 +243,8 @@ export async function openStateFile(file, { wait = 0 } = {}) {
 //
 // Compaction writes a new snapshot when the journal outgrows max(compactBytes, the snapshot's
 // size) (so its cost, which grows with the state, is spread over at least as many bytes of
-// changes), when its oldest record is compactAgeMs old, and on a long-running process's clean
-// exit: the state is dumped (between two requests), a "compact" record marks the point, the
+// changes), when the journal holds changes and began compactAgeMs ago, and on a long-running
+// process's clean exit: the state is dumped (between two requests), a "compact" record marks the point, the
 // snapshot is written atomically (temporary file, fsync, rename, folder fsync), then the journal
 // is rewritten atomically as a new base plus the records appended meanwhile. A kill at any moment
 // of it leaves either the old snapshot with the whole journal, or the new snapshot with the
@@ -338,6 +338,7 @@ export async function openState(file, sandbox, { wait = 0, log = () => {}, compa
     }
     let keep = []; // the records (after the base) that apply to the snapshot
     let rewrite = journal === undefined;
+    let began = Date.now();
     if (journal) {
       const { records, torn } = parseJournal(journal);
       if (torn) {
@@ -346,8 +347,10 @@ export async function openState(file, sandbox, { wait = 0, log = () => {}, compa
         rewrite = true;
       }
       let from = -1;
-      if (records[0]?.record.k === 'base' && sameSnapshot(records[0].record, snapshotId)) from = 1;
-      else {
+      if (records[0]?.record.k === 'base' && sameSnapshot(records[0].record, snapshotId)) {
+        from = 1;
+        if (Number.isFinite(records[0].record.at)) began = records[0].record.at;
+      } else {
         // A compaction was cut short after its snapshot was written: the records after its mark.
         for (let i = records.length - 1; i >= 0; i--) {
           if (records[i].record.k === 'compact' && sameSnapshot(records[i].record, snapshotId)) {
@@ -381,11 +384,11 @@ export async function openState(file, sandbox, { wait = 0, log = () => {}, compa
     }
     if (loaded.refused) log(`state file ${file}: ${loaded.refused} of ${loaded.replayed} journal records were refused on replay (the emulator's rules changed since they were accepted)`);
     if (rewrite) {
-      store.writeSync(Buffer.concat([frameRecord({ k: 'base', ...snapshotId }), ...keep.map((r) => frameRecord(r.record))]), jpath);
+      store.writeSync(Buffer.concat([frameRecord({ k: 'base', ...snapshotId, at: began }), ...keep.map((r) => frameRecord(r.record))]), jpath);
     }
     fd = openSync(jpath, 'a+');
     journalBytes = statSync(jpath).size;
-    if (keep.length) firstAt = Date.now();
+    if (keep.length) firstAt = began;
   } catch (e) {
     if (fd !== null) closeSync(fd);
     store.release();
@@ -404,11 +407,17 @@ export async function openState(file, sandbox, { wait = 0, log = () => {}, compa
   };
 
   let compacting = null;
+  let again = false;
   let timer = null;
   let lastError = null;
   const due = () => journalBytes > Math.max(compactBytes, snapshotId.size) || (firstAt > 0 && Date.now() - firstAt >= compactAgeMs);
   const schedule = () => {
-    if (!longRunning || compacting || timer) return;
+    if (!longRunning || compacting) return;
+    if (timer && due()) {
+      clearTimeout(timer);
+      timer = null;
+    }
+    if (timer) return;
     const wait = due() ? 0 : firstAt > 0 ? Math.max(0, firstAt + compactAgeMs - Date.now()) : null;
     if (wait === null) return;
     timer = setTimeout(() => {
@@ -418,15 +427,22 @@ export async function openState(file, sandbox, { wait = 0, log = () => {}, compa
     }, wait);
     timer.unref?.();
   };
+  setImmediate(schedule);
   let last = null; // the clock and PRNG of the last record appended
   const appendFrames = (buf) => {
     writeSync(fd, buf);
     journalBytes += buf.length;
   };
 
-  /** A snapshot of the state now; the journal then holds only what came after. */
+  /** A snapshot of the state now (once the one under way, if any, is done); the journal then
+   * holds only what came after. */
   function compact() {
-    return (compacting ??= (async () => {
+    if (compacting) {
+      again = true;
+      return compacting.catch(() => {}).then(() => compact());
+    }
+    again = false;
+    return (compacting = (async () => {
       const bytes = sandbox.dumpBytes();
       const id = identity(bytes);
       // Everything before this mark is in the new snapshot.
@@ -447,12 +463,13 @@ export async function openState(file, sandbox, { wait = 0, log = () => {}, compa
       // The journal again: a base for the new snapshot and the records appended since the mark.
       const tail = Buffer.alloc(journalBytes - markEnd);
       if (tail.length) readSync(fd, tail, 0, tail.length, markEnd);
-      store.writeSync(Buffer.concat([frameRecord({ k: 'base', ...id }), tail]), jpath);
+      const began = Date.now();
+      store.writeSync(Buffer.concat([frameRecord({ k: 'base', ...id, at: began }), tail]), jpath);
       const old = fd;
       fd = openSync(jpath, 'a+');
       journalBytes = statSync(jpath).size;
       Promise.resolve(inflight).catch(() => {}).then(() => closeSync(old));
-      if (tail.length && !firstAt) firstAt = Date.now();
+      if (tail.length && !firstAt) firstAt = began;
     })()
       .then(
         () => {
@@ -466,7 +483,7 @@ export async function openState(file, sandbox, { wait = 0, log = () => {}, compa
       )
       .finally(() => {
         compacting = null;
-        schedule();
+        if (!again) schedule();
       }));
   }
 
@@ -497,6 +514,12 @@ export async function openState(file, sandbox, { wait = 0, log = () => {}, compa
       return lastError;
     },
     compact,
+    /** The state was replaced outside the journal (a load or reset): a snapshot of it now, and
+     * one more on close. */
+    replaced() {
+      touched = true;
+      return compact();
+    },
     /** Resolves when every change so far is on disk. */
     flush: () => (compacting ?? Promise.resolve()).catch(() => {}).then(durable),
     /**

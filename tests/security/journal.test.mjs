@@ -131,6 +131,50 @@ describe('replay gives the writer state', () => {
   });
 });
 
+describe('compaction', () => {
+  test('by age, by size and on close (long-running); never for reads; the journal starts again from the new snapshot', async () => {
+    const dir = tmp();
+    const file = join(dir, 'compact.json');
+    const stamp = () => statSync(file).mtimeMs;
+    const waitFor = async (before, what) => {
+      for (let i = 0; i < 80 && stamp() === before; i++) await sleep(25);
+      assert.notEqual(stamp(), before, what);
+    };
+    // By age (300 ms), and never for reads.
+    let { sb, st } = await writer(file, baseFixture(), { store: { longRunning: true, compactBytes: 1024 * MB, compactAgeMs: 300 } });
+    let before = stamp();
+    for (let i = 0; i < 5; i++) await sb.fetch(`${BASE}/api/lists`, { headers: { 'Api-Key': 'k' } });
+    await sleep(500);
+    assert.equal(stamp(), before, 'no snapshot for reads');
+    await lastWrite(sb, 'aged');
+    await waitFor(before, 'a snapshot once the journal is 300 ms old');
+    await st.flush();
+    assert.ok(readFileSync(file, 'utf8').includes('"aged"'));
+    await st.close();
+    // By size: past the snapshot's size (the larger of it and compactBytes).
+    ({ sb, st } = await (async () => {
+      const s2 = await createSandbox({ seed: 7 }, instantiate);
+      return { sb: s2, st: await openState(file, s2, { log: () => {}, longRunning: true, compactBytes: 4096, compactAgeMs: 3_600_000 }) };
+    })());
+    before = stamp();
+    await lastWrite(sb, 'small');
+    await sleep(300);
+    assert.equal(stamp(), before, 'a small change: no snapshot');
+    const pad = 'x'.repeat(st.snapshotBytes + 100);
+    await sb.fetch(`${BASE}/api/lists`, { method: 'POST', headers: { 'Api-Key': 'k', 'Content-Type': 'application/json' }, body: JSON.stringify({ name: 'big', pad }) });
+    await waitFor(before, 'a snapshot once the journal outgrows the snapshot');
+    await st.flush();
+    assert.ok(st.journalBytes < 1024, `the journal started again (${st.journalBytes} bytes)`);
+    // On close, after a last change.
+    await lastWrite(sb, 'closing');
+    await st.close();
+    assert.ok(readFileSync(file, 'utf8').includes('"closing"'));
+    const again = await reload(file);
+    assert.equal(again.loaded.replayed, 0, 'everything is in the snapshot');
+    assert.equal(again.text, sb.dumpText());
+  });
+});
+
 describe('a damaged or interrupted journal', () => {
   test('a torn last record (cut at every byte of it) is dropped, the start goes on, later changes load', async () => {
     const dir = tmp();
