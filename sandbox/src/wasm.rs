@@ -50,7 +50,8 @@ impl JsSandbox {
 
     /// `{"clock": epoch ms, "rng": "decimal"}`: the simulated clock and PRNG, without a dump.
     pub fn clock(&self) -> String {
-        serde_json::json!({"clock": self.0.state.clock, "rng": self.0.state.rng.to_string()}).to_string()
+        serde_json::json!({"clock": self.0.state.clock, "rng": self.0.state.rng.to_string()})
+            .to_string()
     }
 
     /// Applies one journal record (`Sandbox::replay`); the handler's status.

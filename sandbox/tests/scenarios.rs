@@ -1005,7 +1005,9 @@ fn the_demo_project_is_deterministic_and_has_data_of_every_kind() {
 /// between, and under other options.
 #[test]
 fn replaying_changes_gives_the_writers_state() {
-    let mut w = Sandbox::new(r#"{"seed": 5, "clock": "2024-02-01T00:00:00Z", "faults": {"rate": 0.3}}"#).unwrap();
+    let mut w =
+        Sandbox::new(r#"{"seed": 5, "clock": "2024-02-01T00:00:00Z", "faults": {"rate": 0.3}}"#)
+            .unwrap();
     let snapshot = w.dump();
     let mut records: Vec<Value> = Vec::new();
     let mut send = |w: &mut Sandbox, method: &str, path: &str, body: Option<Value>, key: &str| {
@@ -1025,15 +1027,37 @@ fn replaying_changes_gives_the_writers_state() {
     let mut accepted = 0;
     for i in 0..60 {
         let key = if i % 7 == 3 { "{}" } else { KEY };
-        let s = send(&mut w, "POST", "/api/lists", Some(json!({"name": format!("l{i}")})), key);
+        let s = send(
+            &mut w,
+            "POST",
+            "/api/lists",
+            Some(json!({"name": format!("l{i}")})),
+            key,
+        );
         send(&mut w, "GET", "/api/lists", None, KEY);
-        send(&mut w, "POST", "/api/events/track", Some(json!({"email": format!("u{}@example.com", i % 5), "eventName": "e"})), KEY);
+        send(
+            &mut w,
+            "POST",
+            "/api/events/track",
+            Some(json!({"email": format!("u{}@example.com", i % 5), "eventName": "e"})),
+            KEY,
+        );
         send(&mut w, "POST", "/api/lists", Some(json!({})), KEY);
         accepted += usize::from(s == 200);
     }
     // Ends on an accepted write, so the clock and PRNG are the last record's.
-    while send(&mut w, "POST", "/api/lists", Some(json!({"name": "last"})), KEY) != 200 {}
-    assert!(accepted > 10 && accepted < 60, "faults and refusals happened: {accepted} of 60");
+    while send(
+        &mut w,
+        "POST",
+        "/api/lists",
+        Some(json!({"name": "last"})),
+        KEY,
+    ) != 200
+    {}
+    assert!(
+        accepted > 10 && accepted < 60,
+        "faults and refusals happened: {accepted} of 60"
+    );
     let mut r = Sandbox::new(r#"{"seed": 9}"#).unwrap();
     r.load(&snapshot).unwrap();
     for rec in &records {
