@@ -15,7 +15,7 @@ export interface ServeOptions extends Omit<SandboxOptions, 'state'> {
   state?: string;
   /** Journal size past which a snapshot is written (default 16 MiB, or the snapshot's size if larger). */
   compactBytes?: number;
-  /** Age of the journal's oldest change past which a snapshot is written (default 10 minutes). */
+  /** Age of the journal past which a snapshot is written, once its changes reach a sixteenth of the snapshot's size (default 10 minutes). */
   compactAgeMs?: number;
   /** Host names served besides loopback ones ("name" or "name:port"); others get 403. */
   allowHosts?: string[];

@@ -243,8 +243,9 @@ export async function openStateFile(file, { wait = 0 } = {}) {
 //
 // Compaction writes a new snapshot when the journal outgrows max(compactBytes, the snapshot's
 // size) (so its cost, which grows with the state, is spread over at least as many bytes of
-// changes), when the journal holds changes and began compactAgeMs ago, and on a long-running
-// process's clean exit: the state is dumped (between two requests), a "compact" record marks the point, the
+// changes), when the journal began compactAgeMs ago and holds at least a sixteenth of the
+// snapshot's size in changes (so a large state is not rewritten for a few small ones), and on a
+// long-running process's clean exit: the state is dumped (between two requests), a "compact" record marks the point, the
 // snapshot is written atomically (temporary file, fsync, rename, folder fsync), then the journal
 // is rewritten atomically as a new base plus the records appended meanwhile. A kill at any moment
 // of it leaves either the old snapshot with the whole journal, or the new snapshot with the
@@ -410,7 +411,7 @@ export async function openState(file, sandbox, { wait = 0, log = () => {}, compa
   let again = false;
   let timer = null;
   let lastError = null;
-  const due = () => journalBytes > Math.max(compactBytes, snapshotId.size) || (firstAt > 0 && Date.now() - firstAt >= compactAgeMs);
+  const due = () => journalBytes > Math.max(compactBytes, snapshotId.size) || (firstAt > 0 && Date.now() - firstAt >= compactAgeMs && journalBytes >= snapshotId.size / 16);
   const schedule = () => {
     if (!longRunning || compacting) return;
     if (timer && due()) {

@@ -132,7 +132,7 @@ describe('replay gives the writer state', () => {
 });
 
 describe('compaction', () => {
-  test('by age, by size and on close (long-running); never for reads; the journal starts again from the new snapshot', async () => {
+  test('by age (with a sixteenth of the snapshot in changes), by size and on close (long-running); never for reads; the journal starts again', async () => {
     const dir = tmp();
     const file = join(dir, 'compact.json');
     const stamp = () => statSync(file).mtimeMs;
@@ -146,7 +146,11 @@ describe('compaction', () => {
     for (let i = 0; i < 5; i++) await sb.fetch(`${BASE}/api/lists`, { headers: { 'Api-Key': 'k' } });
     await sleep(500);
     assert.equal(stamp(), before, 'no snapshot for reads');
-    await lastWrite(sb, 'aged');
+    // A change too small for the age rule (under a sixteenth of the snapshot), then one large enough.
+    await lastWrite(sb, 'tiny');
+    await sleep(500);
+    assert.equal(stamp(), before, 'no snapshot for a change under a sixteenth of the snapshot');
+    await sb.fetch(`${BASE}/api/lists`, { method: 'POST', headers: { 'Api-Key': 'k', 'Content-Type': 'application/json' }, body: JSON.stringify({ name: 'aged', pad: 'x'.repeat(st.snapshotBytes / 16) }) });
     await waitFor(before, 'a snapshot once the journal is 300 ms old');
     await st.flush();
     assert.ok(readFileSync(file, 'utf8').includes('"aged"'));
