@@ -116,14 +116,7 @@ fn type_ok(ty: Ty, v: &Value) -> bool {
 /// The declared type of a list param's items (its rules' `items.type`; text when not stated).
 fn item_type(p: &ParamDef) -> Option<Ty> {
     let items = p.rules.as_ref()?.get("items")?;
-    Some(match items.get("type").and_then(|t| t.as_str()) {
-        Some("integer") => Ty::Integer,
-        Some("number") => Ty::Number,
-        Some("boolean") => Ty::Boolean,
-        Some("object") => Ty::Object,
-        Some("array") => Ty::Array,
-        _ => Ty::String,
-    })
+    Some(Ty::parse(items.get("type").and_then(|t| t.as_str()).unwrap_or("")))
 }
 
 pub enum ParamError {
