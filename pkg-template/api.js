@@ -97,10 +97,27 @@ const INNER = Symbol('wasm client');
 const OPTIONS = Symbol('options');
 const EVENT_IDS = Symbol('eventIds');
 
-/** `event` with an id at `key` (`id`, else a fresh crypto.randomUUID()) in a copy, unless it has
- * one or is no object. */
+// Web Crypto where the runtime has no global one: the entry's (`runtime.crypto`; Node 18 keeps it
+// in node:crypto).
+let entryCrypto;
+
+/** A fresh RFC 4122 version 4 UUID, from getRandomValues (which, unlike randomUUID, also works on
+ * pages outside secure contexts). */
+function uuid() {
+  const c = globalThis.crypto ?? entryCrypto;
+  if (typeof c?.getRandomValues !== 'function') throw new Error('this runtime has no Web Crypto (crypto.getRandomValues)');
+  const b = c.getRandomValues(new Uint8Array(16));
+  b[6] = (b[6] & 0x0f) | 0x40; // version 4
+  b[8] = (b[8] & 0x3f) | 0x80; // the RFC 4122 variant
+  let h = '';
+  for (const x of b) h += (x + 0x100).toString(16).slice(1);
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+}
+
+/** `event` with an id at `key` (`id`, else a fresh UUID) in a copy, unless it has one or is no
+ * object. */
 const withId = (event, key, id) =>
-  event && typeof event === 'object' && !Array.isArray(event) && event[key] == null ? { ...event, [key]: id ?? crypto.randomUUID() } : event;
+  event && typeof event === 'object' && !Array.isArray(event) && event[key] == null ? { ...event, [key]: id ?? uuid() } : event;
 
 /** The input with an id on each event that has none, at the catalog's `eventId` spot ("id", or
  * "<list>[].id" for the events of a bulk body). The caller's objects are not changed. */
@@ -363,12 +380,13 @@ export function expand(id, row, shapes = {}) {
  * `Array.isArray`, iteration, `Object.isFrozen` and JSON.stringify see the whole catalog.
  * `load` instantiates the wasm (called on first use); `runtime.sandbox` imports the emulator
  * where the runtime can find it without a bundler's help, `runtime.sandboxHint` says what to do
- * where it cannot.
+ * where it cannot; `runtime.crypto` is Web Crypto for a runtime without a global one.
  */
 export function defineSurface(load, runtime = {}) {
   instantiate = load;
   sandboxRuntime = runtime.sandbox;
   if (runtime.sandboxHint) sandboxHint = runtime.sandboxHint;
+  entryCrypto = runtime.crypto;
   let list;
   let map;
   const entries = () => {
@@ -595,7 +613,7 @@ export function defineSurface(load, runtime = {}) {
     // report lists: an event sent again keeps its id), reported so that a later run can do so.
     const key = entry.eventId?.split('[].')[1];
     const eventIds = key && !keys && (this[EVENT_IDS] || resume?.eventIds)
-      ? items.map((e, i) => (e && typeof e === 'object' ? e[key] ?? resume?.eventIds?.[i] ?? crypto.randomUUID() : null))
+      ? items.map((e, i) => (e && typeof e === 'object' ? e[key] ?? resume?.eventIds?.[i] ?? uuid() : null))
       : null;
     const at = (k) => (todo ? todo[k] : k); // index in `items` of the k-th item sent
     const one = (i) => (keys ? [keys[i], items[keys[i]]] : eventIds ? withId(items[i], key, eventIds[i]) : items[i]);

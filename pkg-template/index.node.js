@@ -1,6 +1,7 @@
 // The Node entry: built into one ES module file (index.node.js, for `import`) and one CommonJS
 // file (index.cjs, for `require` on every Node the engines field admits, with no require of ES
 // modules).
+import { webcrypto } from 'node:crypto';
 import { load } from './load.node.js';
 import { IterableError } from '__ERRORS_MODULE__';
 import { IterableClient, defineSurface, ready } from './api.js';
@@ -11,6 +12,8 @@ export { IterableClient, IterableError, ready };
 const runtimeImport = (path) => import(path);
 /** The catalog: one entry per action (id, title, description, inputSchema, flags, ...), parsed on first use. */
 export const actions = defineSurface(load, {
+  // Node 18 has no global Web Crypto (eventIds: "auto" needs random bytes).
+  crypto: webcrypto,
   sandbox: () => Promise.all([runtimeImport('./sandbox/index.js'), runtimeImport('./sandbox/load.node.js')]).catch((cause) => {
     const e = new IterableError("the sandbox is not part of this bundle: keep iterable-wasm out of it (esbuild --packages=external, webpack externals) or run `npx iterable-wasm sandbox` and point baseUrl at it", { code: 'SandboxUnavailable', attempts: 0 });
     e.cause = cause;

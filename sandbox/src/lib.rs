@@ -19,6 +19,7 @@ use std::collections::HashMap;
 
 pub use catalog::actions;
 use catalog::{Action, ParamError, Route};
+use iterable_wasm::core::defs::Loc;
 use resources::lifecycle::{self, Act};
 use state::State;
 use util::splitmix;
@@ -408,17 +409,11 @@ impl Sandbox {
             }
         }
         if self.opts.rate_limits && !self.replaying {
-            if let Some((n, window)) = action
-                .rate_limit
-                .as_deref()
-                .and_then(catalog::parse_rate_limit)
-            {
+            if let Some(limit) = action.rate_limit() {
+                let (n, window) = (limit.count, limit.per_ms as i64);
                 let now = self.state.clock;
                 // Limits "per API key" get a bucket per key; per project / organization one in all.
-                let per_key = action
-                    .rate_limit
-                    .as_deref()
-                    .is_some_and(|r| r.contains("per API key"));
+                let per_key = limit.scope == iterable_wasm::core::defs::Scope::ApiKey;
                 let bucket = match (&key, per_key) {
                     (Some(k), true) => format!("{}\u{0}{k}", action.id),
                     _ => action.id.clone(),
@@ -438,7 +433,7 @@ impl Sandbox {
             }
         }
 
-        let has_body_params = action.params.iter().any(|p| p.loc == "body");
+        let has_body_params = action.params().iter().any(|p| matches!(p.loc, Loc::Body | Loc::BodyRoot));
         if body.is_some_and(|b| b.len() > 4 * 1024 * 1024) {
             return Response::error(400, "BatchTooLarge", "Request body is larger than 4 MB");
         }
@@ -471,10 +466,10 @@ impl Sandbox {
             }
             _ => None,
         };
-        let p = match catalog::collect(action, path_params, &query, parsed.as_ref()) {
+        let p = match catalog::collect(action, path_params, &query, parsed.as_ref(), self.state.clock) {
             Ok(p) => p,
             // Double opt-in answers request errors in its own shape (spec: ErrorHttpResponse).
-            Err(ParamError::BadParams(m) | ParamError::BadJson(m))
+            Err(ParamError::BadParams(m) | ParamError::BadJson(m) | ParamError::Invalid { msg: m, .. })
                 if action.id == "trigger_double_opt_in" =>
             {
                 return Response::json(
@@ -484,6 +479,21 @@ impl Sandbox {
             }
             Err(ParamError::BadParams(m)) => return Response::error(400, "BadParams", m),
             Err(ParamError::BadJson(m)) => return Response::error(400, "BadJsonBody", m),
+            // What the client's validation refuses; `params` names each param with its problems.
+            Err(ParamError::Invalid { msg, issues }) => {
+                let code = if issues.iter().all(catalog::is_email_issue) { "InvalidEmailAddressError" } else { "BadParams" };
+                let mut named = Map::new();
+                for i in issues {
+                    let at = named.entry(i.param).or_insert_with(|| Value::Array(vec![]));
+                    if let Value::Array(list) = at {
+                        list.push(Value::String(i.message));
+                    }
+                }
+                return Response::json(
+                    400,
+                    &json!({"msg": msg, "code": code, "params": named}),
+                );
+            }
         };
         if let Some(u) = &jwt_user {
             if let Err(e) = shared::keys::check_jwt_user(u, &p) {

@@ -466,7 +466,7 @@ fn triggered_campaigns_activate_trigger_and_target() {
         "POST",
         "/api/push/target",
         Some(
-            json!({"campaignId": id, "recipientEmail": "p@x.co", "sendAt": "2030-01-01 00:00:00"}),
+            json!({"campaignId": id, "recipientEmail": "p@x.co", "sendAt": "2024-06-01 00:00:00"}),
         ),
     );
     ok(

