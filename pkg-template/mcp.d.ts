@@ -165,11 +165,11 @@ export declare function isDestructive(action: CatalogEntry): boolean;
 /** The leading id verbs that make a write destructive. */
 export declare const OVERWRITING_VERBS: readonly string[];
 
-/** The actions that send messages to people: an id, or [id, param] when the param makes it send. */
-export declare const SENDS: ReadonlyArray<string | readonly [string, string]>;
+/** When an action makes Iterable send messages to people, in words (from its catalog flags `sends` and `sendsWhen`); null when it never does. */
+export declare function sendsText(action: CatalogEntry): string | null;
 
-/** Whether an action sends: true, false, or the param that makes it send. */
-export declare function sendsOf(action: CatalogEntry): boolean | string;
+/** Whether a call (the action and its input) makes Iterable send messages to people. */
+export declare function callSends(action: CatalogEntry, input?: Record<string, unknown>): boolean;
 
 /** Most tools a preset may expose. */
 export declare const MAX_TOOLS: number;

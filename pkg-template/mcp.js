@@ -14,7 +14,6 @@
 // tools are listed but refuse to run unless allowIrreversible is set. Every failure of a call is a
 // tool result with isError (Iterable's code and message); the API key never appears in any output.
 
-import { SENDS, callSends, sendsOf } from './sends.js';
 import { MCP_MAX_BODY, Refusal, corsHeaders, decodeUtf8, bearer, hostList, mediaType, originList, readBody, screen } from './server/guard.js';
 
 /** Protocol versions this server speaks, newest first. */
@@ -45,7 +44,14 @@ export const OVERWRITING_VERBS = ['update', 'upsert', 'replace', 'bulk_update', 
 export const isDestructive = (a) =>
   !isRead(a) && (!!a.irreversible || ['DELETE', 'PUT', 'PATCH'].includes(a.method) || OVERWRITING_VERBS.some((v) => a.id.startsWith(v + '_')));
 
-export { SENDS, sendsOf };
+/** When an action makes Iterable send messages to people, in words (from its catalog flags
+ * `sends` and `sendsWhen`); null when it never does. */
+export const sendsText = (a) =>
+  !a.sends ? null : a.sendsWhen ? `Sends messages to people when ${a.sendsWhen.given} is given${a.sendsWhen.unlessFalse ? ` and ${a.sendsWhen.unlessFalse} is not false` : ''}` : 'Sends messages to people';
+
+/** Whether this call (the action and its input) makes Iterable send messages to people. */
+export const callSends = (a, input) =>
+  !!a.sends && (!a.sendsWhen || (input?.[a.sendsWhen.given] != null && !(a.sendsWhen.unlessFalse && input?.[a.sendsWhen.unlessFalse] === false)));
 
 /** Most tools a preset may expose (several clients refuse more). */
 export const MAX_TOOLS = 100;
@@ -55,7 +61,7 @@ export const flagsOf = (a) => [
   isRead(a) ? 'read' : 'write',
   isDestructive(a) ? 'destructive' : null,
   a.irreversible ? 'irreversible' : null,
-  sendsOf(a) === true ? 'sends' : sendsOf(a) ? `sends(with ${sendsOf(a)})` : null,
+  a.sends ? (a.sendsWhen ? `sends(with ${a.sendsWhen.given})` : 'sends') : null,
   a.idempotent ? 'idempotent' : null,
   a.async ? 'async' : null,
   a.bulk ? 'bulk' : null,
@@ -99,9 +105,8 @@ function toolDescription(a, allowIrreversible, how, allowSends = false, sendsHow
   if (a.irreversible) {
     notes.push(allowIrreversible ? 'Irreversible' : `Irreversible: refused unless the server runs with ${how}`);
   }
-  const sends = sendsOf(a);
-  if (sends) {
-    const what = sends === true ? 'Sends messages to people' : `Sends messages to people when ${sends} is given`;
+  const what = sendsText(a);
+  if (what) {
     notes.push(allowSends ? what : `${what}: refused unless the server runs with ${sendsHow}`);
   }
   if (a.rateLimit) notes.push(`Rate limit: ${a.rateLimit}`);
@@ -262,7 +267,7 @@ const redactor = (secrets) => {
  *   readOnly          only actions that read
  *   allowIrreversible let irreversible tools run (default false)
  *   allowSends        let tools run that make Iterable send messages to people (default false;
- *                     the list is ./sends.js)
+ *                     the catalog's `sends` flag says which)
  *   allow, deny       arrays of action ids narrowing the tools
  *   results           the result schemas (pkg/results.json): JSON tools get an outputSchema
  *   secrets           strings that must never appear in output (the API key); redacted if they do

@@ -60,7 +60,7 @@ ${COMMON}`,
   actions: `Usage: ${NAME} actions [word ...] [--json]
 
 Lists the actions grouped by resource, sorted: id, HTTP method, flag marks (! irreversible,
-b bulk, p pages with --all, s streamed) and title. Words filter: a resource (\`actions users\`)
+@ sends messages to people, b bulk, p pages with --all, s streamed) and title. Words filter: a resource (\`actions users\`)
 or a part of an id or title (\`actions user\`). --json prints the list as JSON.`,
   describe: `Usage: ${NAME} describe <id> [--json]
 
