@@ -29,7 +29,7 @@ export function wrap(text, width = WIDTH, indent = '') {
 /** The flag marks of the `actions` listing (read and idempotent are in describe). */
 const MARKS = [
   ['!', (a) => a.irreversible, 'irreversible (asks first)'],
-  ['@', (a) => a.sends, 'sends messages to people'],
+  ['@', (a) => a.sends, 'sends messages to people (asks first)'],
   ['b', (a) => !!a.bulk, 'bulk'],
   ['p', isPaginated, 'pages with --all'],
   ['s', (a) => flagsOf(a).includes('streamed'), 'streamed'],
@@ -188,7 +188,7 @@ export function describeText(a, { examples } = {}) {
   const wk = Math.max(4, ...rows.map((r) => r.k.length));
   const wt = Math.max(4, ...rows.map((r) => r.type.length));
   const flags = [
-    ...flagsOf(a).map((f) => (f === 'sends' ? `s${sendsText(a).slice(1)}` : f)),
+    ...flagsOf(a).map((f) => (f === 'sends' ? `s${sendsText(a).slice(1)} (asks first; --yes without a terminal)` : f)),
     `response ${a.response}`,
     a.rateLimit ? `rate limit ${a.rateLimit}` : null,
     a.limits ? `limits: ${a.limits}` : null,

@@ -81,7 +81,8 @@ stderr.
 
 Options:
   --dry-run              print the request (method, URL, headers, body; key redacted), send nothing
-  --yes, -y              run an irreversible action without asking (required without a terminal)
+  --yes, -y              run an irreversible action or a send without asking (required
+                         without a terminal)
   --all                  every page of a paginated action: its items as JSON lines
   --raw                  stream the response body as it comes (CSV, text, JSON lines)
   --jsonl                print the records of a CSV action as JSON lines
@@ -104,7 +105,7 @@ other params (e.g. listId=12). Exits 0 when every item succeeded, 3 when Iterabl
 
 Options:
   --concurrency N        requests in flight at once (default 4, at most 16)
-  --yes, -y              confirm an irreversible bulk action
+  --yes, -y              confirm an irreversible or sending bulk action
   --dry-run              print each request (key redacted), send nothing
   --quiet                no progress on stderr
 

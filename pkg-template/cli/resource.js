@@ -26,7 +26,7 @@ function resourceHelp(r) {
   return `Usage: ${NAME} ${r.name} <command> [args] [options]
 
 Commands (each runs one action; \`${NAME} ${r.name} <command> --help\` for its params;
-! asks before running, @ sends messages to people):
+! irreversible, @ sends messages to people: asks before running):
 ${lines.join('\n')}
 `;
 }
