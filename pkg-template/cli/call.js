@@ -9,15 +9,11 @@ import { callOptions, captureFetch, makeClient } from './client.js';
 import { describeText } from './describe.js';
 import { HELP } from './help.js';
 import { CliError, plural, printDryRun, progress, redact, seconds, write } from './output.js';
-import { callSends } from '../mcp.js';
+import { callLines, callSends, summarizeInput } from '../mcp.js';
 import { columnsOf, formatResult, outputFormat, printResult } from './format.js';
 
 /** A short, redacted "key=value, key=value" of an input (what a prompt shows). */
-export function summarize(input, max = 160) {
-  const parts = Object.entries(input).map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`);
-  const text = parts.join(', ');
-  return redact(text.length > max ? text.slice(0, max - 1) + '…' : text);
-}
+export const summarize = (input, max = 160) => redact(summarizeInput(input, max));
 
 /** Asks on the terminal before an irreversible action or a send (`sends`: this call makes
  * Iterable send messages to people); `what` says exactly what will happen. Without a terminal
@@ -51,29 +47,11 @@ async function preflight(entry, input, call) {
   return captured[0];
 }
 
-/** Params naming who receives a send, and the ones that exclude people from it. */
-const RECIPIENTS = /^(recipientEmail|recipientUserId|email|userId|listIds?|phoneNumber)$/;
-const EXCLUDED = /^suppressionListIds$/;
-
-/** What a call will do, for its prompt: "Delete a list: DELETE /api/lists/10"; for a send, also
- * what goes out (the campaign, template, journey ids as resolved) and to whom. */
-export function describeRequest(entry, input, req, sends = false) {
+/** What a call will do, for its prompt: "Delete a list: DELETE /api/lists/10" and its input; for
+ * a send, what goes out (the campaign, template, journey ids as resolved) and to whom. */
+function describeRequest(entry, input, req, sends = false) {
   const target = req ? `${req.method} ${new URL(req.url).pathname}${new URL(req.url).search}` : entry.method;
-  const lines = [`${entry.title}: ${target}`];
-  if (!sends) {
-    if (Object.keys(input).length) lines.push(`  with ${summarize(input)}`);
-    return lines.join('\n');
-  }
-  const pick = (test) => Object.fromEntries(Object.entries(input).filter(([k]) => test(k)));
-  const to = pick((k) => RECIPIENTS.test(k));
-  const except = pick((k) => EXCLUDED.test(k));
-  const message = pick((k) => /Ids?$/.test(k) && !RECIPIENTS.test(k) && !EXCLUDED.test(k));
-  const rest = pick((k) => !(k in to) && !(k in except) && !(k in message));
-  if (Object.keys(message).length) lines.push(`  sends:  ${summarize(message)}`);
-  lines.push(`  to:     ${Object.keys(to).length ? summarize(to) : 'the audience set in Iterable (the input names no recipient)'}`);
-  if (Object.keys(except).length) lines.push(`  except: ${summarize(except)}`);
-  if (Object.keys(rest).length) lines.push(`  with:   ${summarize(rest)}`);
-  return lines.join('\n');
+  return [`${entry.title}: ${target}`, ...callLines(input, sends, summarize)].join('\n');
 }
 
 async function streamOut(client, entry, input, opts, call) {
