@@ -282,6 +282,41 @@ describe('progress while a call waits', () => {
   });
 });
 
+test('a call waiting on the client-side rate limiter sends progress before its answer (SDK client, real limiter)', async () => {
+  // list_export_files is limited to 1 request/second in the catalog: of three calls at once, the
+  // limiter holds the later ones about 1 s and 2 s before they are sent.
+  const { IterableClient } = await import(join(PKG_DIR, 'index.node.js'));
+  const { createMcpServer, createMcpHttpHandler } = await import(join(PKG_DIR, 'mcp.js'));
+  const sentAt = [];
+  const client = new IterableClient({ apiKey: KEY, baseUrl: srv.url, fetch: (u, init) => (sentAt.push(Date.now()), fetch(u, init)) });
+  const handle = createMcpHttpHandler(createMcpServer({ client, actions, secrets: [KEY], progressIntervalMs: 100 }), { sessions: true });
+  const c = new Client({ name: 'limiter-tests', version: '1.0.0' });
+  await c.connect(new StreamableHTTPClientTransport(new URL('http://127.0.0.1/mcp'), { fetch: (u, init) => handle(new Request(u, init)) }));
+  try {
+    srv.reset();
+    const calls = [0, 1, 2].map(() => {
+      const progress = [];
+      const done = c
+        .callTool({ name: 'run_action', arguments: { id: 'list_export_files', arguments: { jobId: 77 } } }, undefined, { onprogress: (p) => progress.push({ ...p, at: Date.now() }), resetTimeoutOnProgress: true })
+        .then((r) => ({ r, progress, at: Date.now() }));
+      return done;
+    });
+    const results = await Promise.all(calls);
+    for (const { r } of results) assert.ok(!r.isError, r.content[0].text);
+    assert.equal(srv.apiRequests().length, 3);
+    const spread = Math.max(...sentAt) - Math.min(...sentAt);
+    assert.ok(spread >= 1500, `the limiter spaced the requests (${spread} ms from first to last)`);
+    // The call held longest got progress while it waited, every one before its answer.
+    const held = results.reduce((a, b) => (b.progress.length > a.progress.length ? b : a));
+    assert.ok(held.progress.length >= 3, `${held.progress.length} progress notifications`);
+    assert.ok(held.progress.every((p) => p.at <= held.at));
+    assert.match(held.progress[0].message, /list_export_files: waiting/);
+    assert.deepEqual(held.progress.map((p) => p.progress), held.progress.map((_, i) => i + 1));
+  } finally {
+    await c.close();
+  }
+});
+
 test('over stdio (the CLI): a call waiting on a slow API sends progress (every 5 s) before its answer', async () => {
   const { createServer } = await import('node:http');
   const slowApi = createServer((req, res) => setTimeout(() => res.writeHead(200, { 'content-type': 'application/json' }).end('{"lists":[]}'), 5600));
