@@ -139,7 +139,9 @@ A Model Context Protocol server over the action catalog.
 Annotations: readOnlyHint (reads), destructiveHint (writes that delete or overwrite),
 idempotentHint, openWorldHint. Irreversible tools are refused unless --allow-irreversible; tools
 that make Iterable send messages to people (campaign sends and triggers, sends to a target,
-proofs) are refused unless --allow-sends. A refusal says so, and nothing is sent. JSON results
+proofs: the catalog's sends flag) are refused unless --allow-sends. A refusal says so, and
+nothing is sent. A client that supports elicitation is asked instead: its user sees what will
+be sent or deleted and to whom, and the call runs on a yes only. JSON results
 are compact text plus structuredContent (outputSchema where the result's schema is known).
 
 Over stdio (the default): newline-delimited JSON-RPC on stdin/stdout, logs on stderr. A line
