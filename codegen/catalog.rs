@@ -236,15 +236,16 @@ fn result_is_envelope(result: Option<&Value>, spec: &Value) -> bool {
 }
 
 /// The fields of a catalog entry, by position (api.js `expand` and src/core/defs.rs read
-/// them so); `flags` packs inSpec 1, irreversible 2, idempotent 4, async 8, resultIsEnvelope 16.
+/// them so); `flags` packs inSpec 1, irreversible 2, idempotent 4, async 8, resultIsEnvelope 16,
+/// sends 32 (with `sendsWhen` the input that makes a call send, when not every call does).
 /// The id is not repeated here: the wasm lists the ids in catalog order (`actionIds`).
-pub const FIELDS: [&str; 18] = [
+pub const FIELDS: [&str; 19] = [
     "title", "description", "resource", "method", "path", "params", "response", "flags", "requireOneOf", "pagination", "rateLimit", "limits", "bulk", "exclusive", "together",
-    "preferOne", "emptySuccess", "eventId",
+    "preferOne", "emptySuccess", "eventId", "sendsWhen",
 ];
 
 pub fn entry(a: &Action, result: Option<&Value>, spec: &Value, shapes: &Shapes) -> Value {
-    let flags = [a.in_spec, a.irreversible, a.idempotent, a.is_async, result_is_envelope(result, spec)].iter().enumerate().map(|(i, f)| (*f as u32) << i).sum::<u32>();
+    let flags = [a.in_spec, a.irreversible, a.idempotent, a.is_async, result_is_envelope(result, spec), a.sends.can_send()].iter().enumerate().map(|(i, f)| (*f as u32) << i).sum::<u32>();
     let e = json!([
         a.title,
         a.description,
@@ -274,6 +275,7 @@ pub fn entry(a: &Action, result: Option<&Value>, spec: &Value, shapes: &Shapes) 
         a.prefer_one,
         Some(crate::empty_success(a, spec)).filter(|e| !e.is_empty()),
         crate::event_id(a, spec),
+        a.sends.when(),
     ]);
     let mut e = e.as_array().unwrap().clone();
     assert_eq!(e.len(), FIELDS.len());

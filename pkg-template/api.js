@@ -314,9 +314,9 @@ if (Symbol.dispose) IterableClient.prototype[Symbol.dispose] = IterableClient.pr
 // positions of codegen/catalog.rs FIELDS (no id: IDS lists them in the same order; flags
 // packed in one number; trailing empties left out), then one object of the named shapes that
 // nested values refer to.
-const FIELDS = 'title description resource method path params response flags requireOneOf pagination rateLimit limits bulk exclusive together preferOne emptySuccess eventId'.split(' ');
-const ENTRY_KEYS = 'title description resource method path inSpec inputSchema requireOneOf exclusive together preferOne response pagination irreversible idempotent async rateLimit limits bulk resultIsEnvelope emptySuccess eventId'.split(' ');
-const FLAGS = ['inSpec', 'irreversible', 'idempotent', 'async', 'resultIsEnvelope'];
+const FIELDS = 'title description resource method path params response flags requireOneOf pagination rateLimit limits bulk exclusive together preferOne emptySuccess eventId sendsWhen'.split(' ');
+const ENTRY_KEYS = 'title description resource method path inSpec inputSchema requireOneOf exclusive together preferOne response pagination irreversible idempotent async sends sendsWhen rateLimit limits bulk resultIsEnvelope emptySuccess eventId'.split(' ');
+const FLAGS = ['inSpec', 'irreversible', 'idempotent', 'async', 'resultIsEnvelope', 'sends'];
 const LISTS = ['requireOneOf', 'exclusive', 'together', 'preferOne', 'emptySuccess'];
 const PLACES = { p: 'path', q: 'query', b: 'body', r: 'bodyRoot' };
 const TYPES = { s: 'string', i: 'integer', n: 'number', b: 'boolean', o: 'object', a: 'array' };

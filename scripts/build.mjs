@@ -237,6 +237,14 @@ cpSync(join(root, 'defs', 'LICENSE-NOTE.md'), join(pkg, 'LICENSE-NOTE.md'));
 // Each action's result as JSON Schema, by id (codegen/results.rs): for tools (an MCP server's
 // outputSchema, answer validation); not part of what a browser loads.
 cpSync(join(outDir, 'results.json'), join(pkg, 'results.json'));
+// The same as an ES module, for runtimes where a file cannot be read at run time and a bundler
+// or uploader takes JavaScript modules only (a Worker: `import results from 'iterable-wasm/results'`).
+{
+  const text = readFileSync(join(outDir, 'results.json'), 'utf8');
+  JSON.parse(text);
+  writeFileSync(join(pkg, 'results.js'), `// Each action's result as JSON Schema, by id (the package's results.json as a module).\nexport default JSON.parse(${JSON.stringify(text.trim())});\n`);
+  writeFileSync(join(pkg, 'results.d.ts'), `/** Each action's result as JSON Schema (draft 2020-12), by action id: pass it as createMcpServer's \`results\` for outputSchema. */\ndeclare const results: Record<string, Record<string, unknown>>;\nexport default results;\n`);
+}
 rmSync(join(pkg, '.gitignore'), { force: true });
 // The sandbox emulator: its own wasm in pkg/sandbox/, loaded only by clients that use it.
 run(process.execPath, [join(root, 'scripts', 'build-sandbox.mjs')]);

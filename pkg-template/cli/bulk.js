@@ -56,9 +56,10 @@ export async function cmdBulk(opts, positional) {
   const t0 = Date.now();
   let ok = false;
   try {
-    if (entry.irreversible) {
+    const sends = !!entry.sends;
+    if (entry.irreversible || sends) {
       const extra = Object.keys(input).length ? ` with ${summarize(input)}` : '';
-      await confirm(entry, opts, `${plural(items.length, 'item')} from ${opts.file === '-' ? 'stdin' : opts.file} through ${entry.id} (${entry.title})${extra}`);
+      await confirm(entry, opts, `${plural(items.length, 'item')} from ${opts.file === '-' ? 'stdin' : opts.file} through ${entry.id} (${entry.title})${extra}`, sends);
     }
     bar.update(`${entry.id}: sending ${plural(items.length, 'item')}…`, true);
     const report = await client.bulk(entry.id, items, {

@@ -24,6 +24,7 @@ export const isPaginated = (a) => !!a.pagination && a.pagination.style !== 'limi
 export const flagsOf = (a) => [
   a.method === 'GET' || a.readOnly === true || a.read === true ? 'read' : null,
   a.irreversible ? 'irreversible' : null,
+  a.sends ? 'sends' : null,
   a.idempotent ? 'idempotent' : null,
   a.async ? 'async' : null,
   a.bulk ? 'bulk' : null,

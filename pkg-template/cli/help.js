@@ -60,7 +60,7 @@ ${COMMON}`,
   actions: `Usage: ${NAME} actions [word ...] [--json]
 
 Lists the actions grouped by resource, sorted: id, HTTP method, flag marks (! irreversible,
-b bulk, p pages with --all, s streamed) and title. Words filter: a resource (\`actions users\`)
+@ sends messages to people, b bulk, p pages with --all, s streamed) and title. Words filter: a resource (\`actions users\`)
 or a part of an id or title (\`actions user\`). --json prints the list as JSON.`,
   describe: `Usage: ${NAME} describe <id> [--json]
 
@@ -81,7 +81,8 @@ stderr.
 
 Options:
   --dry-run              print the request (method, URL, headers, body; key redacted), send nothing
-  --yes, -y              run an irreversible action without asking (required without a terminal)
+  --yes, -y              run an irreversible action or a send without asking (required
+                         without a terminal)
   --all                  every page of a paginated action: its items as JSON lines
   --raw                  stream the response body as it comes (CSV, text, JSON lines)
   --jsonl                print the records of a CSV action as JSON lines
@@ -104,7 +105,7 @@ other params (e.g. listId=12). Exits 0 when every item succeeded, 3 when Iterabl
 
 Options:
   --concurrency N        requests in flight at once (default 4, at most 16)
-  --yes, -y              confirm an irreversible bulk action
+  --yes, -y              confirm an irreversible or sending bulk action
   --dry-run              print each request (key redacted), send nothing
   --quiet                no progress on stderr
 
@@ -138,7 +139,9 @@ A Model Context Protocol server over the action catalog.
 Annotations: readOnlyHint (reads), destructiveHint (writes that delete or overwrite),
 idempotentHint, openWorldHint. Irreversible tools are refused unless --allow-irreversible; tools
 that make Iterable send messages to people (campaign sends and triggers, sends to a target,
-proofs) are refused unless --allow-sends. A refusal says so, and nothing is sent. JSON results
+proofs: the catalog's sends flag) are refused unless --allow-sends. A refusal says so, and
+nothing is sent. A client that supports elicitation is asked instead: its user sees what will
+be sent or deleted and to whom, and the call runs on a yes only. JSON results
 are compact text plus structuredContent (outputSchema where the result's schema is known).
 
 Over stdio (the default): newline-delimited JSON-RPC on stdin/stdout, logs on stderr. A line

@@ -21,12 +21,12 @@ function resourceHelp(r) {
   const w = Math.max(...cmds.map((c) => c.name.length));
   const lines = cmds.map((c) => {
     const what = c.action ? `${c.action.title} (${c.action.id})` : `by the argument: ${c.choices.map((x) => x.action.id).join(' or ')}`;
-    return clip(`  ${c.name.padEnd(w)}  ${c.action?.irreversible ? '! ' : ''}${what}`, WIDTH);
+    return clip(`  ${c.name.padEnd(w)}  ${c.action?.irreversible ? '! ' : ''}${c.action?.sends ? '@ ' : ''}${what}`, WIDTH);
   });
   return `Usage: ${NAME} ${r.name} <command> [args] [options]
 
 Commands (each runs one action; \`${NAME} ${r.name} <command> --help\` for its params;
-! asks before running):
+! irreversible, @ sends messages to people: asks before running):
 ${lines.join('\n')}
 `;
 }

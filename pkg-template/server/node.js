@@ -140,6 +140,22 @@ export async function serveLocal(app, options) {
         response.headers.forEach((v, k) => {
           out[k] = v;
         });
+        if (response.body && /^text\/event-stream/i.test(response.headers.get('content-type') ?? '') && req.method !== 'HEAD') {
+          // A server-sent event stream goes out as each event comes (progress, questions to the
+          // client), not at its end; the client going away cancels it.
+          res.writeHead(response.status, out);
+          res.flushHeaders();
+          const reader = response.body.getReader();
+          res.once('close', () => reader.cancel().catch(() => {}));
+          for (;;) {
+            const { done, value } = await reader.read();
+            if (done || res.destroyed) break;
+            res.write(value);
+          }
+          res.end();
+          log(`${req.method} ${String(req.url).slice(0, 200)} -> ${response.status} (event stream)`);
+          return;
+        }
         const bytes = BODYLESS.has(response.status) || req.method === 'HEAD' ? null : Buffer.from(await response.arrayBuffer());
         if (bytes) out['content-length'] = String(bytes.length);
         res.writeHead(response.status, out);

@@ -55,6 +55,10 @@ export interface CatalogEntry {
   irreversible: boolean;
   idempotent: boolean;
   async: boolean;
+  /** Whether the action makes Iterable deliver messages to people (email, SMS, push, in-app, web push, WhatsApp): every call, or with `sendsWhen` only calls with that input. */
+  sends: boolean;
+  /** When not every call sends: a call sends when param `given` is given, unless param `unlessFalse` is given as `false`. `null` otherwise. */
+  sendsWhen: { given: string; unlessFalse?: string } | null;
   rateLimit: string | null;
   /** Documented size or count limits, as text. */
   limits: string | null;

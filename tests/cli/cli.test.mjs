@@ -293,6 +293,48 @@ describe('running actions against a local server', () => {
   });
 });
 
+describe('sends: asked for on a terminal, --yes without one', () => {
+  const onTerminal = (args) => ['script', ['-qec', [process.execPath, CLI, ...args].map((a) => `'${a}'`).join(' '), '/dev/null']];
+
+  test('piped: a send needs --yes (nothing sent without it); an input that does not send runs as is', async () => {
+    srv.reset();
+    const refused = await run(['send_email_to_target', 'campaignId=5', 'recipientEmail=ada@example.com'], { env });
+    assert.equal(refused.code, 2);
+    assert.match(refused.stderr, /^iterable-wasm: ConfirmationRequired: send_email_to_target is irreversible and sends messages to people: pass --yes to run it without a terminal to confirm on/);
+    const activate = await run(['activate_triggered_campaign', 'campaignId=4'], { env });
+    assert.equal(activate.code, 2);
+    assert.match(activate.stderr, /^iterable-wasm: ConfirmationRequired: activate_triggered_campaign sends messages to people: pass --yes/);
+    const blast = await run(['create_new_campaign', 'name=blast', 'templateId=2', 'listIds=1,2'], { env });
+    assert.match(blast.stderr, /create_new_campaign sends messages to people: pass --yes/);
+    assert.equal(srv.requests.length, 0, 'nothing was sent');
+    const ok = await run(['send_email_to_target', 'campaignId=5', 'recipientEmail=ada@example.com', '--yes'], { env });
+    assert.doesNotMatch(ok.stderr, /ConfirmationRequired/);
+    // A triggered campaign (no listIds) and a blast created unscheduled send nothing: no question.
+    const triggered = await run(['create_new_campaign', 'name=t', 'templateId=2'], { env });
+    const draft = await run(['create_new_campaign', 'name=d', 'templateId=2', 'listIds=1', 'scheduleSend=false'], { env });
+    for (const r of [triggered, draft]) assert.doesNotMatch(r.stderr, /ConfirmationRequired/);
+    assert.deepEqual(srv.apiRequests().map((r) => `${r.method} ${r.path}`), ['POST /api/email/target', 'POST /api/campaigns/create', 'POST /api/campaigns/create']);
+    assert.deepEqual(srv.apiRequests()[0].body, { campaignId: 5, recipientEmail: 'ada@example.com' });
+  });
+
+  test('on a terminal the prompt shows what goes out and to whom; "n" sends nothing, "y" sends', async () => {
+    srv.reset();
+    const args = ['send_sms_to_target', 'campaignId=77', 'recipientUserId=u-1', 'dataFields={"code":"A1"}'];
+    const no = await run(args, { env, stdin: 'n\n', command: onTerminal });
+    assert.match(no.stdout, /Send SMS to Target: POST \/api\/sms\/target\r?\n  sends:  campaignId=77\r?\n  to:     recipientUserId=u-1\r?\n  with:   dataFields=\{"code":"A1"\}\r?\nThis is irreversible and sends messages to people \(send_sms_to_target\)\. Run it\? \[y\/N\]/);
+    assert.match(no.stdout, /Cancelled: not confirmed; nothing was sent/);
+    assert.equal(no.code, 1);
+    assert.equal(srv.requests.length, 0);
+    // The campaign's own audience when the input names nobody; the id as the command resolved it.
+    const act = await run(['campaigns', 'activate-triggered', '31'], { env, stdin: 'n\n', command: onTerminal });
+    assert.match(act.stdout, /POST \/api\/campaigns\/activateTriggered\r?\n  sends:  campaignId=31\r?\n  to:     the audience set in Iterable \(the input names no recipient\)\r?\nThis sends messages to people \(activate_triggered_campaign\)\. Run it\? \[y\/N\]/);
+    assert.equal(srv.requests.length, 0);
+    const yes = await run(args, { env, stdin: 'y\n', command: onTerminal });
+    assert.doesNotMatch(yes.stdout, /Cancelled/);
+    assert.deepEqual(srv.apiRequests().map((r) => `${r.method} ${r.path}`), ['POST /api/sms/target']);
+  });
+});
+
 describe('finding commands', () => {
   test('ids, method names, hyphens and any case resolve; typos get "did you mean"', async () => {
     for (const name of ['trackEvent', 'track-event', 'TRACK_EVENT', 'Track-Event']) {
