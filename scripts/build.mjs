@@ -167,13 +167,17 @@ const glueModule = await import(pathToFileURL(glue).href);
 glueModule.initSync(readFileSync(wasm));
 const ids = glueModule.actionIds().split(',');
 writeFileSync(join(pkg, 'iterable_wasm_bg.inline.js'), inlineModule(readFileSync(wasm)));
-for (const f of readdirSync(pkg).filter((f) => /^((index|load)\.\w+|api)\.js$/.test(f))) {
+// What only describes the actions (codegen/catalog.rs `text`), as a JS string in catalog.js: the
+// module behind `actions`, never loaded by a call.
+const catalogText = readFileSync(join(outDir, 'catalog-text.json'), 'utf8');
+for (const f of readdirSync(pkg).filter((f) => /^((index|load)\.\w+|api|catalog)\.js$/.test(f))) {
   const p = join(pkg, f);
   // Whole-line comments are for the repo's readers; the shipped files stay lean (the API is
   // documented in the .d.ts).
   const text = readFileSync(p, 'utf8')
     .replace('__ERRORS_MODULE__', './' + relative(pkg, errors))
     .replace('__ACTION_IDS__', ids.join(','))
+    .replace('__CATALOG_TEXT__', () => JSON.stringify(catalogText))
     .split('\n')
     .filter((line) => !/^\s*(\/\/|\/\*\*|\*|\*\/)/.test(line))
     .join('\n');
@@ -187,7 +191,7 @@ for (const f of readdirSync(pkg).filter((f) => /^((index|load)\.\w+|api)\.js$/.t
 if (process.env.ITERABLE_WASM_NO_MINIFY !== '1') {
   const esbuild = (files, ...flags) =>
     run(bin('esbuild'), [...files.map((f) => join(pkg, f)), '--minify', ...flags, '--format=esm', '--target=es2022', '--log-level=warning', `--outdir=${pkg}`, `--outbase=${pkg}`, '--allow-overwrite']);
-  esbuild(['api.js', relative(pkg, errors), ...readdirSync(pkg).filter((f) => /^((index|load)\.(browser|inline|workerd)|index\.deno)\.js$/.test(f))]);
+  esbuild(['api.js', 'catalog.js', relative(pkg, errors), ...readdirSync(pkg).filter((f) => /^((index|load)\.(browser|inline|workerd)|index\.deno)\.js$/.test(f))]);
   esbuild([join(relative(pkg, dirname(errors)), 'transport.js')]);
   // Not the glue: --keep-names wraps every function expression in a naming call, and the glue
   // makes closures on every call (future callbacks); its classes are internal (IterableClient is
