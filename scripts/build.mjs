@@ -1,18 +1,17 @@
 #!/usr/bin/env node
 // npm run build: compiles the Rust crate to wasm32, runs wasm-bindgen (web target) and
 // wasm-opt, and assembles the publishable package in pkg/ from pkg-template/.
-import { execFileSync } from 'node:child_process';
+import { localBin, requireTools, runTool } from './tools.mjs';
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const pkg = join(root, 'pkg');
-const run = (cmd, args, opts = {}) => execFileSync(cmd, args, { stdio: 'inherit', cwd: root, ...opts });
-const bin = (name) => {
-  const local = join(root, 'node_modules', '.bin', name);
-  return existsSync(local) ? local : name;
-};
+const run = (cmd, args, opts = {}) => runTool(cmd, args, { stdio: 'inherit', cwd: root, ...opts });
+// Every tool is checked before anything runs: a missing one is named with its fix.
+requireTools(root, { opt: process.env.ITERABLE_WASM_NO_OPT !== '1' });
+const bin = (name) => localBin(root, name) ?? name;
 
 /**
  * The wasm as an ES module for bundlers that drop .wasm files (iterable-wasm/inline): printable
@@ -57,7 +56,7 @@ export const wasmBytes = () => decode("${out.join('')}", [${order.join(',')}], $
 
 const profile = process.env.ITERABLE_WASM_PROFILE || 'release';
 // JSON messages give the build script's output folder (schemas.json, checked below; results.json).
-const messages = execFileSync('cargo', ['build', '--lib', '--target', 'wasm32-unknown-unknown', '--message-format=json-render-diagnostics', ...(profile === 'release' ? ['--release'] : [])], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 28 }).toString();
+const messages = runTool('cargo', ['build', '--lib', '--target', 'wasm32-unknown-unknown', '--message-format=json-render-diagnostics', ...(profile === 'release' ? ['--release'] : [])], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 28 }).toString();
 const outDir = messages
   .split('\n')
   .filter((l) => l.startsWith('{'))
@@ -112,7 +111,7 @@ if (process.env.ITERABLE_WASM_NO_OPT !== '1') {
  */
 function shortenBoundaryNames() {
   // The target features section goes last: this pass reads the wasm's features from it.
-  const printed = execFileSync(bin('wasm-opt'), [wasm, '--minify-imports-and-exports-and-modules', '--strip-target-features', '-o', wasm], { cwd: root, encoding: 'utf8' });
+  const printed = runTool(bin('wasm-opt'), [wasm, '--minify-imports-and-exports-and-modules', '--strip-target-features', '-o', wasm], { cwd: root, encoding: 'utf8' });
   const map = JSON.parse(printed.slice(printed.indexOf('{')));
   const imports = new Map(map.imports.map(([, from, to]) => [from, to]));
   const exports = new Map(map.exports);
