@@ -6,8 +6,9 @@
 // reads `actions` leaves it out, and a browser never loads it for a call.
 
 // Per action in catalog order: [title, description, resource, limits, [each param's description]]
-// (codegen/catalog.rs `text`, TEXT_FIELDS).
-const TEXT = JSON.parse(__CATALOG_TEXT__);
+// (codegen/catalog.rs `text`, TEXT_FIELDS), parsed on first use: the module does nothing at
+// import, so a bundler may drop it whole.
+const TEXT = __CATALOG_TEXT__;
 
 // Published entry fields in order. The wasm's catalog holds each entry as an array, by the
 // positions of codegen/catalog.rs FIELDS (no id: the ids come in the same order; flags packed in
@@ -78,5 +79,6 @@ function expand(id, row, shapes, [title, description, resource, limits, paramTex
  * shapes) and the action ids in the same order. */
 export function describe(ids, rows) {
   const shapes = rows[rows.length - 1];
-  return ids.map((id, i) => expand(id, rows[i], shapes, TEXT[i]));
+  const text = JSON.parse(TEXT);
+  return ids.map((id, i) => expand(id, rows[i], shapes, text[i]));
 }
