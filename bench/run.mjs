@@ -109,7 +109,7 @@ async function snapshotPkg() {
   let last;
   for (let attempt = 0; attempt < 40; attempt++) {
     try {
-      const need = [...BROWSER_FILES, 'index.node.js', 'load.node.js', 'index.deno.js', 'load.deno.js', 'index.workerd.js', 'load.workerd.js', 'package.json'];
+      const need = [...BROWSER_FILES, 'index.node.js', 'index.cjs', 'index.deno.js', 'index.workerd.js', 'package.json'];
       const missing = need.filter((f) => !existsSync(join(PKG, f)));
       if (missing.length) throw new Error(`pkg/ lacks ${missing.join(', ')} (rebuild in progress?)`);
       const stamp = () => walk(PKG).map((f) => `${f}:${statSync(f).mtimeMs}:${statSync(f).size}`).join('\n');

@@ -57,7 +57,8 @@ export declare const actions: readonly CatalogEntry[];
  * Resolves once the wasm is instantiated; rejects with an `IterableError` (code `WasmLoadError`)
  * naming the file and what to do when it cannot be loaded. Optional: every call waits for it by
  * itself. Node, Deno, Workers and `iterable-wasm/inline` instantiate synchronously on first use;
- * the browser entry fetches its .wasm file, so there `actions`, `client.baseUrl` and
- * `client.region` can be read synchronously only once this has resolved.
+ * the browser entry fetches its .wasm file (and, in a program that reads `actions`, the catalog's
+ * descriptions, catalog.js), so there `actions`, `client.baseUrl` and `client.region` can be read
+ * synchronously only once this has resolved.
  */
 export declare function ready(): Promise<void>;

@@ -4,14 +4,14 @@
 import { webcrypto } from 'node:crypto';
 import { load } from './load.node.js';
 import { IterableError } from '__ERRORS_MODULE__';
-import { IterableClient, defineSurface, ready } from './api.js';
+import { IterableClient, catalog, defineSurface, ready } from './api.js';
+import { describe } from './catalog.js';
 
 export { IterableClient, IterableError, ready };
 // Imported at run time from a computed specifier: Node finds the emulator next to this file, and a
 // bundler never sees (nor copies) it.
 const runtimeImport = (path) => import(path);
-/** The catalog: one entry per action (id, title, description, inputSchema, flags, ...), parsed on first use. */
-export const actions = defineSurface(load, {
+defineSurface(load, {
   // Node 18 has no global Web Crypto (eventIds: "auto" needs random bytes).
   crypto: webcrypto,
   sandbox: () => Promise.all([runtimeImport('./sandbox/index.js'), runtimeImport('./sandbox/load.node.js')]).catch((cause) => {
@@ -20,3 +20,6 @@ export const actions = defineSurface(load, {
     throw e;
   }),
 });
+/** The catalog: one entry per action (id, title, description, inputSchema, flags, ...), parsed on
+ * first use (catalog.js, the descriptions: a bundle that never reads `actions` leaves it out). */
+export const actions = /* @__PURE__ */ catalog({ describe });
