@@ -19,29 +19,18 @@
 //   node bench/diag/call-phases.mjs [--pkg DIR] [--calls N]
 //   deno run -A bench/diag/call-phases.mjs [--pkg DIR] [--calls N]
 // (starts bench/lib/server.mjs itself in Node; in Deno it starts it through `node`).
-import { spawn } from 'node:child_process';
-import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { importPkg } from '../lib/pkgimport.mjs';
-import { trackInput, roundOrder } from '../lib/util.mjs';
+import { trackInput } from '../lib/util.mjs';
 import { CHANNELS_BODY, TRACK_BODY } from '../lib/server.mjs';
+import { arg, isDeno, KEY, BLOCK, ROOT, runtime, median, benchServer, interleave, exit } from './common.mjs';
 
-const isDeno = typeof Deno !== 'undefined';
-const argv = isDeno ? Deno.args : process.argv.slice(2);
-const arg = (n, d) => (argv.includes(`--${n}`) ? argv[argv.indexOf(`--${n}`) + 1] : d);
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const PKG = arg('pkg', join(ROOT, 'pkg'));
 const CALLS = Number(arg('calls', 2000));
-const BLOCK = 25;
-const KEY = 'bench-key-123';
 const input = trackInput(1024);
-
-const server = spawn('node', [join(ROOT, 'bench', 'lib', 'server.mjs')], { stdio: ['pipe', 'pipe', 'inherit'] });
-const { url: base } = JSON.parse(await new Promise((r) => createInterface({ input: server.stdout }).once('line', r)));
+const { base, stop } = await benchServer();
 
 const mod = await importPkg(PKG, isDeno ? 'index.deno.js' : 'index.node.js');
-const median = (a) => { const s = Float64Array.from(a).sort(); return s.length ? s[s.length >> 1] : NaN; };
 const answer = (path) => {
   const body = path.endsWith('/channels') ? CHANNELS_BODY : TRACK_BODY;
   return new Response(body, { status: 200, headers: { 'content-type': 'application/json', 'content-length': String(new TextEncoder().encode(body).length) } });
@@ -104,12 +93,7 @@ const names = Object.keys(contenders);
 const data = {};
 for (const n of names) data[n] = { GET: {}, POST: {} };
 const record = (n, m, r) => { for (const [k, v] of Object.entries(r)) (data[n][m][k] ??= []).push(v); };
-for (let round = 0, done = 0; done < CALLS + 500; round++, done += BLOCK) {
-  const warm = done < 500;
-  for (const n of roundOrder(names, round)) for (const m of roundOrder(['GET', 'POST'], round)) {
-    for (let i = 0; i < BLOCK; i++) { const r = await contenders[n][m](); if (!warm) record(n, m, r); }
-  }
-}
+await interleave(contenders, CALLS, record);
 
 // The pieces of the pre-fetch phase, alone in a loop (µs each; tight loops flatter, read as weights).
 const piece = (fn, n = 20000) => { for (let i = 0; i < 2000; i++) fn(); const t0 = performance.now(); for (let i = 0; i < n; i++) fn(); return ((performance.now() - t0) / n) * 1000; };
@@ -126,7 +110,7 @@ pieces['one extra promise hop (await of a then)'] = ((performance.now() - t0) / 
 
 const us = (ms) => (ms * 1000).toFixed(1);
 const out = [];
-out.push(`${isDeno ? `Deno ${Deno.version.deno}` : `Node ${process.version}`}, ${CALLS} calls per contender and method, blocks of ${BLOCK} interleaved; medians in µs`);
+out.push(`${runtime()}, ${CALLS} calls per contender and method, blocks of ${BLOCK} interleaved; medians in µs`);
 out.push('', '| phase | GET µs | POST µs |', '|---|---:|---:|');
 const row = (label, n, k) => out.push(`| ${label} | ${us(median(data[n].GET[k]))} | ${us(median(data[n].POST[k]))} |`);
 row('network: raw fetch + r.json() (the floor)', 'network', 'total');
@@ -146,7 +130,5 @@ out.push(`| ratio ours ÷ raw on the network | ${(median(data.ours.GET.total) / 
 out.push('', '| piece, alone in a loop | µs |', '|---|---:|');
 for (const [k, v] of Object.entries(pieces)) out.push(`| ${k} | ${v.toFixed(2)} |`);
 console.log(out.join('\n'));
-server.stdin.end();
-server.kill();
-if (isDeno) Deno.exit(0);
-else process.exit(0);
+stop();
+exit();

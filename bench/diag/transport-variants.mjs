@@ -8,27 +8,18 @@
 //   noTimeout    the same with no time limit at all (what the rest of attempt() costs)
 //   before       (--before FILE) another transport.js's attempt(), e.g. the last commit's
 //   node bench/diag/transport-variants.mjs [--calls N] [--before FILE]; deno run -A bench/diag/transport-variants.mjs
-import { spawn } from 'node:child_process';
-import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
-import { dirname, join } from 'node:path';
-import { trackInput, roundOrder } from '../lib/util.mjs';
+import { join } from 'node:path';
+import { trackInput } from '../lib/util.mjs';
+import { arg, KEY, BLOCK, ROOT, runtime, median, benchServer, interleave, exit } from './common.mjs';
 
-const isDeno = typeof Deno !== 'undefined';
-const argv = isDeno ? Deno.args : process.argv.slice(2);
-const arg = (n, d) => (argv.includes(`--${n}`) ? argv[argv.indexOf(`--${n}`) + 1] : d);
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const CALLS = Number(arg('calls', 2000));
-const BLOCK = 25;
 const file = arg('transport', join(ROOT, 'pkg-template', 'core', 'transport.js'));
 const { attempt } = await import(new URL(`file://${file}`).href);
 // --before FILE: another transport.js (e.g. `git show HEAD~1:pkg-template/core/transport.js`), run alongside.
 const beforeFile = arg('before');
 const before = beforeFile ? (await import(new URL(`file://${beforeFile}`).href)).attempt : null;
-const server = spawn('node', [join(ROOT, 'bench', 'lib', 'server.mjs')], { stdio: ['pipe', 'pipe', 'inherit'] });
-const { url: base } = JSON.parse(await new Promise((r) => createInterface({ input: server.stdout }).once('line', r)));
+const { base, stop } = await benchServer();
 const body = JSON.stringify(trackInput(1024));
-const KEY = 'bench-key-123';
 const lines = (post) => `Accept\napplication/json\n${post ? 'Content-Type\napplication/json\n' : ''}Api-Key\n${KEY}\n`;
 const TO = new Error('timeout');
 const AB = new Error('aborted');
@@ -61,17 +52,13 @@ const contenders = {
 const names = Object.keys(contenders);
 const lat = {};
 for (const n of names) lat[n] = { GET: [], POST: [] };
-for (let round = 0, done = 0; done < CALLS + 500; round++, done += BLOCK) {
-  for (const n of roundOrder(names, round)) for (const m of roundOrder(['GET', 'POST'], round)) {
-    const f = call(m === 'POST', contenders[n]);
-    for (let i = 0; i < BLOCK; i++) { const t0 = performance.now(); await f(); if (done >= 500) lat[n][m].push(performance.now() - t0); }
-  }
-}
-const median = (a) => { const s = Float64Array.from(a).sort(); return s[s.length >> 1]; };
-console.log(`${isDeno ? `Deno ${Deno.version.deno}` : `Node ${process.version}`}, ${CALLS} calls each, blocks of ${BLOCK}, medians`);
+const timed = Object.fromEntries(names.map((n) => [n, Object.fromEntries(['GET', 'POST'].map((m) => {
+  const f = call(m === 'POST', contenders[n]);
+  return [m, async () => { const t0 = performance.now(); await f(); return performance.now() - t0; }];
+}))]));
+await interleave(timed, CALLS, (n, m, ms) => lat[n][m].push(ms));
+console.log(`${runtime()}, ${CALLS} calls each, blocks of ${BLOCK}, medians`);
 console.log('| variant | GET µs | ÷ raw | POST µs | ÷ raw |\n|---|---:|---:|---:|---:|');
 for (const n of names) console.log(`| ${n} | ${(median(lat[n].GET) * 1000).toFixed(1)} | ${(median(lat[n].GET) / median(lat.raw.GET)).toFixed(3)} | ${(median(lat[n].POST) * 1000).toFixed(1)} | ${(median(lat[n].POST) / median(lat.raw.POST)).toFixed(3)} |`);
-server.stdin.end();
-server.kill();
-if (isDeno) Deno.exit(0);
-else process.exit(0);
+stop();
+exit();
