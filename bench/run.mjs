@@ -7,7 +7,7 @@
 //   node bench/run.mjs --profile  also CPU-profiles our per-call loop, bulk and start-up (node --cpu-prof)
 //   node bench/run.mjs --only weight,percall   a subset of parts (RESULTS.md then lists only those)
 //
-// Parts: weight, startup (Node), startup-workerd, percall (Node), percall-deno, bulk, stream.
+// Parts: requests (the request bytes, checked against bench/fixtures/requests.json), weight, startup (Node), startup-workerd, percall (Node), percall-deno, bulk, stream.
 // A part "passes" when it ran and produced its numbers; targets are reported, not enforced.
 import { spawn, execFileSync } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync, lstatSync, mkdirSync } from 'node:fs';
@@ -22,6 +22,7 @@ import { workerdVariants, workerdSample } from './lib/startup-workerd.mjs';
 import { summarizeProfile, profileMarkdown } from './lib/profile.mjs';
 
 const BENCH = dirname(fileURLToPath(import.meta.url));
+const SAMPLE_N = JSON.parse(readFileSync(join(dirname(fileURLToPath(import.meta.url)), 'fixtures', 'requests.json'), 'utf8')).length;
 const ROOT = join(BENCH, '..');
 const PKG = join(ROOT, 'pkg');
 const DENO = join(ROOT, 'node_modules', '.bin', 'deno');
@@ -318,6 +319,23 @@ async function partPercallDeno(ctx) {
 }
 
 // -------------------------------------------------------------------------------------------------
+// Part 0: the request bytes (bench/lib/requests.mjs): the sampled actions' requests, in Node and
+// Deno, must equal bench/fixtures/requests.json byte for byte, so no speed change alters the wire.
+// -------------------------------------------------------------------------------------------------
+
+async function partRequests(ctx) {
+  const out = {};
+  for (const [rt, cmd, args] of [['node', process.execPath, []], ['deno', DENO, ['run', '-A']]]) {
+    if (rt === 'deno' && !existsSync(DENO)) throw new Error(`deno not found at ${DENO}`);
+    const r = await run(cmd, [...args, join(BENCH, 'lib', 'requests.mjs'), '--pkg', ctx.pkg.dir], { timeoutMs: 120_000 });
+    if (r.code !== 0) throw new Error(`${rt}: ${(r.stdout + r.stderr).trim().slice(0, 1500)}`);
+    out[rt] = r.stdout.trim();
+    partLog('requests', `${rt}: ${out[rt]}`);
+  }
+  return out;
+}
+
+// -------------------------------------------------------------------------------------------------
 // Part 4: bulk throughput.
 // -------------------------------------------------------------------------------------------------
 
@@ -484,6 +502,7 @@ function resultsMarkdown(ctx, parts) {
   for (const r of rows) L.push(`| ${r.part} | ${r.figure} | ${r.ours} | ${r.peer} | ${r.peerFig} | ${r.rat} | ${r.target} | ${met(r.ok)} |`);
   L.push('');
   L.push(`Parts: ${parts.map((p) => `${p.name} ${p.ok ? 'ran' : `**FAILED** (${p.error})`}`).join('; ')}.`, '');
+  if (R.requests?.ok) L.push(`Request bytes (method, URL, headers but the key, body of ${SAMPLE_N} sampled actions against bench/fixtures/requests.json): Node ${R.requests.data.node.replace(/^request bytes /, '')}; Deno ${R.requests.data.deno.replace(/^request bytes /, '')}.`, '');
   L.push(targetsMissed.length ? `**Targets missed:** ${targetsMissed.join('; ')}.` : 'All targets met.', '');
 
   L.push('## Details', '');
@@ -582,6 +601,7 @@ function statsPkgBytes(ctx) {
 // -------------------------------------------------------------------------------------------------
 
 const PARTS = [
+  ['requests', partRequests],
   ['weight', partWeight],
   ['startup', partStartupNode],
   ['startup-workerd', partStartupWorkerd],

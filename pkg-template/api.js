@@ -201,7 +201,7 @@ function wasmOf(c) {
  * read the option (its retry policy and the ids given in execute() must agree). */
 function attach(c, w) {
   c[INNER] = w;
-  if (w.toJSON().eventIds === 'auto') Object.defineProperty(c, EVENT_IDS, { value: true });
+  if (w._eventIds) Object.defineProperty(c, EVENT_IDS, { value: true });
   return w;
 }
 

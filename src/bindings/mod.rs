@@ -548,6 +548,13 @@ impl IterableClient {
         self.inner.base.clone()
     }
 
+    /// Whether the client was made with `eventIds: "auto"` (api.js reads it once, when it attaches
+    /// the wasm client: cheaper at start-up than `toJSON()`).
+    #[wasm_bindgen(getter, skip_typescript, js_name = _eventIds)]
+    pub fn event_ids_auto(&self) -> bool {
+        self.inner.event_ids
+    }
+
     /// "us", "eu" or "custom" (baseUrl given).
     #[wasm_bindgen(getter)]
     pub fn region(&self) -> String {

@@ -95,6 +95,23 @@ test('a plain `node file.mjs` in the clean project imports it synchronously (no 
   assert.deepEqual(out, { n: ACTION_COUNT, region: 'us', baseUrl: 'https://api.iterable.com' });
 });
 
+test('a process that both imports and requires the package compiles its wasm once', () => {
+  writeFileSync(join(project.dir, 'dual.mjs'), [
+    'import { createRequire } from "node:module";',
+    'let compiled = 0;',
+    'const Module = WebAssembly.Module;',
+    'WebAssembly.Module = function (...a) { compiled++; return new Module(...a); };',
+    'WebAssembly.Module.prototype = Module.prototype;',
+    'const esm = await import("iterable-wasm");',
+    'const cjs = createRequire(import.meta.url)("iterable-wasm");',
+    'const a = new esm.IterableClient({ apiKey: "k" });',
+    'const b = new cjs.IterableClient({ apiKey: "k" });',
+    'console.log(JSON.stringify({ compiled, two: esm.IterableClient !== cjs.IterableClient, regions: [a.region, b.region] }));',
+  ].join('\n'));
+  const out = JSON.parse(execFileSync(process.execPath, ['dual.mjs'], { cwd: project.dir, encoding: 'utf8' }));
+  assert.deepEqual(out, { compiled: 1, two: true, regions: ['us', 'us'] });
+});
+
 test('a bundler keeps the loader: esbuild honours the package\'s sideEffects list; the bundle runs anywhere', () => {
   // "sideEffects": false would let bundlers drop the entry's defineSurface() call (no methods, no
   // loader) and the sandbox registration; the list names those files. The Node entry carries its
