@@ -2,7 +2,7 @@
 // sends them through the client's bulk(), with progress on stderr and the report on stdout; exits
 // 3 or 4 when some items failed.
 import { buildInput, intOption, readSource } from './args.js';
-import { findAction, loadPackage } from './catalog.js';
+import { catalogActions, findAction } from './catalog.js';
 import { confirm, summarize } from './call.js';
 import { callOptions, makeClient } from './client.js';
 import { printHelp } from './help.js';
@@ -40,8 +40,7 @@ export async function cmdBulk(opts, positional) {
   if (!id) throw new CliError(`usage: ${NAME} bulk <id> --file items.jsonl`);
   const entry = await findAction(id);
   if (!entry.bulk) {
-    const { actions } = await loadPackage();
-    throw new CliError(`${id} is not a bulk action; bulk actions: ${actions.filter((a) => a.bulk).map((a) => a.id).join(', ')}`, { code: 'ValidationError' });
+    throw new CliError(`${id} is not a bulk action; bulk actions: ${catalogActions().filter((a) => a.bulk).map((a) => a.id).join(', ')}`, { code: 'ValidationError' });
   }
   if (!opts.file) throw new CliError('bulk needs --file items.jsonl (JSON lines, a JSON array, or - for stdin)');
   // Options first, then the input (which may wait on stdin).

@@ -4,7 +4,7 @@
 import process from 'node:process';
 import { createInterface } from 'node:readline';
 import { buildInput, stdinUsed } from './args.js';
-import { STREAMED, findAction, flagsOf, isPaginated, loadPackage } from './catalog.js';
+import { STREAMED, catalogActions, findAction, flagsOf, isPaginated, loadPackage } from './catalog.js';
 import { callOptions, captureFetch, makeClient } from './client.js';
 import { describeText } from './describe.js';
 import { HELP } from './help.js';
@@ -134,7 +134,7 @@ export async function cmdRun(id, opts, positional) {
   const format = outputFormat(opts);
   columnsOf(opts, format);
   if (opts.all && !isPaginated(entry)) {
-    throw new CliError(`--all: ${entry.id} is not paginated (paginated actions: ${(await loadPackage()).actions.filter(isPaginated).map((a) => a.id).join(', ')})`);
+    throw new CliError(`--all: ${entry.id} is not paginated (paginated actions: ${catalogActions().filter(isPaginated).map((a) => a.id).join(', ')})`);
   }
   const input = await buildInput(entry, opts, positional);
   // Everything is checked before a prompt: the key and connection, then the input.

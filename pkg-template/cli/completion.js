@@ -1,9 +1,9 @@
 // `completion bash|zsh|fish`: a completion script generated from the catalog: the commands, the
 // resources and their commands, the action ids, and each command's options (OPTIONS in args.js).
 import { OPTIONS } from './args.js';
-import { loadPackage } from './catalog.js';
+import { catalogActions } from './catalog.js';
 import { printHelp } from './help.js';
-import { resourceTable } from './find.js';
+import { byText, resourceTable } from './find.js';
 import { CliError, NAME, write } from './output.js';
 
 const COMMANDS = ['actions', 'describe', 'run', 'bulk', 'export', 'mcp', 'sandbox', 'completion', 'keys', 'version', 'help'];
@@ -17,9 +17,9 @@ const flagsFor = (command) =>
 
 /** What the scripts complete: { top, ids, resources: [{name, commands}], flags: {cmd: [...]} }. */
 async function model() {
-  const { actions } = await loadPackage();
+  const actions = catalogActions();
   const ids = actions.map((a) => a.id).sort();
-  const resources = [...resourceTable(actions).values()].map((r) => ({ name: r.name, commands: [...r.commands.keys()].sort() })).sort((a, b) => a.name.localeCompare(b.name));
+  const resources = [...resourceTable(actions).values()].map((r) => ({ name: r.name, commands: [...r.commands.keys()].sort() })).sort((a, b) => byText(a.name, b.name));
   const flags = Object.fromEntries([...COMMANDS, 'run'].map((c) => [c, flagsFor(c).join(' ')]));
   return { top: [...COMMANDS, ...resources.map((r) => r.name), ...ids], ids, resources, flags };
 }

@@ -1,7 +1,7 @@
 // Everything the CLI prints: the CliError class and exit codes, error reports (text or
 // --json-errors, secrets redacted), results on stdout (JSON pretty on a terminal), the dry-run
 // listing of captured requests, and the progress line on stderr.
-import process from 'node:process';
+import { process } from './builtins.js';
 
 export const NAME = 'iterable-wasm';
 

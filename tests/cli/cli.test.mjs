@@ -4,7 +4,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync, existsSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync, existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -49,6 +49,34 @@ describe('help and listing', () => {
     assert.equal(none.code, 2);
     assert.match(none.stderr, /Usage: iterable-wasm/);
     assert.equal(none.stdout, '');
+  });
+
+  test('listing, help, describe, completion and "did you mean" read cli/catalog.jsonl, never the wasm', async () => {
+    // The data file agrees with the package: line 1 the index, then each whole entry in order.
+    const lines = readFileSync(join(PKG_DIR, 'cli', 'catalog.jsonl'), 'utf8').trimEnd().split('\n');
+    const index = JSON.parse(lines[0]);
+    assert.deepEqual(index.map((a) => a.id), actions.map((a) => a.id));
+    assert.deepEqual(lines.slice(1).map((l) => JSON.parse(l)), JSON.parse(JSON.stringify(actions)));
+    for (const [i, a] of actions.entries()) {
+      for (const k of ['methodName', 'title', 'resource', 'method', 'path', 'response', 'irreversible', 'bulk']) assert.deepEqual(index[i][k], a[k], `${a.id}.${k}`);
+      assert.deepEqual(index[i].required, a.inputSchema.required, `${a.id}.required`);
+    }
+    // A copy of the package without its wasm, its inline copy or its Node entry: those commands
+    // still answer in full; a command that calls the API is the one that needs them.
+    const copy = join(tmp, 'no-wasm');
+    cpSync(PKG_DIR, copy, { recursive: true });
+    for (const f of ['iterable_wasm_bg.wasm', 'iterable_wasm_bg.inline.js', 'index.node.js', 'iterable_wasm.js']) rmSync(join(copy, f));
+    const bare = (args, o = {}) => run(args, { ...o, command: (a) => [process.execPath, [join(copy, 'cli.js'), ...a]] });
+    for (const args of [['--help'], ['actions'], ['actions', 'users'], ['actions', '--json'], ['describe', 'track_event'], ['describe', 'track_event', '--json'], ['users', '--help'], ['users', 'get', '--help'], ['track_event', '--help'], ['completion', 'bash'], ['help', 'lists']]) {
+      const r = await bare(args);
+      assert.equal(r.code, 0, `${args.join(' ')}: ${r.stderr}`);
+      assert.equal(r.stdout, (await run(args)).stdout, args.join(' '));
+    }
+    const typo = await bare(['trak_event']);
+    assert.equal(typo.code, 2);
+    assert.match(typo.stderr, /did you mean track_event\?/);
+    const call = await bare(['list_lists'], { env });
+    assert.notEqual(call.code, 0, 'a call needs the package entry');
   });
 
   test('--version prints the package version', async () => {
