@@ -175,8 +175,10 @@ ITERABLE_API_KEY is set it wins over every profile.`,
 Prints a shell completion script for the commands, resources and their commands, action ids and
 options (generated from the catalog of this version). Install:
   bash: ${NAME} completion bash > ~/.local/share/bash-completion/completions/${NAME}
+        (or in ~/.bashrc: source <(${NAME} completion bash))
   zsh:  ${NAME} completion zsh > "\${fpath[1]}/_${NAME}"  (or: source <(${NAME} completion zsh))
-  fish: ${NAME} completion fish > ~/.config/fish/completions/${NAME}.fish`,
+  fish: ${NAME} completion fish > ~/.config/fish/completions/${NAME}.fish
+        (or: ${NAME} completion fish | source)`,
   sandbox: `Usage: ${NAME} sandbox [--port 4010] [--host 127.0.0.1] [--state file.json] [server options]
 
 Serves the Iterable emulator over HTTP (on 127.0.0.1 unless --host) and prints its URL; point

@@ -4,7 +4,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync, existsSync } from 'node:fs';
+import { chmodSync, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync, existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -506,27 +506,109 @@ describe('diagnostics', () => {
     assert.match(r.stderr, /→ GET .* \(list_lists, attempt 2\)/);
   });
 
-  test('completion bash|zsh|fish from the catalog: resources, their commands, ids and each command\'s flags', async () => {
-    const b = await run(['completion', 'bash']);
-    assert.equal(b.code, 0, b.stderr);
-    const file = join(tmp, 'completion.bash');
-    writeFileSync(file, b.stdout);
-    const complete = (...words) => execFileSync('bash', ['-c', `source '${file}'; COMP_WORDS=(${words.map((w) => `'${w}'`).join(' ')}); COMP_CWORD=${words.length - 1}; _iterable_wasm; echo "\${COMPREPLY[@]}"`], { encoding: 'utf8' }).trim().split(' ');
-    assert.deepEqual(complete('iterable-wasm', 'use'), ['users']);
-    assert.ok(complete('iterable-wasm', 'track_ev').includes('track_event'));
-    assert.ok(complete('iterable-wasm', 'users', 'g').includes('get'));
-    assert.deepEqual(complete('iterable-wasm', 'bulk', '--con'), ['--concurrency']);
-    assert.deepEqual(complete('iterable-wasm', 'list_lists', '--con'), [''], 'bulk-only flags are not offered for an action');
-    assert.ok(complete('iterable-wasm', 'describe', 'get_user_by_e').includes('get_user_by_email'));
-    const z = await run(['completion', 'zsh']);
-    assert.match(z.stdout, /^#compdef iterable-wasm\n/);
-    assert.match(z.stdout, /^ +users\) cands=\([^)]*\bget\b/m);
-    assert.match(z.stdout, /compdef _iterable_wasm iterable-wasm/);
-    const f = await run(['completion', 'fish']);
-    assert.match(f.stdout, /^complete -c iterable-wasm -n '__fish_seen_subcommand_from users' -a '[^']*\bget\b/m);
-    assert.match(f.stdout, /^complete -c iterable-wasm -l output -s o -r$/m);
+  test('completion bash|zsh|fish from the catalog: every resource, command and action id (the shells run them below)', async () => {
+    const table = [...new Set(actions.map((a) => a.resource))];
+    for (const shell of ['bash', 'zsh', 'fish']) {
+      const r = await run(['completion', shell]);
+      assert.equal(r.code, 0, r.stderr);
+      const words = new Set(r.stdout.split(/[\s'"()=]+/));
+      for (const a of actions) assert.ok(words.has(a.id), `${shell}: ${a.id}`);
+      assert.ok(table.length > 10 && words.has('users') && words.has('lists') && words.has('get-by-email'), shell);
+    }
+    assert.match((await run(['completion', 'zsh'])).stdout, /^#compdef iterable-wasm\n/);
     const bad = await run(['completion', 'tcsh']);
     assert.equal(bad.code, 2);
+  });
+});
+
+describe('completion in real shells', () => {
+  // Each shell installs the generated script the way the script's header says, with
+  // `iterable-wasm` on PATH (a shim running the built CLI), then completes as a user would:
+  // bash by calling the function `complete -p` names with COMP_WORDS, zsh through its own
+  // completion system on a Tab in a pseudo-terminal, fish with `complete -C`.
+  const has = (shell) => {
+    try {
+      execFileSync(shell, ['-c', 'exit 0'], { stdio: 'ignore', timeout: 10_000 });
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  const missing = (shell) => !has(shell) && `${shell} is not installed (bash scripts/setup.sh installs it where apt-get is available)`;
+  // What every shell must complete, by line typed before the Tab: the exact set, or (some) a subset.
+  const CASES = [
+    ['iterable-wasm us', { exact: ['users'] }],
+    ['iterable-wasm trac', { some: ['track_event', 'track_purchase'] }],
+    ['iterable-wasm users g', { some: ['get', 'get-by-email', 'get-by-id'] }],
+    ['iterable-wasm lists del', { exact: ['delete'] }],
+    ['iterable-wasm describe get_user_by_e', { some: ['get_user_by_email'] }],
+    ['iterable-wasm completion z', { exact: ['zsh'] }],
+    ['iterable-wasm bulk --con', { exact: ['--concurrency'] }],
+    ['iterable-wasm users get --ou', { exact: ['--output'] }],
+    ['iterable-wasm list_lists --con', { exact: [] }],
+    ['iterable-wasm actions --col', { exact: ['--columns'] }],
+    ['iterable-wasm describe --co', { exact: [] }],
+  ];
+  let home;
+  let shellEnv;
+  before(() => {
+    home = join(tmp, 'shell-home');
+    mkdirSync(join(home, 'bin'), { recursive: true });
+    const shim = join(home, 'bin', 'iterable-wasm');
+    writeFileSync(shim, `#!/bin/sh\nexec ${JSON.stringify(process.execPath)} ${JSON.stringify(CLI)} "$@"\n`);
+    chmodSync(shim, 0o755);
+    shellEnv = { ...process.env, HOME: home, XDG_CONFIG_HOME: join(home, '.config'), XDG_DATA_HOME: join(home, '.local/share'), PATH: `${join(home, 'bin')}:${process.env.PATH}`, NO_COLOR: '1' };
+  });
+  const sh = (shell, args) => execFileSync(shell, args, { env: shellEnv, encoding: 'utf8', timeout: 60_000 });
+  const check = (shell, results) => {
+    for (const [line, want] of CASES) {
+      const got = results.get(line);
+      assert.ok(got, `${shell}: no answer for "${line}"`);
+      if (want.exact) assert.deepEqual(got, want.exact, `${shell}: ${line}`);
+      for (const w of want.some ?? []) assert.ok(got.includes(w), `${shell}: ${line} → ${got.join(' ')} lacks ${w}`);
+    }
+  };
+  /** "== line" headers, each followed by its candidates, one a line. */
+  const sections = (text) => new Map(text.split(/^== /m).slice(1).map((b) => {
+    const [line, ...rest] = b.split('\n');
+    return [line, rest.map((x) => x.trim()).filter(Boolean).sort()];
+  }));
+
+  test('bash: source <(iterable-wasm completion bash), then the function complete -p names', { skip: missing('bash') }, () => {
+    const script = `source <(iterable-wasm completion bash)
+spec=$(complete -p iterable-wasm) || exit 3
+fn=\${spec##*-F }; fn=\${fn%% *}
+for line in ${CASES.map(([l]) => `'${l}'`).join(' ')}; do
+  COMP_LINE=$line; COMP_POINT=\${#line}
+  read -ra COMP_WORDS <<< "$line"; COMP_CWORD=$(( \${#COMP_WORDS[@]} - 1 )); COMPREPLY=()
+  "$fn" iterable-wasm "\${COMP_WORDS[COMP_CWORD]}" "\${COMP_WORDS[COMP_CWORD-1]}"
+  echo "== $line"; printf '%s\\n' "\${COMPREPLY[@]}"
+done
+echo "spec: $spec"`;
+    const out = sh('bash', ['--norc', '--noprofile', '-c', script]);
+    assert.match(out, /^spec: complete -o default -F _iterable_wasm iterable-wasm$/m);
+    check('bash', sections(out.replace(/^spec: .*$/m, '')));
+  });
+
+  test('zsh: from $fpath (the file _iterable-wasm) and with source <(...), a Tab in a pty completes', { skip: missing('zsh') }, () => {
+    const dir = join(home, 'zfunc');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, '_iterable-wasm'), sh('iterable-wasm', ['completion', 'zsh']));
+    const driver = join(ROOT, 'tests/cli/zsh-complete.zsh');
+    // The first Tab of a session counts: an autoloaded script must complete on it, not only register.
+    check('zsh (fpath)', sections(sh('zsh', ['-f', driver, 'fpath', dir, ...CASES.map(([l]) => l)])));
+    check('zsh (source)', sections(sh('zsh', ['-f', driver, 'source', '-', ...CASES.map(([l]) => l)])));
+  });
+
+  test('fish: from ~/.config/fish/completions (autoloaded) and with | source, complete -C', { skip: missing('fish') }, () => {
+    const dir = join(home, '.config', 'fish', 'completions');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'iterable-wasm.fish'), sh('iterable-wasm', ['completion', 'fish']));
+    const script = CASES.map(([l]) => `echo '== ${l}'; complete -C '${l}'`).join('; ');
+    // complete -C prints "candidate<TAB>description".
+    check('fish (autoloaded)', sections(sh('fish', ['-c', script]).replace(/\t.*$/gm, '')));
+    rmSync(join(dir, 'iterable-wasm.fish'));
+    check('fish (| source)', sections(sh('fish', ['-c', `iterable-wasm completion fish | source; ${script}`]).replace(/\t.*$/gm, '')));
   });
 });
 
