@@ -47,25 +47,33 @@ export async function cmdBulk(opts, positional) {
   const concurrency = intOption(opts, 'concurrency', { min: 1, max: 16 });
   columnsOf(opts, outputFormat(opts));
   const input = await buildInput(entry, opts, pairs);
+  const source = opts.file === '-' ? 'stdin' : opts.file;
+  // On a terminal the line says what is under way from the start, with the time so far, and
+  // moves every second while a large file is read and planned or requests are in flight.
+  const bar = progress(opts);
+  if (opts.file !== '-') bar.update(`${entry.id}: reading ${source}…`, true);
   const items = await readItems(opts.file);
   if (items.length === 0) throw new CliError(`--file ${opts.file}: no items`, { code: 'ValidationError' });
   const dryRun = opts['dry-run'] ? [] : null;
   const { client, save } = await makeClient(opts, { dryRun });
-  const bar = progress(opts);
   const t0 = Date.now();
   let ok = false;
   try {
     if (entry.irreversible) {
       const extra = Object.keys(input).length ? ` with ${summarize(input)}` : '';
-      await confirm(entry, opts, `${plural(items.length, 'item')} from ${opts.file === '-' ? 'stdin' : opts.file} through ${entry.id} (${entry.title})${extra}`);
+      await confirm(entry, opts, `${plural(items.length, 'item')} from ${source} through ${entry.id} (${entry.title})${extra}`);
     }
-    bar.update(`${entry.id}: sending ${plural(items.length, 'item')}…`, true);
+    let status = `${entry.id}: sending ${plural(items.length, 'item')}…`;
+    if (!dryRun) bar.tick(t0, () => status);
     const report = await client.bulk(entry.id, items, {
       ...callOptions(opts),
       input,
       ...(concurrency ? { concurrency } : {}),
-      onProgress: dryRun ? undefined : (p) => bar.update(`${entry.id}: ${p.done}/${plural(p.requests, 'request')}, ${plural(p.sent, 'item')} sent, ${num(p.succeeded)} succeeded, ${num(p.failed)} failed`, true),
-    });
+      onProgress: dryRun ? undefined : (p) => {
+        status = `${entry.id}: ${p.done}/${plural(p.requests, 'request')}, ${plural(p.sent, 'item')} sent, ${num(p.succeeded)} succeeded, ${num(p.failed)} failed,`;
+        bar.update(`${status} ${seconds(t0)}`, true);
+      },
+    }).finally(() => bar.stop());
     if (dryRun) {
       await printDryRun(dryRun, opts);
       return 0;

@@ -73,6 +73,11 @@ async function streamOut(client, entry, input, opts, call) {
   }
   const body = await s.body();
   const reader = body.getReader();
+  // A text result in json (the default in a pipe): one JSON string of the whole text, written as
+  // it streams, so `| jq .` reads it (--raw: the body as sent).
+  const asString = entry.response === 'text' && !opts.raw && outputFormat(opts) === 'json';
+  const decoder = asString ? new TextDecoder() : null;
+  if (asString) await write('"');
   let bytes = 0;
   let lines = 0;
   let lastByte = 10;
@@ -82,10 +87,12 @@ async function streamOut(client, entry, input, opts, call) {
     bytes += value.length;
     for (let i = 0; i < value.length; i++) if (value[i] === 10) lines++;
     if (value.length) lastByte = value[value.length - 1];
-    if (!process.stdout.write(value)) await new Promise((r) => process.stdout.once('drain', r));
+    if (asString) await write(JSON.stringify(decoder.decode(value, { stream: true })).slice(1, -1));
+    else if (!process.stdout.write(value)) await new Promise((r) => process.stdout.once('drain', r));
     if (showProgress) bar.update(`${entry.id}: ${plural(bytes, 'byte')}, ${plural(lines, 'line')}`);
   }
-  if (lastByte !== 10 && bytes > 0) await write('\n');
+  if (asString) await write(JSON.stringify(decoder.decode()).slice(1, -1) + '"\n');
+  else if (lastByte !== 10 && bytes > 0) await write('\n');
   if (showProgress) bar.done(`${entry.id}: ${plural(bytes, 'byte')}, ${plural(lines + (lastByte !== 10 && bytes > 0 ? 1 : 0), 'line')} in ${seconds(t0)}`);
 }
 

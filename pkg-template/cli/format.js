@@ -95,6 +95,9 @@ export function table(rows, columns, color = useColor()) {
 export function formatResult(value, format, columns) {
   if (value === undefined) value = null;
   if (typeof value === 'string') {
+    // A text result: itself for people (pretty, table); in json one JSON string (the text as sent,
+    // `jq -r .` gives it back); in jsonl one JSON string a line.
+    if (format === 'json') return JSON.stringify(value) + '\n';
     if (format !== 'jsonl') return value.endsWith('\n') || value === '' ? value : value + '\n';
     return value.split(/\r?\n/).filter((l) => l.trim() !== '').map((l) => JSON.stringify(l) + '\n').join('');
   }

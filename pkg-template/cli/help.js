@@ -49,7 +49,7 @@ Commands:
   mcp [--http] [options]           Model Context Protocol server over stdio, or HTTP on 127.0.0.1
   sandbox [--port N] [--state F]   serve the Iterable emulator over HTTP on 127.0.0.1 (default port 4010)
   keys add|list|use|remove NAME    keep API keys per profile (US and EU side by side)
-  completion bash|zsh|fish        a shell completion script (see: ${NAME} help completion)
+  completion bash|zsh|fish         a shell completion script (see: ${NAME} help completion)
   version, -V, --version           the package version
   help [command]                   this text, or a command's
 
@@ -86,9 +86,10 @@ Options:
   --raw                  stream the response body as it comes (CSV, text, JSON lines)
   --jsonl                print the records of a CSV action as JSON lines
   --quiet                no progress on stderr
-  --output, -o FORMAT    json (compact), pretty (indented, coloured on a terminal, readable
-                         dates), table, or jsonl (a list's items one a line; text results as
-                         JSON strings). Default: pretty on a terminal, json otherwise
+  --output, -o FORMAT    json (compact; a text result as one JSON string), pretty (indented,
+                         coloured on a terminal, readable dates), table, or jsonl (a list's
+                         items one a line; a text result's lines as JSON strings).
+                         Default: pretty on a terminal, json otherwise
   --columns a,b          the fields a table or jsonl shows
   --json                 same as --output json; --pretty: --output pretty; --jsonl: --output jsonl
 

@@ -224,10 +224,16 @@ describe('running actions against a local server', () => {
     assert.match(plain.stdout, /"createdAt": "2023-11-14 22:13:20Z"/);
   });
 
-  test('a text result prints as text', async () => {
+  test('a text result: one JSON string in a pipe (| jq . reads it), one a line in jsonl, as sent with --raw or pretty', async () => {
     const r = await run(['get_list_size', 'listId=10'], { env });
     assert.equal(r.code, 0, r.stderr);
-    assert.equal(r.stdout, '2\n');
+    assert.equal(r.stdout, '"2"\n');
+    assert.equal(JSON.parse(r.stdout), '2');
+    for (const [args, want] of [[['-o', 'json'], '"2"\n'], [['-o', 'jsonl'], '"2"\n'], [['--raw'], '2\n'], [['-o', 'pretty'], '2\n'], [['-o', 'table'], '2\n']]) {
+      const x = await run(['get_list_size', 'listId=10', ...args], { env });
+      assert.equal(x.code, 0, x.stderr);
+      assert.equal(x.stdout, want, args.join(' '));
+    }
   });
 
   test('a write: key=value coerced by the schema, key:=json, --input JSON and @file merged', async () => {
@@ -376,12 +382,16 @@ describe('finding commands', () => {
     const g = await sb(['users', 'get', 'ada@example.com']);
     assert.equal(g.code, 0, g.stderr);
     assert.equal(JSON.parse(g.stdout).user.dataFields.plan, 'pro');
-    // A plain-text result (one email a line) as JSON lines, so `| jq .` works.
+    // A plain-text result (one email a line): in a pipe one JSON string (`| jq -r .` gives the
+    // text), as JSON lines with -o jsonl, as sent with --raw.
     const list = JSON.parse((await sb(['create_new_list', 'name=Members'])).stdout).listId;
     const sub = await sb(['subscribe_to_list', `listId=${list}`, 'subscribers:=[{"email":"ada@example.com"},{"email":"bo@example.com"}]']);
     assert.equal(sub.code, 0, sub.stderr);
-    const text = await sb(['list_list_users', String(list)]);
-    assert.deepEqual(text.stdout.trim().split('\n').sort(), ['ada@example.com', 'bo@example.com']);
+    const piped = await sb(['list_list_users', String(list)]);
+    assert.equal(piped.code, 0, piped.stderr);
+    assert.deepEqual(JSON.parse(piped.stdout).trim().split('\n').sort(), ['ada@example.com', 'bo@example.com']);
+    const raw = await sb(['list_list_users', String(list), '--raw']);
+    assert.deepEqual(raw.stdout.trim().split('\n').sort(), ['ada@example.com', 'bo@example.com']);
     const lines = await sb(['list_list_users', String(list), '-o', 'jsonl', '--quiet']);
     assert.equal(lines.code, 0, lines.stderr);
     assert.deepEqual(lines.stdout.trim().split('\n').map((l) => JSON.parse(l)).sort(), ['ada@example.com', 'bo@example.com']);
@@ -456,6 +466,38 @@ describe('input that behaves', () => {
     assert.match(no.stdout, new RegExp(`3 items from ${file.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')} through delete_catalog_items \\([^)]*\\) with catalogName=shoes`));
     assert.match(no.stdout, /Run it\? \[y\/N\]/);
     assert.equal(srv.requests.length, 0);
+  });
+
+  test('bulk progress on a terminal: what is under way from the start, then the time so far every second', { skip: !hasScript && 'script(1) missing' }, async () => {
+    srv.reset();
+    const file = join(tmp, 'slow-events.jsonl');
+    writeFileSync(file, '{"email":"a@example.com","eventName":"slow"}\n{"email":"b@example.com","eventName":"e"}\n');
+    const r = await run(['bulk', 'track_events_in_bulk', '--file', file, '-o', 'json'], { env, command: onTerminal });
+    assert.equal(r.code, 0, r.stdout);
+    const lines = r.stdout.split(/\r|\n/).map((l) => l.replace(/\x1b\[2K/g, '').trim()).filter(Boolean);
+    const reading = lines.findIndex((l) => l === `track_events_in_bulk: reading ${file}…`);
+    const sending = lines.findIndex((l) => /^track_events_in_bulk: sending 2 items… \d+\.\d s$/.test(l));
+    assert.ok(reading >= 0 && sending > reading, lines.join('\n'));
+    // The request waits 3 s: the line moved on with the time while it was in flight.
+    assert.ok(lines.some((l) => /^track_events_in_bulk: sending 2 items… [1-9]\d*\.\d s$/.test(l)), lines.join('\n'));
+    assert.ok(lines.some((l) => /^track_events_in_bulk: 2 items in 1 request: 2 succeeded, 0 failed \(\d+\.\d s\)$/.test(l)), lines.join('\n'));
+  });
+
+  test('the in-process --sandbox says, on a terminal, that a write is forgotten without --state', { skip: !hasScript && 'script(1) missing' }, async (t) => {
+    if (!(await sandboxBuilt())) return t.skip('this build has no sandbox');
+    const noKey = { ...env, ITERABLE_API_KEY: undefined };
+    const note = /the in-process sandbox forgets this when the command ends; --state file\.json keeps it/;
+    const write = await run(['create_new_list', 'name=Forgotten', '--sandbox'], { env: noKey, command: onTerminal });
+    assert.equal(write.code, 0, write.stdout);
+    assert.match(write.stdout, note);
+    const read = await run(['list_lists', '--sandbox'], { env: noKey, command: onTerminal });
+    assert.doesNotMatch(read.stdout, note, 'a read changes nothing to forget');
+    const kept = await run(['create_new_list', 'name=Kept', '--sandbox', '--state', join(tmp, 'kept-state.json')], { env: noKey, command: onTerminal });
+    assert.equal(kept.code, 0, kept.stdout);
+    assert.doesNotMatch(kept.stdout, note);
+    const piped = await run(['create_new_list', 'name=Piped', '--sandbox'], { env: noKey });
+    assert.equal(piped.code, 0, piped.stderr);
+    assert.equal(piped.stderr, '', 'no note without a terminal');
   });
 
   test('a table of one page says how to get the next', async () => {
