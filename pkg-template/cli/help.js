@@ -72,8 +72,9 @@ types, every enum value, where they go (path, query, body), whether each is requ
 The id may be written as the client's method name (getUserByEmail), with hyphens or in any case.
 A bare value fills the action's one required param: ${NAME} get_user_by_email ada@example.com.
 
-Runs one action and prints its result: JSON (pretty on a terminal, compact otherwise); text, CSV
-and HTML results as text. key=value pairs are merged over --input and converted by the param's
+Runs one action and prints its result: JSON (pretty on a terminal, compact otherwise); a text
+result (one item a line, e.g. list_list_users) as one JSON string except on a terminal or with
+--raw; CSV and HTML results as text. key=value pairs are merged over --input and converted by the param's
 type: numbers, booleans (true/false), arrays (JSON or a comma list), objects (JSON). key:=<json>
 gives any JSON value. JSON-lines actions (export_user_events, export_campaign_data_to_json) print
 one record per line as they arrive, CSV and text actions stream their body; progress goes to
