@@ -12,15 +12,17 @@ const isDeno = typeof globalThis.Deno !== 'undefined';
 
 let pkgPromise;
 export const loadPackage = () => (pkgPromise ??= import(isDeno ? '../index.deno.js' : '../index.node.js'));
+let text;
+const catalogText = () => (text ??= readFileSync(new URL('./catalog.jsonl', import.meta.url), 'utf8'));
 let lines;
-const catalogLines = () => (lines ??= readFileSync(new URL('./catalog.jsonl', import.meta.url), 'utf8').split('\n'));
+const catalogLines = () => (lines ??= catalogText().split('\n'));
 let index;
 /**
  * Every action in catalog order, each as its short index entry: id, methodName, title, resource,
  * method, path, response, pagination, irreversible, idempotent, async, bulk, requireOneOf and
  * `required` (the input's required params). catalogEntry(id) gives the whole entry.
  */
-export const catalogActions = () => (index ??= JSON.parse(catalogLines()[0]));
+export const catalogActions = () => (index ??= JSON.parse(catalogText().slice(0, catalogText().indexOf('\n'))));
 const entries = new Map();
 /** The whole published entry of the action `id` (an exact id), as the package's `actions` holds it. */
 export function catalogEntry(id) {
