@@ -7,7 +7,7 @@
 //   node bench/run.mjs --profile  also CPU-profiles our per-call loop, bulk and start-up (node --cpu-prof)
 //   node bench/run.mjs --only weight,percall   a subset of parts (RESULTS.md then lists only those)
 //
-// Parts: requests (the request bytes, checked against bench/fixtures/requests.json), weight, startup (Node), startup-workerd, percall (Node), percall-deno, bulk, stream.
+// Parts: requests (the request bytes, checked against bench/fixtures/requests.json), weight, startup (Node), startup-workerd, startup-cli, percall (Node), percall-deno, bulk, stream.
 // A part "passes" when it ran and produced its numbers; targets are reported, not enforced.
 import { spawn, execFileSync } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync, lstatSync, mkdirSync } from 'node:fs';
@@ -19,6 +19,7 @@ import { gzipSync } from 'node:zlib';
 import { summary, median, quantile, sorted, roundOrder, sleep, fmt } from './lib/util.mjs';
 import { latencySvg } from './lib/svg.mjs';
 import { workerdVariants, workerdSample } from './lib/startup-workerd.mjs';
+import { startupCli } from './lib/startup-cli.mjs';
 import { summarizeProfile, profileMarkdown } from './lib/profile.mjs';
 
 const BENCH = dirname(fileURLToPath(import.meta.url));
@@ -35,8 +36,8 @@ const KB = 1024;
 const T_START = Date.now();
 
 const SIZES = SMOKE
-  ? { startupN: 5, workerdN: 3, calls: 200, warm: 50, block: 25, bulkEvents: 10_000, bulkRounds: 2, streamBytes: 16 * MB, streamRounds: 1 }
-  : { startupN: 40, workerdN: 30, calls: 3000, warm: 500, block: 25, bulkEvents: 100_000, bulkRounds: 5, streamBytes: 1024 * MB, streamRounds: 2 };
+  ? { startupN: 5, cliN: 5, workerdN: 3, calls: 200, warm: 50, block: 25, bulkEvents: 10_000, bulkRounds: 2, streamBytes: 16 * MB, streamRounds: 1 }
+  : { startupN: 40, cliN: 25, workerdN: 30, calls: 3000, warm: 500, block: 25, bulkEvents: 100_000, bulkRounds: 5, streamBytes: 1024 * MB, streamRounds: 2 };
 
 const log = (...a) => console.log(...a);
 const partLog = (name, msg) => log(`[${name}] ${msg}`);
@@ -267,6 +268,13 @@ async function partStartupNode(ctx) {
   return { n: ctx.sizes.startupN, s };
 }
 
+// The CLI's first commands as fresh processes against `node -e 0` (bench/lib/startup-cli.mjs).
+async function partStartupCli(ctx) {
+  const res = await startupCli(ctx.pkg.dir, ctx.sizes.cliN);
+  partLog('startup-cli', Object.entries(res.cases).map(([l, c]) => `${l} ${fmt(c.wall.median, 1)} ms (×${c.ratio.toFixed(2)})`).join(', '));
+  return res;
+}
+
 async function partStartupWorkerd(ctx) {
   const { Miniflare } = await import('miniflare');
   const variants = workerdVariants(ctx.pkg.dir);
@@ -462,6 +470,15 @@ function resultsMarkdown(ctx, parts) {
     row('2 Start-up (workerd)', '**difference** (client − base medians; paired median in brackets)', `${ms(WK.clientMinusBase, 1)} (${ms(WK.pairedMedian, 1)})`, '', '', '', '≤ 10 ms', check('start-up workerd ≤ 10 ms', WK.clientMinusBase <= 10));
     row('2 Start-up (workerd)', '…of which: modules uploaded, not imported (shipped − base) / import + client (client − shipped)', `${ms(WK.shippedMinusBase, 1)} / ${ms(WK.clientMinusShipped, 1)}`, '', '', '', '', null);
   }
+  const C = R['startup-cli']?.ok && R['startup-cli'].data;
+  if (C) {
+    const base = C.cases[C.base];
+    for (const [label, c] of Object.entries(C.cases)) {
+      if (label === C.base) continue;
+      const budget = label === '--help' || label === 'actions';
+      row('2 Start-up (CLI)', `\`iterable-wasm ${label}\`, fresh process wall time, median of ${C.n} (paired ratio in brackets)`, ms(c.wall.median, 1), '`node -e 0`', ms(base.wall.median, 1), `${c.ratio.toFixed(2)}× (${c.pairedRatio.toFixed(2)}×)`, budget ? '≤ 1.3×' : '', budget ? check(`CLI ${label} ≤ 1.3× node -e 0`, c.ratio <= 1.3) : null);
+    }
+  }
   const P = R.percall?.ok && R.percall.data;
   if (P) {
     for (const meth of ['GET', 'POST']) {
@@ -605,6 +622,7 @@ const PARTS = [
   ['weight', partWeight],
   ['startup', partStartupNode],
   ['startup-workerd', partStartupWorkerd],
+  ['startup-cli', partStartupCli],
   ['percall', partPercallNode],
   ['percall-deno', partPercallDeno],
   ['bulk', partBulk],

@@ -270,5 +270,8 @@ const check = `
   if (bad.length || actions.length !== want.length) { console.error('inputSchema differs from the generator for', bad.join(', ') || 'the count'); process.exit(1); }
 `;
 run(process.execPath, ['--input-type=module', '-e', check]);
+// The CLI's catalog as a plain data file (cli/catalog.jsonl), written from the package's published
+// `actions`: listing, help, describe and completion read it and never load the wasm.
+run(process.execPath, [join(root, 'scripts', 'cli-catalog.mjs'), pkg]);
 const size = statSync(wasm).size;
 console.log(`built pkg/ (iterable-wasm ${version}); wasm ${size} bytes`);

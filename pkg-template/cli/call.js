@@ -4,12 +4,12 @@
 import process from 'node:process';
 import { createInterface } from 'node:readline';
 import { buildInput, stdinUsed } from './args.js';
-import { STREAMED, findAction, flagsOf, isPaginated, loadPackage } from './catalog.js';
+import { STREAMED, catalogActions, findAction, flagsOf, isPaginated, loadPackage } from './catalog.js';
 import { callOptions, captureFetch, makeClient } from './client.js';
 import { describeText } from './describe.js';
 import { HELP } from './help.js';
 import { CliError, plural, printDryRun, progress, redact, seconds, write } from './output.js';
-import { callLines, callSends, summarizeInput } from '../mcp.js';
+import { callLines, callSends, summarizeInput } from '../sends.js';
 import { columnsOf, formatResult, outputFormat, printResult } from './format.js';
 
 /** A short, redacted "key=value, key=value" of an input (what a prompt shows). */
@@ -72,6 +72,11 @@ async function streamOut(client, entry, input, opts, call) {
   }
   const body = await s.body();
   const reader = body.getReader();
+  // A text result in json (the default in a pipe): one JSON string of the whole text, written as
+  // it streams, so `| jq .` reads it (--raw: the body as sent).
+  const asString = entry.response === 'text' && !opts.raw && outputFormat(opts) === 'json';
+  const decoder = asString ? new TextDecoder() : null;
+  if (asString) await write('"');
   let bytes = 0;
   let lines = 0;
   let lastByte = 10;
@@ -81,10 +86,12 @@ async function streamOut(client, entry, input, opts, call) {
     bytes += value.length;
     for (let i = 0; i < value.length; i++) if (value[i] === 10) lines++;
     if (value.length) lastByte = value[value.length - 1];
-    if (!process.stdout.write(value)) await new Promise((r) => process.stdout.once('drain', r));
+    if (asString) await write(JSON.stringify(decoder.decode(value, { stream: true })).slice(1, -1));
+    else if (!process.stdout.write(value)) await new Promise((r) => process.stdout.once('drain', r));
     if (showProgress) bar.update(`${entry.id}: ${plural(bytes, 'byte')}, ${plural(lines, 'line')}`);
   }
-  if (lastByte !== 10 && bytes > 0) await write('\n');
+  if (asString) await write(JSON.stringify(decoder.decode()).slice(1, -1) + '"\n');
+  else if (lastByte !== 10 && bytes > 0) await write('\n');
   if (showProgress) bar.done(`${entry.id}: ${plural(bytes, 'byte')}, ${plural(lines + (lastByte !== 10 && bytes > 0 ? 1 : 0), 'line')} in ${seconds(t0)}`);
 }
 
@@ -133,7 +140,7 @@ export async function cmdRun(id, opts, positional) {
   const format = outputFormat(opts);
   columnsOf(opts, format);
   if (opts.all && !isPaginated(entry)) {
-    throw new CliError(`--all: ${entry.id} is not paginated (paginated actions: ${(await loadPackage()).actions.filter(isPaginated).map((a) => a.id).join(', ')})`);
+    throw new CliError(`--all: ${entry.id} is not paginated (paginated actions: ${catalogActions().filter(isPaginated).map((a) => a.id).join(', ')})`);
   }
   const input = await buildInput(entry, opts, positional);
   // Everything is checked before a prompt: the key and connection, then the input.

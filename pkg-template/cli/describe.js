@@ -3,11 +3,10 @@
 // and which "one of" groups, flags; the whole entry with --json). describeText also heads
 // `<id> --help` and the resource commands' help.
 import { typeOf } from './args.js';
-import { findAction, flagsOf, isPaginated, loadPackage } from './catalog.js';
-import { findResource, normalizeId, positionalParam, resourceTable } from './find.js';
+import { catalogActions, findAction, flagsOf, isPaginated } from './catalog.js';
+import { byText, findResource, normalizeId, positionalParam, resourceTable } from './find.js';
 import { CliError, NAME, formatJson, write } from './output.js';
-import { printResult } from './format.js';
-import { callSends, sendsText } from '../mcp.js';
+import { callSends, sendsText } from '../sends.js';
 
 export const WIDTH = 80;
 const clip = (s, n) => (s.length > n ? s.slice(0, Math.max(0, n - 1)) + '…' : s);
@@ -44,7 +43,7 @@ function matches(a, word, resource) {
 }
 
 export async function cmdActions(opts, filters = []) {
-  const { actions } = await loadPackage();
+  const actions = catalogActions();
   const shown = filters.length
     ? actions.filter((a) => filters.every((w) => matches(a, w, findResource(actions, w))))
     : actions;
@@ -55,13 +54,14 @@ export async function cmdActions(opts, filters = []) {
       irreversible: a.irreversible, sends: a.sends, sendsWhen: a.sendsWhen, idempotent: a.idempotent, async: a.async,
       read: flagsOf(a).includes('read'), bulk: !!a.bulk, paginated: isPaginated(a) ? a.pagination.style : null,
     }));
+    const { printResult } = await import('./format.js');
     await printResult(list, opts.output ? opts : { ...opts, output: opts.pretty ? 'pretty' : 'json' });
     return 0;
   }
   const table = resourceTable(actions);
-  const groups = [...table.values()].map((r) => ({ r, list: shown.filter((a) => a.resource === r.resource).sort((x, y) => x.id.localeCompare(y.id)) }))
+  const groups = [...table.values()].map((r) => ({ r, list: shown.filter((a) => a.resource === r.resource).sort((x, y) => byText(x.id, y.id)) }))
     .filter((g) => g.list.length)
-    .sort((x, y) => x.r.name.localeCompare(y.r.name));
+    .sort((x, y) => byText(x.r.name, y.r.name));
   const out = [`flags: ${MARKS.map(([m, , what]) => `${m} ${what}`).join(', ')}`];
   for (const { r, list } of groups) {
     out.push('', `${r.name} (${list.length}): ${NAME} ${r.name} --help`);

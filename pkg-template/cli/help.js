@@ -49,7 +49,7 @@ Commands:
   mcp [--http] [options]           Model Context Protocol server over stdio, or HTTP on 127.0.0.1
   sandbox [--port N] [--state F]   serve the Iterable emulator over HTTP on 127.0.0.1 (default port 4010)
   keys add|list|use|remove NAME    keep API keys per profile (US and EU side by side)
-  completion bash|zsh|fish        a shell completion script (see: ${NAME} help completion)
+  completion bash|zsh|fish         a shell completion script (see: ${NAME} help completion)
   version, -V, --version           the package version
   help [command]                   this text, or a command's
 
@@ -72,8 +72,9 @@ types, every enum value, where they go (path, query, body), whether each is requ
 The id may be written as the client's method name (getUserByEmail), with hyphens or in any case.
 A bare value fills the action's one required param: ${NAME} get_user_by_email ada@example.com.
 
-Runs one action and prints its result: JSON (pretty on a terminal, compact otherwise); text, CSV
-and HTML results as text. key=value pairs are merged over --input and converted by the param's
+Runs one action and prints its result: JSON (pretty on a terminal, compact otherwise); a text
+result (one item a line, e.g. list_list_users) as one JSON string except on a terminal or with
+--raw; CSV and HTML results as text. key=value pairs are merged over --input and converted by the param's
 type: numbers, booleans (true/false), arrays (JSON or a comma list), objects (JSON). key:=<json>
 gives any JSON value. JSON-lines actions (export_user_events, export_campaign_data_to_json) print
 one record per line as they arrive, CSV and text actions stream their body; progress goes to
@@ -87,9 +88,10 @@ Options:
   --raw                  stream the response body as it comes (CSV, text, JSON lines)
   --jsonl                print the records of a CSV action as JSON lines
   --quiet                no progress on stderr
-  --output, -o FORMAT    json (compact), pretty (indented, coloured on a terminal, readable
-                         dates), table, or jsonl (a list's items one a line; text results as
-                         JSON strings). Default: pretty on a terminal, json otherwise
+  --output, -o FORMAT    json (compact; a text result as one JSON string), pretty (indented,
+                         coloured on a terminal, readable dates), table, or jsonl (a list's
+                         items one a line; a text result's lines as JSON strings).
+                         Default: pretty on a terminal, json otherwise
   --columns a,b          the fields a table or jsonl shows
   --json                 same as --output json; --pretty: --output pretty; --jsonl: --output jsonl
 
@@ -178,8 +180,10 @@ ITERABLE_API_KEY is set it wins over every profile.`,
 Prints a shell completion script for the commands, resources and their commands, action ids and
 options (generated from the catalog of this version). Install:
   bash: ${NAME} completion bash > ~/.local/share/bash-completion/completions/${NAME}
+        (or in ~/.bashrc: source <(${NAME} completion bash))
   zsh:  ${NAME} completion zsh > "\${fpath[1]}/_${NAME}"  (or: source <(${NAME} completion zsh))
-  fish: ${NAME} completion fish > ~/.config/fish/completions/${NAME}.fish`,
+  fish: ${NAME} completion fish > ~/.config/fish/completions/${NAME}.fish
+        (or: ${NAME} completion fish | source)`,
   sandbox: `Usage: ${NAME} sandbox [--port 4010] [--host 127.0.0.1] [--state file.json] [server options]
 
 Serves the Iterable emulator over HTTP (on 127.0.0.1 unless --host) and prints its URL; point

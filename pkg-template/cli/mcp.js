@@ -37,7 +37,7 @@ export async function cmdMcp(opts) {
     const extra = HTTP_ONLY.find((o) => opts[o] !== undefined);
     if (extra) throw new CliError(`--${extra} goes with --http`);
   }
-  const limits = serverOptions(opts);
+  const limits = await serverOptions(opts);
   const maxBody = limits.maxBody ?? guard.MCP_MAX_BODY;
   const port = intOption(opts, 'port', { min: 0, max: 65535 }) ?? MCP_HTTP_PORT;
   const host = opts.host ?? '127.0.0.1';

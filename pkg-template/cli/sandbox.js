@@ -17,7 +17,7 @@ export async function cmdSandbox(opts) {
   if (typeof mod.serve !== 'function') throw new CliError('the sandbox server module has no serve() function', { code: 'SandboxUnavailable', exit: 1 });
   const port = intOption(opts, 'port', { min: 0, max: 65535 }) ?? 4010;
   const host = opts.host ?? '127.0.0.1';
-  const limits = serverOptions(opts);
+  const limits = await serverOptions(opts);
   // --api-key KEY (repeatable): only those keys are accepted; --seed demo: the demo project.
   const keys = opts['api-key']?.length ? { apiKeys: opts['api-key'] } : {};
   let srv;
