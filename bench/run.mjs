@@ -7,7 +7,8 @@
 //   node bench/run.mjs --profile  also CPU-profiles our per-call loop, bulk and start-up (node --cpu-prof)
 //   node bench/run.mjs --only weight,percall   a subset of parts (RESULTS.md then lists only those)
 //
-// Parts: weight, startup (Node), startup-workerd, percall (Node), percall-deno, bulk, stream.
+// Parts: weight, startup (Node), startup-workerd, percall (Node), percall-deno, bulk, stream,
+// sandbox (the in-process emulator at 10× sizes; its own RESULTS.sandbox.md).
 // A part "passes" when it ran and produced its numbers; targets are reported, not enforced.
 import { spawn, execFileSync } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync, lstatSync, mkdirSync } from 'node:fs';
@@ -20,6 +21,7 @@ import { summary, median, quantile, sorted, roundOrder, sleep, fmt } from './lib
 import { latencySvg } from './lib/svg.mjs';
 import { workerdVariants, workerdSample } from './lib/startup-workerd.mjs';
 import { summarizeProfile, profileMarkdown } from './lib/profile.mjs';
+import { partSandbox } from './lib/sandbox-part.mjs';
 
 const BENCH = dirname(fileURLToPath(import.meta.url));
 const ROOT = join(BENCH, '..');
@@ -589,6 +591,7 @@ const PARTS = [
   ['percall-deno', partPercallDeno],
   ['bulk', partBulk],
   ['stream', partStream],
+  ['sandbox', (ctx) => partSandbox(ctx, runJson, { smoke: SMOKE, bench: BENCH })],
   ...(PROFILE ? [['profile', partProfile]] : []),
 ];
 
@@ -622,7 +625,8 @@ async function main() {
     server?.stop();
   }
 
-  if (ctx.pkg) {
+  // The sandbox part writes its own results file: a run of it alone leaves RESULTS.md as it is.
+  if (ctx.pkg && parts.some((p) => p.name !== 'sandbox')) {
     const { md, targetsMissed } = resultsMarkdown(ctx, parts);
     // A smoke run (CI) writes beside the committed full results, never over them.
     writeFileSync(join(BENCH, SMOKE ? 'RESULTS.smoke.md' : 'RESULTS.md'), md);
