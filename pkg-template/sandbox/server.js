@@ -40,7 +40,7 @@ export async function serve(options = {}) {
       store.release();
       throw new Error(`state file ${state}: ${e?.message ?? e}`);
     }
-    snaps = snapshots(store, () => sandbox.dumpText(), { intervalMs: saveIntervalMs, log: say });
+    snaps = snapshots(store, () => sandbox.dumpText(), { intervalMs: saveIntervalMs, log: say, dumpTo: (write) => sandbox.dumpTo(write) });
   }
   const app = async (request) => {
     const response = await sandbox.fetch(request);

@@ -167,6 +167,24 @@ export async function openStateFile(file, { wait = 0 } = {}) {
       }
     } catch {}
   };
+  /** Fills a new temporary file through `fill(fileHandle)`, flushes it and renames it over the file. */
+  const replace = async (fill) => {
+    const tmp = tmpPath();
+    try {
+      const fh = await open(tmp, 'wx');
+      try {
+        await fill(fh);
+        await fh.sync();
+      } finally {
+        await fh.close();
+      }
+      await rename(tmp, path);
+    } catch (e) {
+      await unlink(tmp).catch(() => {});
+      throw e;
+    }
+    syncDir();
+  };
   return {
     file,
     /** The file's text, or undefined when it does not exist yet. */
@@ -179,23 +197,11 @@ export async function openStateFile(file, { wait = 0 } = {}) {
       }
     },
     /** Replaces the file's contents atomically (temporary file, fsync, rename, folder fsync). */
-    async write(text) {
-      const tmp = tmpPath();
-      try {
-        const fh = await open(tmp, 'wx');
-        try {
-          await fh.writeFile(text);
-          await fh.sync();
-        } finally {
-          await fh.close();
-        }
-        await rename(tmp, path);
-      } catch (e) {
-        await unlink(tmp).catch(() => {});
-        throw e;
-      }
-      syncDir();
-    },
+    write: (text) => replace((fh) => fh.writeFile(text)),
+    /** The same with the text made piece by piece: `produce(write)` calls write(piece) for each,
+     * synchronously (a state's text is never one string); the pieces go to the page cache as
+     * they come, the flush to disk is awaited as write()'s is. */
+    writeFrom: (produce) => replace((fh) => produce((piece) => writeSync(fh.fd, piece))),
     /** The same, synchronously. */
     writeSync(text) {
       const tmp = tmpPath();
@@ -217,7 +223,8 @@ export async function openStateFile(file, { wait = 0 } = {}) {
 
 /**
  * Debounced snapshots of a long-running process's state. `dump()` returns (or resolves to) the
- * state's text.
+ * state's text; or, with the option `dumpTo(write)`, the text is written piece by piece as it is
+ * made (store.writeFrom), never held whole.
  * changed('data') after a request that changed data: a write follows within `intervalMs`
  * (one per interval however many changes come); changed('clock') after one that only moved the
  * emulator's clock (a read): written with the next snapshot or on close, never on its own.
@@ -226,18 +233,26 @@ export async function openStateFile(file, { wait = 0 } = {}) {
  * of the time goes to snapshots however large the state and however many the changes.
  * close() writes what is pending and releases the lock.
  */
-export function snapshots(store, dump, { intervalMs = 1000, log = () => {} } = {}) {
+export function snapshots(store, dump, { intervalMs = 1000, log = () => {}, dumpTo } = {}) {
   let data = false;
   let clock = false;
   let timer = null;
   let writing = Promise.resolve();
   let lastError = null;
   let notBefore = 0;
-  const take = async () => {
+  const save = async () => {
     const t0 = Date.now();
+    const spent = () => {
+      notBefore = Date.now() + DUMP_SHARE * (Date.now() - t0);
+    };
+    if (dumpTo) {
+      // Made and written in one synchronous pass: the time counted includes the writing.
+      await store.writeFrom(dumpTo);
+      return spent();
+    }
     const text = await dump();
-    notBefore = Date.now() + DUMP_SHARE * (Date.now() - t0);
-    return text;
+    spent();
+    await store.write(text);
   };
   const flush = () => {
     if (timer) clearTimeout(timer);
@@ -245,7 +260,7 @@ export function snapshots(store, dump, { intervalMs = 1000, log = () => {} } = {
     if (!data && !clock) return writing;
     data = clock = false;
     // The state is taken when the previous write is done, so it holds every change until then.
-    writing = writing.then(async () => store.write(await take())).then(
+    writing = writing.then(save).then(
       () => {
         lastError = null;
       },
