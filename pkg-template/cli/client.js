@@ -174,6 +174,8 @@ export async function makeClient(opts, { dryRun = null, longRunning = false } = 
   }
   if (!stateFile) return { client, save: async () => {}, snapshots: () => null };
 
+  // The state's text straight from the emulator (a build without dumpText: through dump()).
+  const stateText = async () => (client.sandbox.dumpText ? client.sandbox.dumpText() : JSON.stringify(await client.sandbox.dump()));
   let store;
   try {
     store = await openStateFile(stateFile, { wait: longRunning ? 0 : STATE_LOCK_WAIT_MS });
@@ -187,19 +189,19 @@ export async function makeClient(opts, { dryRun = null, longRunning = false } = 
   try {
     baseline = store.read();
     if (baseline !== undefined) {
-      let state;
       try {
-        state = JSON.parse(baseline);
+        JSON.parse(baseline);
       } catch (e) {
         throw new CliError(`--state ${stateFile} is not valid JSON (${e.message})`);
       }
+      // The text itself goes to the emulator (no object re-serialized on the way).
       try {
-        await client.sandbox.load(state);
+        await client.sandbox.load(baseline);
       } catch (e) {
         throw new CliError(`--state ${stateFile}: the emulator refused it (${e?.message ?? e})`);
       }
     } else {
-      baseline = JSON.stringify(await client.sandbox.dump());
+      baseline = await stateText();
     }
   } catch (e) {
     store.release();
@@ -207,7 +209,7 @@ export async function makeClient(opts, { dryRun = null, longRunning = false } = 
   }
   const save = async (ok = true) => {
     try {
-      const now = JSON.stringify(await client.sandbox.dump());
+      const now = await stateText();
       const changed = dataOf(now) !== dataOf(baseline) || (ok && clockOf(now) !== clockOf(baseline));
       if (changed) store.writeSync(now);
       baseline = now;
@@ -216,7 +218,7 @@ export async function makeClient(opts, { dryRun = null, longRunning = false } = 
     }
   };
   const makeSnapshots = (log, isRead) => {
-    const snaps = snapshots(store, async () => JSON.stringify(await client.sandbox.dump()), { log });
+    const snaps = snapshots(store, stateText, { log });
     const reads = new Set(loaded.actions.filter(isRead).map((a) => a.id));
     const tracked = {
       async execute(id, input, o) {
