@@ -13,6 +13,12 @@ pub mod state;
 pub mod util;
 #[cfg(target_arch = "wasm32")]
 mod wasm;
+#[cfg(target_arch = "wasm32")]
+mod alloc;
+
+#[cfg(target_arch = "wasm32")]
+#[global_allocator]
+static ALLOC: alloc::GrowInSteps = alloc::GrowInSteps::new();
 
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
