@@ -247,6 +247,8 @@ function makeSandbox(option) {
   const controls = Object.freeze({
     /** The emulator's whole state as a plain object (fixtures, snapshots). */
     dump: async () => (await load()).dump(),
+    /** The same state as JSON text (what a state file holds), without building the object. */
+    dumpText: async () => (await load()).dumpText(),
     /** Replaces the state with one from dump() (object or JSON text). */
     load: async (state) => (await load()).load(state),
     /** Back to the seeded initial state. */

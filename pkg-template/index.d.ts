@@ -9,7 +9,7 @@ type Disposal = SymbolConstructor extends { readonly dispose: infer D extends sy
 /** A client for one Iterable project (one API key, one region), or for the in-process sandbox. */
 export type IterableClient = Client & Disposal;
 export declare const IterableClient: {
-  /** A sandbox client: `client.sandbox` is there (dump, load, reset, outbox). */
+  /** A sandbox client: `client.sandbox` is there (dump, dumpText, load, reset, outbox). */
   new (options: ClientOptions & { sandbox: true | SandboxOptions }): IterableClient & { readonly sandbox: SandboxControls };
   /** Creates a client. Throws an `IterableError` (ValidationError) for bad options (in the browser
    * entry, before `ready()` has resolved, they reject the first call instead). */

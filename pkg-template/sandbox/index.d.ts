@@ -57,6 +57,8 @@ export interface Sandbox {
   dump(): Record<string, unknown>;
   /** The same state as JSON text (what a state file holds). */
   dumpText(): string;
+  /** The same text handed to `write` in pieces (about 1 MiB each, whole characters) as it is made: a large state never exists as one string. */
+  dumpTo(write: (piece: string) => void): void;
   /** Replaces the state (a dump(), object or JSON text; missing collections keep their defaults). */
   load(state: object | string): void;
   /** Back to the seeded initial state. */

@@ -84,6 +84,8 @@ export async function createSandbox(options, instantiate) {
     dump: () => JSON.parse(sandbox.dump()),
     /** The same state as JSON text (what a state file holds), without building the object. */
     dumpText: () => sandbox.dump(),
+    /** The same text handed to write(piece) in pieces of about 1 MiB, never as one string. */
+    dumpTo: (write) => sandbox.dumpTo({ write }),
     load(state) {
       sandbox.load(typeof state === 'string' ? state : JSON.stringify(state));
     },

@@ -28,7 +28,7 @@ export interface ServeOptions extends Omit<SandboxOptions, 'state'> {
   requestTimeoutMs?: number;
   /** A connection with no traffic either way for this long is closed (default 300000 ms). */
   idleTimeoutMs?: number;
-  /** Connections at once (default 64); more are closed at once. */
+  /** Connections at once (default 256); more are closed at once. */
   maxConnections?: number;
   /** true: one line per request on stderr; or a function receiving each line. */
   log?: boolean | ((line: string) => void);

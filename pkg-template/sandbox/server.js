@@ -5,7 +5,8 @@
 // A local development tool, guarded like one (../server/guard.js, ../server/node.js): binds
 // 127.0.0.1 by default, serves loopback Host names only (others with allowHosts), CORS for
 // loopback origins only (others with corsOrigins, never "*"), bodies up to maxBody (8 MB; 413
-// past it, counted as they arrive), header and request timeouts, a connection cap.
+// past it, counted as they arrive), header and request timeouts, a connection cap (256 at once
+// by default, maxConnections: enough for a load test's few hundred clients).
 // With `state`, the file is locked for this process and loaded at start when present; each
 // accepted change is appended to its journal and on disk before it is answered, and a snapshot is
 // written now and then and on close() (../server/state-file.js); reads and refused requests never
@@ -21,6 +22,8 @@ const CORS = {
   headers: 'Content-Type, Api-Key, Authorization, Accept',
 };
 const CODES = { 400: 'BadJsonBody', 403: 'Forbidden', 413: 'RequestTooLarge', 500: 'GenericError' };
+/** Connections at once: a load test against the sandbox opens a few hundred. */
+const SANDBOX_MAX_CONNECTIONS = 256;
 
 export async function serve(options = {}) {
   const { port = 4010, host = '127.0.0.1', state, seed, clock, stepMs, faults, rateLimits, apiKeys, jwtKeys, log, maxBody = SANDBOX_MAX_BODY, compactBytes, compactAgeMs } = options;
@@ -46,7 +49,7 @@ export async function serve(options = {}) {
       headersTimeoutMs: options.headersTimeoutMs,
       requestTimeoutMs: options.requestTimeoutMs,
       idleTimeoutMs: options.idleTimeoutMs,
-      maxConnections: options.maxConnections,
+      maxConnections: options.maxConnections ?? SANDBOX_MAX_CONNECTIONS,
       log: say,
     });
   } catch (e) {

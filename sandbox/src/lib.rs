@@ -6,12 +6,19 @@
 
 mod catalog;
 mod demo;
+pub mod persist;
 mod resources;
 mod shared;
 pub mod state;
 pub mod util;
 #[cfg(target_arch = "wasm32")]
 mod wasm;
+#[cfg(target_arch = "wasm32")]
+mod alloc;
+
+#[cfg(target_arch = "wasm32")]
+#[global_allocator]
+static ALLOC: alloc::GrowInSteps = alloc::GrowInSteps::new();
 
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
@@ -118,6 +125,8 @@ pub struct Sandbox {
     /// Whether the initial state is the demo project.
     demo: bool,
     pub state: State,
+    /// Users by email and userId, lists' members (rebuilt whenever `state` is replaced).
+    index: shared::index::Index,
     /// action id -> (tokens, last refill ms)
     buckets: HashMap<String, (f64, i64)>,
     /// Replaying a journal record: its key, faults and rate limits passed when it was accepted.
@@ -209,6 +218,7 @@ impl Sandbox {
             start_clock,
             seed,
             demo,
+            index: Default::default(),
             buckets: HashMap::new(),
             replaying: false,
             dispatched: None,
@@ -224,6 +234,7 @@ impl Sandbox {
         let mut rng = self.seed ^ 0x5EED_17E6_AB1E_0001;
         splitmix(&mut rng);
         self.state = State::seeded(self.start_clock, rng);
+        self.reindex();
         self.buckets.clear();
         if self.demo {
             // Built from fixed data by the sandbox's own handlers: it cannot fail once it has
@@ -232,34 +243,9 @@ impl Sandbox {
         }
     }
 
-    pub fn dump(&self) -> String {
-        serde_json::to_string(&self.state).unwrap_or_else(|_| "{}".into())
-    }
-
-    pub fn load(&mut self, json: &str) -> Result<(), String> {
-        // A partial state (a fixture) keeps the seeded defaults for the collections it omits.
-        let given: Value =
-            serde_json::from_str(json).map_err(|e| format!("invalid sandbox state: {e}"))?;
-        let Value::Object(given) = given else {
-            return Err("invalid sandbox state: expected an object".into());
-        };
-        let mut rng = self.seed ^ 0x5EED_17E6_AB1E_0001;
-        splitmix(&mut rng);
-        let mut base = serde_json::to_value(State::seeded(self.start_clock, rng))
-            .map_err(|e| e.to_string())?;
-        for (k, v) in given {
-            base[k] = v;
-        }
-        self.state =
-            serde_json::from_value(base).map_err(|e| format!("invalid sandbox state: {e}"))?;
-        if self.state.clock == 0 {
-            self.state.clock = self.start_clock;
-        }
-        if self.state.seq == 0 {
-            self.state.seq = 10_000;
-        }
-        self.buckets.clear();
-        Ok(())
+    /// Rebuilds the indexes from the state (after it was replaced).
+    fn reindex(&mut self) {
+        self.index = shared::index::Index::build(&self.state);
     }
 
     pub fn outbox(&self) -> String {

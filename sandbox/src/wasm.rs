@@ -2,6 +2,14 @@
 
 use wasm_bindgen::prelude::*;
 
+#[wasm_bindgen]
+extern "C" {
+    /// Any object with a `write(text)` method.
+    pub type DumpSink;
+    #[wasm_bindgen(method, catch)]
+    fn write(this: &DumpSink, text: &str) -> Result<(), JsValue>;
+}
+
 #[wasm_bindgen(js_name = Sandbox)]
 pub struct JsSandbox(crate::Sandbox);
 
@@ -28,6 +36,20 @@ impl JsSandbox {
 
     pub fn dump(&self) -> String {
         self.0.dump()
+    }
+
+    /// The same text as `dump()`, handed to `sink.write(text)` in pieces of about 1 MiB as it is
+    /// made, so a large state never exists as one string.
+    #[wasm_bindgen(js_name = dumpTo)]
+    pub fn dump_to(&self, sink: &DumpSink) -> Result<(), JsError> {
+        let out = crate::persist::Chunks::new(1 << 20, |piece: &str| {
+            sink.write(piece).map_err(|e| {
+                std::io::Error::other(e.as_string().unwrap_or_else(|| format!("{e:?}")))
+            })
+        });
+        self.0
+            .dump_to(out)
+            .map_err(|e| JsError::new(&e.to_string()))
     }
 
     pub fn load(&mut self, json: &str) -> Result<(), JsError> {

@@ -229,6 +229,8 @@ export interface SandboxOptions {
 export interface SandboxControls {
   /** The whole state as a plain object (fixtures, snapshots). */
   dump(): Promise<Record<string, unknown>>;
+  /** The same state as JSON text (what a state file holds), without building the object. */
+  dumpText(): Promise<string>;
   /** Replaces the state with one from `dump()` (object or JSON text). */
   load(state: object | string): Promise<void>;
   /** Back to the initial (seeded) state. */
