@@ -7,7 +7,8 @@
 //   node bench/run.mjs --profile  also CPU-profiles our per-call loop, bulk and start-up (node --cpu-prof)
 //   node bench/run.mjs --only weight,percall   a subset of parts (RESULTS.md then lists only those)
 //
-// Parts: weight, startup (Node), startup-workerd, percall (Node), percall-deno, bulk, stream.
+// Parts: requests (the request bytes, checked against bench/fixtures/requests.json), weight, startup (Node), startup-workerd, startup-cli, percall (Node), percall-deno, bulk, stream,
+// sandbox (the in-process emulator at 10× sizes; its own RESULTS.sandbox.md).
 // A part "passes" when it ran and produced its numbers; targets are reported, not enforced.
 import { spawn, execFileSync } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync, lstatSync, mkdirSync } from 'node:fs';
@@ -19,9 +20,12 @@ import { gzipSync } from 'node:zlib';
 import { summary, median, quantile, sorted, roundOrder, sleep, fmt } from './lib/util.mjs';
 import { latencySvg } from './lib/svg.mjs';
 import { workerdVariants, workerdSample } from './lib/startup-workerd.mjs';
+import { startupCli } from './lib/startup-cli.mjs';
 import { summarizeProfile, profileMarkdown } from './lib/profile.mjs';
+import { partSandbox } from './lib/sandbox-part.mjs';
 
 const BENCH = dirname(fileURLToPath(import.meta.url));
+const SAMPLE_N = JSON.parse(readFileSync(join(dirname(fileURLToPath(import.meta.url)), 'fixtures', 'requests.json'), 'utf8')).length;
 const ROOT = join(BENCH, '..');
 const PKG = join(ROOT, 'pkg');
 const DENO = join(ROOT, 'node_modules', '.bin', 'deno');
@@ -34,8 +38,8 @@ const KB = 1024;
 const T_START = Date.now();
 
 const SIZES = SMOKE
-  ? { startupN: 5, workerdN: 3, calls: 200, warm: 50, block: 25, bulkEvents: 10_000, bulkRounds: 2, streamBytes: 16 * MB, streamRounds: 1 }
-  : { startupN: 40, workerdN: 30, calls: 3000, warm: 500, block: 25, bulkEvents: 100_000, bulkRounds: 5, streamBytes: 1024 * MB, streamRounds: 2 };
+  ? { startupN: 5, cliN: 5, workerdN: 3, calls: 200, warm: 50, block: 25, bulkEvents: 10_000, bulkRounds: 2, streamBytes: 16 * MB, streamRounds: 1 }
+  : { startupN: 40, cliN: 25, workerdN: 30, calls: 3000, warm: 500, block: 25, bulkEvents: 100_000, bulkRounds: 5, streamBytes: 1024 * MB, streamRounds: 2 };
 
 const log = (...a) => console.log(...a);
 const partLog = (name, msg) => log(`[${name}] ${msg}`);
@@ -109,7 +113,7 @@ async function snapshotPkg() {
   let last;
   for (let attempt = 0; attempt < 40; attempt++) {
     try {
-      const need = [...BROWSER_FILES, 'index.node.js', 'load.node.js', 'index.deno.js', 'load.deno.js', 'index.workerd.js', 'load.workerd.js', 'package.json'];
+      const need = [...BROWSER_FILES, 'index.node.js', 'index.cjs', 'index.deno.js', 'index.workerd.js', 'package.json'];
       const missing = need.filter((f) => !existsSync(join(PKG, f)));
       if (missing.length) throw new Error(`pkg/ lacks ${missing.join(', ')} (rebuild in progress?)`);
       const stamp = () => walk(PKG).map((f) => `${f}:${statSync(f).mtimeMs}:${statSync(f).size}`).join('\n');
@@ -266,6 +270,13 @@ async function partStartupNode(ctx) {
   return { n: ctx.sizes.startupN, s };
 }
 
+// The CLI's first commands as fresh processes against `node -e 0` (bench/lib/startup-cli.mjs).
+async function partStartupCli(ctx) {
+  const res = await startupCli(ctx.pkg.dir, ctx.sizes.cliN);
+  partLog('startup-cli', Object.entries(res.cases).map(([l, c]) => `${l} ${fmt(c.wall.median, 1)} ms (×${c.ratio.toFixed(2)})`).join(', '));
+  return res;
+}
+
 async function partStartupWorkerd(ctx) {
   const { Miniflare } = await import('miniflare');
   const variants = workerdVariants(ctx.pkg.dir);
@@ -315,6 +326,23 @@ async function partPercallDeno(ctx) {
   const s = percallStats(raw);
   for (const m of ['GET', 'POST']) partLog('percall-deno', `${m} median: raw ${fmt(s.raw[m].median, 3)}, ours ${fmt(s.ours[m].median, 3)} ms → c/a ${fmt(s.ours[m].median / s.raw[m].median)}`);
   return { raw, s };
+}
+
+// -------------------------------------------------------------------------------------------------
+// Part 0: the request bytes (bench/lib/requests.mjs): the sampled actions' requests, in Node and
+// Deno, must equal bench/fixtures/requests.json byte for byte, so no speed change alters the wire.
+// -------------------------------------------------------------------------------------------------
+
+async function partRequests(ctx) {
+  const out = {};
+  for (const [rt, cmd, args] of [['node', process.execPath, []], ['deno', DENO, ['run', '-A']]]) {
+    if (rt === 'deno' && !existsSync(DENO)) throw new Error(`deno not found at ${DENO}`);
+    const r = await run(cmd, [...args, join(BENCH, 'lib', 'requests.mjs'), '--pkg', ctx.pkg.dir], { timeoutMs: 120_000 });
+    if (r.code !== 0) throw new Error(`${rt}: ${(r.stdout + r.stderr).trim().slice(0, 1500)}`);
+    out[rt] = r.stdout.trim();
+    partLog('requests', `${rt}: ${out[rt]}`);
+  }
+  return out;
 }
 
 // -------------------------------------------------------------------------------------------------
@@ -444,6 +472,15 @@ function resultsMarkdown(ctx, parts) {
     row('2 Start-up (workerd)', '**difference** (client − base medians; paired median in brackets)', `${ms(WK.clientMinusBase, 1)} (${ms(WK.pairedMedian, 1)})`, '', '', '', '≤ 10 ms', check('start-up workerd ≤ 10 ms', WK.clientMinusBase <= 10));
     row('2 Start-up (workerd)', '…of which: modules uploaded, not imported (shipped − base) / import + client (client − shipped)', `${ms(WK.shippedMinusBase, 1)} / ${ms(WK.clientMinusShipped, 1)}`, '', '', '', '', null);
   }
+  const C = R['startup-cli']?.ok && R['startup-cli'].data;
+  if (C) {
+    const base = C.cases[C.base];
+    for (const [label, c] of Object.entries(C.cases)) {
+      if (label === C.base) continue;
+      const budget = label === '--help' || label === 'actions';
+      row('2 Start-up (CLI)', `\`iterable-wasm ${label}\`, fresh process wall time, median of ${C.n} (paired ratio in brackets)`, ms(c.wall.median, 1), '`node -e 0`', ms(base.wall.median, 1), `${c.ratio.toFixed(2)}× (${c.pairedRatio.toFixed(2)}×)`, budget ? '≤ 1.3×' : '', budget ? check(`CLI ${label} ≤ 1.3× node -e 0`, c.ratio <= 1.3) : null);
+    }
+  }
   const P = R.percall?.ok && R.percall.data;
   if (P) {
     for (const meth of ['GET', 'POST']) {
@@ -484,6 +521,7 @@ function resultsMarkdown(ctx, parts) {
   for (const r of rows) L.push(`| ${r.part} | ${r.figure} | ${r.ours} | ${r.peer} | ${r.peerFig} | ${r.rat} | ${r.target} | ${met(r.ok)} |`);
   L.push('');
   L.push(`Parts: ${parts.map((p) => `${p.name} ${p.ok ? 'ran' : `**FAILED** (${p.error})`}`).join('; ')}.`, '');
+  if (R.requests?.ok) L.push(`Request bytes (method, URL, headers but the key, body of ${SAMPLE_N} sampled actions against bench/fixtures/requests.json): Node ${R.requests.data.node.replace(/^request bytes /, '')}; Deno ${R.requests.data.deno.replace(/^request bytes /, '')}.`, '');
   L.push(targetsMissed.length ? `**Targets missed:** ${targetsMissed.join('; ')}.` : 'All targets met.', '');
 
   L.push('## Details', '');
@@ -582,13 +620,16 @@ function statsPkgBytes(ctx) {
 // -------------------------------------------------------------------------------------------------
 
 const PARTS = [
+  ['requests', partRequests],
   ['weight', partWeight],
   ['startup', partStartupNode],
   ['startup-workerd', partStartupWorkerd],
+  ['startup-cli', partStartupCli],
   ['percall', partPercallNode],
   ['percall-deno', partPercallDeno],
   ['bulk', partBulk],
   ['stream', partStream],
+  ['sandbox', (ctx) => partSandbox(ctx, runJson, { smoke: SMOKE, bench: BENCH })],
   ...(PROFILE ? [['profile', partProfile]] : []),
 ];
 
@@ -622,7 +663,8 @@ async function main() {
     server?.stop();
   }
 
-  if (ctx.pkg) {
+  // The sandbox part writes its own results file: a run of it alone leaves RESULTS.md as it is.
+  if (ctx.pkg && parts.some((p) => p.name !== 'sandbox')) {
     const { md, targetsMissed } = resultsMarkdown(ctx, parts);
     // A smoke run (CI) writes beside the committed full results, never over them.
     writeFileSync(join(BENCH, SMOKE ? 'RESULTS.smoke.md' : 'RESULTS.md'), md);

@@ -194,15 +194,16 @@ fn letter(table: &[(&str, char)], k: &str) -> char {
     table.iter().find(|(n, _)| *n == k).unwrap().1
 }
 
-/// The compact form of the input schema: `{ name: [place and type letters, description,
-/// {keywords}?] }`, the place letter in upper case for a required param (`Bs`).
+/// The compact form of the input schema: `{ name: [place and type letters, {keywords}?] }`, the
+/// place letter in upper case for a required param (`Bs`). The params' descriptions are in the
+/// catalog's text ([`text`]), not here.
 fn compact_params(a: &Action, shapes: &Shapes) -> Value {
     let mut out = Map::new();
     for p in &a.params {
         let place = letter(&PLACES, &p.loc);
         let place = if p.required { place.to_ascii_uppercase() } else { place };
         let code: String = [place, letter(&TYPES, &p.ty)].iter().collect();
-        let mut row = vec![json!(code), json!(p.description)];
+        let mut row = vec![json!(code)];
         let kw = compact(p, shapes);
         if !kw.is_empty() {
             row.push(Value::Object(kw));
@@ -244,20 +245,31 @@ fn result_is_envelope(result: Option<&Value>, spec: &Value) -> bool {
     }
 }
 
-/// The fields of a catalog entry, by position (api.js `expand` and src/core/defs.rs read
-/// them so); `flags` packs inSpec 1, irreversible 2, idempotent 4, async 8, resultIsEnvelope 16.
-/// The id is not repeated here: the wasm lists the ids in catalog order (`actionIds`).
-pub const FIELDS: [&str; 18] = [
-    "title", "description", "resource", "method", "path", "params", "response", "flags", "requireOneOf", "pagination", "rateLimit", "limits", "bulk", "exclusive", "together",
-    "preferOne", "emptySuccess", "eventId",
+/// The fields of a catalog entry in the wasm, by position (api.js and src/core/defs.rs read them
+/// so); `flags` packs inSpec 1, irreversible 2, idempotent 4, async 8, resultIsEnvelope 16,
+/// sends 32 (with `sendsWhen` the input that makes a call send, when not every call does).
+/// The id is not repeated here: the wasm lists the ids in catalog order (`actionIds`). What only
+/// describes an action (title, description, resource, limits, the params' descriptions) is in
+/// the catalog's text ([`text`], TEXT_FIELDS), a separate JS module loaded by `actions` only.
+pub const FIELDS: [&str; 15] = [
+    "method", "path", "params", "response", "flags", "requireOneOf", "pagination", "rateLimit", "bulk", "exclusive", "together", "preferOne", "emptySuccess", "eventId", "sendsWhen",
 ];
+pub const TEXT_FIELDS: [&str; 5] = ["title", "description", "resource", "limits", "params"];
+
+/// The catalog's text: per action in catalog order `[title, description, resource, limits,
+/// [each param's description, in params order]]` (see [`TEXT_FIELDS`]).
+pub fn text(actions: &[Action]) -> String {
+    let all: Vec<Value> = actions
+        .iter()
+        .map(|a| json!([a.title, a.description, a.resource, a.limits, a.params.iter().map(|p| &p.description).collect::<Vec<_>>()]))
+        .inspect(|e| assert_eq!(e.as_array().map(Vec::len), Some(TEXT_FIELDS.len())))
+        .collect();
+    serde_json::to_string(&all).unwrap()
+}
 
 pub fn entry(a: &Action, result: Option<&Value>, spec: &Value, shapes: &Shapes) -> Value {
-    let flags = [a.in_spec, a.irreversible, a.idempotent, a.is_async, result_is_envelope(result, spec)].iter().enumerate().map(|(i, f)| (*f as u32) << i).sum::<u32>();
+    let flags = [a.in_spec, a.irreversible, a.idempotent, a.is_async, result_is_envelope(result, spec), a.sends.can_send()].iter().enumerate().map(|(i, f)| (*f as u32) << i).sum::<u32>();
     let e = json!([
-        a.title,
-        a.description,
-        a.resource,
         a.method,
         a.path,
         compact_params(a, shapes),
@@ -271,7 +283,6 @@ pub fn entry(a: &Action, result: Option<&Value>, spec: &Value, shapes: &Shapes) 
             "items": p.fields.items,
         })),
         a.rate_limit,
-        a.limits,
         a.bulk.as_ref().map(|b| json!({
             "items": b.items,
             "maxItems": b.max_items,
@@ -283,6 +294,7 @@ pub fn entry(a: &Action, result: Option<&Value>, spec: &Value, shapes: &Shapes) 
         a.prefer_one,
         Some(crate::empty_success(a, spec)).filter(|e| !e.is_empty()),
         crate::event_id(a, spec),
+        a.sends.when(),
     ]);
     let mut e = e.as_array().unwrap().clone();
     assert_eq!(e.len(), FIELDS.len());

@@ -33,6 +33,9 @@ pub struct Action {
     pub pagination: Option<Pagination>,
     pub irreversible: bool,
     pub idempotent: bool,
+    /// Whether the action makes Iterable deliver messages to people: always, never, or only
+    /// with some input (see [`Sends`]).
+    pub sends: Sends,
     #[serde(rename = "async")]
     pub is_async: bool,
     pub rate_limit: Option<String>,
@@ -46,6 +49,36 @@ pub struct Action {
     /// Ours, for an action beyond the shared contract (not in Iterable's OpenAPI file): what
     /// documents it, e.g. `@iterable/api 0.13.0`.
     pub source: Option<String>,
+}
+
+/// The `sends` flag: `true`/`false`, or the input that makes a call send.
+#[derive(Deserialize, Clone, Debug)]
+#[serde(untagged)]
+pub enum Sends {
+    Always(bool),
+    When(SendsWhen),
+}
+
+/// A call sends when param `given` is given, unless param `unless_false` is given as `false`.
+#[derive(Deserialize, Clone, Debug, serde::Serialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct SendsWhen {
+    pub given: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub unless_false: Option<String>,
+}
+
+impl Sends {
+    /// Whether some call of the action can send.
+    pub fn can_send(&self) -> bool {
+        !matches!(self, Sends::Always(false))
+    }
+    pub fn when(&self) -> Option<&SendsWhen> {
+        match self {
+            Sends::When(w) => Some(w),
+            Sends::Always(_) => None,
+        }
+    }
 }
 
 /// The rules between the members of one object (an action's input or a nested object).
@@ -356,6 +389,16 @@ pub fn check(a: &Action, shapes: &Shapes) -> Result<(), String> {
         }
         if matches!(p.loc.as_str(), "path" | "query") && (p.ty == "object" || p.items.as_ref().is_some_and(|i| matches!(i.ty.as_str(), "object" | "array"))) {
             return fail(format!("{} param {} cannot hold objects", p.loc, p.name));
+        }
+    }
+    if let Some(w) = a.sends.when() {
+        for n in std::iter::once(&w.given).chain(&w.unless_false) {
+            if !names.contains(n.as_str()) {
+                return fail(format!("sends names param {n}, which the action does not have"));
+            }
+        }
+        if w.unless_false.as_ref().is_some_and(|n| a.params.iter().any(|p| &p.name == n && p.ty != "boolean")) {
+            return fail("sends: unlessFalse must name a boolean param".into());
         }
     }
     if body_root > 1 || (body_root == 1 && a.params.iter().any(|p| p.loc == "body")) {

@@ -422,6 +422,13 @@ pub fn generate(actions: &[Action], result_schemas: &[Option<Value>], spec_json:
         if a.idempotent {
             flags.push("idempotent");
         }
+        let sends_when;
+        if let Some(w) = a.sends.when() {
+            sends_when = format!("sends messages to people when {} is given{}", w.given, w.unless_false.as_ref().map(|u| format!(" and {u} is not false")).unwrap_or_default());
+            flags.push(&sends_when);
+        } else if a.sends.can_send() {
+            flags.push("sends messages to people");
+        }
         if a.is_async {
             flags.push("queued: Iterable finishes it later");
         }

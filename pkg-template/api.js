@@ -97,10 +97,27 @@ const INNER = Symbol('wasm client');
 const OPTIONS = Symbol('options');
 const EVENT_IDS = Symbol('eventIds');
 
-/** `event` with an id at `key` (`id`, else a fresh crypto.randomUUID()) in a copy, unless it has
- * one or is no object. */
+// Web Crypto where the runtime has no global one: the entry's (`runtime.crypto`; Node 18 keeps it
+// in node:crypto).
+let entryCrypto;
+
+/** A fresh RFC 4122 version 4 UUID, from getRandomValues (which, unlike randomUUID, also works on
+ * pages outside secure contexts). */
+function uuid() {
+  const c = globalThis.crypto ?? entryCrypto;
+  if (typeof c?.getRandomValues !== 'function') throw new Error('this runtime has no Web Crypto (crypto.getRandomValues)');
+  const b = c.getRandomValues(new Uint8Array(16));
+  b[6] = (b[6] & 0x0f) | 0x40; // version 4
+  b[8] = (b[8] & 0x3f) | 0x80; // the RFC 4122 variant
+  let h = '';
+  for (const x of b) h += (x + 0x100).toString(16).slice(1);
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+}
+
+/** `event` with an id at `key` (`id`, else a fresh UUID) in a copy, unless it has one or is no
+ * object. */
 const withId = (event, key, id) =>
-  event && typeof event === 'object' && !Array.isArray(event) && event[key] == null ? { ...event, [key]: id ?? crypto.randomUUID() } : event;
+  event && typeof event === 'object' && !Array.isArray(event) && event[key] == null ? { ...event, [key]: id ?? uuid() } : event;
 
 /** The input with an id on each event that has none, at the catalog's `eventId` spot ("id", or
  * "<list>[].id" for the events of a bulk body). The caller's objects are not changed. */
@@ -138,13 +155,32 @@ function started() {
   return false;
 }
 
-/** Resolves once the wasm is instantiated (rejects with the IterableError of a failed load).
- * Optional: calls wait for it themselves. */
-export async function ready() {
+const wasmReady = async () => {
   if (!started()) await loading;
+};
+
+// The published catalog's module (catalog.js): its `describe`, given by the entry (`actions`
+// imports it statically), or a function importing it (the browser entry: on `ready()`, and only
+// where `actions` is part of the program).
+let describe;
+let importCatalog;
+
+/** Resolves once the wasm is instantiated, and where `actions` is used, its catalog module loaded
+ * (rejects with the IterableError of a failed load). Optional: calls wait for the wasm themselves. */
+export async function ready() {
+  await wasmReady();
+  if (!describe && importCatalog) {
+    try {
+      ({ describe } = await importCatalog());
+    } catch (cause) {
+      const e = new IterableError(`iterable-wasm could not load its catalog module (catalog.js, the descriptions behind \`actions\`): ${String(cause?.message ?? cause).slice(0, 200)}`, { code: 'WasmLoadError', attempts: 0, retryable: true });
+      e.cause = cause;
+      throw e;
+    }
+  }
 }
 
-const notReady = (what) => new IterableError(`${what} needs the wasm, which is still loading: \`await ready()\` (exported by iterable-wasm) first`, { code: 'NotReady', attempts: 0 });
+const notReady = (what) => new IterableError(`${what} needs the wasm${what === 'actions' ? ' and the catalog' : ''}, which ${what === 'actions' ? 'are' : 'is'} still loading: \`await ready()\` (exported by iterable-wasm) first`, { code: 'NotReady', attempts: 0 });
 
 /** An IterableError for a wasm file that could not be loaded: `url` where it was looked for. */
 export function wasmError(url, why, cause) {
@@ -165,7 +201,7 @@ function wasmOf(c) {
  * read the option (its retry policy and the ids given in execute() must agree). */
 function attach(c, w) {
   c[INNER] = w;
-  if (w.toJSON().eventIds === 'auto') Object.defineProperty(c, EVENT_IDS, { value: true });
+  if (w._eventIds) Object.defineProperty(c, EVENT_IDS, { value: true });
   return w;
 }
 
@@ -211,6 +247,8 @@ function makeSandbox(option) {
   const controls = Object.freeze({
     /** The emulator's whole state as a plain object (fixtures, snapshots). */
     dump: async () => (await load()).dump(),
+    /** The same state as JSON text (what a state file holds), without building the object. */
+    dumpText: async () => (await load()).dumpText(),
     /** Replaces the state with one from dump() (object or JSON text). */
     load: async (state) => (await load()).load(state),
     /** Back to the seeded initial state. */
@@ -220,6 +258,22 @@ function makeSandbox(option) {
   });
   return { fetch: (url, init) => load().then((s) => s.fetch(url, init)), controls };
 }
+
+// The wasm's catalog, parsed once: one array per action (codegen/catalog.rs FIELDS), then the
+// named shapes.
+let rows;
+const wasmCatalog = () => (rows ??= JSON.parse(catalogJson()));
+let positions;
+// What the large-work helpers read of an action, by id (the wasm is loaded): its response form,
+// pagination, bulk and eventId spot (FIELDS 3, 6, 8 and 13).
+const byId = {
+  get(id) {
+    const i = (positions ??= new Map(IDS.split(',').map((a, i) => [a, i]))).get(id);
+    if (i === undefined) return undefined;
+    const r = wasmCatalog()[i];
+    return { id, response: r[3], pagination: r[6] ?? null, bulk: r[8] ?? null, eventId: r[13] ?? null };
+  },
+};
 
 const hidden = (o, k, value) => Object.defineProperty(o, k, { value, writable: true });
 
@@ -293,105 +347,17 @@ export class IterableClient {
 }
 if (Symbol.dispose) IterableClient.prototype[Symbol.dispose] = IterableClient.prototype.free;
 
-// Published entry fields in order. The wasm's catalog holds each entry as an array, by the
-// positions of codegen/catalog.rs FIELDS (no id: IDS lists them in the same order; flags
-// packed in one number; trailing empties left out), then one object of the named shapes that
-// nested values refer to.
-const FIELDS = 'title description resource method path params response flags requireOneOf pagination rateLimit limits bulk exclusive together preferOne emptySuccess eventId'.split(' ');
-const ENTRY_KEYS = 'title description resource method path inSpec inputSchema requireOneOf exclusive together preferOne response pagination irreversible idempotent async rateLimit limits bulk resultIsEnvelope emptySuccess eventId'.split(' ');
-const FLAGS = ['inSpec', 'irreversible', 'idempotent', 'async', 'resultIsEnvelope'];
-const LISTS = ['requireOneOf', 'exclusive', 'together', 'preferOne', 'emptySuccess'];
-const PLACES = { p: 'path', q: 'query', b: 'body', r: 'bodyRoot' };
-const TYPES = { s: 'string', i: 'integer', n: 'number', b: 'boolean', o: 'object', a: 'array' };
-
-// The JSON Schema forms of the catalog's shorthands (codegen/catalog.rs `full`, src/core/formats.rs).
-const DAY = '\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])';
-const TIME = '([01]\\d|2[0-3]):[0-5]\\d:[0-5]\\d';
-const FORMS = { 'yyyy-MM-dd HH:mm:ss': `^${DAY} ${TIME}$`, 'yyyy-MM-dd HH:mm:ss [ZZ] or ISO 8601': `^${DAY}[ T]${TIME}(\\.\\d+)?( ?(Z|[+-]([01]\\d|2[0-3]):?[0-5]\\d))?$`, 'ISO 8601': `^${DAY}T${TIME}(\\.\\d+)?(Z|[+-]([01]\\d|2[0-3]):?[0-5]\\d)?$`, email: '^.+@\\S*[^\\s.]$' };
-const same = (a, b) => a.length === b.length && a.every((m, i) => m === b[i]);
-
-/** Writes an object's groups as JSON Schema: anyOf (at least one), oneOf (exactly one), not
- * (not both), dependentRequired (together); several rules go in allOf. */
-function groups(s, req = [], excl = [], tog = []) {
-  const all = req.map((g) => ({ [excl.some((x) => same(x, g)) ? 'oneOf' : 'anyOf']: g.map((m) => ({ required: [m] })) }));
-  for (const g of excl) if (!req.some((x) => same(x, g))) g.forEach((a, i) => g.slice(i + 1).forEach((b) => all.push({ not: { required: [a, b] } })));
-  const dep = {};
-  for (const g of tog) for (const a of g) (dep[a] ??= []).push(...g.filter((b) => b !== a));
-  if (tog.length) s.dependentRequired = dep;
-  if (all.length === 1) Object.assign(s, all[0]);
-  else if (all.length) s.allOf = all;
-  return s;
-}
-
-/** A value's JSON Schema from its compact keywords (named shapes, nested fields and items too). */
-function full({ shape, ...rest }, shapes) {
-  const { enumCi, chars, items, properties, propertyNames, additionalProperties, requireOneOf, exclusive, together, ...s } = shape ? { ...rest, ...shapes[shape] } : rest;
-  if (enumCi) Object.assign(s, { pattern: `^(?:${enumCi.map((v) => v.replace(/[a-z]/gi, (c) => `[${c.toLowerCase()}${c.toUpperCase()}]`)).join('|')})$`, examples: enumCi });
-  if (chars) s.pattern = `^[${chars}]*$`;
-  if (FORMS[s.format]) {
-    s.pattern = FORMS[s.format];
-    delete s.format;
-  }
-  if (items) s.items = full(items, shapes);
-  if (propertyNames) s.propertyNames = full(propertyNames, shapes);
-  if (additionalProperties) s.additionalProperties = full(additionalProperties, shapes);
-  if (properties) s.properties = Object.fromEntries(Object.entries(properties).map(([k, v]) => [k, full(v, shapes)]));
-  return groups(s, requireOneOf, exclusive, together);
-}
-
-/** A catalog entry as published: methodName (camelCase of the id) added, and the input's JSON
- * Schema expanded from the compact `params` the wasm ships (see codegen/catalog.rs). */
-export function expand(id, row, shapes = {}) {
-  const e = { id };
-  FIELDS.forEach((k, i) => (e[k] = row[i] ?? (LISTS.includes(k) ? [] : null)));
-  FLAGS.forEach((k, i) => (e[k] = !!(e.flags & (1 << i))));
-  const properties = {};
-  const required = [];
-  for (const [name, [code, description, keywords]] of Object.entries(e.params)) {
-    // the place letter is upper case for a required param
-    if (code[0] < 'a') required.push(name);
-    properties[name] = { type: TYPES[code[1]], ...full(keywords ?? {}, shapes), description, 'x-iterable-in': PLACES[code[0].toLowerCase()] };
-  }
-  const inputSchema = groups({ $schema: 'https://json-schema.org/draft/2020-12/schema', type: 'object', properties, required, additionalProperties: false }, e.requireOneOf, e.exclusive, e.together);
-  const out = { id: e.id, methodName: camel(e.id) };
-  for (const k of ENTRY_KEYS) out[k] = k === 'inputSchema' ? inputSchema : e[k];
-  return Object.freeze(out);
-}
-
 /**
  * Installs the per-action methods (from the id list: nothing is parsed at import) and the
- * large-work helpers, and returns `actions`: the catalog, parsed and expanded on first use.
- * `actions` is a real frozen array behind a Proxy that fills it on first access, so
- * `Array.isArray`, iteration, `Object.isFrozen` and JSON.stringify see the whole catalog.
- * `load` instantiates the wasm (called on first use); `runtime.sandbox` imports the emulator
+ * large-work helpers. `load` instantiates the wasm (called on first use); `runtime.sandbox` imports the emulator
  * where the runtime can find it without a bundler's help, `runtime.sandboxHint` says what to do
- * where it cannot.
+ * where it cannot; `runtime.crypto` is Web Crypto for a runtime without a global one.
  */
 export function defineSurface(load, runtime = {}) {
   instantiate = load;
   sandboxRuntime = runtime.sandbox;
   if (runtime.sandboxHint) sandboxHint = runtime.sandboxHint;
-  let list;
-  let map;
-  const entries = () => {
-    if (!started()) throw notReady('actions');
-    if (!list) {
-      const all = JSON.parse(catalogJson());
-      const shapes = all.pop();
-      const ids = IDS.split(',');
-      list = all.map((row, i) => expand(ids[i], row, shapes));
-    }
-    return list;
-  };
-  const byId = { get: (id) => (map ??= new Map(entries().map((a) => [a.id, a]))).get(id) };
-  const target = [];
-  const fill = () => {
-    if (Object.isExtensible(target)) Object.freeze(Object.assign(target, entries()));
-    return target;
-  };
-  const handler = {};
-  for (const trap of Object.getOwnPropertyNames(Reflect)) handler[trap] = (_, ...args) => Reflect[trap](fill(), ...args);
-  const actions = new Proxy(target, handler);
+  entryCrypto = runtime.crypto;
   const P = IterableClient.prototype;
   const define = (name, value) => {
     if (value.name !== name) Object.defineProperty(value, 'name', { value: name });
@@ -440,7 +406,7 @@ export function defineSurface(load, runtime = {}) {
     const callOptions = pick(options ?? {}, CALL_OPTIONS);
     const maxPages = options?.maxPages ?? Infinity;
     async function* pages() {
-      await ready();
+      await wasmReady();
       entry = byId.get(id);
       if (!entry) throw invalid(id, `unknown action id "${String(id).slice(0, 64)}"`);
       const p = entry.pagination;
@@ -597,7 +563,7 @@ export function defineSurface(load, runtime = {}) {
     // report lists: an event sent again keeps its id), reported so that a later run can do so.
     const key = entry.eventId?.split('[].')[1];
     const eventIds = key && !keys && (this[EVENT_IDS] || resume?.eventIds)
-      ? items.map((e, i) => (e && typeof e === 'object' ? e[key] ?? resume?.eventIds?.[i] ?? crypto.randomUUID() : null))
+      ? items.map((e, i) => (e && typeof e === 'object' ? e[key] ?? resume?.eventIds?.[i] ?? uuid() : null))
       : null;
     const at = (k) => (todo ? todo[k] : k); // index in `items` of the k-th item sent
     const one = (i) => (keys ? [keys[i], items[keys[i]]] : eventIds ? withId(items[i], key, eventIds[i]) : items[i]);
@@ -677,6 +643,28 @@ export function defineSurface(load, runtime = {}) {
     report.failures.sort((a, b) => a.index - b.index);
     return report;
   });
+}
 
-  return actions;
+/**
+ * `actions`: the catalog, parsed and expanded on first use by the catalog module's `describe`
+ * (`{ describe }`: imported by the entry; `{ load }`: a function importing it, called by
+ * `ready()`). A real frozen array behind a Proxy that fills it on first access, so
+ * `Array.isArray`, iteration, `Object.isFrozen` and JSON.stringify see the whole catalog. Creates
+ * nothing else: a bundle that never reads `actions` drops this call and the catalog module.
+ */
+export function catalog(source) {
+  describe ??= source.describe;
+  importCatalog ??= source.load;
+  const target = [];
+  const fill = () => {
+    if (Object.isExtensible(target)) {
+      if (!describe) importCatalog?.().then((m) => { describe ??= m.describe; }, () => {});
+      if (!started() || !describe) throw notReady('actions');
+      Object.freeze(Object.assign(target, describe(IDS.split(','), wasmCatalog())));
+    }
+    return target;
+  };
+  const handler = {};
+  for (const trap of Object.getOwnPropertyNames(Reflect)) handler[trap] = (_, ...args) => Reflect[trap](fill(), ...args);
+  return new Proxy(target, handler);
 }

@@ -9,7 +9,7 @@ type Disposal = SymbolConstructor extends { readonly dispose: infer D extends sy
 /** A client for one Iterable project (one API key, one region), or for the in-process sandbox. */
 export type IterableClient = Client & Disposal;
 export declare const IterableClient: {
-  /** A sandbox client: `client.sandbox` is there (dump, load, reset, outbox). */
+  /** A sandbox client: `client.sandbox` is there (dump, dumpText, load, reset, outbox). */
   new (options: ClientOptions & { sandbox: true | SandboxOptions }): IterableClient & { readonly sandbox: SandboxControls };
   /** Creates a client. Throws an `IterableError` (ValidationError) for bad options (in the browser
    * entry, before `ready()` has resolved, they reject the first call instead). */
@@ -57,7 +57,8 @@ export declare const actions: readonly CatalogEntry[];
  * Resolves once the wasm is instantiated; rejects with an `IterableError` (code `WasmLoadError`)
  * naming the file and what to do when it cannot be loaded. Optional: every call waits for it by
  * itself. Node, Deno, Workers and `iterable-wasm/inline` instantiate synchronously on first use;
- * the browser entry fetches its .wasm file, so there `actions`, `client.baseUrl` and
- * `client.region` can be read synchronously only once this has resolved.
+ * the browser entry fetches its .wasm file (and, in a program that reads `actions`, the catalog's
+ * descriptions, catalog.js), so there `actions`, `client.baseUrl` and `client.region` can be read
+ * synchronously only once this has resolved.
  */
 export declare function ready(): Promise<void>;

@@ -1,19 +1,25 @@
 // The Node entry: built into one ES module file (index.node.js, for `import`) and one CommonJS
 // file (index.cjs, for `require` on every Node the engines field admits, with no require of ES
 // modules).
+import { webcrypto } from 'node:crypto';
 import { load } from './load.node.js';
 import { IterableError } from '__ERRORS_MODULE__';
-import { IterableClient, defineSurface, ready } from './api.js';
+import { IterableClient, catalog, defineSurface, ready } from './api.js';
+import { describe } from './catalog.js';
 
 export { IterableClient, IterableError, ready };
 // Imported at run time from a computed specifier: Node finds the emulator next to this file, and a
 // bundler never sees (nor copies) it.
 const runtimeImport = (path) => import(path);
-/** The catalog: one entry per action (id, title, description, inputSchema, flags, ...), parsed on first use. */
-export const actions = defineSurface(load, {
+defineSurface(load, {
+  // Node 18 has no global Web Crypto (eventIds: "auto" needs random bytes).
+  crypto: webcrypto,
   sandbox: () => Promise.all([runtimeImport('./sandbox/index.js'), runtimeImport('./sandbox/load.node.js')]).catch((cause) => {
     const e = new IterableError("the sandbox is not part of this bundle: keep iterable-wasm out of it (esbuild --packages=external, webpack externals) or run `npx iterable-wasm sandbox` and point baseUrl at it", { code: 'SandboxUnavailable', attempts: 0 });
     e.cause = cause;
     throw e;
   }),
 });
+/** The catalog: one entry per action (id, title, description, inputSchema, flags, ...), parsed on
+ * first use (catalog.js, the descriptions: a bundle that never reads `actions` leaves it out). */
+export const actions = /* @__PURE__ */ catalog({ describe });

@@ -3,17 +3,36 @@
 // there (the entry was bundled into another folder), the wasm comes from iterable_wasm_bg.inline.js
 // instead, imported on first use (calls wait for it). Bundlers targeting Node pick
 // index.inline.js in the first place (the "module" condition), so this is a fallback.
+//
+// The compiled WebAssembly.Module is kept per process, by the file it came from: a process that
+// loads both builds of the entry (an ES module importing the package and a CommonJS dependency
+// requiring it) compiles the wasm once and instantiates it once per build. Another copy or version
+// of the package is another file, so it never gets this one's module.
 import { readFileSync } from 'node:fs';
 import { initSync } from './iterable_wasm.js';
 
+const MODULES = Symbol.for('iterable-wasm.modules');
+
 export function load() {
-  let bytes;
+  let file;
   try {
-    bytes = readFileSync(typeof __dirname === 'string' ? `${__dirname}/iterable_wasm_bg.wasm` : new URL('./iterable_wasm_bg.wasm', import.meta.url));
+    file = typeof __dirname === 'string' ? `${__dirname}/iterable_wasm_bg.wasm` : decodeURIComponent(new URL('./iterable_wasm_bg.wasm', import.meta.url).pathname);
   } catch {
-    return import('./iterable_wasm_bg.inline.js').then(({ wasmBytes }) => {
-      initSync(wasmBytes());
-    });
+    file = '';
   }
-  initSync(bytes);
+  const modules = (globalThis[MODULES] ??= new Map());
+  let module = modules.get(file);
+  if (!module) {
+    let bytes;
+    try {
+      bytes = readFileSync(file);
+    } catch {
+      return import('./iterable_wasm_bg.inline.js').then(({ wasmBytes }) => {
+        initSync(wasmBytes());
+      });
+    }
+    module = new WebAssembly.Module(bytes);
+    modules.set(file, module);
+  }
+  initSync(module);
 }

@@ -30,10 +30,17 @@ export interface McpServerOptions {
   toolsets?: string[];
   /** Only actions that read. */
   readOnly?: boolean;
-  /** Let irreversible tools run (default false: they answer a tool error and send nothing). */
+  /**
+   * Let irreversible tools run (default false: they answer a tool error and send nothing). Without
+   * it (or allowSends for sends), a client that declared the `elicitation` capability is asked
+   * instead (elicitation/create: what will be sent or deleted and to whom, a yes/no) and the call
+   * runs only on a yes. Over HTTP this needs `sessions`.
+   */
   allowIrreversible?: boolean;
-  /** Let tools run that make Iterable send messages to people (default false: refused, nothing sent). */
+  /** Let tools run that make Iterable send messages to people (default false: refused or asked, as above). */
   allowSends?: boolean;
+  /** How long a confirmation question waits for the user's answer (default 600000 ms; then nothing is sent). */
+  elicitTimeoutMs?: number;
   /** How to allow sends, named in descriptions and refusals (default "--allow-sends"). */
   sendsHint?: string;
   /** Result schemas by action id (the package's results.json): JSON tools get an outputSchema. */
@@ -72,7 +79,7 @@ export interface McpContext {
   protocolVersion?: string;
   /** Aborted when the transport's request goes away: the calls it started are aborted too. */
   signal?: AbortSignal;
-  /** Sends a notification (progress) to the client while a request runs; without it, none is sent. */
+  /** Sends a message to the client while a request runs (progress notifications, elicitation/create requests); without it, none is sent and nothing is asked. */
   notify?: (message: JsonRpcMessage) => void;
 }
 
@@ -98,6 +105,8 @@ export interface McpServer {
   readonly logLevel: string;
   /** Aborts every tool call in flight. */
   abortAll(): void;
+  /** Whether a call in this context may ask its user to confirm (its client declared elicitation at initialize). */
+  canElicit(context: McpContext): boolean;
 }
 
 export declare function createMcpServer(options: McpServerOptions): McpServer;
@@ -165,11 +174,17 @@ export declare function isDestructive(action: CatalogEntry): boolean;
 /** The leading id verbs that make a write destructive. */
 export declare const OVERWRITING_VERBS: readonly string[];
 
-/** The actions that send messages to people: an id, or [id, param] when the param makes it send. */
-export declare const SENDS: ReadonlyArray<string | readonly [string, string]>;
+/** When an action makes Iterable send messages to people, in words (from its catalog flags `sends` and `sendsWhen`); null when it never does. */
+export declare function sendsText(action: CatalogEntry): string | null;
 
-/** Whether an action sends: true, false, or the param that makes it send. */
-export declare function sendsOf(action: CatalogEntry): boolean | string;
+/** Whether a call (the action and its input) makes Iterable send messages to people. */
+export declare function callSends(action: CatalogEntry, input?: Record<string, unknown>): boolean;
+
+/** A short "key=value, key=value" of an input, cut at `max` characters (default 160). */
+export declare function summarizeInput(input: Record<string, unknown>, max?: number): string;
+
+/** The lines a confirmation shows under a call: for a send, what goes out and to whom; otherwise its input. */
+export declare function callLines(input: Record<string, unknown>, sends: boolean, show?: (part: Record<string, unknown>) => string): string[];
 
 /** Most tools a preset may expose. */
 export declare const MAX_TOOLS: number;

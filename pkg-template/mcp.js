@@ -14,8 +14,9 @@
 // tools are listed but refuse to run unless allowIrreversible is set. Every failure of a call is a
 // tool result with isError (Iterable's code and message); the API key never appears in any output.
 
-import { SENDS, callSends, sendsOf } from './sends.js';
 import { MCP_MAX_BODY, Refusal, corsHeaders, decodeUtf8, bearer, hostList, mediaType, originList, readBody, screen } from './server/guard.js';
+import { callLines, callSends, sendsText, summarizeInput } from './sends.js';
+export { callLines, callSends, sendsText, summarizeInput };
 
 /** Protocol versions this server speaks, newest first. */
 export const PROTOCOL_VERSIONS = ['2025-11-25', '2025-06-18', '2025-03-26', '2024-11-05'];
@@ -45,8 +46,6 @@ export const OVERWRITING_VERBS = ['update', 'upsert', 'replace', 'bulk_update', 
 export const isDestructive = (a) =>
   !isRead(a) && (!!a.irreversible || ['DELETE', 'PUT', 'PATCH'].includes(a.method) || OVERWRITING_VERBS.some((v) => a.id.startsWith(v + '_')));
 
-export { SENDS, sendsOf };
-
 /** Most tools a preset may expose (several clients refuse more). */
 export const MAX_TOOLS = 100;
 
@@ -55,7 +54,7 @@ export const flagsOf = (a) => [
   isRead(a) ? 'read' : 'write',
   isDestructive(a) ? 'destructive' : null,
   a.irreversible ? 'irreversible' : null,
-  sendsOf(a) === true ? 'sends' : sendsOf(a) ? `sends(with ${sendsOf(a)})` : null,
+  a.sends ? (a.sendsWhen ? `sends(with ${a.sendsWhen.given})` : 'sends') : null,
   a.idempotent ? 'idempotent' : null,
   a.async ? 'async' : null,
   a.bulk ? 'bulk' : null,
@@ -99,9 +98,8 @@ function toolDescription(a, allowIrreversible, how, allowSends = false, sendsHow
   if (a.irreversible) {
     notes.push(allowIrreversible ? 'Irreversible' : `Irreversible: refused unless the server runs with ${how}`);
   }
-  const sends = sendsOf(a);
-  if (sends) {
-    const what = sends === true ? 'Sends messages to people' : `Sends messages to people when ${sends} is given`;
+  const what = sendsText(a);
+  if (what) {
     notes.push(allowSends ? what : `${what}: refused unless the server runs with ${sendsHow}`);
   }
   if (a.rateLimit) notes.push(`Rate limit: ${a.rateLimit}`);
@@ -262,7 +260,12 @@ const redactor = (secrets) => {
  *   readOnly          only actions that read
  *   allowIrreversible let irreversible tools run (default false)
  *   allowSends        let tools run that make Iterable send messages to people (default false;
- *                     the list is ./sends.js)
+ *                     the catalog's `sends` flag says which)
+ *                     Without allowIrreversible / allowSends, a client that declared the
+ *                     `elicitation` capability at initialize is asked (elicitation/create: what
+ *                     will be sent or deleted and to whom, a yes/no) and the call runs only on a
+ *                     yes; other clients get the refusal. Over HTTP this needs sessions.
+ *   elicitTimeoutMs   how long such a question waits for the user (default 10 minutes)
  *   allow, deny       arrays of action ids narrowing the tools
  *   results           the result schemas (pkg/results.json): JSON tools get an outputSchema
  *   secrets           strings that must never appear in output (the API key); redacted if they do
@@ -288,7 +291,7 @@ export function createMcpServer(options) {
   if (!Array.isArray(actions)) throw new TypeError('createMcpServer: actions (the catalog) is required');
   const getClient = typeof options.client === 'function' ? options.client : () => options.client;
   const redact = redactor(options.secrets ?? []);
-  const { allowSends = false, sendsHint = '--allow-sends', toolsets, readOnly = false, results, progressIntervalMs = 5000 } = options;
+  const { allowSends = false, sendsHint = '--allow-sends', toolsets, readOnly = false, results, progressIntervalMs = 5000, elicitTimeoutMs = 600_000 } = options;
   const mode = options.tools ?? ((allow && allow.length) || (toolsets && toolsets.length) ? 'all' : 'discover');
   if (mode !== 'all' && mode !== 'discover') throw new TypeError(`createMcpServer: tools must be "discover" or "all", not ${JSON.stringify(mode)}`);
   const served = selectActions(actions, { allow, deny, toolsets, readOnly });
@@ -302,6 +305,55 @@ export function createMcpServer(options) {
   const flightKey = (session, id) => `${String(session ?? '')}\u0000${typeof id}:${String(id)}`;
   let protocolVersion = null;
   let logLevel = 'info';
+  const clientCaps = new Map(); // session -> the capabilities its client declared at initialize
+  const asking = new Map(); // session + our request id -> (the client's answer) => void
+  let asks = 0;
+  const sessionOf = (ctx) => String(ctx.session ?? '');
+
+  /** Whether the client of this context can be asked a yes/no (form elicitation). */
+  function canElicit(ctx) {
+    const e = clientCaps.get(sessionOf(ctx))?.elicitation;
+    return !!e && typeof e === 'object' && (Object.keys(e).length === 0 || !!e.form) && typeof ctx.notify === 'function';
+  }
+
+  /** Asks the client's user to confirm (elicitation/create); resolves to the client's result
+   * ({ action, content }), { action: 'cancel' } when the call is cancelled or the user does not
+   * answer in time, or { action: 'error', error } when the client could not ask. */
+  function elicit(ctx, message, signal) {
+    const id = `confirm-${++asks}`;
+    const key = flightKey(ctx.session, id);
+    return new Promise((resolve) => {
+      let timer;
+      const done = (answer) => {
+        clearTimeout(timer);
+        signal.removeEventListener('abort', onAbort);
+        asking.delete(key);
+        resolve(answer);
+      };
+      const onAbort = () => done({ action: 'cancel' });
+      if (signal.aborted) return onAbort();
+      signal.addEventListener('abort', onAbort, { once: true });
+      timer = setTimeout(() => done({ action: 'cancel', timedOut: true }), elicitTimeoutMs);
+      asking.set(key, (m) => done(m.error ? { action: 'error', error: m.error } : isObject(m.result) ? m.result : { action: 'error', error: { message: 'no result' } }));
+      try {
+        ctx.notify({
+          jsonrpc: '2.0',
+          id,
+          method: 'elicitation/create',
+          params: {
+            message: redact(message),
+            requestedSchema: {
+              type: 'object',
+              properties: { confirm: { type: 'boolean', title: 'Run it', description: 'Yes runs this call as shown; no sends nothing', default: false } },
+              required: ['confirm'],
+            },
+          },
+        });
+      } catch (e) {
+        done({ action: 'error', error: { message: String(e?.message ?? e) } });
+      }
+    });
+  }
 
   const ok = (id, result) => ({ jsonrpc: '2.0', id, result });
   const fail = (id, code, message, data) => ({ jsonrpc: '2.0', id, error: { code, message: redact(message), ...(data === undefined ? {} : { data }) } });
@@ -373,43 +425,60 @@ export function createMcpServer(options) {
     return runAction(byId.get(toolName), args, requestId, ctx);
   }
 
+  /** A gated call's question: what it will do, to whom, and why it asks. */
+  function question(entry, args, needs, sends) {
+    const path = entry.path.replace(/\{(\w+)\}/g, (m, k) => (args[k] != null ? encodeURIComponent(String(args[k])) : m));
+    return [`Run ${entry.id} (${entry.title}: ${entry.method} ${path})? It ${needs.map((n) => n[1]).join(' and ')}.`, ...callLines(args, sends)].join('\n');
+  }
+
   async function runAction(entry, args, requestId, ctx) {
     const toolName = entry.id;
     const needs = [];
+    const sends = callSends(entry, args);
     if (entry.irreversible && !allowIrreversible) needs.push([irreversibleHint, 'is irreversible']);
-    if (callSends(entry, args) && !allowSends) needs.push([sendsHint, 'makes Iterable send messages to people']);
-    if (needs.length) {
-      return {
-        result: toolError({
-          code: entry.irreversible && !allowIrreversible ? 'IrreversibleNotAllowed' : 'SendsNotAllowed',
-          action: toolName,
-          message: `${toolName} ${needs.map((n) => n[1]).join(' and ')}, and this server refuses it (start it with ${needs.map((n) => n[0]).join(' and ')}); nothing was sent`,
-        }),
-      };
-    }
+    if (sends && !allowSends) needs.push([sendsHint, 'makes Iterable send messages to people']);
+    const refusal = (why = '') => ({
+      result: toolError({
+        code: entry.irreversible && !allowIrreversible ? 'IrreversibleNotAllowed' : 'SendsNotAllowed',
+        action: toolName,
+        message: `${toolName} ${needs.map((n) => n[1]).join(' and ')}, and this server refuses it (start it with ${needs.map((n) => n[0]).join(' and ')})${why}; nothing was sent`,
+      }),
+    });
+    if (needs.length && !canElicit(ctx)) return refusal();
     const controller = new AbortController();
     const key = flightKey(ctx.session, requestId);
-    // Progress while the call waits, so clients that reset their timeout on progress keep waiting.
-    const token = ctx.progressToken;
     let ticker;
-    if ((typeof token === 'string' || typeof token === 'number') && typeof ctx.notify === 'function' && progressIntervalMs > 0) {
-      const started = Date.now();
-      let n = 0;
-      ticker = setInterval(() => {
-        if (controller.signal.aborted) return;
-        const s = Math.round((Date.now() - started) / 1000);
-        try {
-          ctx.notify({ jsonrpc: '2.0', method: 'notifications/progress', params: { progressToken: token, progress: ++n, message: `${toolName}: waiting ${s} s (rate limit, retries or a long export)` } });
-        } catch (e) {
-          log(`progress not sent: ${redact(e?.message ?? e)}`);
-        }
-      }, progressIntervalMs);
-    }
     inFlight.set(key, controller);
     const onGone = () => controller.abort(ctx.signal?.reason);
     if (ctx.signal?.aborted) onGone();
     else ctx.signal?.addEventListener?.('abort', onGone, { once: true });
     try {
+      if (needs.length) {
+        // The client can ask its user: the call runs on a yes, and only then.
+        const answer = await elicit(ctx, question(entry, args, needs, sends), controller.signal);
+        if (controller.signal.aborted) return { cancelled: true };
+        if (answer.action === 'error') return refusal(`, and asking the user failed: ${String(answer.error?.message ?? 'no answer').slice(0, 200)}`);
+        if (answer.action !== 'accept' || answer.content?.confirm !== true) {
+          const how = answer.timedOut ? 'did not answer in time' : answer.action === 'accept' ? 'did not confirm it' : answer.action === 'decline' ? 'declined it' : 'cancelled the question';
+          log(`tool ${toolName}: the user ${how}`);
+          return { result: toolError({ code: 'NotConfirmed', action: toolName, message: `${toolName} ${needs.map((n) => n[1]).join(' and ')}; the user ${how}, so nothing was sent` }) };
+        }
+      }
+      // Progress while the call waits, so clients that reset their timeout on progress keep waiting.
+      const token = ctx.progressToken;
+      if ((typeof token === 'string' || typeof token === 'number') && typeof ctx.notify === 'function' && progressIntervalMs > 0) {
+        const started = Date.now();
+        let n = 0;
+        ticker = setInterval(() => {
+          if (controller.signal.aborted) return;
+          const s = Math.round((Date.now() - started) / 1000);
+          try {
+            ctx.notify({ jsonrpc: '2.0', method: 'notifications/progress', params: { progressToken: token, progress: ++n, message: `${toolName}: waiting ${s} s (rate limit, retries or a long export)` } });
+          } catch (e) {
+            log(`progress not sent: ${redact(e?.message ?? e)}`);
+          }
+        }, progressIntervalMs);
+      }
       const value = await getClient().execute(toolName, args, { signal: controller.signal });
       if (controller.signal.aborted) return { cancelled: true };
       return { result: entry.response === 'json' ? jsonResult(value) : { content: [{ type: 'text', text: resultText(value) }] } };
@@ -444,8 +513,11 @@ export function createMcpServer(options) {
     const isRequest = 'id' in msg && msg.id !== undefined && typeof msg.method === 'string';
     const isNotification = !('id' in msg) && typeof msg.method === 'string';
     if (!isRequest && !isNotification) {
-      // A response from the client (we send no requests) or something malformed.
-      if ('result' in msg || 'error' in msg) return null;
+      // A response from the client (to an elicitation/create of the same session), or something malformed.
+      if ('result' in msg || 'error' in msg) {
+        if (typeof msg.id === 'string') asking.get(flightKey(ctx.session, msg.id))?.(msg);
+        return null;
+      }
       return fail(msg.id ?? null, INVALID_REQUEST, 'Invalid Request');
     }
     const { id, method, params } = msg;
@@ -464,6 +536,9 @@ export function createMcpServer(options) {
           const asked = params?.protocolVersion;
           const agreed = PROTOCOL_VERSIONS.includes(asked) ? asked : PROTOCOL_VERSIONS[0];
           if (ctx.protocolVersion === undefined) protocolVersion = agreed;
+          clientCaps.delete(sessionOf(ctx));
+          clientCaps.set(sessionOf(ctx), isObject(params?.capabilities) ? params.capabilities : {});
+          if (clientCaps.size > 1000) clientCaps.delete(clientCaps.keys().next().value);
           return ok(id, {
             protocolVersion: agreed,
             capabilities: { tools: { listChanged: false }, logging: {} },
@@ -473,7 +548,8 @@ export function createMcpServer(options) {
                 ? `The Iterable API's ${served.length} actions through three tools: search_actions finds ids, describe_action gives one action's input schema, run_action runs it. `
                 : 'Iterable API actions as tools (name = action id). Tools marked readOnlyHint only read; ') +
               (allowIrreversible ? 'irreversible tools (destructiveHint) run when called; ' : 'irreversible tools (destructiveHint) are refused by this server; ') +
-              (allowSends ? 'tools that send messages to people run when called.' : 'tools that send messages to people are refused by this server.'),
+              (allowSends ? 'tools that send messages to people run when called.' : 'tools that send messages to people are refused by this server.') +
+              (allowIrreversible && allowSends ? '' : ' A client that supports elicitation is asked to confirm such a call instead.'),
           });
         }
         case 'ping':
@@ -588,6 +664,8 @@ export function createMcpServer(options) {
     get protocolVersion() { return protocolVersion; },
     /** The level last set by logging/setLevel (default "info"). */
     get logLevel() { return logLevel; },
+    /** Whether a call in this context may ask its user (the client declared elicitation). */
+    canElicit,
     /** Aborts every tool call in flight (on shutdown). */
     abortAll() { for (const c of inFlight.values()) c.abort(); },
   };
@@ -640,10 +718,11 @@ export function createMcpHttpHandler(server, options = {}) {
     }
   };
 
-  /** A tools/call with a progressToken, answered as a server-sent event stream: progress
-   * notifications while it runs, then its answer (none if it was cancelled), then the end. The
-   * client closing the stream aborts the call. */
-  function progressStream(message, ctx, extra) {
+  /** A tools/call with a progressToken, or from a client that may be asked to confirm (it
+   * declared elicitation), answered as a server-sent event stream: progress notifications and
+   * elicitation/create requests while it runs (the client POSTs its answers to those), then its
+   * answer (none if it was cancelled), then the end. The client closing the stream aborts the call. */
+  function eventStream(message, ctx, extra) {
     const bytes = new TextEncoder();
     const gone = new AbortController();
     const onAbort = () => gone.abort(ctx.signal?.reason);
@@ -763,8 +842,8 @@ export function createMcpHttpHandler(server, options = {}) {
     const problem = server.batchProblem?.(message, ctx);
     if (problem) return rpcError(400, INVALID_REQUEST, problem);
     const accept = request.headers.get('accept') ?? '';
-    if (!Array.isArray(message) && message?.method === 'tools/call' && message.params?._meta?.progressToken !== undefined && /text\/event-stream/i.test(accept)) {
-      return progressStream(message, ctx, extra);
+    if (!Array.isArray(message) && message?.method === 'tools/call' && (message.params?._meta?.progressToken !== undefined || server.canElicit?.({ ...ctx, notify: () => {} })) && /text\/event-stream/i.test(accept)) {
+      return eventStream(message, ctx, extra);
     }
     const answer = await server.handle(message, ctx);
     if (newSession && answer?.result) {

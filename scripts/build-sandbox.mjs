@@ -6,19 +6,17 @@
 // recreates pkg/), or on its own to refresh pkg/sandbox/.
 // Env: CARGO_TARGET_DIR (default target/), SANDBOX_OUT (output dir instead of pkg/sandbox/),
 // ITERABLE_WASM_PROFILE=debug, ITERABLE_WASM_NO_OPT=1, ITERABLE_WASM_NO_MINIFY=1.
-import { execFileSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { localBin, requireTools, runTool } from './tools.mjs';
+import { cpSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const out = process.env.SANDBOX_OUT || join(root, 'pkg', 'sandbox');
-const run = (cmd, args) => execFileSync(cmd, args, { stdio: 'inherit', cwd: root });
-const bin = (name) => {
-  const local = join(root, 'node_modules', '.bin', name);
-  return existsSync(local) ? local : name;
-};
+const run = (cmd, args) => runTool(cmd, args, { stdio: 'inherit', cwd: root });
+requireTools(root, { opt: process.env.ITERABLE_WASM_NO_OPT !== '1' });
+const bin = (name) => localBin(root, name) ?? name;
 
 const profile = process.env.ITERABLE_WASM_PROFILE || 'release';
 const targetDir = process.env.CARGO_TARGET_DIR || join(root, 'target');

@@ -1,18 +1,17 @@
 #!/usr/bin/env node
 // npm run build: compiles the Rust crate to wasm32, runs wasm-bindgen (web target) and
 // wasm-opt, and assembles the publishable package in pkg/ from pkg-template/.
-import { execFileSync } from 'node:child_process';
+import { localBin, requireTools, runTool } from './tools.mjs';
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const pkg = join(root, 'pkg');
-const run = (cmd, args, opts = {}) => execFileSync(cmd, args, { stdio: 'inherit', cwd: root, ...opts });
-const bin = (name) => {
-  const local = join(root, 'node_modules', '.bin', name);
-  return existsSync(local) ? local : name;
-};
+const run = (cmd, args, opts = {}) => runTool(cmd, args, { stdio: 'inherit', cwd: root, ...opts });
+// Every tool is checked before anything runs: a missing one is named with its fix.
+requireTools(root, { opt: process.env.ITERABLE_WASM_NO_OPT !== '1' });
+const bin = (name) => localBin(root, name) ?? name;
 
 /**
  * The wasm as an ES module for bundlers that drop .wasm files (iterable-wasm/inline): printable
@@ -57,7 +56,7 @@ export const wasmBytes = () => decode("${out.join('')}", [${order.join(',')}], $
 
 const profile = process.env.ITERABLE_WASM_PROFILE || 'release';
 // JSON messages give the build script's output folder (schemas.json, checked below; results.json).
-const messages = execFileSync('cargo', ['build', '--lib', '--target', 'wasm32-unknown-unknown', '--message-format=json-render-diagnostics', ...(profile === 'release' ? ['--release'] : [])], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 28 }).toString();
+const messages = runTool('cargo', ['build', '--lib', '--target', 'wasm32-unknown-unknown', '--message-format=json-render-diagnostics', ...(profile === 'release' ? ['--release'] : [])], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 28 }).toString();
 const outDir = messages
   .split('\n')
   .filter((l) => l.startsWith('{'))
@@ -112,7 +111,7 @@ if (process.env.ITERABLE_WASM_NO_OPT !== '1') {
  */
 function shortenBoundaryNames() {
   // The target features section goes last: this pass reads the wasm's features from it.
-  const printed = execFileSync(bin('wasm-opt'), [wasm, '--minify-imports-and-exports-and-modules', '--strip-target-features', '-o', wasm], { cwd: root, encoding: 'utf8' });
+  const printed = runTool(bin('wasm-opt'), [wasm, '--minify-imports-and-exports-and-modules', '--strip-target-features', '-o', wasm], { cwd: root, encoding: 'utf8' });
   const map = JSON.parse(printed.slice(printed.indexOf('{')));
   const imports = new Map(map.imports.map(([, from, to]) => [from, to]));
   const exports = new Map(map.exports);
@@ -167,57 +166,68 @@ const glueModule = await import(pathToFileURL(glue).href);
 glueModule.initSync(readFileSync(wasm));
 const ids = glueModule.actionIds().split(',');
 writeFileSync(join(pkg, 'iterable_wasm_bg.inline.js'), inlineModule(readFileSync(wasm)));
-for (const f of readdirSync(pkg).filter((f) => /^((index|load)\.\w+|api)\.js$/.test(f))) {
+// What only describes the actions (codegen/catalog.rs `text`), as a JS string in catalog.js: the
+// module behind `actions`, never loaded by a call.
+const catalogText = readFileSync(join(outDir, 'catalog-text.json'), 'utf8');
+for (const f of readdirSync(pkg).filter((f) => /^((index|load)\.\w+|api|catalog)\.js$/.test(f))) {
   const p = join(pkg, f);
   // Whole-line comments are for the repo's readers; the shipped files stay lean (the API is
   // documented in the .d.ts).
   const text = readFileSync(p, 'utf8')
     .replace('__ERRORS_MODULE__', './' + relative(pkg, errors))
     .replace('__ACTION_IDS__', ids.join(','))
+    .replace('__CATALOG_TEXT__', () => JSON.stringify(catalogText))
     .split('\n')
     .filter((line) => !/^\s*(\/\/|\/\*\*|\*|\*\/)/.test(line))
     .join('\n');
   writeFileSync(p, text);
 }
 
-// Minify the substantial JS (the wasm-bindgen glue, api.js, the error class). api.js and the
-// error class name their classes and methods themselves, so they still print as IterableClient,
-// IterableError, paginate, bulk... (--keep-names did that by wrapping every function in a naming
-// call: 0.3 KB gzip). The small entries and loaders too: they are part of what a browser loads.
+// Node, Deno and Workers: each entry bundled into one readable ES module file (and one CommonJS
+// file for Node's `require`), with a source map next to it, nothing minified: an error printed by
+// the runtime shows a short line of real code, and a stack points at named functions. Node loads
+// ES modules one file at a time, and one file is 3 ms less from import to first client (measured
+// over 25 processes); Deno and workerd likewise load one module instead of nine. What stays out:
+// the wasm (imported by the entry: Deno as a source-phase import, Workers as a compiled module;
+// Node reads it), the sandbox (loaded on first use) and Node's inline fallback.
+// Re-exporting one Node file from the other would make one instance for both, but an ES module
+// importing CommonJS costs Node 20 15-30 ms more from import to first client (measured with
+// bench/diag/startup-entries.mjs), so `import` and `require` load one copy each.
+const readable = (entry, ...flags) => run(bin('esbuild'), [join(pkg, entry), '--bundle', '--target=es2022', '--sourcemap', '--external:./sandbox/*', '--external:./iterable_wasm_bg.wasm', '--external:./iterable_wasm_bg.inline.js', '--log-level=warning', '--allow-overwrite', ...flags]);
+const nodeEntry = join(pkg, 'index.node.js');
+const cjs = join(pkg, 'index.cjs');
+// (import.meta.url is never read in index.cjs: load.node.js takes __dirname there.)
+readable('index.node.js', '--platform=node', '--format=cjs', '--log-override:empty-import-meta=silent', `--outfile=${cjs}`);
+readable('index.node.js', '--platform=node', '--format=esm', `--outfile=${nodeEntry}`);
+// (es2022 plus the source-phase import of load.deno.js, which Deno 2.6+ has.)
+readable('index.deno.js', '--platform=neutral', '--format=esm', '--supported:import-source=true', `--outfile=${join(pkg, 'index.deno.js')}`);
+readable('index.workerd.js', '--platform=neutral', '--format=esm', `--outfile=${join(pkg, 'index.workerd.js')}`);
+// Bundled in: their loaders are no longer separate files.
+for (const f of ['load.node.js', 'load.deno.js', 'load.workerd.js']) rmSync(join(pkg, f));
+// esbuild drops comments; the run-time import of the sandbox gets back the ones that tell
+// webpack and Vite not to resolve it (else: a "Critical dependency" warning in every Node bundle).
+for (const f of [nodeEntry, cjs]) {
+  const text = readFileSync(f, 'utf8');
+  if (!text.includes('import(path)')) throw new Error(`${f}: the sandbox's run-time import(path) is gone: update scripts/build.mjs`);
+  writeFileSync(f, text.replace('import(path)', 'import(/* webpackIgnore: true */ /* @vite-ignore */ path)'));
+}
+
+// The browser's modules minified (the wasm-bindgen glue, api.js, the catalog, the error class, the
+// loaders): what a browser loads unbundled, and what bundlers for the browser and the inline entry
+// start from. api.js and the error class name their classes and methods themselves, so they still
+// print as IterableClient, IterableError, paginate, bulk... (--keep-names did that by wrapping
+// every function in a naming call: 0.3 KB gzip).
 if (process.env.ITERABLE_WASM_NO_MINIFY !== '1') {
   const esbuild = (files, ...flags) =>
     run(bin('esbuild'), [...files.map((f) => join(pkg, f)), '--minify', ...flags, '--format=esm', '--target=es2022', '--log-level=warning', `--outdir=${pkg}`, `--outbase=${pkg}`, '--allow-overwrite']);
-  esbuild(['api.js', relative(pkg, errors), ...readdirSync(pkg).filter((f) => /^((index|load)\.(browser|inline|workerd)|index\.deno)\.js$/.test(f))]);
+  // Not the entries (index.browser.js, index.inline.js): esbuild's minifier drops the
+  // /* @__PURE__ */ of `actions`, which lets a bundle that never reads `actions` leave catalog.js out.
+  esbuild(['api.js', 'catalog.js', relative(pkg, errors), 'load.browser.js', 'load.inline.js']);
   esbuild([join(relative(pkg, dirname(errors)), 'transport.js')]);
   // Not the glue: --keep-names wraps every function expression in a naming call, and the glue
   // makes closures on every call (future callbacks); its classes are internal (IterableClient is
   // api.js's subclass).
   esbuild(['iterable_wasm.js']);
-  // Node loads ES modules one file at a time: its entry becomes one file (3 ms less from import to
-  // first client, measured over 25 processes). The other runtimes keep the separate modules
-  // (Deno's loader uses a source-phase import esbuild cannot bundle; browsers and Workers are
-  // bundled by the user's bundler). Identifiers are already minified, names kept above.
-  // Node: the entry bundled into one ES module file (index.node.js: Node loads ES modules one file at
-  // a time, and one file is 3 ms less from import to first client) and one CommonJS file
-  // (index.cjs: `require` on every Node the engines field admits, with no require of ES modules).
-  // Re-exporting one from the other would make one instance for both, but an ES module importing
-  // CommonJS costs Node 20 15-30 ms more from import to first client (measured with
-  // bench/diag/startup-entries.mjs), so `import` and `require` load one copy each.
-  const nodeEntry = join(pkg, 'index.node.js');
-  const cjs = join(pkg, 'index.cjs');
-  const bundle = (out, ...flags) => run(bin('esbuild'), [nodeEntry, '--bundle', '--platform=node', '--target=es2022', '--minify-whitespace', '--minify-syntax', '--external:./sandbox/*', '--external:./iterable_wasm_bg.inline.js', '--log-level=warning', `--outfile=${out}`, ...flags]);
-  // (import.meta.url is never read in index.cjs: load.node.js takes __dirname there.)
-  bundle(cjs, '--format=cjs', '--log-override:empty-import-meta=silent');
-  bundle(`${nodeEntry}.tmp`, '--format=esm');
-  cpSync(`${nodeEntry}.tmp`, nodeEntry);
-  rmSync(`${nodeEntry}.tmp`);
-  // esbuild drops comments; the run-time import of the sandbox gets back the ones that tell
-  // webpack and Vite not to resolve it (else: a "Critical dependency" warning in every Node bundle).
-  for (const f of [nodeEntry, cjs]) {
-    const text = readFileSync(f, 'utf8');
-    if (!text.includes('import(path)')) throw new Error(`${f}: the sandbox's run-time import(path) is gone: update scripts/build.mjs`);
-    writeFileSync(f, text.replace('import(path)', 'import(/* webpackIgnore: true */ /* @vite-ignore */ path)'));
-  }
 }
 
 const cargo = readFileSync(join(root, 'Cargo.toml'), 'utf8');
@@ -237,6 +247,14 @@ cpSync(join(root, 'defs', 'LICENSE-NOTE.md'), join(pkg, 'LICENSE-NOTE.md'));
 // Each action's result as JSON Schema, by id (codegen/results.rs): for tools (an MCP server's
 // outputSchema, answer validation); not part of what a browser loads.
 cpSync(join(outDir, 'results.json'), join(pkg, 'results.json'));
+// The same as an ES module, for runtimes where a file cannot be read at run time and a bundler
+// or uploader takes JavaScript modules only (a Worker: `import results from 'iterable-wasm/results'`).
+{
+  const text = readFileSync(join(outDir, 'results.json'), 'utf8');
+  JSON.parse(text);
+  writeFileSync(join(pkg, 'results.js'), `// Each action's result as JSON Schema, by id (the package's results.json as a module).\nexport default JSON.parse(${JSON.stringify(text.trim())});\n`);
+  writeFileSync(join(pkg, 'results.d.ts'), `/** Each action's result as JSON Schema (draft 2020-12), by action id: pass it as createMcpServer's \`results\` for outputSchema. */\ndeclare const results: Record<string, Record<string, unknown>>;\nexport default results;\n`);
+}
 rmSync(join(pkg, '.gitignore'), { force: true });
 // The sandbox emulator: its own wasm in pkg/sandbox/, loaded only by clients that use it.
 run(process.execPath, [join(root, 'scripts', 'build-sandbox.mjs')]);
@@ -252,5 +270,8 @@ const check = `
   if (bad.length || actions.length !== want.length) { console.error('inputSchema differs from the generator for', bad.join(', ') || 'the count'); process.exit(1); }
 `;
 run(process.execPath, ['--input-type=module', '-e', check]);
+// The CLI's catalog as a plain data file (cli/catalog.jsonl), written from the package's published
+// `actions`: listing, help, describe and completion read it and never load the wasm.
+run(process.execPath, [join(root, 'scripts', 'cli-catalog.mjs'), pkg]);
 const size = statSync(wasm).size;
 console.log(`built pkg/ (iterable-wasm ${version}); wasm ${size} bytes`);

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what building and testing need, skipping what is already there (idempotent):
-# the wasm32 Rust target, the wasm-bindgen CLI matching the pinned crate, npm packages,
-# and (with --browser) Debian's Chromium + ChromeDriver.
+# the wasm32 Rust target, the wasm-bindgen CLI matching the pinned crate, npm packages, zsh and
+# fish (the CLI's completion tests run in them), and (with --browser) Debian's Chromium + ChromeDriver.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 want_browser=0
@@ -25,6 +25,21 @@ if [ ! -f "$stamp" ] || [ package.json -nt "$stamp" ] || [ package-lock.json -nt
   # npm ci can trip over platform-specific optional packages; npm install is reliable here.
   npm install --no-audit --no-fund >&2
   touch "$stamp"
+fi
+
+# zsh and fish: tests/cli runs the generated completion scripts in each shell (bash is here already).
+# Installed once, when missing; where apt-get is not available those tests are skipped and say so.
+missing_shells=""
+for shell in zsh fish; do command -v "$shell" >/dev/null 2>&1 || missing_shells="$missing_shells $shell"; done
+if [ -n "$missing_shells" ]; then
+  if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
+  if command -v apt-get >/dev/null 2>&1 && { [ -z "$SUDO" ] || command -v sudo >/dev/null 2>&1; }; then
+    say "installing$missing_shells (the CLI's completion tests run in them)"
+    { $SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq $missing_shells; } >&2 \
+      || say "could not install$missing_shells: their completion tests will be skipped"
+  else
+    say "no apt-get here:$missing_shells not installed, their completion tests will be skipped"
+  fi
 fi
 
 if [ "$want_browser" = 1 ] && { [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; }; then

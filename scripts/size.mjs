@@ -8,10 +8,9 @@ import { gzipSync } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
 
 const pkg = fileURLToPath(new URL('../pkg/', import.meta.url));
-// 100 KiB held for 145 actions; the 12 experiment operations and the result-type flags took the
-// catalog past it. Issue 16 moves the catalog's descriptions out of the client's first load
-// (target 80 KiB); until then the budget is 104 KiB, so growth is still caught.
-const BUDGET = 104 * 1024;
+// The client's first load in a browser, without the catalog's descriptions (catalog.js, loaded for
+// `actions` only): 82.6 KiB measured for 157 actions. Issue 16's target is 80 KiB.
+const BUDGET = 83 * 1024;
 const walk = (d) => readdirSync(d).flatMap((f) => (statSync(join(d, f)).isDirectory() ? walk(join(d, f)) : [join(d, f)]));
 const snippets = walk(join(pkg, 'snippets')).map((f) => relative(pkg, f));
 const measure = (files) => files.map((f) => {
@@ -23,13 +22,18 @@ const kib = (n) => `${(n / 1024).toFixed(1)} KiB`;
 
 // What each entry loads on first use (its module graph, and the wasm it instantiates).
 const core = ['api.js', 'iterable_wasm.js', ...snippets];
+// catalog.js: what only describes the actions, imported for `actions` only (in a browser on
+// `ready()` where `actions` is part of the program; bundles that never read it leave it out).
+const described = ['catalog.js'];
 const ENTRIES = [
   ['iterable-wasm (browsers, Vite, webpack, Parcel)', ['index.browser.js', 'load.browser.js', ...core, 'iterable_wasm_bg.wasm']],
-  ['iterable-wasm/inline (esbuild, Rollup, bun build, iife; bundles for Node)', ['index.inline.js', 'load.inline.js', ...core, 'iterable_wasm_bg.inline.js']],
+  ['+ actions in a browser (after ready())', described],
+  ['iterable-wasm/inline (esbuild, Rollup, bun build, iife; bundles for Node)', ['index.inline.js', 'load.inline.js', ...core, ...described, 'iterable_wasm_bg.inline.js']],
+  ['  the same, in a bundle that never reads actions', ['index.inline.js', 'load.inline.js', ...core, 'iterable_wasm_bg.inline.js'].filter((f) => !described.includes(f))],
   ['iterable-wasm in Node (import)', ['index.node.js', 'iterable_wasm_bg.wasm']],
   ['iterable-wasm in Node (require)', ['index.cjs', 'iterable_wasm_bg.wasm']],
-  ['iterable-wasm in Deno', ['index.deno.js', 'load.deno.js', ...core, 'iterable_wasm_bg.wasm']],
-  ['iterable-wasm in Workers', ['index.workerd.js', 'load.workerd.js', ...core, 'iterable_wasm_bg.wasm']],
+  ['iterable-wasm in Deno', ['index.deno.js', 'iterable_wasm_bg.wasm']],
+  ['iterable-wasm in Workers', ['index.workerd.js', 'iterable_wasm_bg.wasm']],
   ['+ iterable-wasm/sandbox in a browser (on first sandbox use)', ['sandbox/register.js', 'sandbox/index.js', 'sandbox/load.browser.js', 'sandbox/iterable_sandbox.js', 'sandbox/iterable_sandbox_bg.wasm']],
 ];
 

@@ -51,6 +51,7 @@ export async function startWorker({ bindings = {}, port = 0, pkgDir } = {}) {
       forward('iterable-wasm', entry),
       forward('iterable-wasm/mcp', mcpEntry),
       forward('iterable-wasm/sandbox', manifest.exports['./sandbox'].workerd),
+      { type: 'ESModule', path: join(here, 'iterable-wasm/results'), contents: `export { default } from '../node_modules/iterable-wasm/${manifest.exports['./results'].default.replace(/^\.\//, '')}';` },
       ...pkgModules,
     ],
     compatibilityDate: '2025-01-01',

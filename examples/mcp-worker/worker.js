@@ -1,8 +1,9 @@
 // The iterable-wasm MCP server in a Cloudflare Worker: the Iterable actions (by default through
 // three discovery tools: search_actions, describe_action, run_action), over the Model Context
 // Protocol's streamable HTTP transport at POST /mcp (stateless: no session to keep between
-// isolates). Tools carry no outputSchema here (results.json is left out of the upload); their JSON
-// results still come with structuredContent.
+// isolates). JSON tools carry an outputSchema (iterable-wasm/results, the result schemas as a
+// module: about 14 KB gzip more in the upload, nothing in a browser's load) and their results
+// come with structuredContent.
 //
 // Bindings (secrets: `npx wrangler secret put NAME`):
 //   ITERABLE_API_KEY        Iterable server-side API key (secret)
@@ -21,6 +22,7 @@
 //   MCP_ALLOWED_ORIGINS     comma list of browser origins allowed to call (loopback ones always may)
 import { IterableClient, actions } from 'iterable-wasm';
 import { createMcpServer, createMcpHttpHandler } from 'iterable-wasm/mcp';
+import results from 'iterable-wasm/results';
 // Enables ITERABLE_SANDBOX (the emulator, ~220 KB gzip more in the upload). Without this line the
 // Worker stays lean and `sandbox: true` fails with a clear message.
 import 'iterable-wasm/sandbox';
@@ -41,6 +43,7 @@ function handlerFor(env) {
   const server = createMcpServer({
     client,
     actions,
+    results,
     ...(env.MCP_TOOLS ? { tools: env.MCP_TOOLS } : {}),
     toolsets: list(env.MCP_TOOLSETS),
     readOnly: env.MCP_READ_ONLY === '1',

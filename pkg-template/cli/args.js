@@ -1,10 +1,7 @@
 // Reading the command line: the option parser (which options take a value, which are flags),
 // integer options, and an action's input from --input (JSON, @file, - for stdin) and key=value
 // pairs converted by the param's JSON Schema type.
-import { readFileSync } from 'node:fs';
-import process from 'node:process';
-import { parseArgs as utilParseArgs } from 'node:util';
-import { hostList, originList } from '../server/guard.js';
+import { parseArgs as utilParseArgs, process, readFileSync } from './builtins.js';
 import { positionalParam } from './find.js';
 import { CliError } from './output.js';
 
@@ -98,9 +95,11 @@ export function checkOptions(opts, command) {
 
 /** The local-server options shared by `sandbox` and `mcp --http` (--allow-host, --cors-origin,
  * --max-body, --headers-timeout, --request-timeout, --max-connections), checked; unset ones are
- * left out so the server's defaults apply. */
-export function serverOptions(opts) {
+ * left out so the server's defaults apply. (The servers' guard module is loaded here, not at
+ * start-up: the commands that list and describe stay fast.) */
+export async function serverOptions(opts) {
   const out = {};
+  const { hostList, originList } = await import('../server/guard.js');
   try {
     if (opts['allow-host']) out.allowHosts = hostList(opts['allow-host'], '--allow-host');
     if (opts['cors-origin']) out.corsOrigins = originList(opts['cors-origin'], '--cors-origin');

@@ -1,33 +1,32 @@
 // Running one action (`<id> [input]` and `run <id>`): its input, the confirmation an irreversible
-// action asks for (also used by `bulk`), --dry-run, and the output: one result, --all's pages as
+// action or a send asks for (also used by `bulk`), --dry-run, and the output: one result, --all's pages as
 // JSON lines, or a streamed body (JSON lines, CSV, text) with progress on stderr.
 import process from 'node:process';
 import { createInterface } from 'node:readline';
 import { buildInput, stdinUsed } from './args.js';
-import { STREAMED, findAction, flagsOf, isPaginated, loadPackage } from './catalog.js';
+import { STREAMED, catalogActions, findAction, flagsOf, isPaginated, loadPackage } from './catalog.js';
 import { callOptions, captureFetch, makeClient } from './client.js';
 import { describeText } from './describe.js';
 import { HELP } from './help.js';
 import { CliError, plural, printDryRun, progress, redact, seconds, write } from './output.js';
+import { callLines, callSends, summarizeInput } from '../sends.js';
 import { columnsOf, formatResult, outputFormat, printResult } from './format.js';
 
 /** A short, redacted "key=value, key=value" of an input (what a prompt shows). */
-export function summarize(input, max = 160) {
-  const parts = Object.entries(input).map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`);
-  const text = parts.join(', ');
-  return redact(text.length > max ? text.slice(0, max - 1) + '…' : text);
-}
+export const summarize = (input, max = 160) => redact(summarizeInput(input, max));
 
-/** Asks on the terminal before an irreversible action; `what` says exactly what will happen.
- * Without a terminal (or when stdin carried the input) --yes is required. */
-export async function confirm(entry, opts, what) {
+/** Asks on the terminal before an irreversible action or a send (`sends`: this call makes
+ * Iterable send messages to people); `what` says exactly what will happen. Without a terminal
+ * (or when stdin carried the input) --yes is required. */
+export async function confirm(entry, opts, what, sends = false) {
   if (opts.yes || opts['dry-run']) return;
+  const why = [entry.irreversible ? 'is irreversible' : null, sends ? 'sends messages to people' : null].filter(Boolean).join(' and ');
   if (!process.stdin.isTTY || !process.stderr.isTTY || stdinUsed()) {
-    throw new CliError(`${entry.id} is irreversible: pass --yes to run it ${stdinUsed() ? 'when stdin carries the input' : 'without a terminal to confirm on'}`, { code: 'ConfirmationRequired' });
+    throw new CliError(`${entry.id} ${why}: pass --yes to run it ${stdinUsed() ? 'when stdin carries the input' : 'without a terminal to confirm on'}`, { code: 'ConfirmationRequired' });
   }
   const rl = createInterface({ input: process.stdin, output: process.stderr });
   const answer = await new Promise((resolve) => {
-    rl.question(`${what}\nThis is irreversible (${entry.id}). Run it? [y/N] `, resolve);
+    rl.question(`${what}\nThis ${why} (${entry.id}). Run it? [y/N] `, resolve);
     rl.once('close', () => resolve(''));
   });
   rl.close();
@@ -48,11 +47,11 @@ async function preflight(entry, input, call) {
   return captured[0];
 }
 
-/** What an irreversible call will do, for its prompt: "Delete a list: DELETE /api/lists/10". */
-function describeRequest(entry, input, req) {
+/** What a call will do, for its prompt: "Delete a list: DELETE /api/lists/10" and its input; for
+ * a send, what goes out (the campaign, template, journey ids as resolved) and to whom. */
+function describeRequest(entry, input, req, sends = false) {
   const target = req ? `${req.method} ${new URL(req.url).pathname}${new URL(req.url).search}` : entry.method;
-  const args = Object.keys(input).length ? `\n  with ${summarize(input)}` : '';
-  return `${entry.title}: ${target}${args}`;
+  return [`${entry.title}: ${target}`, ...callLines(input, sends, summarize)].join('\n');
 }
 
 async function streamOut(client, entry, input, opts, call) {
@@ -73,6 +72,11 @@ async function streamOut(client, entry, input, opts, call) {
   }
   const body = await s.body();
   const reader = body.getReader();
+  // A text result in json (the default in a pipe): one JSON string of the whole text, written as
+  // it streams, so `| jq .` reads it (--raw: the body as sent).
+  const asString = entry.response === 'text' && !opts.raw && outputFormat(opts) === 'json';
+  const decoder = asString ? new TextDecoder() : null;
+  if (asString) await write('"');
   let bytes = 0;
   let lines = 0;
   let lastByte = 10;
@@ -82,10 +86,12 @@ async function streamOut(client, entry, input, opts, call) {
     bytes += value.length;
     for (let i = 0; i < value.length; i++) if (value[i] === 10) lines++;
     if (value.length) lastByte = value[value.length - 1];
-    if (!process.stdout.write(value)) await new Promise((r) => process.stdout.once('drain', r));
+    if (asString) await write(JSON.stringify(decoder.decode(value, { stream: true })).slice(1, -1));
+    else if (!process.stdout.write(value)) await new Promise((r) => process.stdout.once('drain', r));
     if (showProgress) bar.update(`${entry.id}: ${plural(bytes, 'byte')}, ${plural(lines, 'line')}`);
   }
-  if (lastByte !== 10 && bytes > 0) await write('\n');
+  if (asString) await write(JSON.stringify(decoder.decode()).slice(1, -1) + '"\n');
+  else if (lastByte !== 10 && bytes > 0) await write('\n');
   if (showProgress) bar.done(`${entry.id}: ${plural(bytes, 'byte')}, ${plural(lines + (lastByte !== 10 && bytes > 0 ? 1 : 0), 'line')} in ${seconds(t0)}`);
 }
 
@@ -134,16 +140,17 @@ export async function cmdRun(id, opts, positional) {
   const format = outputFormat(opts);
   columnsOf(opts, format);
   if (opts.all && !isPaginated(entry)) {
-    throw new CliError(`--all: ${entry.id} is not paginated (paginated actions: ${(await loadPackage()).actions.filter(isPaginated).map((a) => a.id).join(', ')})`);
+    throw new CliError(`--all: ${entry.id} is not paginated (paginated actions: ${catalogActions().filter(isPaginated).map((a) => a.id).join(', ')})`);
   }
   const input = await buildInput(entry, opts, positional);
   // Everything is checked before a prompt: the key and connection, then the input.
   const { client, save } = await makeClient(opts, { dryRun });
   let ok = false;
   try {
-    if (entry.irreversible && !opts.yes && !dryRun) {
+    const sends = callSends(entry, input);
+    if ((entry.irreversible || sends) && !opts.yes && !dryRun) {
       const req = await preflight(entry, input, call);
-      await confirm(entry, opts, describeRequest(entry, input, req));
+      await confirm(entry, opts, describeRequest(entry, input, req, sends), sends);
     }
     if (dryRun) {
       try {

@@ -1,7 +1,10 @@
-// The package itself, loaded on first use: its entry for this runtime (../index.deno.js or
-// ../index.node.js), its version, and the catalog of actions (look-up by id, the flags shown by
-// `actions` and `describe`).
-import { readFileSync } from 'node:fs';
+// The catalog of actions (look-up by id, the flags shown by `actions` and `describe`), read from
+// cli/catalog.jsonl, a plain data file the build writes from the package's published `actions`
+// (scripts/cli-catalog.mjs): its first line is a short index of every action, each further line
+// one whole entry. Listing, help, describe, completion and "did you mean" read it and never load
+// the wasm; the package itself (its entry for this runtime, ../index.deno.js or
+// ../index.node.js) is loaded only by the commands that call the API. Also the package's version.
+import { readFileSync } from './builtins.js';
 import { resolveAction, resourceTable, suggest } from './find.js';
 import { CliError, NAME } from './output.js';
 
@@ -9,6 +12,28 @@ const isDeno = typeof globalThis.Deno !== 'undefined';
 
 let pkgPromise;
 export const loadPackage = () => (pkgPromise ??= import(isDeno ? '../index.deno.js' : '../index.node.js'));
+let text;
+const catalogText = () => (text ??= readFileSync(new URL('./catalog.jsonl', import.meta.url), 'utf8'));
+let lines;
+const catalogLines = () => (lines ??= catalogText().split('\n'));
+let index;
+/**
+ * Every action in catalog order, each as its short index entry: id, methodName, title, resource,
+ * method, path, response, pagination, irreversible, idempotent, async, bulk, requireOneOf and
+ * `required` (the input's required params). catalogEntry(id) gives the whole entry.
+ */
+export const catalogActions = () => (index ??= JSON.parse(catalogText().slice(0, catalogText().indexOf('\n'))));
+const entries = new Map();
+/** The whole published entry of the action `id` (an exact id), as the package's `actions` holds it. */
+export function catalogEntry(id) {
+  if (!entries.has(id)) {
+    const i = catalogActions().findIndex((a) => a.id === id);
+    if (i < 0) return undefined;
+    entries.set(id, JSON.parse(catalogLines()[i + 1]));
+  }
+  return entries.get(id);
+}
+
 export const packageVersion = () => {
   try {
     return JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).version;
@@ -24,6 +49,7 @@ export const isPaginated = (a) => !!a.pagination && a.pagination.style !== 'limi
 export const flagsOf = (a) => [
   a.method === 'GET' || a.readOnly === true || a.read === true ? 'read' : null,
   a.irreversible ? 'irreversible' : null,
+  a.sends ? 'sends' : null,
   a.idempotent ? 'idempotent' : null,
   a.async ? 'async' : null,
   a.bulk ? 'bulk' : null,
@@ -34,9 +60,9 @@ export const flagsOf = (a) => [
 /** The action `id` names (an id, a method name, any case, hyphens); else a usage error with the
  * nearest ids (edit distance) and, for a resource's name, its commands. */
 export async function findAction(id) {
-  const { actions } = await loadPackage();
+  const actions = catalogActions();
   const entry = resolveAction(actions, id);
-  if (entry) return entry;
+  if (entry) return catalogEntry(entry.id);
   // Resource names too: `usr get` → users.
   const near = suggest([...resourceTable(actions).keys(), ...actions.map((a) => a.id)], id);
   throw new CliError(`unknown action "${String(id).slice(0, 64)}"${near.length ? ` (did you mean ${near.join(', ')}?)` : ''}; see \`${NAME} actions\``, { code: 'ValidationError' });

@@ -1,10 +1,9 @@
 // The IterableClient the commands share: the key from ITERABLE_API_KEY (added to the redacted
 // secrets), the connection options, --dry-run's capturing fetch, and --sandbox with its --state
-// file (locked and loaded before the command, saved by the returned save(); see
-// ../server/state-file.js).
+// file (locked and loaded before the command, each change journaled as it is made, ended by the
+// returned save(); see ../server/state-file.js).
 import process from 'node:process';
-import { existsSync, readFileSync } from 'node:fs';
-import { openStateFile, snapshots } from '../server/state-file.js';
+import { openState } from '../server/state-file.js';
 import { intOption } from './args.js';
 import { loadPackage } from './catalog.js';
 import { profileFor } from './keys.js';
@@ -12,12 +11,6 @@ import { CliError, NAME, redact, secrets } from './output.js';
 
 /** How long a CLI run waits for another process's lock on its --state file. */
 export const STATE_LOCK_WAIT_MS = 10_000;
-
-// A dump's JSON text starts with the emulator's clock (the first field of its state): what
-// tells time passing from a change of data.
-const CLOCK = /^\{"clock":(-?\d+),/;
-const clockOf = (text) => CLOCK.exec(text)?.[1];
-const dataOf = (text) => text.replace(CLOCK, '{');
 
 const REDACTED_HEADERS = new Set(['api-key', 'authorization']);
 
@@ -34,16 +27,6 @@ export function captureFetch(captured) {
     captured.push({ method: init.method ?? 'GET', url: String(url), headers, ...(body != null ? { body } : {}) });
     throw new Error('dry run: nothing sent');
   };
-}
-
-/** The emulator's state saved in --state FILE: undefined when FILE does not exist yet. */
-export function readStateFile(file) {
-  if (!existsSync(file)) return undefined;
-  try {
-    return JSON.parse(readFileSync(file, 'utf8'));
-  } catch (e) {
-    throw new CliError(`--state ${file} is not valid JSON (${e.message})`);
-  }
 }
 
 /** How much --verbose / ITERABLE_DEBUG logs: 0 nothing, 1 each attempt, 2 with bodies
@@ -94,15 +77,13 @@ export const callOptions = (opts) => {
 };
 
 /**
- * Resolves to { client, save, snapshots }. With --sandbox --state FILE, FILE is locked for this
- * process first: a short run (the default) waits up to STATE_LOCK_WAIT_MS for another holder, a
- * long-running one (`longRunning`: mcp) fails at once naming it.
- *   save(ok): a short run's end: writes FILE when the emulator's data changed, or when the
- *     command succeeded and its clock moved (the clock is how exports and campaigns progress
- *     from one run to the next); a refused command that changed nothing writes nothing. Then the
- *     lock is released.
- *   snapshots(log, isRead): for a long-running process, debounced saves
- *     (../server/state-file.js), and a client whose successful writes and reads are reported to them.
+ * Resolves to { client, save }. With --sandbox --state FILE, FILE is locked for this process
+ * first: a short run (the default) waits up to STATE_LOCK_WAIT_MS for another holder, a
+ * long-running one (`longRunning`: mcp) fails at once naming it. Each change the emulator makes
+ * is appended to FILE's journal and on disk before the call that made it returns.
+ *   save(ok): the end: a short run that succeeded and moved the emulator's clock records it (the
+ *     clock is how exports and campaigns progress from one run to the next; a refused command
+ *     writes nothing); a long-running one writes a snapshot. Then the lock is released.
  */
 export async function makeClient(opts, { dryRun = null, longRunning = false } = {}) {
   const loaded = await loadPackage();
@@ -143,10 +124,20 @@ export async function makeClient(opts, { dryRun = null, longRunning = false } = 
     globalThis.fetch = f;
   }
   let stateFile;
+  let emulator;
   if (opts.sandbox && dryRun) {
     throw new CliError('--dry-run and --sandbox do not go together (the sandbox sends nothing anyway)');
-  } else if (opts.sandbox) {
+  } else if (opts.sandbox && opts.state) {
+    // The emulator made here rather than by the client: its journal hook and byte-wise load.
     stateFile = opts.state;
+    try {
+      const [{ createSandbox }, { instantiate }] = await Promise.all([import('../sandbox/index.js'), import(typeof globalThis.Deno !== 'undefined' ? '../sandbox/load.deno.js' : '../sandbox/load.node.js')]);
+      emulator = await createSandbox({}, instantiate);
+    } catch (e) {
+      throw new CliError(`--sandbox: the emulator did not start (${String(e?.message ?? e).split('\n')[0]})`, { code: 'SandboxUnavailable', exit: 1 });
+    }
+    options.fetch = emulator.fetch;
+  } else if (opts.sandbox) {
     options.sandbox = true;
   } else if (opts.state) {
     throw new CliError('--state goes with --sandbox');
@@ -161,7 +152,7 @@ export async function makeClient(opts, { dryRun = null, longRunning = false } = 
     if (e?.name === 'IterableError') throw e;
     throw new CliError(String(e?.message ?? e), { code: 'ValidationError' });
   }
-  if (opts.sandbox) {
+  if (opts.sandbox && !emulator) {
     if (!client.sandbox || typeof client.sandbox.dump !== 'function') {
       throw new CliError('--sandbox: this build of iterable-wasm has no sandbox emulator (client.sandbox is missing)', { code: 'SandboxUnavailable', exit: 1 });
     }
@@ -172,60 +163,15 @@ export async function makeClient(opts, { dryRun = null, longRunning = false } = 
       throw new CliError(`--sandbox: the emulator did not start (${e?.message ?? e})`, { code: 'SandboxUnavailable', exit: 1 });
     }
   }
-  if (!stateFile) return { client, save: async () => {}, snapshots: () => null };
+  if (!stateFile) return { client, save: async () => {} };
 
-  let store;
+  let state;
   try {
-    store = await openStateFile(stateFile, { wait: longRunning ? 0 : STATE_LOCK_WAIT_MS });
+    state = await openState(stateFile, emulator, { wait: longRunning ? 0 : STATE_LOCK_WAIT_MS, longRunning, log: (line) => process.stderr.write(redact(`[${NAME}] ${line}`) + '\n') });
   } catch (e) {
     if (e?.code === 'StateFileBusy') throw new CliError(`--state ${e.message}`, { code: 'StateFileBusy', exit: 1, extra: { pid: e.pid } });
-    throw new CliError(`--state ${stateFile}: ${e?.message ?? e}`, { exit: 1 });
+    const msg = String(e?.message ?? e);
+    throw new CliError(msg.startsWith('state file ') ? `--${msg}` : `--state ${stateFile}: ${msg}`, { code: 'BadStateFile', exit: 1 });
   }
-  // What the file holds (a file we wrote reads back the same; any other text only costs one
-  // write more).
-  let baseline;
-  try {
-    baseline = store.read();
-    if (baseline !== undefined) {
-      let state;
-      try {
-        state = JSON.parse(baseline);
-      } catch (e) {
-        throw new CliError(`--state ${stateFile} is not valid JSON (${e.message})`);
-      }
-      try {
-        await client.sandbox.load(state);
-      } catch (e) {
-        throw new CliError(`--state ${stateFile}: the emulator refused it (${e?.message ?? e})`);
-      }
-    } else {
-      baseline = JSON.stringify(await client.sandbox.dump());
-    }
-  } catch (e) {
-    store.release();
-    throw e;
-  }
-  const save = async (ok = true) => {
-    try {
-      const now = JSON.stringify(await client.sandbox.dump());
-      const changed = dataOf(now) !== dataOf(baseline) || (ok && clockOf(now) !== clockOf(baseline));
-      if (changed) store.writeSync(now);
-      baseline = now;
-    } finally {
-      store.release();
-    }
-  };
-  const makeSnapshots = (log, isRead) => {
-    const snaps = snapshots(store, async () => JSON.stringify(await client.sandbox.dump()), { log });
-    const reads = new Set(loaded.actions.filter(isRead).map((a) => a.id));
-    const tracked = {
-      async execute(id, input, o) {
-        const value = await client.execute(id, input, o);
-        snaps.changed(reads.has(id) ? 'clock' : 'data');
-        return value;
-      },
-    };
-    return { snaps, client: tracked };
-  };
-  return { client, save, snapshots: makeSnapshots };
+  return { client, save: (ok = true) => state.close({ ok }) };
 }

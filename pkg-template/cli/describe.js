@@ -3,10 +3,10 @@
 // and which "one of" groups, flags; the whole entry with --json). describeText also heads
 // `<id> --help` and the resource commands' help.
 import { typeOf } from './args.js';
-import { findAction, flagsOf, isPaginated, loadPackage } from './catalog.js';
-import { findResource, normalizeId, positionalParam, resourceTable } from './find.js';
+import { catalogActions, findAction, flagsOf, isPaginated } from './catalog.js';
+import { byText, findResource, normalizeId, positionalParam, resourceTable } from './find.js';
 import { CliError, NAME, formatJson, write } from './output.js';
-import { printResult } from './format.js';
+import { callSends, sendsText } from '../sends.js';
 
 export const WIDTH = 80;
 const clip = (s, n) => (s.length > n ? s.slice(0, Math.max(0, n - 1)) + '…' : s);
@@ -28,6 +28,7 @@ export function wrap(text, width = WIDTH, indent = '') {
 /** The flag marks of the `actions` listing (read and idempotent are in describe). */
 const MARKS = [
   ['!', (a) => a.irreversible, 'irreversible (asks first)'],
+  ['@', (a) => a.sends, 'sends messages to people (asks first)'],
   ['b', (a) => !!a.bulk, 'bulk'],
   ['p', isPaginated, 'pages with --all'],
   ['s', (a) => flagsOf(a).includes('streamed'), 'streamed'],
@@ -42,7 +43,7 @@ function matches(a, word, resource) {
 }
 
 export async function cmdActions(opts, filters = []) {
-  const { actions } = await loadPackage();
+  const actions = catalogActions();
   const shown = filters.length
     ? actions.filter((a) => filters.every((w) => matches(a, w, findResource(actions, w))))
     : actions;
@@ -50,16 +51,17 @@ export async function cmdActions(opts, filters = []) {
   if (opts.json || opts.output) {
     const list = shown.map((a) => ({
       id: a.id, methodName: a.methodName, resource: a.resource, title: a.title, method: a.method, path: a.path, response: a.response,
-      irreversible: a.irreversible, idempotent: a.idempotent, async: a.async,
+      irreversible: a.irreversible, sends: a.sends, sendsWhen: a.sendsWhen, idempotent: a.idempotent, async: a.async,
       read: flagsOf(a).includes('read'), bulk: !!a.bulk, paginated: isPaginated(a) ? a.pagination.style : null,
     }));
+    const { printResult } = await import('./format.js');
     await printResult(list, opts.output ? opts : { ...opts, output: opts.pretty ? 'pretty' : 'json' });
     return 0;
   }
   const table = resourceTable(actions);
-  const groups = [...table.values()].map((r) => ({ r, list: shown.filter((a) => a.resource === r.resource).sort((x, y) => x.id.localeCompare(y.id)) }))
+  const groups = [...table.values()].map((r) => ({ r, list: shown.filter((a) => a.resource === r.resource).sort((x, y) => byText(x.id, y.id)) }))
     .filter((g) => g.list.length)
-    .sort((x, y) => x.r.name.localeCompare(y.r.name));
+    .sort((x, y) => byText(x.r.name, y.r.name));
   const out = [`flags: ${MARKS.map(([m, , what]) => `${m} ${what}`).join(', ')}`];
   for (const { r, list } of groups) {
     out.push('', `${r.name} (${list.length}): ${NAME} ${r.name} --help`);
@@ -151,7 +153,7 @@ export function exampleLine(a, prefix = `${NAME} ${a.id}`) {
   for (const g of a.requireOneOf ?? []) if (!g.some((p) => names.includes(p))) names.push(g[0]);
   const pos = positionalParam(a);
   const parts = names.map((k) => (k === pos ? sample(k, props[k]) : `${k}=${sample(k, props[k])}`));
-  return [prefix, ...parts, a.irreversible ? '--yes' : ''].filter(Boolean).join(' ');
+  return [prefix, ...parts, a.irreversible || callSends(a, {}) ? '--yes' : ''].filter(Boolean).join(' ');
 }
 
 /** A row per member of an object, nested shapes' members indented under their param. */
@@ -192,7 +194,7 @@ export function describeText(a, { examples } = {}) {
   const wk = Math.max(4, ...rows.map((r) => r.k.length));
   const wt = Math.max(4, ...rows.map((r) => r.type.length));
   const flags = [
-    ...flagsOf(a),
+    ...flagsOf(a).map((f) => (f === 'sends' ? `s${sendsText(a).slice(1)} (asks first; --yes without a terminal)` : f)),
     `response ${a.response}`,
     a.rateLimit ? `rate limit ${a.rateLimit}` : null,
     a.limits ? `limits: ${a.limits}` : null,

@@ -95,6 +95,8 @@ export function table(rows, columns, color = useColor()) {
 export function formatResult(value, format, columns) {
   if (value === undefined) value = null;
   if (typeof value === 'string') {
+    // A text body (CSV, HTML) as it is; in jsonl one JSON string a line. (A text result's json
+    // form, one JSON string, is written as it streams: call.js.)
     if (format !== 'jsonl') return value.endsWith('\n') || value === '' ? value : value + '\n';
     return value.split(/\r?\n/).filter((l) => l.trim() !== '').map((l) => JSON.stringify(l) + '\n').join('');
   }

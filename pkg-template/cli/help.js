@@ -49,7 +49,7 @@ Commands:
   mcp [--http] [options]           Model Context Protocol server over stdio, or HTTP on 127.0.0.1
   sandbox [--port N] [--state F]   serve the Iterable emulator over HTTP on 127.0.0.1 (default port 4010)
   keys add|list|use|remove NAME    keep API keys per profile (US and EU side by side)
-  completion bash|zsh|fish        a shell completion script (see: ${NAME} help completion)
+  completion bash|zsh|fish         a shell completion script (see: ${NAME} help completion)
   version, -V, --version           the package version
   help [command]                   this text, or a command's
 
@@ -60,7 +60,7 @@ ${COMMON}`,
   actions: `Usage: ${NAME} actions [word ...] [--json]
 
 Lists the actions grouped by resource, sorted: id, HTTP method, flag marks (! irreversible,
-b bulk, p pages with --all, s streamed) and title. Words filter: a resource (\`actions users\`)
+@ sends messages to people, b bulk, p pages with --all, s streamed) and title. Words filter: a resource (\`actions users\`)
 or a part of an id or title (\`actions user\`). --json prints the list as JSON.`,
   describe: `Usage: ${NAME} describe <id> [--json]
 
@@ -72,8 +72,9 @@ types, every enum value, where they go (path, query, body), whether each is requ
 The id may be written as the client's method name (getUserByEmail), with hyphens or in any case.
 A bare value fills the action's one required param: ${NAME} get_user_by_email ada@example.com.
 
-Runs one action and prints its result: JSON (pretty on a terminal, compact otherwise); text, CSV
-and HTML results as text. key=value pairs are merged over --input and converted by the param's
+Runs one action and prints its result: JSON (pretty on a terminal, compact otherwise); a text
+result (one item a line, e.g. list_list_users) as one JSON string except on a terminal or with
+--raw; CSV and HTML results as text. key=value pairs are merged over --input and converted by the param's
 type: numbers, booleans (true/false), arrays (JSON or a comma list), objects (JSON). key:=<json>
 gives any JSON value. JSON-lines actions (export_user_events, export_campaign_data_to_json) print
 one record per line as they arrive, CSV and text actions stream their body; progress goes to
@@ -81,14 +82,16 @@ stderr.
 
 Options:
   --dry-run              print the request (method, URL, headers, body; key redacted), send nothing
-  --yes, -y              run an irreversible action without asking (required without a terminal)
+  --yes, -y              run an irreversible action or a send without asking (required
+                         without a terminal)
   --all                  every page of a paginated action: its items as JSON lines
   --raw                  stream the response body as it comes (CSV, text, JSON lines)
   --jsonl                print the records of a CSV action as JSON lines
   --quiet                no progress on stderr
-  --output, -o FORMAT    json (compact), pretty (indented, coloured on a terminal, readable
-                         dates), table, or jsonl (a list's items one a line; text results as
-                         JSON strings). Default: pretty on a terminal, json otherwise
+  --output, -o FORMAT    json (compact; a text result as one JSON string), pretty (indented,
+                         coloured on a terminal, readable dates), table, or jsonl (a list's
+                         items one a line; a text result's lines as JSON strings).
+                         Default: pretty on a terminal, json otherwise
   --columns a,b          the fields a table or jsonl shows
   --json                 same as --output json; --pretty: --output pretty; --jsonl: --output jsonl
 
@@ -104,7 +107,7 @@ other params (e.g. listId=12). Exits 0 when every item succeeded, 3 when Iterabl
 
 Options:
   --concurrency N        requests in flight at once (default 4, at most 16)
-  --yes, -y              confirm an irreversible bulk action
+  --yes, -y              confirm an irreversible or sending bulk action
   --dry-run              print each request (key redacted), send nothing
   --quiet                no progress on stderr
 
@@ -138,7 +141,9 @@ A Model Context Protocol server over the action catalog.
 Annotations: readOnlyHint (reads), destructiveHint (writes that delete or overwrite),
 idempotentHint, openWorldHint. Irreversible tools are refused unless --allow-irreversible; tools
 that make Iterable send messages to people (campaign sends and triggers, sends to a target,
-proofs) are refused unless --allow-sends. A refusal says so, and nothing is sent. JSON results
+proofs: the catalog's sends flag) are refused unless --allow-sends. A refusal says so, and
+nothing is sent. A client that supports elicitation is asked instead: its user sees what will
+be sent or deleted and to whom, and the call runs on a yes only. JSON results
 are compact text plus structuredContent (outputSchema where the result's schema is known).
 
 Over stdio (the default): newline-delimited JSON-RPC on stdin/stdout, logs on stderr. A line
@@ -175,8 +180,10 @@ ITERABLE_API_KEY is set it wins over every profile.`,
 Prints a shell completion script for the commands, resources and their commands, action ids and
 options (generated from the catalog of this version). Install:
   bash: ${NAME} completion bash > ~/.local/share/bash-completion/completions/${NAME}
+        (or in ~/.bashrc: source <(${NAME} completion bash))
   zsh:  ${NAME} completion zsh > "\${fpath[1]}/_${NAME}"  (or: source <(${NAME} completion zsh))
-  fish: ${NAME} completion fish > ~/.config/fish/completions/${NAME}.fish`,
+  fish: ${NAME} completion fish > ~/.config/fish/completions/${NAME}.fish
+        (or: ${NAME} completion fish | source)`,
   sandbox: `Usage: ${NAME} sandbox [--port 4010] [--host 127.0.0.1] [--state file.json] [server options]
 
 Serves the Iterable emulator over HTTP (on 127.0.0.1 unless --host) and prints its URL; point

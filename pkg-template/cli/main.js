@@ -1,7 +1,7 @@
 // The dispatch: parses the arguments, handles --version and help, hands each command to its
 // module, and turns a thrown error into its report on stderr and the exit code (run()).
-import process from 'node:process';
 import { checkOptions, parseArgs } from './args.js';
+import { process } from './builtins.js';
 import { packageVersion } from './catalog.js';
 import { HELP, printHelp } from './help.js';
 import { CliError, NAME, reportError, write } from './output.js';

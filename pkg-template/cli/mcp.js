@@ -37,7 +37,7 @@ export async function cmdMcp(opts) {
     const extra = HTTP_ONLY.find((o) => opts[o] !== undefined);
     if (extra) throw new CliError(`--${extra} goes with --http`);
   }
-  const limits = serverOptions(opts);
+  const limits = await serverOptions(opts);
   const maxBody = limits.maxBody ?? guard.MCP_MAX_BODY;
   const port = intOption(opts, 'port', { min: 0, max: 65535 }) ?? MCP_HTTP_PORT;
   const host = opts.host ?? '127.0.0.1';
@@ -82,8 +82,7 @@ export async function cmdMcp(opts) {
   // stdout carries the protocol (or the URL) only.
   console.log = console.info = console.debug = console.error;
   const log = (line) => process.stderr.write(`${NAME} mcp: ${redact(line)}\n`);
-  const tracked = made.snapshots(log, mcp.isRead);
-  server = mcp.createMcpServer(serverArgs(tracked?.client ?? made.client, log));
+  server = mcp.createMcpServer(serverArgs(made.client, log));
   const where = opts.sandbox ? ' against the sandbox' : '';
   const gate = `irreversible tools ${opts['allow-irreversible'] ? 'allowed' : 'refused'}; sends ${opts['allow-sends'] ? 'allowed' : 'refused'}`;
   const what = server.mode === 'discover' ? `3 discovery tools over ${server.actions.length} actions` : `${server.tools.length} tools`;
@@ -119,8 +118,7 @@ export async function cmdMcp(opts) {
       await serveStdio(server, { maxLine: maxBody, log, decodeUtf8: guard.decodeUtf8 });
     }
   } finally {
-    if (tracked) await tracked.snaps.close();
-    else await made.save(true);
+    await made.save(true);
   }
   return 0;
 }

@@ -1,7 +1,7 @@
 // Everything the CLI prints: the CliError class and exit codes, error reports (text or
 // --json-errors, secrets redacted), results on stdout (JSON pretty on a terminal), the dry-run
 // listing of captured requests, and the progress line on stderr.
-import process from 'node:process';
+import { process } from './builtins.js';
 
 export const NAME = 'iterable-wasm';
 
@@ -150,7 +150,8 @@ export function progress(opts) {
   const tty = !!process.stderr.isTTY;
   let last = 0;
   let shown = false;
-  return {
+  let timer = null;
+  const bar = {
     update(text, force = false) {
       if (quiet || !tty) return;
       const now = Date.now();
@@ -159,11 +160,27 @@ export function progress(opts) {
       shown = true;
       process.stderr.write(`\r\x1b[2K${text}`);
     },
+    /** Keeps the line moving while nothing else reports: `status()` with the time since `t0`,
+     * now and every second (on a terminal; the timer never holds the process open). */
+    tick(t0, status) {
+      if (quiet || !tty || timer) return;
+      const show = () => bar.update(`${status()} ${seconds(t0)}`, true);
+      show();
+      timer = setInterval(show, 1000);
+      timer.unref?.();
+    },
+    /** Stops the ticking; the line stays until done() or the next output. */
+    stop() {
+      if (timer) clearInterval(timer);
+      timer = null;
+    },
     done(text) {
+      bar.stop();
       if (quiet) return;
       process.stderr.write(tty && shown ? `\r\x1b[2K${text}\n` : `${text}\n`);
     },
   };
+  return bar;
 }
 
 export const num = (n) => n.toLocaleString('en-US');

@@ -2,37 +2,39 @@
 // names come from the catalog (./find.js); each command runs its action through cmdRun, a smart
 // command first picks its action by the argument's shape. `<resource> --help` lists the
 // commands, `<resource> <command> --help` shows the action (or the choice) with an example.
-import { loadPackage } from './catalog.js';
-import { cmdRun } from './call.js';
+import { catalogActions, catalogEntry } from './catalog.js';
 import { WIDTH, describeText, exampleLine } from './describe.js';
-import { findResource, pickChoice, resourceTable, suggest } from './find.js';
+import { byText, findResource, pickChoice, resourceTable, suggest } from './find.js';
 import { CliError, NAME, write } from './output.js';
 
+// The call path (client, transport, the package) is loaded only when a command runs.
+const cmdRun = async (...a) => (await import('./call.js')).cmdRun(...a);
 const clip = (s, n) => (s.length > n ? s.slice(0, n - 1) + '…' : s);
 
 /** The resource `name` names, or undefined (then the word is an action id or a typo). */
 export async function resourceNamed(name) {
-  const { actions } = await loadPackage();
+  const actions = catalogActions();
   return findResource(actions, name);
 }
 
 function resourceHelp(r) {
-  const cmds = [...r.commands.values()].sort((x, y) => x.name.localeCompare(y.name));
+  const cmds = [...r.commands.values()].sort((x, y) => byText(x.name, y.name));
   const w = Math.max(...cmds.map((c) => c.name.length));
   const lines = cmds.map((c) => {
     const what = c.action ? `${c.action.title} (${c.action.id})` : `by the argument: ${c.choices.map((x) => x.action.id).join(' or ')}`;
-    return clip(`  ${c.name.padEnd(w)}  ${c.action?.irreversible ? '! ' : ''}${what}`, WIDTH);
+    return clip(`  ${c.name.padEnd(w)}  ${c.action?.irreversible ? '! ' : ''}${c.action?.sends ? '@ ' : ''}${what}`, WIDTH);
   });
   return `Usage: ${NAME} ${r.name} <command> [args] [options]
 
 Commands (each runs one action; \`${NAME} ${r.name} <command> --help\` for its params;
-! asks before running):
+! irreversible, @ sends messages to people: asks before running):
 ${lines.join('\n')}
 `;
 }
 
 function smartHelp(r, c) {
-  const ex = c.choices.map((x) => exampleLine(x.action, `${NAME} ${r.name} ${c.name}`));
+  const full = c.choices.map((x) => catalogEntry(x.action.id));
+  const ex = full.map((a) => exampleLine(a, `${NAME} ${r.name} ${c.name}`));
   const rules = c.choices.map((x) => `  ${/email/i.test(x.param) ? 'an email address' : `a ${x.param}`} (or ${x.param}=…) runs ${x.action.id}`);
   return `Usage: ${NAME} ${r.name} ${c.name} <${c.choices.map((x) => x.param).join('|')}> [key=value ...] [options]
 
@@ -42,7 +44,7 @@ ${rules.join('\n')}
 Examples:
 ${ex.map((e) => `  ${e}`).join('\n')}
 
-${c.choices.map((x) => describeText(x.action)).join('\n')}`;
+${full.map((a) => describeText(a)).join('\n')}`;
 }
 
 /** `<resource> [command] [args]`. */
@@ -58,7 +60,8 @@ export async function cmdResource(r, opts, args) {
     throw new CliError(`${r.name} has no command "${String(name).slice(0, 40)}"${near.length ? ` (did you mean ${near.join(', ')}?)` : ''}; see \`${NAME} ${r.name} --help\``);
   }
   if (opts.help) {
-    await write(c.action ? describeText(c.action, { examples: [exampleLine(c.action, `${NAME} ${r.name} ${c.name}`), exampleLine(c.action)] }) : smartHelp(r, c));
+    const a = c.action && catalogEntry(c.action.id);
+    await write(a ? describeText(a, { examples: [exampleLine(a, `${NAME} ${r.name} ${c.name}`), exampleLine(a)] }) : smartHelp(r, c));
     return 0;
   }
   if (c.action) return cmdRun(c.action.id, opts, rest);
@@ -69,6 +72,6 @@ export async function cmdResource(r, opts, args) {
 
 /** Every resource's name and command names (for completion). */
 export async function resourceNames() {
-  const { actions } = await loadPackage();
+  const actions = catalogActions();
   return [...resourceTable(actions).values()].map((r) => ({ name: r.name, commands: [...r.commands.keys()].sort() }));
 }

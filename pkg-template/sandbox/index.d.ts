@@ -38,6 +38,18 @@ export interface OutboxMessage {
   content: Record<string, unknown>;
 }
 
+/** What a request changed: `tick` when time moved campaigns or exports, `req` when it was an accepted write. */
+export interface SandboxChange {
+  tick?: { clock: number; rng: string };
+  req?: { clock: number; rng: string };
+}
+export interface SandboxChangeRequest {
+  method: string;
+  url: string;
+  accept?: string;
+  body?: string;
+}
+
 export interface Sandbox {
   /** A fetch that answers as Iterable would, from the emulator's state; nothing leaves the process. */
   fetch(input: string | URL | Request, init?: RequestInit): Promise<Response>;
@@ -45,10 +57,22 @@ export interface Sandbox {
   dump(): Record<string, unknown>;
   /** The same state as JSON text (what a state file holds). */
   dumpText(): string;
+  /** The same text handed to `write` in pieces (about 1 MiB each, whole characters) as it is made: a large state never exists as one string. */
+  dumpTo(write: (piece: string) => void): void;
   /** Replaces the state (a dump(), object or JSON text; missing collections keep their defaults). */
   load(state: object | string): void;
   /** Back to the seeded initial state. */
   reset(): void;
+  /** The state as UTF-8 JSON bytes (also a state past a string's ~512 MB limit). */
+  dumpBytes(): Uint8Array;
+  /** Replaces the state from UTF-8 JSON bytes (what dumpBytes gives). */
+  loadBytes(bytes: Uint8Array): void;
+  /** Applies one record of a journal of changes (JSON text); the handler's status. */
+  replay(record: string): number;
+  /** `{"clock": epoch ms, "rng": "decimal"}` as JSON text, without a dump. */
+  clockState(): string;
+  /** Called after each request with what it changed (null: nothing) and the request; a promise it returns is awaited before the answer. null removes it. */
+  track(fn: ((change: SandboxChange | null, request: SandboxChangeRequest | null) => void | Promise<void>) | null): void;
   /** Every message the project would have sent, oldest first. */
   outbox(): OutboxMessage[];
   /** Ids of every action the emulator routes. */

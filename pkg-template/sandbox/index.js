@@ -51,6 +51,7 @@ export async function createSandbox(options, instantiate) {
   const sandbox = new mod.Sandbox(JSON.stringify(opts));
   if (state !== undefined && state !== null) sandbox.load(typeof state === 'string' ? state : JSON.stringify(state));
 
+  let listener = null;
   async function sandboxFetch(input, init = {}) {
     const isRequest = typeof Request !== 'undefined' && input instanceof Request;
     const url = isRequest ? input.url : String(input);
@@ -68,6 +69,11 @@ export async function createSandbox(options, instantiate) {
     }
     if (signal?.aborted) throw abortReason(signal);
     const out = JSON.parse(sandbox.handle(method, url, JSON.stringify(headers), body));
+    if (listener) {
+      // The answer waits for the change to be kept (a journal's append).
+      const kept = listener(out.change ?? null, out.change ? { method, url, accept: headers.accept, body } : null);
+      if (kept) await kept;
+    }
     if (out.delayMs > 0) await sleep(out.delayMs, signal);
     const payload = BODYLESS.has(out.status) || method === 'HEAD' ? null : out.body;
     return new Response(payload, { status: out.status, headers: out.headers });
@@ -78,10 +84,27 @@ export async function createSandbox(options, instantiate) {
     dump: () => JSON.parse(sandbox.dump()),
     /** The same state as JSON text (what a state file holds), without building the object. */
     dumpText: () => sandbox.dump(),
+    /** The same text handed to write(piece) in pieces of about 1 MiB, never as one string. */
+    dumpTo: (write) => sandbox.dumpTo({ write }),
     load(state) {
       sandbox.load(typeof state === 'string' ? state : JSON.stringify(state));
     },
     reset: () => sandbox.reset(),
+    /** The state as UTF-8 bytes (also past a string's ~512 MB limit), and back. */
+    dumpBytes: () => sandbox.dumpBytes(),
+    loadBytes: (bytes) => sandbox.loadBytes(bytes),
+    /** Applies one journal record (JSON text; see ../server/state-file.js); the handler's status. */
+    replay: (record) => sandbox.replay(record),
+    /** `{"clock","rng"}` as JSON text: the simulated clock and PRNG, without a dump. */
+    clockState: () => sandbox.clock(),
+    /**
+     * fn(change, request) after each request: change is what the emulator reports it changed
+     * (null for a read or a refused request), request { method, url, accept, body }; a promise
+     * it returns is awaited before the answer is given. null: no listener.
+     */
+    track(fn) {
+      listener = typeof fn === 'function' ? fn : null;
+    },
     outbox: () => JSON.parse(sandbox.outbox()),
     actionIds: () => JSON.parse(mod.Sandbox.actionIds()),
   };

@@ -7,12 +7,16 @@ export interface ServeOptions extends Omit<SandboxOptions, 'state'> {
   host?: string;
   /**
    * JSON file: locked for this process (a second process on it fails, naming the holder's pid),
-   * loaded at start when present, saved atomically within `saveIntervalMs` after a change and on
-   * close(). Reads and refused requests never write it.
+   * loaded at start when present (with its journal, `<state>.journal`, replayed). Each accepted
+   * change is appended to the journal and flushed to disk before it is answered; a snapshot is
+   * written atomically when the journal outgrows `compactBytes` (or the snapshot), when its
+   * oldest change is `compactAgeMs` old, and on close(). Reads and refused requests never write.
    */
   state?: string;
-  /** At most one snapshot per this many ms while changes come (default 1000). */
-  saveIntervalMs?: number;
+  /** Journal size past which a snapshot is written (default 16 MiB, or the snapshot's size if larger). */
+  compactBytes?: number;
+  /** Age of the journal past which a snapshot is written, once its changes reach a sixteenth of the snapshot's size (default 10 minutes). */
+  compactAgeMs?: number;
   /** Host names served besides loopback ones ("name" or "name:port"); others get 403. */
   allowHosts?: string[];
   /** Browser origins allowed besides loopback ones (e.g. "https://app.example.com"); never "*". */
@@ -24,7 +28,7 @@ export interface ServeOptions extends Omit<SandboxOptions, 'state'> {
   requestTimeoutMs?: number;
   /** A connection with no traffic either way for this long is closed (default 300000 ms). */
   idleTimeoutMs?: number;
-  /** Connections at once (default 64); more are closed at once. */
+  /** Connections at once (default 256); more are closed at once. */
   maxConnections?: number;
   /** true: one line per request on stderr; or a function receiving each line. */
   log?: boolean | ((line: string) => void);
@@ -33,9 +37,9 @@ export interface ServeOptions extends Omit<SandboxOptions, 'state'> {
 export interface SandboxServer {
   url: string;
   sandbox: Sandbox;
-  /** Writes pending changes to the state file now. */
+  /** Writes a snapshot of the state now (every change is already in the journal). */
   save(): Promise<void>;
-  /** Stops serving, writes pending changes, releases the state file. */
+  /** Stops serving, writes a snapshot if anything happened, releases the state file. */
   close(): Promise<void>;
 }
 

@@ -5,13 +5,15 @@
 // A local development tool, guarded like one (../server/guard.js, ../server/node.js): binds
 // 127.0.0.1 by default, serves loopback Host names only (others with allowHosts), CORS for
 // loopback origins only (others with corsOrigins, never "*"), bodies up to maxBody (8 MB; 413
-// past it, counted as they arrive), header and request timeouts, a connection cap.
-// With `state`, the file is locked for this process, loaded at start when present, and saved
-// atomically after changes (../server/state-file.js): within saveIntervalMs of a write, and on
-// close(); reads and refused requests never write it.
+// past it, counted as they arrive), header and request timeouts, a connection cap (256 at once
+// by default, maxConnections: enough for a load test's few hundred clients).
+// With `state`, the file is locked for this process and loaded at start when present; each
+// accepted change is appended to its journal and on disk before it is answered, and a snapshot is
+// written now and then and on close() (../server/state-file.js); reads and refused requests never
+// write.
 import { SANDBOX_MAX_BODY, hostList, originList } from '../server/guard.js';
 import { serveLocal } from '../server/node.js';
-import { openStateFile, snapshots } from '../server/state-file.js';
+import { openState } from '../server/state-file.js';
 import { createSandbox } from './index.js';
 import { instantiate } from './load.node.js';
 
@@ -20,33 +22,19 @@ const CORS = {
   headers: 'Content-Type, Api-Key, Authorization, Accept',
 };
 const CODES = { 400: 'BadJsonBody', 403: 'Forbidden', 413: 'RequestTooLarge', 500: 'GenericError' };
-const READS = new Set(['GET', 'HEAD']);
+/** Connections at once: a load test against the sandbox opens a few hundred. */
+const SANDBOX_MAX_CONNECTIONS = 256;
 
 export async function serve(options = {}) {
-  const { port = 4010, host = '127.0.0.1', state, seed, clock, stepMs, faults, rateLimits, apiKeys, jwtKeys, log, maxBody = SANDBOX_MAX_BODY, saveIntervalMs = 1000 } = options;
+  const { port = 4010, host = '127.0.0.1', state, seed, clock, stepMs, faults, rateLimits, apiKeys, jwtKeys, log, maxBody = SANDBOX_MAX_BODY, compactBytes, compactAgeMs } = options;
   const say = typeof log === 'function' ? log : log ? (line) => console.error(line) : () => {};
   const allowHosts = hostList(options.allowHosts, 'allowHosts');
   const corsOrigins = originList(options.corsOrigins, 'corsOrigins');
   if (!Number.isInteger(maxBody) || maxBody < 1) throw new TypeError('maxBody must be a positive integer (bytes)');
   const sandbox = await createSandbox({ seed, clock, stepMs, faults, rateLimits, apiKeys, jwtKeys }, instantiate);
-  let store = null;
-  let snaps = null;
-  if (state) {
-    store = await openStateFile(state, { wait: 0 });
-    try {
-      const saved = store.read();
-      if (saved !== undefined) sandbox.load(saved);
-    } catch (e) {
-      store.release();
-      throw new Error(`state file ${state}: ${e?.message ?? e}`);
-    }
-    snaps = snapshots(store, () => sandbox.dumpText(), { intervalMs: saveIntervalMs, log: say });
-  }
-  const app = async (request) => {
-    const response = await sandbox.fetch(request);
-    if (snaps && response.status < 400) snaps.changed(READS.has(request.method) ? 'clock' : 'data');
-    return response;
-  };
+  const store = state ? await openState(state, sandbox, { wait: 0, log: say, longRunning: true, compactBytes, compactAgeMs }) : null;
+  if (store?.loaded.replayed) say(`state file ${state}: ${store.loaded.replayed} journal records replayed`);
+  const app = (request) => sandbox.fetch(request);
   let srv;
   try {
     srv = await serveLocal(app, {
@@ -61,11 +49,11 @@ export async function serve(options = {}) {
       headersTimeoutMs: options.headersTimeoutMs,
       requestTimeoutMs: options.requestTimeoutMs,
       idleTimeoutMs: options.idleTimeoutMs,
-      maxConnections: options.maxConnections,
+      maxConnections: options.maxConnections ?? SANDBOX_MAX_CONNECTIONS,
       log: say,
     });
   } catch (e) {
-    store?.release();
+    await store?.close();
     throw e;
   }
   say(`iterable sandbox listening on ${srv.url}${state ? ` (state: ${state})` : ''}`);
@@ -74,23 +62,23 @@ export async function serve(options = {}) {
     ...sandbox,
     load(s) {
       sandbox.load(s);
-      snaps?.changed('data');
+      store?.replaced().catch(() => {});
     },
     reset() {
       sandbox.reset();
-      snaps?.changed('data');
+      store?.replaced().catch(() => {});
     },
   };
   let closing;
   return {
     url: srv.url,
     sandbox: controls,
-    /** Writes what is pending to the state file now. */
-    save: () => snaps?.flush() ?? Promise.resolve(),
+    /** Writes a snapshot of the state now (the journal starts again). */
+    save: () => store?.compact() ?? Promise.resolve(),
     close: () =>
       (closing ??= (async () => {
         await srv.close();
-        await snaps?.close();
+        await store?.close();
       })()),
   };
 }

@@ -72,12 +72,14 @@ export async function serveLocal(app, options) {
     log(`${req.method} ${String(req.url).slice(0, 200)} -> ${r.status} (refused: ${r.message})`);
     if (r.headers.connection !== 'close' || req.complete) return res.end(body);
     // A body still arriving past the limit: the answer goes out whole at once; what still comes
-    // is read and dropped (never held) up to LINGER_BYTES, then left unread, and the connection
+    // is read and dropped (never held) up to LINGER_BYTES (at most half the body limit, so what
+    // a refused body costs stays under twice the limit), then left unread, and the connection
     // closes when the client pauses or LINGER_MS pass, so the client reads the 413 rather than
     // a reset, and memory stays bounded whatever it sends.
     res.write(body);
     let quiet;
     let dropped = 0;
+    const linger = Math.min(LINGER_BYTES, Math.floor((policy.maxBody ?? LINGER_BYTES * 2) / 2));
     const stop = () => {
       clearTimeout(quiet);
       clearTimeout(cap);
@@ -88,7 +90,7 @@ export async function serveLocal(app, options) {
     const cap = setTimeout(stop, LINGER_MS);
     const onData = (c) => {
       dropped += c.length;
-      if (dropped > LINGER_BYTES) return req.pause();
+      if (dropped > linger) return req.pause();
       clearTimeout(quiet);
       quiet = setTimeout(stop, 200);
     };
@@ -138,6 +140,22 @@ export async function serveLocal(app, options) {
         response.headers.forEach((v, k) => {
           out[k] = v;
         });
+        if (response.body && /^text\/event-stream/i.test(response.headers.get('content-type') ?? '') && req.method !== 'HEAD') {
+          // A server-sent event stream goes out as each event comes (progress, questions to the
+          // client), not at its end; the client going away cancels it.
+          res.writeHead(response.status, out);
+          res.flushHeaders();
+          const reader = response.body.getReader();
+          res.once('close', () => reader.cancel().catch(() => {}));
+          for (;;) {
+            const { done, value } = await reader.read();
+            if (done || res.destroyed) break;
+            res.write(value);
+          }
+          res.end();
+          log(`${req.method} ${String(req.url).slice(0, 200)} -> ${response.status} (event stream)`);
+          return;
+        }
         const bytes = BODYLESS.has(response.status) || req.method === 'HEAD' ? null : Buffer.from(await response.arrayBuffer());
         if (bytes) out['content-length'] = String(bytes.length);
         res.writeHead(response.status, out);

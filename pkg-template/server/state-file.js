@@ -3,13 +3,15 @@
 //   - one writer at a time: `<file>.lock` is created exclusively and holds the owner's pid and
 //     host; a lock whose process is gone is taken over; a live one makes a long-running process
 //     fail at once (naming the pid) and a short CLI run wait for it (bounded);
-//   - every write is atomic: a temporary file in the same folder, flushed to disk, renamed over
+//   - `<file>` is a snapshot (the emulator's dump) and `<file>.journal` the changes made since:
+//     each accepted change is appended as one record, so its cost does not grow with the state
+//     (see openState below);
+//   - every rewrite is atomic: a temporary file in the same folder, flushed to disk, renamed over
 //     the file, then the folder flushed, so a kill at any moment leaves the last good state;
-//   - temporary files left by a killed writer are removed when the lock is taken;
-//   - snapshots(): writes only after a change, at most one per interval while changes come, and
-//     a final one on close, so a request's cost does not grow with the state.
-import { closeSync, fsyncSync, openSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
+//   - temporary files left by a killed writer are removed when the lock is taken.
+import { closeSync, fdatasync, fsyncSync, openSync, readdirSync, readFileSync, readSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { open, rename, unlink } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
 import { hostname } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import process from 'node:process';
@@ -145,7 +147,7 @@ export async function openStateFile(file, { wait = 0 } = {}) {
   process.on('exit', releaseSync);
 
   // Temporary files of this state file are ours to remove now: their writers are gone.
-  const tmpName = new RegExp(`^${escapeRe(base)}\\.\\d+(-\\d+)?\\.tmp$`);
+  const tmpName = new RegExp(`^${escapeRe(base)}(\\.journal)?\\.\\d+(-\\d+)?\\.tmp$`);
   for (const f of readdirSync(dir)) {
     if (tmpName.test(f)) {
       try {
@@ -169,10 +171,11 @@ export async function openStateFile(file, { wait = 0 } = {}) {
   };
   return {
     file,
-    /** The file's text, or undefined when it does not exist yet. */
+    path,
+    /** The file's bytes, or undefined when it does not exist yet. */
     read() {
       try {
-        return readFileSync(path, 'utf8');
+        return readFileSync(path);
       } catch (e) {
         if (e.code === 'ENOENT') return undefined;
         throw e;
@@ -196,12 +199,12 @@ export async function openStateFile(file, { wait = 0 } = {}) {
       }
       syncDir();
     },
-    /** The same, synchronously. */
-    writeSync(text) {
-      const tmp = tmpPath();
+    /** The same, synchronously; `target` (default: the file) is the file or one beside it. */
+    writeSync(text, target = path) {
+      const tmp = target === path ? tmpPath() : join(dir, `${basename(target)}.${process.pid}-${++n}.tmp`);
       try {
         writeNew(tmp, text);
-        renameSync(tmp, path);
+        renameSync(tmp, target);
       } catch (e) {
         try {
           unlinkSync(tmp);
@@ -215,71 +218,342 @@ export async function openStateFile(file, { wait = 0 } = {}) {
   };
 }
 
+// ---------------------------------------------------------------------------------------------
+// The journal
+//
+// `<file>.journal` holds records, each framed as `<byte length> <check> <JSON>\n`, where check is
+// the first 8 hex digits of the JSON's SHA-256: a record cut short by a kill (or a torn write) is
+// detected and dropped with what follows it, and the file is cut back to the last whole record;
+// a damaged journal never stops a start. The first record names the snapshot the journal applies
+// to: {"k":"base","size","sha256","at"} (`<file>`'s size and SHA-256, when the journal began). Then:
+//   {"k":"req","clock","rng","method","url","accept","body"}  an accepted write, replayed through
+//       the emulator's handler at the clock and PRNG it ran at (Sandbox::replay);
+//   {"k":"tick","clock","rng"}   time moving campaigns or exports (during any request);
+//   {"k":"clock","clock","rng"}  a CLI run that only moved the clock;
+//   {"k":"compact","size","sha256"}  a snapshot of the state as of this point is being written.
+// The emulator is deterministic given its state, clock and PRNG (ids come from its sequence,
+// message ids and draws from its PRNG, time from its clock), so loading the snapshot and
+// replaying the records gives the state the writer had.
+//
+// Durability: a change's records are written (one write) and then flushed with fdatasync before
+// the request that made it is answered (one flush for all the changes that arrive while one is
+// under way). A change is *acknowledged* when its answer is given (the HTTP response is sent, the
+// CLI command or MCP tool call returns): it is on disk by then, and survives kill -9 and power
+// loss alike. Reads and refused requests write nothing.
+//
+// Compaction writes a new snapshot when the journal outgrows max(compactBytes, the snapshot's
+// size) (so its cost, which grows with the state, is spread over at least as many bytes of
+// changes), when the journal began compactAgeMs ago and holds at least a sixteenth of the
+// snapshot's size in changes (so a large state is not rewritten for a few small ones), and on a
+// long-running process's clean exit: the state is dumped (between two requests), a "compact" record marks the point, the
+// snapshot is written atomically (temporary file, fsync, rename, folder fsync), then the journal
+// is rewritten atomically as a new base plus the records appended meanwhile. A kill at any moment
+// of it leaves either the old snapshot with the whole journal, or the new snapshot with the
+// journal's records after the matching "compact" mark.
+
+const NL = 0x0a;
+const SP = 0x20;
+const EMPTY_SHA = createHash('sha256').digest('hex');
+const check = (bytes) => createHash('sha256').update(bytes).digest('hex').slice(0, 8);
+/** What a journal's records apply to: the snapshot's size and SHA-256. */
+const identity = (bytes) => ({ size: bytes ? bytes.length : 0, sha256: bytes ? createHash('sha256').update(bytes).digest('hex') : EMPTY_SHA });
+const sameSnapshot = (r, id) => r.size === id.size && r.sha256 === id.sha256;
+
+/** One record's bytes. */
+export function frameRecord(record) {
+  const json = Buffer.from(JSON.stringify(record));
+  return Buffer.concat([Buffer.from(`${json.length} ${check(json)} `), json, Buffer.of(NL)]);
+}
+
+/** The whole records of a journal's bytes: { records: [{ record, text, end }], good (the byte
+ * offset after the last whole record), torn (why the rest was dropped, or null) }. */
+export function parseJournal(buf) {
+  const records = [];
+  let pos = 0;
+  const stop = (why) => ({ records, good: pos, torn: `${why} at byte ${pos} of ${buf.length}` });
+  while (pos < buf.length) {
+    const sp = buf.indexOf(SP, pos);
+    if (sp < 0 || sp === pos || sp - pos > 12) return stop('a record without its length');
+    const lenText = buf.toString('latin1', pos, sp);
+    if (!/^\d+$/.test(lenText)) return stop('a record with a bad length');
+    const len = Number(lenText);
+    const start = sp + 10;
+    const end = start + len;
+    if (end >= buf.length || buf[sp + 9] !== SP || buf[end] !== NL) return stop('a record cut short');
+    const json = buf.subarray(start, end);
+    if (check(json) !== buf.toString('latin1', sp + 1, sp + 9)) return stop('a record whose checksum does not match');
+    const text = json.toString('utf8');
+    let record;
+    try {
+      record = JSON.parse(text);
+    } catch {
+      return stop('a record that is not JSON');
+    }
+    if (record === null || typeof record !== 'object' || typeof record.k !== 'string') return stop('a record of no kind');
+    pos = end + 1;
+    records.push({ record, text, end: pos });
+  }
+  return { records, good: pos, torn: null };
+}
+
+/** The records of one request's change (what the emulator reported, see Response::change). */
+function changeRecords(change, request) {
+  const out = [];
+  if (change.tick) out.push({ k: 'tick', ...change.tick });
+  if (change.req) out.push({ k: 'req', ...change.req, method: request.method, url: request.url, ...(request.accept ? { accept: request.accept } : {}), ...(request.body !== undefined ? { body: request.body } : {}) });
+  return out;
+}
+
 /**
- * Debounced snapshots of a long-running process's state. `dump()` returns (or resolves to) the
- * state's text.
- * changed('data') after a request that changed data: a write follows within `intervalMs`
- * (one per interval however many changes come); changed('clock') after one that only moved the
- * emulator's clock (a read): written with the next snapshot or on close, never on its own.
- * Taking a snapshot holds the process for a time that grows with the state (the emulator
- * serializes it), so the next one waits at least DUMP_SHARE times that long: at most a fifth
- * of the time goes to snapshots however large the state and however many the changes.
- * close() writes what is pending and releases the lock.
+ * The state file of a process that runs the emulator: locks `file` (see openStateFile; `wait`),
+ * loads the snapshot and replays the journal into `sandbox` (createSandbox's object), then
+ * journals each change the sandbox reports. Options: log(line), compactBytes (default 16 MiB),
+ * compactAgeMs (10 minutes), longRunning (compaction in the background as the thresholds are
+ * passed, and on close; a short run compacts only when close finds a threshold passed).
+ * Returns { loaded: {replayed, refused, dropped}, compact(), flush(), close({ok}), journalBytes }.
  */
-export function snapshots(store, dump, { intervalMs = 1000, log = () => {} } = {}) {
-  let data = false;
-  let clock = false;
+export async function openState(file, sandbox, { wait = 0, log = () => {}, compactBytes = 16 * 1024 * 1024, compactAgeMs = 10 * 60_000, longRunning = false } = {}) {
+  const store = await openStateFile(file, { wait });
+  const jpath = `${store.path}.journal`;
+  let fd = null;
+  let snapshotId;
+  let journalBytes = 0;
+  let firstAt = 0; // when the oldest record since the base was appended (0: none)
+  let touched = false; // a request was handled since the last compaction (a read moves the clock)
+  const loaded = { replayed: 0, refused: 0, dropped: null };
+  try {
+    const snap = store.read();
+    snapshotId = identity(snap);
+    if (snap) {
+      try {
+        sandbox.loadBytes(snap);
+      } catch (e) {
+        throw new Error(`state file ${file}: ${e?.message ?? e}`);
+      }
+    }
+    let journal;
+    try {
+      journal = readFileSync(jpath);
+    } catch (e) {
+      if (e.code !== 'ENOENT') throw e;
+    }
+    let keep = []; // the records (after the base) that apply to the snapshot
+    let rewrite = journal === undefined;
+    let began = Date.now();
+    if (journal) {
+      const { records, torn } = parseJournal(journal);
+      if (torn) {
+        loaded.dropped = torn;
+        log(`state file ${file}: dropped the journal's unfinished last record (${torn})`);
+        rewrite = true;
+      }
+      let from = -1;
+      if (records[0]?.record.k === 'base' && sameSnapshot(records[0].record, snapshotId)) {
+        from = 1;
+        if (Number.isFinite(records[0].record.at)) began = records[0].record.at;
+      } else {
+        // A compaction was cut short after its snapshot was written: the records after its mark.
+        for (let i = records.length - 1; i >= 0; i--) {
+          if (records[i].record.k === 'compact' && sameSnapshot(records[i].record, snapshotId)) {
+            from = i + 1;
+            break;
+          }
+        }
+        rewrite = true;
+        if (from < 0 && records.length > 0) {
+          // Not this snapshot's journal (the file was replaced by hand): kept aside, not applied.
+          const aside = `${jpath}.orphan-${Date.now()}`;
+          renameSync(jpath, aside);
+          log(`state file ${file}: its journal belongs to another snapshot; moved it to ${aside}`);
+        }
+      }
+      if (from > 0) keep = records.slice(from).filter((r) => r.record.k !== 'compact' && r.record.k !== 'base');
+    }
+    for (const r of keep) {
+      const status = sandbox.replay(r.text);
+      loaded.replayed++;
+      if (status >= 400) loaded.refused++;
+    }
+    if (!snap) {
+      // A new file: its first snapshot now (a fresh emulator's state depends on when and how it
+      // was made, so replay needs the one the records were made on).
+      const bytes = sandbox.dumpBytes();
+      store.writeSync(bytes);
+      snapshotId = identity(bytes);
+      keep = [];
+      rewrite = true;
+    }
+    if (loaded.refused) log(`state file ${file}: ${loaded.refused} of ${loaded.replayed} journal records were refused on replay (the emulator's rules changed since they were accepted)`);
+    if (rewrite) {
+      store.writeSync(Buffer.concat([frameRecord({ k: 'base', ...snapshotId, at: began }), ...keep.map((r) => frameRecord(r.record))]), jpath);
+    }
+    fd = openSync(jpath, 'a+');
+    journalBytes = statSync(jpath).size;
+    if (keep.length) firstAt = began;
+  } catch (e) {
+    if (fd !== null) closeSync(fd);
+    store.release();
+    throw e;
+  }
+
+  // Group commit: every append waits for an fdatasync that began after it was written.
+  let inflight = null;
+  let queued = null;
+  const datasync = (f) => new Promise((res, rej) => fdatasync(f, (e) => (e ? rej(e) : res())));
+  const durable = () => {
+    if (inflight) return (queued ??= inflight.catch(() => {}).then(() => ((queued = null), durable())));
+    const f = fd;
+    inflight = datasync(f).finally(() => (inflight = null));
+    return inflight;
+  };
+
+  let compacting = null;
+  let again = false;
   let timer = null;
-  let writing = Promise.resolve();
   let lastError = null;
-  let notBefore = 0;
-  const take = async () => {
-    const t0 = Date.now();
-    const text = await dump();
-    notBefore = Date.now() + DUMP_SHARE * (Date.now() - t0);
-    return text;
+  const due = () => journalBytes > Math.max(compactBytes, snapshotId.size) || (firstAt > 0 && Date.now() - firstAt >= compactAgeMs && journalBytes >= snapshotId.size / 16);
+  const schedule = () => {
+    if (!longRunning || compacting) return;
+    if (timer && due()) {
+      clearTimeout(timer);
+      timer = null;
+    }
+    if (timer) return;
+    const wait = due() ? 0 : firstAt > 0 ? Math.max(0, firstAt + compactAgeMs - Date.now()) : null;
+    if (wait === null) return;
+    timer = setTimeout(() => {
+      timer = null;
+      if (due()) compact().catch(() => {});
+      else schedule();
+    }, wait);
+    timer.unref?.();
   };
-  const flush = () => {
-    if (timer) clearTimeout(timer);
-    timer = null;
-    if (!data && !clock) return writing;
-    data = clock = false;
-    // The state is taken when the previous write is done, so it holds every change until then.
-    writing = writing.then(async () => store.write(await take())).then(
-      () => {
-        lastError = null;
-      },
-      (e) => {
-        lastError = e;
-        log(`state not saved to ${store.file}: ${e?.message ?? e}`);
-      },
-    );
-    return writing;
+  setImmediate(schedule);
+  let last = null; // the clock and PRNG of the last record appended
+  const appendFrames = (buf) => {
+    writeSync(fd, buf);
+    journalBytes += buf.length;
   };
+
+  /** A snapshot of the state now (once the one under way, if any, is done); the journal then
+   * holds only what came after. */
+  function compact() {
+    if (compacting) {
+      again = true;
+      return compacting.catch(() => {}).then(() => compact());
+    }
+    again = false;
+    return (compacting = (async () => {
+      const bytes = sandbox.dumpBytes();
+      const id = identity(bytes);
+      // Everything before this mark is in the new snapshot.
+      appendFrames(frameRecord({ k: 'compact', ...id }));
+      const markEnd = journalBytes;
+      const since = { firstAt, touched };
+      touched = false;
+      firstAt = 0;
+      try {
+        await durable();
+        await store.write(bytes);
+      } catch (e) {
+        touched ||= since.touched;
+        firstAt ||= since.firstAt;
+        throw e;
+      }
+      snapshotId = id;
+      // The journal again: a base for the new snapshot and the records appended since the mark.
+      const tail = Buffer.alloc(journalBytes - markEnd);
+      if (tail.length) readSync(fd, tail, 0, tail.length, markEnd);
+      const began = Date.now();
+      store.writeSync(Buffer.concat([frameRecord({ k: 'base', ...id, at: began }), tail]), jpath);
+      const old = fd;
+      fd = openSync(jpath, 'a+');
+      journalBytes = statSync(jpath).size;
+      Promise.resolve(inflight).catch(() => {}).then(() => closeSync(old));
+      if (tail.length && !firstAt) firstAt = began;
+    })()
+      .then(
+        () => {
+          lastError = null;
+        },
+        (e) => {
+          lastError = e;
+          log(`state not compacted into ${file} (the journal keeps every change): ${e?.message ?? e}`);
+          throw e;
+        },
+      )
+      .finally(() => {
+        compacting = null;
+        if (!again) schedule();
+      }));
+  }
+
+  let closed = false;
+  sandbox.track((change, request) => {
+    if (closed) return undefined;
+    touched = true;
+    if (!change) return undefined;
+    const records = changeRecords(change, request);
+    if (!records.length) return undefined;
+    last = records.at(-1);
+    appendFrames(Buffer.concat(records.map(frameRecord)));
+    if (!firstAt) firstAt = Date.now();
+    schedule();
+    return durable();
+  });
+
   return {
-    changed(kind = 'data') {
-      if (kind !== 'data') {
-        clock = true;
-        return;
-      }
-      data = true;
-      if (!timer) {
-        timer = setTimeout(flush, Math.max(intervalMs, notBefore - Date.now()));
-        timer.unref?.();
-      }
+    file,
+    loaded,
+    get journalBytes() {
+      return journalBytes;
     },
-    /** Writes what is pending now; resolves when it is on disk. */
-    flush,
-    get pending() {
-      return data || clock || timer !== null;
+    get snapshotBytes() {
+      return snapshotId.size;
     },
     get lastError() {
       return lastError;
     },
-    async close() {
-      await flush();
-      await writing;
-      store.release();
+    compact,
+    /** The state was replaced outside the journal (a load or reset): a snapshot of it now, and
+     * one more on close. */
+    replaced() {
+      touched = true;
+      return compact();
+    },
+    /** Resolves when every change so far is on disk. */
+    flush: () => (compacting ?? Promise.resolve()).catch(() => {}).then(durable),
+    /**
+     * Ends: a long-running process compacts if anything happened since the last snapshot (its
+     * reads moved the clock); a short run (the CLI) that succeeded (`ok`) and moved the clock
+     * records the clock (the next run goes on from it), and compacts only when a threshold is
+     * passed. Then the journal is flushed and the lock released.
+     */
+    async close({ ok = true } = {}) {
+      if (closed) return;
+      try {
+        if (timer) clearTimeout(timer);
+        timer = null;
+        await (compacting ?? Promise.resolve()).catch(() => {});
+        if (!longRunning && ok && touched) {
+          const now = JSON.parse(sandbox.clockState());
+          if (now.clock !== last?.clock || now.rng !== last?.rng) {
+            appendFrames(frameRecord({ k: 'clock', ...now }));
+            if (!firstAt) firstAt = Date.now();
+          }
+        }
+        if (longRunning ? touched || firstAt > 0 : due()) await compact().catch(() => {});
+        await durable();
+      } finally {
+        closed = true;
+        sandbox.track(null);
+        const f = fd;
+        await Promise.resolve(inflight).catch(() => {});
+        try {
+          closeSync(f);
+        } catch {}
+        store.release();
+      }
     },
   };
 }

@@ -138,7 +138,8 @@ impl Sandbox {
         let (newsletter, vip, trial) = (lists[0], lists[1], lists[2]);
         self.demo_campaign("Spring collection (draft)", news, Some(&[newsletter]))?;
         let scheduled = self.demo_campaign("Summer sale", news, Some(&[newsletter]))?;
-        let send_at = crate::util::iso(start + 14 * DAY);
+        // Within the week ahead that schedule_campaign accepts.
+        let send_at = crate::util::iso(start + 6 * DAY);
         self.demo_call("POST", &format!("/api/campaigns/{scheduled}/schedule"), Some(json!({"sendAt": send_at})))?;
         let ready = self.demo_campaign("Autumn preview", news, Some(&[newsletter]))?;
         self.demo_call("POST", &format!("/api/campaigns/{ready}/schedule"), Some(json!({"sendAt": send_at})))?;
@@ -244,7 +245,7 @@ mod tests {
                 (s.state.campaigns, s.state.clock) = snapshot.clone();
                 let (method, path, body) = match act {
                     Act::Send => ("POST", format!("/api/campaigns/{id}/send"), None),
-                    Act::Schedule => ("POST", format!("/api/campaigns/{id}/schedule"), Some(json!({"sendAt": "2030-01-01T00:00:00Z"}))),
+                    Act::Schedule => ("POST", format!("/api/campaigns/{id}/schedule"), Some(json!({"sendAt": "2024-05-05T00:00:00Z"}))),
                     Act::Cancel => ("POST", "/api/campaigns/cancel".into(), Some(json!({"campaignId": id}))),
                     Act::Abort => ("POST", "/api/campaigns/abort".into(), Some(json!({"campaignId": id}))),
                     Act::Activate => ("POST", "/api/campaigns/activateTriggered".into(), Some(json!({"campaignId": id}))),

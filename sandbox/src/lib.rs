@@ -6,12 +6,19 @@
 
 mod catalog;
 mod demo;
+pub mod persist;
 mod resources;
 mod shared;
 pub mod state;
 pub mod util;
 #[cfg(target_arch = "wasm32")]
 mod wasm;
+#[cfg(target_arch = "wasm32")]
+mod alloc;
+
+#[cfg(target_arch = "wasm32")]
+#[global_allocator]
+static ALLOC: alloc::GrowInSteps = alloc::GrowInSteps::new();
 
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
@@ -19,6 +26,7 @@ use std::collections::HashMap;
 
 pub use catalog::actions;
 use catalog::{Action, ParamError, Route};
+use iterable_wasm::core::defs::Loc;
 use resources::lifecycle::{self, Act};
 use state::State;
 use util::splitmix;
@@ -71,6 +79,11 @@ pub struct Response {
     /// Simulated latency the transport should wait before answering.
     #[serde(rename = "delayMs")]
     pub delay_ms: u64,
+    /// What the request changed, for a journal of changes (`Sandbox::replay`): `tick` when time
+    /// moved campaigns or exports, `req` when it was an accepted write, each `{clock, rng}` (the
+    /// clock it ran at, the PRNG as that step began). Absent when nothing changed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub change: Option<Value>,
 }
 
 impl Response {
@@ -82,6 +95,7 @@ impl Response {
             headers,
             body,
             delay_ms: 0,
+            change: None,
         }
     }
     pub fn json(status: u16, v: &Value) -> Response {
@@ -111,8 +125,14 @@ pub struct Sandbox {
     /// Whether the initial state is the demo project.
     demo: bool,
     pub state: State,
+    /// Users by email and userId, lists' members (rebuilt whenever `state` is replaced).
+    index: shared::index::Index,
     /// action id -> (tokens, last refill ms)
     buckets: HashMap<String, (f64, i64)>,
+    /// Replaying a journal record: its key, faults and rate limits passed when it was accepted.
+    replaying: bool,
+    /// The PRNG as the last request's handler began, and whether that request was a read.
+    dispatched: Option<(u64, bool)>,
 }
 
 /// The request as the handlers see it.
@@ -198,7 +218,10 @@ impl Sandbox {
             start_clock,
             seed,
             demo,
+            index: Default::default(),
             buckets: HashMap::new(),
+            replaying: false,
+            dispatched: None,
         };
         if demo {
             sandbox.build_demo()?;
@@ -211,6 +234,7 @@ impl Sandbox {
         let mut rng = self.seed ^ 0x5EED_17E6_AB1E_0001;
         splitmix(&mut rng);
         self.state = State::seeded(self.start_clock, rng);
+        self.reindex();
         self.buckets.clear();
         if self.demo {
             // Built from fixed data by the sandbox's own handlers: it cannot fail once it has
@@ -219,34 +243,9 @@ impl Sandbox {
         }
     }
 
-    pub fn dump(&self) -> String {
-        serde_json::to_string(&self.state).unwrap_or_else(|_| "{}".into())
-    }
-
-    pub fn load(&mut self, json: &str) -> Result<(), String> {
-        // A partial state (a fixture) keeps the seeded defaults for the collections it omits.
-        let given: Value =
-            serde_json::from_str(json).map_err(|e| format!("invalid sandbox state: {e}"))?;
-        let Value::Object(given) = given else {
-            return Err("invalid sandbox state: expected an object".into());
-        };
-        let mut rng = self.seed ^ 0x5EED_17E6_AB1E_0001;
-        splitmix(&mut rng);
-        let mut base = serde_json::to_value(State::seeded(self.start_clock, rng))
-            .map_err(|e| e.to_string())?;
-        for (k, v) in given {
-            base[k] = v;
-        }
-        self.state =
-            serde_json::from_value(base).map_err(|e| format!("invalid sandbox state: {e}"))?;
-        if self.state.clock == 0 {
-            self.state.clock = self.start_clock;
-        }
-        if self.state.seq == 0 {
-            self.state.seq = 10_000;
-        }
-        self.buckets.clear();
-        Ok(())
+    /// Rebuilds the indexes from the state (after it was replaced).
+    fn reindex(&mut self) {
+        self.index = shared::index::Index::build(&self.state);
     }
 
     pub fn outbox(&self) -> String {
@@ -273,23 +272,8 @@ impl Sandbox {
                 .and_then(|(_, v)| v.as_str())
                 .map(str::to_string)
         };
-        let (origin, rest) = split_origin(url);
-        let (path, qs) = match rest.find('?') {
-            Some(i) => (&rest[..i], &rest[i + 1..]),
-            None => (rest, ""),
-        };
-        let path = path.split('#').next().unwrap_or("");
-        let query: Vec<(String, String)> = qs
-            .split('&')
-            .filter(|s| !s.is_empty())
-            .map(|kv| match kv.find('=') {
-                Some(i) => (
-                    util::percent_decode(&kv[..i], true),
-                    util::percent_decode(&kv[i + 1..], true),
-                ),
-                None => (util::percent_decode(kv, true), String::new()),
-            })
-            .collect();
+        let (origin, path, query) = parse_url(url);
+        let path = path.as_str();
 
         // Export file downloads (the URLs list_export_files hands out; pre-signed, no key).
         if method.eq_ignore_ascii_case("GET") && path.starts_with("/_sandbox/exports/") {
@@ -297,11 +281,69 @@ impl Sandbox {
         }
 
         self.state.clock += self.opts.step_ms.unwrap_or(1000).max(0);
-        self.tick();
+        let at = |clock: i64, rng: u64| json!({"clock": clock, "rng": rng.to_string()});
+        let tick_rng = self.state.rng;
+        let mut change = Map::new();
+        if self.tick() {
+            change.insert("tick".into(), at(self.state.clock, tick_rng));
+        }
+        self.dispatched = None;
         let delay = self.opts.faults.as_ref().map_or(0, |f| f.latency_ms);
         let mut resp = self.handle_inner(method, &origin, path, query, body, &header);
         resp.delay_ms = delay;
+        if let Some((rng, false)) = self.dispatched.take() {
+            if resp.status < 400 {
+                change.insert("req".into(), at(self.state.clock, rng));
+            }
+        }
+        if !change.is_empty() {
+            resp.change = Some(Value::Object(change));
+        }
         resp
+    }
+
+    /// Applies one record of a journal of changes (see `Response::change`) to the state it was
+    /// taken from: `{"k": "tick" | "req" | "clock", "clock", "rng"}`, and for "req" the request's
+    /// "method", "url", "accept" and "body". The clock and PRNG are set to the record's; then
+    /// "tick" moves time-driven state as that request did, and "req" runs the accepted write
+    /// through the same handler (its key, faults and rate limits were checked when it was
+    /// accepted). Returns the handler's status (200 for "tick" and "clock").
+    pub fn replay(&mut self, record_json: &str) -> Result<u16, String> {
+        let r: Value = serde_json::from_str(record_json)
+            .map_err(|e| format!("invalid journal record: {e}"))?;
+        let field = |k: &str| r.get(k).and_then(Value::as_str);
+        let clock = r.get("clock").and_then(Value::as_i64);
+        let rng = field("rng").and_then(|s| s.parse::<u64>().ok());
+        let (Some(clock), Some(rng)) = (clock, rng) else {
+            return Err("invalid journal record: clock and rng are required".into());
+        };
+        self.state.clock = clock;
+        self.state.rng = rng;
+        match field("k") {
+            Some("clock") => Ok(200),
+            Some("tick") => {
+                self.tick();
+                Ok(200)
+            }
+            Some("req") => {
+                let method = field("method").unwrap_or("POST");
+                let (origin, path, query) = parse_url(field("url").unwrap_or("/"));
+                let accept = field("accept").map(str::to_string);
+                let header = move |name: &str| {
+                    if name.eq_ignore_ascii_case("Accept") {
+                        accept.clone()
+                    } else {
+                        None
+                    }
+                };
+                self.replaying = true;
+                let resp = self.handle_inner(method, &origin, &path, query, field("body"), &header);
+                self.replaying = false;
+                self.dispatched = None;
+                Ok(resp.status)
+            }
+            k => Err(format!("invalid journal record: unknown kind {k:?}")),
+        }
     }
 
     fn handle_inner(
@@ -317,12 +359,16 @@ impl Sandbox {
         let bearer = header("Authorization")
             .and_then(|a| a.strip_prefix("Bearer ").map(|t| t.trim().to_string()))
             .filter(|t| !t.is_empty());
-        if key.is_none() && bearer.is_none() {
+        if key.is_none() && bearer.is_none() && !self.replaying {
             return Response::error(401, "BadApiKey", "Invalid API key");
         }
-        let jwt_user = match self.check_key(key.as_deref(), bearer.as_deref()) {
-            Ok(u) => u,
-            Err(e) => return e,
+        let jwt_user = if self.replaying {
+            None
+        } else {
+            match self.check_key(key.as_deref(), bearer.as_deref()) {
+                Ok(u) => u,
+                Err(e) => return e,
+            }
         };
         let (action, path_params) = match catalog::route(method, path) {
             Route::Found(a, p) => (a, p),
@@ -336,7 +382,7 @@ impl Sandbox {
         };
 
         // Fault injection: drawn per request, the request is not processed.
-        if let Some(f) = self.opts.faults.clone() {
+        if let Some(f) = self.opts.faults.clone().filter(|_| !self.replaying) {
             if f.rate > 0.0 && self.draw() < f.rate {
                 let statuses = if f.statuses.is_empty() {
                     vec![500, 503]
@@ -348,18 +394,12 @@ impl Sandbox {
                 return fault_response(status);
             }
         }
-        if self.opts.rate_limits {
-            if let Some((n, window)) = action
-                .rate_limit
-                .as_deref()
-                .and_then(catalog::parse_rate_limit)
-            {
+        if self.opts.rate_limits && !self.replaying {
+            if let Some(limit) = action.rate_limit() {
+                let (n, window) = (limit.count, limit.per_ms as i64);
                 let now = self.state.clock;
                 // Limits "per API key" get a bucket per key; per project / organization one in all.
-                let per_key = action
-                    .rate_limit
-                    .as_deref()
-                    .is_some_and(|r| r.contains("per API key"));
+                let per_key = limit.scope == iterable_wasm::core::defs::Scope::ApiKey;
                 let bucket = match (&key, per_key) {
                     (Some(k), true) => format!("{}\u{0}{k}", action.id),
                     _ => action.id.clone(),
@@ -379,7 +419,7 @@ impl Sandbox {
             }
         }
 
-        let has_body_params = action.params.iter().any(|p| p.loc == "body");
+        let has_body_params = action.params().iter().any(|p| matches!(p.loc, Loc::Body | Loc::BodyRoot));
         if body.is_some_and(|b| b.len() > 4 * 1024 * 1024) {
             return Response::error(400, "BatchTooLarge", "Request body is larger than 4 MB");
         }
@@ -412,10 +452,10 @@ impl Sandbox {
             }
             _ => None,
         };
-        let p = match catalog::collect(action, path_params, &query, parsed.as_ref()) {
+        let p = match catalog::collect(action, path_params, &query, parsed.as_ref(), self.state.clock) {
             Ok(p) => p,
             // Double opt-in answers request errors in its own shape (spec: ErrorHttpResponse).
-            Err(ParamError::BadParams(m) | ParamError::BadJson(m))
+            Err(ParamError::BadParams(m) | ParamError::BadJson(m) | ParamError::Invalid { msg: m, .. })
                 if action.id == "trigger_double_opt_in" =>
             {
                 return Response::json(
@@ -425,6 +465,21 @@ impl Sandbox {
             }
             Err(ParamError::BadParams(m)) => return Response::error(400, "BadParams", m),
             Err(ParamError::BadJson(m)) => return Response::error(400, "BadJsonBody", m),
+            // What the client's validation refuses; `params` names each param with its problems.
+            Err(ParamError::Invalid { msg, issues }) => {
+                let code = if issues.iter().all(catalog::is_email_issue) { "InvalidEmailAddressError" } else { "BadParams" };
+                let mut named = Map::new();
+                for i in issues {
+                    let at = named.entry(i.param).or_insert_with(|| Value::Array(vec![]));
+                    if let Value::Array(list) = at {
+                        list.push(Value::String(i.message));
+                    }
+                }
+                return Response::json(
+                    400,
+                    &json!({"msg": msg, "code": code, "params": named}),
+                );
+            }
         };
         if let Some(u) = &jwt_user {
             if let Err(e) = shared::keys::check_jwt_user(u, &p) {
@@ -439,13 +494,16 @@ impl Sandbox {
             query,
             accept: header("Accept").unwrap_or_default(),
         };
+        let read = method.eq_ignore_ascii_case("GET") || method.eq_ignore_ascii_case("HEAD");
+        self.dispatched = Some((self.state.rng, read));
         self.dispatch(&req)
     }
 
     /// Moves time-driven state forward: scheduled campaigns start, running ones finish,
-    /// export jobs progress.
-    fn tick(&mut self) {
+    /// export jobs progress. Whether anything moved.
+    fn tick(&mut self) -> bool {
         let now = self.state.clock;
+        let mut moved = false;
         let mut start = Vec::new();
         for c in self.state.campaigns.iter_mut() {
             // What time does to a campaign in its state (the lifecycle table decides whether it
@@ -456,7 +514,9 @@ impl Sandbox {
                 "Running" if c.start_at.is_none_or(|s| now - s >= 3_000) => Act::Complete,
                 _ => continue,
             };
-            if lifecycle::apply(c, act, now).is_ok() && act == Act::Deliver {
+            let applied = lifecycle::apply(c, act, now).is_ok();
+            moved |= applied;
+            if applied && act == Act::Deliver {
                 start.push(c.id);
             }
         }
@@ -470,9 +530,11 @@ impl Sandbox {
                     j.job_state = "completed".into();
                     j.ended_at = Some(now);
                 }
-                _ => {}
+                _ => continue,
             }
+            moved = true;
         }
+        moved
     }
 }
 
@@ -489,6 +551,28 @@ fn fault_response(status: u16) -> Response {
         s if s >= 400 => Response::error(s, "GenericError", format!("Injected fault {s}")),
         s => Response::error(s, "Success", "Injected response"),
     }
+}
+
+/// A request URL's origin, path (without its fragment) and decoded query pairs.
+fn parse_url(url: &str) -> (String, String, Vec<(String, String)>) {
+    let (origin, rest) = split_origin(url);
+    let (path, qs) = match rest.find('?') {
+        Some(i) => (&rest[..i], &rest[i + 1..]),
+        None => (rest, ""),
+    };
+    let path = path.split('#').next().unwrap_or("").to_string();
+    let query = qs
+        .split('&')
+        .filter(|s| !s.is_empty())
+        .map(|kv| match kv.find('=') {
+            Some(i) => (
+                util::percent_decode(&kv[..i], true),
+                util::percent_decode(&kv[i + 1..], true),
+            ),
+            None => (util::percent_decode(kv, true), String::new()),
+        })
+        .collect();
+    (origin, path, query)
 }
 
 fn split_origin(url: &str) -> (String, &str) {

@@ -2,6 +2,14 @@
 
 use wasm_bindgen::prelude::*;
 
+#[wasm_bindgen]
+extern "C" {
+    /// Any object with a `write(text)` method.
+    pub type DumpSink;
+    #[wasm_bindgen(method, catch)]
+    fn write(this: &DumpSink, text: &str) -> Result<(), JsValue>;
+}
+
 #[wasm_bindgen(js_name = Sandbox)]
 pub struct JsSandbox(crate::Sandbox);
 
@@ -30,8 +38,47 @@ impl JsSandbox {
         self.0.dump()
     }
 
+    /// The same text as `dump()`, handed to `sink.write(text)` in pieces of about 1 MiB as it is
+    /// made, so a large state never exists as one string.
+    #[wasm_bindgen(js_name = dumpTo)]
+    pub fn dump_to(&self, sink: &DumpSink) -> Result<(), JsError> {
+        let out = crate::persist::Chunks::new(1 << 20, |piece: &str| {
+            sink.write(piece).map_err(|e| {
+                std::io::Error::other(e.as_string().unwrap_or_else(|| format!("{e:?}")))
+            })
+        });
+        self.0
+            .dump_to(out)
+            .map_err(|e| JsError::new(&e.to_string()))
+    }
+
     pub fn load(&mut self, json: &str) -> Result<(), JsError> {
         self.0.load(json).map_err(|e| JsError::new(&e))
+    }
+
+    /// The state as UTF-8 bytes: also a state past a JavaScript string's limit (~512 MB).
+    #[wasm_bindgen(js_name = dumpBytes)]
+    pub fn dump_bytes(&self) -> Vec<u8> {
+        self.0.dump().into_bytes()
+    }
+
+    /// Loads a state from UTF-8 bytes (what `dumpBytes` gives).
+    #[wasm_bindgen(js_name = loadBytes)]
+    pub fn load_bytes(&mut self, bytes: &[u8]) -> Result<(), JsError> {
+        let text = std::str::from_utf8(bytes)
+            .map_err(|e| JsError::new(&format!("invalid sandbox state: not UTF-8 ({e})")))?;
+        self.0.load(text).map_err(|e| JsError::new(&e))
+    }
+
+    /// `{"clock": epoch ms, "rng": "decimal"}`: the simulated clock and PRNG, without a dump.
+    pub fn clock(&self) -> String {
+        serde_json::json!({"clock": self.0.state.clock, "rng": self.0.state.rng.to_string()})
+            .to_string()
+    }
+
+    /// Applies one journal record (`Sandbox::replay`); the handler's status.
+    pub fn replay(&mut self, record_json: &str) -> Result<u16, JsError> {
+        self.0.replay(record_json).map_err(|e| JsError::new(&e))
     }
 
     pub fn reset(&mut self) {

@@ -466,7 +466,7 @@ fn triggered_campaigns_activate_trigger_and_target() {
         "POST",
         "/api/push/target",
         Some(
-            json!({"campaignId": id, "recipientEmail": "p@x.co", "sendAt": "2030-01-01 00:00:00"}),
+            json!({"campaignId": id, "recipientEmail": "p@x.co", "sendAt": "2024-06-01 00:00:00"}),
         ),
     );
     ok(
@@ -998,4 +998,70 @@ fn the_demo_project_is_deterministic_and_has_data_of_every_kind() {
     ok(&mut s, "POST", "/api/lists", Some(json!({"name": "extra"})));
     s.reset();
     assert_eq!(s.state.lists.len(), 3);
+}
+
+/// The journal's premise: a snapshot plus the records of what changed (Response::change) replays
+/// through Sandbox::replay to the writer's exact state, whatever reads, refusals and faults came
+/// between, and under other options.
+#[test]
+fn replaying_changes_gives_the_writers_state() {
+    let mut w =
+        Sandbox::new(r#"{"seed": 5, "clock": "2024-02-01T00:00:00Z", "faults": {"rate": 0.3}}"#)
+            .unwrap();
+    let snapshot = w.dump();
+    let mut records: Vec<Value> = Vec::new();
+    let mut send = |w: &mut Sandbox, method: &str, path: &str, body: Option<Value>, key: &str| {
+        let b = body.map(|v| v.to_string());
+        let url = format!("https://api.iterable.com{path}");
+        let r = w.handle(method, &url, key, b.as_deref());
+        if let Some(c) = &r.change {
+            if let Some(t) = c.get("tick") {
+                records.push(json!({"k": "tick", "clock": t["clock"], "rng": t["rng"]}));
+            }
+            if let Some(q) = c.get("req") {
+                records.push(json!({"k": "req", "clock": q["clock"], "rng": q["rng"], "method": method, "url": url, "body": b}));
+            }
+        }
+        r.status
+    };
+    let mut accepted = 0;
+    for i in 0..60 {
+        let key = if i % 7 == 3 { "{}" } else { KEY };
+        let s = send(
+            &mut w,
+            "POST",
+            "/api/lists",
+            Some(json!({"name": format!("l{i}")})),
+            key,
+        );
+        send(&mut w, "GET", "/api/lists", None, KEY);
+        send(
+            &mut w,
+            "POST",
+            "/api/events/track",
+            Some(json!({"email": format!("u{}@example.com", i % 5), "eventName": "e"})),
+            KEY,
+        );
+        send(&mut w, "POST", "/api/lists", Some(json!({})), KEY);
+        accepted += usize::from(s == 200);
+    }
+    // Ends on an accepted write, so the clock and PRNG are the last record's.
+    while send(
+        &mut w,
+        "POST",
+        "/api/lists",
+        Some(json!({"name": "last"})),
+        KEY,
+    ) != 200
+    {}
+    assert!(
+        accepted > 10 && accepted < 60,
+        "faults and refusals happened: {accepted} of 60"
+    );
+    let mut r = Sandbox::new(r#"{"seed": 9}"#).unwrap();
+    r.load(&snapshot).unwrap();
+    for rec in &records {
+        assert!(r.replay(&rec.to_string()).unwrap() < 400, "{rec}");
+    }
+    assert_eq!(r.dump(), w.dump());
 }

@@ -55,6 +55,10 @@ export interface CatalogEntry {
   irreversible: boolean;
   idempotent: boolean;
   async: boolean;
+  /** Whether the action makes Iterable deliver messages to people (email, SMS, push, in-app, web push, WhatsApp): every call, or with `sendsWhen` only calls with that input. */
+  sends: boolean;
+  /** When not every call sends: a call sends when param `given` is given, unless param `unlessFalse` is given as `false`. `null` otherwise. */
+  sendsWhen: { given: string; unlessFalse?: string } | null;
   rateLimit: string | null;
   /** Documented size or count limits, as text. */
   limits: string | null;
@@ -225,6 +229,8 @@ export interface SandboxOptions {
 export interface SandboxControls {
   /** The whole state as a plain object (fixtures, snapshots). */
   dump(): Promise<Record<string, unknown>>;
+  /** The same state as JSON text (what a state file holds), without building the object. */
+  dumpText(): Promise<string>;
   /** Replaces the state with one from `dump()` (object or JSON text). */
   load(state: object | string): Promise<void>;
   /** Back to the initial (seeded) state. */
@@ -265,7 +271,7 @@ pub struct ClientBaseOptions {
     #[tsify(optional)]
     rate_limit: Option<bool>,
     /// `"auto"`: every `track_event`, `track_purchase` and bulk-tracked event without an `id` gets a
-    /// fresh `crypto.randomUUID()` before the first attempt, kept for every retry; Iterable updates
+    /// fresh random UUID (version 4) before the first attempt, kept for every retry; Iterable updates
     /// rather than duplicates an event sent again with its id, so those actions are then retried
     /// after 5xx, network errors and timeouts too (catalog `eventId`). Off by default: requests stay
     /// exactly as given.
@@ -542,6 +548,13 @@ impl IterableClient {
     #[wasm_bindgen(getter, js_name = baseUrl)]
     pub fn base_url(&self) -> String {
         self.inner.base.clone()
+    }
+
+    /// Whether the client was made with `eventIds: "auto"` (api.js reads it once, when it attaches
+    /// the wasm client: cheaper at start-up than `toJSON()`).
+    #[wasm_bindgen(getter, skip_typescript, js_name = _eventIds)]
+    pub fn event_ids_auto(&self) -> bool {
+        self.inner.event_ids
     }
 
     /// "us", "eu" or "custom" (baseUrl given).

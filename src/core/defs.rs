@@ -61,7 +61,7 @@ impl Ty {
             Ty::Array => "array",
         }
     }
-    pub(crate) fn parse(s: &str) -> Ty {
+    pub fn parse(s: &str) -> Ty {
         match s {
             "integer" => Ty::Integer,
             "number" => Ty::Number,
@@ -204,8 +204,10 @@ impl ActionDef {
 
 include!(concat!(env!("OUT_DIR"), "/actions.rs"));
 
-/// The catalog: one JSON object per action (id, title, description, method, path,
-/// params and required (the compact input schema), flags, rateLimit, response, ...), generated at build time.
+/// The catalog as the core needs it: one array per action (method, path, params (the compact
+/// input schema), response, flags, ..., codegen/catalog.rs FIELDS), then the named shapes,
+/// generated at build time. What only describes an action (title, description, the params'
+/// descriptions) is not in the wasm: see codegen/catalog.rs `text`.
 pub const CATALOG_JSON: &str = include_str!(concat!(env!("OUT_DIR"), "/catalog.json"));
 
 thread_local! {
@@ -247,11 +249,11 @@ fn derive(index: usize, id: &'static str) -> ActionDef {
     let entry: Option<Node<'static>> = CATALOG_JSON.get(start as usize..end as usize).and_then(|t| json::parse(t).ok());
     // The entry's fields by position (codegen/catalog.rs FIELDS).
     let field = |i: usize| entry.as_ref().and_then(|e| e.as_array()).and_then(|e| e.get(i)).filter(|v| !v.is_null());
-    let flags = field(7).and_then(|f| f.as_i64()).unwrap_or(0);
+    let flags = field(4).and_then(|f| f.as_i64()).unwrap_or(0);
     let flag = |bit: i64| flags & bit != 0;
-    // params: { name: [place and type letters (place upper case when required), description,
-    // {keywords}?] } (see codegen/catalog.rs).
-    let params = field(5)
+    // params: { name: [place and type letters (place upper case when required), {keywords}?] }
+    // (see codegen/catalog.rs).
+    let params = field(2)
         .and_then(|p| p.as_object())
         .map(|props| {
             props
@@ -277,27 +279,27 @@ fn derive(index: usize, id: &'static str) -> ActionDef {
                         },
                         required: code.first().is_some_and(u8::is_ascii_uppercase),
                         // parsed again from its text: the entry's tree is dropped after deriving
-                        rules: cell(2).and_then(|x| json::parse(x.raw).ok()),
+                        rules: cell(1).and_then(|x| json::parse(x.raw).ok()),
                     }
                 })
                 .collect()
         })
         .unwrap_or_default();
-    let method = match text(field(3)) {
+    let method = match text(field(0)) {
         Some("POST") => Method::Post,
         Some("PUT") => Method::Put,
         Some("PATCH") => Method::Patch,
         Some("DELETE") => Method::Delete,
         _ => Method::Get,
     };
-    let response = match text(field(6)) {
+    let response = match text(field(3)) {
         Some("csv") => ResponseKind::Csv,
         Some("jsonl") => ResponseKind::Jsonl,
         Some("text") => ResponseKind::Text,
         Some("html") => ResponseKind::Html,
         _ => ResponseKind::Json,
     };
-    let pagination = field(9).filter(|p| p.as_object().is_some()).map(|p| Pagination {
+    let pagination = field(6).filter(|p| p.as_object().is_some()).map(|p| Pagination {
         style: match text(p.get("style")) {
             Some("page") => PageStyle::Page,
             Some("startAfter") => PageStyle::StartAfter,
@@ -312,26 +314,26 @@ fn derive(index: usize, id: &'static str) -> ActionDef {
         index,
         id,
         method,
-        path: text(field(4)).unwrap_or("").to_string(),
+        path: text(field(1)).unwrap_or("").to_string(),
         params,
-        require_one_of: groups(field(8)),
-        exclusive: groups(field(13)),
-        together: groups(field(14)),
+        require_one_of: groups(field(5)),
+        exclusive: groups(field(9)),
+        together: groups(field(10)),
         response,
         pagination,
         irreversible: flag(2),
         idempotent: flag(4),
         is_async: flag(8),
-        rate_limit: text(field(10)).and_then(super::rate::parse),
+        rate_limit: text(field(7)).and_then(super::rate::parse),
         result_is_envelope: flag(16),
-        bulk: field(12).filter(|b| b.as_object().is_some()).map(|b| BulkDef {
+        bulk: field(8).filter(|b| b.as_object().is_some()).map(|b| BulkDef {
             items: text(b.get("items")).unwrap_or("").to_string(),
             max_items: b.get("maxItems").and_then(|n| n.as_i64()).and_then(|n| u32::try_from(n).ok()),
             max_bytes: b.get("maxBytes").and_then(|n| n.as_i64()).and_then(|n| u32::try_from(n).ok()).unwrap_or(4_000_000),
             identify: strings(b.get("identify")),
         }),
-        empty_success: field(16).map_or("", |l| l.raw),
-        event_id: field(17).is_some(),
+        empty_success: field(12).map_or("", |l| l.raw),
+        event_id: field(13).is_some(),
     }
 }
 

@@ -85,13 +85,13 @@ pub fn build(def: &ActionDef, input: &Node, base: &str) -> HttpRequest {
     let mut url = String::with_capacity(base.len() + def.path.len() + 64);
     url.push_str(base);
     let mut rest = def.path.as_str();
-    while let Some(open) = rest.find('{') {
-        url.push_str(&rest[..open]);
-        let Some(close) = rest[open..].find('}').map(|c| c + open) else { break };
-        if let Some(v) = given(input, &rest[open + 1..close]) {
+    while let Some((head, tail)) = rest.split_once('{') {
+        url.push_str(head);
+        let Some((name, after)) = tail.split_once('}') else { break };
+        if let Some(v) = given(input, name) {
             encode_component(scalar_text(v), &mut url);
         }
-        rest = &rest[close + 1..];
+        rest = after;
     }
     url.push_str(rest);
     // Query: definition order; arrays as repeated keys.

@@ -71,8 +71,8 @@ fn looks_like_html(body: &str) -> bool {
 fn html_text(body: &str) -> String {
     let lower = body.to_ascii_lowercase();
     if let (Some(a), Some(b)) = (lower.find("<title>"), lower.find("</title>")) {
-        if a + 7 <= b {
-            return excerpt(&body[a + 7..b], EXCERPT);
+        if let Some(title) = body.get(a + 7..b) {
+            return excerpt(title, EXCERPT);
         }
     }
     let mut out = String::new();

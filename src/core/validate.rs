@@ -117,12 +117,12 @@ fn check_string(s: &str, kw: &Node, path: &str, issues: &mut Vec<Issue>) {
         say(issues, path, &["\"", &excerpt(s, 64), "\" is not one of ", &join(&shown, "", ", "), more]);
     }
     if let Some(class) = kw.get("chars").and_then(Node::as_str) {
-        if let Some((i, c)) = s.char_indices().find(|(_, c)| !formats::in_class(class, *c)) {
+        if let Some(c) = s.chars().find(|c| !formats::in_class(class, *c)) {
             let (allowed, class) = match class.strip_prefix('^') {
                 Some(refused) => ("'; none of the characters [", refused),
                 None => ("'; only the characters [", class),
             };
-            say(issues, path, &["holds '", &s[i..i + c.len_utf8()], allowed, class, "] are allowed"]);
+            say(issues, path, &["holds '", c.encode_utf8(&mut [0; 4]), allowed, class, "] are allowed"]);
         }
     }
     let format = kw.get("format").and_then(Node::as_str).unwrap_or("");

@@ -4,7 +4,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync, existsSync } from 'node:fs';
+import { chmodSync, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync, existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -49,6 +49,34 @@ describe('help and listing', () => {
     assert.equal(none.code, 2);
     assert.match(none.stderr, /Usage: iterable-wasm/);
     assert.equal(none.stdout, '');
+  });
+
+  test('listing, help, describe, completion and "did you mean" read cli/catalog.jsonl, never the wasm', async () => {
+    // The data file agrees with the package: line 1 the index, then each whole entry in order.
+    const lines = readFileSync(join(PKG_DIR, 'cli', 'catalog.jsonl'), 'utf8').trimEnd().split('\n');
+    const index = JSON.parse(lines[0]);
+    assert.deepEqual(index.map((a) => a.id), actions.map((a) => a.id));
+    assert.deepEqual(lines.slice(1).map((l) => JSON.parse(l)), JSON.parse(JSON.stringify(actions)));
+    for (const [i, a] of actions.entries()) {
+      for (const k of ['methodName', 'title', 'resource', 'method', 'path', 'response', 'irreversible', 'bulk']) assert.deepEqual(index[i][k], a[k], `${a.id}.${k}`);
+      assert.deepEqual(index[i].required, a.inputSchema.required, `${a.id}.required`);
+    }
+    // A copy of the package without its wasm, its inline copy or its Node entry: those commands
+    // still answer in full; a command that calls the API is the one that needs them.
+    const copy = join(tmp, 'no-wasm');
+    cpSync(PKG_DIR, copy, { recursive: true });
+    for (const f of ['iterable_wasm_bg.wasm', 'iterable_wasm_bg.inline.js', 'index.node.js', 'iterable_wasm.js']) rmSync(join(copy, f));
+    const bare = (args, o = {}) => run(args, { ...o, command: (a) => [process.execPath, [join(copy, 'cli.js'), ...a]] });
+    for (const args of [['--help'], ['actions'], ['actions', 'users'], ['actions', '--json'], ['describe', 'track_event'], ['describe', 'track_event', '--json'], ['users', '--help'], ['users', 'get', '--help'], ['track_event', '--help'], ['completion', 'bash'], ['help', 'lists']]) {
+      const r = await bare(args);
+      assert.equal(r.code, 0, `${args.join(' ')}: ${r.stderr}`);
+      assert.equal(r.stdout, (await run(args)).stdout, args.join(' '));
+    }
+    const typo = await bare(['trak_event']);
+    assert.equal(typo.code, 2);
+    assert.match(typo.stderr, /did you mean track_event\?/);
+    const call = await bare(['list_lists'], { env });
+    assert.notEqual(call.code, 0, 'a call needs the package entry');
   });
 
   test('--version prints the package version', async () => {
@@ -196,10 +224,16 @@ describe('running actions against a local server', () => {
     assert.match(plain.stdout, /"createdAt": "2023-11-14 22:13:20Z"/);
   });
 
-  test('a text result prints as text', async () => {
+  test('a text result: one JSON string in a pipe (| jq . reads it), one a line in jsonl, as sent with --raw or pretty', async () => {
     const r = await run(['get_list_size', 'listId=10'], { env });
     assert.equal(r.code, 0, r.stderr);
-    assert.equal(r.stdout, '2\n');
+    assert.equal(r.stdout, '"2"\n');
+    assert.equal(JSON.parse(r.stdout), '2');
+    for (const [args, want] of [[['-o', 'json'], '"2"\n'], [['-o', 'jsonl'], '"2"\n'], [['--raw'], '2\n'], [['-o', 'pretty'], '2\n'], [['-o', 'table'], '2\n']]) {
+      const x = await run(['get_list_size', 'listId=10', ...args], { env });
+      assert.equal(x.code, 0, x.stderr);
+      assert.equal(x.stdout, want, args.join(' '));
+    }
   });
 
   test('a write: key=value coerced by the schema, key:=json, --input JSON and @file merged', async () => {
@@ -293,6 +327,48 @@ describe('running actions against a local server', () => {
   });
 });
 
+describe('sends: asked for on a terminal, --yes without one', () => {
+  const onTerminal = (args) => ['script', ['-qec', [process.execPath, CLI, ...args].map((a) => `'${a}'`).join(' '), '/dev/null']];
+
+  test('piped: a send needs --yes (nothing sent without it); an input that does not send runs as is', async () => {
+    srv.reset();
+    const refused = await run(['send_email_to_target', 'campaignId=5', 'recipientEmail=ada@example.com'], { env });
+    assert.equal(refused.code, 2);
+    assert.match(refused.stderr, /^iterable-wasm: ConfirmationRequired: send_email_to_target is irreversible and sends messages to people: pass --yes to run it without a terminal to confirm on/);
+    const activate = await run(['activate_triggered_campaign', 'campaignId=4'], { env });
+    assert.equal(activate.code, 2);
+    assert.match(activate.stderr, /^iterable-wasm: ConfirmationRequired: activate_triggered_campaign sends messages to people: pass --yes/);
+    const blast = await run(['create_new_campaign', 'name=blast', 'templateId=2', 'listIds=1,2'], { env });
+    assert.match(blast.stderr, /create_new_campaign sends messages to people: pass --yes/);
+    assert.equal(srv.requests.length, 0, 'nothing was sent');
+    const ok = await run(['send_email_to_target', 'campaignId=5', 'recipientEmail=ada@example.com', '--yes'], { env });
+    assert.doesNotMatch(ok.stderr, /ConfirmationRequired/);
+    // A triggered campaign (no listIds) and a blast created unscheduled send nothing: no question.
+    const triggered = await run(['create_new_campaign', 'name=t', 'templateId=2'], { env });
+    const draft = await run(['create_new_campaign', 'name=d', 'templateId=2', 'listIds=1', 'scheduleSend=false'], { env });
+    for (const r of [triggered, draft]) assert.doesNotMatch(r.stderr, /ConfirmationRequired/);
+    assert.deepEqual(srv.apiRequests().map((r) => `${r.method} ${r.path}`), ['POST /api/email/target', 'POST /api/campaigns/create', 'POST /api/campaigns/create']);
+    assert.deepEqual(srv.apiRequests()[0].body, { campaignId: 5, recipientEmail: 'ada@example.com' });
+  });
+
+  test('on a terminal the prompt shows what goes out and to whom; "n" sends nothing, "y" sends', async () => {
+    srv.reset();
+    const args = ['send_sms_to_target', 'campaignId=77', 'recipientUserId=u-1', 'dataFields={"code":"A1"}'];
+    const no = await run(args, { env, stdin: 'n\n', command: onTerminal });
+    assert.match(no.stdout, /Send SMS to Target: POST \/api\/sms\/target\r?\n  sends:  campaignId=77\r?\n  to:     recipientUserId=u-1\r?\n  with:   dataFields=\{"code":"A1"\}\r?\nThis is irreversible and sends messages to people \(send_sms_to_target\)\. Run it\? \[y\/N\]/);
+    assert.match(no.stdout, /Cancelled: not confirmed; nothing was sent/);
+    assert.equal(no.code, 1);
+    assert.equal(srv.requests.length, 0);
+    // The campaign's own audience when the input names nobody; the id as the command resolved it.
+    const act = await run(['campaigns', 'activate-triggered', '31'], { env, stdin: 'n\n', command: onTerminal });
+    assert.match(act.stdout, /POST \/api\/campaigns\/activateTriggered\r?\n  sends:  campaignId=31\r?\n  to:     the audience set in Iterable \(the input names no recipient\)\r?\nThis sends messages to people \(activate_triggered_campaign\)\. Run it\? \[y\/N\]/);
+    assert.equal(srv.requests.length, 0);
+    const yes = await run(args, { env, stdin: 'y\n', command: onTerminal });
+    assert.doesNotMatch(yes.stdout, /Cancelled/);
+    assert.deepEqual(srv.apiRequests().map((r) => `${r.method} ${r.path}`), ['POST /api/sms/target']);
+  });
+});
+
 describe('finding commands', () => {
   test('ids, method names, hyphens and any case resolve; typos get "did you mean"', async () => {
     for (const name of ['trackEvent', 'track-event', 'TRACK_EVENT', 'Track-Event']) {
@@ -348,12 +424,16 @@ describe('finding commands', () => {
     const g = await sb(['users', 'get', 'ada@example.com']);
     assert.equal(g.code, 0, g.stderr);
     assert.equal(JSON.parse(g.stdout).user.dataFields.plan, 'pro');
-    // A plain-text result (one email a line) as JSON lines, so `| jq .` works.
+    // A plain-text result (one email a line): in a pipe one JSON string (`| jq -r .` gives the
+    // text), as JSON lines with -o jsonl, as sent with --raw.
     const list = JSON.parse((await sb(['create_new_list', 'name=Members'])).stdout).listId;
     const sub = await sb(['subscribe_to_list', `listId=${list}`, 'subscribers:=[{"email":"ada@example.com"},{"email":"bo@example.com"}]']);
     assert.equal(sub.code, 0, sub.stderr);
-    const text = await sb(['list_list_users', String(list)]);
-    assert.deepEqual(text.stdout.trim().split('\n').sort(), ['ada@example.com', 'bo@example.com']);
+    const piped = await sb(['list_list_users', String(list)]);
+    assert.equal(piped.code, 0, piped.stderr);
+    assert.deepEqual(JSON.parse(piped.stdout).trim().split('\n').sort(), ['ada@example.com', 'bo@example.com']);
+    const raw = await sb(['list_list_users', String(list), '--raw']);
+    assert.deepEqual(raw.stdout.trim().split('\n').sort(), ['ada@example.com', 'bo@example.com']);
     const lines = await sb(['list_list_users', String(list), '-o', 'jsonl', '--quiet']);
     assert.equal(lines.code, 0, lines.stderr);
     assert.deepEqual(lines.stdout.trim().split('\n').map((l) => JSON.parse(l)).sort(), ['ada@example.com', 'bo@example.com']);
@@ -430,6 +510,38 @@ describe('input that behaves', () => {
     assert.equal(srv.requests.length, 0);
   });
 
+  test('bulk progress on a terminal: what is under way from the start, then the time so far every second', { skip: !hasScript && 'script(1) missing' }, async () => {
+    srv.reset();
+    const file = join(tmp, 'slow-events.jsonl');
+    writeFileSync(file, '{"email":"a@example.com","eventName":"slow"}\n{"email":"b@example.com","eventName":"e"}\n');
+    const r = await run(['bulk', 'track_events_in_bulk', '--file', file, '-o', 'json'], { env, command: onTerminal });
+    assert.equal(r.code, 0, r.stdout);
+    const lines = r.stdout.split(/\r|\n/).map((l) => l.replace(/\x1b\[2K/g, '').trim()).filter(Boolean);
+    const reading = lines.findIndex((l) => l === `track_events_in_bulk: reading ${file}…`);
+    const sending = lines.findIndex((l) => /^track_events_in_bulk: sending 2 items… \d+\.\d s$/.test(l));
+    assert.ok(reading >= 0 && sending > reading, lines.join('\n'));
+    // The request waits 3 s: the line moved on with the time while it was in flight.
+    assert.ok(lines.some((l) => /^track_events_in_bulk: sending 2 items… [1-9]\d*\.\d s$/.test(l)), lines.join('\n'));
+    assert.ok(lines.some((l) => /^track_events_in_bulk: 2 items in 1 request: 2 succeeded, 0 failed \(\d+\.\d s\)$/.test(l)), lines.join('\n'));
+  });
+
+  test('the in-process --sandbox says, on a terminal, that a write is forgotten without --state', { skip: !hasScript && 'script(1) missing' }, async (t) => {
+    if (!(await sandboxBuilt())) return t.skip('this build has no sandbox');
+    const noKey = { ...env, ITERABLE_API_KEY: undefined };
+    const note = /the in-process sandbox forgets this when the command ends; --state file\.json keeps it/;
+    const write = await run(['create_new_list', 'name=Forgotten', '--sandbox'], { env: noKey, command: onTerminal });
+    assert.equal(write.code, 0, write.stdout);
+    assert.match(write.stdout, note);
+    const read = await run(['list_lists', '--sandbox'], { env: noKey, command: onTerminal });
+    assert.doesNotMatch(read.stdout, note, 'a read changes nothing to forget');
+    const kept = await run(['create_new_list', 'name=Kept', '--sandbox', '--state', join(tmp, 'kept-state.json')], { env: noKey, command: onTerminal });
+    assert.equal(kept.code, 0, kept.stdout);
+    assert.doesNotMatch(kept.stdout, note);
+    const piped = await run(['create_new_list', 'name=Piped', '--sandbox'], { env: noKey });
+    assert.equal(piped.code, 0, piped.stderr);
+    assert.equal(piped.stderr, '', 'no note without a terminal');
+  });
+
   test('a table of one page says how to get the next', async () => {
     const r = await run(['list_all_campaigns', 'pageSize=2', '-o', 'table'], { env });
     assert.equal(r.code, 0, r.stderr);
@@ -478,27 +590,109 @@ describe('diagnostics', () => {
     assert.match(r.stderr, /→ GET .* \(list_lists, attempt 2\)/);
   });
 
-  test('completion bash|zsh|fish from the catalog: resources, their commands, ids and each command\'s flags', async () => {
-    const b = await run(['completion', 'bash']);
-    assert.equal(b.code, 0, b.stderr);
-    const file = join(tmp, 'completion.bash');
-    writeFileSync(file, b.stdout);
-    const complete = (...words) => execFileSync('bash', ['-c', `source '${file}'; COMP_WORDS=(${words.map((w) => `'${w}'`).join(' ')}); COMP_CWORD=${words.length - 1}; _iterable_wasm; echo "\${COMPREPLY[@]}"`], { encoding: 'utf8' }).trim().split(' ');
-    assert.deepEqual(complete('iterable-wasm', 'use'), ['users']);
-    assert.ok(complete('iterable-wasm', 'track_ev').includes('track_event'));
-    assert.ok(complete('iterable-wasm', 'users', 'g').includes('get'));
-    assert.deepEqual(complete('iterable-wasm', 'bulk', '--con'), ['--concurrency']);
-    assert.deepEqual(complete('iterable-wasm', 'list_lists', '--con'), [''], 'bulk-only flags are not offered for an action');
-    assert.ok(complete('iterable-wasm', 'describe', 'get_user_by_e').includes('get_user_by_email'));
-    const z = await run(['completion', 'zsh']);
-    assert.match(z.stdout, /^#compdef iterable-wasm\n/);
-    assert.match(z.stdout, /^ +users\) cands=\([^)]*\bget\b/m);
-    assert.match(z.stdout, /compdef _iterable_wasm iterable-wasm/);
-    const f = await run(['completion', 'fish']);
-    assert.match(f.stdout, /^complete -c iterable-wasm -n '__fish_seen_subcommand_from users' -a '[^']*\bget\b/m);
-    assert.match(f.stdout, /^complete -c iterable-wasm -l output -s o -r$/m);
+  test('completion bash|zsh|fish from the catalog: every resource, command and action id (the shells run them below)', async () => {
+    const table = [...new Set(actions.map((a) => a.resource))];
+    for (const shell of ['bash', 'zsh', 'fish']) {
+      const r = await run(['completion', shell]);
+      assert.equal(r.code, 0, r.stderr);
+      const words = new Set(r.stdout.split(/[\s'"()=]+/));
+      for (const a of actions) assert.ok(words.has(a.id), `${shell}: ${a.id}`);
+      assert.ok(table.length > 10 && words.has('users') && words.has('lists') && words.has('get-by-email'), shell);
+    }
+    assert.match((await run(['completion', 'zsh'])).stdout, /^#compdef iterable-wasm\n/);
     const bad = await run(['completion', 'tcsh']);
     assert.equal(bad.code, 2);
+  });
+});
+
+describe('completion in real shells', () => {
+  // Each shell installs the generated script the way the script's header says, with
+  // `iterable-wasm` on PATH (a shim running the built CLI), then completes as a user would:
+  // bash by calling the function `complete -p` names with COMP_WORDS, zsh through its own
+  // completion system on a Tab in a pseudo-terminal, fish with `complete -C`.
+  const has = (shell) => {
+    try {
+      execFileSync(shell, ['-c', 'exit 0'], { stdio: 'ignore', timeout: 10_000 });
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  const missing = (shell) => !has(shell) && `${shell} is not installed (bash scripts/setup.sh installs it where apt-get is available)`;
+  // What every shell must complete, by line typed before the Tab: the exact set, or (some) a subset.
+  const CASES = [
+    ['iterable-wasm us', { exact: ['users'] }],
+    ['iterable-wasm trac', { some: ['track_event', 'track_purchase'] }],
+    ['iterable-wasm users g', { some: ['get', 'get-by-email', 'get-by-id'] }],
+    ['iterable-wasm lists del', { exact: ['delete'] }],
+    ['iterable-wasm describe get_user_by_e', { some: ['get_user_by_email'] }],
+    ['iterable-wasm completion z', { exact: ['zsh'] }],
+    ['iterable-wasm bulk --con', { exact: ['--concurrency'] }],
+    ['iterable-wasm users get --ou', { exact: ['--output'] }],
+    ['iterable-wasm list_lists --con', { exact: [] }],
+    ['iterable-wasm actions --col', { exact: ['--columns'] }],
+    ['iterable-wasm describe --co', { exact: [] }],
+  ];
+  let home;
+  let shellEnv;
+  before(() => {
+    home = join(tmp, 'shell-home');
+    mkdirSync(join(home, 'bin'), { recursive: true });
+    const shim = join(home, 'bin', 'iterable-wasm');
+    writeFileSync(shim, `#!/bin/sh\nexec ${JSON.stringify(process.execPath)} ${JSON.stringify(CLI)} "$@"\n`);
+    chmodSync(shim, 0o755);
+    shellEnv = { ...process.env, HOME: home, XDG_CONFIG_HOME: join(home, '.config'), XDG_DATA_HOME: join(home, '.local/share'), PATH: `${join(home, 'bin')}:${process.env.PATH}`, NO_COLOR: '1' };
+  });
+  const sh = (shell, args) => execFileSync(shell, args, { env: shellEnv, encoding: 'utf8', timeout: 60_000 });
+  const check = (shell, results) => {
+    for (const [line, want] of CASES) {
+      const got = results.get(line);
+      assert.ok(got, `${shell}: no answer for "${line}"`);
+      if (want.exact) assert.deepEqual(got, want.exact, `${shell}: ${line}`);
+      for (const w of want.some ?? []) assert.ok(got.includes(w), `${shell}: ${line} → ${got.join(' ')} lacks ${w}`);
+    }
+  };
+  /** "== line" headers, each followed by its candidates, one a line. */
+  const sections = (text) => new Map(text.split(/^== /m).slice(1).map((b) => {
+    const [line, ...rest] = b.split('\n');
+    return [line, rest.map((x) => x.trim()).filter(Boolean).sort()];
+  }));
+
+  test('bash: source <(iterable-wasm completion bash), then the function complete -p names', { skip: missing('bash') }, () => {
+    const script = `source <(iterable-wasm completion bash)
+spec=$(complete -p iterable-wasm) || exit 3
+fn=\${spec##*-F }; fn=\${fn%% *}
+for line in ${CASES.map(([l]) => `'${l}'`).join(' ')}; do
+  COMP_LINE=$line; COMP_POINT=\${#line}
+  read -ra COMP_WORDS <<< "$line"; COMP_CWORD=$(( \${#COMP_WORDS[@]} - 1 )); COMPREPLY=()
+  "$fn" iterable-wasm "\${COMP_WORDS[COMP_CWORD]}" "\${COMP_WORDS[COMP_CWORD-1]}"
+  echo "== $line"; printf '%s\\n' "\${COMPREPLY[@]}"
+done
+echo "spec: $spec"`;
+    const out = sh('bash', ['--norc', '--noprofile', '-c', script]);
+    assert.match(out, /^spec: complete -o default -F _iterable_wasm iterable-wasm$/m);
+    check('bash', sections(out.replace(/^spec: .*$/m, '')));
+  });
+
+  test('zsh: from $fpath (the file _iterable-wasm) and with source <(...), a Tab in a pty completes', { skip: missing('zsh') }, () => {
+    const dir = join(home, 'zfunc');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, '_iterable-wasm'), sh('iterable-wasm', ['completion', 'zsh']));
+    const driver = join(ROOT, 'tests/cli/zsh-complete.zsh');
+    // The first Tab of a session counts: an autoloaded script must complete on it, not only register.
+    check('zsh (fpath)', sections(sh('zsh', ['-f', driver, 'fpath', dir, ...CASES.map(([l]) => l)])));
+    check('zsh (source)', sections(sh('zsh', ['-f', driver, 'source', '-', ...CASES.map(([l]) => l)])));
+  });
+
+  test('fish: from ~/.config/fish/completions (autoloaded) and with | source, complete -C', { skip: missing('fish') }, () => {
+    const dir = join(home, '.config', 'fish', 'completions');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'iterable-wasm.fish'), sh('iterable-wasm', ['completion', 'fish']));
+    const script = CASES.map(([l]) => `echo '== ${l}'; complete -C '${l}'`).join('; ');
+    // complete -C prints "candidate<TAB>description".
+    check('fish (autoloaded)', sections(sh('fish', ['-c', script]).replace(/\t.*$/gm, '')));
+    rmSync(join(dir, 'iterable-wasm.fish'));
+    check('fish (| source)', sections(sh('fish', ['-c', `iterable-wasm completion fish | source; ${script}`]).replace(/\t.*$/gm, '')));
   });
 });
 

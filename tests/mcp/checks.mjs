@@ -64,11 +64,12 @@ export function checkTools(tools, actions, { allowIrreversible, hint = '--allow-
   assert.ok(tools.some((t) => t.annotations.readOnlyHint) && tools.some((t) => t.annotations.destructiveHint));
 }
 
-/** Starts `node <cli> mcp --http --port 0 --quiet ...args` and waits for its URL (the first
- * stdout line). Resolves to { url, child, stop() } (stop: SIGINT, resolves when it has exited). */
-export async function startMcpHttp(cli, args = [], env = process.env) {
+/** Starts `node <cli> mcp --http --port 0 --quiet ...args` (or under `runner`, e.g. [deno, 'run',
+ * '-A']) and waits for its URL (the first stdout line). Resolves to { url, child, stop() } (stop:
+ * SIGINT, resolves when it has exited). */
+export async function startMcpHttp(cli, args = [], env = process.env, runner = [process.execPath]) {
   const { spawn } = await import('node:child_process');
-  const child = spawn(process.execPath, [cli, 'mcp', '--http', '--port', '0', '--quiet', ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(runner[0], [...runner.slice(1), cli, 'mcp', '--http', '--port', '0', '--quiet', ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   const closed = new Promise((r) => child.once('close', r));
   const url = await new Promise((resolve, reject) => {
     let out = '';

@@ -10,7 +10,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { LISTS } from '../cli/fake-iterable.mjs';
-import { CLI, KEY, PKG_DIR } from '../cli/helpers.mjs';
+import { CLI, KEY, PKG_DIR, run as runCli } from '../cli/helpers.mjs';
 import { isDestructive, parseText, startMcpHttp, withFakeApi } from './checks.mjs';
 
 // A send time within the documented window (at most 7 days ahead).
@@ -97,7 +97,7 @@ async function discoveryFlow(client) {
   assert.equal(sched.isError, true);
   assert.equal(parseText(sched).error.code, 'SendsNotAllowed');
   assert.match(parseText(sched).error.message, /send messages to people.*--allow-sends.*nothing was sent/);
-  const later = await run('create_new_campaign', { name: 'c', listIds: [1], templateId: 2, sendAt: soon() });
+  const later = await run('create_new_campaign', { name: 'c', listIds: [1], templateId: 2 });
   assert.equal(parseText(later).error.code, 'SendsNotAllowed');
   assert.deepEqual(srv.apiRequests().map((q) => q.path), ['/api/lists'], 'nothing refused was sent');
 }
@@ -192,6 +192,55 @@ describe('presets: one tool per action', () => {
   });
 });
 
+describe('the sends flag: one catalog flag, shown alike by the catalog, the CLI and the MCP server', () => {
+  // Every action that makes Iterable deliver a message to a person (reviewed by hand).
+  const SENDING = [
+    'activate_triggered_campaign', 'begin_sms_verification', 'create_new_campaign', 'declare_experiment_winner', 'schedule_campaign', 'send_campaign',
+    'send_email_template_proof', 'send_email_to_target', 'send_inapp_notification_to_target', 'send_inapp_template_proof', 'send_push_template_proof',
+    'send_push_to_target', 'send_sms_template_proof', 'send_sms_to_target', 'send_web_push_to_target', 'send_whatsapp_to_target', 'trigger_campaign',
+    'trigger_double_opt_in', 'trigger_journey',
+  ];
+
+  test('catalog, CLI (actions --json, describe) and MCP (tools, search, describe_action) agree', async () => {
+    assert.deepEqual(actions.filter((a) => a.sends).map((a) => a.id).sort(), SENDING);
+    assert.ok(actions.every((a) => typeof a.sends === 'boolean' && (a.sendsWhen === null || a.sends)));
+    assert.deepEqual(actions.filter((a) => a.sendsWhen).map((a) => [a.id, a.sendsWhen]), [['create_new_campaign', { given: 'listIds', unlessFalse: 'scheduleSend' }]]);
+    // The CLI: `actions --json` and `describe` (its text for every action; one run end to end).
+    const listed = JSON.parse((await runCli(['actions', '--json'])).stdout);
+    assert.deepEqual(listed.map((a) => [a.id, a.sends, a.sendsWhen]), actions.map((a) => [a.id, a.sends, a.sendsWhen]));
+    const { describeText } = await import(join(PKG_DIR, 'cli/describe.js'));
+    for (const a of actions) assert.equal(/Flags: .*sends messages to people/s.test(describeText(a)), a.sends, a.id);
+    const one = await runCli(['describe', 'create_new_campaign']);
+    assert.match(one.stdout.replace(/\s+/g, ' '), /Flags: .*sends messages to people when listIds is given and scheduleSend is not false/);
+    const marks = (await runCli(['actions', 'campaigns'])).stdout;
+    assert.match(marks, /@ sends messages to people/);
+    assert.match(marks, /schedule_campaign +POST +@/);
+    // The MCP server: every tool's description, search_actions' flags and describe_action.
+    const all = await stdio(['--tools=all']);
+    const { tools } = await all.listTools();
+    for (const t of tools) assert.equal(/\nSends messages to people/.test(t.description), actions.find((a) => a.id === t.name).sends, t.name);
+    const d = await stdio();
+    const found = parseText(await d.callTool({ name: 'search_actions', arguments: { flags: ['sends'], limit: 50 } }));
+    assert.deepEqual(found.actions.map((a) => a.id).sort(), SENDING);
+    const described = parseText(await d.callTool({ name: 'describe_action', arguments: { id: 'create_new_campaign' } }));
+    assert.ok(described.flags.includes('sends(with listIds)'));
+    assert.match(described.description, /Sends messages to people when listIds is given and scheduleSend is not false: refused unless/);
+  });
+
+  test('a conditional send is gated only when its input sends', async () => {
+    const c = await stdio();
+    const run = (args) => c.callTool({ name: 'run_action', arguments: { id: 'create_new_campaign', arguments: args } });
+    const code = (r) => (r.isError ? parseText(r).error.code : null);
+    srv.reset();
+    assert.equal(code(await run({ name: 'blast', templateId: 2, listIds: [1] })), 'SendsNotAllowed');
+    assert.equal(code(await run({ name: 'blast', templateId: 2, listIds: [1], scheduleSend: true })), 'SendsNotAllowed');
+    assert.deepEqual(srv.apiRequests(), [], 'nothing refused was sent');
+    assert.notEqual(code(await run({ name: 'triggered', templateId: 2 })), 'SendsNotAllowed');
+    assert.notEqual(code(await run({ name: 'draft', templateId: 2, listIds: [1], scheduleSend: false })), 'SendsNotAllowed');
+    assert.equal(srv.apiRequests().length, 2);
+  });
+});
+
 test('the package version is serverInfo.version', async () => {
   const c = await stdio();
   const { version } = await import(join(PKG_DIR, 'package.json'), { with: { type: 'json' } }).then((m) => m.default);
@@ -231,6 +280,41 @@ describe('progress while a call waits', () => {
     assert.match(progress[0].message, /list_lists: waiting/);
     await client.close();
   });
+});
+
+test('a call waiting on the client-side rate limiter sends progress before its answer (SDK client, real limiter)', async () => {
+  // list_export_files is limited to 1 request/second in the catalog: of three calls at once, the
+  // limiter holds the later ones about 1 s and 2 s before they are sent.
+  const { IterableClient } = await import(join(PKG_DIR, 'index.node.js'));
+  const { createMcpServer, createMcpHttpHandler } = await import(join(PKG_DIR, 'mcp.js'));
+  const sentAt = [];
+  const client = new IterableClient({ apiKey: KEY, baseUrl: srv.url, fetch: (u, init) => (sentAt.push(Date.now()), fetch(u, init)) });
+  const handle = createMcpHttpHandler(createMcpServer({ client, actions, secrets: [KEY], progressIntervalMs: 100 }), { sessions: true });
+  const c = new Client({ name: 'limiter-tests', version: '1.0.0' });
+  await c.connect(new StreamableHTTPClientTransport(new URL('http://127.0.0.1/mcp'), { fetch: (u, init) => handle(new Request(u, init)) }));
+  try {
+    srv.reset();
+    const calls = [0, 1, 2].map(() => {
+      const progress = [];
+      const done = c
+        .callTool({ name: 'run_action', arguments: { id: 'list_export_files', arguments: { jobId: 77 } } }, undefined, { onprogress: (p) => progress.push({ ...p, at: Date.now() }), resetTimeoutOnProgress: true })
+        .then((r) => ({ r, progress, at: Date.now() }));
+      return done;
+    });
+    const results = await Promise.all(calls);
+    for (const { r } of results) assert.ok(!r.isError, r.content[0].text);
+    assert.equal(srv.apiRequests().length, 3);
+    const spread = Math.max(...sentAt) - Math.min(...sentAt);
+    assert.ok(spread >= 1500, `the limiter spaced the requests (${spread} ms from first to last)`);
+    // The call held longest got progress while it waited, every one before its answer.
+    const held = results.reduce((a, b) => (b.progress.length > a.progress.length ? b : a));
+    assert.ok(held.progress.length >= 3, `${held.progress.length} progress notifications`);
+    assert.ok(held.progress.every((p) => p.at <= held.at));
+    assert.match(held.progress[0].message, /list_export_files: waiting/);
+    assert.deepEqual(held.progress.map((p) => p.progress), held.progress.map((_, i) => i + 1));
+  } finally {
+    await c.close();
+  }
 });
 
 test('over stdio (the CLI): a call waiting on a slow API sends progress (every 5 s) before its answer', async () => {

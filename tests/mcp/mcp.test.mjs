@@ -1,6 +1,7 @@
 // The MCP server over stdio (`iterable-wasm mcp`, in Node and in Deno), driven by the official
 // TypeScript SDK's client against a fake Iterable on 127.0.0.1; and the raw protocol (version
-// negotiation, ping, errors, batches) written line by line.
+// negotiation, ping, errors, batches) written line by line. Discovery against the sandbox end to
+// end in Node and Deno, over stdio and over `mcp --http` (workerd: worker.test.mjs).
 // Run: node --test tests/mcp/mcp.test.mjs
 import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -11,10 +12,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import Ajv2020 from 'ajv/dist/2020.js';
 import { LISTS } from '../cli/fake-iterable.mjs';
 import { CLI, DENO, KEY, PKG_DIR, sandboxBuilt } from '../cli/helpers.mjs';
-import { checkTools, parseText, withFakeApi } from './checks.mjs';
+import { checkTools, parseText, startMcpHttp, withFakeApi } from './checks.mjs';
 
 let srv;
 let actions;
@@ -296,21 +298,31 @@ describe('stdio in Deno', () => {
 });
 
 describe('discovery against the sandbox, through the SDK client', () => {
-  for (const runtime of ['node', 'deno']) {
-    test(`${runtime}: search → describe → run (the default tools)`, { skip: runtime === 'deno' && !DENO && 'deno not installed' }, async (t) => {
+  /** `mcp --http --sandbox` in the runtime, the SDK client connected over streamable HTTP. */
+  async function overHttp(runtime) {
+    const runner = runtime === 'deno' ? [DENO, 'run', '-A', '--quiet'] : [process.execPath];
+    const h = await startMcpHttp(CLI, ['--sandbox'], { PATH: process.env.PATH, HOME: process.env.HOME ?? '/tmp', ITERABLE_API_KEY: '' }, runner);
+    const client = new Client({ name: 'iterable-wasm-tests', version: '1.0.0' });
+    await client.connect(new StreamableHTTPClientTransport(new URL(h.url)));
+    return { client, stop: h.stop };
+  }
+  for (const [runtime, transport] of [['node', 'stdio'], ['deno', 'stdio'], ['node', 'http'], ['deno', 'http']]) {
+    test(`${runtime} over ${transport}: search → describe → run (the default tools)`, { skip: runtime === 'deno' && !DENO && 'deno not installed' }, async (t) => {
       if (!(await sandboxBuilt())) return t.skip('this build has no sandbox');
       srv.reset();
-      const s = await connect(['--sandbox'], { runtime, env: { ITERABLE_API_KEY: '' } });
+      const s = transport === 'http' ? await overHttp(runtime) : await connect(['--sandbox'], { runtime, env: { ITERABLE_API_KEY: '' } });
+      t.after(() => s.stop?.());
       const { tools } = await s.client.listTools();
       assert.deepEqual(tools.map((x) => x.name), ['search_actions', 'describe_action', 'run_action']);
       const found = parseText(await s.client.callTool({ name: 'search_actions', arguments: { query: 'create list' } }));
       assert.ok(found.actions.some((a) => a.id === 'create_new_list'));
       const d = parseText(await s.client.callTool({ name: 'describe_action', arguments: { id: 'create_new_list' } }));
       assert.deepEqual(d.inputSchema.required, ['name']);
-      const made = await s.client.callTool({ name: 'run_action', arguments: { id: 'create_new_list', arguments: { name: `From ${runtime}` } } });
+      assert.equal(d.outputSchema?.type, 'object');
+      const made = await s.client.callTool({ name: 'run_action', arguments: { id: 'create_new_list', arguments: { name: `From ${runtime} over ${transport}` } } });
       assert.ok(!made.isError, made.content[0].text);
       const lists = await s.client.callTool({ name: 'run_action', arguments: { id: 'list_lists', arguments: {} } });
-      assert.ok(lists.structuredContent.lists.some((l) => l.name === `From ${runtime}`));
+      assert.ok(lists.structuredContent.lists.some((l) => l.name === `From ${runtime} over ${transport}`));
       assert.equal(srv.requests.length, 0, 'the emulator sends nothing');
       await s.client.close();
     });

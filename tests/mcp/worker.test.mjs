@@ -4,6 +4,7 @@
 // Run: node --test tests/mcp/worker.test.mjs
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
@@ -51,6 +52,20 @@ describe('streamable HTTP in workerd (examples/mcp-worker)', () => {
     assert.equal(s.transport.sessionId, undefined, 'stateless: no session id');
     const { tools } = await s.client.listTools();
     checkTools(tools, actions, { allowIrreversible: false, hint: 'the binding MCP_ALLOW_IRREVERSIBLE = "1"' });
+  });
+
+  test('JSON tools carry an outputSchema in workerd too (iterable-wasm/results), and results match it', async () => {
+    const { tools } = await s.client.listTools();
+    const results = JSON.parse(readFileSync(join(PKG_DIR, 'results.json'), 'utf8'));
+    const json = actions.filter((a) => a.response === 'json' && results[a.id]?.type === 'object');
+    assert.ok(json.length > 50, `${json.length} JSON actions with an object result`);
+    for (const a of json) {
+      const { $schema, ...schema } = results[a.id];
+      assert.deepEqual(tools.find((t) => t.name === a.id).outputSchema, schema, a.id);
+    }
+    // The SDK client checks structuredContent against the outputSchema it was given.
+    const r = await s.client.callTool({ name: 'list_lists', arguments: {} });
+    assert.deepEqual(r.structuredContent, { lists: LISTS });
   });
 
   test('a read and a write reach the API from inside workerd', async () => {
@@ -117,6 +132,7 @@ describe('the worker against the emulator (ITERABLE_SANDBOX=1)', () => {
       assert.ok(found.actions.some((a) => a.id === 'create_new_list'), JSON.stringify(found));
       const d = parseText(await s.client.callTool({ name: 'describe_action', arguments: { id: 'create_new_list' } }));
       assert.ok(d.inputSchema.properties.name);
+      assert.equal(d.outputSchema?.type, 'object', 'the result schema is known in the Worker');
       const run = (id, args) => s.client.callTool({ name: 'run_action', arguments: { id, arguments: args } });
       const r = await run('list_lists', {});
       assert.ok(!r.isError, r.content[0].text);

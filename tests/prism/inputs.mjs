@@ -98,14 +98,16 @@ const EPOCH_S = 1704067200; // 2024-01-01T00:00:00Z
 const QUERY_DATE_START = '2024-01-01 00:00:00';
 const QUERY_DATE_END = '2024-01-31 23:59:59';
 
+// sendAt: a few days after the sandbox fixtures' clock (2024-01-01), within the week ahead that
+// schedule_campaign accepts (x-iterable-max-future-days); a past date for a client's clock.
 function iterableDate(name) {
   if (/expir/i.test(name)) return '2030-12-31 23:59:59';
-  if (/^sendAt$/i.test(name)) return '2024-06-01 12:00:00';
+  if (/^sendAt$/i.test(name)) return '2024-01-05 12:00:00';
   return /^end|before|until/i.test(name) ? QUERY_DATE_END : QUERY_DATE_START;
 }
 function isoDate(name) {
   if (/^end|updated|expir/i.test(name)) return '2024-01-31T23:59:59Z';
-  if (/^sendAt$/i.test(name)) return '2024-06-01T12:00:00Z';
+  if (/^sendAt$/i.test(name)) return '2024-01-05T12:00:00Z';
   return '2024-01-01T00:00:00Z';
 }
 

@@ -51,6 +51,20 @@ test('client: abort on a finished campaign fails with Iterable\'s error', async 
   assert(out.some((m) => m.campaignId === campaignId && m.email === 'kb@example.com'), 'campaign send in the outbox');
 });
 
+test('client: createNewCampaign({ name, templateId }) makes a triggered campaign; triggerCampaign sends it', async () => {
+  const { listId } = await client.createNewList({ name: 'Client triggered' });
+  await client.subscribeToList({ listId, subscribers: [{ email: 'kt1@example.com' }, { email: 'kt2@example.com' }] });
+  await client.upsertEmailTemplate({ clientTemplateId: 'client-trig', name: 'KT', subject: 'Hi', html: '<p>Hi</p>' });
+  const { templates } = await client.getTemplateByClientTemplateId({ clientTemplateId: 'client-trig' });
+  const { campaignId } = await client.createNewCampaign({ name: 'KT', templateId: templates[0].templateId });
+  const made = await client.getCampaignById({ id: campaignId });
+  eq([made.type, made.campaignState], ['Triggered', 'Ready'], 'a triggered campaign, not yet active');
+  await client.activateTriggeredCampaign({ campaignId });
+  await client.triggerCampaign({ campaignId, listIds: [listId], dataFields: { offer: 'spring' } });
+  const sent = (await client.sandbox.outbox()).filter((m) => m.campaignId === campaignId);
+  eq(sent.map((m) => m.email).sort(), ['kt1@example.com', 'kt2@example.com'], 'one message per list member');
+});
+
 test('client: an export contains the users created before it', async () => {
   await x('update_user', { email: 'kx@example.com' });
   const { jobId } = await x('start_export', { dataTypeName: 'user', outputFormat: 'application/x-json-stream' });

@@ -29,6 +29,8 @@ const E = 'ada@example.com';
 const E2 = 'grace@example.com';
 const DAY = '2024-05-01 00:00:00 +00:00';
 const LATER = '2024-06-01 00:00:00 +00:00';
+// The server's clock starts at 2024-05-01: dates to come stay within what Iterable takes (a
+// campaign scheduled at most 7 days ahead, a message at most 365).
 
 // The steps, in order: [method, params or (ctx) => params, options]. options.expect: the error
 // code Iterable answers in that situation (then the step passes only with that error);
@@ -95,7 +97,7 @@ const STEPS = [
   ...['email', 'sms', 'push', 'inApp'].map((k) => ['createTriggeredCampaign', (c) => ({ name: `Triggered ${k}`, templateId: c.t[k] }), { save: (r, c) => (c.trig = { ...c.trig, [k]: r.campaignId }) }]),
   ['getCampaign', (c) => ({ id: c.blast })],
   ['getCampaigns', {}],
-  ['scheduleCampaign', (c) => ({ campaignId: c.blast, sendAt: '2030-01-01 10:00:00' })],
+  ['scheduleCampaign', (c) => ({ campaignId: c.blast, sendAt: '2024-05-05T10:00:00Z' })],
   ['cancelCampaign', (c) => ({ campaignId: c.blast })],
   ['sendCampaign', (c) => ({ campaignId: c.blast })],
   ['getChannels'],
@@ -107,22 +109,22 @@ const STEPS = [
   ...['email', 'sms', 'push', 'inApp'].map((k) => ['activateTriggeredCampaign', (c) => ({ campaignId: c.trig[k] })]),
   ['triggerCampaign', (c) => ({ campaignId: c.trig.email, listIds: [c.listId], dataFields: { offer: 'spring' } })],
   ['sendEmail', (c) => ({ campaignId: c.trig.email, recipientEmail: E, dataFields: { firstName: 'Ada' } })],
-  ['sendEmail', (c) => ({ campaignId: c.trig.email, recipientEmail: E2, sendAt: '2030-01-01 10:00:00' })],
+  ['sendEmail', (c) => ({ campaignId: c.trig.email, recipientEmail: E2, sendAt: '2024-06-01 10:00:00' })],
   ['cancelEmail', (c) => ({ campaignId: c.trig.email, email: E2 })],
   ['sendSMS', (c) => ({ campaignId: c.trig.sms, recipientEmail: E })],
-  ['sendSMS', (c) => ({ campaignId: c.trig.sms, recipientEmail: E2, sendAt: '2030-01-01 10:00:00' })],
+  ['sendSMS', (c) => ({ campaignId: c.trig.sms, recipientEmail: E2, sendAt: '2024-06-01 10:00:00' })],
   ['cancelSMS', (c) => ({ campaignId: c.trig.sms, email: E2 })],
   ['sendPush', (c) => ({ campaignId: c.trig.push, recipientEmail: E })],
-  ['sendPush', (c) => ({ campaignId: c.trig.push, recipientEmail: E2, sendAt: '2030-01-01 10:00:00' })],
+  ['sendPush', (c) => ({ campaignId: c.trig.push, recipientEmail: E2, sendAt: '2024-06-01 10:00:00' })],
   ['cancelPush', (c) => ({ campaignId: c.trig.push, email: E2 })],
   ['sendWebPush', (c) => ({ campaignId: c.trig.push, recipientEmail: E })],
-  ['sendWebPush', (c) => ({ campaignId: c.trig.push, recipientEmail: E2, sendAt: '2030-01-01 10:00:00' })],
+  ['sendWebPush', (c) => ({ campaignId: c.trig.push, recipientEmail: E2, sendAt: '2024-06-01 10:00:00' })],
   ['cancelWebPush', (c) => ({ campaignId: c.trig.push, email: E2 })],
   ['sendWhatsApp', (c) => ({ campaignId: c.trig.sms, recipientEmail: E })],
-  ['sendWhatsApp', (c) => ({ campaignId: c.trig.sms, recipientEmail: E2, sendAt: '2030-01-01 10:00:00' })],
+  ['sendWhatsApp', (c) => ({ campaignId: c.trig.sms, recipientEmail: E2, sendAt: '2024-06-01 10:00:00' })],
   ['cancelWhatsApp', (c) => ({ campaignId: c.trig.sms, email: E2 })],
   ['sendInApp', (c) => ({ campaignId: c.trig.inApp, recipientEmail: E })],
-  ['sendInApp', (c) => ({ campaignId: c.trig.inApp, recipientEmail: E2, sendAt: '2030-01-01 10:00:00' })],
+  ['sendInApp', (c) => ({ campaignId: c.trig.inApp, recipientEmail: E2, sendAt: '2024-06-01 10:00:00' })],
   ['cancelInApp', (c) => ({ campaignId: c.trig.inApp, email: E2 })],
   ['getInAppMessages', { email: E, count: 10 }],
   ['getEmbeddedMessages', { email: E }],

@@ -76,6 +76,7 @@ else
   echo "scenarios in-process (chromium): skipped, no Chromium at ${CHROMIUM_PATH:-/usr/bin/chromium}"
 fi
 count "http: fetch, @iterable/api, state file" node tests/sandbox/http.mjs
+count "http: 200 clients writing in bulk at once, every item read back" node tests/sandbox/concurrency.mjs
 count "every @iterable/api method over HTTP (its zod schemas and ours)" node tests/sandbox/official.mjs
 # The client test needs the whole package (pkg/ with the lead's sandbox option and pkg/sandbox/).
 if [ -d pkg ] && [ ! -f pkg/sandbox/iterable_sandbox_bg.wasm ]; then mkdir -p pkg/sandbox && cp -r "$SANDBOX_DIR"/. pkg/sandbox/; fi

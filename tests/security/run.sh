@@ -6,4 +6,4 @@
 # last line is "security: N passed, M failed". One file at a time: memory and timing figures must
 # not be disturbed by another test's load.
 cd "$(dirname "$0")/../.."
-exec bash tests/support/node-tests.sh security 1 tests/security/guard.test.mjs tests/security/local-servers.test.mjs tests/security/mcp.test.mjs tests/security/state.test.mjs
+exec bash tests/support/node-tests.sh security 1 tests/security/guard.test.mjs tests/security/local-servers.test.mjs tests/security/mcp.test.mjs tests/security/state.test.mjs tests/security/journal.test.mjs

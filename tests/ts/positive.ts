@@ -39,12 +39,13 @@ new IterableClient({ region: "us" });
 const sandboxed = new IterableClient({ sandbox: { seed: 7, clock: "2026-01-01T00:00:00Z", faults: { rate: 0.1, statuses: [503] } } });
 // With a sandbox option the controls are typed as present.
 const dumped: Promise<Record<string, unknown>> = sandboxed.sandbox.dump();
+const dumpedText: Promise<string> = sandboxed.sandbox.dumpText();
 const plain = new IterableClient({ apiKey: "k" });
 // @ts-expect-error without the sandbox option they may be absent
 void plain.sandbox.dump();
 const asClient: IterableClient = sandboxed;
 void (plain instanceof IterableClient), asClient;
-void dumped, new IterableClient({ sandbox: true, region: "eu" });
+void dumped, dumpedText, new IterableClient({ sandbox: true, region: "eu" });
 // @ts-expect-error the sandbox option is true or an options object
 new IterableClient({ sandbox: "yes" });
 // @ts-expect-error fetch is a fetch-like function

@@ -43,17 +43,23 @@ impl Sandbox {
 
     /// The users on list `id`, in the state's order.
     pub(crate) fn list_members(&self, id: i64) -> Vec<usize> {
-        (0..self.state.users.len())
-            .filter(|&i| self.state.users[i].email_list_ids.contains(&id))
-            .collect()
+        let members: Vec<usize> = self.index.members.of(id).collect();
+        #[cfg(debug_assertions)]
+        {
+            let users = &self.state.users;
+            let scan = (0..users.len()).filter(|&i| users[i].email_list_ids.contains(&id));
+            debug_assert_eq!(members, scan.collect::<Vec<_>>(), "members of list {id}");
+        }
+        members
     }
 
     /// The members of `lists` (each once, in order of the lists) but those on a suppression list.
     pub(crate) fn audience(&self, lists: &[i64], suppression: &[i64]) -> Vec<usize> {
         let mut recipients: Vec<usize> = Vec::new();
+        let mut seen = std::collections::HashSet::new();
         for l in lists {
             for i in self.list_members(*l) {
-                if !recipients.contains(&i) {
+                if seen.insert(i) {
                     recipients.push(i);
                 }
             }
@@ -105,8 +111,8 @@ impl Sandbox {
             ));
         }
         self.state.lists.retain(|l| l.id != id);
-        for u in self.state.users.iter_mut() {
-            u.email_list_ids.retain(|l| *l != id);
+        for i in self.list_members(id) {
+            self.edit_user(i, |u| u.email_list_ids.retain(|l| *l != id));
         }
         Ok(R::success(format!("Deleted list {id}"), Value::Null))
     }
@@ -117,7 +123,7 @@ impl Sandbox {
         Ok(R::new(
             200,
             "text/plain; charset=utf-8",
-            self.list_members(id).len().to_string(),
+            self.index.members.count(id).to_string(),
         ))
     }
 
@@ -203,18 +209,20 @@ impl Sandbox {
                     continue;
                 }
             }
-            let u = &mut self.state.users[i];
-            if subscribe {
-                if !u.email_list_ids.contains(&id) {
-                    u.email_list_ids.push(id);
+            let channel_too = req.bool("channelUnsubscribe");
+            self.edit_user(i, |u| {
+                if subscribe {
+                    if !u.email_list_ids.contains(&id) {
+                        u.email_list_ids.push(id);
+                    }
+                } else {
+                    u.email_list_ids.retain(|l| *l != id);
+                    if channel_too && !u.unsubscribed_channel_ids.contains(&401) {
+                        u.unsubscribed_channel_ids.push(401);
+                    }
                 }
-            } else {
-                u.email_list_ids.retain(|l| *l != id);
-                if req.bool("channelUnsubscribe") && !u.unsubscribed_channel_ids.contains(&401) {
-                    u.unsubscribed_channel_ids.push(401);
-                }
-            }
-            u.updated_at = now;
+                u.updated_at = now;
+            });
             done += 1;
         }
         if !inv_e.is_empty() {

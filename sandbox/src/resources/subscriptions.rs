@@ -58,9 +58,10 @@ impl Sandbox {
         let i = self.upsert_user(req.str("email"), req.str("userId"), false)?;
         self.require_lists(&req.ids("emailListIds"))?;
         let now = self.now();
-        let u = &mut self.state.users[i];
-        set_subscriptions(u, |k| req.p.contains_key(k).then(|| req.ids(k)));
-        u.updated_at = now;
+        self.edit_user(i, |u| {
+            set_subscriptions(u, |k| req.p.contains_key(k).then(|| req.ids(k)));
+            u.updated_at = now;
+        });
         ok()
     }
 
@@ -78,13 +79,14 @@ impl Sandbox {
             }
             match self.upsert_user(email, uid, false) {
                 Ok(i) => {
-                    let u = &mut self.state.users[i];
-                    set_subscriptions(u, |k| {
-                        r.get(k)
-                            .and_then(Value::as_array)
-                            .map(|a| a.iter().filter_map(Value::as_i64).collect::<Vec<_>>())
+                    self.edit_user(i, |u| {
+                        set_subscriptions(u, |k| {
+                            r.get(k)
+                                .and_then(Value::as_array)
+                                .map(|a| a.iter().filter_map(Value::as_i64).collect::<Vec<_>>())
+                        });
+                        u.updated_at = now;
                     });
-                    u.updated_at = now;
                     done += 1;
                 }
                 Err(_) => match email {
@@ -113,7 +115,9 @@ impl Sandbox {
         uid: Option<&str>,
         subscribe: bool,
     ) -> Result<(), R> {
-        let group = req.str("subscriptionGroup").unwrap_or("");
+        // Any letter case names the group (the definition's enumIgnoreCase): canonical from here.
+        let given = req.str("subscriptionGroup").unwrap_or("");
+        let group = ["emailList", "messageType", "messageChannel"].into_iter().find(|g| g.eq_ignore_ascii_case(given)).unwrap_or(given);
         let gid = req.i64("subscriptionGroupId").unwrap_or(0);
         let valid_group = match group {
             "emailList" => self.list_exists(gid),
@@ -149,24 +153,26 @@ impl Sandbox {
             .message_types
             .iter()
             .any(|m| m["id"].as_i64() == Some(gid) && m["subscriptionPolicy"] == "OptIn");
-        let u = &mut self.state.users[i];
         let set = |v: &mut Vec<i64>, add: bool| {
             v.retain(|x| *x != gid);
             if add {
                 v.push(gid);
             }
         };
-        match group {
-            "emailList" => set(&mut u.email_list_ids, subscribe),
-            "messageChannel" => set(&mut u.unsubscribed_channel_ids, !subscribe),
-            _ => {
-                if opt_in {
-                    set(&mut u.subscribed_message_type_ids, subscribe);
+        let now = self.state.clock;
+        self.edit_user(i, |u| {
+            match group {
+                "emailList" => set(&mut u.email_list_ids, subscribe),
+                "messageChannel" => set(&mut u.unsubscribed_channel_ids, !subscribe),
+                _ => {
+                    if opt_in {
+                        set(&mut u.subscribed_message_type_ids, subscribe);
+                    }
+                    set(&mut u.unsubscribed_message_type_ids, !subscribe);
                 }
-                set(&mut u.unsubscribed_message_type_ids, !subscribe);
             }
-        }
-        u.updated_at = self.state.clock;
+            u.updated_at = now;
+        });
         Ok(())
     }
 

@@ -4,6 +4,7 @@
 
 pub(crate) mod clock;
 pub(crate) mod fields;
+pub(crate) mod index;
 pub(crate) mod keys;
 pub(crate) mod outbox;
 pub(crate) mod paging;

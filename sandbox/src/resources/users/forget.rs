@@ -28,13 +28,13 @@ impl Sandbox {
         }
         match self.find_user(email, uid) {
             Some(i) => {
-                let u = self.state.users.remove(i);
-                self.state.forgotten.push(u);
+                let u = self.remove_user(i);
+                self.push_forgotten(u);
             }
             None => {
                 // Iterable forgets identifiers even without a profile (blocks future data).
                 let now = self.now();
-                self.state.forgotten.push(User {
+                self.push_forgotten(User {
                     email: email.map(str::to_string),
                     user_id: uid.map(str::to_string),
                     created_at: now,
@@ -50,14 +50,14 @@ impl Sandbox {
         let Some(i) = self.forgotten_position(req.str("email"), req.str("userId")) else {
             return Err(bad_params("The user is not forgotten"));
         };
-        let u = self.state.forgotten.remove(i);
+        let u = self.remove_forgotten(i);
         if (u.created_at != u.updated_at
             || !u.data_fields.is_empty()
             || !u.events.is_empty()
             || u.email.is_some())
             && self.find_user(u.email.as_deref(), None).is_none()
         {
-            self.state.users.push(u);
+            self.push_user(u);
         }
         Ok(R::success("User unforgotten", Value::Null))
     }

@@ -10,6 +10,7 @@ pub(super) mod profile;
 use serde_json::{json, Map, Value};
 
 use crate::shared::fields::{field_type, valid_email};
+use crate::shared::index::{Ids, Members};
 use crate::shared::values::deep_merge;
 use crate::state::User;
 use crate::util::{iterable_date, sha256_hex};
@@ -24,32 +25,87 @@ fn same_user(u: &User, email: Option<&str>, user_id: Option<&str>) -> bool {
     }) || user_id.is_some_and(|id| u.user_id.as_deref() == Some(id))
 }
 
+/// A user's identifiers, as they were before an edit.
+type Keys = (Option<String>, Option<String>);
+
 impl Sandbox {
     /// The user by email (any case) when one is given, else by userId.
     pub(crate) fn find_user(&self, email: Option<&str>, user_id: Option<&str>) -> Option<usize> {
-        if let Some(e) = email {
-            return self.state.users.iter().position(|u| {
-                u.email
-                    .as_deref()
-                    .is_some_and(|x| x.eq_ignore_ascii_case(e))
-            });
+        let users = &self.state.users;
+        let found = match (email, user_id) {
+            (Some(e), _) => self.index.users.by_email(users, e),
+            (None, Some(id)) => self.index.users.by_user_id(users, id),
+            (None, None) => None,
+        };
+        #[cfg(debug_assertions)]
+        {
+            let scan = match (email, user_id) {
+                (Some(_), _) => users.iter().position(|u| same_user(u, email, None)),
+                _ => users.iter().position(|u| same_user(u, None, user_id)),
+            };
+            debug_assert_eq!(
+                found, scan,
+                "user index out of date for {email:?} / {user_id:?}"
+            );
         }
-        if let Some(id) = user_id {
-            return self
-                .state
-                .users
-                .iter()
-                .position(|u| u.user_id.as_deref() == Some(id));
-        }
-        None
+        found
     }
 
     /// The position in `forgotten` of the user known by this email or userId.
     fn forgotten_position(&self, email: Option<&str>, user_id: Option<&str>) -> Option<usize> {
-        self.state
-            .forgotten
-            .iter()
-            .position(|u| same_user(u, email, user_id))
+        let (ix, forgotten) = (&self.index.forgotten, &self.state.forgotten);
+        let by_email = email.and_then(|e| ix.by_email(forgotten, e));
+        let by_id = user_id.and_then(|id| ix.by_user_id(forgotten, id));
+        let found = by_email.into_iter().chain(by_id).min();
+        debug_assert_eq!(
+            found,
+            forgotten.iter().position(|u| same_user(u, email, user_id))
+        );
+        found
+    }
+
+    /// Adds a user at the end of the state's users; returns its position.
+    pub(crate) fn push_user(&mut self, u: User) -> usize {
+        let i = self.state.users.len();
+        self.index.members.join(i, &u.email_list_ids);
+        self.state.users.push(u);
+        self.index.users.add(&self.state.users, i);
+        i
+    }
+
+    /// Takes user `i` out of the state (the users after it move up one place).
+    pub(crate) fn remove_user(&mut self, i: usize) -> User {
+        let u = self.state.users.remove(i);
+        self.index.users = Ids::build(&self.state.users);
+        self.index.members = Members::build(&self.state.users);
+        u
+    }
+
+    /// Changes user `i` through `f`, keeping the indexes up to date with its email, userId and
+    /// lists (the way to change any of those).
+    pub(crate) fn edit_user<T>(&mut self, i: usize, f: impl FnOnce(&mut User) -> T) -> T {
+        let u = &mut self.state.users[i];
+        let keys: Keys = (u.email.clone(), u.user_id.clone());
+        let lists = u.email_list_ids.clone();
+        let out = f(u);
+        self.index.users.rekey(&self.state.users, i, &keys);
+        let now = &self.state.users[i].email_list_ids;
+        self.index.members.moved(i, &lists, now);
+        out
+    }
+
+    /// Adds a forgotten user.
+    pub(crate) fn push_forgotten(&mut self, u: User) {
+        self.state.forgotten.push(u);
+        let i = self.state.forgotten.len() - 1;
+        self.index.forgotten.add(&self.state.forgotten, i);
+    }
+
+    /// Takes forgotten user `i` out (the rest move up one place).
+    pub(crate) fn remove_forgotten(&mut self, i: usize) -> User {
+        let u = self.state.forgotten.remove(i);
+        self.index.forgotten = Ids::build(&self.state.forgotten);
+        u
     }
 
     /// 409 ForgottenUserError when the email or userId belongs to a forgotten user.
@@ -65,17 +121,13 @@ impl Sandbox {
     }
 
     fn user_id_taken(&self, id: &str) -> Option<R> {
-        self.state
-            .users
-            .iter()
-            .any(|u| u.user_id.as_deref() == Some(id))
-            .then(|| {
-                R::error(
-                    409,
-                    "UserIdAlreadyExists",
-                    format!("userId {id} already belongs to another user"),
-                )
-            })
+        self.find_user(None, Some(id)).is_some().then(|| {
+            R::error(
+                409,
+                "UserIdAlreadyExists",
+                format!("userId {id} already belongs to another user"),
+            )
+        })
     }
 
     /// Finds the user, or creates one (by email; by userId only when `create_by_id`).
@@ -103,7 +155,7 @@ impl Sandbox {
                     if let Some(e) = self.user_id_taken(id) {
                         return Err(e);
                     }
-                    self.state.users[i].user_id = Some(id.to_string());
+                    self.edit_user(i, |u| u.user_id = Some(id.to_string()));
                 }
             }
             return Ok(i);
@@ -128,14 +180,13 @@ impl Sandbox {
         let email = email.map(str::to_string).or_else(|| {
             user_id.map(|id| format!("{}@placeholder.email", &sha256_hex(id.as_bytes())[..16]))
         });
-        self.state.users.push(User {
+        Ok(self.push_user(User {
             email,
             user_id: user_id.map(str::to_string),
             created_at: now,
             updated_at: now,
             ..Default::default()
-        });
-        Ok(self.state.users.len() - 1)
+        }))
     }
 
     /// Records field types; a type change is Iterable's RequestFieldsTypesMismatched.

@@ -120,12 +120,13 @@ impl Sandbox {
             }
         }
         let now = self.now();
-        let u = &mut self.state.users[i];
-        u.email = Some(new.to_string());
-        u.updated_at = now;
-        for e in u.events.iter_mut() {
-            e.data.insert("email".into(), json!(new));
-        }
+        self.edit_user(i, |u| {
+            u.email = Some(new.to_string());
+            u.updated_at = now;
+            for e in u.events.iter_mut() {
+                e.data.insert("email".into(), json!(new));
+            }
+        });
         ok()
     }
 
@@ -160,7 +161,7 @@ impl Sandbox {
         du.events.sort_by_key(|e| e.at);
         du.devices.extend(su.devices);
         du.updated_at = now;
-        self.state.users.remove(s);
+        self.remove_user(s);
         Ok(R::success("Merged users", Value::Null))
     }
 
@@ -177,7 +178,7 @@ impl Sandbox {
                 ),
             });
         };
-        self.state.users.remove(i);
+        self.remove_user(i);
         Ok(R::success("User deleted", Value::Null))
     }
 
