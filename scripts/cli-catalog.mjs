@@ -16,7 +16,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 const pkg = resolve(process.argv[2] ?? join(dirname(fileURLToPath(import.meta.url)), '..', 'pkg'));
 const { actions, ready } = await import(pathToFileURL(join(pkg, 'index.node.js')).href);
 await ready();
-const SHORT = ['id', 'methodName', 'title', 'resource', 'method', 'path', 'response', 'pagination', 'irreversible', 'idempotent', 'async', 'bulk', 'requireOneOf'];
+const SHORT = ['id', 'methodName', 'title', 'resource', 'method', 'path', 'response', 'pagination', 'irreversible', 'idempotent', 'async', 'sends', 'sendsWhen', 'bulk', 'requireOneOf'];
 const index = actions.map((a) => ({ ...Object.fromEntries(SHORT.map((k) => [k, a[k]])), required: a.inputSchema?.required ?? [] }));
 const out = join(pkg, 'cli', 'catalog.jsonl');
 writeFileSync(`${out}.tmp`, [index, ...actions].map((x) => JSON.stringify(x)).join('\n') + '\n');
