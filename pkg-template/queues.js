@@ -306,7 +306,7 @@ class JsonObject {
 
 /**
  * The shared rate limit of one Iterable project and action: grants send times so that no window of
- * `windowMs` holds more than `limit` grants, however many consumers ask. A grant is a time (now
+ * `windowMs` holds more than `limit` grants, however many consumers ask, spaced evenly. A grant is a time (now
  * or later): the consumer waits until it, then sends. Grants are kept in storage, so a restarted
  * object still counts the recent ones. `grants()` lists the recent grant times (for tests, metrics).
  */
@@ -316,8 +316,9 @@ export class IterableRateLimiter extends JsonObject {
       if (!Number.isInteger(limit) || limit < 1 || !Number.isFinite(windowMs) || windowMs <= 0) throw new Error('acquire: limit and windowMs must be positive');
       const g = (this.recent ??= (await this.storage.get('recent')) ?? []);
       const now = Date.now();
-      // In order, and at least one window after the grant `limit` places back.
-      let at = Math.max(now, g.length ? g[g.length - 1] : 0);
+      // In order, evenly spaced (windowMs / limit apart: no bursts for network jitter to bunch
+      // up), and at least one window after the grant `limit` places back.
+      let at = Math.max(now, g.length ? g[g.length - 1] + windowMs / limit : 0);
       if (g.length >= limit) at = Math.max(at, g[g.length - limit] + windowMs);
       g.push(at);
       if (g.length > limit) g.splice(0, g.length - limit);
