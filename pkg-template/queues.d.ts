@@ -92,8 +92,9 @@ export interface EnqueueBulkResult {
  */
 export declare function enqueueBulk(queue: QueueLike | QueueLike[], actionId: string, items: unknown[], options: EnqueueBulkOptions): Promise<EnqueueBulkResult>;
 
-type PerEnv<T> = T | ((env: any) => T);
+type PerEnv<T> = T | ((env: any, project: string) => T);
 export interface BulkConsumerOptions {
+  /** The client, or a function (env, project) => client: one API key per Iterable project (the message's `project`). */
   client: PerEnv<IterableClient>;
   progress: PerEnv<DurableObjectNamespaceLike>;
   /** IterableRateLimiter's namespace: every consumer's send takes a slot from it. */

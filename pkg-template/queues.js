@@ -221,19 +221,20 @@ export function createBulkConsumer(options = {}) {
   const { client, limiter, progress, deadLetter, maxAttempts = 10, baseDelaySeconds = 2, maxDelaySeconds = 300, marginMs = 100, timeoutMs = 30_000, leaseMs = 120_000 } = options ?? {};
   if (!client) throw fail('createBulkConsumer: option "client" is required (an IterableClient, or a function (env) => client)');
   if (!progress) throw fail('createBulkConsumer: option "progress" is required (IterableSyncProgress\'s namespace, or a function (env) => it)');
-  const resolve = (v, env) => (typeof v === 'function' && !v.idFromName && !v.send ? v(env) : v);
+  // A binding or client, or a function (env, project) => it (a client per Iterable project).
+  const resolve = (v, env, project) => (typeof v === 'function' && !v.idFromName && !v.send ? v(env, project) : v);
   const backoff = (attempts) => Math.min(maxDelaySeconds, baseDelaySeconds * 2 ** Math.max(0, attempts - 1)) + Math.floor(Math.random() * baseDelaySeconds);
 
   async function handle(msg, env) {
-    const c = resolve(client, env);
-    const ns = resolve(progress, env);
-    const lim = resolve(limiter, env);
-    const dlq = resolve(deadLetter, env);
     const m = msg.body;
+    const ns = resolve(progress, env);
+    const dlq = resolve(deadLetter, env);
     if (m?.v !== VERSION || typeof m.syncId !== 'string' || !Number.isInteger(m.batch) || !Array.isArray(m.items)) {
       if (dlq) await dlq.send({ stage: 'consumer', reason: 'NotABulkMessage: not a message of enqueueBulk', body: m });
       return msg.ack();
     }
+    const c = resolve(client, env, m.project);
+    const lim = resolve(limiter, env, m.project);
     const store = progressStub(ns, m.syncId);
     const token = crypto.randomUUID();
     const claim = await call(store, 'claim', { batch: m.batch, token, leaseMs });

@@ -214,5 +214,51 @@ await scenario(`${EVENTS} events, producer dies part way and re-runs, consumers 
   }
 });
 
+// 3. The example Worker (examples/queues-sync), with the bindings its wrangler.toml declares.
+await scenario('examples/queues-sync: producer route, consumer, status route', async () => {
+  const sb = await startSandbox({ rate: 0.05, statuses: [429, 503] });
+  const toml = readFileSync(join(ROOT, 'examples/queues-sync/wrangler.toml'), 'utf8');
+  const all = (re) => [...toml.matchAll(re)].map((m) => m[1]);
+  const [queue, dlq] = all(/^queue = "([^"]+)"/gm);
+  const [consumerQueue] = all(/\[\[queues\.consumers\]\]\s*\nqueue = "([^"]+)"/g);
+  const producers = Object.fromEntries([...toml.matchAll(/binding = "(\w+)"\s*\nqueue = "([^"]+)"/g)].map((m) => [m[1], m[2]]));
+  const objects = Object.fromEntries([...toml.matchAll(/name = "(\w+)"\s*\nclass_name = "(\w+)"/g)].map((m) => [m[1], m[2]]));
+  assert.deepEqual(producers, { SYNC_QUEUE: queue, SYNC_DLQ: dlq });
+  assert.equal(consumerQueue, queue);
+  assert.deepEqual(objects, { LIMITER: 'IterableRateLimiter', SYNC_PROGRESS: 'IterableSyncProgress' });
+  const mods = modules().filter((m) => !m.path.endsWith('/worker.js') || m.path.includes('node_modules'));
+  const mf = new Miniflare({
+    modulesRoot: VROOT,
+    modules: [{ type: 'ESModule', path: join(VROOT, 'worker.js'), contents: readFileSync(join(ROOT, 'examples/queues-sync/worker.js'), 'utf8') }, ...mods],
+    compatibilityDate: '2025-01-01',
+    bindings: { ITERABLE_API_KEY: 'test-key-not-real', SYNC_TOKEN: 'test-token', ITERABLE_BASE_URL: sb.url, ITERABLE_REGION: 'us', ITERABLE_PROJECT: 'main' },
+    queueProducers: producers,
+    queueConsumers: { [queue]: { maxBatchSize: 4, maxBatchTimeout: 1, maxRetries: 10, deadLetterQueue: dlq } },
+    durableObjects: objects,
+  });
+  try {
+    const auth = { authorization: 'Bearer test-token' };
+    assert.equal((await mf.dispatchFetch('http://worker.local/syncs/ex-1')).status, 401);
+    const items = Array.from({ length: 1000 }, (_, i) => (i % 200 === 0 ? { dataFields: { i } } : { email: `ex${i}@sync.test`, dataFields: { i } }));
+    const res = await mf.dispatchFetch('http://worker.local/syncs/ex-1', { method: 'POST', headers: auth, body: JSON.stringify({ action: 'bulk_update_users', items }) });
+    const plan = await res.json();
+    assert.equal(res.status, 202, JSON.stringify(plan));
+    assert.equal(plan.invalid, 5);
+    let status;
+    for (let t0 = Date.now(); !(status = await (await mf.dispatchFetch('http://worker.local/syncs/ex-1', { headers: auth })).json()).complete; ) {
+      if (Date.now() - t0 > 120_000) throw new Error(`not complete: ${JSON.stringify(status)}`);
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    assert.equal(status.succeeded, 995);
+    assert.equal(status.failed, 5);
+    const users = sb.sandbox.dump().users.filter((u) => u.email?.startsWith('ex'));
+    assert.equal(new Set(users.map((u) => u.email)).size, 995);
+    return { batches: status.batches, retried: status.retried, succeeded: status.succeeded, invalid: status.invalid };
+  } finally {
+    await mf.dispose();
+    await sb.close();
+  }
+});
+
 console.log(JSON.stringify(results, null, 2));
 process.exit(failed ? 1 : 0);
