@@ -2,7 +2,8 @@
 // against the sandbox's HTTP server on 127.0.0.1, with its fault injection on.
 //
 //   node tests/queues/sync.mjs                 # CI size: 20,000 users and 3,000 events, 10 consumers
-//   node tests/queues/sync.mjs --users 1000000 # the bench size (not in CI)
+//   node tests/queues/sync.mjs --users 1000000 --events 0 --message-bytes 120000 --fake --max-seconds 1800
+//                                              # the bench size (not in CI; --fake: see startFake)
 //
 // Checks: every valid user exists once in the sandbox; no item reached Iterable twice in requests
 // it processed (faults only) — or, with consumers killed between send and ack, every event exists
@@ -21,7 +22,7 @@ import { Miniflare } from 'miniflare';
 
 const ROOT = new URL('../..', import.meta.url).pathname;
 const PKG = join(ROOT, 'pkg');
-const { values: args } = parseArgs({ options: { users: { type: 'string', default: '20000' }, events: { type: 'string', default: '3000' }, shards: { type: 'string', default: '10' }, 'fault-rate': { type: 'string', default: '0.1' }, 'message-bytes': { type: 'string', default: '8192' }, 'max-seconds': { type: 'string', default: '600' } } });
+const { values: args } = parseArgs({ options: { users: { type: 'string', default: '20000' }, events: { type: 'string', default: '3000' }, shards: { type: 'string', default: '10' }, 'fault-rate': { type: 'string', default: '0.1' }, 'message-bytes': { type: 'string', default: '8192' }, 'max-seconds': { type: 'string', default: '600' }, fake: { type: 'boolean', default: false } } });
 const USERS = Number(args.users);
 const EVENTS = Number(args.events);
 const SHARDS = Number(args.shards);
@@ -46,6 +47,31 @@ async function startSandbox(faults) {
   };
   const srv = await serveLocal(app, { maxBody: 8 << 20, refusal: (s, msg) => ({ type: 'application/json', body: JSON.stringify({ msg, code: 'GenericError' }) }), maxConnections: 256 });
   return { url: srv.url, sandbox, log, close: () => srv.close() };
+}
+
+/** For the bench size (--fake): a stand-in for Iterable that only records (the sandbox finds a user by
+ * a scan, which a million users make quadratic). Answers every `faultEvery`-th bulk request with 503,
+ * before any work, and the others with Iterable's bulk success shape. */
+async function startFake(faultEvery = 10) {
+  const { createServer } = await import('node:http');
+  const log = [];
+  const emails = new Set();
+  let n = 0;
+  const srv = createServer((req, res) => {
+    const chunks = [];
+    req.on('data', (c) => chunks.push(c));
+    req.on('end', () => {
+      const t = performance.now();
+      const body = Buffer.concat(chunks).toString('utf8');
+      const fault = ++n % faultEvery === 0;
+      if (!fault) for (const u of JSON.parse(body).users ?? []) emails.add(u.email);
+      log.push({ t, path: req.url, status: fault ? 503 : 200, body });
+      res.writeHead(fault ? 503 : 200, { 'content-type': 'application/json' });
+      res.end(fault ? '{"msg":"unavailable","code":"GenericError"}' : '{"successCount":1,"failCount":0}');
+    });
+  });
+  await new Promise((r) => srv.listen(0, '127.0.0.1', r));
+  return { url: `http://127.0.0.1:${srv.address().port}`, log, sandbox: { dump: () => ({ users: [...emails].map((email) => ({ email })) }) }, close: () => new Promise((r) => srv.close(r)) };
 }
 
 const VROOT = '/worker';
@@ -137,7 +163,7 @@ async function scenario(name, fn) {
 
 // 1. Users through SHARDS consumers, with 429/500/503 injected into a share of requests.
 await scenario(`${USERS} users, ${SHARDS} consumers, ${args['fault-rate']} of requests faulted (429/500/503)`, async () => {
-  const sb = await startSandbox({ rate: Number(args['fault-rate']), statuses: [429, 500, 503] });
+  const sb = args.fake ? await startFake() : await startSandbox({ rate: Number(args['fault-rate']), statuses: [429, 500, 503] });
   const mf = worker(sb.url, 0);
   try {
     const started = performance.now();
