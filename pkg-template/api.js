@@ -359,6 +359,9 @@ export function defineSurface(load, runtime = {}) {
   if (runtime.sandboxHint) sandboxHint = runtime.sandboxHint;
   entryCrypto = runtime.crypto;
   const P = IterableClient.prototype;
+  // The catalog entry of an action, for iterable-wasm/queues (a separate module that gets the
+  // catalog from the client it is given, so it never loads a second copy of the wasm).
+  Object.defineProperty(P, Symbol.for('iterable-wasm.action'), { value: (id) => byId.get(id) });
   const define = (name, value) => {
     if (value.name !== name) Object.defineProperty(value, 'name', { value: name });
     Object.defineProperty(P, name, { value, writable: true, configurable: true });
