@@ -193,7 +193,7 @@ for (const f of readdirSync(pkg).filter((f) => /^((index|load)\.\w+|api|catalog)
 // Re-exporting one Node file from the other would make one instance for both, but an ES module
 // importing CommonJS costs Node 20 15-30 ms more from import to first client (measured with
 // bench/diag/startup-entries.mjs), so `import` and `require` load one copy each.
-const readable = (entry, ...flags) => run(bin('esbuild'), [join(pkg, entry), '--bundle', '--target=es2022', '--sourcemap', '--sources-content=false', '--external:./sandbox/*', '--external:./iterable_wasm_bg.wasm', '--external:./iterable_wasm_bg.inline.js', '--log-level=warning', '--allow-overwrite', ...flags]);
+const readable = (entry, ...flags) => run(bin('esbuild'), [join(pkg, entry), '--bundle', '--target=es2022', '--sourcemap', '--external:./sandbox/*', '--external:./iterable_wasm_bg.wasm', '--external:./iterable_wasm_bg.inline.js', '--log-level=warning', '--allow-overwrite', ...flags]);
 const nodeEntry = join(pkg, 'index.node.js');
 const cjs = join(pkg, 'index.cjs');
 // (import.meta.url is never read in index.cjs: load.node.js takes __dirname there.)
