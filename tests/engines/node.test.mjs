@@ -43,7 +43,10 @@ test('npm pack ships what the entries need, and nothing else', () => {
   for (const f of files) {
     assert.ok(!/\.(rs|toml|tgz)$|^(src|target|codegen|defs)\//.test(f) && (!f.endsWith('.map') || /^index\.(node\.js|cjs|deno\.js|workerd\.js)\.map$/.test(f)), `unexpected file in tarball: ${f}`);
   }
-  assert.ok(project.info.size < 1_000_000, `packed size ${project.info.size}`);
+  // The tarball: ~0.7 MB of code and wasm (two wasm files, the client's and the sandbox's), plus
+  // the readable bundles' source maps with their sources (~0.25 MB packed), the CLI's catalog
+  // file and the result schemas module. A budget, so growth is a decision, not an accident.
+  assert.ok(project.info.size < 1_200_000, `packed size ${project.info.size}`);
 });
 
 test('the exports map picks the right entry per condition', () => {
