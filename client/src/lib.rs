@@ -39,7 +39,7 @@ pub use error::{Issue, IterableError};
 
 use iterable_wasm::core::{
     self as core,
-    defs::ActionDef,
+    defs::{ActionDef, ResponseKind},
     error::{codes, ApiError},
     limiter::Gcra,
     request,
@@ -48,8 +48,15 @@ use iterable_wasm::core::{
 };
 use serde_json::Value;
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Duration;
+use web_time::Instant;
 use transport::{Backend, Failure};
+
+/// A successful call's result: parsed at once, or checked by the core first.
+enum Answer {
+    Parsed(Value),
+    Checked(Payload),
+}
 
 /// Iterable's data centers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -141,11 +148,13 @@ impl ClientBuilder {
     }
 
     /// The client, or a `ValidationError` naming the setting to fix.
-    #[cfg(not(target_arch = "wasm32"))]
     pub fn build(self) -> Result<Client, IterableError> {
         let base = self.check()?;
-        let http = transport::http_client().map_err(|why| IterableError::from(ApiError::new(codes::NETWORK, why)))?;
-        Ok(Client::from_parts(self, base, Backend::Http(http)))
+        #[cfg(not(target_arch = "wasm32"))]
+        let backend = Backend::Http(transport::http_client().map_err(|why| IterableError::from(ApiError::new(codes::NETWORK, why)))?);
+        #[cfg(target_arch = "wasm32")]
+        let backend = Backend::Fetch;
+        Ok(Client::from_parts(self, base, backend))
     }
 }
 
@@ -200,12 +209,11 @@ fn failure_error(f: Failure, timeout: Duration, max_bytes: usize) -> ApiError {
 }
 
 fn epoch_ms() -> f64 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis() as f64).unwrap_or(f64::NAN)
+    web_time::SystemTime::now().duration_since(web_time::UNIX_EPOCH).map(|d| d.as_millis() as f64).unwrap_or(f64::NAN)
 }
 
 impl Client {
     /// A client for the US region with the default settings.
-    #[cfg(not(target_arch = "wasm32"))]
     pub fn new(api_key: impl Into<String>) -> Result<Client, IterableError> {
         Client::builder(api_key).build()
     }
@@ -295,12 +303,13 @@ impl Client {
             IterableError::from(ApiError::validation(vec![core::error::Issue { param: String::new(), message: e.to_string() }]).with_action(def.id))
         })?;
         match self.run(def, &text).await? {
-            Payload::Json(t) => serde_json::from_str(&t).map_err(|e| {
+            Answer::Parsed(v) => Ok(v),
+            Answer::Checked(Payload::Json(t)) => serde_json::from_str(&t).map_err(|e| {
                 let mut err = ApiError::new(codes::INVALID_RESPONSE, format!("the JSON body could not be parsed: {e}")).with_action(def.id);
                 err.retryable = false;
                 err.into()
             }),
-            Payload::Text(t) => Ok(Value::String(t)),
+            Answer::Checked(Payload::Text(t)) => Ok(Value::String(t)),
         }
     }
 
@@ -312,7 +321,7 @@ impl Client {
     }
 
     /// The call loop: validate and build once, then pace, send, interpret, retry.
-    async fn run(&self, def: &'static ActionDef, input_json: &str) -> Result<Payload, IterableError> {
+    async fn run(&self, def: &'static ActionDef, input_json: &str) -> Result<Answer, IterableError> {
         let inner = &self.inner;
         core::validate::set_now(epoch_ms());
         let request = core::prepare(def, input_json, &inner.base).map_err(|e| e.with_action(def.id))?;
@@ -322,13 +331,18 @@ impl Client {
         loop {
             self.pace(def).await;
             attempts += 1;
-            let sent = inner.backend.send(&request, &inner.api_key, inner.timeout, inner.max_response_bytes);
-            #[cfg(not(target_arch = "wasm32"))]
-            let sent = tokio::time::timeout(inner.timeout, sent).await.unwrap_or(Err(Failure::Timeout));
-            #[cfg(target_arch = "wasm32")]
-            let sent = sent.await;
-            let outcome = match sent {
-                Ok(r) => core::response::interpret_redacted(def, r.status, &r.body, r.retry_after.as_deref(), &secrets),
+            let outcome = match inner.backend.send(&request, &inner.api_key, inner.timeout, inner.max_response_bytes).await {
+                Ok(r) => {
+                    // A 2xx JSON body with no "code" key anywhere cannot be an Iterable envelope
+                    // (a failure code, or Success around a result): parsed as is, as the npm
+                    // package does. A parse failure falls through to the full reading.
+                    if (200..300).contains(&r.status) && def.response == ResponseKind::Json && !r.body.contains("\"code\"") {
+                        if let Ok(v) = serde_json::from_str(&r.body) {
+                            return Ok(Answer::Parsed(v));
+                        }
+                    }
+                    core::response::interpret_redacted(def, r.status, &r.body, r.retry_after.as_deref(), &secrets).map(Answer::Checked)
+                }
                 Err(f) => Err(failure_error(f, inner.timeout, inner.max_response_bytes).with_action(def.id)),
             };
             let err = match outcome {

@@ -25,6 +25,9 @@ pub(crate) enum Failure {
 pub(crate) enum Backend {
     #[cfg(not(target_arch = "wasm32"))]
     Http(reqwest::Client),
+    /// The engine's `fetch` (browsers, Workers).
+    #[cfg(target_arch = "wasm32")]
+    Fetch,
     #[cfg(feature = "sandbox")]
     Sandbox(std::sync::Arc<std::sync::Mutex<iterable_sandbox::Sandbox>>),
 }
@@ -36,6 +39,60 @@ pub(crate) async fn sleep(d: Duration) {
     }
     #[cfg(not(target_arch = "wasm32"))]
     tokio::time::sleep(d).await;
+    #[cfg(target_arch = "wasm32")]
+    gloo_timers::future::sleep(d).await;
+}
+
+/// One fetch: redirects not followed, aborted at `timeout`, body bounded by `max_bytes`.
+#[cfg(target_arch = "wasm32")]
+async fn fetch(req: &HttpRequest, api_key: &str, timeout: Duration, max_bytes: usize) -> Result<Reply, Failure> {
+    use gloo_net::http::{Method, RequestBuilder};
+    use std::cell::Cell;
+    use std::rc::Rc;
+    let controller = web_sys::AbortController::new().map_err(|_| Failure::Network("AbortController is not available".into()))?;
+    let fired = Rc::new(Cell::new(false));
+    let timer = {
+        let (controller, fired) = (controller.clone(), fired.clone());
+        gloo_timers::callback::Timeout::new(timeout.as_millis().min(u32::MAX as u128) as u32, move || {
+            fired.set(true);
+            controller.abort();
+        })
+    };
+    let method = match req.method.as_str() {
+        "GET" => Method::GET,
+        "POST" => Method::POST,
+        "PUT" => Method::PUT,
+        "PATCH" => Method::PATCH,
+        "DELETE" => Method::DELETE,
+        other => return Err(Failure::Network(format!("method {other} is not supported"))),
+    };
+    let mut rb = RequestBuilder::new(&req.url).method(method).redirect(web_sys::RequestRedirect::Manual).abort_signal(Some(&controller.signal()));
+    for (k, v) in &req.headers {
+        rb = rb.header(k, v);
+    }
+    rb = rb.header("Api-Key", api_key);
+    let request = match &req.body {
+        Some(b) => rb.body(b.as_str()),
+        None => rb.build(),
+    }
+    .map_err(|e| Failure::Network(e.to_string()))?;
+    let fail = |e: gloo_net::Error| if fired.get() { Failure::Timeout } else { Failure::Network(e.to_string()) };
+    let resp = request.send().await.map_err(fail)?;
+    let status = resp.status();
+    // A manual redirect is an opaque answer with status 0.
+    if status == 0 || ((300..400).contains(&status) && status != 304) {
+        return Err(Failure::Redirect(status, resp.headers().get("location").unwrap_or_default()));
+    }
+    if resp.headers().get("content-length").and_then(|n| n.parse::<u64>().ok()).is_some_and(|n| n > max_bytes as u64) {
+        return Err(Failure::TooLarge(status));
+    }
+    let retry_after = resp.headers().get("retry-after");
+    let body = resp.text().await.map_err(fail)?;
+    drop(timer);
+    if body.len() > max_bytes {
+        return Err(Failure::TooLarge(status));
+    }
+    Ok(Reply { status, body, retry_after })
 }
 
 #[cfg(not(target_arch = "wasm32"))]
@@ -60,6 +117,8 @@ fn network_text(e: reqwest::Error) -> String {
 impl Backend {
     pub(crate) async fn send(&self, req: &HttpRequest, api_key: &str, timeout: Duration, max_bytes: usize) -> Result<Reply, Failure> {
         match self {
+            #[cfg(target_arch = "wasm32")]
+            Backend::Fetch => fetch(req, api_key, timeout, max_bytes).await,
             #[cfg(not(target_arch = "wasm32"))]
             Backend::Http(http) => {
                 let method = reqwest::Method::from_bytes(req.method.as_str().as_bytes()).map_err(|e| Failure::Network(e.to_string()))?;
@@ -89,7 +148,8 @@ impl Backend {
                     }
                     bytes.extend_from_slice(&chunk);
                 }
-                Ok(Reply { status, body: String::from_utf8_lossy(&bytes).into_owned(), retry_after })
+                let body = String::from_utf8(bytes).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
+                Ok(Reply { status, body, retry_after })
             }
             #[cfg(feature = "sandbox")]
             Backend::Sandbox(sandbox) => {
@@ -103,7 +163,13 @@ impl Backend {
                     let mut s = sandbox.lock().unwrap_or_else(|p| p.into_inner());
                     s.handle(req.method.as_str(), &req.url, &headers, req.body.as_deref())
                 };
-                sleep(Duration::from_millis(r.delay_ms)).await;
+                // The emulator's simulated latency counts against the timeout as the network's would.
+                let delay = Duration::from_millis(r.delay_ms);
+                if delay > timeout {
+                    sleep(timeout).await;
+                    return Err(Failure::Timeout);
+                }
+                sleep(delay).await;
                 if r.body.len() > max_bytes {
                     return Err(Failure::TooLarge(r.status));
                 }
