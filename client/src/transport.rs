@@ -138,16 +138,21 @@ impl Backend {
                     return Err(Failure::Redirect(status, header("location").unwrap_or_default()));
                 }
                 let retry_after = header("retry-after");
-                if resp.content_length().is_some_and(|n| n > max_bytes as u64) {
-                    return Err(Failure::TooLarge(status));
-                }
-                let mut bytes = Vec::new();
-                while let Some(chunk) = resp.chunk().await.map_err(fail)? {
-                    if bytes.len() + chunk.len() > max_bytes {
-                        return Err(Failure::TooLarge(status));
+                let bytes = match resp.content_length() {
+                    Some(n) if n > max_bytes as u64 => return Err(Failure::TooLarge(status)),
+                    // A declared length within the bound: read whole (hyper stops at the length).
+                    Some(_) => Vec::from(resp.bytes().await.map_err(fail)?),
+                    None => {
+                        let mut bytes = Vec::new();
+                        while let Some(chunk) = resp.chunk().await.map_err(fail)? {
+                            if bytes.len() + chunk.len() > max_bytes {
+                                return Err(Failure::TooLarge(status));
+                            }
+                            bytes.extend_from_slice(&chunk);
+                        }
+                        bytes
                     }
-                    bytes.extend_from_slice(&chunk);
-                }
+                };
                 let body = String::from_utf8(bytes).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
                 Ok(Reply { status, body, retry_after })
             }

@@ -69,7 +69,7 @@ fn client(base: &str) -> Client {
 #[tokio::test]
 async fn a_503_is_retried_then_the_200_answers() {
     let (base, seen) = fake(vec![(503, "retry-after: 0\r\n", r#"{"msg":"busy","code":"GenericError"}"#), (200, "", r#"{"user":{"email":"a@example.com"}}"#)]).await;
-    let input = GetUserByEmailInput { email: Some("a@example.com".into()), ..Default::default() };
+    let input = GetUserByEmailInput { email: Some("a@example.com".into()) };
     let user = client(&base).get_user_by_email(input).await.unwrap();
     assert_eq!(user, json!({"user": {"email": "a@example.com"}}));
     let seen = seen.lock().unwrap();
