@@ -69,8 +69,13 @@ fn doc(out: &mut String, indent: &str, text: &str) {
     }
 }
 
+/// Definition prose as Markdown text: brackets are literal (`[ZZ]`, `[[field]]`), never links.
+fn prose(text: &str) -> String {
+    text.replace('[', "\\[").replace(']', "\\]")
+}
+
 fn field_doc(p: &Param) -> String {
-    let mut d = p.description.trim().trim_end_matches('.').to_string();
+    let mut d = prose(p.description.trim().trim_end_matches('.'));
     if d.is_empty() {
         d = format!("`{}`", p.name);
     }
@@ -94,7 +99,7 @@ pub fn generate(actions: &[Action]) -> String {
     for a in actions {
         assert!(!CLIENT_METHODS.contains(&a.id.as_str()), "defs/actions.json: id {} is a Client method of its own", a.id);
         let ty = format!("{}Input", pascal(&a.id));
-        doc(&mut out, "", &format!("The input of [`Client::{}`]: {}. Set the fields you need and leave the rest to `..Default::default()`.", a.id, a.title));
+        doc(&mut out, "", &format!("The input of [`Client::{}`]: {}. Set the fields you need and leave the rest to `..Default::default()`.", a.id, prose(&a.title)));
         out.push_str("#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]\n#[serde(default)]\n");
         writeln!(out, "pub struct {ty} {{").unwrap();
         let mut fields = std::collections::BTreeSet::new();
@@ -107,7 +112,7 @@ pub fn generate(actions: &[Action]) -> String {
         }
         out.push_str("}\n\n");
 
-        doc(&mut methods, "    ", &a.description);
+        doc(&mut methods, "    ", &prose(&a.description));
         methods.push_str("    ///\n");
         let mut flags = vec![format!("`{} {}`", a.method.to_uppercase(), a.path)];
         if a.irreversible {

@@ -94,7 +94,7 @@ impl ClientBuilder {
         self.region = region;
         self
     }
-    /// Another base URL: https, or plain http on 127.0.0.1 / localhost / [::1] only.
+    /// Another base URL: https, or plain http on `127.0.0.1`, `localhost` or `[::1]` only.
     pub fn base_url(mut self, url: impl Into<String>) -> Self {
         self.base_url = Some(url.into());
         self
