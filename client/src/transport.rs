@@ -1,0 +1,190 @@
+//! One attempt: the request the core built, plus credentials, sent to the network (reqwest
+//! natively) or answered in-process by the sandbox. No retries here (the client's loop does them).
+
+use iterable_wasm::core::request::HttpRequest;
+use std::time::Duration;
+
+/// A complete answer.
+pub(crate) struct Reply {
+    pub status: u16,
+    pub body: String,
+    /// The raw `Retry-After` header.
+    pub retry_after: Option<String>,
+}
+
+/// No usable answer.
+pub(crate) enum Failure {
+    Timeout,
+    Network(String),
+    /// The body is longer than the bound (status of the answer).
+    TooLarge(u16),
+    /// A 3xx (status, `Location`): never followed, so the key goes nowhere else.
+    Redirect(u16, String),
+}
+
+pub(crate) enum Backend {
+    #[cfg(not(target_arch = "wasm32"))]
+    Http(reqwest::Client),
+    /// The engine's `fetch` (browsers, Workers).
+    #[cfg(target_arch = "wasm32")]
+    Fetch,
+    #[cfg(feature = "sandbox")]
+    Sandbox(std::sync::Arc<std::sync::Mutex<iterable_sandbox::Sandbox>>),
+}
+
+/// Sleeps without blocking the executor.
+pub(crate) async fn sleep(d: Duration) {
+    if d.is_zero() {
+        return;
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    tokio::time::sleep(d).await;
+    #[cfg(target_arch = "wasm32")]
+    gloo_timers::future::sleep(d).await;
+}
+
+/// One fetch: redirects not followed, aborted at `timeout`, body bounded by `max_bytes`.
+#[cfg(target_arch = "wasm32")]
+async fn fetch(req: &HttpRequest, api_key: &str, timeout: Duration, max_bytes: usize) -> Result<Reply, Failure> {
+    use gloo_net::http::{Method, RequestBuilder};
+    use std::cell::Cell;
+    use std::rc::Rc;
+    let controller = web_sys::AbortController::new().map_err(|_| Failure::Network("AbortController is not available".into()))?;
+    let fired = Rc::new(Cell::new(false));
+    let timer = {
+        let (controller, fired) = (controller.clone(), fired.clone());
+        gloo_timers::callback::Timeout::new(timeout.as_millis().min(u32::MAX as u128) as u32, move || {
+            fired.set(true);
+            controller.abort();
+        })
+    };
+    let method = match req.method.as_str() {
+        "GET" => Method::GET,
+        "POST" => Method::POST,
+        "PUT" => Method::PUT,
+        "PATCH" => Method::PATCH,
+        "DELETE" => Method::DELETE,
+        other => return Err(Failure::Network(format!("method {other} is not supported"))),
+    };
+    let mut rb = RequestBuilder::new(&req.url).method(method).redirect(web_sys::RequestRedirect::Manual).abort_signal(Some(&controller.signal()));
+    for (k, v) in &req.headers {
+        rb = rb.header(k, v);
+    }
+    rb = rb.header("Api-Key", api_key);
+    let request = match &req.body {
+        Some(b) => rb.body(b.as_str()),
+        None => rb.build(),
+    }
+    .map_err(|e| Failure::Network(e.to_string()))?;
+    let fail = |e: gloo_net::Error| if fired.get() { Failure::Timeout } else { Failure::Network(e.to_string()) };
+    let resp = request.send().await.map_err(fail)?;
+    let status = resp.status();
+    // A manual redirect is an opaque answer with status 0.
+    if status == 0 || ((300..400).contains(&status) && status != 304) {
+        return Err(Failure::Redirect(status, resp.headers().get("location").unwrap_or_default()));
+    }
+    if resp.headers().get("content-length").and_then(|n| n.parse::<u64>().ok()).is_some_and(|n| n > max_bytes as u64) {
+        return Err(Failure::TooLarge(status));
+    }
+    let retry_after = resp.headers().get("retry-after");
+    let body = resp.text().await.map_err(fail)?;
+    drop(timer);
+    if body.len() > max_bytes {
+        return Err(Failure::TooLarge(status));
+    }
+    Ok(Reply { status, body, retry_after })
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+pub(crate) fn http_client() -> Result<reqwest::Client, String> {
+    reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().map_err(|e| e.to_string())
+}
+
+/// The text of a transport error with every cause, and no URL (a query may hold user data).
+#[cfg(not(target_arch = "wasm32"))]
+fn network_text(e: reqwest::Error) -> String {
+    let e = e.without_url();
+    let mut text = e.to_string();
+    let mut source = std::error::Error::source(&e);
+    while let Some(s) = source {
+        text.push_str(": ");
+        text.push_str(&s.to_string());
+        source = s.source();
+    }
+    text
+}
+
+impl Backend {
+    pub(crate) async fn send(&self, req: &HttpRequest, api_key: &str, timeout: Duration, max_bytes: usize) -> Result<Reply, Failure> {
+        match self {
+            #[cfg(target_arch = "wasm32")]
+            Backend::Fetch => fetch(req, api_key, timeout, max_bytes).await,
+            #[cfg(not(target_arch = "wasm32"))]
+            Backend::Http(http) => {
+                let method = reqwest::Method::from_bytes(req.method.as_str().as_bytes()).map_err(|e| Failure::Network(e.to_string()))?;
+                let mut rb = http.request(method, &req.url).timeout(timeout);
+                for (k, v) in &req.headers {
+                    rb = rb.header(*k, *v);
+                }
+                rb = rb.header("Api-Key", api_key);
+                if let Some(b) = &req.body {
+                    rb = rb.body(b.clone());
+                }
+                let fail = |e: reqwest::Error| if e.is_timeout() { Failure::Timeout } else { Failure::Network(network_text(e)) };
+                let mut resp = rb.send().await.map_err(fail)?;
+                let status = resp.status().as_u16();
+                let header = |name: &str| resp.headers().get(name).and_then(|v| v.to_str().ok()).map(str::to_string);
+                if (300..400).contains(&status) && status != 304 {
+                    return Err(Failure::Redirect(status, header("location").unwrap_or_default()));
+                }
+                let retry_after = header("retry-after");
+                let bytes = match resp.content_length() {
+                    Some(n) if n > max_bytes as u64 => return Err(Failure::TooLarge(status)),
+                    // A declared length within the bound: read whole (hyper stops at the length).
+                    Some(_) => Vec::from(resp.bytes().await.map_err(fail)?),
+                    None => {
+                        let mut bytes = Vec::new();
+                        while let Some(chunk) = resp.chunk().await.map_err(fail)? {
+                            if bytes.len() + chunk.len() > max_bytes {
+                                return Err(Failure::TooLarge(status));
+                            }
+                            bytes.extend_from_slice(&chunk);
+                        }
+                        bytes
+                    }
+                };
+                let body = String::from_utf8(bytes).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
+                Ok(Reply { status, body, retry_after })
+            }
+            #[cfg(feature = "sandbox")]
+            Backend::Sandbox(sandbox) => {
+                let mut headers = serde_json::Map::new();
+                for (k, v) in &req.headers {
+                    headers.insert((*k).into(), (*v).into());
+                }
+                headers.insert("Api-Key".into(), api_key.into());
+                let headers = serde_json::Value::Object(headers).to_string();
+                let r = {
+                    let mut s = sandbox.lock().unwrap_or_else(|p| p.into_inner());
+                    s.handle(req.method.as_str(), &req.url, &headers, req.body.as_deref())
+                };
+                // The emulator's simulated latency counts against the timeout as the network's would.
+                let delay = Duration::from_millis(r.delay_ms);
+                if delay > timeout {
+                    sleep(timeout).await;
+                    return Err(Failure::Timeout);
+                }
+                sleep(delay).await;
+                if r.body.len() > max_bytes {
+                    return Err(Failure::TooLarge(r.status));
+                }
+                let retry_after = r.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case("retry-after")).and_then(|(_, v)| match v {
+                    serde_json::Value::String(s) => Some(s.clone()),
+                    serde_json::Value::Number(n) => Some(n.to_string()),
+                    _ => None,
+                });
+                Ok(Reply { status: r.status, body: r.body, retry_after })
+            }
+        }
+    }
+}
