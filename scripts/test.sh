@@ -31,6 +31,10 @@ if [ ! -f pkg/iterable_wasm_bg.wasm ]; then
   exit 1
 fi
 step "size budget" node scripts/size.mjs
+parity() {
+  local f; f=$(mktemp) && node client/tests/fixtures/requests.mjs pkg "$f" && PARITY_FIXTURE="$f" cargo test --quiet -p iterable-client --test parity; local rc=$?; rm -f "$f"; return $rc
+}
+step "rust client vs the package just built (every action's requests byte for byte)" parity
 step "prism conformance" node tests/prism/suite.mjs
 step "typescript" node tests/ts/run.mjs
 step "docs (README and examples' code blocks type-check under --strict without esnext, or run; CLI lines; packed README links)" node tests/docs/run.mjs
