@@ -265,13 +265,13 @@ let rows;
 const wasmCatalog = () => (rows ??= JSON.parse(catalogJson()));
 let positions;
 // What the large-work helpers read of an action, by id (the wasm is loaded): its response form,
-// pagination, bulk and eventId spot (FIELDS 3, 6, 8 and 13).
+// pagination, rate limit (iterable-wasm/queues), bulk and eventId spot (FIELDS 3, 6, 7, 8 and 13).
 const byId = {
   get(id) {
     const i = (positions ??= new Map(IDS.split(',').map((a, i) => [a, i]))).get(id);
     if (i === undefined) return undefined;
     const r = wasmCatalog()[i];
-    return { id, response: r[3], pagination: r[6] ?? null, bulk: r[8] ?? null, eventId: r[13] ?? null };
+    return { id, response: r[3], pagination: r[6] ?? null, rateLimit: r[7] ?? null, bulk: r[8] ?? null, eventId: r[13] ?? null };
   },
 };
 
