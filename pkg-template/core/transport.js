@@ -319,7 +319,9 @@ async function loop(w, id, descriptor, options, mode) {
       if (ms > 0 && !(await wait(ms, signal))) throw fail('aborted');
     }
     const token = st.jwt ? await bearer(w, st, index, stale, attempts) : undefined;
-    const headers = token === undefined ? req.headers : { ...req.headers, Authorization: `Bearer ${token}` };
+    // A fresh object per attempt: a custom fetch may change what it is given.
+    const headers = { ...req.headers };
+    if (token !== undefined) headers.Authorization = `Bearer ${token}`;
     if (aborted(signal)) throw fail('aborted');
     attempts++;
     if (st.onRequest) hook(st.onRequest, requestInfo(id, attempts, req, st.jwt));
