@@ -7,6 +7,7 @@
 // `pagination`, streaming by `response`, bulk splitting by `bulk` (planned in the wasm core).
 import { IterableClient as WasmClient, BulkPlan, StreamParser, catalogJson } from './iterable_wasm.js';
 import { IterableError } from '__ERRORS_MODULE__';
+import { run, runChunk, MODE_VALUE, MODE_STREAM } from '__TRANSPORT_MODULE__';
 
 const invalid = (action, message) => new IterableError(message, { code: 'ValidationError', action, attempts: 0, retryable: false });
 const CALL_OPTIONS = ['signal', 'timeoutMs', 'maxRetries'];
@@ -387,7 +388,7 @@ export function defineSurface(load, runtime = {}) {
           throw invalid(id, `no event ids: ${e?.message ?? e}`);
         }
       }
-      return await w.execute(id, input, options);
+      return await run(w, id, input, options, MODE_VALUE);
     } catch (e) {
       if (e instanceof IterableError) Error.captureStackTrace?.(e, execute);
       throw e;
@@ -452,7 +453,7 @@ export function defineSurface(load, runtime = {}) {
       entry = byId.get(id);
       if (!entry) throw invalid(id, `unknown action id "${String(id).slice(0, 64)}"`);
       if (!STREAM_FORMATS[entry.response]) throw invalid(id, `${id} answers ${entry.response}, not a record stream; use execute()`);
-      return w._stream(id, input, options);
+      return run(w, id, input, options, MODE_STREAM);
     })());
     return {
       async body() {
@@ -615,7 +616,7 @@ export function defineSurface(load, runtime = {}) {
           continue;
         }
         try {
-          const text = await client._sendChunk(plan, i, callOptions);
+          const text = await runChunk(client, id, plan, i, callOptions);
           const failures = located(plan.failuresJson(i, text));
           report.sent += indices.length;
           report.failed += failures.length;

@@ -146,7 +146,8 @@ rmSync(join(pkg, 'iterable_wasm_bg.wasm.d.ts'), { force: true });
 
 // The entry points and package.json.
 const tpl = join(root, 'pkg-template');
-// core/ (transport.js, errors.js) is not copied: wasm-bindgen ships those as its snippets.
+// core/ is not copied here: wasm-bindgen ships errors.js as its snippet (the wasm makes the errors),
+// and transport.js, which only api.js imports, is put next to it below.
 for (const f of readdirSync(tpl)) if (f !== 'core') cpSync(join(tpl, f), join(pkg, f), { recursive: true });
 const findErrors = (dir) => {
   for (const f of readdirSync(dir)) {
@@ -160,6 +161,8 @@ const findErrors = (dir) => {
 };
 const errors = findErrors(join(pkg, 'snippets'));
 if (!errors) throw new Error('wasm-bindgen did not emit the errors.js snippet');
+const transport = join(dirname(errors), 'transport.js');
+cpSync(join(tpl, 'core', 'transport.js'), transport);
 // The action ids in catalog order, from the built wasm itself (the catalog's entries carry none):
 // api.js installs the methods from them at import, before any wasm is loaded.
 const glueModule = await import(pathToFileURL(glue).href);
@@ -175,6 +178,7 @@ for (const f of readdirSync(pkg).filter((f) => /^((index|load)\.\w+|api|catalog)
   // documented in the .d.ts).
   const text = readFileSync(p, 'utf8')
     .replace('__ERRORS_MODULE__', './' + relative(pkg, errors))
+    .replace('__TRANSPORT_MODULE__', './' + relative(pkg, transport))
     .replace('__ACTION_IDS__', ids.join(','))
     .replace('__CATALOG_TEXT__', () => JSON.stringify(catalogText))
     .split('\n')

@@ -16,8 +16,10 @@
 //             the input, AbortController + setTimeout/clearTimeout, AbortSignal.timeout, the
 //             headers object, a resolved-promise hop
 //
-//   node bench/diag/call-phases.mjs [--pkg DIR] [--calls N]
-//   deno run -A bench/diag/call-phases.mjs [--pkg DIR] [--calls N]
+//   node bench/diag/call-phases.mjs [--pkg DIR] [--before DIR] [--calls N]
+//   deno run -A bench/diag/call-phases.mjs [--pkg DIR] [--before DIR] [--calls N]
+// --before DIR: another build of the package (e.g. main's pkg/) run in the same interleaved blocks,
+// on the network and with the fake fetch, for a before/after of one change.
 // (starts bench/lib/server.mjs itself in Node; in Deno it starts it through `node`).
 import { join } from 'node:path';
 import { importPkg } from '../lib/pkgimport.mjs';
@@ -26,6 +28,7 @@ import { CHANNELS_BODY, TRACK_BODY } from '../lib/server.mjs';
 import { arg, isDeno, KEY, BLOCK, ROOT, runtime, median, benchServer, interleave, exit } from './common.mjs';
 
 const PKG = arg('pkg', join(ROOT, 'pkg'));
+const BEFORE = arg('before', '');
 const CALLS = Number(arg('calls', 2000));
 const input = trackInput(1024);
 const { base, stop } = await benchServer();
@@ -89,6 +92,20 @@ const contenders = {
   },
 };
 
+const phases = (client, m) => async () => {
+  const t0 = performance.now();
+  await (m === 'GET' ? client.listChannels() : client.trackEvent(input));
+  const t3 = performance.now();
+  return { total: t3 - t0, toFetch: tFetch - t0, response: tAnswered - tFetch, afterFetch: t3 - tAnswered };
+};
+if (BEFORE) {
+  const old = await importPkg(BEFORE, isDeno ? 'index.deno.js' : 'index.node.js');
+  const oldReal = new old.IterableClient({ apiKey: KEY, baseUrl: base, rateLimit: false, maxRetries: 0 });
+  const oldFake = new old.IterableClient({ apiKey: KEY, baseUrl: base, rateLimit: false, maxRetries: 0, fetch: fakeFetch });
+  contenders.before = { GET: phases(oldReal, 'GET'), POST: phases(oldReal, 'POST') };
+  contenders['fake-before'] = { GET: phases(oldFake, 'GET'), POST: phases(oldFake, 'POST') };
+}
+
 const names = Object.keys(contenders);
 const data = {};
 for (const n of names) data[n] = { GET: {}, POST: {} };
@@ -127,6 +144,13 @@ const fakeExtra = (m) => median(data['fake-ours'][m].total) - median(data['fake-
 out.push(`| ours − raw on the network (the client's own cost) | ${us(extra('GET'))} | ${us(extra('POST'))} |`);
 out.push(`| ours − raw with the fake fetch | ${us(fakeExtra('GET'))} | ${us(fakeExtra('POST'))} |`);
 out.push(`| ratio ours ÷ raw on the network | ${(median(data.ours.GET.total) / median(data.network.GET.total)).toFixed(2)}× | ${(median(data.ours.POST.total) / median(data.network.POST.total)).toFixed(2)}× |`);
+if (BEFORE) {
+  row('before: whole call on the network', 'before', 'total');
+  row('fake fetch, before: whole call', 'fake-before', 'total');
+  row('… before: entry → fetch invoked', 'fake-before', 'toFetch');
+  row('… before: fetch answered → result', 'fake-before', 'afterFetch');
+  out.push(`| ratio before ÷ raw on the network | ${(median(data.before.GET.total) / median(data.network.GET.total)).toFixed(2)}× | ${(median(data.before.POST.total) / median(data.network.POST.total)).toFixed(2)}× |`);
+}
 out.push('', '| piece, alone in a loop | µs |', '|---|---:|');
 for (const [k, v] of Object.entries(pieces)) out.push(`| ${k} | ${v.toFixed(2)} |`);
 console.log(out.join('\n'));

@@ -1,9 +1,12 @@
-// One HTTP attempt, whole, on the JS side of the transport: the wasm decides everything (URL,
-// method, headers, body, time limit) and crosses the boundary once per attempt. Doing the
-// AbortController, timer, listeners, fetch and body read here replaced ~25 wasm<->JS calls per
-// attempt (the largest part of the client's own per-call cost in the Node profile).
+// The call loop, sans IO on the wasm side: the wasm turns a call into one request descriptor
+// (`_begin`: method, URL, headers, body, limits) and each attempt's outcome into a verdict
+// (`_judge`: a result, a retry after some ms, or the typed error), both synchronous. Here: the
+// rate-limit wait (the slot is reserved in the wasm), the JWT provider (one refresh in flight per
+// client; the token cache and its checks are in the wasm), the hooks, the attempt itself
+// (AbortController or AbortSignal.timeout, the caller's signal, fetch, the body read) and the
+// retry sleep. One crossing each way per attempt, and no promise bridged through the wasm.
 //
-// Resolves, never rejects, with an array:
+// attempt() resolves, never rejects, with an array:
 //   [status, bodyText, retryAfter]    a response, its body read
 //   [status, response]                streaming: a 2xx response with its body unread
 //   [0, kind, detail, error]          no response: kind "aborted" | "timeout" | "permission" |
@@ -14,8 +17,12 @@
 // proxy, a mistyped base URL or a hijacked name) must not carry the API key anywhere, so the
 // request goes out with redirect: "manual" and a 3xx (or a browser's opaque redirect) ends the
 // attempt.
-// `reasons` are the two Error objects our controller aborts with: fetch rejects with the reason,
-// and some fetch wrappers mishandle a rejection that is not an Error.
+// Our controller aborts with one of two Error objects (made on first use): fetch rejects with the
+// reason, and some fetch wrappers mishandle a rejection that is not an Error.
+
+import { IterableError, makeError } from './errors.js';
+
+let reasons;
 
 const aborted = (signal) => {
   try {
@@ -141,16 +148,14 @@ function failed(e) {
   return [0, 'network', describe(e), e];
 }
 
-export async function attempt(fetchFn, url, method, headerLines, body, timeoutMs, signal, stream, maxBytes, timeoutReason, abortReason) {
+export async function attempt(fetchFn, url, method, headers, body, timeoutMs, signal, stream, maxBytes) {
   if (aborted(signal)) return [0, 'aborted', ''];
-  const headers = {};
-  const h = headerLines.split('\n');
-  for (let i = 0; i + 1 < h.length; i += 2) headers[h[i]] = h[i + 1];
   if (timeoutSignal && !fetchFn && !signal && !stream) {
     const init = { method, headers, redirect: 'manual' };
     if (body !== undefined) init.body = body;
     return plain(url, init, timeoutMs, maxBytes);
   }
+  const [timeoutReason, abortReason] = (reasons ??= [new Error('iterable-wasm: attempt timed out'), new Error('iterable-wasm: call aborted')]);
   const controller = new AbortController();
   const onAbort = () => controller.abort(abortReason);
   const timer = setTimeout(() => controller.abort(timeoutReason), timeoutMs);
@@ -178,5 +183,198 @@ export async function attempt(fetchFn, url, method, headerLines, body, timeoutMs
   } finally {
     clearTimeout(timer);
     if (!keepListening) listen(signal, onAbort, false);
+  }
+}
+
+/** Waits `ms`: true, or false as soon as `signal` aborts. */
+const wait = (ms, signal) =>
+  new Promise((resolve) => {
+    if (aborted(signal)) return resolve(false);
+    const done = (ok) => {
+      clearTimeout(timer);
+      listen(signal, onAbort, false);
+      resolve(ok);
+    };
+    const onAbort = () => done(false);
+    const timer = setTimeout(() => done(true), ms);
+    listen(signal, onAbort, true);
+  });
+
+/** Calls a hook; a hook that throws changes nothing. */
+const hook = (f, info) => {
+  try {
+    f.call(undefined, info);
+  } catch {
+    // Ignored by design.
+  }
+};
+
+/** Per wasm client: the functions given as options and the JWT refresh in flight. */
+const states = new WeakMap();
+const stateOf = (w) => {
+  let st = states.get(w);
+  if (!st) {
+    const [jwt, onRequest, onResponse, onRetry, fetchFn] = w._fns;
+    st = { jwt, onRequest, onResponse, onRetry, fetchFn, refreshing: null };
+    states.set(w, st);
+  }
+  return st;
+};
+
+/** The call's descriptor (see `_begin` in src/bindings/mod.rs). */
+function parse(d) {
+  let i = 0;
+  const line = () => {
+    const j = d.indexOf('\n', i);
+    const s = d.slice(i, j);
+    i = j + 1;
+    return s;
+  };
+  const index = +line();
+  const kind = line();
+  const paced = line() === '1';
+  const timeoutMs = +line();
+  const maxRetries = +line();
+  const maxBytes = +line();
+  const method = line();
+  const url = line();
+  const headers = {};
+  for (let n = +line(); n > 0; n--) {
+    const name = line();
+    headers[name] = line();
+  }
+  const body = d[i] === 'b' ? d.slice(i + 1) : undefined;
+  return { index, kind, paced, timeoutMs, maxRetries, maxBytes, method, url, headers, body };
+}
+
+/** A JWT to send: the cached one while fresh and not the one just refused (`stale`), else a new
+ * one from the provider, one refresh in flight per client. Throws the call's JwtError. */
+async function bearer(w, st, index, stale, attempts) {
+  const cached = w._token(stale);
+  if (cached !== undefined) return cached;
+  let p = st.refreshing;
+  if (!p) {
+    try {
+      p = Promise.resolve(st.jwt.call(undefined));
+    } catch (e) {
+      p = Promise.reject(e);
+    }
+    st.refreshing = p;
+  }
+  let value;
+  let failed = false;
+  try {
+    value = await p;
+  } catch (e) {
+    value = e;
+    failed = true;
+  }
+  // The first waiter to wake clears the shared refresh; the others find it done.
+  if (st.refreshing === p) st.refreshing = null;
+  return w._acceptToken(index, value, failed, attempts);
+}
+
+/** What onRequest sees: the credentials redacted, in the header map and in the body. */
+function requestInfo(id, attempt, req, jwt) {
+  const headers = {};
+  for (const k in req.headers) if (k !== 'Api-Key') headers[k] = req.headers[k];
+  headers['Api-Key'] = '[REDACTED]';
+  if (jwt) headers.Authorization = 'Bearer [REDACTED]';
+  const info = { action: id, attempt, method: req.method, url: req.url, headers };
+  if (req.body !== undefined) {
+    const key = req.headers['Api-Key'];
+    info.body = key.length >= 4 && req.body.includes(key) ? req.body.split(key).join('[REDACTED]') : req.body;
+  }
+  return info;
+}
+
+/** Mode of a call: the parsed result, the result's text (bulk), or a 2xx Response unread (stream). */
+export const MODE_VALUE = 0;
+export const MODE_TEXT = 1;
+export const MODE_STREAM = 2;
+
+/** Runs action `id` on wasm client `w`. Throws (synchronously) what the wasm refuses first. */
+export function run(w, id, input, options, mode) {
+  return loop(w, id, w._begin(id, input, options), options, mode);
+}
+
+/** Runs request `i` of bulk plan `plan` (action `id`); resolves with the response text. */
+export function runChunk(w, id, plan, i, options) {
+  return loop(w, id, w._beginChunk(plan, i, options), options, MODE_TEXT);
+}
+
+async function loop(w, id, descriptor, options, mode) {
+  const req = parse(descriptor);
+  const signal = options?.signal ?? undefined;
+  const st = stateOf(w);
+  const index = req.index;
+  let attempts = 0;
+  let retries = 0;
+  let stale;
+  let jwtRetried = false;
+  const fail = (kind) => makeError(w._fail(index, kind, attempts));
+  for (;;) {
+    if (req.paced) {
+      const ms = w._pace(index);
+      if (ms > 0 && !(await wait(ms, signal))) throw fail('aborted');
+    }
+    const token = st.jwt ? await bearer(w, st, index, stale, attempts) : undefined;
+    // A fresh object per attempt: a custom fetch may change what it is given.
+    const headers = { ...req.headers };
+    if (token !== undefined) headers.Authorization = `Bearer ${token}`;
+    if (aborted(signal)) throw fail('aborted');
+    attempts++;
+    if (st.onRequest) hook(st.onRequest, requestInfo(id, attempts, req, st.jwt));
+    const started = st.onResponse ? Date.now() : 0;
+    let out;
+    try {
+      out = await attempt(st.fetchFn, req.url, req.method, headers, req.body, req.timeoutMs, signal, mode === MODE_STREAM, req.maxBytes);
+    } catch (e) {
+      out = failed(e);
+    }
+    const status = out[0];
+    if (status !== 0) {
+      if (mode === MODE_STREAM && typeof out[1] !== 'string') return out[1];
+      if (st.onResponse) hook(st.onResponse, { action: id, attempt: attempts, method: req.method, url: req.url, status, durationMs: Math.floor(Math.max(0, Date.now() - started)) });
+      if (status >= 200 && status < 300 && mode !== MODE_STREAM) {
+        if (req.kind === 't') return out[1];
+        // A body with no "code" key anywhere cannot be an Iterable envelope (failure code, or
+        // Success around a result): parsed as is. A parse failure goes to the wasm's reading.
+        if (req.kind === 'j' && mode === MODE_VALUE && !out[1].includes('"code"')) {
+          try {
+            return JSON.parse(out[1]);
+          } catch {
+            // The wasm says what is wrong with it.
+          }
+        }
+      }
+    }
+    const extra = out[2] === undefined ? undefined : String(out[2]);
+    const verdict = w._judge(index, mode === MODE_TEXT, req.timeoutMs, req.maxRetries, req.maxBytes, attempts, retries, status, out[1], extra, token !== undefined && !jwtRetried);
+    switch (verdict[0]) {
+      case 'v':
+        try {
+          return JSON.parse(verdict.slice(1));
+        } catch {
+          throw new IterableError('the JSON body could not be parsed', { code: 'InvalidResponse', action: id, attempts, retryable: false });
+        }
+      case 't':
+        return verdict.slice(1);
+      case 'j':
+        // A refused JWT was not processed: refresh once and send again.
+        jwtRetried = true;
+        stale = token;
+        continue;
+      case 'r': {
+        const nl = verdict.indexOf('\n');
+        const ms = +verdict.slice(1, nl);
+        retries++;
+        if (st.onRetry) hook(st.onRetry, { action: id, attempt: attempts, delayMs: ms, error: makeError(verdict.slice(nl + 1)) });
+        if (!(await wait(ms, signal))) throw fail('aborted');
+        continue;
+      }
+      default:
+        throw makeError(verdict.slice(1), status === 0 && out[1] === 'network' ? out[3] : undefined);
+    }
   }
 }

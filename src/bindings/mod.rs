@@ -9,13 +9,12 @@ use crate::core::{
     defs::{self, ActionDef, CATALOG_JSON},
     error::{ApiError, Issue},
 };
-use client::{Call, Hooks, Inner, Mode};
-use js_sys::{Function, Object, Promise, Reflect};
+use client::{Call, Hooks, Inner};
+use js_sys::{Function, Object, Reflect};
 use std::rc::Rc;
 use tsify::Tsify;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-use web_sys::AbortSignal;
 
 #[wasm_bindgen(module = "/pkg-template/core/errors.js")]
 extern "C" {
@@ -390,7 +389,7 @@ fn check_keys(obj: &JsValue, known: &[&str], what: &str) -> Result<(), ApiError>
 }
 
 fn call_options(inner: &Inner, options: Option<Object>) -> Result<Call, ApiError> {
-    let mut call = Call { signal: None, timeout_ms: inner.timeout_ms, max_retries: inner.max_retries, max_response_bytes: inner.max_response_bytes };
+    let mut call = Call { timeout_ms: inner.timeout_ms, max_retries: inner.max_retries, max_response_bytes: inner.max_response_bytes };
     let Some(o) = options else { return Ok(call) };
     let o: JsValue = o.into();
     if !o.is_object() {
@@ -398,12 +397,11 @@ fn call_options(inner: &Inner, options: Option<Object>) -> Result<Call, ApiError
     }
     check_keys(&o, &["signal", "timeoutMs", "maxRetries"], "call option")?;
     if let Some(s) = given(&o, "signal")? {
-        let signal = s.dyn_into::<AbortSignal>().map_err(|_| invalid("signal", "must be an AbortSignal"))?;
+        let signal = s.dyn_into::<web_sys::AbortSignal>().map_err(|_| invalid("signal", "must be an AbortSignal"))?;
         // A real signal answers `aborted` with a boolean; an object that only borrows the prototype throws.
         if !Reflect::get(&signal, &JsValue::from_str("aborted")).map(|v| v.as_bool().is_some()).unwrap_or(false) {
             return Err(invalid("signal", "must be an AbortSignal"));
         }
-        call.signal = Some(signal);
     }
     if let Some(t) = opt_number(&o, "timeoutMs", 1.0, MAX_TIMEOUT_MS)? {
         call.timeout_ms = t;
@@ -492,20 +490,20 @@ impl IterableClient {
         Ok(IterableClient { inner: Rc::new(Inner::new(api_key, key_id, base, region, max_retries, timeout_ms, max_response_bytes, rate_limit, event_ids, jwt, hooks)) })
     }
 
-    /// The shared path of every action method (installed from the catalog), `execute`,
-    /// streaming and bulk requests.
-    fn call(&self, def: &'static ActionDef, input: Result<String, ApiError>, options: Option<Object>, mode: Mode) -> Promise {
-        let call = call_options(&self.inner, options).map_err(|e| e.with_action(def.id));
-        let inner = self.inner.clone();
-        wasm_bindgen_futures::future_to_promise(async move {
-            // What fetch threw on the last attempt, when it failed that way: the error's `cause`.
-            let mut cause = JsValue::UNDEFINED;
-            let result = inner.clone().run(def, input, call, mode, &mut cause).await;
-            result.map_err(|e| make_error(&inner.redact(e).to_json(), &cause))
-        })
+    /// The descriptor of a call (sans IO: transport.js sends it), or its error (thrown).
+    /// Lines: action index, result kind (`j` JSON, `t` text, `l` JSON lines), paced (`1`/`0`),
+    /// timeoutMs, maxRetries, maxResponseBytes, method, URL, the number of headers, then each
+    /// header's name and value on a line of its own, then `b` and the body to the end, or `-`.
+    fn begin_with(&self, def: &'static ActionDef, input: Result<String, ApiError>, options: Option<Object>) -> Result<String, JsValue> {
+        let inner = &self.inner;
+        let fail = |e: ApiError| make_error(&inner.end(def, e, 0), &JsValue::UNDEFINED);
+        let call = call_options(inner, options).map_err(fail)?;
+        core::validate::set_now(js_sys::Date::now());
+        let request = core::prepare(def, &input.map_err(fail)?, &inner.base).map_err(fail)?;
+        Ok(inner.describe(def, &request, &call))
     }
 
-    /// The action for an id, or a rejected promise's error.
+    /// The action for an id, or the error to throw.
     fn find(id: &JsValue) -> Result<&'static ActionDef, JsValue> {
         let found = match id.as_string() {
             Some(s) => core::action(&s),
@@ -514,34 +512,64 @@ impl IterableClient {
         found.map_err(|e| js_error(&e))
     }
 
-    /// Runs an action by id (see the typed overloads).
-    #[wasm_bindgen(skip_typescript)]
-    pub fn execute(&self, id: JsValue, input: JsValue, options: Option<Object>) -> Promise {
-        match Self::find(&id) {
-            // Read the input now, so later mutation by the caller changes nothing.
-            Ok(def) => self.call(def, input_json(def, &input), options, Mode::Value),
-            Err(e) => Promise::reject(&e),
-        }
+    /// A call's descriptor (see `begin_with`); the input is read now, so later mutation by the
+    /// caller changes nothing. Used by transport.js.
+    #[wasm_bindgen(skip_typescript, js_name = _begin)]
+    pub fn begin(&self, id: JsValue, input: JsValue, options: Option<Object>) -> Result<String, JsValue> {
+        let def = Self::find(&id)?;
+        self.begin_with(def, input_json(def, &input), options)
     }
 
-    /// Streaming: like `execute`, resolving with the `Response` of a 2xx, its body unread
-    /// (errors, retries and rate limits as usual). Used by `stream()` in api.js.
-    #[wasm_bindgen(skip_typescript, js_name = _stream)]
-    pub fn stream_response(&self, id: JsValue, input: JsValue, options: Option<Object>) -> Promise {
-        match Self::find(&id) {
-            Ok(def) => self.call(def, input_json(def, &input), options, Mode::Stream),
-            Err(e) => Promise::reject(&e),
-        }
-    }
-
-    /// Sends request `i` of a bulk plan; resolves with the response text. Used by `bulk()`.
-    #[wasm_bindgen(skip_typescript, js_name = _sendChunk)]
-    pub fn send_chunk(&self, plan: &BulkPlan, i: usize, options: Option<Object>) -> Promise {
+    /// The descriptor of request `i` of a bulk plan. Used by `bulk()`.
+    #[wasm_bindgen(skip_typescript, js_name = _beginChunk)]
+    pub fn begin_chunk(&self, plan: &BulkPlan, i: usize, options: Option<Object>) -> Result<String, JsValue> {
         let def = defs::get(plan.index);
         match plan.chunks.get(i) {
-            Some(c) => self.call(def, Ok(c.input.clone()), options, Mode::Text),
-            None => Promise::reject(&js_error(&invalid("chunk", "no such request in the plan"))),
+            Some(c) => self.begin_with(def, Ok(c.input.clone()), options),
+            None => Err(js_error(&invalid("chunk", "no such request in the plan"))),
         }
+    }
+
+    /// Reserves the rate-limit slot of action `index`: the ms to wait before sending.
+    #[wasm_bindgen(skip_typescript, js_name = _pace)]
+    pub fn pace(&self, index: usize) -> f64 {
+        self.inner.pace(defs::get(index))
+    }
+
+    /// The cached JWT while fresh and not `stale`, else undefined (ask the provider).
+    #[wasm_bindgen(skip_typescript, js_name = _token)]
+    pub fn token(&self, stale: Option<String>) -> Option<String> {
+        self.inner.cached_token(stale.as_deref())
+    }
+
+    /// Takes the provider's answer (`failed`: what it threw): the token to send, or throws the
+    /// call's JwtError.
+    #[wasm_bindgen(skip_typescript, js_name = _acceptToken)]
+    pub fn accept_token(&self, index: usize, value: JsValue, failed: bool, attempts: u32) -> Result<String, JsValue> {
+        self.inner.accept_token(&value, failed).map_err(|e| make_error(&self.inner.end(defs::get(index), e, attempts), &JsValue::UNDEFINED))
+    }
+
+    /// What an attempt's outcome means (see client::Verdict).
+    #[wasm_bindgen(skip_typescript, js_name = _judge)]
+    #[allow(clippy::too_many_arguments)]
+    pub fn judge(&self, index: usize, text_mode: bool, timeout_ms: f64, max_retries: u32, max_bytes: f64, attempts: u32, retries: u32, status: u16, text: &str, extra: Option<String>, jwt_retry: bool) -> String {
+        let call = Call { timeout_ms, max_retries, max_response_bytes: max_bytes };
+        self.inner.judge(defs::get(index), text_mode, &call, attempts, retries, status, text, extra.as_deref(), jwt_retry).0
+    }
+
+    /// The error JSON of a call that ends without a verdict (aborted while waiting).
+    #[wasm_bindgen(skip_typescript, js_name = _fail)]
+    pub fn fail(&self, index: usize, kind: &str, attempts: u32) -> String {
+        let call = Call { timeout_ms: self.inner.timeout_ms, max_retries: 0, max_response_bytes: self.inner.max_response_bytes };
+        self.inner.end(defs::get(index), client::failure_error(kind, "", &call), attempts)
+    }
+
+    /// The functions given as options, for transport.js: [jwt, onRequest, onResponse, onRetry, fetch].
+    #[wasm_bindgen(getter, skip_typescript, js_name = _fns)]
+    pub fn fns(&self) -> js_sys::Array {
+        let i = &self.inner;
+        let f = |o: &Option<Function>| o.as_ref().map(JsValue::from).unwrap_or(JsValue::UNDEFINED);
+        js_sys::Array::of5(&f(&i.jwt), &f(&i.hooks.on_request), &f(&i.hooks.on_response), &f(&i.hooks.on_retry), &f(&i.hooks.fetch))
     }
 
     /// The base URL requests go to.
