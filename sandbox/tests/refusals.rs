@@ -197,3 +197,35 @@ fn iterable_own_answers_stay() {
     assert_eq!((r.status, v["code"].as_str()), (400, Some("BadParams")), "{}", r.body);
     assert!(v["message"].is_string(), "{}", r.body);
 }
+
+/// The handlers hold no checks of their own for what the definitions already rule: an empty
+/// listIds, an unknown subscription group or bulk action, an export format or a catalog field
+/// type outside the definition's enum reach the core's 400 BadParams naming the param, before
+/// any handler runs.
+#[test]
+fn what_the_definitions_rule_is_refused_before_the_handlers() {
+    let (mut s, ids) = project();
+    let r = send(&mut s, "create_catalog", r#"{"catalogName": "Shoes"}"#, &ids);
+    assert!((200..300).contains(&r.status), "create_catalog: {}", r.body);
+    let rows: &[(&str, &str, &str)] = &[
+        ("create_new_campaign", r#"{"name": "B", "templateId": $PUSH, "listIds": []}"#, "listIds"),
+        ("subscribe_user_by_id", r#"{"subscriptionGroup": "nope", "subscriptionGroupId": $LIST, "userId": "u1"}"#, "subscriptionGroup"),
+        ("bulk_subscription_action", r#"{"subscriptionGroup": "nope", "subscriptionGroupId": $LIST, "action": "subscribe", "users": ["u1@example.com"]}"#, "subscriptionGroup"),
+        ("bulk_subscription_action", r#"{"subscriptionGroup": "emailList", "subscriptionGroupId": $LIST, "action": "toggle", "users": ["u1@example.com"]}"#, "action"),
+        ("bulk_subscription_action", r#"{"subscriptionGroup": "emailList", "subscriptionGroupId": $LIST, "users": ["u1@example.com"]}"#, "action"),
+        ("start_export", r#"{"dataTypeName": "user", "outputFormat": "text/xml"}"#, "outputFormat"),
+        ("start_export", r#"{"dataTypeName": "user"}"#, "outputFormat"),
+        ("update_catalog_field_mappings", r#"{"catalogName": "Shoes", "mappingsUpdates": [{"fieldName": "size", "fieldType": "integer"}]}"#, "mappingsUpdates[0].fieldType"),
+        ("update_catalog_field_mappings", r#"{"catalogName": "Shoes", "mappingsUpdates": [{"fieldName": "sizes", "fieldType": "array"}]}"#, "mappingsUpdates[0].fieldType"),
+    ];
+    let mut failures = vec![];
+    for (id, bad, param) in rows {
+        let r = send(&mut s, id, bad, &ids);
+        let v: Value = serde_json::from_str(&r.body).unwrap_or_default();
+        let named = v["params"].as_object().is_some_and(|p| p.contains_key(*param));
+        if r.status != 400 || v["code"] != "BadParams" || !named {
+            failures.push(format!("{id} {bad}: expected 400 BadParams naming {param}, got {} {}", r.status, r.body));
+        }
+    }
+    assert!(failures.is_empty(), "{} of {} rows:\n{}", failures.len(), rows.len(), failures.join("\n"));
+}

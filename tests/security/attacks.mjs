@@ -116,9 +116,11 @@ export async function connectionFlood(t, srv, { n = 100, waitMs = 12_000 } = {})
   const t0 = Date.now();
   while (Date.now() - t0 < waitMs && sockets.some((s) => !s.closedAt)) await sleep(100);
   const held = sockets.filter((s) => !s.closedAt).length;
+  // Closed with an answer first (node's 408) rather than silently: either way the server closed them.
+  const answered = sockets.filter((s) => s.received > 0).length;
   const after = await t.normal(srv.url);
   for (const s of sockets) s.destroy();
-  return { opened: n, refusedAtOnce, stillOpenAfterMs: held, waitedMs: Date.now() - t0, during: during.status ?? during.error, after: after.status ?? after.error, afterMs: after.ms };
+  return { opened: n, refusedAtOnce, stillOpenAfterMs: held, answered, waitedMs: Date.now() - t0, during: during.status ?? during.error, after: after.status ?? after.error, afterMs: after.ms };
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -104,12 +104,10 @@ impl Sandbox {
         let Some(t) = self.template(tid).cloned() else {
             return Err(bad_params(format!("Template {tid} does not exist")));
         };
+        // Without listIds Iterable creates a triggered campaign (inactive until activated); an
+        // empty listIds never gets here (the definition's minItems).
         let lists = req.ids("listIds");
-        // Without listIds Iterable creates a triggered campaign (inactive until activated).
         let triggered = !req.p.contains_key("listIds");
-        if lists.is_empty() && !triggered {
-            return Err(bad_params("listIds must not be empty"));
-        }
         self.require_lists(lists.iter().chain(req.ids("suppressionListIds").iter()))?;
         let send_at = req.str("sendAt").and_then(parse_date);
         if req.str("sendAt").is_some() && send_at.is_none() {
