@@ -9,8 +9,9 @@ import { fileURLToPath } from 'node:url';
 
 const pkg = fileURLToPath(new URL('../pkg/', import.meta.url));
 // The client's first load in a browser, without the catalog's descriptions (catalog.js, loaded for
-// `actions` only): 82.6 KiB measured for 157 actions. Issue 16's target is 80 KiB.
-const BUDGET = 83 * 1024;
+// `actions` only): 78.9 KiB measured for 157 actions with the sans-IO core (no async machinery
+// in the wasm). Issue 16's target, 80 KiB, is the budget.
+const BUDGET = 80 * 1024;
 const walk = (d) => readdirSync(d).flatMap((f) => (statSync(join(d, f)).isDirectory() ? walk(join(d, f)) : [join(d, f)]));
 const snippets = walk(join(pkg, 'snippets')).map((f) => relative(pkg, f));
 const measure = (files) => files.map((f) => {
