@@ -52,7 +52,8 @@ pub struct Call {
 pub enum Mode {
     /// The parsed result (JSON parsed by the engine, text as a string).
     Value,
-    /// The result's text as received (bulk reads failure lists from it).
+    /// The result's text as received (bulk reads failure lists from it); the input is a chunk of a
+    /// bulk plan.
     Text,
     /// The `Response` with its body unread (streaming).
     Stream,
@@ -289,7 +290,9 @@ impl Inner {
     pub async fn run(self: Rc<Self>, def: &'static ActionDef, input: Result<String, ApiError>, call: Result<Call, ApiError>, mode: Mode, cause: &mut JsValue) -> Result<JsValue, ApiError> {
         let call = call?;
         core::validate::set_now(now());
-        let request = core::prepare(def, &input?, &self.base)?;
+        // A bulk chunk (Mode::Text): its items were each checked when the plan was made.
+        let checked_items = def.bulk.as_ref().filter(|_| mode == Mode::Text).map(|b| b.items.as_str());
+        let request = core::prepare_in(def, &input?, &self.base, checked_items)?;
         let signal = call.signal.as_ref();
         let mut attempts = 0u32;
         let mut retries = 0u32;
