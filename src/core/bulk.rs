@@ -140,11 +140,26 @@ pub fn plan(def: &ActionDef, input_json: &str, items_json: &str, _base: &str) ->
     if !current.is_empty() {
         out.chunks.push(chunk(current));
     }
-    // Validate every request before any is sent (the items of an array were each checked above).
+    // Validate every request before any is sent. An array's chunk is checked as validation sees
+    // it without parsing its text again: the common params as parsed, the items as an array of the
+    // chunk's length (their rules were applied above, and `validate_in` looks at nothing else of
+    // them). An object map's members have no items rules to skip: its chunk is parsed whole.
+    let mut common_input = input;
+    let common_len = common_input.as_object().map_or(0, |m| m.len());
     for (n, c) in out.chunks.iter().enumerate() {
-        // (An object map's members have no items rules to skip: they are checked here.)
-        let input = super::parse_input(def, &c.input)?;
-        super::validate::validate_in(def, &input, Some(&b.items)).map_err(|mut e| {
+        let parsed;
+        let whole = if is_map {
+            parsed = super::parse_input(def, &c.input)?;
+            &parsed
+        } else {
+            if let Value::Object(m) = &mut common_input.value {
+                m.truncate(common_len);
+                let items = (0..c.indices.len()).map(|_| Node { raw: "null", value: Value::Null }).collect();
+                m.push((b.items.as_str().into(), Node { raw: "", value: Value::Array(items) }));
+            }
+            &common_input
+        };
+        super::validate::validate_in(def, whole, Some(&b.items)).map_err(|mut e| {
             let (a, z) = (c.indices.first().copied().unwrap_or(0), c.indices.last().copied().unwrap_or(0));
             e.message = format!("{} (in request {} of {}, items {a}..={z})", e.message, n + 1, out.chunks.len());
             e
