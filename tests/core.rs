@@ -1073,3 +1073,27 @@ fn email_form_refuses_only_what_iterables_validator_refuses() {
         assert!(!formats::email(bad), "{bad:?}");
     }
 }
+
+#[test]
+fn bulk_chunks_validated_once_give_the_requests_a_full_prepare_gives() {
+    use iterable_wasm::core::bulk;
+    // Each item is checked once by the plan and each chunk's other params once; a send builds the
+    // chunk's request without checking it again. The requests must be those a full prepare (the
+    // items checked again) builds, for every bulk action with items that pass.
+    let events = act("track_events_in_bulk");
+    let items: Vec<Value> = (0..3000)
+        .map(|i| json!({"email": format!("u{i}@example.com"), "eventName": "open", "createdAt": 1_700_000_000 + i, "dataFields": {"k": i, "s": "x".repeat(1500)}}))
+        .collect();
+    let plan = bulk::plan(events, "{}", &Value::Array(items).to_string(), BASE).unwrap();
+    assert!(plan.chunks.len() >= 2 && plan.rejected.is_empty());
+    for c in &plan.chunks {
+        assert_eq!(bulk::request(events, c, BASE).unwrap(), core::prepare(events, &c.input, BASE).unwrap());
+    }
+    let users = act("bulk_update_users");
+    let plan = bulk::plan(users, r#"{"createNewFields":true}"#, r#"[{"email":"a@b.co"},{"email":"nope"},{"userId":"u2","dataFields":{"a":1}}]"#, BASE).unwrap();
+    assert_eq!(plan.rejected.iter().map(|f| f.index).collect::<Vec<_>>(), vec![1]);
+    assert_eq!(bulk::request(users, &plan.chunks[0], BASE).unwrap(), core::prepare(users, &plan.chunks[0].input, BASE).unwrap());
+    // The common params are still checked with the items left out of the second look.
+    let e = bulk::plan(users, r#"{"createNewFields":1}"#, r#"[{"email":"a@b.co"}]"#, BASE).unwrap_err();
+    assert_eq!((e.code.as_str(), e.issues[0].param.as_str()), (codes::VALIDATION, "createNewFields"));
+}

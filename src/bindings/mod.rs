@@ -494,12 +494,14 @@ impl IterableClient {
     /// Lines: action index, result kind (`j` JSON, `t` text, `l` JSON lines), paced (`1`/`0`),
     /// timeoutMs, maxRetries, maxResponseBytes, method, URL, the number of headers, then each
     /// header's name and value on a line of its own, then `b` and the body to the end, or `-`.
-    fn begin_with(&self, def: &'static ActionDef, input: Result<String, ApiError>, options: Option<Object>) -> Result<String, JsValue> {
+    /// `checked_items`: a bulk chunk's items param, whose items the plan already checked one by
+    /// one (their rules are not applied again; everything else is).
+    fn begin_with(&self, def: &'static ActionDef, input: Result<String, ApiError>, options: Option<Object>, checked_items: Option<&str>) -> Result<String, JsValue> {
         let inner = &self.inner;
         let fail = |e: ApiError| make_error(&inner.end(def, e, 0), &JsValue::UNDEFINED);
         let call = call_options(inner, options).map_err(fail)?;
         core::validate::set_now(js_sys::Date::now());
-        let request = core::prepare(def, &input.map_err(fail)?, &inner.base).map_err(fail)?;
+        let request = core::prepare_in(def, &input.map_err(fail)?, &inner.base, checked_items).map_err(fail)?;
         Ok(inner.describe(def, &request, &call))
     }
 
@@ -517,7 +519,7 @@ impl IterableClient {
     #[wasm_bindgen(skip_typescript, js_name = _begin)]
     pub fn begin(&self, id: JsValue, input: JsValue, options: Option<Object>) -> Result<String, JsValue> {
         let def = Self::find(&id)?;
-        self.begin_with(def, input_json(def, &input), options)
+        self.begin_with(def, input_json(def, &input), options, None)
     }
 
     /// The descriptor of request `i` of a bulk plan. Used by `bulk()`.
@@ -525,7 +527,7 @@ impl IterableClient {
     pub fn begin_chunk(&self, plan: &BulkPlan, i: usize, options: Option<Object>) -> Result<String, JsValue> {
         let def = defs::get(plan.index);
         match plan.chunks.get(i) {
-            Some(c) => self.begin_with(def, Ok(c.input.clone()), options),
+            Some(c) => self.begin_with(def, Ok(c.input.clone()), options, def.bulk.as_ref().map(|b| b.items.as_str())),
             None => Err(js_error(&invalid("chunk", "no such request in the plan"))),
         }
     }

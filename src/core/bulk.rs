@@ -62,7 +62,7 @@ fn items_of<'a>(items: &'a Node<'a>) -> Result<Vec<(String, Option<String>)>, Ap
 /// An item that breaks the items' rules is refused by itself (reported by index with its issues,
 /// never sent) and the others still go; every chunk is then validated like a single call, so a
 /// bad common param fails the plan before anything is sent.
-pub fn plan(def: &ActionDef, input_json: &str, items_json: &str, base: &str) -> Result<Plan, ApiError> {
+pub fn plan(def: &ActionDef, input_json: &str, items_json: &str, _base: &str) -> Result<Plan, ApiError> {
     let Some(b) = def.bulk.as_ref() else {
         return Err(invalid(format!("{} is not a bulk action", def.id)).with_action(def.id));
     };
@@ -143,9 +143,26 @@ pub fn plan(def: &ActionDef, input_json: &str, items_json: &str, base: &str) -> 
     if !current.is_empty() {
         out.chunks.push(chunk(current));
     }
-    // Validate every request before any is sent.
+    // Validate every request before any is sent. An array's chunk is checked as validation sees
+    // it without parsing its text again: the common params as parsed, the items as an array of the
+    // chunk's length (their rules were applied above, and `validate_in` looks at nothing else of
+    // them). An object map's members have no items rules to skip: its chunk is parsed whole.
+    let mut common_input = input;
+    let common_len = common_input.as_object().map_or(0, |m| m.len());
     for (n, c) in out.chunks.iter().enumerate() {
-        super::prepare(def, &c.input, base).map_err(|mut e| {
+        let parsed;
+        let whole = if is_map {
+            parsed = super::parse_input(def, &c.input)?;
+            &parsed
+        } else {
+            if let Value::Object(m) = &mut common_input.value {
+                m.truncate(common_len);
+                let items = (0..c.indices.len()).map(|_| Node { raw: "null", value: Value::Null }).collect();
+                m.push((b.items.as_str().into(), Node { raw: "", value: Value::Array(items) }));
+            }
+            &common_input
+        };
+        super::validate::validate_in(def, whole, Some(&b.items)).map_err(|mut e| {
             let (a, z) = (c.indices.first().copied().unwrap_or(0), c.indices.last().copied().unwrap_or(0));
             e.message = format!("{} (in request {} of {}, items {a}..={z})", e.message, n + 1, out.chunks.len());
             e
@@ -154,9 +171,9 @@ pub fn plan(def: &ActionDef, input_json: &str, items_json: &str, base: &str) -> 
     Ok(out)
 }
 
-/// The request of chunk `c` (it validated when the plan was made).
+/// The request of chunk `c` (it validated when the plan was made; its items are not checked again).
 pub fn request(def: &ActionDef, c: &Chunk, base: &str) -> Result<HttpRequest, ApiError> {
-    super::prepare(def, &c.input, base)
+    super::prepare_in(def, &c.input, base, def.bulk.as_ref().map(|b| b.items.as_str()))
 }
 
 /// The field an identifier list names: `invalidEmails` → email, `notFoundUserIds` → userId.

@@ -37,16 +37,27 @@ pub fn action(id: &str) -> Result<&'static ActionDef, ApiError> {
 
 /// Parses input JSON text (as produced by JSON.stringify), validates it and builds the request.
 pub fn prepare(def: &ActionDef, input_json: &str, base: &str) -> Result<HttpRequest, ApiError> {
-    let input = json::parse(input_json).map_err(|e| {
+    prepare_in(def, input_json, base, None)
+}
+
+/// `prepare`, for a bulk chunk when `checked_items` names its items param: the items' own rules
+/// are not applied again (the plan checked each item once); everything else is.
+pub fn prepare_in(def: &ActionDef, input_json: &str, base: &str, checked_items: Option<&str>) -> Result<HttpRequest, ApiError> {
+    let input = parse_input(def, input_json)?;
+    validate::validate_in(def, &input, checked_items)?;
+    Ok(request::build(def, &input, base))
+}
+
+/// The input's JSON text parsed, or the ValidationError a call reports for text that is not JSON.
+pub fn parse_input<'a>(def: &ActionDef, input_json: &'a str) -> Result<json::Node<'a>, ApiError> {
+    json::parse(input_json).map_err(|e| {
         let message = if e.message.contains("surrogate") {
             "a string in the input is not valid Unicode (it holds a lone UTF-16 surrogate)".to_string()
         } else {
             format!("input is not valid JSON data: {e}")
         };
         ApiError::validation(vec![Issue { param: String::new(), message }]).with_action(def.id)
-    })?;
-    validate::validate(def, &input)?;
-    Ok(request::build(def, &input, base))
+    })
 }
 
 /// Checks an API key before it is ever put in a header.

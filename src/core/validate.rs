@@ -145,6 +145,12 @@ fn check_string(s: &str, kw: &Node, path: &str, issues: &mut Vec<Issue>) {
 
 /// Checks a value against its type and compact keywords; problems are reported under `path`.
 fn check(v: &Node, ty: Ty, kw: Option<&Node>, path: &str, issues: &mut Vec<Issue>) {
+    check_in(v, ty, kw, path, true, issues)
+}
+
+/// `check`, with the rules of an array's items applied to each item only when `each_item` (a bulk
+/// chunk's items were each checked by `check_item` when the plan was made).
+fn check_in(v: &Node, ty: Ty, kw: Option<&Node>, path: &str, each_item: bool, issues: &mut Vec<Issue>) {
     if let Some(m) = check_type(v, ty, Format::parse(kw.and_then(|k| k.get("format")))) {
         return push(issues, path, m);
     }
@@ -160,7 +166,7 @@ fn check(v: &Node, ty: Ty, kw: Option<&Node>, path: &str, issues: &mut Vec<Issue
         }
         Value::Number(_) => [("minimum", "maximum", v.as_i64().unwrap_or(0), ""), ("", "", 0, "")],
         Value::Array(items) => {
-            if let Some(ikw) = kw.get("items") {
+            if let Some(ikw) = kw.get("items").filter(|_| each_item) {
                 for (i, item) in items.iter().enumerate() {
                     check(item, ty_of(ikw), Some(ikw), &cat(&[path, "[", &int(i as i64), "]"]), issues);
                 }
@@ -269,6 +275,13 @@ pub fn given<'n, 'a>(input: &'n Node<'a>, name: &str) -> Option<&'n Node<'a>> {
 /// `users[3].email`) and unmet groups are all reported at once (up to 50).
 /// `null` for an optional param means "not given".
 pub fn validate(def: &ActionDef, input: &Node) -> Result<(), ApiError> {
+    validate_in(def, input, None)
+}
+
+/// `validate` for a bulk request when `checked_items` names its items param, whose items were each
+/// checked by `check_item` already: everything else, that array's type and bounds included, is
+/// checked as usual; the items' own rules are not applied a second time.
+pub fn validate_in(def: &ActionDef, input: &Node, checked_items: Option<&str>) -> Result<(), ApiError> {
     let Some(members) = input.as_object() else {
         return Err(ApiError::validation(vec![Issue {
             param: String::new(),
@@ -302,7 +315,7 @@ pub fn validate(def: &ActionDef, input: &Node) -> Result<(), ApiError> {
                 (Loc::Path, Value::String(s)) if s == "." || s == ".." => {
                     push(&mut issues, &p.name, "cannot be \".\" or \"..\" (URL parsers would resolve it as a path step)".into())
                 }
-                _ => check(v, p.ty, p.rules.as_ref(), &p.name, &mut issues),
+                _ => check_in(v, p.ty, p.rules.as_ref(), &p.name, checked_items != Some(p.name.as_str()), &mut issues),
             },
         }
     }
