@@ -7,5 +7,5 @@ import { createRequire } from 'node:module';
 
 const require = createRequire(import.meta.url);
 export const process = require('node:process');
-export const { readFileSync } = require('node:fs');
+export const { readFileSync, openSync, readSync, closeSync } = require('node:fs');
 export const { parseArgs } = require('node:util');

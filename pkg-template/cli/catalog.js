@@ -4,7 +4,7 @@
 // one whole entry. Listing, help, describe, completion and "did you mean" read it and never load
 // the wasm; the package itself (its entry for this runtime, ../index.deno.js or
 // ../index.node.js) is loaded only by the commands that call the API. Also the package's version.
-import { readFileSync } from './builtins.js';
+import { closeSync, openSync, readFileSync, readSync } from './builtins.js';
 import { resolveAction, resourceTable, suggest } from './find.js';
 import { CliError, NAME } from './output.js';
 
@@ -22,7 +22,30 @@ let index;
  * method, path, response, pagination, irreversible, idempotent, async, bulk, requireOneOf and
  * `required` (the input's required params). catalogEntry(id) gives the whole entry.
  */
-export const catalogActions = () => (index ??= JSON.parse(catalogText().slice(0, catalogText().indexOf('\n'))));
+export const catalogActions = () => (index ??= JSON.parse(text !== undefined ? text.slice(0, text.indexOf('\n')) : firstLine()));
+
+/** The file's first line (the index) alone: `actions`, help and completion need no more, and
+ * reading the whole file (five times the index) costs start-up time in decoding and collection. */
+function firstLine() {
+  const fd = openSync(new URL('./catalog.jsonl', import.meta.url), 'r');
+  try {
+    let buf = new Uint8Array(64 * 1024);
+    let len = 0;
+    for (;;) {
+      if (len === buf.length) {
+        const bigger = new Uint8Array(buf.length * 2);
+        bigger.set(buf);
+        buf = bigger;
+      }
+      const n = readSync(fd, buf, len, buf.length - len, len);
+      const nl = buf.subarray(len, len + n).indexOf(10);
+      if (nl >= 0 || n === 0) return new TextDecoder().decode(buf.subarray(0, nl >= 0 ? len + nl : len));
+      len += n;
+    }
+  } finally {
+    closeSync(fd);
+  }
+}
 const entries = new Map();
 /** The whole published entry of the action `id` (an exact id), as the package's `actions` holds it. */
 export function catalogEntry(id) {
