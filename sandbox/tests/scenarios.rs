@@ -34,6 +34,11 @@ fn j(r: &Response) -> Value {
     serde_json::from_str(&r.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", r.body))
 }
 
+/// Upserts a template of `kind` (email, push, ...) and returns its id.
+fn template(s: &mut Sandbox, kind: &str, body: Value) -> Value {
+    j(&ok(s, "POST", &format!("/api/templates/{kind}/upsert"), Some(body)))["params"]["templateIds"][0].clone()
+}
+
 fn ctype(r: &Response) -> &str {
     r.headers["content-type"].as_str().unwrap()
 }
@@ -314,15 +319,7 @@ fn campaign_life_cycle() {
             json!({"listId": list, "subscribers": [{"email": "r@x.co", "dataFields": {"firstName": "Rae"}}]}),
         ),
     );
-    let t = j(&ok(
-        &mut s,
-        "POST",
-        "/api/templates/email/upsert",
-        Some(
-            json!({"clientTemplateId": "c", "subject": "Hi {{firstName}}", "html": "<p>{{firstName}}</p>"}),
-        ),
-    ));
-    let tid = t["params"]["templateIds"][0].clone();
+    let tid = template(&mut s, "email", json!({"clientTemplateId": "c", "subject": "Hi {{firstName}}", "html": "<p>{{firstName}}</p>"}));
     let id = j(&ok(
         &mut s,
         "POST",
@@ -419,13 +416,7 @@ fn campaign_life_cycle() {
 #[test]
 fn triggered_campaigns_activate_trigger_and_target() {
     let mut s = sb();
-    let t = j(&ok(
-        &mut s,
-        "POST",
-        "/api/templates/push/upsert",
-        Some(json!({"clientTemplateId": "p", "title": "Hi", "message": "Yo {{firstName}}"})),
-    ));
-    let tid = t["params"]["templateIds"][0].clone();
+    let tid = template(&mut s, "push", json!({"clientTemplateId": "p", "title": "Hi", "message": "Yo {{firstName}}"}));
     let id = j(&ok(
         &mut s,
         "POST",
@@ -530,13 +521,7 @@ fn triggered_campaigns_activate_trigger_and_target() {
 #[test]
 fn triggered_campaign_ready_aborts_and_proofs_name_the_recipient() {
     let mut s = sb();
-    let t = j(&ok(
-        &mut s,
-        "POST",
-        "/api/templates/email/upsert",
-        Some(json!({"clientTemplateId": "e", "subject": "Hi", "html": "<p>Hi</p>"})),
-    ));
-    let tid = t["params"]["templateIds"][0].clone();
+    let tid = template(&mut s, "email", json!({"clientTemplateId": "e", "subject": "Hi", "html": "<p>Hi</p>"}));
     let r = call(
         &mut s,
         "POST",
@@ -931,13 +916,7 @@ fn templates_render_as_handlebars_and_unbalanced_ones_are_refused() {
     assert!(body["msg"].as_str().unwrap().contains("html does not parse as Handlebars"), "{body}");
     let html = "<p>Hi {{defaultIfEmpty firstName \"friend\"}}</p>{{#if vip}}<b>VIP</b>{{else}}<i>std</i>{{/if}}\
                 <ul>{{#each items}}<li>{{name}}</li>{{/each}}</ul>{{#ifGt points 100}}gold{{/ifGt}}{{{banner}}}";
-    let t = j(&ok(
-        &mut s,
-        "POST",
-        "/api/templates/email/upsert",
-        Some(json!({"clientTemplateId": "good", "subject": "Hi {{firstName}}", "html": html})),
-    ));
-    let tid = t["params"]["templateIds"][0].as_i64().unwrap();
+    let tid = template(&mut s, "email", json!({"clientTemplateId": "good", "subject": "Hi {{firstName}}", "html": html})).as_i64().unwrap();
     let data = json!({"dataFields": {"vip": true, "items": [{"name": "Lamp"}, {"name": "Desk"}], "points": 150, "banner": "<hr>"}});
     let r = ok(&mut s, "POST", &format!("/api/templates/email/preview?templateId={tid}"), Some(data));
     assert_eq!(
