@@ -82,7 +82,8 @@ for (const t of Object.values(TARGETS)) {
       const three = await hugeBody(t, srv, { bytes: 200 * MB, parallel: 3 });
       c.diagnostic(JSON.stringify({ one, three }));
       assert.equal(three.status, '413/413/413');
-      if (canMeasureRss()) assert.ok(three.growth < 3 * 2 * t.maxBody + 16 * MB, `RSS grew ${three.rssGrowthMB} MB`);
+      // Each of the three under twice the limit, as one alone.
+      if (canMeasureRss()) assert.ok(three.growth < 3 * 2 * t.maxBody, `RSS grew ${three.rssGrowthMB} MB`);
       assert.equal((await t.normal(srv.url)).status, 200, 'still serving');
     });
 
