@@ -517,7 +517,7 @@ function resultsMarkdown(ctx, parts) {
     for (const meth of ['GET', 'POST']) {
       const x = RC[meth];
       const what = meth === 'GET' ? 'GET get_user_by_email' : `POST track_event ${RC.postBodyBytes} B`;
-      row('7 Rust crate (native)', `${what}: median per call, ${RC.rounds} interleaved rounds of ${RC.calls} (cargo profile ${RC.profile})`, us(x.crateUs), 'bare reqwest, same client settings and bytes', us(x.bareUs), `${x.ratio.toFixed(3)}× (rounds ${x.ratioMin.toFixed(3)}–${x.ratioMax.toFixed(3)})`, `≤ ${RUST_TARGET}×`, check(`Rust ${meth} ≤ ${RUST_TARGET}× bare reqwest`, x.ratio <= RUST_TARGET));
+      row('7 Rust crate (native)', `${what}: median per call, ${RC.rounds} interleaved rounds of ${RC.calls} (cargo profile ${RC.profile})`, us(x.crateUs), 'bare reqwest, same client settings and bytes', us(x.bareUs), `${x.ratio.toFixed(3)}× (rounds ${x.ratioMin.toFixed(3)}–${x.ratioMax.toFixed(3)})`, `≤ ${RUST_TARGET}×`, check(`Rust ${meth} ≤ ${RUST_TARGET}× bare reqwest`, RC.profile === 'dev' ? null : x.ratio <= RUST_TARGET));
     }
   }
 

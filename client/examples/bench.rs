@@ -16,6 +16,10 @@
 //! limiting is off (it would pace, not measure). Each round interleaves `calls` calls per side and
 //! method, the side going first alternating; the figures are each side's median per call and the
 //! ratio of medians, per round and over all rounds.
+//!
+//! `--only bare|crate --calls N`: N GET + POST pairs of one side, untimed, for counting
+//! instructions (`valgrind --tool=callgrind` at two values of N: the difference divided by the
+//! difference of N is one side's instructions per call pair, start-up and warm-up cancelled).
 
 use serde_json::{json, Value};
 use std::time::{Duration, Instant};
@@ -158,6 +162,23 @@ async fn main() {
     let prepared = client.prepare("track_event", &track_value).unwrap();
     assert_eq!(prepared.body.as_deref().map(str::len), Some(body_len), "both sides send the same body");
 
+    if let Some(side) = arg("--only") {
+        for _ in 0..calls {
+            match side.as_str() {
+                "bare" => {
+                    bare_get().await;
+                    bare_post().await;
+                }
+                "crate" => {
+                    crate_get().await;
+                    crate_post().await;
+                }
+                other => panic!("--only bare|crate, not {other}"),
+            }
+        }
+        return;
+    }
+
     // Warm-up: connections open, caches warm.
     for _ in 0..(calls / 10).max(50) {
         bare_get().await;
@@ -172,7 +193,7 @@ async fn main() {
     for _ in 0..rounds {
         let mut lat: [[Vec<u64>; 2]; 2] = Default::default();
         for i in 0..calls {
-            for method in 0..2 {
+            for (method, samples) in lat.iter_mut().enumerate() {
                 let order = if (i + method) % 2 == 0 { [0, 1] } else { [1, 0] };
                 for side in order {
                     let t0 = Instant::now();
@@ -182,15 +203,14 @@ async fn main() {
                         (_, 0) => bare_post().await,
                         _ => crate_post().await,
                     }
-                    lat[method][side].push(t0.elapsed().as_nanos() as u64);
+                    samples[side].push(t0.elapsed().as_nanos() as u64);
                 }
             }
         }
-        for method in 0..2 {
-            let (b, c) = (median(&mut lat[method][0].clone()), median(&mut lat[method][1].clone()));
-            round_ratios[method].push(c / b);
-            for side in 0..2 {
-                all[method][side].extend_from_slice(&lat[method][side]);
+        for ((sides, ratios), total) in lat.iter().zip(round_ratios.iter_mut()).zip(all.iter_mut()) {
+            ratios.push(median(&mut sides[1].clone()) / median(&mut sides[0].clone()));
+            for (t, l) in total.iter_mut().zip(sides) {
+                t.extend_from_slice(l);
             }
         }
     }
