@@ -3,8 +3,11 @@
 //! Built on the same Rust core as the `iterable-wasm` npm package: every call goes through the
 //! same definitions (`defs/actions.json`), the same input validation, the same request bytes,
 //! the same retry policy, rate limiter and response handling. One async method per action
-//! ([`Client::get_user_by_email`], [`Client::track_event`], ... generated from the definitions), and
-//! [`Client::execute`] for generic callers.
+//! ([`Client::get_user_by_email`], [`Client::track_event`], ... generated from the definitions)
+//! taking a typed input ([`actions`]) and returning a typed result ([`results`]), and
+//! [`Client::execute`] for generic callers. Large work: [`Client::paginate`] (a `Stream` of pages
+//! or items) and [`Client::bulk`]. JWT-enabled keys ([`ClientBuilder::jwt`]) and hooks
+//! ([`ClientBuilder::on_request`], ...) work as in the npm package.
 //!
 //! ```no_run
 //! # async fn run() -> Result<(), iterable_client::IterableError> {
