@@ -4,7 +4,8 @@
 import process from 'node:process';
 import { createInterface } from 'node:readline';
 import { buildInput, stdinUsed } from './args.js';
-import { STREAMED, catalogActions, findAction, flagsOf, isPaginated, loadPackage } from './catalog.js';
+import { STREAMED, catalogActions, flagsOf, isPaginated, loadPackage } from './catalog.js';
+import { findAction } from './find.js';
 import { callOptions, captureFetch, makeClient } from './client.js';
 import { describeText } from './describe.js';
 import { HELP } from './help.js';

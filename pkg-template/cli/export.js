@@ -1,7 +1,7 @@
 // `export [input]`: start_export, then the client's exportRecords() polls the job and streams
 // every file's records to stdout as JSON lines, with the job's progress on stderr.
 import { buildInput, intOption } from './args.js';
-import { findAction } from './catalog.js';
+import { findAction } from './find.js';
 import { callOptions, makeClient } from './client.js';
 import { printHelp } from './help.js';
 import { plural, printDryRun, progress, seconds, write } from './output.js';

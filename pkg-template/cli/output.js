@@ -1,9 +1,12 @@
 // Everything the CLI prints: the CliError class and exit codes, error reports (text or
 // --json-errors, secrets redacted), results on stdout (JSON pretty on a terminal), the dry-run
 // listing of captured requests, and the progress line on stderr.
-import { process } from './builtins.js';
 
 export const NAME = 'iterable-wasm';
+/** The width every listing and help text fits (tests/cli checks each line). */
+export const WIDTH = 80;
+/** `s` cut to `n` columns, with an ellipsis when cut. */
+export const clip = (s, n = WIDTH) => (s.length > n ? s.slice(0, Math.max(0, n - 1)) + '…' : s);
 
 // ---------------------------------------------------------------------------------------------
 // Errors and exit codes
@@ -173,6 +176,12 @@ export function progress(opts) {
     stop() {
       if (timer) clearInterval(timer);
       timer = null;
+    },
+    /** Stops the ticking and erases the line (before a prompt). */
+    clear() {
+      bar.stop();
+      if (shown) process.stderr.write('\r\x1b[2K');
+      shown = false;
     },
     done(text) {
       bar.stop();
