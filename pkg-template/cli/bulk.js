@@ -2,11 +2,11 @@
 // sends them through the client's bulk(), with progress on stderr and the report on stdout; exits
 // 3 or 4 when some items failed.
 import { buildInput, intOption, sourceChunks } from './args.js';
-import { catalogActions } from './catalog.js';
+import { catalogActions } from './catalog.cjs';
 import { findAction } from './find.js';
 import { confirm, summarize } from './call.js';
 import { callOptions, makeClient } from './client.js';
-import { printHelp } from './help.js';
+import { printHelp } from './help.cjs';
 import process from 'node:process';
 import { Buffer } from 'node:buffer';
 import { CliError, NAME, NETWORK_CODES, num, plural, printDryRun, progress, seconds } from './output.js';

@@ -2,7 +2,7 @@
 // value, what is required and which "one of" groups, flags; the whole entry with --json).
 // describeText also heads `<id> --help` and the resource commands' help. (`actions` is listing.js.)
 import { typeOf } from './args.js';
-import { flagsOf, isPaginated } from './catalog.js';
+import { flagsOf, isPaginated } from './catalog.cjs';
 import { findAction, positionalParam } from './find.js';
 import { CliError, NAME, WIDTH, formatJson, write } from './output.js';
 import { callSends, sendsText } from '../sends.js';

@@ -3,7 +3,7 @@
 import { buildInput, intOption } from './args.js';
 import { findAction } from './find.js';
 import { callOptions, makeClient } from './client.js';
-import { printHelp } from './help.js';
+import { printHelp } from './help.cjs';
 import { plural, printDryRun, progress, seconds, write } from './output.js';
 
 export async function cmdExport(opts, positional) {

@@ -2,7 +2,7 @@
 // resolve; a near miss gets "did you mean" by edit distance. Also the resource commands
 // (`users get <email|userId>`): the resource from the catalog, the command names derived from
 // the action ids, and the "smart" commands where the shape of one argument picks the action.
-import { byText, catalogActions, catalogEntry, kebab, resourceName } from './catalog.js';
+import { byText, catalogActions, catalogEntry, kebab, resourceName } from './catalog.cjs';
 import { CliError, NAME } from './output.js';
 
 export { byText };

@@ -2,7 +2,7 @@
 // names come from the catalog (./find.js); each command runs its action through cmdRun, a smart
 // command first picks its action by the argument's shape. `<resource> --help` lists the
 // commands, `<resource> <command> --help` shows the action (or the choice) with an example.
-import { catalogActions, catalogEntry } from './catalog.js';
+import { catalogActions, catalogEntry } from './catalog.cjs';
 import { describeText, exampleLine, shellLines, wrap } from './describe.js';
 import { byText, findResource, pickChoice, resourceTable, suggest } from './find.js';
 import { CliError, NAME, WIDTH, write } from './output.js';

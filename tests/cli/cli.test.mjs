@@ -1,4 +1,5 @@
-// The CLI, driven as a subprocess (`node pkg/cli.js …`, and `deno run -A pkg/cli.js …`) against a
+// The CLI, driven as a subprocess (`node pkg/cli.cjs …` (the bin), and `deno run -A pkg/cli.cjs …`;
+// pkg/cli.js, its ES module entry, in the no-wasm copy below) against a
 // fake Iterable on 127.0.0.1 (tests/cli/fake-iterable.mjs) and the sandbox emulator when the
 // build has it. Run: node --test tests/cli/cli.test.mjs
 import { after, before, describe, test } from 'node:test';
@@ -84,7 +85,7 @@ describe('help and listing', () => {
     const check = (what, text) => {
       for (const line of text.split('\n')) if ([...line].length > 80) wide.push(`${what}: ${line}`);
     };
-    const { HELP } = await import(join(PKG_DIR, 'cli/help.js'));
+    const { HELP } = await import(join(PKG_DIR, 'cli/help.cjs'));
     const topics = Object.keys(HELP).filter((t) => t !== 'main');
     assert.ok(topics.length >= 9, topics.join());
     for (const args of [['--help'], ['help'], ...topics.map((t) => ['help', t]), ...topics.map((t) => [t, '--help']), ['actions'], ['users', '--help'], ['users', 'get', '--help'], ['lists', 'delete', '--help'], ['track_event', '--help']]) {
@@ -94,7 +95,7 @@ describe('help and listing', () => {
     }
     // Every action's describe, and every resource's and resource command's help, in process.
     const { describeText } = await import(join(PKG_DIR, 'cli/describe.js'));
-    const { catalogActions, catalogEntry } = await import(join(PKG_DIR, 'cli/catalog.js'));
+    const { catalogActions, catalogEntry } = await import(join(PKG_DIR, 'cli/catalog.cjs'));
     const { resourceTable } = await import(join(PKG_DIR, 'cli/find.js'));
     const { resourceHelpText } = await import(join(PKG_DIR, 'cli/resource.js'));
     for (const a of catalogActions()) check(`describe ${a.id}`, describeText(catalogEntry(a.id)));
@@ -119,10 +120,11 @@ describe('help and listing', () => {
 
   test('the package declares the bin and the file has a node shebang', () => {
     const manifest = JSON.parse(readFileSync(join(PKG_DIR, 'package.json'), 'utf8'));
-    assert.equal(manifest.bin['iterable-wasm'], './cli.js');
-    assert.ok(manifest.files.includes('cli.js') && manifest.files.includes('mcp.js'));
+    assert.equal(manifest.bin['iterable-wasm'], './cli.cjs');
+    assert.ok(manifest.files.includes('cli.cjs') && manifest.files.includes('cli.js') && manifest.files.includes('mcp.js'));
     assert.deepEqual(manifest.exports['./mcp'], { types: './mcp.d.ts', default: './mcp.js' });
-    assert.ok(readFileSync(CLI, 'utf8').startsWith('#!/usr/bin/env node\n'));
+    for (const f of ['cli.cjs', 'cli.js']) assert.ok(readFileSync(join(PKG_DIR, f), 'utf8').startsWith('#!/usr/bin/env node\n'), f);
+    assert.equal(CLI, join(PKG_DIR, 'cli.cjs'), 'these tests run the bin');
   });
 
   test('actions: every action, grouped by resource, sorted, within 80 columns, filterable; --json gives the same set', async () => {
@@ -1119,7 +1121,7 @@ describe('installed with npm', () => {
   test('npx iterable-wasm runs the bin; iterable-wasm/mcp resolves', async () => {
     project = packAndInstall({ prefix: 'iterable-wasm-cli-' });
     const files = project.info.files.map((f) => f.path);
-    for (const f of ['cli.js', 'mcp.js', 'mcp.d.ts']) assert.ok(files.includes(f), `tarball has ${f}`);
+    for (const f of ['cli.cjs', 'cli.js', 'cli/help.cjs', 'cli/listing.cjs', 'mcp.js', 'mcp.d.ts']) assert.ok(files.includes(f), `tarball has ${f}`);
     const npx = (args) => ['npx', ['--no-install', 'iterable-wasm', ...args]];
     const v = await run(['--version'], { command: npx, cwd: project.dir });
     assert.equal(v.code, 0, v.stderr);

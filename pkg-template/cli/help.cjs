@@ -2,7 +2,9 @@
 // stderr when no command is given. COMMON (the connection options) ends most of them. Each text
 // is written freely and fitted to 80 columns when first shown (fit(): prose reflowed, option
 // tables' descriptions wrapped in their column).
-import { NAME, WIDTH, write } from './output.js';
+'use strict';
+
+const { NAME, WIDTH, write } = require('./base.cjs');
 
 /** Words of `text` in lines of at most `width` columns: the first line starts with `first`, the
  * others with `indent` (a word longer than a line gets a line of its own). */
@@ -28,7 +30,7 @@ function wrapWords(text, width, first, indent) {
  * description with its continuation lines is rewrapped in that column; other indented lines
  * wrap under their own indent.
  */
-export function fit(text, width = WIDTH) {
+function fit(text, width = WIDTH) {
   const out = [];
   const lines = text.split('\n');
   for (let i = 0; i < lines.length; ) {
@@ -279,14 +281,16 @@ ${serverOptions('request body', 8388608)}`,
 };
 
 /** The help texts by topic (a command's name, or main), fitted to 80 columns when first read. */
-export const HELP = {};
+const HELP = {};
 for (const topic of Object.keys(TEXTS)) {
   let fitted;
   Object.defineProperty(HELP, topic, { enumerable: true, get: () => (fitted ??= fit(TEXTS[topic])) });
 }
 
 /** Prints HELP[topic] on stdout; resolves to the exit code 0. */
-export async function printHelp(topic) {
+async function printHelp(topic) {
   await write(HELP[topic] + '\n');
   return 0;
 }
+
+module.exports = { fit, HELP, printHelp };

@@ -4,17 +4,18 @@
 // one whole entry. Listing, help, describe, completion and "did you mean" read it and never load
 // the wasm; the package itself (its entry for this runtime, ../index.deno.js or
 // ../index.node.js) is loaded only by the commands that call the API. Also the package's version.
-// It imports no other module where process.getBuiltinModule gives Node's fs (Node >= 20.16,
-// Deno 2; else ./builtins.js): `actions` loads four small files in all (../cli.js, ./listing.js,
-// this one and ./output.js).
-const { closeSync, openSync, readFileSync, readSync } = process.getBuiltinModule?.('node:fs') ?? (await import('./builtins.js'));
+// CommonJS, like the rest of the start-up path (./base.cjs says why).
+'use strict';
+
+const { closeSync, openSync, readFileSync, readSync } = require('node:fs');
+const { join } = require('node:path');
 
 const isDeno = typeof globalThis.Deno !== 'undefined';
 
 let pkgPromise;
-export const loadPackage = () => (pkgPromise ??= import(isDeno ? '../index.deno.js' : '../index.node.js'));
+const loadPackage = () => (pkgPromise ??= import(isDeno ? '../index.deno.js' : '../index.node.js'));
 let text;
-const catalogText = () => (text ??= readFileSync(new URL('./catalog.jsonl', import.meta.url), 'utf8'));
+const catalogText = () => (text ??= readFileSync(join(__dirname, 'catalog.jsonl'), 'utf8'));
 let lines;
 const catalogLines = () => (lines ??= catalogText().split('\n'));
 let index;
@@ -23,12 +24,12 @@ let index;
  * method, path, response, pagination, irreversible, idempotent, async, sends, sendsWhen, bulk,
  * requireOneOf and `required` (the input's required params). catalogEntry(id) gives the whole entry.
  */
-export const catalogActions = () => (index ??= JSON.parse(text !== undefined ? text.slice(0, text.indexOf('\n')) : firstLine()));
+const catalogActions = () => (index ??= JSON.parse(text !== undefined ? text.slice(0, text.indexOf('\n')) : firstLine()));
 
 /** The file's first line (the index) alone: `actions`, help and completion need no more, and
  * reading the whole file (five times the index) costs start-up time in decoding and collection. */
 function firstLine() {
-  const fd = openSync(new URL('./catalog.jsonl', import.meta.url), 'r');
+  const fd = openSync(join(__dirname, 'catalog.jsonl'), 'r');
   try {
     let buf = new Uint8Array(64 * 1024);
     let len = 0;
@@ -49,7 +50,7 @@ function firstLine() {
 }
 const entries = new Map();
 /** The whole published entry of the action `id` (an exact id), as the package's `actions` holds it. */
-export function catalogEntry(id) {
+function catalogEntry(id) {
   if (!entries.has(id)) {
     const i = catalogActions().findIndex((a) => a.id === id);
     if (i < 0) return undefined;
@@ -58,19 +59,19 @@ export function catalogEntry(id) {
   return entries.get(id);
 }
 
-export const packageVersion = () => {
+const packageVersion = () => {
   try {
-    return JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).version;
+    return JSON.parse(readFileSync(join(__dirname, '..', 'package.json'), 'utf8')).version;
   } catch {
     return '0.0.0';
   }
 };
 
 /** The response kinds whose body can be streamed (csv, JSON lines, text). */
-export const STREAMED = new Set(['csv', 'jsonl', 'text']);
+const STREAMED = new Set(['csv', 'jsonl', 'text']);
 /** Whether --all can page through an action (a page-limit-only action cannot). */
-export const isPaginated = (a) => !!a.pagination && a.pagination.style !== 'limit';
-export const flagsOf = (a) => [
+const isPaginated = (a) => !!a.pagination && a.pagination.style !== 'limit';
+const flagsOf = (a) => [
   a.method === 'GET' || a.readOnly === true || a.read === true ? 'read' : null,
   a.irreversible ? 'irreversible' : null,
   a.sends ? 'sends' : null,
@@ -83,10 +84,12 @@ export const flagsOf = (a) => [
 
 /** Top-level commands a resource must not shadow: their resource is reached by another name. */
 const RENAMED = { export: 'exports' };
-export const kebab = (s) => s.replace(/([a-z0-9])([A-Z])/g, '$1-$2').toLowerCase();
+const kebab = (s) => s.replace(/([a-z0-9])([A-Z])/g, '$1-$2').toLowerCase();
 /** The CLI's name of a catalog resource (`users`, `exports`, `in-app`...): its resource command. */
-export const resourceName = (resource) => RENAMED[resource] ?? kebab(resource);
+const resourceName = (resource) => RENAMED[resource] ?? kebab(resource);
 
 /** Code-unit order (ids and names are ASCII): no locale collator, whose set-up alone costs the
  * CLI's start-up ~10 ms. */
-export const byText = (a, b) => (a < b ? -1 : a > b ? 1 : 0);
+const byText = (a, b) => (a < b ? -1 : a > b ? 1 : 0);
+
+module.exports = { loadPackage, catalogActions, catalogEntry, packageVersion, STREAMED, isPaginated, flagsOf, kebab, resourceName, byText };

@@ -1,9 +1,11 @@
 // `actions`: the catalog grouped by resource, sorted, filtered by words; or JSON. The plain
 // listing is on the start-up budget (within 1.3× of an empty Node process, bench part
-// startup-cli), so it reads the catalog's index line alone and loads two small modules
-// (./catalog.js, ./output.js); a filter word loads ./find.js, --json ./format.js.
-import { byText, catalogActions, flagsOf, isPaginated, resourceName, STREAMED } from './catalog.js';
-import { CliError, NAME, WIDTH, clip, write } from './output.js';
+// startup-cli), so it reads the catalog's index line alone and loads two small CommonJS modules
+// (./catalog.cjs, ./base.cjs); a filter word loads ./find.js, --json ./format.js.
+'use strict';
+
+const { byText, catalogActions, flagsOf, isPaginated, resourceName, STREAMED } = require('./catalog.cjs');
+const { CliError, NAME, WIDTH, clip, write } = require('./base.cjs');
 
 /** The flag marks of the listing (read and idempotent are in describe). */
 const MARKS = [
@@ -38,7 +40,7 @@ async function filtered(actions, words) {
 }
 
 /** The listing as text: a legend, then per resource a heading and one line per action. */
-export function listingText(shown, total) {
+function listingText(shown, total) {
   const groups = new Map(); // by resource (its catalog name), as the command names it
   const names = new Map();
   for (const a of shown) {
@@ -63,12 +65,12 @@ export function listingText(shown, total) {
 }
 
 /** The plain listing of the actions the words keep (the dispatcher's quick path, ../cli.js). */
-export async function listed(words = []) {
+async function listed(words = []) {
   const actions = catalogActions();
   return listingText(await filtered(actions, words), actions.length);
 }
 
-export async function cmdActions(opts, words = []) {
+async function cmdActions(opts, words = []) {
   const actions = catalogActions();
   const shown = await filtered(actions, words);
   if (opts.json || opts.output) {
@@ -84,3 +86,5 @@ export async function cmdActions(opts, words = []) {
   await write(listingText(shown, actions.length));
   return 0;
 }
+
+module.exports = { listingText, listed, cmdActions };
