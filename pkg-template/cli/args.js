@@ -2,6 +2,7 @@
 // integer options, and an action's input from --input (JSON, @file, - for stdin) and key=value
 // pairs converted by the param's JSON Schema type.
 import { builtin, parseArgs as utilParseArgs } from './builtins.js';
+import { typeOf } from './catalog.cjs';
 import { positionalParam } from './find.js';
 import { CliError } from './output.js';
 
@@ -156,11 +157,6 @@ export async function readSource(spec, what) {
   return text;
 }
 
-/** A JSON Schema's type, without "null" (nullable params). */
-export const typeOf = (schema) => {
-  const t = schema?.type;
-  return Array.isArray(t) ? t.find((x) => x !== 'null') : t;
-};
 
 function coerce(raw, schema, key) {
   const type = typeOf(schema);

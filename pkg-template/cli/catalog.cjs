@@ -92,4 +92,10 @@ const resourceName = (resource) => RENAMED[resource] ?? kebab(resource);
  * CLI's start-up ~10 ms. */
 const byText = (a, b) => (a < b ? -1 : a > b ? 1 : 0);
 
-module.exports = { loadPackage, catalogActions, catalogEntry, packageVersion, STREAMED, isPaginated, flagsOf, kebab, resourceName, byText };
+/** A JSON Schema's type, without "null" (nullable params). */
+const typeOf = (schema) => {
+  const t = schema?.type;
+  return Array.isArray(t) ? t.find((x) => x !== 'null') : t;
+};
+
+module.exports = { typeOf, loadPackage, catalogActions, catalogEntry, packageVersion, STREAMED, isPaginated, flagsOf, kebab, resourceName, byText };

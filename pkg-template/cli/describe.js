@@ -1,10 +1,9 @@
 // `describe <id>` (one action in a screenful: an example command line, params with every enum
 // value, what is required and which "one of" groups, flags; the whole entry with --json).
-// describeText also heads `<id> --help` and the resource commands' help. (`actions` is listing.js.)
-import { typeOf } from './args.js';
-import { flagsOf, isPaginated } from './catalog.cjs';
+// describeText also heads `<id> --help` and the resource commands' help. (`actions` is listing.cjs.)
+import { flagsOf, isPaginated, typeOf } from './catalog.cjs';
 import { findAction, positionalParam } from './find.js';
-import { CliError, NAME, WIDTH, formatJson, write } from './output.js';
+import { CliError, NAME, WIDTH, write } from './base.cjs';
 import { callSends, sendsText } from '../sends.js';
 
 /** Words wrapped to `width` columns, the first line indented by `first`, the others by `indent`. */
@@ -176,6 +175,6 @@ export function describeText(a, { examples } = {}) {
 export async function cmdDescribe(opts, positional) {
   if (positional.length !== 1) throw new CliError(`usage: ${NAME} describe <id>`);
   const entry = await findAction(positional[0]);
-  await write(opts.json ? formatJson(entry, opts) + '\n' : describeText(entry));
+  await write(opts.json ? (await import('./output.js')).formatJson(entry, opts) + '\n' : describeText(entry));
   return 0;
 }

@@ -3,7 +3,7 @@
 // (`users get <email|userId>`): the resource from the catalog, the command names derived from
 // the action ids, and the "smart" commands where the shape of one argument picks the action.
 import { byText, catalogActions, catalogEntry, kebab, resourceName } from './catalog.cjs';
-import { CliError, NAME } from './output.js';
+import { CliError, NAME } from './base.cjs';
 
 export { byText };
 
