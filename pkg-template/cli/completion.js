@@ -1,8 +1,8 @@
 // `completion bash|zsh|fish`: a completion script generated from the catalog: the commands, the
 // resources and their commands, the action ids, and each command's options (OPTIONS in args.js).
 import { OPTIONS } from './args.js';
-import { catalogActions } from './catalog.js';
-import { printHelp } from './help.js';
+import { catalogActions } from './catalog.cjs';
+import { printHelp } from './help.cjs';
 import { byText, resourceTable } from './find.js';
 import { CliError, NAME, write } from './output.js';
 

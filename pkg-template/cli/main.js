@@ -1,9 +1,8 @@
 // The dispatch: parses the arguments, handles --version and help, hands each command to its
 // module, and turns a thrown error into its report on stderr and the exit code (run()).
 import { checkOptions, parseArgs } from './args.js';
-import { process } from './builtins.js';
-import { packageVersion } from './catalog.js';
-import { HELP, printHelp } from './help.js';
+import { packageVersion } from './catalog.cjs';
+import { HELP, printHelp } from './help.cjs';
 import { CliError, NAME, reportError, write } from './output.js';
 
 // Each command's module is loaded when it runs (a fast --help).
@@ -39,7 +38,7 @@ async function main(argv) {
   switch (command) {
     case 'actions':
       if (opts.help) return printHelp('actions');
-      return (await import('./describe.js')).cmdActions(opts, rest);
+      return (await import('./listing.cjs')).cmdActions(opts, rest);
     case 'describe':
       if (opts.help) return printHelp('describe');
       return (await import('./describe.js')).cmdDescribe(opts, rest);
