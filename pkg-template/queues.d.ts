@@ -106,7 +106,7 @@ export interface BulkConsumerOptions {
   /** First retry delay (default 2 s), doubled per attempt, at most maxDelaySeconds (300). */
   baseDelaySeconds?: number;
   maxDelaySeconds?: number;
-  /** Added to each rate window (default 250 ms): room for the varying time between the limiter letting a send through and Iterable counting it (sends are spaced (window + margin) / limit apart: 4 a second for a limit of 5). */
+  /** Added to each rate window (default 400 ms): room for the varying time between a send's turn and Iterable counting it (turns are spaced (window + margin) / limit apart: 280 ms, 3.6 a second, for a limit of 5). */
   marginMs?: number;
   /** How late after its turn (by the consumer's clock) a send may still go (default 100 ms); a consumer
    * that woke later asks for a new turn, so a late send never bunches with the next one. */
@@ -179,7 +179,7 @@ export interface ExportSyncOptions {
   filesPerAlarm?: number;
   /** Failed attempts of one step (start, poll, a file) before the sync stops as failed (default 10). */
   maxAttempts?: number;
-  /** Added to each rate window (default 250 ms), as for createBulkConsumer. */
+  /** Added to each rate window (default 400 ms), as for createBulkConsumer. */
   marginMs?: number;
   /** Downloads a file link (default: the global fetch). No API key goes with it. */
   fetch?: (url: string) => Promise<Response>;

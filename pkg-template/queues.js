@@ -175,11 +175,11 @@ function digest(messages) {
  * item, and dead-letters what can never succeed with the reason.
  * Options: client, limiter (IterableRateLimiter's namespace), progress (IterableSyncProgress's),
  * deadLetter (a queue), maxAttempts (10), baseDelaySeconds (2), maxDelaySeconds (300),
- * marginMs (added to each rate window, 250), lateMs (how late after its turn a send may still go,
+ * marginMs (added to each rate window, 400), lateMs (how late after its turn a send may still go,
  * 100), timeoutMs (30000), leaseMs (120000).
  */
 export function createBulkConsumer(options = {}) {
-  const { client, limiter, progress, deadLetter, maxAttempts = 10, baseDelaySeconds = 2, maxDelaySeconds = 300, marginMs = 250, lateMs = 100, timeoutMs = 30_000, leaseMs = 120_000 } = options ?? {};
+  const { client, limiter, progress, deadLetter, maxAttempts = 10, baseDelaySeconds = 2, maxDelaySeconds = 300, marginMs = 400, lateMs = 100, timeoutMs = 30_000, leaseMs = 120_000 } = options ?? {};
   if (!client) throw fail('createBulkConsumer: option "client" is required (an IterableClient, or a function (env) => client)');
   if (!progress) throw fail('createBulkConsumer: option "progress" is required (IterableSyncProgress\'s namespace, or a function (env) => it)');
   // A binding or client, or a function (env, project) => it (a client per Iterable project).

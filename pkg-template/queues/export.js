@@ -42,7 +42,7 @@ async function validate(client, actionId, input) {
  *   fetch         the function that downloads a file link (the global fetch).
  */
 export function defineExportSync(options = {}) {
-  const { client, bucket, limiter, prefix = 'exports/', pollMs = 5000, maxPollMs = 60_000, filesPerAlarm = 4, maxAttempts = 10, marginMs = 250, fetch: download } = options ?? {};
+  const { client, bucket, limiter, prefix = 'exports/', pollMs = 5000, maxPollMs = 60_000, filesPerAlarm = 4, maxAttempts = 10, marginMs = 400, fetch: download } = options ?? {};
   if (typeof client !== 'function') throw fail('defineExportSync: option "client" must be a function (env) => IterableClient');
   if (typeof bucket !== 'function') throw fail('defineExportSync: option "bucket" must be a function (env) => R2 bucket');
   if (limiter !== undefined && typeof limiter !== 'function') throw fail('defineExportSync: option "limiter" must be a function (env) => IterableRateLimiter namespace');

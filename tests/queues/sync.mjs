@@ -2,10 +2,8 @@
 // against the sandbox's HTTP server on 127.0.0.1, with its fault injection on.
 //
 //   node tests/queues/sync.mjs                 # CI size: 15,000 users and 3,000 events, 10 consumers, an export
-//                                              # (--margin-ms 400 by default, above the library's 250:
-//                                              # on a loaded 2-core machine a busy isolate sends up to
-//                                              # ~0.3 s after its turn; see the README's figures)
-//   node tests/queues/sync.mjs --users 1000000 --events 0 --message-bytes 120000 --max-seconds 3000 --only users --margin-ms 250
+//                                              # (--margin-ms: the limiter's margin, 400 as the library's)
+//   node tests/queues/sync.mjs --users 1000000 --events 0 --message-bytes 120000 --max-seconds 3000 --only users --margin-ms 400
 //                                              # the bench size, against the sandbox (not in CI;
 //                                              # --fake: a recording stand-in instead, see startFake)
 //
