@@ -9,7 +9,8 @@
 //
 // Parts: requests (the request bytes, checked against bench/fixtures/requests.json), weight, startup (Node), startup-workerd, startup-cli, percall (Node), percall-deno, bulk, stream,
 // sandbox (the in-process emulator at 10× sizes; its own RESULTS.sandbox.md), rust-client (the Rust crate
-// against bare reqwest, natively).
+// against bare reqwest, natively), queues (1,000,000 users through iterable-wasm/queues in miniflare
+// against the sandbox; its own RESULTS.queues.md).
 // A part "passes" when it ran and produced its numbers; targets are reported, not enforced.
 import { spawn, execFileSync } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync, lstatSync, mkdirSync } from 'node:fs';
@@ -25,6 +26,7 @@ import { startupCli } from './lib/startup-cli.mjs';
 import { summarizeProfile, profileMarkdown } from './lib/profile.mjs';
 import { partSandbox } from './lib/sandbox-part.mjs';
 import { partRustClient, RUST_TARGET } from './lib/rust-client-part.mjs';
+import { partQueues } from './lib/queues-part.mjs';
 
 const BENCH = dirname(fileURLToPath(import.meta.url));
 const SAMPLE_N = JSON.parse(readFileSync(join(dirname(fileURLToPath(import.meta.url)), 'fixtures', 'requests.json'), 'utf8')).length;
@@ -642,6 +644,7 @@ const PARTS = [
   ['stream', partStream],
   ['sandbox', (ctx) => partSandbox(ctx, runJson, { smoke: SMOKE, bench: BENCH })],
   ['rust-client', (ctx) => partRustClient(ctx, runJson, { smoke: SMOKE, root: ROOT })],
+  ['queues', (ctx) => partQueues(ctx, run, { smoke: SMOKE, bench: BENCH })],
   ...(PROFILE ? [['profile', partProfile]] : []),
 ];
 
@@ -675,8 +678,8 @@ async function main() {
     server?.stop();
   }
 
-  // The sandbox part writes its own results file: a run of it alone leaves RESULTS.md as it is.
-  if (ctx.pkg && parts.some((p) => p.name !== 'sandbox')) {
+  // The sandbox and queues parts write their own results files: a run of them alone leaves RESULTS.md as it is.
+  if (ctx.pkg && parts.some((p) => !['sandbox', 'queues'].includes(p.name))) {
     const { md, targetsMissed } = resultsMarkdown(ctx, parts);
     // A smoke run (CI) writes beside the committed full results, never over them.
     writeFileSync(join(BENCH, SMOKE ? 'RESULTS.smoke.md' : 'RESULTS.md'), md);

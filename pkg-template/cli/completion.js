@@ -6,7 +6,7 @@ import { printHelp } from './help.cjs';
 import { byText, resourceTable } from './find.js';
 import { CliError, NAME, write } from './output.js';
 
-const COMMANDS = ['actions', 'describe', 'run', 'bulk', 'export', 'mcp', 'sandbox', 'completion', 'keys', 'version', 'help'];
+const COMMANDS = ['actions', 'describe', 'run', 'bulk', 'export', 'sync', 'mcp', 'sandbox', 'completion', 'keys', 'version', 'help'];
 const SHELLS = ['bash', 'zsh', 'fish'];
 
 /** The options (--name) a command takes; `run` stands for an action or a resource command. */

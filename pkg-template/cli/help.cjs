@@ -118,6 +118,7 @@ Commands:
                                    trackEvent, track-event work too; see: ${NAME} run --help)
   bulk <id> --file items.jsonl     send a list through a bulk action, split within its limits
   export [input]                   start an export job, wait for it, stream its records (JSON lines)
+  sync status <syncId> --url URL   the progress of a Queues sync run by a Worker (--watch: until done)
   mcp [--http] [options]           Model Context Protocol server over stdio, or HTTP on 127.0.0.1
   sandbox [--port N] [--state F]   serve the Iterable emulator over HTTP on 127.0.0.1 (default port 4010)
   keys add|list|use|remove NAME    keep API keys per profile (US and EU side by side)
@@ -184,6 +185,25 @@ Options:
   --quiet                no progress on stderr
 
 ${COMMON}`,
+  sync: `Usage: ${NAME} sync status <syncId> --url URL [--export] [--watch] [--interval-ms N]
+
+The progress of a bulk or export sync run by a Cloudflare Worker with iterable-wasm/queues (as in
+the package's examples/queues-sync), read from the Worker's status route: GET <URL>/syncs/<syncId>,
+or <URL>/exports/<syncId> with --export. Prints the status as JSON: batches done, dead and pending,
+items sent, succeeded and failed, retries (an export: files listed and stored, records, bytes).
+The route's bearer token is read from SYNC_TOKEN and sent only to URL (https, or http on loopback).
+
+Options:
+  --url URL              the Worker's base URL (required)
+  --export               an export sync (default: a bulk sync)
+  --watch                poll until the sync is complete, progress on stderr; exits 3 if it failed
+  --interval-ms N        time between polls with --watch (default 2000)
+  --timeout MS           time limit of each request (default 30000)
+  --json, --pretty       compact or indented JSON (default: indented on a terminal)
+  --quiet                no progress on stderr
+  --dry-run              print the request (token left out), send nothing
+Exit codes: 0 read (with --watch: complete), 2 bad usage, 3 refused, unknown or failed sync,
+4 network error or timeout.`,
   export: `Usage: ${NAME} export [--input '<json>' | key=value ...] > out.jsonl
 
 The export workflow in one command: start_export, poll the job (with backoff) until it completes,

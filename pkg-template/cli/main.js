@@ -9,7 +9,7 @@ import { CliError, NAME, reportError, write } from './output.js';
 const cmdRun = async (...a) => (await import('./call.js')).cmdRun(...a);
 
 /** The commands with their own module; anything else is an action id (or a near miss). */
-const COMMANDS = new Set(['actions', 'describe', 'run', 'bulk', 'export', 'mcp', 'sandbox', 'completion', 'keys', 'help', 'version']);
+const COMMANDS = new Set(['actions', 'describe', 'run', 'bulk', 'export', 'sync', 'mcp', 'sandbox', 'completion', 'keys', 'help', 'version']);
 
 async function main(argv) {
   const { opts, positional } = parseArgs(argv);
@@ -50,6 +50,8 @@ async function main(argv) {
       return (await import('./bulk.js')).cmdBulk(opts, rest);
     case 'export':
       return (await import('./export.js')).cmdExport(opts, rest);
+    case 'sync':
+      return (await import('./sync.js')).cmdSync(opts, rest);
     case 'mcp':
       return (await import('./mcp.js')).cmdMcp(opts);
     case 'sandbox':
