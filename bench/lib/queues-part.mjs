@@ -15,7 +15,7 @@ export async function partQueues(ctx, run, { smoke, bench }) {
   const users = smoke ? 3_000 : 1_000_000;
   const out = join(tmpdir(), `iterable-wasm-queues-bench-${process.pid}.json`);
   const loadStart = loadavg().map((x) => x.toFixed(2)).join(' ');
-  const args = [join(bench, '..', 'tests/queues/sync.mjs'), '--only', 'users', '--events', '0', '--users', String(users), '--message-bytes', '120000', '--margin-ms', String(MARGIN_MS), '--max-seconds', '3000', '--json-out', out];
+  const args = [join(bench, '..', 'tests/queues/sync.mjs'), '--only', 'users', '--events', '0', '--users', String(users), '--message-bytes', '120000', '--margin-ms', String(MARGIN_MS), '--max-seconds', '3000', ...(smoke ? [] : ['--strict-arrivals']), '--json-out', out];
   const r = await run(process.execPath, ['--max-old-space-size=6000', ...args], { timeoutMs: 3_600_000 });
   const loadEnd = loadavg().map((x) => x.toFixed(2)).join(' ');
   if (!existsSync(out)) throw new Error(`tests/queues/sync.mjs wrote no results (exit ${r.code}): ${r.stderr.slice(-300)}`);
