@@ -4,8 +4,8 @@
 // SYNC_TOKEN environment variable (never an option: options show in process lists), and goes only
 // to the URL given. --watch polls until the sync is complete (or failed), with progress on stderr.
 import { intOption } from './args.js';
-import { process } from './builtins.js';
-import { printHelp } from './help.js';
+import process from 'node:process';
+import { printHelp } from './help.cjs';
 import { CliError, formatJson, num, plural, progress, secrets, seconds, write } from './output.js';
 
 const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
