@@ -11,13 +11,13 @@
 // --client measures another copy of the crate (e.g. one with another wasm transport).
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const arg = (name) => { const i = process.argv.indexOf(name); return i > 0 ? process.argv[i + 1] : undefined; };
-const client = arg('--client') ?? join(root, 'client');
+const client = resolve(arg('--client') ?? join(root, 'client'));
 const work = join(root, 'target/rust-size', arg('--out') ?? '');
 const actions = JSON.parse(readFileSync(join(root, 'defs/actions.json'), 'utf8'));
 const pascal = (id) => id.split('_').map((w) => w.charAt(0).toUpperCase() + w.slice(1)).join('');
