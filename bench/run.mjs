@@ -8,7 +8,9 @@
 //   node bench/run.mjs --only weight,percall   a subset of parts (RESULTS.md then lists only those)
 //
 // Parts: requests (the request bytes, checked against bench/fixtures/requests.json), weight, startup (Node), startup-workerd, startup-cli, percall (Node), percall-deno, bulk, stream,
-// sandbox (the in-process emulator at 10× sizes; its own RESULTS.sandbox.md).
+// sandbox (the in-process emulator at 10× sizes; its own RESULTS.sandbox.md), rust-client (the Rust crate
+// against bare reqwest, natively), queues (1,000,000 users through iterable-wasm/queues in miniflare
+// against the sandbox; its own RESULTS.queues.md).
 // A part "passes" when it ran and produced its numbers; targets are reported, not enforced.
 import { spawn, execFileSync } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync, lstatSync, mkdirSync } from 'node:fs';
@@ -23,6 +25,8 @@ import { workerdVariants, workerdSample } from './lib/startup-workerd.mjs';
 import { startupCli } from './lib/startup-cli.mjs';
 import { summarizeProfile, profileMarkdown } from './lib/profile.mjs';
 import { partSandbox } from './lib/sandbox-part.mjs';
+import { partRustClient, RUST_TARGET } from './lib/rust-client-part.mjs';
+import { partQueues } from './lib/queues-part.mjs';
 
 const BENCH = dirname(fileURLToPath(import.meta.url));
 const SAMPLE_N = JSON.parse(readFileSync(join(dirname(fileURLToPath(import.meta.url)), 'fixtures', 'requests.json'), 'utf8')).length;
@@ -437,6 +441,7 @@ async function partProfile(ctx) {
 const kb = (b) => `${(b / KB).toFixed(1)} KiB`;
 const mb = (b) => `${(b / MB).toFixed(1)} MiB`;
 const ms = (x, d = 2) => `${fmt(x, d)} ms`;
+const us = (x) => `${fmt(x, 1)} µs`;
 const ratio = (a, b) => (Number.isFinite(a) && Number.isFinite(b) && b ? `${(a / b).toFixed(2)}×` : '—');
 const met = (ok) => (ok === null || ok === undefined ? '—' : ok ? '✅ yes' : '❌ no');
 
@@ -508,6 +513,14 @@ function resultsMarkdown(ctx, parts) {
   if (ST) {
     row('5 Streaming', `${mb(ST.ours.bytes)} JSON lines, ${ST.ours.records.toLocaleString('en-US')} records: MiB/s (median)`, `${fmt(ST.ours.mbps, 1)} MiB/s`, 'fetch + TextDecoder + split + JSON.parse', `${fmt(ST.raw.mbps, 1)} MiB/s`, ratio(ST.ours.mbps, ST.raw.mbps), '', null);
     row('5 Streaming', 'peak RSS growth (max over runs)', mb(ST.ours.growthMB * MB), 'same', mb(ST.raw.growthMB * MB), ratio(ST.ours.growthMB, ST.raw.growthMB), '≤ 64 MiB', check('streaming ≤ 64 MiB', ST.ours.growthMB <= 64));
+  }
+  const RC = R['rust-client']?.ok && R['rust-client'].data;
+  if (RC) {
+    for (const meth of ['GET', 'POST']) {
+      const x = RC[meth];
+      const what = meth === 'GET' ? 'GET get_user_by_email' : `POST track_event ${RC.postBodyBytes} B`;
+      row('7 Rust crate (native)', `${what}: median per call, ${RC.rounds} interleaved rounds of ${RC.calls} (cargo profile ${RC.profile})`, us(x.crateUs), 'bare reqwest, same client settings and bytes', us(x.bareUs), `${x.ratio.toFixed(3)}× (rounds ${x.ratioMin.toFixed(3)}–${x.ratioMax.toFixed(3)})`, `≤ ${RUST_TARGET}×`, check(`Rust ${meth} ≤ ${RUST_TARGET}× bare reqwest`, RC.profile === 'dev' ? null : x.ratio <= RUST_TARGET));
+    }
   }
 
   const L = [];
@@ -630,6 +643,8 @@ const PARTS = [
   ['bulk', partBulk],
   ['stream', partStream],
   ['sandbox', (ctx) => partSandbox(ctx, runJson, { smoke: SMOKE, bench: BENCH })],
+  ['rust-client', (ctx) => partRustClient(ctx, runJson, { smoke: SMOKE, root: ROOT })],
+  ['queues', (ctx) => partQueues(ctx, run, { smoke: SMOKE, bench: BENCH })],
   ...(PROFILE ? [['profile', partProfile]] : []),
 ];
 
@@ -663,8 +678,8 @@ async function main() {
     server?.stop();
   }
 
-  // The sandbox part writes its own results file: a run of it alone leaves RESULTS.md as it is.
-  if (ctx.pkg && parts.some((p) => p.name !== 'sandbox')) {
+  // The sandbox and queues parts write their own results files: a run of them alone leaves RESULTS.md as it is.
+  if (ctx.pkg && parts.some((p) => !['sandbox', 'queues'].includes(p.name))) {
     const { md, targetsMissed } = resultsMarkdown(ctx, parts);
     // A smoke run (CI) writes beside the committed full results, never over them.
     writeFileSync(join(BENCH, SMOKE ? 'RESULTS.smoke.md' : 'RESULTS.md'), md);

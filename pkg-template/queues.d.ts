@@ -8,7 +8,7 @@ export declare const QUEUE_MESSAGE_LIMIT: number;
 
 /** Errors of this module (bad options, a re-run that does not match, a Durable Object failure). */
 export declare class IterableQueuesError extends Error {
-  readonly code: 'ValidationError' | 'SyncMismatch' | 'PlanError' | 'DurableObjectError';
+  readonly code: 'ValidationError' | 'SyncMismatch' | 'PlanError' | 'DurableObjectError' | (string & {});
 }
 
 /** A Queue producer binding (what `env.MY_QUEUE` is). */
@@ -38,7 +38,7 @@ export interface MessageBatchLike {
 export interface RateLimit {
   limit: number;
   windowMs: number;
-  scope: 'project' | 'apiKey';
+  scope: 'project' | 'apiKey' | 'organization';
 }
 /** "5 requests/second, per project" → { limit: 5, windowMs: 1000, scope: "project" }; null when there is no number. */
 export declare function parseRateLimit(text: string | null | undefined): RateLimit | null;
@@ -106,8 +106,11 @@ export interface BulkConsumerOptions {
   /** First retry delay (default 2 s), doubled per attempt, at most maxDelaySeconds (300). */
   baseDelaySeconds?: number;
   maxDelaySeconds?: number;
-  /** Added to each rate window (default 100 ms): room for the time between a grant and Iterable's count. */
+  /** Added to each rate window (default 400 ms): room for the varying time between a send's turn and Iterable counting it (turns are spaced (window + margin) / limit apart: 280 ms, 3.6 a second, for a limit of 5). */
   marginMs?: number;
+  /** How late after its turn (by the consumer's clock) a send may still go (default 100 ms); a consumer
+   * that woke later asks for a new turn, so a late send never bunches with the next one. */
+  lateMs?: number;
   /** Per request (default 30000). */
   timeoutMs?: number;
   /** How long a consumer holds a batch it is sending before another may take it (default 120000). */
@@ -154,3 +157,73 @@ export declare class IterableSyncProgress {
   constructor(state: any, env: any);
   fetch(request: Request): Promise<Response>;
 }
+
+/** An R2 bucket binding (what `env.MY_BUCKET` is), as far as export syncs use it. */
+export interface R2BucketLike {
+  put(key: string, value: ArrayBuffer | ArrayBufferView | string | ReadableStream, options?: { httpMetadata?: { contentType?: string }; customMetadata?: Record<string, string> }): Promise<unknown>;
+}
+
+export interface ExportSyncOptions {
+  /** The IterableClient of the project, from the object's env. */
+  client: (env: any) => IterableClient;
+  /** The R2 bucket each file of the export job is written to, from the object's env. */
+  bucket: (env: any) => R2BucketLike;
+  /** IterableRateLimiter's namespace: start_export and list_export_files take a slot there. */
+  limiter?: (env: any) => DurableObjectNamespaceLike;
+  /** R2 key prefix (default "exports/"): files go to <prefix><syncId>/<file>, the manifest to <prefix><syncId>/manifest.json. */
+  prefix?: string;
+  /** The first wait between polls of a running job (default 5000 ms), doubled per empty poll up to maxPollMs (60000). */
+  pollMs?: number;
+  maxPollMs?: number;
+  /** Files written per alarm run (default 4; each at most 10 MB). */
+  filesPerAlarm?: number;
+  /** Failed attempts of one step (start, poll, a file) before the sync stops as failed (default 10). */
+  maxAttempts?: number;
+  /** Added to each rate window (default 400 ms), as for createBulkConsumer. */
+  marginMs?: number;
+  /** Downloads a file link (default: the global fetch). No API key goes with it. */
+  fetch?: (url: string) => Promise<Response>;
+}
+
+export interface ExportSyncStatus {
+  syncId: string;
+  project: string;
+  /** starting (job not started yet), running, complete, failed (see error; start it again to resume), cancelled. */
+  state: 'starting' | 'running' | 'complete' | 'failed' | 'cancelled';
+  jobId: number | null;
+  /** The export job's state as Iterable last reported it (lower case). */
+  jobState: string | null;
+  /** Files listed so far, stored in R2, and listed but not yet stored. */
+  files: number;
+  filesStored: number;
+  filesPending: number;
+  /** Records (lines; CSV without its header) and bytes stored. */
+  records: number;
+  bytes: number;
+  /** Steps retried (429/5xx, timeouts, an expired link). */
+  retried: number;
+  /** The R2 keys of the stored files. */
+  keys: string[];
+  /** The R2 key of the manifest, once complete. */
+  manifest: string | null;
+  /** The last error (while retrying, or why the sync failed). */
+  error: string | null;
+  startedAt: string;
+  complete: boolean;
+}
+
+/**
+ * The Durable Object class of export syncs: export it from your Worker (`export const ExportSync =
+ * defineExportSync({...})`) and bind it (EXPORTS). Each sync starts one export job, polls it from
+ * the object's alarm and writes each file to R2 once; a failed sync started again goes on from the
+ * first file not stored.
+ */
+export declare function defineExportSync(options: ExportSyncOptions): {
+  new (state: any, env: any): { fetch(request: Request): Promise<Response>; alarm(): Promise<void> };
+};
+/** Starts an export sync (`input` is start_export's), or returns the one of this syncId, resuming it if it failed. */
+export declare function startExportSync(env: Record<string, unknown>, syncId: string, input: Record<string, unknown>, options?: { binding?: string; project?: string }): Promise<ExportSyncStatus & { existed: boolean }>;
+/** The status of an export sync (null for an unknown syncId), from `env.EXPORTS` unless `binding` names another. */
+export declare function getExportStatus(env: Record<string, unknown>, syncId: string, options?: { binding?: string }): Promise<ExportSyncStatus | null>;
+/** Cancels an export sync: the job, if it still runs, and the polling. Files already stored stay. */
+export declare function cancelExportSync(env: Record<string, unknown>, syncId: string, options?: { binding?: string }): Promise<ExportSyncStatus | null>;

@@ -7,12 +7,16 @@
 //   consumer:  export default { queue: createBulkConsumer({ client, limiter: env.LIMITER, progress: env.SYNC_PROGRESS, deadLetter: env.SYNC_DLQ }) }
 //   objects:   export { IterableRateLimiter, IterableSyncProgress } from 'iterable-wasm/queues';
 //   status:    await getSyncStatus(env, syncId)
+//   exports:   export const ExportSync = defineExportSync({ client, bucket }); await startExportSync(env, syncId, input)  (queues/export.js)
 //
 // The catalog (bulk item field, rate limit) comes from the client given, so this module never
 // loads a second copy of the wasm. Planning uses the client's own bulk planner: a planning-only
 // client of the same class whose fetch records each planned request instead of sending it.
 
-const ACTION = Symbol.for('iterable-wasm.action');
+import { bytes, call, checkProject, checkSyncId, entryOf, fail, JsonObject, limiterStub, parseRateLimit, retryable, sleep } from './queues/shared.js';
+export { IterableQueuesError, parseRateLimit } from './queues/shared.js';
+export { defineExportSync, cancelExportSync, getExportStatus, startExportSync } from './queues/export.js';
+
 /** Cloudflare Queues' limit for one message (128 KB); messages are planned below it. */
 export const QUEUE_MESSAGE_LIMIT = 128 * 1024;
 const MESSAGE_BUDGET = 120_000; // JSON bytes of one message's body, leaving room for the queue's envelope
@@ -20,50 +24,8 @@ const SEND_BATCH_BYTES = 240_000; // sendBatch: at most 100 messages and 256 KB 
 const SEND_BATCH_COUNT = 100;
 const IDS_PER_KEY = 2000; // event ids per storage value (a value holds at most 128 KiB)
 const VERSION = 1;
-
-export class IterableQueuesError extends Error {
-  constructor(message, code = 'ValidationError') {
-    super(message);
-    this.name = 'IterableQueuesError';
-    this.code = code;
-  }
-}
-const fail = (message, code) => new IterableQueuesError(message, code);
-const bytes = (text) => new TextEncoder().encode(text).length;
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-/** A catalog rate limit ("5 requests/second, per project") as { limit, windowMs, scope }, or null. */
-export function parseRateLimit(text) {
-  const m = /(\d[\d,]*)\s*requests?\s*\/\s*(second|minute|hour)/i.exec(typeof text === 'string' ? text : '');
-  if (!m) return null;
-  const windowMs = { second: 1000, minute: 60_000, hour: 3_600_000 }[m[2].toLowerCase()];
-  return { limit: Number(m[1].replace(/,/g, '')), windowMs, scope: /per API key/i.test(text) ? 'apiKey' : 'project' };
-}
-
-/** The catalog entry of a bulk action, through the client given. */
-function entryOf(client, actionId) {
-  const get = client?.[ACTION];
-  if (typeof get !== 'function') throw fail('option "client" must be an IterableClient of iterable-wasm');
-  const entry = get(actionId);
-  if (!entry) throw fail(`unknown action id "${String(actionId).slice(0, 64)}"`);
-  if (!entry.bulk) throw fail(`${actionId} is not a bulk action`);
-  return entry;
-}
-
-function checkSyncId(syncId) {
-  if (typeof syncId !== 'string' || !/^[\w.:-]{1,128}$/.test(syncId)) throw fail('option "syncId" must be 1-128 characters of letters, digits, _ . : -');
-}
-
-/** One call to a Durable Object of this module (they answer POST /<op> with JSON). */
-async function call(stub, op, payload = {}) {
-  const res = await stub.fetch(`https://iterable-wasm.queues/${op}`, { method: 'POST', body: JSON.stringify(payload) });
-  const body = await res.json();
-  if (!res.ok) throw fail(`${op}: ${body?.error ?? res.status}`, 'DurableObjectError');
-  return body;
-}
+const LOG_CHUNKS = 20; // grant log kept by the limiter: 20,000 grants
 const progressStub = (ns, syncId) => ns.get(ns.idFromName(`sync:${syncId}`));
-/** The limiter object of one project and action: every consumer of it shares the one object. */
-const limiterStub = (ns, project, actionId) => ns.get(ns.idFromName(`limit:${project}:${actionId}`));
 
 /**
  * Plans `items` with the client's bulk planner: validation (rejected items by index), event ids
@@ -160,7 +122,7 @@ export async function enqueueBulk(queue, actionId, items, options = {}) {
   if (!queues.length || queues.some((q) => typeof q?.sendBatch !== 'function')) throw fail('queue must be a Queue binding (or an array of them)');
   if (!Array.isArray(items)) throw fail('items must be an array');
   if (!progress?.idFromName) throw fail('option "progress" must be the Durable Object namespace of IterableSyncProgress');
-  if (typeof project !== 'string' || !/^[\w.-]{1,64}$/.test(project)) throw fail('option "project" must be 1-64 characters of letters, digits, _ . -');
+  checkProject(project);
   if (!Number.isInteger(messageBytes) || messageBytes < 1024 || messageBytes > MESSAGE_BUDGET) throw fail(`option "messageBytes" must be an integer from 1024 to ${MESSAGE_BUDGET}`);
   const store = progressStub(progress, syncId);
   const prior = await call(store, 'plan');
@@ -205,8 +167,6 @@ function digest(messages) {
   return `${messages.length}:${h.toString(16)}`;
 }
 
-const RETRYABLE_CODES = new Set(['Timeout', 'NetworkError', 'RateLimited']);
-const retryable = (e) => e?.status === 429 || e?.status >= 500 || RETRYABLE_CODES.has(e?.code);
 
 /**
  * A queue handler that sends each message's batch through `client` (one request, no client-side
@@ -215,10 +175,11 @@ const retryable = (e) => e?.status === 429 || e?.status >= 500 || RETRYABLE_CODE
  * item, and dead-letters what can never succeed with the reason.
  * Options: client, limiter (IterableRateLimiter's namespace), progress (IterableSyncProgress's),
  * deadLetter (a queue), maxAttempts (10), baseDelaySeconds (2), maxDelaySeconds (300),
- * marginMs (added to each rate window, 100), timeoutMs (30000), leaseMs (120000).
+ * marginMs (added to each rate window, 400), lateMs (how late after its turn a send may still go,
+ * 100), timeoutMs (30000), leaseMs (120000).
  */
 export function createBulkConsumer(options = {}) {
-  const { client, limiter, progress, deadLetter, maxAttempts = 10, baseDelaySeconds = 2, maxDelaySeconds = 300, marginMs = 100, timeoutMs = 30_000, leaseMs = 120_000 } = options ?? {};
+  const { client, limiter, progress, deadLetter, maxAttempts = 10, baseDelaySeconds = 2, maxDelaySeconds = 300, marginMs = 400, lateMs = 100, timeoutMs = 30_000, leaseMs = 120_000 } = options ?? {};
   if (!client) throw fail('createBulkConsumer: option "client" is required (an IterableClient, or a function (env) => client)');
   if (!progress) throw fail('createBulkConsumer: option "progress" is required (IterableSyncProgress\'s namespace, or a function (env) => it)');
   // A binding or client, or a function (env, project) => it (a client per Iterable project).
@@ -246,8 +207,7 @@ export function createBulkConsumer(options = {}) {
     const entry = entryOf(c, m.action);
     const rate = parseRateLimit(entry.rateLimit);
     if (rate && lim) {
-      const { waitMs } = await call(limiterStub(lim, m.project, m.action), 'acquire', { limit: rate.limit, windowMs: rate.windowMs + marginMs, syncId: m.syncId, batch: m.batch });
-      if (waitMs > 0) await sleep(waitMs);
+      await takeTurn(limiterStub(lim, m.project, m.action), rate.limit, rate.windowMs + marginMs, lateMs);
     }
     const report = await c.bulk(m.action, m.items, { input: m.input, concurrency: 1, maxRetries: 0, timeoutMs });
     const error = report.errors[0];
@@ -286,30 +246,13 @@ export async function getSyncStatus(env, syncId, { binding = 'SYNC_PROGRESS', fa
   return s.plan ? { syncId, ...s.status } : null;
 }
 
-/** A Durable Object shell for the classes below: POST /<op> with a JSON body, one op at a time. */
-class JsonObject {
-  constructor(state, env) {
-    this.state = state;
-    this.storage = state.storage;
-    this.env = env;
-  }
-  async fetch(request) {
-    const op = new URL(request.url).pathname.slice(1);
-    const fn = this.ops?.[op];
-    if (request.method !== 'POST' || typeof fn !== 'function') return Response.json({ error: `unknown operation "${op.slice(0, 40)}"` }, { status: 404 });
-    try {
-      return Response.json(await fn.call(this, await request.json()));
-    } catch (e) {
-      return Response.json({ error: String(e?.message ?? e) }, { status: 400 });
-    }
-  }
-}
-
 /**
- * The shared rate limit of one Iterable project and action: grants send times so that no window of
- * `windowMs` holds more than `limit` grants, however many consumers ask, spaced evenly. A grant is a time (now
- * or later): the consumer waits until it, then sends. Grants are kept in storage, so a restarted
- * object still counts the recent ones. `grants()` lists the recent grant times (for tests, metrics).
+ * The shared rate limit of one Iterable project and action, however many consumers ask: `acquire`
+ * hands out send times spaced evenly (windowMs / limit apart) and at most `limit` in any
+ * `windowMs`. The caller waits until its time by its own clock and sends then, or, when it woke up
+ * too late (a busy isolate), gives the time back unused and asks again: a late send never bunches
+ * with the next one on time. The recent times are kept in storage, so a restarted object still
+ * counts them. `grants()` lists the last 20,000 times handed out (for status and tests).
  */
 export class IterableRateLimiter extends JsonObject {
   ops = {
@@ -317,22 +260,36 @@ export class IterableRateLimiter extends JsonObject {
       if (!Number.isInteger(limit) || limit < 1 || !Number.isFinite(windowMs) || windowMs <= 0) throw new Error('acquire: limit and windowMs must be positive');
       const g = (this.recent ??= (await this.storage.get('recent')) ?? []);
       const now = Date.now();
-      // In order, evenly spaced (windowMs / limit apart: no bursts for network jitter to bunch
-      // up), and at least one window after the grant `limit` places back.
       let at = Math.max(now, g.length ? g[g.length - 1] + windowMs / limit : 0);
       if (g.length >= limit) at = Math.max(at, g[g.length - limit] + windowMs);
       g.push(at);
       if (g.length > limit) g.splice(0, g.length - limit);
-      this.log ??= [];
-      this.log.push(at);
-      if (this.log.length > 100_000) this.log.splice(0, this.log.length - 100_000);
-      await this.storage.put('recent', g);
+      // The log: chunks of 1,000 times, the last LOG_CHUNKS kept, in storage (it outlives eviction).
+      const n = (this.count ??= (await this.storage.get('count')) ?? 0);
+      const key = `log:${String(Math.floor(n / 1000)).padStart(8, '0')}`;
+      const chunk = this.chunk?.key === key ? this.chunk : (this.chunk = { key, times: (await this.storage.get(key)) ?? [] });
+      chunk.times.push(at);
+      this.count = n + 1;
+      await this.storage.put({ recent: g, count: this.count, [key]: chunk.times });
+      if (n % 1000 === 0 && n >= LOG_CHUNKS * 1000) await this.storage.delete(`log:${String(Math.floor(n / 1000) - LOG_CHUNKS).padStart(8, '0')}`);
       return { at, waitMs: at - now };
     },
     async grants() {
-      return { grants: this.log ?? [] };
+      const chunks = await this.storage.list({ prefix: 'log:' });
+      return { grants: [...chunks.values()].flat() };
     },
   };
+}
+
+/** One send's turn at the shared limit: a time from the limiter, the wait until it, and a new time
+ * when this isolate woke more than `lateMs` after it (bounded). */
+async function takeTurn(stub, limit, windowMs, lateMs) {
+  for (let k = 0; k < 20; k++) {
+    const { at } = await call(stub, 'acquire', { limit, windowMs });
+    await sleep(Math.max(0, at - Date.now()));
+    if (Date.now() - at <= lateMs) return k;
+  }
+  throw fail('woke too late for 20 turns of the rate limiter in a row', 'RateLimited');
 }
 
 /**

@@ -35,6 +35,22 @@ if [ ! -f "$stamp" ] || [ package.json -nt "$stamp" ] || [ package-lock.json -nt
   touch "$stamp"
 fi
 
+# wrangler (tests/queues runs the Queues example under `wrangler deploy --dry-run` and `wrangler dev`)
+# and miniflare share one workerd package, and both start the platform package's binary through
+# require("workerd") — its own postinstall (which only links that binary into workerd/bin) is not
+# needed, so npm's "install scripts not yet covered by allowScripts" warning is harmless. Checked
+# here: the workerd wrangler resolves runs, and its compatibility date is the example's or later.
+node - <<'NODE' >&2 || { say "wrangler's workerd does not run: rm -rf node_modules/.setup-stamp and run this script again"; exit 1; }
+const { createRequire } = require('node:module');
+const { execFileSync } = require('node:child_process');
+const fromWrangler = createRequire(require.resolve('wrangler/package.json', { paths: [process.cwd()] }));
+const workerd = fromWrangler('workerd');
+const version = execFileSync(workerd.default, ['--version'], { encoding: 'utf8' }).trim();
+const example = /^compatibility_date = "([\d-]+)"/m.exec(require('node:fs').readFileSync('examples/queues-sync/wrangler.toml', 'utf8'))[1];
+if (example > workerd.compatibilityDate) throw new Error(`examples/queues-sync/wrangler.toml: compatibility_date ${example} is later than workerd's ${workerd.compatibilityDate}`);
+console.error(`\x1b[1m[setup]\x1b[0m wrangler ${fromWrangler('./package.json').version} with ${version} (${workerd.default})`);
+NODE
+
 # zsh and fish: tests/cli runs the generated completion scripts in each shell (bash is here already).
 # Installed once, when missing; where apt-get is not available those tests are skipped and say so.
 missing_shells=""

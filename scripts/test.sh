@@ -48,7 +48,7 @@ step "sandbox (emulator: 145 actions vs the spec; scenarios in node, deno, worke
 step "cli and MCP server (node, deno, workerd; MCP SDK client)" bash tests/cli/run.sh
 step "security: local servers, MCP bounds, state files under attack" bash tests/security/run.sh
 step "fault injection (node, deno)" bash tests/faults/run.sh
-step "queues: bulk syncs over Cloudflare Queues + Durable Objects in miniflare (shared rate limit, faults, resume, dead letters)" bash tests/queues/run.sh
+step "queues: bulk and export syncs over Cloudflare Queues + Durable Objects in miniflare (shared rate limit, faults, resume, dead letters, R2), and the example under wrangler deploy --dry-run and wrangler dev" bash tests/queues/run.sh
 step "fuzz (100,000 random inputs through the package)" node tests/fuzz/fuzz.mjs
 step "large work: pagination, streams, exports, bulk (node, deno)" bash tests/large/run.sh
 step "bench (smoke: every part still runs)" node bench/run.mjs --smoke

@@ -1097,3 +1097,22 @@ fn bulk_chunks_validated_once_give_the_requests_a_full_prepare_gives() {
     let e = bulk::plan(users, r#"{"createNewFields":1}"#, r#"[{"email":"a@b.co"}]"#, BASE).unwrap_err();
     assert_eq!((e.code.as_str(), e.issues[0].param.as_str()), (codes::VALIDATION, "createNewFields"));
 }
+
+/// An action whose object and array params have no rules and stay out of the query is parsed one
+/// level deep (`prepare_in`): its request must equal the one built from the whole tree, and a
+/// syntax error deep inside a free-form object must still be refused.
+#[test]
+fn one_level_parse_builds_the_same_requests() {
+    let fields = r#"{"a":[1,{"b":"\u00e9\n","c":[[]]}],"d":{"e":null},"f":"x"}"#;
+    let cases = [
+        ("track_event", format!(r#"{{"email":"a@b.co","eventName":"e\u00e9","dataFields":{fields},"createdAt":1700000000}}"#)),
+        ("update_user", format!(r#"{{"userId":"u1","dataFields":{fields}}}"#)),
+    ];
+    for (id, input) in cases {
+        let def = core::action(id).unwrap();
+        let full = request::build(def, &core::json::parse(&input).unwrap(), BASE);
+        assert_eq!(core::prepare_in(def, &input, BASE, None).unwrap(), full, "{id}");
+        let broken = input.replace(r#"{"e":null}"#, r#"{"e":nul}"#);
+        assert!(core::prepare_in(def, &broken, BASE, None).is_err(), "{id}: a syntax error deep inside is refused");
+    }
+}

@@ -65,7 +65,7 @@ export function sandboxMarkdown(rows, ctx, smoke) {
   L.push('Each scenario runs the in-process sandbox (`new IterableClient({ sandbox })`, bulk concurrency 4) in a fresh Node process, at a tenth of the size and at the size; only the named step is timed (the data it needs is made before). Peak RSS is the process\'s maximum resident set (Node, the package, both wasm memories and the scenario\'s input). Growth = time of the large run ÷ time of the small one: 10× for a cost linear in the data, 100× for a quadratic one. CPU ms is the process\'s CPU time in the step: on a shared machine the wall time stretches with other jobs\' load, the CPU time much less.', '');
   L.push('| scenario | timed step | small n | small ms (CPU ms) | small peak RSS | large n | large ms (CPU ms) | large peak RSS | growth (10× data), wall (CPU) | target | met |');
   L.push('|---|---|---:|---:|---:|---:|---:|---:|---:|---|---|');
-  const step = { users: '`bulk_update_users`', events: '`track_events_in_bulk`', catalog: '`create_catalog_items`', list: '`subscribe_to_list`', export: '`exportRecords` of all users', load: 'state file read + `load`, saved again with `dumpTo`' };
+  const step = { users: '`bulk_update_users`', events: '`track_events_in_bulk`', catalog: '`create_catalog_items`', list: '`subscribe_to_list`', export: '`exportRecords` of all users', load: 'state file read in pieces + `loadFrom`, saved again with `dumpTo`' };
   for (const r of rows) {
     const t = TARGETS[r.scenario];
     const target = [t?.ms && `≤ ${fmt(t.ms / 1000)} s`, t?.peakMB && `RSS ≤ ${fmt(t.peakMB)} MiB`, `growth ≤ ${MAX_GROWTH}×`].filter(Boolean).join(', ');

@@ -5,17 +5,22 @@
 // (robust to load that changes between rounds). Used by bench/run.mjs; alone:
 //   node bench/lib/startup-cli.mjs [pkg dir] [rounds]
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { median, roundOrder, summary } from './util.mjs';
 
-/** The contenders: a label and the arguments after `node`. */
-export const cliCases = (pkgDir) => [
-  ['node -e 0', ['-e', '0']],
-  ['--help', [join(pkgDir, 'cli.js'), '--help']],
-  ['actions', [join(pkgDir, 'cli.js'), 'actions']],
-  ['describe track_event', [join(pkgDir, 'cli.js'), 'describe', 'track_event']],
-];
+/** The contenders: a label and the arguments after `node`. The CLI is the package's bin (what
+ * `iterable-wasm` and `npx iterable-wasm` run). */
+export const cliCases = (pkgDir) => {
+  const bin = join(pkgDir, JSON.parse(readFileSync(join(pkgDir, 'package.json'), 'utf8')).bin['iterable-wasm']);
+  return [
+    ['node -e 0', ['-e', '0']],
+    ['--help', [bin, '--help']],
+    ['actions', [bin, 'actions']],
+    ['describe track_event', [bin, 'describe', 'track_event']],
+  ];
+};
 
 /** One fresh process: resolves its wall time (spawn → exit) in ms; rejects on a non-zero exit. */
 function once(args) {

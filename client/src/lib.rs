@@ -3,8 +3,11 @@
 //! Built on the same Rust core as the `iterable-wasm` npm package: every call goes through the
 //! same definitions (`defs/actions.json`), the same input validation, the same request bytes,
 //! the same retry policy, rate limiter and response handling. One async method per action
-//! ([`Client::get_user_by_email`], [`Client::track_event`], ... generated from the definitions), and
-//! [`Client::execute`] for generic callers.
+//! ([`Client::get_user_by_email`], [`Client::track_event`], ... generated from the definitions)
+//! taking a typed input ([`actions`]) and returning a typed result ([`results`]), and
+//! [`Client::execute`] for generic callers. Large work: [`Client::paginate`] (a `Stream` of pages
+//! or items) and [`Client::bulk`]. JWT-enabled keys ([`ClientBuilder::jwt`]) and hooks
+//! ([`ClientBuilder::on_request`], ...) work as in the npm package.
 //!
 //! ```no_run
 //! # async fn run() -> Result<(), iterable_client::IterableError> {
@@ -25,7 +28,7 @@
 //! let client = Client::sandbox();
 //! let input = TrackEventInput { email: Some("ada@example.com".into()), event_name: Some("signup".into()), ..Default::default() };
 //! let answer = client.track_event(input).await.unwrap();
-//! assert_eq!(answer["code"], "Success");
+//! assert_eq!(answer.code, iterable_client::results::IterableApiResponseCode::Success);
 //! # });
 //! ```
 
@@ -33,9 +36,14 @@
 
 pub mod actions;
 mod error;
+mod hooks;
+mod large;
+pub mod results;
 mod transport;
 
 pub use error::{Issue, IterableError};
+pub use hooks::{JwtFuture, RequestInfo, ResponseInfo, RetryInfo};
+pub use large::{BulkError, BulkFailure, BulkOptions, BulkReport, Paginated};
 
 use iterable_wasm::core::{
     self as core,
@@ -46,17 +54,12 @@ use iterable_wasm::core::{
     response::Payload,
     retry,
 };
+use serde::de::DeserializeOwned;
 use serde_json::Value;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use web_time::Instant;
 use transport::{Backend, Failure};
-
-/// A successful call's result: parsed at once, or checked by the core first.
-enum Answer {
-    Parsed(Value),
-    Checked(Payload),
-}
 
 /// Iterable's data centers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -76,7 +79,7 @@ const DEFAULT_MAX_RESPONSE_BYTES: usize = 64 * 1024 * 1024;
 const MAX_MAX_RESPONSE_BYTES: usize = 500 * 1024 * 1024;
 
 /// Settings for a [`Client`]; the defaults are the npm package's.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct ClientBuilder {
     api_key: String,
     region: Region,
@@ -86,6 +89,15 @@ pub struct ClientBuilder {
     max_response_bytes: usize,
     rate_limit: bool,
     event_ids: bool,
+    hooks: hooks::Hooks,
+    jwt: Option<hooks::Provider>,
+}
+
+impl std::fmt::Debug for ClientBuilder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Never the key.
+        f.debug_struct("ClientBuilder").field("region", &self.region).field("base_url", &self.base_url).field("max_retries", &self.max_retries).field("jwt", &self.jwt.is_some()).finish_non_exhaustive()
+    }
 }
 
 impl ClientBuilder {
@@ -126,6 +138,36 @@ impl ClientBuilder {
         self
     }
 
+    /// Called before each attempt with what is sent (`Api-Key` and `Authorization` redacted). A
+    /// hook that panics changes nothing.
+    pub fn on_request(mut self, hook: impl Fn(&RequestInfo<'_>) + Send + Sync + 'static) -> Self {
+        self.hooks.on_request = Some(Arc::new(hook));
+        self
+    }
+    /// Called when an answer came (any status), with its status and duration.
+    pub fn on_response(mut self, hook: impl Fn(&ResponseInfo<'_>) + Send + Sync + 'static) -> Self {
+        self.hooks.on_response = Some(Arc::new(hook));
+        self
+    }
+    /// Called before the client waits and tries again, with the failure and the wait.
+    pub fn on_retry(mut self, hook: impl Fn(&RetryInfo<'_>) + Send + Sync + 'static) -> Self {
+        self.hooks.on_retry = Some(Arc::new(hook));
+        self
+    }
+    /// A JWT-enabled key: `provider` mints a token (your backend signs it; Iterable has no
+    /// refresh endpoint). The client sends `Authorization: Bearer <jwt>`, asks again 60 s before
+    /// the token's `exp`, and after a 401 about the JWT asks once more and resends (that resend
+    /// does not use up `max_retries`). One refresh is in flight at a time. A provider that fails
+    /// or returns something that is not a compact JWT gives a `JwtError`, and nothing is sent.
+    pub fn jwt<F, Fut>(mut self, provider: F) -> Self
+    where
+        F: Fn() -> Fut + Send + Sync + 'static,
+        Fut: std::future::Future<Output = Result<String, String>> + JwtSend + 'static,
+    {
+        self.jwt = Some(Arc::new(move || -> JwtFuture { Box::pin(provider()) }));
+        self
+    }
+
     fn check(&self) -> Result<String, IterableError> {
         let bad = |param: &str, message: &str| -> IterableError {
             ApiError::validation(vec![core::error::Issue { param: param.into(), message: message.into() }]).into()
@@ -156,7 +198,32 @@ impl ClientBuilder {
         let backend = Backend::Fetch;
         Ok(Client::from_parts(self, base, backend))
     }
+
+    /// The client with these settings, answered in-process by the Iterable emulator with its
+    /// options as JSON (see [`Client::sandbox_with`]): hooks, JWT providers (with the emulator's
+    /// `jwtKeys`), retries and rate limits work as against the network.
+    #[cfg(feature = "sandbox")]
+    pub fn build_sandbox(self, options_json: &str) -> Result<Client, IterableError> {
+        let sandbox = iterable_sandbox::Sandbox::new(options_json).map_err(|why| {
+            IterableError::from(ApiError::validation(vec![core::error::Issue { param: "sandbox".into(), message: why }]))
+        })?;
+        let base = self.check()?;
+        Ok(Client::from_parts(self, base, Backend::Sandbox(Arc::new(Mutex::new(sandbox)))))
+    }
 }
+
+/// `Send` for the JWT provider's future natively (tokio may move it between threads); nothing in
+/// wasm32, where futures of the engine's promises are not `Send`.
+#[cfg(not(target_arch = "wasm32"))]
+pub trait JwtSend: Send {}
+#[cfg(not(target_arch = "wasm32"))]
+impl<T: Send> JwtSend for T {}
+/// `Send` for the JWT provider's future natively (tokio may move it between threads); nothing in
+/// wasm32, where futures of the engine's promises are not `Send`.
+#[cfg(target_arch = "wasm32")]
+pub trait JwtSend {}
+#[cfg(target_arch = "wasm32")]
+impl<T> JwtSend for T {}
 
 struct Inner {
     api_key: String,
@@ -166,6 +233,10 @@ struct Inner {
     max_response_bytes: usize,
     rate_limit: bool,
     event_ids: bool,
+    /// The key as the transport sends it (built once).
+    auth: transport::Auth,
+    hooks: hooks::Hooks,
+    jwt: Option<hooks::Jwt>,
     backend: Backend,
     /// Rate-limit buckets of this client (and its clones), by action index.
     buckets: Mutex<Vec<(usize, Gcra)>>,
@@ -208,7 +279,7 @@ fn failure_error(f: Failure, timeout: Duration, max_bytes: usize) -> ApiError {
     }
 }
 
-fn epoch_ms() -> f64 {
+pub(crate) fn epoch_ms() -> f64 {
     web_time::SystemTime::now().duration_since(web_time::UNIX_EPOCH).map(|d| d.as_millis() as f64).unwrap_or(f64::NAN)
 }
 
@@ -229,12 +300,17 @@ impl Client {
             max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
             rate_limit: true,
             event_ids: false,
+            hooks: hooks::Hooks::default(),
+            jwt: None,
         }
     }
 
     fn from_parts(b: ClientBuilder, base: String, backend: Backend) -> Client {
         Client {
             inner: Arc::new(Inner {
+                auth: transport::Auth::new(&b.api_key),
+                hooks: b.hooks,
+                jwt: b.jwt.map(hooks::Jwt::new),
                 api_key: b.api_key,
                 base,
                 max_retries: b.max_retries,
@@ -261,12 +337,7 @@ impl Client {
     /// against the network.
     #[cfg(feature = "sandbox")]
     pub fn sandbox_with(options_json: &str) -> Result<Client, IterableError> {
-        let sandbox = iterable_sandbox::Sandbox::new(options_json).map_err(|why| {
-            IterableError::from(ApiError::validation(vec![core::error::Issue { param: "sandbox".into(), message: why }]))
-        })?;
-        let b = Client::builder("sandbox-key");
-        let base = b.check()?;
-        Ok(Client::from_parts(b, base, Backend::Sandbox(Arc::new(Mutex::new(sandbox)))))
+        Client::builder("sandbox-key").build_sandbox(options_json)
     }
 
     /// The base URL calls go to.
@@ -299,18 +370,17 @@ impl Client {
     /// sent); failed attempts are retried with backoff when the action may be repeated.
     pub async fn execute(&self, id: &str, input: Value) -> Result<Value, IterableError> {
         let def = core::action(id)?;
-        let text = serde_json::to_string(&input).map_err(|e| {
-            IterableError::from(ApiError::validation(vec![core::error::Issue { param: String::new(), message: e.to_string() }]).with_action(def.id))
+        self.call(def, &input).await
+    }
+
+    /// One call of `def` with a serializable input, its result read into `R`: the input goes to
+    /// JSON text once (no `Value` in between), and the answer is read from the body's bytes.
+    pub(crate) async fn call<I: serde::Serialize + ?Sized, R: DeserializeOwned>(&self, def: &'static ActionDef, input: &I) -> Result<R, IterableError> {
+        let text = serde_json::to_string(input).map_err(|e| {
+            let issue = core::error::Issue { param: String::new(), message: format!("the input could not be written as JSON: {e}") };
+            IterableError::from(ApiError::validation(vec![issue]).with_action(def.id))
         })?;
-        match self.run(def, &text).await? {
-            Answer::Parsed(v) => Ok(v),
-            Answer::Checked(Payload::Json(t)) => serde_json::from_str(&t).map_err(|e| {
-                let mut err = ApiError::new(codes::INVALID_RESPONSE, format!("the JSON body could not be parsed: {e}")).with_action(def.id);
-                err.retryable = false;
-                err.into()
-            }),
-            Answer::Checked(Payload::Text(t)) => Ok(Value::String(t)),
-        }
+        self.run(def, &text).await
     }
 
     /// The request this call would send (validated, without credentials): for dry runs and logs.
@@ -320,28 +390,67 @@ impl Client {
         core::prepare(def, &input.to_string(), &self.inner.base).map_err(|e| e.with_action(def.id).into())
     }
 
-    /// The call loop: validate and build once, then pace, send, interpret, retry.
-    async fn run(&self, def: &'static ActionDef, input_json: &str) -> Result<Answer, IterableError> {
-        let inner = &self.inner;
+    /// The call loop: validate and build once, then pace, send, interpret, retry; the result
+    /// read into `R`.
+    async fn run<R: DeserializeOwned>(&self, def: &'static ActionDef, input_json: &str) -> Result<R, IterableError> {
         core::validate::set_now(epoch_ms());
-        let request = core::prepare(def, input_json, &inner.base).map_err(|e| e.with_action(def.id))?;
-        let secrets = [inner.api_key.as_str()];
+        let request = core::prepare(def, input_json, &self.inner.base).map_err(|e| e.with_action(def.id))?;
+        self.send(def, request).await
+    }
+
+    /// Sends a request the core built (and validated): pace, send, interpret, retry.
+    pub(crate) async fn send<R: DeserializeOwned>(&self, def: &'static ActionDef, request: request::HttpRequest) -> Result<R, IterableError> {
+        let inner = &self.inner;
+        let request = transport::Prepared::new(request);
         let mut attempts = 0u32;
         let mut retries = 0u32;
+        // The JWT just refused (one refresh and resend per call, outside max_retries).
+        let mut stale: Option<String> = None;
+        let mut jwt_resent = false;
         loop {
+            let token = match &inner.jwt {
+                Some(j) => match j.bearer(stale.as_deref()).await {
+                    Ok(t) => Some(t),
+                    Err(e) => {
+                        let mut e = e.with_action(def.id).redact(&[inner.api_key.as_str()]);
+                        e.attempts = attempts;
+                        return Err(e.into());
+                    }
+                },
+                None => None,
+            };
+            let secrets = [inner.api_key.as_str(), token.as_deref().unwrap_or("")];
             self.pace(def).await;
             attempts += 1;
-            let outcome = match inner.backend.send(&request, &inner.api_key, inner.timeout, inner.max_response_bytes).await {
+            if let Some(hook) = &inner.hooks.on_request {
+                let req = &request.req;
+                let mut headers: Vec<(&str, &str)> = req.headers.clone();
+                headers.push(("Api-Key", "[REDACTED]"));
+                if token.is_some() {
+                    headers.push(("Authorization", "Bearer [REDACTED]"));
+                }
+                let body = req.body.as_deref().map(|b| hooks::shown_body(b, &inner.api_key));
+                let info = RequestInfo { action: def.id, attempt: attempts, method: req.method.as_str(), url: &req.url, headers, body };
+                hooks::quietly(|| hook(&info));
+            }
+            let started = Instant::now();
+            let reply = inner.backend.send(&request, &inner.auth, token.as_deref(), inner.timeout, inner.max_response_bytes).await;
+            let outcome = match reply {
                 Ok(r) => {
+                    if let Some(hook) = &inner.hooks.on_response {
+                        let req = &request.req;
+                        let info = ResponseInfo { action: def.id, attempt: attempts, method: req.method.as_str(), url: &req.url, status: r.status, duration: started.elapsed() };
+                        hooks::quietly(|| hook(&info));
+                    }
                     // A 2xx JSON body with no "code" key anywhere cannot be an Iterable envelope
-                    // (a failure code, or Success around a result): parsed as is, as the npm
-                    // package does. A parse failure falls through to the full reading.
-                    if (200..300).contains(&r.status) && def.response == ResponseKind::Json && !r.body.contains("\"code\"") {
+                    // (a failure code, or Success around a result): read as is, as the npm
+                    // package does. A body that does not read falls through to the full checks.
+                    if (200..300).contains(&r.status) && def.response == ResponseKind::Json && !memchr_code(&r.body) {
                         if let Ok(v) = serde_json::from_str(&r.body) {
-                            return Ok(Answer::Parsed(v));
+                            return Ok(v);
                         }
                     }
-                    core::response::interpret_redacted(def, r.status, &r.body, r.retry_after.as_deref(), &secrets).map(Answer::Checked)
+                    core::response::interpret_redacted(def, r.status, &r.body, r.retry_after.as_deref(), &secrets).and_then(|p| read_payload(def, p))
                 }
                 Err(f) => Err(failure_error(f, inner.timeout, inner.max_response_bytes).with_action(def.id)),
             };
@@ -349,6 +458,12 @@ impl Client {
                 Ok(p) => return Ok(p),
                 Err(e) => e,
             };
+            // A refused JWT was not processed: a new token, and the same request again.
+            if token.is_some() && !jwt_resent && hooks::refused(&err) {
+                jwt_resent = true;
+                stale = token;
+                continue;
+            }
             if retries >= inner.max_retries || !retry::may_retry(def, &err, inner.event_ids) {
                 let mut err = err.redact(&secrets);
                 err.attempts = attempts;
@@ -358,8 +473,34 @@ impl Client {
                 return Err(err.with_action(def.id).into());
             }
             let wait = retry::delay_ms(retries, fastrand::f64(), err.retry_after_ms);
+            if let Some(hook) = &inner.hooks.on_retry {
+                let mut shown = err.clone().redact(&secrets).with_action(def.id);
+                shown.attempts = attempts;
+                let error = IterableError::from(shown);
+                let info = RetryInfo { action: def.id, attempt: attempts, delay: Duration::from_millis(wait as u64), error: &error };
+                hooks::quietly(|| hook(&info));
+            }
             retries += 1;
             transport::sleep(Duration::from_millis(wait as u64)).await;
         }
     }
+}
+
+/// Whether a body holds `"code"` anywhere (then it may be an envelope and gets the full checks).
+fn memchr_code(body: &str) -> bool {
+    body.contains("\"code\"")
+}
+
+/// A checked result read into `R`: JSON text parsed, a text result as a JSON string. A body that
+/// is not what `R` describes is an `InvalidResponse` (not retried: the same answer would come).
+fn read_payload<R: DeserializeOwned>(def: &ActionDef, p: Payload) -> Result<R, ApiError> {
+    let read = match p {
+        Payload::Json(t) => serde_json::from_str(&t),
+        Payload::Text(t) => R::deserialize(serde::de::value::StringDeserializer::<serde_json::Error>::new(t)),
+    };
+    read.map_err(|e| {
+        let mut err = ApiError::new(codes::INVALID_RESPONSE, format!("the JSON body could not be parsed: {e}")).with_action(def.id);
+        err.retryable = false;
+        err
+    })
 }

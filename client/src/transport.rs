@@ -4,6 +4,56 @@
 use iterable_wasm::core::request::HttpRequest;
 use std::time::Duration;
 
+/// A request as the transport sends it: the core's request, plus what the native transport
+/// would otherwise make again on every attempt (method, body bytes shared by the retries).
+pub(crate) struct Prepared {
+    pub req: HttpRequest,
+    #[cfg(not(target_arch = "wasm32"))]
+    method: reqwest::Method,
+    #[cfg(not(target_arch = "wasm32"))]
+    body: Option<bytes::Bytes>,
+}
+
+impl Prepared {
+    pub(crate) fn new(req: HttpRequest) -> Prepared {
+        Prepared {
+            #[cfg(not(target_arch = "wasm32"))]
+            method: match req.method.as_str() {
+                "GET" => reqwest::Method::GET,
+                "POST" => reqwest::Method::POST,
+                "PUT" => reqwest::Method::PUT,
+                "PATCH" => reqwest::Method::PATCH,
+                "DELETE" => reqwest::Method::DELETE,
+                other => reqwest::Method::from_bytes(other.as_bytes()).unwrap_or(reqwest::Method::GET),
+            },
+            #[cfg(not(target_arch = "wasm32"))]
+            body: req.body.clone().map(bytes::Bytes::from),
+            req,
+        }
+    }
+}
+
+/// The API key, and natively its header value, made once per client and marked sensitive (so
+/// reqwest and hyper never show it).
+pub(crate) struct Auth {
+    pub key: String,
+    #[cfg(not(target_arch = "wasm32"))]
+    header: Option<reqwest::header::HeaderValue>,
+}
+
+impl Auth {
+    pub(crate) fn new(key: &str) -> Auth {
+        Auth {
+            key: key.to_string(),
+            #[cfg(not(target_arch = "wasm32"))]
+            header: reqwest::header::HeaderValue::from_str(key).ok().map(|mut v| {
+                v.set_sensitive(true);
+                v
+            }),
+        }
+    }
+}
+
 /// A complete answer.
 pub(crate) struct Reply {
     pub status: u16,
@@ -45,7 +95,7 @@ pub(crate) async fn sleep(d: Duration) {
 
 /// One fetch: redirects not followed, aborted at `timeout`, body bounded by `max_bytes`.
 #[cfg(target_arch = "wasm32")]
-async fn fetch(req: &HttpRequest, api_key: &str, timeout: Duration, max_bytes: usize) -> Result<Reply, Failure> {
+async fn fetch(req: &HttpRequest, api_key: &str, bearer: Option<&str>, timeout: Duration, max_bytes: usize) -> Result<Reply, Failure> {
     use gloo_net::http::{Method, RequestBuilder};
     use std::cell::Cell;
     use std::rc::Rc;
@@ -71,6 +121,9 @@ async fn fetch(req: &HttpRequest, api_key: &str, timeout: Duration, max_bytes: u
         rb = rb.header(k, v);
     }
     rb = rb.header("Api-Key", api_key);
+    if let Some(t) = bearer {
+        rb = rb.header("Authorization", &format!("Bearer {t}"));
+    }
     let request = match &req.body {
         Some(b) => rb.body(b.as_str()),
         None => rb.build(),
@@ -115,19 +168,27 @@ fn network_text(e: reqwest::Error) -> String {
 }
 
 impl Backend {
-    pub(crate) async fn send(&self, req: &HttpRequest, api_key: &str, timeout: Duration, max_bytes: usize) -> Result<Reply, Failure> {
+    /// One attempt; `bearer`: the JWT of a JWT-enabled key.
+    pub(crate) async fn send(&self, prepared: &Prepared, auth: &Auth, bearer: Option<&str>, timeout: Duration, max_bytes: usize) -> Result<Reply, Failure> {
+        let req = &prepared.req;
         match self {
             #[cfg(target_arch = "wasm32")]
-            Backend::Fetch => fetch(req, api_key, timeout, max_bytes).await,
+            Backend::Fetch => fetch(req, &auth.key, bearer, timeout, max_bytes).await,
             #[cfg(not(target_arch = "wasm32"))]
             Backend::Http(http) => {
-                let method = reqwest::Method::from_bytes(req.method.as_str().as_bytes()).map_err(|e| Failure::Network(e.to_string()))?;
-                let mut rb = http.request(method, &req.url).timeout(timeout);
+                let mut rb = http.request(prepared.method.clone(), &req.url).timeout(timeout);
                 for (k, v) in &req.headers {
-                    rb = rb.header(*k, *v);
+                    rb = rb.header(*k, reqwest::header::HeaderValue::from_static(v));
                 }
-                rb = rb.header("Api-Key", api_key);
-                if let Some(b) = &req.body {
+                // The key was checked when the client was made (header-safe characters only).
+                let key = auth.header.clone().ok_or_else(|| Failure::Network("the API key is not a valid header value".into()))?;
+                rb = rb.header("Api-Key", key);
+                if let Some(t) = bearer {
+                    let mut v = reqwest::header::HeaderValue::from_str(&format!("Bearer {t}")).map_err(|_| Failure::Network("the JWT is not a valid header value".into()))?;
+                    v.set_sensitive(true);
+                    rb = rb.header("Authorization", v);
+                }
+                if let Some(b) = &prepared.body {
                     rb = rb.body(b.clone());
                 }
                 let fail = |e: reqwest::Error| if e.is_timeout() { Failure::Timeout } else { Failure::Network(network_text(e)) };
@@ -162,7 +223,10 @@ impl Backend {
                 for (k, v) in &req.headers {
                     headers.insert((*k).into(), (*v).into());
                 }
-                headers.insert("Api-Key".into(), api_key.into());
+                headers.insert("Api-Key".into(), auth.key.as_str().into());
+                if let Some(t) = bearer {
+                    headers.insert("Authorization".into(), format!("Bearer {t}").into());
+                }
                 let headers = serde_json::Value::Object(headers).to_string();
                 let r = {
                     let mut s = sandbox.lock().unwrap_or_else(|p| p.into_inner());

@@ -2,66 +2,12 @@
 //! The native transport against a local HTTP fake (127.0.0.1) with scripted faults: what is
 //! retried, what is not, what is never sent, and the bytes that arrive.
 
+mod common;
+
+use common::fake;
 use iterable_client::{actions::GetUserByEmailInput, Client};
 use serde_json::json;
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::TcpListener;
-
-/// One request as the fake received it.
-#[derive(Debug, Clone)]
-struct Received {
-    head: String,
-    body: String,
-}
-
-/// A fake Iterable on 127.0.0.1 answering each request with the next scripted (status, extra
-/// headers, body); the last answer repeats. Returns its base URL and what it received.
-async fn fake(script: Vec<(u16, &'static str, &'static str)>) -> (String, Arc<Mutex<Vec<Received>>>) {
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let base = format!("http://127.0.0.1:{}", listener.local_addr().unwrap().port());
-    let seen = Arc::new(Mutex::new(Vec::new()));
-    let log = seen.clone();
-    tokio::spawn(async move {
-        for n in 0..64usize {
-            let Ok((mut sock, _)) = listener.accept().await else { return };
-            let mut buf = Vec::new();
-            let mut chunk = [0u8; 4096];
-            let (head, body) = loop {
-                let k = sock.read(&mut chunk).await.unwrap_or(0);
-                if k == 0 {
-                    break (String::new(), String::new());
-                }
-                buf.extend_from_slice(&chunk[..k]);
-                if let Some(end) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
-                    let head = String::from_utf8_lossy(&buf[..end]).into_owned();
-                    let len = head
-                        .lines()
-                        .find_map(|l| l.to_ascii_lowercase().strip_prefix("content-length:").map(|v| v.trim().parse::<usize>().unwrap()))
-                        .unwrap_or(0);
-                    while buf.len() < end + 4 + len {
-                        let k = sock.read(&mut chunk).await.unwrap_or(0);
-                        if k == 0 {
-                            break;
-                        }
-                        buf.extend_from_slice(&chunk[..k]);
-                    }
-                    break (head, String::from_utf8_lossy(&buf[end + 4..]).into_owned());
-                }
-            };
-            log.lock().unwrap().push(Received { head, body });
-            let (status, headers, body) = script[n.min(script.len() - 1)];
-            let reply = format!(
-                "HTTP/1.1 {status} X\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n{headers}\r\n{body}",
-                body.len()
-            );
-            let _ = sock.write_all(reply.as_bytes()).await;
-            let _ = sock.shutdown().await;
-        }
-    });
-    (base, seen)
-}
 
 fn client(base: &str) -> Client {
     Client::builder("fake-key-abc123").base_url(base).timeout(Duration::from_secs(20)).build().unwrap()
@@ -72,7 +18,7 @@ async fn a_503_is_retried_then_the_200_answers() {
     let (base, seen) = fake(vec![(503, "retry-after: 0\r\n", r#"{"msg":"busy","code":"GenericError"}"#), (200, "", r#"{"user":{"email":"a@example.com"}}"#)]).await;
     let input = GetUserByEmailInput { email: Some("a@example.com".into()) };
     let user = client(&base).get_user_by_email(input).await.unwrap();
-    assert_eq!(user, json!({"user": {"email": "a@example.com"}}));
+    assert_eq!(user.user.as_ref().map(|u| u.email.as_str()), Some("a@example.com"));
     let seen = seen.lock().unwrap();
     assert_eq!(seen.len(), 2);
     for r in seen.iter() {

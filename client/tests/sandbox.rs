@@ -2,6 +2,7 @@
 //! `Client::sandbox()`: the typed methods answered in-process by the emulator, offline.
 
 use iterable_client::actions::{GetUserByEmailInput, TrackEventInput, UpdateUserInput};
+use iterable_client::results::IterableApiResponseCode;
 use iterable_client::Client;
 use serde_json::json;
 
@@ -13,11 +14,12 @@ async fn a_user_written_is_read_back() {
         .update_user(UpdateUserInput { email: Some("ada@example.com".into()), data_fields: Some(fields), ..Default::default() })
         .await
         .unwrap();
-    assert_eq!(answer["code"], "Success", "{answer}");
+    assert_eq!(answer.code, IterableApiResponseCode::Success, "{answer:?}");
     let got = client.get_user_by_email(GetUserByEmailInput { email: Some("ada@example.com".into()) }).await.unwrap();
-    assert_eq!(got["user"]["email"], "ada@example.com", "{got}");
-    assert_eq!(got["user"]["dataFields"]["plan"], "pro", "{got}");
-    assert_eq!(got["user"]["dataFields"]["seats"], 3, "{got}");
+    let user = got.user.expect("the user");
+    assert_eq!(user.email, "ada@example.com");
+    let fields = user.data_fields.expect("its fields");
+    assert_eq!((&fields["plan"], &fields["seats"]), (&json!("pro"), &json!(3)));
 }
 
 #[tokio::test]
@@ -26,11 +28,12 @@ async fn an_unknown_user_is_iterables_answer_and_clones_share_the_project() {
     let other = client.clone();
     let missing = other.get_user_by_email(GetUserByEmailInput { email: Some("nobody@example.com".into()) }).await;
     // Iterable answers an unknown email with an empty object, not an error.
-    assert_eq!(missing.unwrap(), json!({}));
+    let missing = missing.unwrap();
+    assert!(missing.user.is_none() && missing.other.is_empty(), "{missing:?}");
     let event = TrackEventInput { email: Some("ada@example.com".into()), event_name: Some("signup".into()), ..Default::default() };
-    assert_eq!(client.track_event(event).await.unwrap()["code"], "Success");
+    assert_eq!(client.track_event(event).await.unwrap().code, IterableApiResponseCode::Success);
     let got = other.get_user_by_email(GetUserByEmailInput { email: Some("ada@example.com".into()) }).await.unwrap();
-    assert_eq!(got["user"]["email"], "ada@example.com", "{got}");
+    assert_eq!(got.user.map(|u| u.email).as_deref(), Some("ada@example.com"));
 }
 
 #[tokio::test]

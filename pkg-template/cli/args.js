@@ -1,7 +1,8 @@
 // Reading the command line: the option parser (which options take a value, which are flags),
 // integer options, and an action's input from --input (JSON, @file, - for stdin) and key=value
 // pairs converted by the param's JSON Schema type.
-import { parseArgs as utilParseArgs, process, readFileSync } from './builtins.js';
+import { builtin, parseArgs as utilParseArgs } from './builtins.js';
+import { typeOf } from './catalog.cjs';
 import { positionalParam } from './find.js';
 import { CliError } from './output.js';
 
@@ -17,29 +18,33 @@ export const OPTIONS = {
   help: { type: 'boolean', short: 'h', for: ['*'] },
   version: { type: 'boolean', short: 'V', for: ['*'] },
   'json-errors': { type: 'boolean', for: ['*'] },
-  quiet: { type: 'boolean', for: ['run', 'bulk', 'export', 'mcp', 'sandbox'] },
+  quiet: { type: 'boolean', for: ['run', 'bulk', 'export', 'mcp', 'sandbox', 'sync'] },
   verbose: { type: 'boolean', short: 'v', for: CONNECT },
   profile: { type: 'string', for: CONNECT },
   region: { type: 'string', for: [...CONNECT, 'keys'] },
   'base-url': { type: 'string', for: [...CONNECT, 'keys'] },
-  timeout: { type: 'string', for: CONNECT },
+  timeout: { type: 'string', for: [...CONNECT, 'sync'] },
   'max-retries': { type: 'string', for: CONNECT },
   'max-response-bytes': { type: 'string', for: CONNECT },
   sandbox: { type: 'boolean', for: CONNECT },
   state: { type: 'string', for: [...CONNECT, 'sandbox'] },
   input: { type: 'string', for: ['run', 'bulk', 'export'] },
-  'dry-run': { type: 'boolean', for: ['run', 'bulk', 'export'] },
+  'dry-run': { type: 'boolean', for: ['run', 'bulk', 'export', 'sync'] },
   yes: { type: 'boolean', short: 'y', for: ['run', 'bulk'] },
   all: { type: 'boolean', for: ['run'] },
   raw: { type: 'boolean', for: ['run'] },
   jsonl: { type: 'boolean', for: ['run'] },
   output: { type: 'string', short: 'o', for: ['run', 'bulk', 'actions'] },
   columns: { type: 'string', for: ['run', 'actions'] },
-  json: { type: 'boolean', for: ['run', 'bulk', 'actions', 'describe', 'keys'] },
-  pretty: { type: 'boolean', for: ['run', 'bulk', 'actions', 'describe'] },
+  json: { type: 'boolean', for: ['run', 'bulk', 'actions', 'describe', 'keys', 'sync'] },
+  pretty: { type: 'boolean', for: ['run', 'bulk', 'actions', 'describe', 'sync'] },
   file: { type: 'string', short: 'f', for: ['bulk'] },
   concurrency: { type: 'string', for: ['bulk'] },
   'poll-ms': { type: 'string', for: ['export'] },
+  url: { type: 'string', for: ['sync'] },
+  export: { type: 'boolean', for: ['sync'] },
+  watch: { type: 'boolean', for: ['sync'] },
+  'interval-ms': { type: 'string', for: ['sync'] },
   'allow-irreversible': { type: 'boolean', for: ['mcp'] },
   allow: { type: 'string', multiple: true, list: true, for: ['mcp'] },
   deny: { type: 'string', multiple: true, list: true, for: ['mcp'] },
@@ -133,25 +138,29 @@ let stdinRead = false;
 /** Whether stdin carried an input (then it cannot answer a prompt). */
 export const stdinUsed = () => stdinRead;
 
-export async function readSource(spec, what) {
-  try {
-    if (spec !== '-') return readFileSync(spec, 'utf8');
+/** The text of a file, or of stdin for "-", in pieces as they are read (a large --file shows
+ * progress while it is read); on a terminal with a hint on stderr (Ctrl-D ends it). A file or
+ * stdin that cannot be read: a usage error naming it. */
+export async function* sourceChunks(spec, what) {
+  const source = spec === '-' ? process.stdin : builtin('node:fs').createReadStream(spec, { highWaterMark: 256 * 1024 });
+  if (spec === '-') {
     stdinRead = true;
     if (process.stdin.isTTY) process.stderr.write(`reading ${what} from the terminal; end with Ctrl-D (Ctrl-Z Enter on Windows)\n`);
-    process.stdin.setEncoding('utf8');
-    let text = '';
-    for await (const chunk of process.stdin) text += chunk;
-    return text;
+  }
+  source.setEncoding('utf8');
+  try {
+    for await (const chunk of source) yield chunk;
   } catch (e) {
     throw new CliError(`cannot read ${what} ${spec === '-' ? 'from stdin' : `"${spec}"`}: ${e.code ?? e.message}`);
   }
 }
 
-/** A JSON Schema's type, without "null" (nullable params). */
-export const typeOf = (schema) => {
-  const t = schema?.type;
-  return Array.isArray(t) ? t.find((x) => x !== 'null') : t;
-};
+export async function readSource(spec, what) {
+  let text = '';
+  for await (const chunk of sourceChunks(spec, what)) text += chunk;
+  return text;
+}
+
 
 function coerce(raw, schema, key) {
   const type = typeOf(schema);

@@ -4,10 +4,11 @@
 import process from 'node:process';
 import { createInterface } from 'node:readline';
 import { buildInput, stdinUsed } from './args.js';
-import { STREAMED, catalogActions, findAction, flagsOf, isPaginated, loadPackage } from './catalog.js';
+import { STREAMED, catalogActions, flagsOf, isPaginated, loadPackage } from './catalog.cjs';
+import { findAction } from './find.js';
 import { callOptions, captureFetch, makeClient } from './client.js';
 import { describeText } from './describe.js';
-import { HELP } from './help.js';
+import { HELP } from './help.cjs';
 import { CliError, plural, printDryRun, progress, redact, seconds, write } from './output.js';
 import { callLines, callSends, summarizeInput } from '../sends.js';
 import { columnsOf, formatResult, outputFormat, printResult } from './format.js';

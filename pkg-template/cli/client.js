@@ -5,7 +5,7 @@
 import process from 'node:process';
 import { openState } from '../server/state-file.js';
 import { intOption } from './args.js';
-import { loadPackage } from './catalog.js';
+import { loadPackage } from './catalog.cjs';
 import { profileFor } from './keys.js';
 import { CliError, NAME, redact, secrets } from './output.js';
 

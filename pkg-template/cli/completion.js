@@ -1,12 +1,12 @@
 // `completion bash|zsh|fish`: a completion script generated from the catalog: the commands, the
 // resources and their commands, the action ids, and each command's options (OPTIONS in args.js).
 import { OPTIONS } from './args.js';
-import { catalogActions } from './catalog.js';
-import { printHelp } from './help.js';
+import { catalogActions } from './catalog.cjs';
+import { printHelp } from './help.cjs';
 import { byText, resourceTable } from './find.js';
 import { CliError, NAME, write } from './output.js';
 
-const COMMANDS = ['actions', 'describe', 'run', 'bulk', 'export', 'mcp', 'sandbox', 'completion', 'keys', 'version', 'help'];
+const COMMANDS = ['actions', 'describe', 'run', 'bulk', 'export', 'sync', 'mcp', 'sandbox', 'completion', 'keys', 'version', 'help'];
 const SHELLS = ['bash', 'zsh', 'fish'];
 
 /** The options (--name) a command takes; `run` stands for an action or a resource command. */

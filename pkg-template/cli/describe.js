@@ -1,79 +1,23 @@
-// `actions` (the catalog grouped by resource, sorted, filtered; or JSON) and `describe <id>` (one
-// action in a screenful: an example command line, params with every enum value, what is required
-// and which "one of" groups, flags; the whole entry with --json). describeText also heads
-// `<id> --help` and the resource commands' help.
-import { typeOf } from './args.js';
-import { catalogActions, findAction, flagsOf, isPaginated } from './catalog.js';
-import { byText, findResource, normalizeId, positionalParam, resourceTable } from './find.js';
-import { CliError, NAME, formatJson, write } from './output.js';
+// `describe <id>` (one action in a screenful: an example command line, params with every enum
+// value, what is required and which "one of" groups, flags; the whole entry with --json).
+// describeText also heads `<id> --help` and the resource commands' help. (`actions` is listing.cjs.)
+import { flagsOf, isPaginated, typeOf } from './catalog.cjs';
+import { findAction, positionalParam } from './find.js';
+import { CliError, NAME, WIDTH, write } from './base.cjs';
 import { callSends, sendsText } from '../sends.js';
 
-export const WIDTH = 80;
-const clip = (s, n) => (s.length > n ? s.slice(0, Math.max(0, n - 1)) + '…' : s);
-
-/** Words wrapped to `width` columns, each line after the first indented by `indent`. */
-export function wrap(text, width = WIDTH, indent = '') {
+/** Words wrapped to `width` columns, the first line indented by `first`, the others by `indent`. */
+export function wrap(text, width = WIDTH, indent = '', first = indent) {
   const lines = [];
   let line = '';
   for (const word of String(text).split(/\s+/).filter(Boolean)) {
     if (line && (line + ' ' + word).length > width) {
       lines.push(line);
       line = indent + word;
-    } else line = line ? line + ' ' + word : indent + word;
+    } else line = line ? line + ' ' + word : first + word;
   }
   if (line) lines.push(line);
   return lines.join('\n');
-}
-
-/** The flag marks of the `actions` listing (read and idempotent are in describe). */
-const MARKS = [
-  ['!', (a) => a.irreversible, 'irreversible (asks first)'],
-  ['@', (a) => a.sends, 'sends messages to people (asks first)'],
-  ['b', (a) => !!a.bulk, 'bulk'],
-  ['p', isPaginated, 'pages with --all'],
-  ['s', (a) => flagsOf(a).includes('streamed'), 'streamed'],
-];
-const marksOf = (a) => MARKS.map(([m, has]) => (has(a) ? m : ' ')).join('');
-
-/** Whether an action matches an `actions <filter>` word: its resource, id, method name or title. */
-function matches(a, word, resource) {
-  if (resource && resource.resource === a.resource) return true;
-  const n = normalizeId(word);
-  return normalizeId(a.id).includes(n) || a.title.toLowerCase().includes(word.toLowerCase());
-}
-
-export async function cmdActions(opts, filters = []) {
-  const actions = catalogActions();
-  const shown = filters.length
-    ? actions.filter((a) => filters.every((w) => matches(a, w, findResource(actions, w))))
-    : actions;
-  if (filters.length && shown.length === 0) throw new CliError(`no action matches "${filters.join(' ')}"; see \`${NAME} actions\``);
-  if (opts.json || opts.output) {
-    const list = shown.map((a) => ({
-      id: a.id, methodName: a.methodName, resource: a.resource, title: a.title, method: a.method, path: a.path, response: a.response,
-      irreversible: a.irreversible, sends: a.sends, sendsWhen: a.sendsWhen, idempotent: a.idempotent, async: a.async,
-      read: flagsOf(a).includes('read'), bulk: !!a.bulk, paginated: isPaginated(a) ? a.pagination.style : null,
-    }));
-    const { printResult } = await import('./format.js');
-    await printResult(list, opts.output ? opts : { ...opts, output: opts.pretty ? 'pretty' : 'json' });
-    return 0;
-  }
-  const table = resourceTable(actions);
-  const groups = [...table.values()].map((r) => ({ r, list: shown.filter((a) => a.resource === r.resource).sort((x, y) => byText(x.id, y.id)) }))
-    .filter((g) => g.list.length)
-    .sort((x, y) => byText(x.r.name, y.r.name));
-  const out = [`flags: ${MARKS.map(([m, , what]) => `${m} ${what}`).join(', ')}`];
-  for (const { r, list } of groups) {
-    out.push('', `${r.name} (${list.length}): ${NAME} ${r.name} --help`);
-    const w = Math.max(...list.map((a) => a.id.length));
-    for (const a of list) {
-      const head = `  ${a.id.padEnd(w)}  ${a.method.padEnd(6)} ${marksOf(a)} `;
-      out.push(head + clip(a.title, WIDTH - head.length));
-    }
-  }
-  out.push('', `${shown.length} of ${actions.length} actions. \`${NAME} describe <id>\` for one; \`${NAME} actions <word>\` to filter.`);
-  await write(out.map((l) => clip(l, WIDTH)).join('\n') + '\n');
-  return 0;
 }
 
 /** The name of a form the catalog writes as a pattern (recognised by what it takes), or the pattern. */
@@ -132,6 +76,16 @@ export function groupsOf(s, preferOne = []) {
   return out;
 }
 
+
+/** A command line in lines of at most `width` columns, each but the last ending in " \\" (so it
+ * still pastes into a shell), the continuation indented by four more spaces. */
+/** `line` as it is when it fits in WIDTH columns, else its words wrapped under `indent`. */
+const fits = (line, indent) => (line.length <= WIDTH ? line : wrap(line, WIDTH, indent, /^ */.exec(line)[0]));
+
+export function shellLines(line, indent = '  ', width = WIDTH) {
+  const lines = wrap(line, width - 2, indent + '    ', indent).split('\n');
+  return lines.map((l, i) => (i < lines.length - 1 ? l + ' \\' : l));
+}
 
 /** A sample value of a param for an example command line. */
 function sample(name, s) {
@@ -201,26 +155,26 @@ export function describeText(a, { examples } = {}) {
     isPaginated(a) ? `pagination ${a.pagination.style}` : null,
     a.bulk ? `bulk items in "${a.bulk.items}"` : null,
   ].filter(Boolean);
-  const out = [`${a.id} — ${a.title}`, `${a.method} ${a.path}`, '', wrap(a.description), '', 'Example:', ...(examples ?? [exampleLine(a)]).map((e) => `  ${e}`), '', 'Params:'];
+  const out = [fits(`${a.id} — ${a.title}`, '  '), fits(`${a.method} ${a.path}`, '  '), '', wrap(a.description), '', 'Example:', ...(examples ?? [exampleLine(a)]).flatMap((e) => shellLines(e)), '', 'Params:'];
   if (!rows.length) out.push('  (none)');
   const pad = ' '.repeat(6);
   const note = (text, extra = '') => out.push(wrap(text, WIDTH, pad + extra));
   for (const r of rows) {
-    out.push(`  ${r.k.padEnd(wk)}  ${r.type.padEnd(wt)}  ${r.extra}`);
+    out.push(fits(`  ${r.k.padEnd(wk)}  ${r.type.padEnd(wt)}  ${r.extra}`, pad));
     if (r.s.description) note(r.s.description);
     if (r.rules.length) note(`rules: ${r.rules.join('; ')}`, '  ');
     if (Array.isArray(r.enum)) note(`values: ${r.enum.join(', ')}`, '  ');
   }
-  if (groups.length) out.push('', 'Required groups (at least one of each):', ...groups.map((g) => `  ${g.join(' | ')}`));
+  if (groups.length) out.push('', 'Required groups (at least one of each):', ...groups.map((g) => fits(`  ${g.join(' | ')}`, '    ')));
   const others = groupsOf(a.inputSchema ?? {}, a.preferOne).filter((g) => !g.startsWith('at least one of'));
-  if (others.length) out.push('', 'Rules between params:', ...others.map((g) => `  ${g}`));
-  out.push('', wrap(`Flags: ${flags.join('; ')}`, WIDTH, '  '), `The input's JSON Schema: ${NAME} describe ${a.id} --json`);
+  if (others.length) out.push('', 'Rules between params:', ...others.map((g) => fits(`  ${g}`, '    ')));
+  out.push('', wrap(`Flags: ${flags.join('; ')}`, WIDTH, '  '), fits(`The input's JSON Schema: ${NAME} describe ${a.id} --json`, '  '));
   return out.join('\n') + '\n';
 }
 
 export async function cmdDescribe(opts, positional) {
   if (positional.length !== 1) throw new CliError(`usage: ${NAME} describe <id>`);
   const entry = await findAction(positional[0]);
-  await write(opts.json ? formatJson(entry, opts) + '\n' : describeText(entry));
+  await write(opts.json ? (await import('./output.js')).formatJson(entry, opts) + '\n' : describeText(entry));
   return 0;
 }

@@ -1,9 +1,9 @@
 // `export [input]`: start_export, then the client's exportRecords() polls the job and streams
 // every file's records to stdout as JSON lines, with the job's progress on stderr.
 import { buildInput, intOption } from './args.js';
-import { findAction } from './catalog.js';
+import { findAction } from './find.js';
 import { callOptions, makeClient } from './client.js';
-import { printHelp } from './help.js';
+import { printHelp } from './help.cjs';
 import { plural, printDryRun, progress, seconds, write } from './output.js';
 
 export async function cmdExport(opts, positional) {

@@ -2,6 +2,10 @@
 // resolve; a near miss gets "did you mean" by edit distance. Also the resource commands
 // (`users get <email|userId>`): the resource from the catalog, the command names derived from
 // the action ids, and the "smart" commands where the shape of one argument picks the action.
+import { byText, catalogActions, catalogEntry, kebab, resourceName } from './catalog.cjs';
+import { CliError, NAME } from './base.cjs';
+
+export { byText };
 
 /** "trackEvent", "track-event", "TRACK_EVENT", " track event " → "track_event". */
 export const normalizeId = (s) =>
@@ -10,10 +14,6 @@ export const normalizeId = (s) =>
     .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
     .toLowerCase()
     .replace(/[\s-]+/g, '_');
-
-/** Code-unit order (ids and names are ASCII): no locale collator, whose set-up alone costs the
- * CLI's start-up ~10 ms. */
-export const byText = (a, b) => (a < b ? -1 : a > b ? 1 : 0);
 
 /** Optimal string alignment distance (Damerau–Levenshtein with adjacent swaps). */
 export function editDistance(a, b) {
@@ -71,10 +71,7 @@ export function positionalParam(entry) {
 // ---------------------------------------------------------------------------------------------
 // Resource commands
 
-/** Top-level commands a resource must not shadow: their resource is reached by another name. */
-const RENAMED = { export: 'exports' };
 const singular = (w) => (w.endsWith('ies') ? w.slice(0, -3) + 'y' : w.endsWith('s') ? w.slice(0, -1) : w);
-const kebab = (s) => s.replace(/([a-z0-9])([A-Z])/g, '$1-$2').toLowerCase();
 
 /** The command name of an action within its resource: the id without the resource's noun. */
 function commandName(id, resource) {
@@ -95,7 +92,7 @@ export function resourceTable(actions) {
   if (table) return table;
   table = new Map();
   for (const a of actions) {
-    const name = RENAMED[a.resource] ?? kebab(a.resource);
+    const name = resourceName(a.resource);
     if (!table.has(name)) table.set(name, { name, resource: a.resource, commands: new Map() });
   }
   for (const r of table.values()) {
@@ -142,4 +139,15 @@ export function pickChoice(choices, args) {
   const isEmail = (p) => /email/i.test(p);
   const choice = bare.includes('@') ? choices.find((x) => isEmail(x.param)) : choices.find((x) => !isEmail(x.param));
   return choice ? { choice, args } : undefined;
+}
+
+/** The action `id` names (an id, a method name, any case, hyphens); else a usage error with the
+ * nearest ids (edit distance) and, for a resource's name, its commands. */
+export async function findAction(id) {
+  const actions = catalogActions();
+  const entry = resolveAction(actions, id);
+  if (entry) return catalogEntry(entry.id);
+  // Resource names too: `usr get` → users.
+  const near = suggest([...resourceTable(actions).keys(), ...actions.map((a) => a.id)], id);
+  throw new CliError(`unknown action "${String(id).slice(0, 64)}"${near.length ? ` (did you mean ${near.join(', ')}?)` : ''}; see \`${NAME} actions\``, { code: 'ValidationError' });
 }

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { createInterface } from 'node:readline';
 import { readSource } from './args.js';
-import { printHelp } from './help.js';
+import { printHelp } from './help.cjs';
 import { CliError, NAME, secrets, write } from './output.js';
 
 /** The profiles file: $ITERABLE_CONFIG_DIR, else the platform's config folder + iterable-wasm. */

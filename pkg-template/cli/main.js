@@ -1,16 +1,15 @@
 // The dispatch: parses the arguments, handles --version and help, hands each command to its
 // module, and turns a thrown error into its report on stderr and the exit code (run()).
 import { checkOptions, parseArgs } from './args.js';
-import { process } from './builtins.js';
-import { packageVersion } from './catalog.js';
-import { HELP, printHelp } from './help.js';
+import { packageVersion } from './catalog.cjs';
+import { HELP, printHelp } from './help.cjs';
 import { CliError, NAME, reportError, write } from './output.js';
 
 // Each command's module is loaded when it runs (a fast --help).
 const cmdRun = async (...a) => (await import('./call.js')).cmdRun(...a);
 
 /** The commands with their own module; anything else is an action id (or a near miss). */
-const COMMANDS = new Set(['actions', 'describe', 'run', 'bulk', 'export', 'mcp', 'sandbox', 'completion', 'keys', 'help', 'version']);
+const COMMANDS = new Set(['actions', 'describe', 'run', 'bulk', 'export', 'sync', 'mcp', 'sandbox', 'completion', 'keys', 'help', 'version']);
 
 async function main(argv) {
   const { opts, positional } = parseArgs(argv);
@@ -39,7 +38,7 @@ async function main(argv) {
   switch (command) {
     case 'actions':
       if (opts.help) return printHelp('actions');
-      return (await import('./describe.js')).cmdActions(opts, rest);
+      return (await import('./listing.cjs')).cmdActions(opts, rest);
     case 'describe':
       if (opts.help) return printHelp('describe');
       return (await import('./describe.js')).cmdDescribe(opts, rest);
@@ -51,6 +50,8 @@ async function main(argv) {
       return (await import('./bulk.js')).cmdBulk(opts, rest);
     case 'export':
       return (await import('./export.js')).cmdExport(opts, rest);
+    case 'sync':
+      return (await import('./sync.js')).cmdSync(opts, rest);
     case 'mcp':
       return (await import('./mcp.js')).cmdMcp(opts);
     case 'sandbox':

@@ -5,9 +5,10 @@
 import { readFileSync } from 'node:fs';
 import process from 'node:process';
 import { intOption, serverOptions } from './args.js';
-import { findAction, loadPackage, packageVersion } from './catalog.js';
+import { loadPackage, packageVersion } from './catalog.cjs';
+import { findAction } from './find.js';
 import { makeClient } from './client.js';
-import { printHelp } from './help.js';
+import { printHelp } from './help.cjs';
 import { CliError, NAME, redact, secrets, write } from './output.js';
 
 /** Default port of `mcp --http`. */

@@ -1,21 +1,14 @@
 // Everything the CLI prints: the CliError class and exit codes, error reports (text or
 // --json-errors, secrets redacted), results on stdout (JSON pretty on a terminal), the dry-run
-// listing of captured requests, and the progress line on stderr.
-import { process } from './builtins.js';
+// listing of captured requests, and the progress line on stderr. (The name, width, CliError and
+// write() live in ./base.cjs, shared with the start-up path; re-exported here.)
+import { CliError, NAME, WIDTH, clip, write } from './base.cjs';
 
-export const NAME = 'iterable-wasm';
+export { CliError, NAME, WIDTH, clip, write };
+
 
 // ---------------------------------------------------------------------------------------------
 // Errors and exit codes
-
-export class CliError extends Error {
-  constructor(message, { code = 'UsageError', exit = 2, extra } = {}) {
-    super(message);
-    this.code = code;
-    this.exit = exit;
-    this.extra = extra;
-  }
-}
 
 export const NETWORK_CODES = new Set(['NetworkError', 'Timeout', 'Aborted']);
 const exitCodeOf = (e) => {
@@ -67,10 +60,6 @@ export function reportError(e, jsonErrors) {
 // Results on stdout
 
 const stdoutIsTTY = () => !!process.stdout.isTTY;
-
-export async function write(text) {
-  if (!process.stdout.write(text)) await new Promise((r) => process.stdout.once('drain', r));
-}
 
 export function formatJson(value, opts) {
   const pretty = opts.pretty || (!opts.json && stdoutIsTTY());
@@ -173,6 +162,12 @@ export function progress(opts) {
     stop() {
       if (timer) clearInterval(timer);
       timer = null;
+    },
+    /** Stops the ticking and erases the line (before a prompt). */
+    clear() {
+      bar.stop();
+      if (shown) process.stderr.write('\r\x1b[2K');
+      shown = false;
     },
     done(text) {
       bar.stop();

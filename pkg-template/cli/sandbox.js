@@ -3,7 +3,7 @@
 // journaled before it is answered, a snapshot on the way out).
 import process from 'node:process';
 import { intOption, serverOptions } from './args.js';
-import { printHelp } from './help.js';
+import { printHelp } from './help.cjs';
 import { CliError, NAME, write } from './output.js';
 
 export async function cmdSandbox(opts) {

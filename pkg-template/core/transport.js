@@ -113,31 +113,85 @@ async function readCapped(body, max) {
   }
 }
 
-// AbortSignal.timeout where the runtime has it: no controller to make and no timer to clear,
-// ~8 µs a call less than both in Deno (bench/diag/transport-variants.mjs). Used
-// for the common attempt only: the global fetch (a request on a socket keeps Node and Deno alive
-// until the unreferenced timer fires; a custom fetch might be a pure-JS stand-in that only the
-// timer can end), no caller's signal (that stays linked through our controller), not streaming
-// (a stream's time limit covers its head only, so its timer must be cleared).
-// Not in Node: there AbortSignal.timeout registers a weak timer and a finalizer per signal and
-// measured 2-6 µs slower than the controller and timer it would replace.
-const inNode = typeof Deno === 'undefined' && typeof process === 'object' && typeof process?.versions?.node === 'string';
-const timeoutSignal = !inNode && typeof AbortSignal === 'function' && typeof AbortSignal.timeout === 'function' ? (ms) => AbortSignal.timeout(ms) : null;
+// The time limit of the common attempt: the global fetch, no caller's signal (that stays linked
+// through a controller of its own), not streaming (a stream's limit covers its head only). A
+// request on a socket keeps Node and Deno alive until its time limit fires, so the limit may be
+// an unreferenced timer; a custom fetch might be a pure-JS stand-in that only a referenced timer
+// can end, so it gets one of its own (controlled() below).
+// - Node and Deno: a controller per attempt, and one shared, unreferenced timer for all of them
+//   (`deadlines`), armed for the earliest deadline in flight and re-armed when it fires; an
+//   attempt that ends just leaves the set. A timer set and cleared per call costs Node a timer
+//   list made and dropped each time, and Deno two timer ops; AbortSignal.timeout registers a weak
+//   timer and a finalizer per signal in Node. Instructions per attempt's time limit (callgrind,
+//   bench/diag/PROFILE.md): Deno 2.4k against 5.5k for AbortSignal.timeout and 24k for a timer.
+// - Elsewhere (browsers, Workers, where a timer belongs to the request that set it):
+//   AbortSignal.timeout, no controller to make and no timer to clear.
+const inDeno = typeof Deno === 'object' && typeof Deno?.unrefTimer === 'function';
+const inNode = !inDeno && typeof process === 'object' && typeof process?.versions?.node === 'string';
+const shared = inNode || inDeno;
+const timeoutSignal = !shared && typeof AbortSignal === 'function' && typeof AbortSignal.timeout === 'function' ? (ms) => AbortSignal.timeout(ms) : null;
 
-/** The common attempt (see above): the response read whole, the time limit from AbortSignal.timeout. */
+/** The attempts in flight under the shared timer: controller → deadline (performance.now() ms). */
+const deadlines = new Map();
+let timer;
+let timerAt = Infinity;
+
+function arm(at) {
+  if (timer !== undefined) clearTimeout(timer);
+  timerAt = at;
+  timer = setTimeout(expire, Math.max(1, Math.ceil(at - performance.now())));
+  if (inDeno) Deno.unrefTimer(timer);
+  else timer.unref?.();
+}
+
+/** The shared timer fired: aborts the attempts whose deadline has come, re-arms for the rest. */
+function expire() {
+  timer = undefined;
+  timerAt = Infinity;
+  const now = performance.now();
+  let next = Infinity;
+  for (const [controller, at] of deadlines) {
+    if (at <= now) {
+      deadlines.delete(controller);
+      controller.abort((reasons ??= makeReasons())[0]);
+    } else if (at < next) {
+      next = at;
+    }
+  }
+  if (next !== Infinity) arm(next);
+}
+
+/** A controller under the shared timer, aborted `ms` from now unless the attempt ends first
+ * (then `deadlines.delete(controller)`). */
+function watch(ms) {
+  const controller = new AbortController();
+  const at = performance.now() + ms;
+  deadlines.set(controller, at);
+  if (at < timerAt) arm(at);
+  return controller;
+}
+
+const makeReasons = () => [new Error('iterable-wasm: attempt timed out'), new Error('iterable-wasm: call aborted')];
+
+/** The common attempt (see above): the response read whole. */
 async function plain(url, init, timeoutMs, maxBytes) {
-  const deadline = timeoutSignal(timeoutMs);
-  init.signal = deadline;
+  const controller = shared ? watch(timeoutMs) : undefined;
+  const deadline = (init.signal = controller ? controller.signal : timeoutSignal(timeoutMs));
   try {
     const res = await fetch(url, init);
     if (!(res instanceof Response)) throw new Error('fetch did not return a Response');
     if (redirected(res)) return [0, 'redirect', refused(res, url)];
     const text = await read(res, maxBytes);
-    return text === null ? [0, 'large', res.status] : [res.status, text, res.headers.get('retry-after') ?? undefined];
+    return text === null ? [0, 'large', res.status] : [res.status, text, retryAfter(res)];
   } catch (e) {
     return deadline.aborted ? [0, 'timeout', ''] : failed(e);
+  } finally {
+    if (controller) deadlines.delete(controller);
   }
 }
+
+// Retry-After: read for a failure only (a 2xx is never retried after a wait it names).
+const retryAfter = (res) => (res.ok ? undefined : res.headers.get('retry-after') ?? undefined);
 
 const redirected = (res) => res.type === 'opaqueredirect' || (res.status >= 300 && res.status < 400 && res.status !== 304);
 
@@ -148,20 +202,23 @@ function failed(e) {
   return [0, 'network', describe(e), e];
 }
 
-export async function attempt(fetchFn, url, method, headers, body, timeoutMs, signal, stream, maxBytes) {
-  if (aborted(signal)) return [0, 'aborted', ''];
-  if (timeoutSignal && !fetchFn && !signal && !stream) {
-    const init = { method, headers, redirect: 'manual' };
-    if (body !== undefined) init.body = body;
-    return plain(url, init, timeoutMs, maxBytes);
-  }
-  const [timeoutReason, abortReason] = (reasons ??= [new Error('iterable-wasm: attempt timed out'), new Error('iterable-wasm: call aborted')]);
+/** One attempt; resolves (never rejects) with the array described at the top. */
+export function attempt(fetchFn, url, method, headers, body, timeoutMs, signal, stream, maxBytes) {
+  if (aborted(signal)) return Promise.resolve([0, 'aborted', '']);
+  const init = { method, headers, redirect: 'manual' };
+  if (body !== undefined) init.body = body;
+  if (!fetchFn && !signal && !stream && (shared || timeoutSignal)) return plain(url, init, timeoutMs, maxBytes);
+  return controlled(fetchFn, url, init, timeoutMs, signal, stream, maxBytes);
+}
+
+/** Any other attempt: our controller, its own timer, the caller's signal linked. */
+async function controlled(fetchFn, url, init, timeoutMs, signal, stream, maxBytes) {
+  const [timeoutReason, abortReason] = (reasons ??= makeReasons());
   const controller = new AbortController();
   const onAbort = () => controller.abort(abortReason);
   const timer = setTimeout(() => controller.abort(timeoutReason), timeoutMs);
   listen(signal, onAbort, true);
-  const init = { method, headers, signal: controller.signal, redirect: 'manual' };
-  if (body !== undefined) init.body = body;
+  init.signal = controller.signal;
   let keepListening = false;
   try {
     const res = await (fetchFn ? fetchFn(url, init) : fetch(url, init));
@@ -173,9 +230,9 @@ export async function attempt(fetchFn, url, method, headers, body, timeoutMs, si
       keepListening = true;
       return [status, res];
     }
-    const retryAfter = res.headers.get('retry-after') ?? undefined;
+    const wait = retryAfter(res);
     const text = await read(res, maxBytes);
-    return text === null ? [0, 'large', status] : [status, text, retryAfter];
+    return text === null ? [0, 'large', status] : [status, text, wait];
   } catch (e) {
     if (aborted(signal)) return [0, 'aborted', ''];
     if (controller.signal.aborted && controller.signal.reason === timeoutReason) return [0, 'timeout', ''];

@@ -67,6 +67,8 @@ export interface Sandbox {
   dumpBytes(): Uint8Array;
   /** Replaces the state from UTF-8 JSON bytes (what dumpBytes gives). */
   loadBytes(bytes: Uint8Array): void;
+  /** Replaces the state from JSON read a piece at a time from `source`, twice from its start (`rewind()` goes back to it; `read(max)` gives the next bytes, at most `max`, and an empty array at the end): the text is never held whole, so a state file larger than a string, or than the memory left for a second copy, loads. */
+  loadFrom(source: { rewind(): void; read(max: number): Uint8Array }): void;
   /** Applies one record of a journal of changes (JSON text); the handler's status. */
   replay(record: string): number;
   /** `{"clock": epoch ms, "rng": "decimal"}` as JSON text, without a dump. */

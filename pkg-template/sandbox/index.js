@@ -93,6 +93,31 @@ export async function createSandbox(options, instantiate) {
     /** The state as UTF-8 bytes (also past a string's ~512 MB limit), and back. */
     dumpBytes: () => sandbox.dumpBytes(),
     loadBytes: (bytes) => sandbox.loadBytes(bytes),
+    /**
+     * Loads a state read a piece at a time from `source`: { rewind() (back to its start),
+     * read(max) (the next bytes, at most max, as a Uint8Array; an empty one at the end) }. It is
+     * read twice from the start and never held whole, so a state file larger than a string (or
+     * than the memory left for a second copy) loads.
+     */
+    loadFrom(source) {
+      const failure = (e) => String(e?.message ?? e);
+      sandbox.loadFrom({
+        rewind() {
+          try {
+            source.rewind();
+          } catch (e) {
+            throw failure(e);
+          }
+        },
+        read(max) {
+          try {
+            return source.read(max);
+          } catch (e) {
+            throw failure(e);
+          }
+        },
+      });
+    },
     /** Applies one journal record (JSON text; see ../server/state-file.js); the handler's status. */
     replay: (record) => sandbox.replay(record),
     /** `{"clock","rng"}` as JSON text: the simulated clock and PRNG, without a dump. */

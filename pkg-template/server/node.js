@@ -11,12 +11,13 @@ import { Refusal, corsHeaders, decodeUtf8, screen, tooLarge } from './guard.js';
 export const LIMITS = { headersTimeoutMs: 10_000, requestTimeoutMs: 60_000, idleTimeoutMs: 300_000, maxConnections: 64 };
 
 const BODYLESS = new Set([101, 204, 205, 304]);
-/** How long, and how much of, a refused body is still read (and dropped) before the connection closes. */
+/** How long a connection whose body was refused stays half-open (answered and FIN sent, nothing
+ * more read) so the client reads the answer before the close; then it is destroyed. */
 const LINGER_MS = 1000;
-const LINGER_BYTES = 1024 * 1024;
 
-/** Reads a node request body up to `limit` bytes; past it, the rest is discarded as it arrives
- * (never held) and the 413 Refusal is thrown. */
+/** Reads a node request body up to `limit` bytes. Past it the request is paused at once (node then
+ * stops reading the socket: at most what its last read already held is taken in), what was read is
+ * dropped and the 413 Refusal is thrown. */
 function readNodeBody(req, limit) {
   return new Promise((resolve, reject) => {
     const chunks = [];
@@ -31,6 +32,7 @@ function readNodeBody(req, limit) {
     const onData = (c) => {
       size += c.length;
       if (size > limit) {
+        req.pause();
         chunks.length = 0;
         done(reject, tooLarge(limit));
       } else {
@@ -45,6 +47,25 @@ function readNodeBody(req, limit) {
     req.on('error', onError);
     req.on('close', onClose);
   });
+}
+
+/** Whether a request has a body that has not all arrived yet. */
+const bodyUnread = (req) => !req.complete && (req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length']) > 0);
+
+/**
+ * Answers a request whose body is still arriving and closes its connection without reading any
+ * more of it, so a refused body costs nothing past what was read when it was refused, however
+ * much the client goes on sending. The answer goes out whole, then a FIN (the client sees the
+ * answer end); the socket is destroyed LINGER_MS later (sooner if node sees the client close),
+ * which gives the client time to read the answer: closed at once, a socket with unread input
+ * sends a reset that can overtake it (undici then fails with EPIPE instead of reading the 413).
+ */
+function answerUnread(req, res, body) {
+  req.pause();
+  const socket = req.socket;
+  const timer = setTimeout(() => socket.destroy(), LINGER_MS);
+  socket.once('close', () => clearTimeout(timer));
+  res.write(body, () => socket.end());
 }
 
 /**
@@ -68,37 +89,13 @@ export async function serveLocal(app, options) {
 
   const refuse = (req, res, r, extra = {}) => {
     const { type, body } = refusal(r.status, r.message);
-    if (!res.headersSent) res.writeHead(r.status, { 'content-type': type, 'content-length': String(Buffer.byteLength(body)), ...extra, ...r.headers });
+    // A body still arriving (a 413, or a 403 before the body was read) is not read on: the
+    // connection closes after the answer, whatever the client goes on sending.
+    const unread = bodyUnread(req);
+    if (!res.headersSent) res.writeHead(r.status, { 'content-type': type, 'content-length': String(Buffer.byteLength(body)), ...extra, ...r.headers, ...(unread ? { connection: 'close' } : {}) });
     log(`${req.method} ${String(req.url).slice(0, 200)} -> ${r.status} (refused: ${r.message})`);
-    if (r.headers.connection !== 'close' || req.complete) return res.end(body);
-    // A body still arriving past the limit: the answer goes out whole at once; what still comes
-    // is read and dropped (never held) up to LINGER_BYTES (at most half the body limit, so what
-    // a refused body costs stays under twice the limit), then left unread, and the connection
-    // closes when the client pauses or LINGER_MS pass, so the client reads the 413 rather than
-    // a reset, and memory stays bounded whatever it sends.
-    res.write(body);
-    let quiet;
-    let dropped = 0;
-    const linger = Math.min(LINGER_BYTES, Math.floor((policy.maxBody ?? LINGER_BYTES * 2) / 2));
-    const stop = () => {
-      clearTimeout(quiet);
-      clearTimeout(cap);
-      req.off('data', onData);
-      if (!res.writableEnded) res.end();
-      if (!req.complete) req.socket.destroy();
-    };
-    const cap = setTimeout(stop, LINGER_MS);
-    const onData = (c) => {
-      dropped += c.length;
-      if (dropped > linger) return req.pause();
-      clearTimeout(quiet);
-      quiet = setTimeout(stop, 200);
-    };
-    req.on('data', onData);
-    req.once('end', stop);
-    req.once('close', stop);
-    req.resume();
-    quiet = setTimeout(stop, 200);
+    if (unread) answerUnread(req, res, body);
+    else res.end(body);
   };
 
   const server = createServer(

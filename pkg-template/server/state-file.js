@@ -9,8 +9,8 @@
 //   - every rewrite is atomic: a temporary file in the same folder, flushed to disk, renamed over
 //     the file, then the folder flushed, so a kill at any moment leaves the last good state;
 //   - temporary files left by a killed writer are removed when the lock is taken.
-import { closeSync, fdatasync, fsyncSync, openSync, readdirSync, readFileSync, readSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
-import { open, rename, unlink } from 'node:fs/promises';
+import { closeSync, fdatasync, fsync, fsyncSync, openSync, readdirSync, readFileSync, readSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { rename } from 'node:fs/promises';
 import { createHash } from 'node:crypto';
 import { hostname } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
@@ -172,32 +172,65 @@ export async function openStateFile(file, { wait = 0 } = {}) {
   return {
     file,
     path,
-    /** The file's bytes, or undefined when it does not exist yet. */
-    read() {
+    /**
+     * Loads the file into `sandbox` a piece at a time (never whole in memory); its identity
+     * ({size, sha256}), or undefined when it does not exist yet.
+     */
+    loadInto(sandbox) {
+      let fd;
       try {
-        return readFileSync(path);
+        fd = openSync(path, 'r');
       } catch (e) {
         if (e.code === 'ENOENT') return undefined;
         throw e;
       }
-    },
-    /** Replaces the file's contents atomically (temporary file, fsync, rename, folder fsync). */
-    async write(text) {
-      const tmp = tmpPath();
       try {
-        const fh = await open(tmp, 'wx');
+        const id = identityOf(fd);
+        sandbox.loadFrom(fileSource(fd));
+        return id;
+      } finally {
+        closeSync(fd);
+      }
+    },
+    /**
+     * Writes what `produce(write)` hands to write(piece) (synchronously) to a temporary file
+     * beside the file, hashing it as it goes. Returns { id: {size, sha256}, commit() (flushes it
+     * and renames it over the file: a promise), abort() (removes it) }.
+     */
+    writeFrom(produce) {
+      const tmp = tmpPath();
+      const fd = openSync(tmp, 'wx');
+      const hash = createHash('sha256');
+      let size = 0;
+      const abort = () => {
         try {
-          await fh.writeFile(text);
-          await fh.sync();
-        } finally {
-          await fh.close();
-        }
-        await rename(tmp, path);
+          closeSync(fd);
+        } catch {}
+        try {
+          unlinkSync(tmp);
+        } catch {}
+      };
+      try {
+        produce((piece) => {
+          const b = Buffer.from(piece);
+          hash.update(b);
+          size += b.length;
+          for (let at = 0; at < b.length; ) at += writeSync(fd, b, at);
+        });
       } catch (e) {
-        await unlink(tmp).catch(() => {});
+        abort();
         throw e;
       }
-      syncDir();
+      return {
+        id: { size, sha256: hash.digest('hex') },
+        async commit() {
+          await new Promise((res, rej) => fsync(fd, (e) => (e ? rej(e) : res())));
+          closeSync(fd);
+          await rename(tmp, path);
+          syncDir();
+        },
+        abort,
+      };
     },
     /** The same, synchronously; `target` (default: the file) is the file or one beside it. */
     writeSync(text, target = path) {
@@ -245,9 +278,10 @@ export async function openStateFile(file, { wait = 0 } = {}) {
 // size) (so its cost, which grows with the state, is spread over at least as many bytes of
 // changes), when the journal began compactAgeMs ago and holds at least a sixteenth of the
 // snapshot's size in changes (so a large state is not rewritten for a few small ones), and on a
-// long-running process's clean exit: the state is dumped (between two requests), a "compact" record marks the point, the
-// snapshot is written atomically (temporary file, fsync, rename, folder fsync), then the journal
-// is rewritten atomically as a new base plus the records appended meanwhile. A kill at any moment
+// long-running process's clean exit: the state is dumped (between two requests) a piece at a
+// time into a temporary file beside the snapshot (so it is never whole in memory), a "compact"
+// record marks the point, the temporary file is flushed and renamed over the snapshot (then the
+// folder flushed), then the journal is rewritten atomically as a new base plus the records appended meanwhile. A kill at any moment
 // of it leaves either the old snapshot with the whole journal, or the new snapshot with the
 // journal's records after the matching "compact" mark.
 
@@ -257,6 +291,28 @@ const EMPTY_SHA = createHash('sha256').digest('hex');
 const check = (bytes) => createHash('sha256').update(bytes).digest('hex').slice(0, 8);
 /** What a journal's records apply to: the snapshot's size and SHA-256. */
 const identity = (bytes) => ({ size: bytes ? bytes.length : 0, sha256: bytes ? createHash('sha256').update(bytes).digest('hex') : EMPTY_SHA });
+/** An open file as a sandbox's loadFrom source: read from its start, a piece at a time. */
+export function fileSource(fd) {
+  let pos = 0;
+  return {
+    rewind: () => (pos = 0),
+    read(max) {
+      const buf = Buffer.allocUnsafe(max);
+      const n = readSync(fd, buf, 0, max, pos);
+      pos += n;
+      return buf.subarray(0, n);
+    },
+  };
+}
+
+/** The identity of an open file's contents, read a piece at a time. */
+function identityOf(fd) {
+  const hash = createHash('sha256');
+  const buf = Buffer.allocUnsafe(1 << 20);
+  let size = 0;
+  for (let n; (n = readSync(fd, buf, 0, buf.length, size)) > 0; size += n) hash.update(buf.subarray(0, n));
+  return { size, sha256: size ? hash.digest('hex') : EMPTY_SHA };
+}
 const sameSnapshot = (r, id) => r.size === id.size && r.sha256 === id.sha256;
 
 /** One record's bytes. */
@@ -322,15 +378,13 @@ export async function openState(file, sandbox, { wait = 0, log = () => {}, compa
   let touched = false; // a request was handled since the last compaction (a read moves the clock)
   const loaded = { replayed: 0, refused: 0, dropped: null };
   try {
-    const snap = store.read();
-    snapshotId = identity(snap);
-    if (snap) {
-      try {
-        sandbox.loadBytes(snap);
-      } catch (e) {
-        throw new Error(`state file ${file}: ${e?.message ?? e}`);
-      }
+    let snap;
+    try {
+      snap = store.loadInto(sandbox);
+    } catch (e) {
+      throw new Error(`state file ${file}: ${e?.message ?? e}`);
     }
+    snapshotId = snap ?? identity(undefined);
     let journal;
     try {
       journal = readFileSync(jpath);
@@ -444,8 +498,9 @@ export async function openState(file, sandbox, { wait = 0, log = () => {}, compa
     }
     again = false;
     return (compacting = (async () => {
-      const bytes = sandbox.dumpBytes();
-      const id = identity(bytes);
+      // The state now, written to a temporary file as it is dumped (never whole in memory).
+      const pending = store.writeFrom((write) => sandbox.dumpTo(write));
+      const id = pending.id;
       // Everything before this mark is in the new snapshot.
       appendFrames(frameRecord({ k: 'compact', ...id }));
       const markEnd = journalBytes;
@@ -454,8 +509,9 @@ export async function openState(file, sandbox, { wait = 0, log = () => {}, compa
       firstAt = 0;
       try {
         await durable();
-        await store.write(bytes);
+        await pending.commit();
       } catch (e) {
+        pending.abort();
         touched ||= since.touched;
         firstAt ||= since.firstAt;
         throw e;

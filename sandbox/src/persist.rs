@@ -5,7 +5,7 @@
 
 use serde::de::IgnoredAny;
 use std::collections::HashMap;
-use std::io;
+use std::io::{self, BufRead};
 
 use crate::state::State;
 use crate::util::splitmix;
@@ -84,17 +84,55 @@ impl Sandbox {
     }
 
     pub fn load(&mut self, json: &str) -> Result<(), String> {
-        let bad = |e: serde_json::Error| format!("invalid sandbox state: {e}");
-        if !json.trim_start().starts_with('{') {
-            serde_json::from_str::<IgnoredAny>(json).map_err(bad)?;
+        self.load_from(|| Ok(Box::new(json.as_bytes())))
+    }
+
+    /// The same as `load`, reading the text from the start twice through the readers `open`
+    /// gives (first which fields it gives, then the state), so that the text never needs to be
+    /// in memory whole: a state file larger than the memory left for it loads. (One reader type
+    /// for every source: the state's deserializer is in the wasm once.)
+    pub fn load_from<'a>(
+        &mut self,
+        mut open: impl FnMut() -> io::Result<Box<dyn io::Read + 'a>>,
+    ) -> Result<(), String> {
+        self.load_dyn(&mut open)
+    }
+
+    fn load_dyn<'a>(
+        &mut self,
+        open: &mut dyn FnMut() -> io::Result<Box<dyn io::Read + 'a>>,
+    ) -> Result<(), String> {
+        let unreadable = |e: io::Error| format!("invalid sandbox state: {e}");
+        let mut r = io::BufReader::with_capacity(64 * 1024, open().map_err(unreadable)?);
+        // The first character past the white space (JSON allows it before the value).
+        let first = loop {
+            let buf = r.fill_buf().map_err(unreadable)?;
+            match buf.iter().position(|b| !b.is_ascii_whitespace()) {
+                _ if buf.is_empty() => break None,
+                Some(at) => break Some(buf[at]),
+                None => {
+                    let n = buf.len();
+                    r.consume(n);
+                }
+            }
+        };
+        if first != Some(b'{') {
+            serde_json::from_reader::<_, IgnoredAny>(r).map_err(bad)?;
             return Err("invalid sandbox state: expected an object".into());
         }
         // Which fields the text gives (their values skipped), then the state itself.
-        let given: HashMap<String, IgnoredAny> = serde_json::from_str(json).map_err(bad)?;
-        let mut state: State = serde_json::from_str(json).map_err(bad)?;
+        let given: HashMap<String, IgnoredAny> = serde_json::from_reader(r).map_err(bad)?;
+        let r = io::BufReader::with_capacity(64 * 1024, open().map_err(unreadable)?);
+        let state: State = serde_json::from_reader(r).map_err(bad)?;
+        self.install(state, &given);
+        Ok(())
+    }
+
+    /// Makes `state` (as loaded; `given`: the fields its text gave) the emulator's state.
+    fn install(&mut self, mut state: State, given: &HashMap<String, IgnoredAny>) {
         let mut rng = self.seed ^ 0x5EED_17E6_AB1E_0001;
         splitmix(&mut rng);
-        keep_seeded(&mut state, State::seeded(self.start_clock, rng), &given);
+        keep_seeded(&mut state, State::seeded(self.start_clock, rng), given);
         if state.clock == 0 {
             state.clock = self.start_clock;
         }
@@ -104,8 +142,11 @@ impl Sandbox {
         self.state = state;
         self.reindex();
         self.buckets.clear();
-        Ok(())
     }
+}
+
+fn bad(e: serde_json::Error) -> String {
+    format!("invalid sandbox state: {e}")
 }
 
 #[cfg(test)]
@@ -162,5 +203,74 @@ mod tests {
         assert!(sb.load("[1]").unwrap_err().contains("expected an object"));
         assert!(sb.load("{\"users\": null}").is_err());
         assert!(sb.load("{oops").is_err());
+    }
+
+    /// A reader that gives at most `step` bytes a call (as a file read in pieces does).
+    struct Trickle<'a> {
+        text: &'a [u8],
+        step: usize,
+    }
+    impl io::Read for Trickle<'_> {
+        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+            let n = self.step.min(buf.len()).min(self.text.len());
+            buf[..n].copy_from_slice(&self.text[..n]);
+            self.text = &self.text[n..];
+            Ok(n)
+        }
+    }
+
+    #[test]
+    fn load_from_reads_what_load_reads_in_pieces_and_refuses_what_load_refuses() {
+        let fixture =
+            json!({"users": [{"email": "é😀@example.com", "userId": "a", "emailListIds": [7]}],
+                             "lists": [{"id": 7, "name": "L"}], "clock": 1_717_200_000_000u64})
+            .to_string();
+        let text = format!("  \n\t{fixture}\n");
+        let mut a = Sandbox::new("{}").unwrap();
+        a.load(&text).unwrap();
+        for step in [1, 3, 7, 1 << 20] {
+            let mut b = Sandbox::new("{}").unwrap();
+            let mut opened = 0;
+            b.load_from(|| {
+                opened += 1;
+                Ok(Box::new(Trickle {
+                    text: text.as_bytes(),
+                    step,
+                }))
+            })
+            .unwrap();
+            assert_eq!(opened, 2);
+            assert_eq!(b.dump(), a.dump(), "step {step}");
+            assert_eq!(b.list_members(7), vec![0]);
+            assert_eq!(b.find_user(None, Some("a")), Some(0));
+        }
+        // Fields the text omits keep the seeded project's values, as with load.
+        let mut c = Sandbox::new("{}").unwrap();
+        c.load_from(|| Ok(Box::new(&b"{\"users\": []}"[..])))
+            .unwrap();
+        assert_eq!(c.state.channels.len(), 5);
+        let refuse = |t: &'static str| {
+            let mut sb = Sandbox::new("{}").unwrap();
+            let before = sb.dump();
+            let e = sb.load_from(|| Ok(Box::new(t.as_bytes()))).unwrap_err();
+            assert_eq!(
+                sb.dump(),
+                before,
+                "a refused load leaves the state as it was"
+            );
+            e
+        };
+        assert!(refuse("[1]").contains("expected an object"));
+        assert!(refuse("  7").contains("expected an object"));
+        assert!(refuse("").contains("invalid sandbox state: EOF"));
+        assert!(refuse("{\"users\": null}").starts_with("invalid sandbox state: invalid type"));
+        assert!(refuse("{oops").starts_with("invalid sandbox state: key must be a string"));
+        assert!(refuse("{} trailing").contains("trailing characters"));
+        // A reader that fails names the failure.
+        let mut sb = Sandbox::new("{}").unwrap();
+        let e = sb
+            .load_from(|| Err(io::Error::other("disk on fire")))
+            .unwrap_err();
+        assert_eq!(e, "invalid sandbox state: disk on fire");
     }
 }

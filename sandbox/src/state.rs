@@ -23,6 +23,111 @@ pub struct User {
     pub cart: Vec<Value>,
 }
 
+/// Users in the order they were added, where taking one out costs the same whatever their
+/// number: it leaves an empty slot, so the positions the indexes hold stay valid, until empty
+/// slots outnumber the users and are squeezed out (then the indexes are rebuilt: amortized, a
+/// removal costs O(1)). Written and read as the plain list of users, so a dump is unchanged.
+#[derive(Clone, Default, Debug)]
+pub struct Users {
+    slots: Vec<Option<User>>,
+    live: usize,
+}
+
+impl Users {
+    /// How many users there are.
+    pub fn len(&self) -> usize {
+        self.live
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.live == 0
+    }
+
+    /// Adds a user at the end; its position.
+    pub fn push(&mut self, u: User) -> usize {
+        self.slots.push(Some(u));
+        self.live += 1;
+        self.slots.len() - 1
+    }
+
+    /// Takes the user at position `i` out, leaving its slot empty (no other position moves).
+    pub fn take(&mut self, i: usize) -> User {
+        let u = self.slots[i].take().expect("a user's position");
+        self.live -= 1;
+        u
+    }
+
+    /// Whether the empty slots now outnumber the users (and a thousand): time to `squeeze`.
+    pub fn sparse(&self) -> bool {
+        let empty = self.slots.len() - self.live;
+        empty > 1024 && empty > self.live
+    }
+
+    /// Drops the empty slots (the users keep their order; positions change: rebuild indexes).
+    pub fn squeeze(&mut self) {
+        self.slots.retain(Option::is_some);
+    }
+
+    /// The users in order.
+    pub fn iter(&self) -> impl Iterator<Item = &User> {
+        self.slots.iter().flatten()
+    }
+
+    pub fn iter_mut(&mut self) -> impl Iterator<Item = &mut User> {
+        self.slots.iter_mut().flatten()
+    }
+
+    /// (position, user) in order.
+    pub fn positions(&self) -> impl Iterator<Item = (usize, &User)> {
+        self.slots
+            .iter()
+            .enumerate()
+            .filter_map(|(i, u)| u.as_ref().map(|u| (i, u)))
+    }
+}
+
+impl std::ops::Index<usize> for Users {
+    type Output = User;
+    fn index(&self, i: usize) -> &User {
+        self.slots[i].as_ref().expect("a user's position")
+    }
+}
+
+impl std::ops::IndexMut<usize> for Users {
+    fn index_mut(&mut self, i: usize) -> &mut User {
+        self.slots[i].as_mut().expect("a user's position")
+    }
+}
+
+impl<'a> IntoIterator for &'a Users {
+    type Item = &'a User;
+    type IntoIter = std::iter::Flatten<std::slice::Iter<'a, Option<User>>>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.slots.iter().flatten()
+    }
+}
+
+impl From<Vec<User>> for Users {
+    fn from(users: Vec<User>) -> Users {
+        Users {
+            live: users.len(),
+            slots: users.into_iter().map(Some).collect(),
+        }
+    }
+}
+
+impl Serialize for Users {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(self.iter())
+    }
+}
+
+impl<'de> Deserialize<'de> for Users {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Users, D::Error> {
+        Vec::<User>::deserialize(d).map(Users::from)
+    }
+}
+
 #[derive(Serialize, Deserialize, Clone, Default, Debug)]
 #[serde(default, rename_all = "camelCase")]
 pub struct Event {
@@ -161,8 +266,8 @@ pub struct State {
     /// a u64 does not survive a JavaScript number.
     #[serde(with = "u64_string")]
     pub rng: u64,
-    pub users: Vec<User>,
-    pub forgotten: Vec<User>,
+    pub users: Users,
+    pub forgotten: Users,
     pub user_fields: Map<String, Value>,
     pub lists: Vec<List>,
     pub campaigns: Vec<Campaign>,

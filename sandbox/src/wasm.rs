@@ -8,6 +8,39 @@ extern "C" {
     pub type DumpSink;
     #[wasm_bindgen(method, catch)]
     fn write(this: &DumpSink, text: &str) -> Result<(), JsValue>;
+
+    /// Any object with `rewind()` (back to the start) and `read(max)` (the next bytes, at most
+    /// `max` of them; an empty array at the end).
+    pub type LoadSource;
+    #[wasm_bindgen(method, catch)]
+    fn rewind(this: &LoadSource) -> Result<(), JsValue>;
+    #[wasm_bindgen(method, catch)]
+    fn read(this: &LoadSource, max: u32) -> Result<Vec<u8>, JsValue>;
+}
+
+/// The source's failure (the package's wrapper throws it as a string: its message).
+fn js_io_error(e: JsValue) -> std::io::Error {
+    std::io::Error::other(e.as_string().unwrap_or_else(|| format!("{e:?}")))
+}
+
+/// A source's bytes from its start, a piece of up to 1 MiB at a time.
+struct SourceReader<'a> {
+    source: &'a LoadSource,
+    piece: Vec<u8>,
+    at: usize,
+}
+
+impl std::io::Read for SourceReader<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        if self.at == self.piece.len() {
+            self.piece = self.source.read(1 << 20).map_err(js_io_error)?;
+            self.at = 0;
+        }
+        let n = buf.len().min(self.piece.len() - self.at);
+        buf[..n].copy_from_slice(&self.piece[self.at..self.at + n]);
+        self.at += n;
+        Ok(n)
+    }
 }
 
 #[wasm_bindgen(js_name = Sandbox)]
@@ -54,6 +87,22 @@ impl JsSandbox {
 
     pub fn load(&mut self, json: &str) -> Result<(), JsError> {
         self.0.load(json).map_err(|e| JsError::new(&e))
+    }
+
+    /// Loads a state read from `source` (see `LoadSource`) a piece at a time, twice from its
+    /// start: the text is never in memory whole, in JavaScript or here.
+    #[wasm_bindgen(js_name = loadFrom)]
+    pub fn load_from(&mut self, source: &LoadSource) -> Result<(), JsError> {
+        self.0
+            .load_from(|| {
+                source.rewind().map_err(js_io_error)?;
+                Ok(Box::new(SourceReader {
+                    source,
+                    piece: Vec::new(),
+                    at: 0,
+                }))
+            })
+            .map_err(|e| JsError::new(&e))
     }
 
     /// The state as UTF-8 bytes: also a state past a JavaScript string's limit (~512 MB).

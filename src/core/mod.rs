@@ -43,21 +43,33 @@ pub fn prepare(def: &ActionDef, input_json: &str, base: &str) -> Result<HttpRequ
 /// `prepare`, for a bulk chunk when `checked_items` names its items param: the items' own rules
 /// are not applied again (the plan checked each item once); everything else is.
 pub fn prepare_in(def: &ActionDef, input_json: &str, base: &str, checked_items: Option<&str>) -> Result<HttpRequest, ApiError> {
-    let input = parse_input(def, input_json)?;
+    let input = if reads_top_level_only(def) { json::parse_shallow(input_json) } else { json::parse(input_json) };
+    let input = input.map_err(|e| input_error(def, e))?;
     validate::validate_in(def, &input, checked_items)?;
     Ok(request::build(def, &input, base))
 }
 
+/// Whether validating and building a request of `def` reads nothing below the input's top-level
+/// members: no object or array param has rules (nested fields, items, bounds) or goes in the
+/// query. Such an input is parsed whole but built one level deep (`json::parse_shallow`: same
+/// errors), so a free-form object such as an event's `dataFields` costs a scan, not a tree.
+fn reads_top_level_only(def: &ActionDef) -> bool {
+    def.params.iter().all(|p| !matches!(p.ty, defs::Ty::Object | defs::Ty::Array) || (p.rules.is_none() && p.loc != defs::Loc::Query))
+}
+
 /// The input's JSON text parsed, or the ValidationError a call reports for text that is not JSON.
 pub fn parse_input<'a>(def: &ActionDef, input_json: &'a str) -> Result<json::Node<'a>, ApiError> {
-    json::parse(input_json).map_err(|e| {
-        let message = if e.message.contains("surrogate") {
-            "a string in the input is not valid Unicode (it holds a lone UTF-16 surrogate)".to_string()
-        } else {
-            format!("input is not valid JSON data: {e}")
-        };
-        ApiError::validation(vec![Issue { param: String::new(), message }]).with_action(def.id)
-    })
+    json::parse(input_json).map_err(|e| input_error(def, e))
+}
+
+/// The ValidationError of an input that is not JSON text.
+fn input_error(def: &ActionDef, e: json::Error) -> ApiError {
+    let message = if e.message.contains("surrogate") {
+        "a string in the input is not valid Unicode (it holds a lone UTF-16 surrogate)".to_string()
+    } else {
+        format!("input is not valid JSON data: {e}")
+    };
+    ApiError::validation(vec![Issue { param: String::new(), message }]).with_action(def.id)
 }
 
 /// Checks an API key before it is ever put in a header.

@@ -1,4 +1,5 @@
-// The CLI, driven as a subprocess (`node pkg/cli.js …`, and `deno run -A pkg/cli.js …`) against a
+// The CLI, driven as a subprocess (`node pkg/cli.cjs …` (the bin), and `deno run -A pkg/cli.cjs …`;
+// pkg/cli.js, its ES module entry, in the no-wasm copy below) against a
 // fake Iterable on 127.0.0.1 (tests/cli/fake-iterable.mjs) and the sandbox emulator when the
 // build has it. Run: node --test tests/cli/cli.test.mjs
 import { after, before, describe, test } from 'node:test';
@@ -79,7 +80,39 @@ describe('help and listing', () => {
     assert.notEqual(call.code, 0, 'a call needs the package entry');
   });
 
-  test('--version prints the package version', async () => {
+  test('every help text fits 80 columns: --help, each command\'s, each resource\'s and resource command\'s, describe of every action', async () => {
+    const wide = [];
+    const check = (what, text) => {
+      for (const line of text.split('\n')) if ([...line].length > 80) wide.push(`${what}: ${line}`);
+    };
+    const { HELP } = await import(join(PKG_DIR, 'cli/help.cjs'));
+    const topics = Object.keys(HELP).filter((t) => t !== 'main');
+    assert.ok(topics.length >= 9, topics.join());
+    for (const args of [['--help'], ['help'], ...topics.map((t) => ['help', t]), ...topics.map((t) => [t, '--help']), ['actions'], ['users', '--help'], ['users', 'get', '--help'], ['lists', 'delete', '--help'], ['track_event', '--help']]) {
+      const r = await run(args);
+      assert.equal(r.code, 0, `${args.join(' ')}: ${r.stderr}`);
+      check(args.join(' '), r.stdout);
+    }
+    // Every action's describe, and every resource's and resource command's help, in process.
+    const { describeText } = await import(join(PKG_DIR, 'cli/describe.js'));
+    const { catalogActions, catalogEntry } = await import(join(PKG_DIR, 'cli/catalog.cjs'));
+    const { resourceTable } = await import(join(PKG_DIR, 'cli/find.js'));
+    const { resourceHelpText } = await import(join(PKG_DIR, 'cli/resource.js'));
+    for (const a of catalogActions()) check(`describe ${a.id}`, describeText(catalogEntry(a.id)));
+    let commands = 0;
+    for (const r of resourceTable(catalogActions()).values()) {
+      check(`${r.name} --help`, resourceHelpText(r));
+      for (const c of r.commands.keys()) {
+        check(`${r.name} ${c} --help`, resourceHelpText(r, c));
+        commands++;
+      }
+    }
+    assert.ok(commands >= actions.length, `${commands} resource commands`);
+    assert.deepEqual(wide, []);
+  });
+
+  test('--version prints the package version, and --help lists it', async () => {
+    assert.match((await run(['--help'])).stdout, /^  --version, -V +the package version$/m);
     const r = await run(['--version']);
     assert.equal(r.code, 0);
     assert.equal(r.stdout.trim(), JSON.parse(readFileSync(join(PKG_DIR, 'package.json'), 'utf8')).version);
@@ -87,10 +120,11 @@ describe('help and listing', () => {
 
   test('the package declares the bin and the file has a node shebang', () => {
     const manifest = JSON.parse(readFileSync(join(PKG_DIR, 'package.json'), 'utf8'));
-    assert.equal(manifest.bin['iterable-wasm'], './cli.js');
-    assert.ok(manifest.files.includes('cli.js') && manifest.files.includes('mcp.js'));
+    assert.equal(manifest.bin['iterable-wasm'], './cli.cjs');
+    assert.ok(manifest.files.includes('cli.cjs') && manifest.files.includes('cli.js') && manifest.files.includes('mcp.js'));
     assert.deepEqual(manifest.exports['./mcp'], { types: './mcp.d.ts', default: './mcp.js' });
-    assert.ok(readFileSync(CLI, 'utf8').startsWith('#!/usr/bin/env node\n'));
+    for (const f of ['cli.cjs', 'cli.js']) assert.ok(readFileSync(join(PKG_DIR, f), 'utf8').startsWith('#!/usr/bin/env node\n'), f);
+    assert.equal(CLI, join(PKG_DIR, 'cli.cjs'), 'these tests run the bin');
   });
 
   test('actions: every action, grouped by resource, sorted, within 80 columns, filterable; --json gives the same set', async () => {
@@ -405,7 +439,7 @@ describe('finding commands', () => {
     assert.match(two.stderr, /expected key=value, got "b@example.com" \(email is already given\)/);
     const help = await run(['users', '--help']);
     assert.equal(help.code, 0);
-    assert.match(help.stdout, /^  get +by the argument: get_user_by_id or get_user_by_e/m);
+    assert.match(help.stdout, /^  get +by the argument: get_user_by_id or\s+get_user_by_email$/m);
     assert.match(help.stdout, /^  delete-by-email +! Delete User By Email/m);
     const getHelp = await run(['users', 'get', '--help']);
     assert.match(getHelp.stdout, /^  iterable-wasm users get ada@example\.com$/m);
@@ -517,12 +551,37 @@ describe('input that behaves', () => {
     const r = await run(['bulk', 'track_events_in_bulk', '--file', file, '-o', 'json'], { env, command: onTerminal });
     assert.equal(r.code, 0, r.stdout);
     const lines = r.stdout.split(/\r|\n/).map((l) => l.replace(/\x1b\[2K/g, '').trim()).filter(Boolean);
-    const reading = lines.findIndex((l) => l === `track_events_in_bulk: reading ${file}…`);
+    const reading = lines.findIndex((l) => l.startsWith(`track_events_in_bulk: reading ${file}`));
     const sending = lines.findIndex((l) => /^track_events_in_bulk: sending 2 items… \d+\.\d s$/.test(l));
     assert.ok(reading >= 0 && sending > reading, lines.join('\n'));
     // The request waits 3 s: the line moved on with the time while it was in flight.
     assert.ok(lines.some((l) => /^track_events_in_bulk: sending 2 items… [1-9]\d*\.\d s$/.test(l)), lines.join('\n'));
     assert.ok(lines.some((l) => /^track_events_in_bulk: 2 items in 1 request: 2 succeeded, 0 failed \(\d+\.\d s\)$/.test(l)), lines.join('\n'));
+  });
+
+  test('a 200,000-item bulk on a terminal: an update at once, the count while the file is read, the plan before the first request', { skip: !hasScript && 'script(1) missing' }, async () => {
+    srv.reset();
+    const file = join(tmp, 'events-200k.jsonl');
+    const N = 200_000;
+    writeFileSync(file, Array.from({ length: N }, (_, i) => `{"email":"u${i}@example.com","eventName":"e"}\n`).join(''));
+    const r = await run(['bulk', 'track_events_in_bulk', '--file', file, '-o', 'json', '--concurrency', '8'], { env, command: onTerminal, timeoutMs: 240_000 });
+    assert.equal(r.code, 0, r.stdout.slice(-2000));
+    const lines = r.stdout.split(/\r|\n/).map((l) => l.replace(/\x1b\[2K/g, '').trim()).filter((l) => l.startsWith('track_events_in_bulk: '));
+    const shown = lines.slice(0, 8).join('\n');
+    // The first update is printed as the command starts (its time: 0.0 s), before the file is read.
+    assert.match(lines[0], /^track_events_in_bulk: reading .*events-200k\.jsonl… 0\.\d s$/, shown);
+    // While the file is read (8.5 MB, some 35 pieces): the items so far, from the first piece on.
+    const counts = lines.map((l) => /: reading .*: ([\d,]+) items?… \d+\.\d s$/.exec(l)?.[1]).filter(Boolean).map((n) => Number(n.replace(/,/g, '')));
+    assert.ok(counts.length >= 2 && counts[0] > 0 && counts[0] < N && counts.at(-1) === N, `counts while reading: ${counts.slice(0, 5).join(', ')} … ${counts.at(-1)}`);
+    // Then "sending" (shown before the synchronous plan), before the first request's answer.
+    const lastReading = lines.findLastIndex((l) => l.includes(': reading '));
+    const sending = lines.findIndex((l) => /^track_events_in_bulk: sending 200,000 items… \d+\.\d s$/.test(l));
+    const firstAnswer = lines.findIndex((l) => /^track_events_in_bulk: \d+\/[\d,]+ requests, /.test(l));
+    assert.ok(lastReading < sending && sending < firstAnswer, lines.slice(Math.max(0, lastReading - 1), firstAnswer + 1).join('\n'));
+    assert.match(lines.at(-1), /^track_events_in_bulk: 200,000 items in [\d,]+ requests: 200,000 succeeded, 0 failed \(\d+\.\d s\)$/);
+    const sent = srv.apiRequests().flatMap((q) => q.body.events.map((e) => e.email));
+    assert.equal(new Set(sent).size, N, 'every item sent once');
+    assert.equal(sent.length, N);
   });
 
   test('the in-process --sandbox says, on a terminal, that a write is forgotten without --state', { skip: !hasScript && 'script(1) missing' }, async (t) => {
@@ -871,6 +930,10 @@ describe('long work', () => {
     assert.equal(a.stderr, '');
     assert.equal(JSON.parse(a.stdout).succeeded, 10);
 
+    const short = await run(['bulk', 'track_events_in_bulk', '-f', ok, '-o', 'json'], { env });
+    assert.equal(short.code, 0, short.stderr);
+    assert.equal(JSON.parse(short.stdout).succeeded, 10, '-f is --file');
+
     const notBulk = await run(['bulk', 'track_event', '--file', ok], { env });
     assert.equal(notBulk.code, 2);
     assert.match(notBulk.stderr, /track_event is not a bulk action/);
@@ -888,7 +951,9 @@ describe('long work', () => {
     assert.equal(lines.length, 2500);
     assert.deepEqual(JSON.parse(lines[0]), { eventName: 'e0', email: 'ada@example.com', n: 0, createdAt: 1700000000000 });
     assert.equal(JSON.parse(lines[2499]).n, 2499);
-    assert.match(lastLine(r.stderr), /^export_user_events: 2,500 records in \d+\.\d s$/);
+    assert.match(r.stderr, /^export_user_events: 2,500 records in \d+\.\d s\n$/, 'without a terminal: the closing line alone');
+    const { plural } = await import(join(PKG_DIR, 'cli/output.js'));
+    assert.deepEqual([plural(0, 'record'), plural(1, 'record'), plural(1, 'page'), plural(1024, 'item')], ['0 records', '1 record', '1 page', '1,024 items']);
   });
 
   test('a CSV export streams its body as CSV; --jsonl turns rows into JSON lines', async () => {
@@ -913,7 +978,10 @@ describe('long work', () => {
     const items = r.stdout.trimEnd().split('\n').map((l) => JSON.parse(l));
     assert.deepEqual(items.map((c) => c.id), [11, 12, 21, 22, 31, 32]);
     assert.deepEqual(srv.apiRequests().map((q) => q.query.page), ['1', '2', '3']);
-    assert.match(lastLine(r.stderr), /^list_all_campaigns: 6 items, 3 pages in /);
+    assert.match(r.stderr, /^list_all_campaigns: 6 items, 3 pages in \d+\.\d s\n$/, 'without a terminal: the closing line alone');
+    const one = await run(['list_all_campaigns', '--all', 'pageSize=2', 'page=3'], { env });
+    assert.equal(one.code, 0, one.stderr);
+    assert.match(one.stderr, /^list_all_campaigns: 2 items, 1 page in \d+\.\d s\n$/, 'a singular page');
     const no = await run(['list_lists', '--all'], { env });
     assert.equal(no.code, 2);
     assert.match(no.stderr, /--all: list_lists is not paginated/);
@@ -1053,7 +1121,7 @@ describe('installed with npm', () => {
   test('npx iterable-wasm runs the bin; iterable-wasm/mcp resolves', async () => {
     project = packAndInstall({ prefix: 'iterable-wasm-cli-' });
     const files = project.info.files.map((f) => f.path);
-    for (const f of ['cli.js', 'mcp.js', 'mcp.d.ts']) assert.ok(files.includes(f), `tarball has ${f}`);
+    for (const f of ['cli.cjs', 'cli.js', 'cli/help.cjs', 'cli/listing.cjs', 'mcp.js', 'mcp.d.ts']) assert.ok(files.includes(f), `tarball has ${f}`);
     const npx = (args) => ['npx', ['--no-install', 'iterable-wasm', ...args]];
     const v = await run(['--version'], { command: npx, cwd: project.dir });
     assert.equal(v.code, 0, v.stderr);

@@ -7,7 +7,8 @@ import { fileURLToPath } from 'node:url';
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url)).replace(/\/$/, '');
 export const PKG_DIR = process.env.ITERABLE_WASM_PKG || join(ROOT, 'pkg');
-export const CLI = join(PKG_DIR, 'cli.js');
+/** The bin (package.json), as `iterable-wasm` and `npx iterable-wasm` run it. */
+export const CLI = join(PKG_DIR, 'cli.cjs');
 /** A fake key: every run checks it never shows up in stdout or stderr. */
 export const KEY = 'fake-key-5f3c9a1e7b2d4c6e8a0b';
 export const DENO = [join(ROOT, 'node_modules/.bin/deno'), 'deno'].find((p) => p === 'deno' || existsSync(p));

@@ -1,10 +1,11 @@
 // The Worker of the queues test (run in miniflare by tests/queues/sync.mjs): a producer route, the
 // bulk consumer on SHARDS queues (one consumer each, so they run at once), the dead-letter queue's
 // consumer (into the Sink object), and status, grant and dead-letter routes for the test to read.
-// Test-only faults: KILL_RATE makes a consumer invocation die after its send and before its ack
-// (the send happened; the batch is not recorded), once per batch.
+// MARGIN_MS: the limiter's margin (sync.mjs --margin-ms). Test-only faults: KILL_RATE makes a consumer invocation die after its send and before its ack
+// (the send happened; the batch is not recorded), once per batch. Export syncs: ExportSync (polls
+// fast, 2 files an alarm, 4 attempts a step) into the BUCKET, with /export and /r2 routes.
 import { IterableClient } from 'iterable-wasm';
-import { createBulkConsumer, enqueueBulk, getSyncStatus, IterableRateLimiter, IterableSyncProgress } from 'iterable-wasm/queues';
+import { createBulkConsumer, defineExportSync, enqueueBulk, getExportStatus, getSyncStatus, IterableRateLimiter, IterableSyncProgress, startExportSync } from 'iterable-wasm/queues';
 
 export { IterableRateLimiter, IterableSyncProgress };
 
@@ -26,6 +27,7 @@ export class Sink {
 
 let client;
 const clientOf = (env) => (client ??= new IterableClient({ apiKey: 'test-key-not-real', baseUrl: env.BASE_URL, maxRetries: 0 }));
+export const ExportSync = defineExportSync({ client: (env) => clientOf(env), bucket: (env) => env.BUCKET, limiter: (env) => env.LIMITER, pollMs: 200, maxPollMs: 1000, filesPerAlarm: 2, maxAttempts: 4 });
 const shards = (env) => Array.from({ length: Number(env.SHARDS) }, (_, i) => env[`SYNC_${i}`]);
 const sink = (env) => env.SINK.get(env.SINK.idFromName('dlq'));
 
@@ -57,7 +59,7 @@ function consumer(env) {
       };
     },
   });
-  return createBulkConsumer({ client: c, limiter: env.LIMITER, progress: env.SYNC_PROGRESS, deadLetter: env.DLQ, baseDelaySeconds: 1, maxDelaySeconds: 4, maxAttempts: 20, leaseMs: 2000 });
+  return createBulkConsumer({ client: c, limiter: env.LIMITER, progress: env.SYNC_PROGRESS, deadLetter: env.DLQ, baseDelaySeconds: 1, maxDelaySeconds: 4, maxAttempts: 20, leaseMs: 2000, marginMs: Number(env.MARGIN_MS) });
 }
 
 export default {
@@ -80,6 +82,16 @@ export default {
       if (url.pathname === '/grants') {
         const stub = env.LIMITER.get(env.LIMITER.idFromName(`limit:test:${url.searchParams.get('action')}`));
         return stub.fetch('https://iterable-wasm.queues/grants', { method: 'POST', body: '{}' });
+      }
+      if (url.pathname === '/export') {
+        const syncId = url.searchParams.get('syncId');
+        if (request.method === 'POST') return Response.json(await startExportSync(env, syncId, await request.json(), { project: 'test' }));
+        return Response.json(await getExportStatus(env, syncId));
+      }
+      if (url.pathname === '/r2') {
+        const key = url.searchParams.get('key');
+        if (key) return new Response((await env.BUCKET.get(key))?.body ?? null);
+        return Response.json((await env.BUCKET.list({ prefix: url.searchParams.get('prefix') ?? '' })).objects.map((o) => ({ key: o.key, size: o.size, customMetadata: o.customMetadata })));
       }
       if (url.pathname === '/dlq') return sink(env).fetch('https://sink/');
       return new Response('not found', { status: 404 });

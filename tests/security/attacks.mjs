@@ -67,25 +67,62 @@ export async function cors(t, srv) {
 }
 
 /** A body of `bytes` sent as fast as the server reads it (chunked: no length to refuse it by; or
- * declared); `parallel` at once. Returns the status, time, bytes the client got to send and the
- * server's RSS growth. */
-export async function hugeBody(t, srv, { bytes = 200 * MB, declared = false, parallel = 1, timeoutMs = 60_000 } = {}) {
+ * declared); `parallel` at once; with `ignoreAnswer`, the client goes on sending until the server
+ * closes; `host`: the Host header's name. Returns the status, time, bytes the client got to send
+ * and the server's RSS growth. */
+export async function hugeBody(t, srv, { bytes = 200 * MB, declared = false, parallel = 1, timeoutMs = 60_000, ignoreAnswer = false, host = '127.0.0.1' } = {}) {
   const { base, port } = split(srv);
   const watch = watchRss(srv.pid);
   const one = () =>
     rawHttp(base, {
       method: 'POST',
       path: t.path,
-      headers: { ...t.headers, Host: `127.0.0.1:${port}`, ...(declared ? { 'Content-Length': bytes } : { 'Transfer-Encoding': 'chunked' }), Connection: 'close' },
+      headers: { ...t.headers, Host: `${host}:${port}`, ...(declared ? { 'Content-Length': bytes } : { 'Transfer-Encoding': 'chunked' }), Connection: 'close' },
       stream: declared ? () => filler(bytes) : () => chunked(filler(bytes)),
       timeoutMs,
+      untilClosed: ignoreAnswer,
     });
   const t0 = Date.now();
   const all = await Promise.all(Array.from({ length: parallel }, one));
   const ms = Date.now() - t0;
   await sleep(100);
   const m = watch.stop();
-  return { status: all.map((r) => r.status).join('/'), ms, sentMB: mb(Math.max(...all.map((r) => r.sent))), rssBeforeMB: mb(m.before), rssPeakMB: mb(m.peak), rssGrowthMB: mb(m.growth), growth: m.growth };
+  return { status: all.map((r) => r.status).join('/'), ms, sentMB: mb(Math.max(...all.map((r) => r.sent))), closedBy: all.map((r) => r.closedBy).join('/'), rssBeforeMB: mb(m.before), rssPeakMB: mb(m.peak), rssGrowthMB: mb(m.growth), growth: m.growth };
+}
+
+/**
+ * What a refused 200 MB chunked body costs the server, against a control: both paths are warmed
+ * up first (one normal request, one refused body: what a process compiles and allocates once),
+ * then `trials` rounds of a normal request and a refused body, each round's RSS growth measured
+ * alone. No garbage collection is forced, so the bytes each refused body made the server read stay
+ * resident: each figure is the most that body can cost. Returns the statuses, the figures in MB
+ * per round (refused, control, their difference), the largest and the median refused growth
+ * (bytes) and the client's times.
+ */
+export async function refusedBodyCost(t, srv, { trials = 3, bytes = 200 * MB, ignoreAnswer = false } = {}) {
+  const normal = async () => {
+    const watch = watchRss(srv.pid);
+    const r = await t.normal(srv.url);
+    await sleep(100);
+    return { status: r.status ?? r.error, growth: watch.stop().growth };
+  };
+  await normal();
+  await hugeBody(t, srv, { bytes, ignoreAnswer });
+  const rounds = [];
+  for (let i = 0; i < trials; i++) rounds.push({ control: await normal(), refused: await hugeBody(t, srv, { bytes, ignoreAnswer }) });
+  const refused = rounds.map((r) => r.refused.growth).sort((a, b) => a - b);
+  return {
+    status: rounds.map((r) => r.refused.status).join(','),
+    controlStatus: rounds.map((r) => r.control.status).join(','),
+    refusedMB: rounds.map((r) => mb(r.refused.growth)),
+    controlMB: rounds.map((r) => mb(r.control.growth)),
+    netMB: rounds.map((r) => mb(r.refused.growth - r.control.growth)),
+    ms: rounds.map((r) => r.refused.ms),
+    sentMB: Math.max(...rounds.map((r) => r.refused.sentMB)),
+    closedBy: rounds.map((r) => r.refused.closedBy).join(','),
+    maxGrowth: refused[refused.length - 1],
+    medianGrowth: refused[refused.length >> 1],
+  };
 }
 
 /** A JSON body with bytes that are not UTF-8. */

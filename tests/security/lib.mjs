@@ -102,13 +102,15 @@ export function runCli(args, { env = {}, input, timeoutMs = 60_000, cwd } = {}) 
 /**
  * One raw HTTP/1.1 exchange over a socket: the request head as given (so Host can be anything),
  * then `body` (a string or Buffer) or `stream` (async () => chunks written until the server answers
- * or closes). Resolves to { status, headers, body, ms, sent, closedBy: 'server' | 'timeout' }.
+ * or closes; with `untilClosed`, until the server closes, as a client that ignores the answer
+ * would). Resolves to { status, headers, body, ms, sent, closedBy: 'server' | 'timeout' }.
  */
-export function rawHttp(url, { method = 'GET', path = '/', headers = {}, body, stream, timeoutMs = 15_000 } = {}) {
+export function rawHttp(url, { method = 'GET', path = '/', headers = {}, body, stream, timeoutMs = 15_000, untilClosed = false } = {}) {
   const { hostname, port } = new URL(url);
   const t0 = Date.now();
   return new Promise((resolve) => {
-    const socket = net.connect(Number(port), hostname);
+    // A client that ignores the answer keeps its side open when the server's ends.
+    const socket = net.connect({ port: Number(port), host: hostname, allowHalfOpen: untilClosed });
     let raw = Buffer.alloc(0);
     let sent = 0;
     let done = false;
@@ -135,7 +137,7 @@ export function rawHttp(url, { method = 'GET', path = '/', headers = {}, body, s
       const text = raw.toString('latin1');
       const sep = text.indexOf('\r\n\r\n');
       const len = /\r\ncontent-length: *(\d+)/i.exec(text.slice(0, sep));
-      if (sep >= 0 && len && raw.length - sep - 4 >= Number(len[1])) finish('server');
+      if (!untilClosed && sep >= 0 && len && raw.length - sep - 4 >= Number(len[1])) finish('server');
     });
     socket.on('close', () => finish('server'));
     socket.on('error', () => finish('server'));

@@ -11,7 +11,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CLI, MB, PKG_DIR, filler, hasMcpHttp, runCli, sleep, timedFetch } from './lib.mjs';
-import { TARGETS, badUtf8, batchWithInitialize, bigState, connectionFlood, cors, foreignHost, hugeBody, mcpHttpBatch, mcpPost, mcpSession, mcpStdio, perRequestCost, slowClient } from './attacks.mjs';
+import { TARGETS, badUtf8, batchWithInitialize, bigState, connectionFlood, cors, foreignHost, hugeBody, mcpHttpBatch, mcpPost, mcpSession, mcpStdio, perRequestCost, refusedBodyCost, slowClient } from './attacks.mjs';
 import { createServer } from 'node:http';
 import { watchRss } from './lib.mjs';
 
@@ -60,7 +60,8 @@ function after(f) {
   if (status !== undefined) parts.push(`status ${status}`);
   if (f.foreignAllowOrigin !== undefined) parts.push(`foreign preflight ${f.foreignPreflight} (allow-origin ${f.foreignAllowOrigin ?? 'none'}), foreign POST ${f.foreignPost} (allow-origin ${f.foreignPostAllowOrigin ?? 'none'}), localhost:5173 allowed: ${f.localAllowOrigin ?? 'no'}`);
   if (f.rssGrowthMB !== undefined) parts.push(`RSS +${num(f.rssGrowthMB, ' MB')}`);
-  if (f.ms !== undefined) parts.push(`${f.ms} ms`);
+  if (f.refusedMB !== undefined) parts.push(`RSS +${f.refusedMB.join(' / ')} MB per body; a normal request meanwhile +${f.controlMB.join(' / ')} MB; client done after ${f.ms.join(' / ')} ms, closed by ${f.closedBy}`);
+  else if (f.ms !== undefined) parts.push(`${f.ms} ms`);
   if (f.droppedMs !== undefined) parts.push(f.droppedMs !== null ? `dropped at ${f.droppedMs} ms; a normal request meanwhile: ${f.normalStatus} in ${f.normalMs} ms` : `not dropped (client gave up at ${f.gaveUpMs} ms)`);
   if (f.refusedAtOnce !== undefined) parts.push(`${f.refusedAtOnce} of ${f.opened} refused at once, ${f.stillOpenAfterMs} still open after ${f.waitedMs} ms; normal request during: ${f.during}, after: ${f.after}`);
   if (f.answerKB !== undefined) parts.push(`answer ${f.answerKB} KB, alive after: ${f.aliveAfter}`);
@@ -116,6 +117,9 @@ for (const t of Object.values(TARGETS)) {
   await run('CORS', () => cors(t, srv));
   await run('invalid UTF-8', () => badUtf8(t, srv));
   await run('200 MB chunked body', () => hugeBody(t, srv, { bytes: 200 * MB }));
+  await run('200 MB chunked body, 5 rounds after a warm-up', () => refusedBodyCost(t, srv, { trials: 5 }));
+  await run('200 MB chunked body, the client ignores the answer', () => refusedBodyCost(t, srv, { trials: 3, ignoreAnswer: true }));
+  await run('200 MB chunked body, foreign Host', () => hugeBody(t, srv, { bytes: 200 * MB, host: 'rebind.attacker.example' }));
   await run('200 MB declared body', () => hugeBody(t, srv, { bytes: 200 * MB, declared: true }));
   await run('3 x 200 MB bodies', () => hugeBody(t, srv, { bytes: 200 * MB, parallel: 3 }));
   await run('slow headers', () => slowClient(t, srv, { maxMs: 70_000 }));

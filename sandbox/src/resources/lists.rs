@@ -47,7 +47,10 @@ impl Sandbox {
         #[cfg(debug_assertions)]
         {
             let users = &self.state.users;
-            let scan = (0..users.len()).filter(|&i| users[i].email_list_ids.contains(&id));
+            let scan = users
+                .positions()
+                .filter(|(_, u)| u.email_list_ids.contains(&id))
+                .map(|(i, _)| i);
             debug_assert_eq!(members, scan.collect::<Vec<_>>(), "members of list {id}");
         }
         members

@@ -7,7 +7,7 @@
 use hashbrown::HashTable;
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::state::{State, User};
+use crate::state::{State, User, Users};
 
 /// A deterministic hash (FNV-1a, then a 64-bit finalizer to spread it): no random seed, so the
 /// sandbox stays reproducible.
@@ -52,21 +52,21 @@ pub struct Ids {
 }
 
 impl Ids {
-    pub fn build(users: &[User]) -> Ids {
+    pub fn build(users: &Users) -> Ids {
         let mut ids = Ids::default();
-        for i in 0..users.len() {
+        for (i, _) in users.positions() {
             ids.add(users, i);
         }
         ids
     }
 
     /// Indexes user `i`'s email and userId (an identifier an earlier user holds stays his).
-    pub fn add(&mut self, users: &[User], i: usize) {
+    pub fn add(&mut self, users: &Users, i: usize) {
         self.add_email(users, i);
         self.add_user_id(users, i);
     }
 
-    fn add_email(&mut self, users: &[User], i: usize) {
+    fn add_email(&mut self, users: &Users, i: usize) {
         let Some(e) = users[i].email.as_deref() else {
             return;
         };
@@ -79,7 +79,7 @@ impl Ids {
         }
     }
 
-    fn add_user_id(&mut self, users: &[User], i: usize) {
+    fn add_user_id(&mut self, users: &Users, i: usize) {
         let Some(id) = users[i].user_id.as_deref() else {
             return;
         };
@@ -93,7 +93,7 @@ impl Ids {
     }
 
     /// The first user with this email (any case).
-    pub fn by_email(&self, users: &[User], e: &str) -> Option<usize> {
+    pub fn by_email(&self, users: &Users, e: &str) -> Option<usize> {
         self.email
             .find(email_hash(e), |&p| {
                 users[p as usize]
@@ -105,7 +105,7 @@ impl Ids {
     }
 
     /// The first user with this userId.
-    pub fn by_user_id(&self, users: &[User], id: &str) -> Option<usize> {
+    pub fn by_user_id(&self, users: &Users, id: &str) -> Option<usize> {
         self.user_id
             .find(id_hash(id), |&p| {
                 users[p as usize].user_id.as_deref() == Some(id)
@@ -113,8 +113,32 @@ impl Ids {
             .map(|&p| p as usize)
     }
 
+    /// User `u`, at position `i`, was taken out of `users`: its keys go (or, where another user
+    /// may hold one of them next, the index is rebuilt).
+    pub fn remove(&mut self, users: &Users, i: usize, u: &User) {
+        if self.shared {
+            *self = Ids::build(users);
+            return;
+        }
+        self.unkey(i, u.email.as_deref(), u.user_id.as_deref());
+    }
+
+    /// Takes position `i`'s entries for this email and this userId out.
+    fn unkey(&mut self, i: usize, email: Option<&str>, user_id: Option<&str>) {
+        if let Some(e) = email {
+            if let Ok(entry) = self.email.find_entry(email_hash(e), |&p| p as usize == i) {
+                entry.remove();
+            }
+        }
+        if let Some(id) = user_id {
+            if let Ok(entry) = self.user_id.find_entry(id_hash(id), |&p| p as usize == i) {
+                entry.remove();
+            }
+        }
+    }
+
     /// User `i` was known by `old` (email, userId) and may now have others: re-keys it.
-    pub fn rekey(&mut self, users: &[User], i: usize, old: &(Option<String>, Option<String>)) {
+    pub fn rekey(&mut self, users: &Users, i: usize, old: &(Option<String>, Option<String>)) {
         let u = &users[i];
         if old.0 == u.email && old.1 == u.user_id {
             return;
@@ -124,16 +148,11 @@ impl Ids {
             *self = Ids::build(users);
             return;
         }
-        if let Some(e) = old.0.as_deref().filter(|_| old.0 != u.email) {
-            if let Ok(entry) = self.email.find_entry(email_hash(e), |&p| p as usize == i) {
-                entry.remove();
-            }
-        }
-        if let Some(id) = old.1.as_deref().filter(|_| old.1 != u.user_id) {
-            if let Ok(entry) = self.user_id.find_entry(id_hash(id), |&p| p as usize == i) {
-                entry.remove();
-            }
-        }
+        self.unkey(
+            i,
+            old.0.as_deref().filter(|_| old.0 != u.email),
+            old.1.as_deref().filter(|_| old.1 != u.user_id),
+        );
         self.add(users, i);
     }
 }
@@ -143,9 +162,9 @@ impl Ids {
 pub struct Members(BTreeMap<i64, BTreeSet<u32>>);
 
 impl Members {
-    pub fn build(users: &[User]) -> Members {
+    pub fn build(users: &Users) -> Members {
         let mut m = Members::default();
-        for (i, u) in users.iter().enumerate() {
+        for (i, u) in users.positions() {
             m.join(i, &u.email_list_ids);
         }
         m

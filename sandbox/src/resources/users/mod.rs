@@ -40,9 +40,10 @@ impl Sandbox {
         #[cfg(debug_assertions)]
         {
             let scan = match (email, user_id) {
-                (Some(_), _) => users.iter().position(|u| same_user(u, email, None)),
-                _ => users.iter().position(|u| same_user(u, None, user_id)),
-            };
+                (Some(_), _) => users.positions().find(|(_, u)| same_user(u, email, None)),
+                _ => users.positions().find(|(_, u)| same_user(u, None, user_id)),
+            }
+            .map(|(i, _)| i);
             debug_assert_eq!(
                 found, scan,
                 "user index out of date for {email:?} / {user_id:?}"
@@ -59,25 +60,34 @@ impl Sandbox {
         let found = by_email.into_iter().chain(by_id).min();
         debug_assert_eq!(
             found,
-            forgotten.iter().position(|u| same_user(u, email, user_id))
+            forgotten
+                .positions()
+                .find(|(_, u)| same_user(u, email, user_id))
+                .map(|(i, _)| i)
         );
         found
     }
 
     /// Adds a user at the end of the state's users; returns its position.
     pub(crate) fn push_user(&mut self, u: User) -> usize {
-        let i = self.state.users.len();
-        self.index.members.join(i, &u.email_list_ids);
-        self.state.users.push(u);
+        let lists = u.email_list_ids.clone();
+        let i = self.state.users.push(u);
+        self.index.members.join(i, &lists);
         self.index.users.add(&self.state.users, i);
         i
     }
 
-    /// Takes user `i` out of the state (the users after it move up one place).
+    /// Takes user `i` out of the state (no other user's position changes, until the empty
+    /// slots outnumber the users: then they are squeezed out and the indexes rebuilt).
     pub(crate) fn remove_user(&mut self, i: usize) -> User {
-        let u = self.state.users.remove(i);
-        self.index.users = Ids::build(&self.state.users);
-        self.index.members = Members::build(&self.state.users);
+        let u = self.state.users.take(i);
+        self.index.users.remove(&self.state.users, i, &u);
+        self.index.members.leave(i, &u.email_list_ids);
+        if self.state.users.sparse() {
+            self.state.users.squeeze();
+            self.index.users = Ids::build(&self.state.users);
+            self.index.members = Members::build(&self.state.users);
+        }
         u
     }
 
@@ -96,15 +106,18 @@ impl Sandbox {
 
     /// Adds a forgotten user.
     pub(crate) fn push_forgotten(&mut self, u: User) {
-        self.state.forgotten.push(u);
-        let i = self.state.forgotten.len() - 1;
+        let i = self.state.forgotten.push(u);
         self.index.forgotten.add(&self.state.forgotten, i);
     }
 
-    /// Takes forgotten user `i` out (the rest move up one place).
+    /// Takes forgotten user `i` out (as `remove_user` does a user).
     pub(crate) fn remove_forgotten(&mut self, i: usize) -> User {
-        let u = self.state.forgotten.remove(i);
-        self.index.forgotten = Ids::build(&self.state.forgotten);
+        let u = self.state.forgotten.take(i);
+        self.index.forgotten.remove(&self.state.forgotten, i, &u);
+        if self.state.forgotten.sparse() {
+            self.state.forgotten.squeeze();
+            self.index.forgotten = Ids::build(&self.state.forgotten);
+        }
         u
     }
 

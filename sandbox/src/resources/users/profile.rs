@@ -140,27 +140,30 @@ impl Sandbox {
             return Err(bad_params("Source and destination are the same user"));
         }
         let now = self.now();
+        // Through edit_user, as the destination's lists change; the source goes last (taking a
+        // user out may move the others).
         let su = self.state.users[s].clone();
-        let du = &mut self.state.users[d];
-        for (k, v) in su.data_fields {
-            du.data_fields.entry(k).or_insert(v);
-        }
-        for l in su.email_list_ids {
-            if !du.email_list_ids.contains(&l) {
-                du.email_list_ids.push(l);
+        self.edit_user(d, |du| {
+            for (k, v) in su.data_fields {
+                du.data_fields.entry(k).or_insert(v);
             }
-        }
-        let (de, di) = (du.email.clone(), du.user_id.clone());
-        for mut e in su.events {
-            e.data.insert("email".into(), json!(de));
-            if let Some(id) = &di {
-                e.data.insert("userId".into(), json!(id));
+            for l in su.email_list_ids {
+                if !du.email_list_ids.contains(&l) {
+                    du.email_list_ids.push(l);
+                }
             }
-            du.events.push(e);
-        }
-        du.events.sort_by_key(|e| e.at);
-        du.devices.extend(su.devices);
-        du.updated_at = now;
+            let (de, di) = (du.email.clone(), du.user_id.clone());
+            for mut e in su.events {
+                e.data.insert("email".into(), json!(de));
+                if let Some(id) = &di {
+                    e.data.insert("userId".into(), json!(id));
+                }
+                du.events.push(e);
+            }
+            du.events.sort_by_key(|e| e.at);
+            du.devices.extend(su.devices);
+            du.updated_at = now;
+        });
         self.remove_user(s);
         Ok(R::success("Merged users", Value::Null))
     }

@@ -1,6 +1,78 @@
 // The usage texts: `iterable-wasm help [command]`, `<command> --help`, and the one printed on
-// stderr when no command is given. COMMON (the connection options) ends most of them.
-import { NAME, write } from './output.js';
+// stderr when no command is given. COMMON (the connection options) ends most of them. Each text
+// is written freely and fitted to 80 columns when first shown (fit(): prose reflowed, option
+// tables' descriptions wrapped in their column).
+'use strict';
+
+const { NAME, WIDTH, write } = require('./base.cjs');
+
+/** Words of `text` in lines of at most `width` columns: the first line starts with `first`, the
+ * others with `indent` (a word longer than a line gets a line of its own). */
+function wrapWords(text, width, first, indent) {
+  const lines = [];
+  let line = first;
+  let empty = true;
+  for (const word of text.split(' ').filter(Boolean)) {
+    if (!empty && line.length + 1 + word.length > width) {
+      lines.push(line);
+      line = indent + word;
+    } else line += (empty ? '' : ' ') + word;
+    empty = false;
+  }
+  lines.push(line);
+  return lines;
+}
+
+/**
+ * A help text fitted to `width` columns. Lines at the left margin form paragraphs, reflowed (a
+ * "Usage:" line stands alone, its continuation indented). Indented lines form blocks; in a block
+ * laid out as a table (a description column after a gap of two or more spaces), a row's
+ * description with its continuation lines is rewrapped in that column; other indented lines
+ * wrap under their own indent.
+ */
+function fit(text, width = WIDTH) {
+  const out = [];
+  const lines = text.split('\n');
+  for (let i = 0; i < lines.length; ) {
+    const line = lines[i];
+    if (line.trim() === '') {
+      out.push('');
+      i++;
+    } else if (!line.startsWith(' ')) {
+      let para = line;
+      i++;
+      if (!line.startsWith('Usage: ')) while (i < lines.length && lines[i].trim() !== '' && !lines[i].startsWith(' ') && !lines[i].startsWith('Usage: ')) para += ' ' + lines[i++];
+      out.push(...wrapWords(para, width, '', line.startsWith('Usage: ') ? '       ' : ''));
+    } else {
+      const block = [];
+      while (i < lines.length && lines[i].startsWith(' ')) block.push(lines[i++]);
+      // The description column: where most gaps of two or more spaces end.
+      const ends = new Map();
+      for (const l of block) for (const m of l.trimStart().matchAll(/ {2,}(?=\S)/g)) {
+        const c = l.length - l.trimStart().length + m.index + m[0].length;
+        ends.set(c, (ends.get(c) ?? 0) + 1);
+      }
+      const col = [...ends].sort((a, b) => b[1] - a[1])[0]?.[0];
+      const rows = [];
+      for (const l of block) {
+        const lead = l.length - l.trimStart().length;
+        if (col !== undefined && lead >= col && rows.length && rows.at(-1).head !== null) {
+          rows.at(-1).text += ' ' + l.trim();
+          rows.at(-1).lines.push(l);
+        } else if (col !== undefined && lead < col && l[col - 1] === ' ' && l[col] !== ' ' && l.length > col) rows.push({ head: l.slice(0, col), text: l.slice(col), lines: [l] });
+        else rows.push({ head: null, text: l, lead });
+      }
+      for (const r of rows) {
+        // A row that fits keeps its own line breaks.
+        if (r.head !== null && r.lines.every((l) => l.length <= width)) out.push(...r.lines);
+        else if (r.head !== null) out.push(...wrapWords(r.text, width, r.head, ' '.repeat(col)));
+        else if (r.text.length <= width) out.push(r.text);
+        else out.push(...wrapWords(r.text.trim(), width, ' '.repeat(r.lead), ' '.repeat(r.lead + 2)));
+      }
+    }
+  }
+  return out.join('\n');
+}
 
 const COMMON = `Connection options:
   --region us|eu         data center (default: ITERABLE_REGION or us)
@@ -32,7 +104,7 @@ const serverOptions = (body, maxBody) => `Server options:
   --request-timeout MS   time to send the whole request (default 60000)
   --max-connections N    connections at once (default 64)`;
 
-export const HELP = {
+const TEXTS = {
   main: `Usage: ${NAME} <command> [options]
 
 Every Iterable API action from the terminal, and an MCP server for AI agents.
@@ -46,6 +118,7 @@ Commands:
                                    trackEvent, track-event work too; see: ${NAME} run --help)
   bulk <id> --file items.jsonl     send a list through a bulk action, split within its limits
   export [input]                   start an export job, wait for it, stream its records (JSON lines)
+  sync status <syncId> --url URL   the progress of a Queues sync run by a Worker (--watch: until done)
   mcp [--http] [options]           Model Context Protocol server over stdio, or HTTP on 127.0.0.1
   sandbox [--port N] [--state F]   serve the Iterable emulator over HTTP on 127.0.0.1 (default port 4010)
   keys add|list|use|remove NAME    keep API keys per profile (US and EU side by side)
@@ -112,6 +185,25 @@ Options:
   --quiet                no progress on stderr
 
 ${COMMON}`,
+  sync: `Usage: ${NAME} sync status <syncId> --url URL [--export] [--watch] [--interval-ms N]
+
+The progress of a bulk or export sync run by a Cloudflare Worker with iterable-wasm/queues (as in
+the package's examples/queues-sync), read from the Worker's status route: GET <URL>/syncs/<syncId>,
+or <URL>/exports/<syncId> with --export. Prints the status as JSON: batches done, dead and pending,
+items sent, succeeded and failed, retries (an export: files listed and stored, records, bytes).
+The route's bearer token is read from SYNC_TOKEN and sent only to URL (https, or http on loopback).
+
+Options:
+  --url URL              the Worker's base URL (required)
+  --export               an export sync (default: a bulk sync)
+  --watch                poll until the sync is complete, progress on stderr; exits 3 if it failed
+  --interval-ms N        time between polls with --watch (default 2000)
+  --timeout MS           time limit of each request (default 30000)
+  --json, --pretty       compact or indented JSON (default: indented on a terminal)
+  --quiet                no progress on stderr
+  --dry-run              print the request (token left out), send nothing
+Exit codes: 0 read (with --watch: complete), 2 bad usage, 3 refused, unknown or failed sync,
+4 network error or timeout.`,
   export: `Usage: ${NAME} export [--input '<json>' | key=value ...] > out.jsonl
 
 The export workflow in one command: start_export, poll the job (with backoff) until it completes,
@@ -124,9 +216,11 @@ Options:
   --quiet                no progress on stderr
 
 ${COMMON}`,
-  mcp: `Usage: ${NAME} mcp [--tools discover|all] [--toolsets users,lists,...] [--read-only]
-           [--allow-irreversible] [--allow-sends] [--allow id,id] [--deny id,id] [--sandbox [--state F]]
-       ${NAME} mcp --http [--port 4020] [--host 127.0.0.1] [--token T] [server options] [...]
+  mcp: `Usage: ${NAME} mcp [--tools discover|all] [--toolsets users,lists,...]
+           [--read-only] [--allow-irreversible] [--allow-sends]
+           [--allow id,id] [--deny id,id] [--sandbox [--state F]]
+       ${NAME} mcp --http [--port 4020] [--host 127.0.0.1] [--token T]
+           [server options] [...]
 
 A Model Context Protocol server over the action catalog.
   --tools discover       (the default) three small tools: search_actions finds actions by words,
@@ -161,8 +255,9 @@ Requests must carry a loopback Host (others: 403), come from no browser or a loo
 ${serverOptions('stdio line or HTTP body', 1048576)}
 
 Agent configuration (e.g. Claude Desktop, Cursor):
-  { "mcpServers": { "iterable": { "command": "npx", "args": ["-y", "${NAME}", "mcp"],
-                                  "env": { "ITERABLE_API_KEY": "<server-side key>" } } } }
+  { "mcpServers": { "iterable": {
+      "command": "npx", "args": ["-y", "${NAME}", "mcp"],
+      "env": { "ITERABLE_API_KEY": "<server-side key>" } } } }
 
 ${COMMON}`,
   keys: `Usage: ${NAME} keys add <name> [--region us|eu | --base-url URL]
@@ -179,10 +274,13 @@ ITERABLE_API_KEY is set it wins over every profile.`,
 
 Prints a shell completion script for the commands, resources and their commands, action ids and
 options (generated from the catalog of this version). Install:
-  bash: ${NAME} completion bash > ~/.local/share/bash-completion/completions/${NAME}
+  bash: ${NAME} completion bash \\
+          > ~/.local/share/bash-completion/completions/${NAME}
         (or in ~/.bashrc: source <(${NAME} completion bash))
-  zsh:  ${NAME} completion zsh > "\${fpath[1]}/_${NAME}"  (or: source <(${NAME} completion zsh))
-  fish: ${NAME} completion fish > ~/.config/fish/completions/${NAME}.fish
+  zsh:  ${NAME} completion zsh > "\${fpath[1]}/_${NAME}"
+        (or: source <(${NAME} completion zsh))
+  fish: ${NAME} completion fish \\
+          > ~/.config/fish/completions/${NAME}.fish
         (or: ${NAME} completion fish | source)`,
   sandbox: `Usage: ${NAME} sandbox [--port 4010] [--host 127.0.0.1] [--state file.json] [server options]
 
@@ -202,8 +300,17 @@ atomically (a kill never leaves it half written).
 ${serverOptions('request body', 8388608)}`,
 };
 
+/** The help texts by topic (a command's name, or main), fitted to 80 columns when first read. */
+const HELP = {};
+for (const topic of Object.keys(TEXTS)) {
+  let fitted;
+  Object.defineProperty(HELP, topic, { enumerable: true, get: () => (fitted ??= fit(TEXTS[topic])) });
+}
+
 /** Prints HELP[topic] on stdout; resolves to the exit code 0. */
-export async function printHelp(topic) {
+async function printHelp(topic) {
   await write(HELP[topic] + '\n');
   return 0;
 }
+
+module.exports = { fit, HELP, printHelp };

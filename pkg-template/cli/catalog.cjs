@@ -4,30 +4,32 @@
 // one whole entry. Listing, help, describe, completion and "did you mean" read it and never load
 // the wasm; the package itself (its entry for this runtime, ../index.deno.js or
 // ../index.node.js) is loaded only by the commands that call the API. Also the package's version.
-import { closeSync, openSync, readFileSync, readSync } from './builtins.js';
-import { resolveAction, resourceTable, suggest } from './find.js';
-import { CliError, NAME } from './output.js';
+// CommonJS, like the rest of the start-up path (./base.cjs says why).
+'use strict';
+
+const { closeSync, openSync, readFileSync, readSync } = require('node:fs');
+const { join } = require('node:path');
 
 const isDeno = typeof globalThis.Deno !== 'undefined';
 
 let pkgPromise;
-export const loadPackage = () => (pkgPromise ??= import(isDeno ? '../index.deno.js' : '../index.node.js'));
+const loadPackage = () => (pkgPromise ??= import(isDeno ? '../index.deno.js' : '../index.node.js'));
 let text;
-const catalogText = () => (text ??= readFileSync(new URL('./catalog.jsonl', import.meta.url), 'utf8'));
+const catalogText = () => (text ??= readFileSync(join(__dirname, 'catalog.jsonl'), 'utf8'));
 let lines;
 const catalogLines = () => (lines ??= catalogText().split('\n'));
 let index;
 /**
  * Every action in catalog order, each as its short index entry: id, methodName, title, resource,
- * method, path, response, pagination, irreversible, idempotent, async, bulk, requireOneOf and
- * `required` (the input's required params). catalogEntry(id) gives the whole entry.
+ * method, path, response, pagination, irreversible, idempotent, async, sends, sendsWhen, bulk,
+ * requireOneOf and `required` (the input's required params). catalogEntry(id) gives the whole entry.
  */
-export const catalogActions = () => (index ??= JSON.parse(text !== undefined ? text.slice(0, text.indexOf('\n')) : firstLine()));
+const catalogActions = () => (index ??= JSON.parse(text !== undefined ? text.slice(0, text.indexOf('\n')) : firstLine()));
 
 /** The file's first line (the index) alone: `actions`, help and completion need no more, and
  * reading the whole file (five times the index) costs start-up time in decoding and collection. */
 function firstLine() {
-  const fd = openSync(new URL('./catalog.jsonl', import.meta.url), 'r');
+  const fd = openSync(join(__dirname, 'catalog.jsonl'), 'r');
   try {
     let buf = new Uint8Array(64 * 1024);
     let len = 0;
@@ -48,7 +50,7 @@ function firstLine() {
 }
 const entries = new Map();
 /** The whole published entry of the action `id` (an exact id), as the package's `actions` holds it. */
-export function catalogEntry(id) {
+function catalogEntry(id) {
   if (!entries.has(id)) {
     const i = catalogActions().findIndex((a) => a.id === id);
     if (i < 0) return undefined;
@@ -57,19 +59,19 @@ export function catalogEntry(id) {
   return entries.get(id);
 }
 
-export const packageVersion = () => {
+const packageVersion = () => {
   try {
-    return JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).version;
+    return JSON.parse(readFileSync(join(__dirname, '..', 'package.json'), 'utf8')).version;
   } catch {
     return '0.0.0';
   }
 };
 
 /** The response kinds whose body can be streamed (csv, JSON lines, text). */
-export const STREAMED = new Set(['csv', 'jsonl', 'text']);
+const STREAMED = new Set(['csv', 'jsonl', 'text']);
 /** Whether --all can page through an action (a page-limit-only action cannot). */
-export const isPaginated = (a) => !!a.pagination && a.pagination.style !== 'limit';
-export const flagsOf = (a) => [
+const isPaginated = (a) => !!a.pagination && a.pagination.style !== 'limit';
+const flagsOf = (a) => [
   a.method === 'GET' || a.readOnly === true || a.read === true ? 'read' : null,
   a.irreversible ? 'irreversible' : null,
   a.sends ? 'sends' : null,
@@ -80,13 +82,20 @@ export const flagsOf = (a) => [
   STREAMED.has(a.response) ? 'streamed' : null,
 ].filter(Boolean);
 
-/** The action `id` names (an id, a method name, any case, hyphens); else a usage error with the
- * nearest ids (edit distance) and, for a resource's name, its commands. */
-export async function findAction(id) {
-  const actions = catalogActions();
-  const entry = resolveAction(actions, id);
-  if (entry) return catalogEntry(entry.id);
-  // Resource names too: `usr get` → users.
-  const near = suggest([...resourceTable(actions).keys(), ...actions.map((a) => a.id)], id);
-  throw new CliError(`unknown action "${String(id).slice(0, 64)}"${near.length ? ` (did you mean ${near.join(', ')}?)` : ''}; see \`${NAME} actions\``, { code: 'ValidationError' });
-}
+/** Top-level commands a resource must not shadow: their resource is reached by another name. */
+const RENAMED = { export: 'exports' };
+const kebab = (s) => s.replace(/([a-z0-9])([A-Z])/g, '$1-$2').toLowerCase();
+/** The CLI's name of a catalog resource (`users`, `exports`, `in-app`...): its resource command. */
+const resourceName = (resource) => RENAMED[resource] ?? kebab(resource);
+
+/** Code-unit order (ids and names are ASCII): no locale collator, whose set-up alone costs the
+ * CLI's start-up ~10 ms. */
+const byText = (a, b) => (a < b ? -1 : a > b ? 1 : 0);
+
+/** A JSON Schema's type, without "null" (nullable params). */
+const typeOf = (schema) => {
+  const t = schema?.type;
+  return Array.isArray(t) ? t.find((x) => x !== 'null') : t;
+};
+
+module.exports = { typeOf, loadPackage, catalogActions, catalogEntry, packageVersion, STREAMED, isPaginated, flagsOf, kebab, resourceName, byText };
