@@ -6,7 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 export CARGO_TARGET_DIR=${RUST_EXAMPLES_TARGET_DIR:-$PWD/target/rust-examples}
-(cd examples && cargo build --quiet --locked --release --target wasm32-unknown-unknown)
+(cd examples && cargo build --quiet --release --target wasm32-unknown-unknown)
 for ex in rust-browser rust-worker; do
   crate=$(sed -n 's/^name = "\(.*\)"/\1/p' "examples/$ex/Cargo.toml" | head -n1 | tr - _)
   wasm-bindgen --target web --out-dir "examples/$ex/pkg" "$CARGO_TARGET_DIR/wasm32-unknown-unknown/release/$crate.wasm"

@@ -49,6 +49,14 @@ start_fake() {
 }
 
 browser() {
+  # wasm-pack builds every test target of the crate for wasm32: the native ones must say so.
+  local f
+  for f in client/tests/*.rs; do
+    if ! grep -q 'cfg(\(not(\)\?target_arch = "wasm32")' "$f"; then
+      echo "$f: a native test must start with #![cfg(not(target_arch = \"wasm32\"))] (wasm-pack test builds every test target for wasm32)" >&2
+      return 1
+    fi
+  done
   start_fake || return 1
   local webdriver=$scratch/webdriver.json
   # The repository's capabilities, with another Chromium if CHROMIUM_PATH says so.
