@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what building and testing need, skipping what is already there (idempotent):
-# the wasm32 Rust target, the wasm-bindgen CLI matching the pinned crate, npm packages, zsh and
+# the wasm32 Rust target, the wasm-bindgen CLI matching the pinned crate, wasm-pack, npm packages, zsh and
 # fish (the CLI's completion tests run in them), and (with --browser) Debian's Chromium + ChromeDriver.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -17,6 +17,14 @@ WB_VERSION=$(sed -n 's/^wasm-bindgen = "=\(.*\)"/\1/p' Cargo.toml)
 if [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" != "$WB_VERSION" ]; then
   say "installing wasm-bindgen-cli $WB_VERSION (a few minutes, once)"
   cargo install wasm-bindgen-cli --version "$WB_VERSION" >&2
+fi
+
+# wasm-pack: runs the Rust client's browser tests (tests/rust-wasm/run.sh: `wasm-pack test --chrome`
+# with the system chromedriver and the wasm-bindgen CLI above; it downloads nothing there).
+WASM_PACK_VERSION=0.15.1
+if [ "$(wasm-pack --version 2>/dev/null | awk '{print $2}')" != "$WASM_PACK_VERSION" ]; then
+  say "installing wasm-pack $WASM_PACK_VERSION (a few minutes, once)"
+  cargo install wasm-pack --version "$WASM_PACK_VERSION" >&2
 fi
 
 stamp=node_modules/.setup-stamp

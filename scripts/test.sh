@@ -41,6 +41,7 @@ step "docs (README and examples' code blocks type-check under --strict without e
 step "result types vs @iterable/api's response schemas" node scripts/compare-results.mjs
 step "schema agreement (validation vs JSON Schema via ajv vs .d.ts via tsc, per rule kind)" node tests/schema/agree.mjs
 step "differential (validation vs @iterable/api's parameter schemas, every disagreement explained)" node tests/schema/differential.mjs
+step "rust client on wasm32 (wasm-pack test in Chromium; the browser page and workers-rs Worker examples in Chromium and workerd)" bash tests/rust-wasm/run.sh
 step "engines (node, deno, workerd, chromium) and examples" bash tests/engines/run.sh
 step "bundlers (Vite 8/6, webpack, Parcel, esbuild, Rollup, bun build; Node 18/20/22, Deno) from the packed tarball" bash tests/bundlers/run.sh
 step "sandbox (emulator: 145 actions vs the spec; scenarios in node, deno, workerd, chromium; HTTP with fetch and @iterable/api)" bash tests/sandbox/run.sh

@@ -1,3 +1,4 @@
+#![cfg(not(target_arch = "wasm32"))] // native only; tests/browser.rs is the wasm32 suite
 //! Hooks (the local HTTP fake) and JWT-enabled keys (the sandbox's `jwtKeys`).
 
 mod common;

@@ -1,3 +1,4 @@
+#![cfg(not(target_arch = "wasm32"))] // native only; tests/browser.rs is the wasm32 suite
 //! The native transport against a local HTTP fake (127.0.0.1) with scripted faults: what is
 //! retried, what is not, what is never sent, and the bytes that arrive.
 

@@ -1,3 +1,4 @@
+#![cfg(not(target_arch = "wasm32"))] // native only; tests/browser.rs is the wasm32 suite
 //! Pagination as a `Stream` and bulk sends, against the in-process sandbox and the local HTTP
 //! fake (tests/common).
 

@@ -1,3 +1,4 @@
+#![cfg(not(target_arch = "wasm32"))] // native only; tests/browser.rs is the wasm32 suite
 //! The crate builds the same requests as the npm package, byte for byte, and refuses the same
 //! inputs with the same errors: every action's minimal and full inputs, and the minimal one
 //! missing its first required param. Fixture: tests/fixtures/requests.json, recorded from the

@@ -1,3 +1,4 @@
+#![cfg(not(target_arch = "wasm32"))] // native only; tests/browser.rs is the wasm32 suite
 //! Typed results: every answer the sandbox gives to every action's example inputs reads into the
 //! action's generated result type and writes back to the same JSON (nothing lost, unknown fields
 //! kept), and the typed methods give typed values.

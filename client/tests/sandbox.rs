@@ -1,3 +1,4 @@
+#![cfg(not(target_arch = "wasm32"))] // native only; tests/browser.rs is the wasm32 suite
 //! `Client::sandbox()`: the typed methods answered in-process by the emulator, offline.
 
 use iterable_client::actions::{GetUserByEmailInput, TrackEventInput, UpdateUserInput};
