@@ -12,6 +12,7 @@
 import { closeSync, fdatasync, fsync, fsyncSync, openSync, readdirSync, readFileSync, readSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { rename } from 'node:fs/promises';
 import { createHash } from 'node:crypto';
+import { frameRecord, parseJournal } from './journal-records.js';
 import { hostname } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import process from 'node:process';
@@ -252,7 +253,7 @@ export async function openStateFile(file, { wait = 0 } = {}) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// The journal
+// The journal (its records' framing is in journal-records.js)
 //
 // `<file>.journal` holds records, each framed as `<byte length> <check> <JSON>\n`, where check is
 // the first 8 hex digits of the JSON's SHA-256: a record cut short by a kill (or a torn write) is
@@ -285,10 +286,7 @@ export async function openStateFile(file, { wait = 0 } = {}) {
 // of it leaves either the old snapshot with the whole journal, or the new snapshot with the
 // journal's records after the matching "compact" mark.
 
-const NL = 0x0a;
-const SP = 0x20;
 const EMPTY_SHA = createHash('sha256').digest('hex');
-const check = (bytes) => createHash('sha256').update(bytes).digest('hex').slice(0, 8);
 /** What a journal's records apply to: the snapshot's size and SHA-256. */
 const identity = (bytes) => ({ size: bytes ? bytes.length : 0, sha256: bytes ? createHash('sha256').update(bytes).digest('hex') : EMPTY_SHA });
 /** An open file as a sandbox's loadFrom source: read from its start, a piece at a time. */
@@ -314,43 +312,6 @@ function identityOf(fd) {
   return { size, sha256: size ? hash.digest('hex') : EMPTY_SHA };
 }
 const sameSnapshot = (r, id) => r.size === id.size && r.sha256 === id.sha256;
-
-/** One record's bytes. */
-export function frameRecord(record) {
-  const json = Buffer.from(JSON.stringify(record));
-  return Buffer.concat([Buffer.from(`${json.length} ${check(json)} `), json, Buffer.of(NL)]);
-}
-
-/** The whole records of a journal's bytes: { records: [{ record, text, end }], good (the byte
- * offset after the last whole record), torn (why the rest was dropped, or null) }. */
-export function parseJournal(buf) {
-  const records = [];
-  let pos = 0;
-  const stop = (why) => ({ records, good: pos, torn: `${why} at byte ${pos} of ${buf.length}` });
-  while (pos < buf.length) {
-    const sp = buf.indexOf(SP, pos);
-    if (sp < 0 || sp === pos || sp - pos > 12) return stop('a record without its length');
-    const lenText = buf.toString('latin1', pos, sp);
-    if (!/^\d+$/.test(lenText)) return stop('a record with a bad length');
-    const len = Number(lenText);
-    const start = sp + 10;
-    const end = start + len;
-    if (end >= buf.length || buf[sp + 9] !== SP || buf[end] !== NL) return stop('a record cut short');
-    const json = buf.subarray(start, end);
-    if (check(json) !== buf.toString('latin1', sp + 1, sp + 9)) return stop('a record whose checksum does not match');
-    const text = json.toString('utf8');
-    let record;
-    try {
-      record = JSON.parse(text);
-    } catch {
-      return stop('a record that is not JSON');
-    }
-    if (record === null || typeof record !== 'object' || typeof record.k !== 'string') return stop('a record of no kind');
-    pos = end + 1;
-    records.push({ record, text, end: pos });
-  }
-  return { records, good: pos, torn: null };
-}
 
 /** The records of one request's change (what the emulator reported, see Response::change). */
 function changeRecords(change, request) {
@@ -613,3 +574,5 @@ export async function openState(file, sandbox, { wait = 0, log = () => {}, compa
     },
   };
 }
+
+export { frameRecord, parseJournal };
