@@ -115,6 +115,27 @@ test('a process that both imports and requires the package compiles its wasm onc
   assert.deepEqual(out, { compiled: 1, two: true, regions: ['us', 'us'] });
 });
 
+test('calls go through the global dispatcher a program set up (undici\'s setGlobalDispatcher: proxies, TLS)', async () => {
+  // What undici's setGlobalDispatcher does: a dispatcher under its documented global key. The
+  // client must hand its requests to it (here: one that counts them and passes them on).
+  writeFileSync(join(project.dir, 'dispatcher.mjs'), [
+    'import { IterableClient } from "iterable-wasm";',
+    `const c = new IterableClient({ apiKey: "dispatch-key-123", baseUrl: ${JSON.stringify(server.url)}, rateLimit: false, maxRetries: 0 });`,
+    'await c.listChannels();',
+    'const KEY = Symbol.for("undici.globalDispatcher.1");',
+    'const base = globalThis[KEY];',
+    'const seen = [];',
+    'globalThis[KEY] = { dispatch(opts, handler) { seen.push(`${opts.method} ${opts.path}`); return base.dispatch(opts, handler); } };',
+    'const got = await c.listChannels();',
+    'await c.trackEvent({ email: "a@example.com", eventName: "e" });',
+    'console.log(JSON.stringify({ seen, channels: Array.isArray(got.channels) }));',
+  ].join('\n'));
+  // Not execFileSync: the fake API answers from this process.
+  const stdout = await new Promise((resolve, reject) => execFile(process.execPath, ['dispatcher.mjs'], { cwd: project.dir, encoding: 'utf8', timeout: 60_000 }, (e, so) => (e ? reject(e) : resolve(so))));
+  const out = JSON.parse(stdout);
+  assert.deepEqual(out, { seen: ['GET /api/channels', 'POST /api/events/track'], channels: true });
+});
+
 test('a bundler keeps the loader: esbuild honours the package\'s sideEffects list; the bundle runs anywhere', () => {
   // "sideEffects": false would let bundlers drop the entry's defineSurface() call (no methods, no
   // loader) and the sandbox registration; the list names those files. The Node entry carries its

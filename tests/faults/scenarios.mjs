@@ -317,6 +317,24 @@ export const scenarios = [
     },
   },
   {
+    // The time limit ends the request itself, not only the wait for it: the hung connection is
+    // closed by the client at about its deadline (whatever the runtime uses to cut it).
+    name: 'hang: the client closes the hung connection at its time limit',
+    async run(t) {
+      // One answered call first: a process's first fetch may take another path (Node's
+      // dispatcher is made by its first fetch).
+      t.srv.script(CHAN, B.json(200, CHANNELS), B.hang());
+      const client = t.client({ timeoutMs: 300, maxRetries: 0 });
+      t.resolved(await settle(client.listChannels()), CHANNELS);
+      const r = await settle(client.listChannels());
+      t.rejected(r, 'Timeout', { status: undefined, attempts: 1 });
+      const req = t.srv.requests[1];
+      for (let i = 0; i < 40 && req && req.closed === undefined; i++) await sleep(50);
+      t.check(req && req.closed !== undefined, 'the hung connection is still open 2 s after the Timeout');
+      if (req?.closed !== undefined) t.check(req.closed - req.t < 2300, `closed ${Math.round(req.closed - req.t)} ms after the request arrived (limit 300 ms)`);
+    },
+  },
+  {
     name: 'slow drip body (timeout 300, 1 retry)',
     async run(t) {
       t.srv.script(CHAN, B.drip({ intervalMs: 100, totalMs: 8000 }));

@@ -340,7 +340,10 @@ export function startFaultServer({ host = '127.0.0.1', port = 0 } = {}) {
         return;
       }
       const b = next(req);
-      requests.push({ ...req, t: now(), behaviour: b.name, processed: b.processed !== false });
+      const seen = { ...req, t: now(), closed: undefined, behaviour: b.name, processed: b.processed !== false };
+      requests.push(seen);
+      // When the connection ends (the client cut a hung request, or the server closed it).
+      sock.once('close', () => { seen.closed = now(); });
       try {
         b.run(sock, req, ctx);
       } catch (e) {
