@@ -6,11 +6,14 @@ import { load } from './load.node.js';
 import { IterableError } from '__ERRORS_MODULE__';
 import { IterableClient, catalog, defineSurface, ready } from './api.js';
 import { describe } from './catalog.js';
+import { install } from '__UNDICI_MODULE__';
 
 export { IterableClient, IterableError, ready };
 // Imported at run time from a computed specifier: Node finds the emulator next to this file, and a
 // bundler never sees (nor copies) it.
 const runtimeImport = (path) => import(path);
+// Node's fetch takes a time limit without a signal (core/undici.js).
+install();
 defineSurface(load, {
   // Node 18 has no global Web Crypto (eventIds: "auto" needs random bytes).
   crypto: webcrypto,

@@ -195,6 +195,10 @@ const errors = findErrors(join(pkg, 'snippets'));
 if (!errors) throw new Error('wasm-bindgen did not emit the errors.js snippet');
 const transport = join(dirname(errors), 'transport.js');
 cpSync(join(tpl, 'core', 'transport.js'), transport);
+// Node's own attempt (imported by the Node entry only, bundled into it, then removed): next to
+// transport.js, which it imports.
+const undici = join(dirname(errors), 'undici.js');
+cpSync(join(tpl, 'core', 'undici.js'), undici);
 // The action ids in catalog order, from the built wasm itself (the catalog's entries carry none):
 // api.js installs the methods from them at import, before any wasm is loaded.
 const glueModule = await import(pathToFileURL(glue).href);
@@ -211,6 +215,7 @@ for (const f of readdirSync(pkg).filter((f) => /^((index|load)\.\w+|api|catalog)
   const text = readFileSync(p, 'utf8')
     .replace('__ERRORS_MODULE__', './' + relative(pkg, errors))
     .replace('__TRANSPORT_MODULE__', './' + relative(pkg, transport))
+    .replace('__UNDICI_MODULE__', './' + relative(pkg, undici))
     .replace('__ACTION_IDS__', ids.join(','))
     .replace('__CATALOG_TEXT__', () => JSON.stringify(catalogText))
     .split('\n')
@@ -240,6 +245,7 @@ readable('index.deno.js', '--platform=neutral', '--format=esm', '--supported:imp
 readable('index.workerd.js', '--platform=neutral', '--format=esm', `--outfile=${join(pkg, 'index.workerd.js')}`);
 // Bundled in: their loaders are no longer separate files.
 for (const f of ['load.node.js', 'load.deno.js', 'load.workerd.js']) rmSync(join(pkg, f));
+rmSync(undici);
 // esbuild drops comments; the run-time import of the sandbox gets back the ones that tell
 // webpack and Vite not to resolve it (else: a "Critical dependency" warning in every Node bundle).
 for (const f of [nodeEntry, cjs]) {

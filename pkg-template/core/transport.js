@@ -23,6 +23,8 @@
 import { IterableError, makeError } from './errors.js';
 
 let reasons;
+/** The two reasons our aborts give: [time limit, caller's abort] (made on first use). */
+export const abortReasons = () => (reasons ??= makeReasons());
 
 const aborted = (signal) => {
   try {
@@ -65,7 +67,7 @@ const denied = (e) => {
   }
 };
 
-const release = (body) => {
+export const release = (body) => {
   try {
     body?.cancel()?.catch?.(() => {});
   } catch {
@@ -73,7 +75,7 @@ const release = (body) => {
   }
 };
 
-const refused = (res, url) => {
+export const refused = (res, url) => {
   let where = '';
   try {
     const location = res.headers.get('location');
@@ -92,7 +94,7 @@ const refused = (res, url) => {
 // stops as soon as the count passes `max`, so no more than `max` bytes are ever held.
 // Not an async function: the common case hands back the engine's own text() promise, with no
 // extra promise around it.
-function read(res, max) {
+export function read(res, max) {
   const body = res.body;
   const length = res.headers.get('content-length');
   if (!body) return '';
@@ -118,15 +120,8 @@ async function readCapped(body, max) {
 // request on a socket keeps Node and Deno alive until its time limit fires, so the limit may be
 // an unreferenced timer; a custom fetch might be a pure-JS stand-in that only a referenced timer
 // can end, so it gets one of its own (controlled() below).
-// - Node (its fetch is undici): no signal at all. fetch is given a dispatcher of our own, the
-//   attempt's `Watch`, which hands the request to the global dispatcher (so a proxy or TLS set up
-//   with undici's setGlobalDispatcher still applies) and keeps what the request's handler is told:
-//   the function that aborts the request (undici's onConnect) and, for a 3xx, its status and
-//   Location (onHeaders). The time limit calls that abort function; redirect: "error" refuses a
-//   3xx as "manual" does, and spares undici a copy of the request (a tee of a POST's body) that
-//   every other redirect mode makes. Measured side by side (bench/diag/transport-variants.mjs):
-//   a signal costs Node's fetch a listener, a WeakRef and a finalizer per request, and the copy
-//   ~25 µs per 1 KB POST.
+// - Node (its fetch is undici): no signal at all, see core/undici.js, which the Node entry
+//   installs with useAttempt() (so browsers never load it).
 // - Node without a global dispatcher yet (before its first fetch), or one without `dispatch`,
 //   and Deno: a controller per attempt, and one shared, unreferenced timer for all of them
 //   (`deadlines`), armed for the earliest deadline in flight and re-armed when it fires; an
@@ -140,11 +135,17 @@ const inDeno = typeof Deno === 'object' && typeof Deno?.unrefTimer === 'function
 const inNode = !inDeno && typeof process === 'object' && typeof process?.versions?.node === 'string';
 const shared = inNode || inDeno;
 const timeoutSignal = !shared && typeof AbortSignal === 'function' && typeof AbortSignal.timeout === 'function' ? (ms) => AbortSignal.timeout(ms) : null;
-/** Where undici (Node's fetch) keeps the global dispatcher: its documented cross-version key. */
-const UNDICI = Symbol.for('undici.globalDispatcher.1');
+/** A runtime's own common attempt (core/undici.js in Node), or undefined: called with (url,
+ * init, timeoutMs, maxBytes), it answers the attempt's promise, or undefined where it cannot
+ * take this one. */
+let runtimeAttempt;
+export const useAttempt = (f) => {
+  runtimeAttempt = f;
+};
 
-/** The attempts in flight under the shared timer: controller or Watch → deadline (performance.now() ms). */
-const deadlines = new Map();
+/** The attempts in flight under the shared timer: controller (or core/undici.js's Watch) → deadline
+ * (performance.now() ms). */
+export const deadlines = new Map();
 let timer;
 let timerAt = Infinity;
 
@@ -175,7 +176,7 @@ function expire() {
 
 /** Puts `watched` (a controller or a Watch) under the shared timer, aborted `ms` from now unless
  * the attempt ends first (then `deadlines.delete(watched)`). */
-function watch(watched, ms) {
+export function watch(watched, ms) {
   const at = performance.now() + ms;
   deadlines.set(watched, at);
   if (at < timerAt) arm(at);
@@ -183,99 +184,6 @@ function watch(watched, ms) {
 }
 
 const makeReasons = () => [new Error('iterable-wasm: attempt timed out'), new Error('iterable-wasm: call aborted')];
-
-/** One attempt through Node's fetch, as fetch's dispatcher (see above). */
-class Watch {
-  constructor(base, settle) {
-    this.base = base;
-    this.settle = settle;
-    this.cut = undefined;
-    this.expired = false;
-    this.moved = undefined;
-  }
-
-  dispatch(opts, handler) {
-    const watch = this;
-    const onConnect = handler.onConnect;
-    const onHeaders = handler.onHeaders;
-    if (typeof onConnect === 'function') {
-      handler.onConnect = function (abort, context) {
-        watch.cut = abort;
-        const out = onConnect.call(this, abort, context);
-        if (watch.expired) abort((reasons ??= makeReasons())[0]);
-        return out;
-      };
-    }
-    if (typeof onHeaders === 'function') {
-      handler.onHeaders = function (status, raw, resume, statusText) {
-        if (status >= 300 && status < 400 && status !== 304) watch.moved = movedTo(status, raw, opts);
-        return onHeaders.call(this, status, raw, resume, statusText);
-      };
-    }
-    return this.base.dispatch(opts, handler);
-  }
-
-  /** The time limit came: the request is cut now if it started, else when it does; the attempt
-   * ends now either way. */
-  abort(reason) {
-    this.expired = true;
-    if (this.cut) this.cut(reason);
-    this.settle([0, 'timeout', '']);
-  }
-}
-
-/** "<status>\n<absolute Location or ''>" of a 3xx, from undici's raw header list. */
-function movedTo(status, raw, opts) {
-  let where = '';
-  try {
-    for (let i = 0; i + 1 < raw.length; i += 2) {
-      if (String(raw[i]).toLowerCase() === 'location') {
-        where = new URL(String(raw[i + 1]), new URL(opts.path, opts.origin)).href;
-        break;
-      }
-    }
-  } catch {
-    // An unparsable Location: the error just cannot name it.
-  }
-  return `${status}\n${where}`;
-}
-
-/** The common attempt through Node's fetch (see above), `base` the global dispatcher. */
-function viaUndici(url, init, timeoutMs, maxBytes, base) {
-  return new Promise((settle) => {
-    const w = watch(new Watch(base, settle), timeoutMs);
-    init.dispatcher = w;
-    init.redirect = 'error';
-    undiciAttempt(w, url, init, maxBytes).then(settle);
-  });
-}
-
-async function undiciAttempt(w, url, init, maxBytes) {
-  try {
-    const res = await fetch(url, init);
-    if (!(res instanceof Response)) throw new Error('fetch did not return a Response');
-    if (w.expired) return release(res.body), [0, 'timeout', ''];
-    if (redirected(res)) return [0, 'redirect', refused(res, url)];
-    const text = await read(res, maxBytes);
-    return text === null ? [0, 'large', res.status] : [res.status, text, retryAfter(res)];
-  } catch (e) {
-    if (w.expired) return [0, 'timeout', ''];
-    if (w.moved !== undefined || unexpectedRedirect(e)) return [0, 'redirect', w.moved ?? ''];
-    return failed(e);
-  } finally {
-    deadlines.delete(w);
-  }
-}
-
-/** undici's refusal of a 3xx under redirect: "error" (when a wrapper around fetch dropped our
- * dispatcher, the status and Location are unknown). */
-const unexpectedRedirect = (e) => {
-  try {
-    return e instanceof TypeError && /unexpected redirect/.test(String(e.cause?.message ?? e.cause ?? ''));
-  } catch {
-    return false;
-  }
-};
 
 /** The common attempt (see above): the response read whole. */
 async function plain(url, init, timeoutMs, maxBytes) {
@@ -295,12 +203,12 @@ async function plain(url, init, timeoutMs, maxBytes) {
 }
 
 // Retry-After: read for a failure only (a 2xx is never retried after a wait it names).
-const retryAfter = (res) => (res.ok ? undefined : res.headers.get('retry-after') ?? undefined);
+export const retryAfter = (res) => (res.ok ? undefined : res.headers.get('retry-after') ?? undefined);
 
-const redirected = (res) => res.type === 'opaqueredirect' || (res.status >= 300 && res.status < 400 && res.status !== 304);
+export const redirected = (res) => res.type === 'opaqueredirect' || (res.status >= 300 && res.status < 400 && res.status !== 304);
 
 /** What fetch (or the body read) threw, when no time limit or signal explains it. */
-function failed(e) {
+export function failed(e) {
   const permission = denied(e);
   if (permission) return [0, 'permission', permission, e];
   return [0, 'network', describe(e), e];
@@ -312,10 +220,8 @@ export function attempt(fetchFn, url, method, headers, body, timeoutMs, signal, 
   const init = { method, headers, redirect: 'manual' };
   if (body !== undefined) init.body = body;
   if (!fetchFn && !signal && !stream) {
-    if (inNode) {
-      const base = globalThis[UNDICI];
-      if (typeof base?.dispatch === 'function') return viaUndici(url, init, timeoutMs, maxBytes, base);
-    }
+    const own = runtimeAttempt?.(url, init, timeoutMs, maxBytes);
+    if (own) return own;
     if (shared || timeoutSignal) return plain(url, init, timeoutMs, maxBytes);
   }
   return controlled(fetchFn, url, init, timeoutMs, signal, stream, maxBytes);

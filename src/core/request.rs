@@ -96,7 +96,8 @@ pub fn build(def: &ActionDef, input: &Node, base: &str) -> HttpRequest {
     url.push_str(rest);
     // Query: definition order; arrays as repeated keys.
     let mut sep = '?';
-    let mut body = String::new();
+    // The body is at most the input's text plus its braces (values are copied as given).
+    let mut body = String::with_capacity(if def.method == Method::Get { 0 } else { input.raw.len() + 2 });
     let mut root: Option<&str> = None;
     for p in &def.params {
         let Some(v) = given(input, &p.name) else { continue };
