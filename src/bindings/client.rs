@@ -116,19 +116,8 @@ pub fn failure_error(kind: &str, detail: &str, call: &Call) -> ApiError {
 }
 
 /// `n` in decimal and a line break.
-fn push_line(s: &mut String, mut n: u64) {
-    let mut digits = [0u8; 20];
-    let mut i = digits.len();
-    loop {
-        i -= 1;
-        digits[i] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
-    }
-    // Only ASCII digits were written.
-    s.push_str(std::str::from_utf8(&digits[i..]).unwrap_or("0"));
+fn push_line(s: &mut String, n: u64) {
+    core::json::write_u64(s, n);
     s.push('\n');
 }
 

@@ -157,6 +157,21 @@ fn is_integer_text(t: &str) -> bool {
     !t.bytes().any(|b| matches!(b, b'.' | b'e' | b'E'))
 }
 
+/// Appends `n` in decimal (no formatting machinery).
+pub fn write_u64(out: &mut String, mut n: u64) {
+    let mut digits = [0u8; 20];
+    let mut at = digits.len();
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    out.push_str(std::str::from_utf8(&digits[at..]).unwrap_or("0"));
+}
+
 /// Appends `s` as a JSON string literal (with quotes), escaping exactly as serde_json does:
 /// `"` `\\` and control characters < 0x20 (\b \f \n \r \t, others \u00XX lowercase hex); everything else verbatim.
 pub fn write_str(out: &mut String, s: &str) {

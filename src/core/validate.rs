@@ -5,7 +5,7 @@
 use super::defs::{self, groups, ActionDef, Format, Loc, Ty};
 use super::error::{excerpt, ApiError, Issue};
 use super::formats;
-use super::json::{Node, Value};
+use super::json::{self, Node, Value};
 use std::cell::Cell;
 
 thread_local! {
@@ -101,9 +101,11 @@ pub fn join<S: AsRef<str>>(names: &[S], prefix: &str, sep: &str) -> String {
     out
 }
 
-/// An integer as text (through u64's formatting, which the wasm has anyway).
+/// An integer as text.
 fn int(n: i64) -> String {
-    format!("{}{}", if n < 0 { "-" } else { "" }, n.unsigned_abs())
+    let mut s = String::from(if n < 0 { "-" } else { "" });
+    json::write_u64(&mut s, n.unsigned_abs());
+    s
 }
 
 /// The rules of a string value besides its bounds.
@@ -143,14 +145,23 @@ fn check_string(s: &str, kw: &Node, path: &str, issues: &mut Vec<Issue>) {
     }
 }
 
-/// Checks a value against its type and compact keywords; problems are reported under `path`.
-fn check(v: &Node, ty: Ty, kw: Option<&Node>, path: &str, issues: &mut Vec<Issue>) {
+/// Checks a value against its type and compact keywords; problems are reported under `path`
+/// (a buffer the nested checks extend and restore: nothing is allocated for a value that is
+/// fine, which is most of a bulk call's time otherwise).
+fn check(v: &Node, ty: Ty, kw: Option<&Node>, path: &mut String, issues: &mut Vec<Issue>) {
     check_in(v, ty, kw, path, true, issues)
+}
+
+/// `[i]` after `path`.
+fn push_index(path: &mut String, i: usize) {
+    path.push('[');
+    json::write_u64(path, i as u64);
+    path.push(']');
 }
 
 /// `check`, with the rules of an array's items applied to each item only when `each_item` (a bulk
 /// chunk's items were each checked by `check_item` when the plan was made).
-fn check_in(v: &Node, ty: Ty, kw: Option<&Node>, path: &str, each_item: bool, issues: &mut Vec<Issue>) {
+fn check_in(v: &Node, ty: Ty, kw: Option<&Node>, path: &mut String, each_item: bool, issues: &mut Vec<Issue>) {
     if let Some(m) = check_type(v, ty, Format::parse(kw.and_then(|k| k.get("format")))) {
         return push(issues, path, m);
     }
@@ -167,8 +178,12 @@ fn check_in(v: &Node, ty: Ty, kw: Option<&Node>, path: &str, each_item: bool, is
         Value::Number(_) => [("minimum", "maximum", v.as_i64().unwrap_or(0), ""), ("", "", 0, "")],
         Value::Array(items) => {
             if let Some(ikw) = kw.get("items").filter(|_| each_item) {
+                let ity = ty_of(ikw);
                 for (i, item) in items.iter().enumerate() {
-                    check(item, ty_of(ikw), Some(ikw), &cat(&[path, "[", &int(i as i64), "]"]), issues);
+                    let n = path.len();
+                    push_index(path, i);
+                    check(item, ity, Some(ikw), path, issues);
+                    path.truncate(n);
                 }
             }
             [("minItems", "maxItems", items.len() as i64, if items.len() == 1 { " item" } else { " items" }), ("", "", 0, "")]
@@ -177,14 +192,19 @@ fn check_in(v: &Node, ty: Ty, kw: Option<&Node>, path: &str, each_item: bool, is
             if let Some(props) = kw.get("properties").and_then(Node::as_object) {
                 let required = list(kw, "required");
                 for (name, fkw) in props {
-                    let at = cat(&[path, ".", name]);
                     match given(v, name) {
-                        None if required.iter().any(|r| r.as_str() == Some(name)) => say(issues, &at, &["required (", article(ty_of(fkw)), ")"]),
+                        None if required.iter().any(|r| r.as_str() == Some(name)) => say(issues, &cat(&[path, ".", name]), &["required (", article(ty_of(fkw)), ")"]),
                         None => {}
-                        Some(x) => check(x, ty_of(fkw), Some(fkw), &at, issues),
+                        Some(x) => {
+                            let n = path.len();
+                            path.push('.');
+                            path.push_str(name);
+                            check(x, ty_of(fkw), Some(fkw), path, issues);
+                            path.truncate(n);
+                        }
                     }
                 }
-                check_groups(v, &groups(kw.get("requireOneOf")), &groups(kw.get("exclusive")), &groups(kw.get("together")), &cat(&[path, "."]), issues);
+                check_groups(v, &groups(kw.get("requireOneOf")), &groups(kw.get("exclusive")), &groups(kw.get("together")), path, issues);
             }
             if let Some(members) = v.as_object() {
                 for (key, x) in members {
@@ -207,22 +227,29 @@ fn check_in(v: &Node, ty: Ty, kw: Option<&Node>, path: &str, each_item: bool, is
 
 /// The rules of one member of an object map (`propertyNames` for its key, `additionalProperties`
 /// for its value), reported under `path.key`.
-fn check_member(kw: &Node, key: &str, value: &Node, path: &str, issues: &mut Vec<Issue>) {
-    let at = cat(&[path, ".", key]);
+fn check_member(kw: &Node, key: &str, value: &Node, path: &mut String, issues: &mut Vec<Issue>) {
+    let n = path.len();
+    path.push('.');
+    path.push_str(key);
     if let Some(kkw) = kw.get("propertyNames") {
         let mut found = vec![];
-        check(&Node { raw: "", value: Value::String(key.into()) }, Ty::String, Some(kkw), &at, &mut found);
+        check(&Node { raw: "", value: Value::String(key.into()) }, Ty::String, Some(kkw), path, &mut found);
         for i in found {
             push(issues, &i.param, cat(&["the key ", &i.message]));
         }
     }
     if let Some(vkw) = kw.get("additionalProperties").filter(|x| x.as_object().is_some()) {
-        check(value, ty_of(vkw), Some(vkw), &at, issues);
+        check(value, ty_of(vkw), Some(vkw), path, issues);
     }
+    path.truncate(n);
 }
 
-/// The groups between an object's members; members are named with `prefix` ("" at the top).
-fn check_groups(obj: &Node, require_one_of: &[Vec<String>], exclusive: &[Vec<String>], together: &[Vec<String>], prefix: &str, issues: &mut Vec<Issue>) {
+/// The groups between an object's members; members are named under `path` ("" at the top).
+fn check_groups(obj: &Node, require_one_of: &[Vec<String>], exclusive: &[Vec<String>], together: &[Vec<String>], path: &str, issues: &mut Vec<Issue>) {
+    if require_one_of.is_empty() && exclusive.is_empty() && together.is_empty() {
+        return;
+    }
+    let prefix = &if path.is_empty() { String::new() } else { cat(&[path, "."]) };
     let given_in = |g: &[String]| -> Vec<String> { g.iter().filter(|m| given(obj, m).is_some()).cloned().collect() };
     for g in require_one_of {
         if given_in(g).is_empty() {
@@ -250,7 +277,10 @@ fn check_groups(obj: &Node, require_one_of: &[Vec<String>], exclusive: &[Vec<Str
 pub fn check_item(def: &ActionDef, name: &str, index: usize, item: &Node) -> Vec<Issue> {
     let mut issues = vec![];
     if let Some(kw) = def.param(name).and_then(|p| p.rules.as_ref()).and_then(|r| r.get("items")) {
-        check(item, ty_of(kw), Some(kw), &cat(&[name, "[", &int(index as i64), "]"]), &mut issues);
+        let mut path = String::with_capacity(name.len() + 64);
+        path.push_str(name);
+        push_index(&mut path, index);
+        check(item, ty_of(kw), Some(kw), &mut path, &mut issues);
     }
     issues
 }
@@ -260,7 +290,7 @@ pub fn check_item(def: &ActionDef, name: &str, index: usize, item: &Node) -> Vec
 pub fn check_entry(def: &ActionDef, name: &str, key: &str, value: &Node) -> Vec<Issue> {
     let mut issues = vec![];
     if let Some(kw) = def.param(name).and_then(|p| p.rules.as_ref()) {
-        check_member(kw, key, value, name, &mut issues);
+        check_member(kw, key, value, &mut String::from(name), &mut issues);
     }
     issues
 }
@@ -290,6 +320,7 @@ pub fn validate_in(def: &ActionDef, input: &Node, checked_items: Option<&str>) -
         .with_action(def.id));
     };
     let mut issues = Vec::new();
+    let mut path = String::new();
     for (key, _) in members {
         if def.param(key).is_none() {
             let hint = def
@@ -315,7 +346,11 @@ pub fn validate_in(def: &ActionDef, input: &Node, checked_items: Option<&str>) -
                 (Loc::Path, Value::String(s)) if s == "." || s == ".." => {
                     push(&mut issues, &p.name, "cannot be \".\" or \"..\" (URL parsers would resolve it as a path step)".into())
                 }
-                _ => check_in(v, p.ty, p.rules.as_ref(), &p.name, checked_items != Some(p.name.as_str()), &mut issues),
+                _ => {
+                    path.clear();
+                    path.push_str(&p.name);
+                    check_in(v, p.ty, p.rules.as_ref(), &mut path, checked_items != Some(p.name.as_str()), &mut issues)
+                }
             },
         }
     }
