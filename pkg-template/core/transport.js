@@ -376,6 +376,29 @@ export function runChunk(w, id, plan, i, options) {
   return loop(w, id, w._beginChunk(plan, i, options), options, MODE_TEXT);
 }
 
+/** A 2xx JSON body's result where it needs none of the wasm's reading, else undefined (the wasm
+ * then reads it: failure codes in a 2xx, a Success envelope around the result, malformed text).
+ * Only for a body with no \u escape (one could spell a key "code"), and then:
+ * - no "code" anywhere: it cannot be an Iterable envelope, parsed as is;
+ * - `envelope` (the action's result is Iterable's whole envelope, e.g. track_event's
+ *   {msg, code, params}) and one "code" only, at the top, saying "Success": parsed as is. One
+ *   occurrence only, so duplicate keys never meet two readings (JSON.parse keeps the last, the
+ *   wasm the first). */
+function plainResult(text, envelope) {
+  if (text.includes('\\u')) return undefined;
+  const at = text.indexOf('"code"');
+  try {
+    if (at < 0) return JSON.parse(text);
+    if (envelope && text.indexOf('"code"', at + 6) < 0) {
+      const v = JSON.parse(text);
+      if (v !== null && typeof v === 'object' && v.code === 'Success') return v;
+    }
+  } catch {
+    // The wasm says what is wrong with it.
+  }
+  return undefined;
+}
+
 async function loop(w, id, descriptor, options, mode) {
   const req = parse(descriptor);
   const signal = options?.signal ?? undefined;
@@ -411,14 +434,9 @@ async function loop(w, id, descriptor, options, mode) {
       if (st.onResponse) hook(st.onResponse, { action: id, attempt: attempts, method: req.method, url: req.url, status, durationMs: Math.floor(Math.max(0, Date.now() - started)) });
       if (status >= 200 && status < 300 && mode !== MODE_STREAM) {
         if (req.kind === 't') return out[1];
-        // A body with no "code" key anywhere cannot be an Iterable envelope (failure code, or
-        // Success around a result): parsed as is. A parse failure goes to the wasm's reading.
-        if (req.kind === 'j' && mode === MODE_VALUE && !out[1].includes('"code"')) {
-          try {
-            return JSON.parse(out[1]);
-          } catch {
-            // The wasm says what is wrong with it.
-          }
+        if (mode === MODE_VALUE && (req.kind === 'j' || req.kind === 'e')) {
+          const parsed = plainResult(out[1], req.kind === 'e');
+          if (parsed !== undefined) return parsed;
         }
       }
     }

@@ -231,6 +231,7 @@ impl Inner {
     pub fn describe(&self, def: &ActionDef, req: &HttpRequest, call: &Call) -> String {
         let mut s = String::with_capacity(req.url.len() + req.body.as_ref().map_or(0, String::len) + 200);
         let kind = match def.response {
+            ResponseKind::Json if def.result_is_envelope => 'e',
             ResponseKind::Json => 'j',
             ResponseKind::Csv | ResponseKind::Text | ResponseKind::Html => 't',
             ResponseKind::Jsonl => 'l',

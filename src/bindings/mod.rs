@@ -491,7 +491,8 @@ impl IterableClient {
     }
 
     /// The descriptor of a call (sans IO: transport.js sends it), or its error (thrown).
-    /// Lines: action index, result kind (`j` JSON, `t` text, `l` JSON lines), paced (`1`/`0`),
+    /// Lines: action index, result kind (`j` JSON, `e` JSON whose result is Iterable's whole
+    /// envelope, `t` text, `l` JSON lines), paced (`1`/`0`),
     /// timeoutMs, maxRetries, maxResponseBytes, method, URL, the number of headers, then each
     /// header's name and value on a line of its own, then `b` and the body to the end, or `-`.
     /// `checked_items`: a bulk chunk's items param, whose items the plan already checked one by

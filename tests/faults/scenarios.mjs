@@ -335,6 +335,31 @@ export const scenarios = [
     },
   },
   {
+    // A 2xx body is read in JS where it can be (no "code", or a lone top-level "code": "Success"
+    // for an action whose result is the whole envelope), else by the wasm: the answers must be
+    // the same either way.
+    name: '2xx envelopes: Success, failure codes, duplicate and escaped keys',
+    async run(t) {
+      const ok = { msg: 'tracked', code: 'Success', params: { id: '1' } };
+      t.srv.script(TRACK,
+        B.json(200, ok),
+        B.json(200, { msg: 'x', params: { code: 'Success' } }),
+        B.json(200, { msg: 'nope', code: 'BadParams', params: null }),
+        B.json(200, '{"code":"BadParams","msg":"first wins","code":"Success"}'),
+        B.json(200, '{"co\\u0064e":"InvalidEmailAddressError","msg":"escaped key"}'),
+        B.json(200, { params: { code: 'Success' }, code: 'InvalidEmailAddressError', msg: 'nested first' }),
+        B.json(200, ok));
+      const client = t.client({ maxRetries: 0 });
+      t.resolved(await settle(client.trackEvent(trackInput())), ok);
+      t.resolved(await settle(client.trackEvent(trackInput())), { msg: 'x', params: { code: 'Success' } });
+      t.rejected(await settle(client.trackEvent(trackInput())), 'BadParams', { status: 200, attempts: 1 });
+      t.rejected(await settle(client.trackEvent(trackInput())), 'BadParams', { status: 200, attempts: 1 });
+      t.rejected(await settle(client.trackEvent(trackInput())), 'InvalidEmailAddressError', { status: 200, attempts: 1 });
+      t.rejected(await settle(client.trackEvent(trackInput())), 'InvalidEmailAddressError', { status: 200, attempts: 1 });
+      t.resolved(await settle(client.trackEvent(trackInput())), ok);
+    },
+  },
+  {
     name: 'slow drip body (timeout 300, 1 retry)',
     async run(t) {
       t.srv.script(CHAN, B.drip({ intervalMs: 100, totalMs: 8000 }));
