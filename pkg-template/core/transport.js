@@ -67,7 +67,7 @@ const denied = (e) => {
   }
 };
 
-export const release = (body) => {
+const release = (body) => {
   try {
     body?.cancel()?.catch?.(() => {});
   } catch {
@@ -75,7 +75,7 @@ export const release = (body) => {
   }
 };
 
-export const refused = (res, url) => {
+const refused = (res, url) => {
   let where = '';
   try {
     const location = res.headers.get('location');
@@ -94,7 +94,7 @@ export const refused = (res, url) => {
 // stops as soon as the count passes `max`, so no more than `max` bytes are ever held.
 // Not an async function: the common case hands back the engine's own text() promise, with no
 // extra promise around it.
-export function read(res, max) {
+function read(res, max) {
   const body = res.body;
   const length = res.headers.get('content-length');
   if (!body) return '';
@@ -120,8 +120,9 @@ async function readCapped(body, max) {
 // request on a socket keeps Node and Deno alive until its time limit fires, so the limit may be
 // an unreferenced timer; a custom fetch might be a pure-JS stand-in that only a referenced timer
 // can end, so it gets one of its own (controlled() below).
-// - Node (its fetch is undici): no signal at all, see core/undici.js, which the Node entry
-//   installs with useAttempt() (so browsers never load it).
+// - Node (its fetch is undici): the attempt goes to undici's dispatcher directly, with no fetch
+//   objects and no signal: core/undici.js, which the Node entry installs with useAttempt() (so
+//   browsers never load it).
 // - Node without a global dispatcher yet (before its first fetch), or one without `dispatch`,
 //   and Deno: a controller per attempt, and one shared, unreferenced timer for all of them
 //   (`deadlines`), armed for the earliest deadline in flight and re-armed when it fires; an
@@ -143,7 +144,7 @@ export const useAttempt = (f) => {
   runtimeAttempt = f;
 };
 
-/** The attempts in flight under the shared timer: controller (or core/undici.js's Watch) → deadline
+/** The attempts in flight under the shared timer: controller (or core/undici.js's Attempt) → deadline
  * (performance.now() ms). */
 export const deadlines = new Map();
 let timer;
@@ -174,7 +175,7 @@ function expire() {
   if (next !== Infinity) arm(next);
 }
 
-/** Puts `watched` (a controller or a Watch) under the shared timer, aborted `ms` from now unless
+/** Puts `watched` (a controller or core/undici.js's Attempt) under the shared timer, aborted `ms` from now unless
  * the attempt ends first (then `deadlines.delete(watched)`). */
 export function watch(watched, ms) {
   const at = performance.now() + ms;
@@ -203,9 +204,9 @@ async function plain(url, init, timeoutMs, maxBytes) {
 }
 
 // Retry-After: read for a failure only (a 2xx is never retried after a wait it names).
-export const retryAfter = (res) => (res.ok ? undefined : res.headers.get('retry-after') ?? undefined);
+const retryAfter = (res) => (res.ok ? undefined : res.headers.get('retry-after') ?? undefined);
 
-export const redirected = (res) => res.type === 'opaqueredirect' || (res.status >= 300 && res.status < 400 && res.status !== 304);
+const redirected = (res) => res.type === 'opaqueredirect' || (res.status >= 300 && res.status < 400 && res.status !== 304);
 
 /** What fetch (or the body read) threw, when no time limit or signal explains it. */
 export function failed(e) {

@@ -136,6 +136,78 @@ test('calls go through the global dispatcher a program set up (undici\'s setGlob
   assert.deepEqual(out, { seen: ['GET /api/channels', 'POST /api/events/track'], channels: true });
 });
 
+test('Node\'s dispatcher path sends what the fetch path sends, and a program\'s own fetch is still the one called', async () => {
+  // The bench's 24 sampled actions, once through undici's dispatcher (the global fetch is Node's
+  // own) and once through fetch (a wrapper put in its place, which must be called): the server
+  // sees the same method, path, query, body and headers (fetch adds its own: user-agent,
+  // sec-fetch-mode, accept-language).
+  const sample = pathToFileURL(join(ROOT, 'bench', 'lib', 'requests.mjs')).href;
+  writeFileSync(join(project.dir, 'paths.mjs'), [
+    'import { IterableClient } from "iterable-wasm";',
+    `import { SAMPLE } from ${JSON.stringify(sample)};`,
+    `const client = new IterableClient({ apiKey: "paths-key-123", baseUrl: ${JSON.stringify(server.url)}, rateLimit: false, maxRetries: 0 });`,
+    'const run = async () => { for (const [id, input] of SAMPLE) await client.execute(id, input).catch(() => {}); };',
+    'await client.listChannels();',
+    `const mark = async (m) => { await fetch(${JSON.stringify(server.url)} + "/mark/" + m).then((r) => r.text()); };`,
+    'await mark("dispatcher");',
+    'await run();',
+    'const original = globalThis.fetch;',
+    'let called = 0;',
+    'globalThis.fetch = (url, init) => { called++; return original(url, init); };',
+    'await mark("fetch");',
+    'await run();',
+    'console.log(JSON.stringify({ called, n: SAMPLE.length }));',
+  ].join('\n'));
+  const start = server.requests.length;
+  const stdout = await new Promise((resolve, reject) => execFile(process.execPath, ['paths.mjs'], { cwd: project.dir, encoding: 'utf8', timeout: 60_000 }, (e, so) => (e ? reject(e) : resolve(so))));
+  const out = JSON.parse(stdout);
+  assert.equal(out.called, out.n + 1, 'the program\'s fetch made every request of the second round');
+  const seen = server.requests.slice(start);
+  const at = (m) => seen.findIndex((r) => r.path === `/mark/${m}`);
+  const ours = ['accept', 'content-type', 'api-key', 'authorization'];
+  const shape = (r) => ({ method: r.method, path: r.path, query: r.query, raw: r.raw, headers: Object.fromEntries(ours.filter((h) => h in r.headers).map((h) => [h, r.headers[h]])) });
+  const viaDispatcher = seen.slice(at('dispatcher') + 1, at('fetch')).map(shape);
+  const viaFetch = seen.slice(at('fetch') + 1).map(shape);
+  assert.equal(viaDispatcher.length, out.n);
+  assert.deepEqual(viaDispatcher, viaFetch);
+  for (const r of seen.slice(at('dispatcher') + 1, at('fetch'))) assert.match(r.headers['accept-encoding'], /gzip/);
+});
+
+test('compressed answers are decoded (gzip, deflate, br) and bounded by their decoded size', async () => {
+  // Node's attempts go to undici's dispatcher, which decodes nothing: the client asks for gzip
+  // and deflate as fetch does, and decodes what comes (br too). The fake answers each request
+  // with the next coding of its list.
+  writeFileSync(join(project.dir, 'compressed.mjs'), [
+    'import http from "node:http";',
+    'import zlib from "node:zlib";',
+    'import { IterableClient } from "iterable-wasm";',
+    'const body = JSON.stringify({ channels: [{ id: 1, name: "Zipped \u00e9", channelType: "Marketing", messageMedium: "Email" }] });',
+    'const codings = ["identity", "gzip", "deflate", "br", "bomb"];',
+    'const asked = [];',
+    'const server = http.createServer((req, res) => {',
+    '  asked.push(req.headers["accept-encoding"] ?? null);',
+    '  const c = codings.shift();',
+    '  req.resume();',
+    '  const data = c === "bomb" ? zlib.gzipSync(Buffer.alloc(5_000_000, 32)) : c === "gzip" ? zlib.gzipSync(body) : c === "deflate" ? zlib.deflateSync(body) : c === "br" ? zlib.brotliCompressSync(body) : Buffer.from(body);',
+    '  res.writeHead(200, { "content-type": "application/json", "content-encoding": c === "bomb" ? "gzip" : c, "content-length": data.length });',
+    '  res.end(data);',
+    '});',
+    'await new Promise((r) => server.listen(0, "127.0.0.1", r));',
+    'const client = new IterableClient({ apiKey: "zip-key-123", baseUrl: `http://127.0.0.1:${server.address().port}`, rateLimit: false, maxRetries: 0, maxResponseBytes: 1_000_000 });',
+    'const names = [];',
+    'for (let i = 0; i < 4; i++) names.push((await client.listChannels()).channels[0].name);',
+    'const bomb = await client.listChannels().then(() => "resolved", (e) => `${e.code} ${e.status}`);',
+    'server.close();',
+    'console.log(JSON.stringify({ names, bomb, asked }));',
+  ].join('\n'));
+  const stdout = await new Promise((resolve, reject) => execFile(process.execPath, ['compressed.mjs'], { cwd: project.dir, encoding: 'utf8', timeout: 60_000 }, (e, so) => (e ? reject(e) : resolve(so))));
+  const out = JSON.parse(stdout);
+  assert.deepEqual(out.names, Array(4).fill('Zipped \u00e9'));
+  assert.equal(out.bomb, 'ResponseTooLarge 200');
+  // The first call may be fetch's (the dispatcher appears with the process's first fetch): both ask.
+  for (const a of out.asked) assert.match(a, /gzip/);
+});
+
 test('a bundler keeps the loader: esbuild honours the package\'s sideEffects list; the bundle runs anywhere', () => {
   // "sideEffects": false would let bundlers drop the entry's defineSurface() call (no methods, no
   // loader) and the sandbox registration; the list names those files. The Node entry carries its
