@@ -6,8 +6,9 @@
 // reads `actions` leaves it out, and a browser never loads it for a call.
 
 // Per action in catalog order: [title, description, resource, limits, [each param's description]]
-// (codegen/catalog.rs `text`, TEXT_FIELDS), parsed on first use: the module does nothing at
-// import, so a bundler may drop it whole.
+// (codegen/catalog.rs `text`, TEXT_FIELDS), then the param descriptions that several actions
+// share, which the actions give by their position in that list (scripts/build.mjs); parsed on
+// first use: the module does nothing at import, so a bundler may drop it whole.
 const TEXT = __CATALOG_TEXT__;
 
 // Published entry fields in order. The wasm's catalog holds each entry as an array, by the
@@ -82,5 +83,7 @@ function expand(id, row, shapes, [title, description, resource, limits, paramTex
 export function describe(ids, rows) {
   const shapes = rows[rows.length - 1];
   const text = JSON.parse(TEXT);
+  const shared = text.pop();
+  for (const t of text) t[4] = t[4].map((p) => (typeof p === 'number' ? shared[p] : p));
   return ids.map((id, i) => expand(id, rows[i], shapes, text[i]));
 }
