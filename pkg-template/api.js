@@ -661,8 +661,8 @@ export function defineSurface(load, runtime = {}) {
 
 /**
  * `actions`: the catalog, parsed and expanded on first use by the catalog module's `describe`
- * (`{ describe }`: imported by the entry; `{ load }`: a function importing it, called by
- * `ready()`). A real frozen array behind a Proxy that fills it on first access, so
+ * (`{ describe }`: imported by the entry; `{ load }`: a function giving the module, or a promise of
+ * it, called by `ready()` or on first access). A real frozen array behind a Proxy that fills it on first access, so
  * `Array.isArray`, iteration, `Object.isFrozen` and JSON.stringify see the whole catalog. Creates
  * nothing else: a bundle that never reads `actions` drops this call and the catalog module.
  */
@@ -672,7 +672,12 @@ export function catalog(source) {
   const target = [];
   const fill = () => {
     if (Object.isExtensible(target)) {
-      if (!describe) importCatalog?.().then((m) => { describe ??= m.describe; }, () => {});
+      if (!describe && importCatalog) {
+        // load() gives the catalog module now where it can (the Node entry: a file beside it), else a promise of it.
+        const m = importCatalog();
+        if (typeof m?.then === 'function') m.then((x) => { describe ??= x.describe; }, () => {});
+        else describe = m.describe;
+      }
       if (!started() || !describe) throw notReady('actions');
       Object.freeze(Object.assign(target, describe(IDS.split(','), wasmCatalog())));
     }

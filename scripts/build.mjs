@@ -234,6 +234,10 @@ for (const f of readdirSync(pkg).filter((f) => /^((index|load)\.\w+|api|catalog)
   writeFileSync(p, text);
 }
 
+// The same text as a module of its own, which the Node entry reads on first use of `actions`
+// instead of carrying it (load.node.js loadCatalog: it takes the one string literal as JSON).
+writeFileSync(join(pkg, 'catalog-text.js'), `export default ${JSON.stringify(catalogText)};\n`);
+
 // Node, Deno and Workers: each entry bundled into one readable ES module file (and one CommonJS
 // file for Node's `require`), with a source map next to it, nothing minified: an error printed by
 // the runtime shows a short line of real code, and a stack points at named functions. Node loads
@@ -258,7 +262,7 @@ const actionMethods = ids.map((id) => {
   return `  ${name}(input, options) {\n    return this.execute(${JSON.stringify(id)}, input, options);\n  }\n`;
 }).join('');
 writeFileSync(apiFile, apiText.replace(METHODS_MARK, actionMethods));
-const readable = (entry, ...flags) => run(bin('esbuild'), [join(pkg, entry), '--bundle', '--target=es2022', '--sourcemap', '--external:./sandbox/*', '--external:./iterable_wasm_bg.wasm', '--external:./iterable_wasm_bg.inline.js', '--log-level=warning', '--allow-overwrite', ...flags]);
+const readable = (entry, ...flags) => run(bin('esbuild'), [join(pkg, entry), '--bundle', '--target=es2022', '--sourcemap', '--external:./sandbox/*', '--external:./iterable_wasm_bg.wasm', '--external:./iterable_wasm_bg.inline.js', '--external:./catalog-text.js', '--log-level=warning', '--allow-overwrite', ...flags]);
 const nodeEntry = join(pkg, 'index.node.js');
 const cjs = join(pkg, 'index.cjs');
 // (import.meta.url is never read in index.cjs: load.node.js takes __dirname there.)
