@@ -62,13 +62,14 @@ function workerdCpuNs() {
   return ns;
 }
 
-/** One workerd sample: { wall, cpu } ms to the first response (cpu: this process + its workerd). */
+/** One workerd sample: { wall, cpu, workerd } ms to the first response (cpu: this process + its
+ * workerd; workerd: its own threads alone). */
 async function workerdCpuSample(Miniflare, options) {
   const cpu0 = process.cpuUsage();
   let cpuW = 0;
   const wall = await workerdSample(Miniflare, options, () => { cpuW = workerdCpuNs(); });
   const c = process.cpuUsage(cpu0);
-  return { wall, cpu: (c.user + c.system) / 1000 + cpuW / 1e6 };
+  return { wall, cpu: (c.user + c.system) / 1000 + cpuW / 1e6, workerd: cpuW / 1e6 };
 }
 
 /** The bench's client worker bundled as wrangler does it (esbuild, the wasm left as a module). */
@@ -90,9 +91,10 @@ if (nWorkerd > 0) {
   for (const k of kinds) await workerdSample(Miniflare, k.options); // warm-up
   for (let i = 0; i < nWorkerd; i++) for (const k of roundOrder(kinds, i)) data[k.label].push(await workerdCpuSample(Miniflare, k.options));
   console.log(`workerd (Miniflare): first response, fresh instance, median of ${nWorkerd} (first quartile); − base: medians' difference, [paired median]`);
-  for (const what of ['wall', 'cpu']) {
+  const titles = { wall: ' wall time', cpu: ' CPU time (this process, with Miniflare, + its workerd)', workerd: ' CPU time of workerd alone' };
+  for (const what of Object.keys(titles)) {
     const xs = Object.fromEntries(kinds.map((k) => [k.label, data[k.label].map((x) => x[what])]));
-    console.log(what === 'wall' ? ' wall time' : ' CPU time (this process + its workerd)');
+    console.log(titles[what]);
     for (const k of kinds) {
       const diff = k.label === 'base' ? '' : `  − base ${(median(xs[k.label]) - median(xs.base)).toFixed(1)} [${median(xs[k.label].map((x, i) => x - xs.base[i])).toFixed(1)}]`;
       console.log(`  ${k.label.padEnd(12)} ${cell(xs[k.label])} ms${diff}`);
