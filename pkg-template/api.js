@@ -402,13 +402,14 @@ export function defineSurface(load, runtime = {}) {
     Object.defineProperty(P, name, { value, writable: true, configurable: true });
   };
 
-  const ids = IDS.split(',');
-  if (!Object.hasOwn(P, camel(ids[0]))) {
-    for (const id of ids) {
-      const methodName = camel(id);
-      define(methodName, { [methodName](input, options) { return this.execute(id, input, options); } }[methodName]);
-    }
+  // The per-action methods, where the build has not written them into the class (it drops this
+  // loop from the bundles it writes them into).
+  /* __ACTION_METHODS_LOOP__ */
+  for (const id of IDS.split(',')) {
+    const methodName = camel(id);
+    define(methodName, { [methodName](input, options) { return this.execute(id, input, options); } }[methodName]);
   }
+  /* __ACTION_METHODS_LOOP_END__ */
 
   /**
    * All items of a paginated action as an async iterable; `.pages()` gives whole pages.
@@ -661,8 +662,8 @@ export function defineSurface(load, runtime = {}) {
 
 /**
  * `actions`: the catalog, parsed and expanded on first use by the catalog module's `describe`
- * (`{ describe }`: imported by the entry; `{ load }`: a function giving the module, or a promise of
- * it, called by `ready()` or on first access). A real frozen array behind a Proxy that fills it on first access, so
+ * (`{ describe }`: imported by the entry; `{ load }`: a function importing it, called by
+ * `ready()`, or giving a thenable that settles at once where the entry has it now). A real frozen array behind a Proxy that fills it on first access, so
  * `Array.isArray`, iteration, `Object.isFrozen` and JSON.stringify see the whole catalog. Creates
  * nothing else: a bundle that never reads `actions` drops this call and the catalog module.
  */
@@ -672,12 +673,7 @@ export function catalog(source) {
   const target = [];
   const fill = () => {
     if (Object.isExtensible(target)) {
-      if (!describe && importCatalog) {
-        // load() gives the catalog module now where it can (the Node entry: a file beside it), else a promise of it.
-        const m = importCatalog();
-        if (typeof m?.then === 'function') m.then((x) => { describe ??= x.describe; }, () => {});
-        else describe = m.describe;
-      }
+      if (!describe) importCatalog?.().then((m) => { describe ??= m.describe; }, () => {});
       if (!started() || !describe) throw notReady('actions');
       Object.freeze(Object.assign(target, describe(IDS.split(','), wasmCatalog())));
     }

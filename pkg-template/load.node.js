@@ -50,17 +50,20 @@ export function load() {
 
 /** The catalog behind `actions` (`{ describe }`): its text (56 KB) read from catalog-text.js beside
  * the entry when `actions` is first read, rather than parsed with the entry by every process that
- * imports it (~0.8 ms of start-up). Where the file is not there (the entry was bundled into another
- * folder), the module is imported instead, and `await ready()` waits for it, as for the wasm. */
+ * imports it (~0.8 ms of start-up). Given as a thenable that settles at once (api.js's `actions`
+ * calls then() and reads `describe` right after; `ready()` awaits it). Where the file is not there
+ * (the entry was bundled into another folder), the module is imported instead, and `await ready()`
+ * waits for it, as for the wasm. */
 export function loadCatalog() {
   const fs = builtin('node:fs');
   const file = beside('catalog-text.js');
   if (!file || !fs.existsSync(file)) return import('./catalog-text.js').then(({ default: text }) => ({ describe: (ids, rows) => describeFrom(text, ids, rows) }));
-  return {
+  const module = {
     describe(ids, rows) {
       // The module is `export default "<the JSON text>";`: its one string literal, read as JSON.
       const source = fs.readFileSync(file, 'utf8');
       return describeFrom(JSON.parse(source.slice(source.indexOf('"'), source.lastIndexOf('"') + 1)), ids, rows);
     },
   };
+  return { then: (settle) => settle(module) };
 }

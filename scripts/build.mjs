@@ -255,13 +255,16 @@ writeFileSync(join(pkg, 'catalog-text.js'), `export default ${JSON.stringify(cat
 const apiFile = join(pkg, 'api.js');
 const apiText = readFileSync(apiFile, 'utf8');
 const METHODS_MARK = /^[ \t]*\/\* __ACTION_METHODS__ \*\/\n/m;
-if (!METHODS_MARK.test(apiText)) throw new Error('api.js has no __ACTION_METHODS__ mark in the client class: update scripts/build.mjs');
+// defineSurface's loop that defines them otherwise, between its two marks: dropped from these
+// bundles, its marks alone from the browser's api.js.
+const LOOP = /^[ \t]*\/\* __ACTION_METHODS_LOOP__ \*\/\n([\s\S]*?)^[ \t]*\/\* __ACTION_METHODS_LOOP_END__ \*\/\n/m;
+if (!METHODS_MARK.test(apiText) || !LOOP.test(apiText)) throw new Error('api.js lacks the __ACTION_METHODS__ mark in the client class or the __ACTION_METHODS_LOOP__ marks around its loop: update scripts/build.mjs');
 const actionMethods = ids.map((id) => {
   const name = id.replace(/_([a-z0-9])/g, (_, c) => c.toUpperCase()); // api.js's camel()
   if (!/^[a-z][A-Za-z0-9]*$/.test(name)) throw new Error(`action id ${id} makes no method name`);
   return `  ${name}(input, options) {\n    return this.execute(${JSON.stringify(id)}, input, options);\n  }\n`;
 }).join('');
-writeFileSync(apiFile, apiText.replace(METHODS_MARK, actionMethods));
+writeFileSync(apiFile, apiText.replace(METHODS_MARK, actionMethods).replace(LOOP, ''));
 const readable = (entry, ...flags) => run(bin('esbuild'), [join(pkg, entry), '--bundle', '--target=es2022', '--sourcemap', '--external:./sandbox/*', '--external:./iterable_wasm_bg.wasm', '--external:./iterable_wasm_bg.inline.js', '--external:./catalog-text.js', '--log-level=warning', '--allow-overwrite', ...flags]);
 const nodeEntry = join(pkg, 'index.node.js');
 const cjs = join(pkg, 'index.cjs');
@@ -274,7 +277,7 @@ readable('index.workerd.js', '--platform=neutral', '--format=esm', `--outfile=${
 // Bundled in: their loaders are no longer separate files.
 for (const f of ['load.node.js', 'load.deno.js', 'load.workerd.js']) rmSync(join(pkg, f));
 rmSync(undici);
-writeFileSync(apiFile, apiText.replace(METHODS_MARK, ''));
+writeFileSync(apiFile, apiText.replace(METHODS_MARK, '').replace(LOOP, '$1'));
 // esbuild drops comments; the run-time import of the sandbox gets back the ones that tell
 // webpack and Vite not to resolve it (else: a "Critical dependency" warning in every Node bundle).
 for (const f of [nodeEntry, cjs]) {
