@@ -422,7 +422,7 @@ async function partProfile(ctx) {
   } catch (e) {
     out.denoError = String(e?.message ?? e).slice(0, 300);
   }
-  // Start-up phases of index.node.js, replayed step by step in fresh processes (medians).
+  // Start-up phases of index.node.js in fresh processes (medians).
   const phases = [];
   for (let i = 0; i < (SMOKE ? 3 : 15); i++) {
     const r = await run(process.execPath, [join(BENCH, 'diag', 'startup-phases.mjs'), ctx.pkg.dir, '--json'], { timeoutMs: 60_000 });
@@ -608,7 +608,7 @@ function resultsMarkdown(ctx, parts) {
     } else if (PR.denoError) L.push(`Deno profile not taken: ${PR.denoError}`, '');
     if (PR.startupPhases) {
       L.push('#### Start-up phases (bench/diag/startup-phases.mjs, median of fresh processes)', '');
-      L.push('The steps of index.node.js replayed one by one; the separate `JSON.parse(catalog)` row is done only here, to size that step (defineSurface parses the catalog again).', '');
+      L.push('The shipped index.node.js in a fresh process: its import, then the first client split into the wasm compile and instantiation (the two constructors timed) and the rest, a second client and the first access to `actions`.', '');
       L.push('| phase | ms |', '|---|---:|');
       for (const p of PR.startupPhases) L.push(`| ${p.phase} | ${p.ms.toFixed(2)} |`);
       L.push('');

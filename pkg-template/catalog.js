@@ -6,8 +6,9 @@
 // reads `actions` leaves it out, and a browser never loads it for a call.
 
 // Per action in catalog order: [title, description, resource, limits, [each param's description]]
-// (codegen/catalog.rs `text`, TEXT_FIELDS), parsed on first use: the module does nothing at
-// import, so a bundler may drop it whole.
+// (codegen/catalog.rs `text`, TEXT_FIELDS), then the param descriptions that several actions
+// share, which the actions give by their position in that list (scripts/build.mjs); parsed on
+// first use: the module does nothing at import, so a bundler may drop it whole.
 const TEXT = __CATALOG_TEXT__;
 
 // Published entry fields in order. The wasm's catalog holds each entry as an array, by the
@@ -80,7 +81,15 @@ function expand(id, row, shapes, [title, description, resource, limits, paramTex
 /** The published entries from the wasm's catalog (`rows`: one array per action, then the named
  * shapes) and the action ids in the same order. */
 export function describe(ids, rows) {
+  return describeFrom(TEXT, ids, rows);
+}
+
+/** The same from the catalog's text given as JSON text (the Node entry reads it from
+ * catalog-text.js on first use rather than carry it: a bundle that uses this alone leaves TEXT out). */
+export function describeFrom(textJson, ids, rows) {
   const shapes = rows[rows.length - 1];
-  const text = JSON.parse(TEXT);
+  const text = JSON.parse(textJson);
+  const shared = text.pop();
+  for (const t of text) t[4] = t[4].map((p) => (typeof p === 'number' ? shared[p] : p));
   return ids.map((id, i) => expand(id, rows[i], shapes, text[i]));
 }

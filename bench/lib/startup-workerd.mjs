@@ -47,14 +47,16 @@ export default { fetch() { const c = new IterableClient({ apiKey: 'bench-key-123
   };
 }
 
-/** One sample: ms from `new Miniflare(options)` to the first response body ("us"). */
-export async function workerdSample(Miniflare, options) {
+/** One sample: ms from `new Miniflare(options)` to the first response body ("us"). `atResponse`, if
+ * given, is called then, before the instance is disposed (bench/diag/startup-vs.mjs reads CPU times). */
+export async function workerdSample(Miniflare, options, atResponse) {
   const t0 = performance.now();
   const mf = new Miniflare(options);
   try {
     const res = await mf.dispatchFetch('http://bench.local/');
     const text = await res.text();
     const ms = performance.now() - t0;
+    atResponse?.();
     if (text !== 'us') throw new Error(`worker answered ${res.status} ${text.slice(0, 200)}`);
     return ms;
   } finally {

@@ -1,0 +1,104 @@
+// Diagnostic (not part of run.mjs): the bench's two start-up figures for several builds of the
+// package side by side, in one interleaved run (so a busy machine slows every build alike), with
+// the bench's own parts: bench/lib/startup-node.mjs (fresh Node process: import + first
+// `new IterableClient`) and bench/lib/startup-workerd.mjs (fresh Miniflare: first response of a
+// worker that imports the package and makes a client, minus the same worker without it).
+//   node bench/diag/startup-vs.mjs [--node 40] [--workerd 30] [--bundled] label=PKGDIR ...
+//   e.g. node bench/diag/startup-vs.mjs before=/tmp/before/pkg after=pkg
+// --node 0 or --workerd 0 skips that half. Medians, first quartile in brackets; load average before
+// and after. For workerd also the CPU time to the first response (this process's, which includes
+// Miniflare's, plus every thread of the workerd it started, from /proc): less moved by other jobs
+// on the machine than the wall time, which waits for a core whenever they hold both.
+// --bundled adds, per build, the client worker as wrangler deploys it: bundled by esbuild (the
+// "workerd" condition; what the worker does not use, such as the catalog behind `actions`, left
+// out), the .wasm beside it as a CompiledWasm module; the bench's own variant uploads every module
+// the entry can reach, unbundled.
+import { execFile } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { roundOrder, median, quantile, sorted } from '../lib/util.mjs';
+import { workerdVariants, workerdSample } from '../lib/startup-workerd.mjs';
+
+const LIB = join(dirname(fileURLToPath(import.meta.url)), '..', 'lib');
+const args = process.argv.slice(2);
+const opt = (n, d) => (args.includes(`--${n}`) ? Number(args[args.indexOf(`--${n}`) + 1]) : d);
+const nNode = opt('node', 40);
+const nWorkerd = opt('workerd', 30);
+const builds = args.filter((a) => /^\w[\w.-]*=/.test(a)).map((a) => {
+  const [label, dir] = a.split(/=(.*)/s);
+  return { label, dir: resolve(dir) };
+});
+if (!builds.length) {
+  console.error('usage: node bench/diag/startup-vs.mjs [--node 40] [--workerd 30] label=PKGDIR ...');
+  process.exit(2);
+}
+const load = () => loadavg().map((x) => x.toFixed(2)).join(' ');
+const cell = (xs) => `${median(xs).toFixed(2)} (${quantile(sorted(xs), 0.25).toFixed(1)})`;
+console.log(`load average ${load()}`);
+
+if (nNode > 0) {
+  const one = (dir) => new Promise((res, rej) => execFile(process.execPath, [join(LIB, 'startup-node.mjs'), 'ours', dir], { encoding: 'utf8' }, (e, out, err) => (e ? rej(new Error(err || e.message)) : res(JSON.parse(out.trim().split('\n').pop()).importMs))));
+  const data = Object.fromEntries(builds.map((b) => [b.label, []]));
+  for (const b of builds) await one(b.dir); // warm the file cache
+  for (let i = 0; i < nNode; i++) for (const b of roundOrder(builds, i)) data[b.label].push(await one(b.dir));
+  console.log(`Node ${process.version}: import + first client, fresh process, median of ${nNode} (first quartile)`);
+  for (const b of builds) console.log(`  ${b.label.padEnd(12)} ${cell(data[b.label])} ms`);
+  console.log(`load average ${load()}`);
+}
+
+/** ns of CPU used so far by the workerd processes this process started (Linux /proc). */
+function workerdCpuNs() {
+  let ns = 0;
+  for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      if (Number(fields[1]) !== process.pid || !stat.includes('(workerd)')) continue;
+      for (const t of readdirSync(`/proc/${pid}/task`)) ns += Number(readFileSync(`/proc/${pid}/task/${t}/schedstat`, 'utf8').split(' ')[0]);
+    } catch {} // gone meanwhile
+  }
+  return ns;
+}
+
+/** One workerd sample: { wall, cpu, workerd } ms to the first response (cpu: this process + its
+ * workerd; workerd: its own threads alone). */
+async function workerdCpuSample(Miniflare, options) {
+  const cpu0 = process.cpuUsage();
+  let cpuW = 0;
+  const wall = await workerdSample(Miniflare, options, () => { cpuW = workerdCpuNs(); });
+  const c = process.cpuUsage(cpu0);
+  return { wall, cpu: (c.user + c.system) / 1000 + cpuW / 1e6, workerd: cpuW / 1e6 };
+}
+
+/** The bench's client worker bundled as wrangler does it (esbuild, the wasm left as a module). */
+async function bundledWorker(dir) {
+  const { build } = await import('esbuild');
+  const options = workerdVariants(dir).client;
+  const worker = options.modules[0];
+  const src = String(worker.contents).replace(/'\.\/node_modules\/iterable-wasm\/([^']+)'/, (_, f) => JSON.stringify(join(dir, f)));
+  const out = await build({ stdin: { contents: src, resolveDir: dir, loader: 'js' }, bundle: true, write: false, format: 'esm', platform: 'neutral', target: 'es2022', conditions: ['workerd', 'worker', 'browser'], external: ['*.wasm'], logLevel: 'error' });
+  const code = out.outputFiles[0].text.replace(/from\s*"[^"]*iterable_wasm_bg\.wasm"/, 'from "./iterable_wasm_bg.wasm"');
+  return { ...options, modules: [{ ...worker, contents: code }, { type: 'CompiledWasm', path: join(dirname(worker.path), 'iterable_wasm_bg.wasm'), contents: readFileSync(join(dir, 'iterable_wasm_bg.wasm')) }] };
+}
+
+if (nWorkerd > 0) {
+  const { Miniflare } = await import('miniflare');
+  const kinds = [{ label: 'base', options: workerdVariants(builds[0].dir).base }, ...builds.map((b) => ({ label: b.label, options: workerdVariants(b.dir).client }))];
+  if (args.includes('--bundled')) for (const b of builds) kinds.push({ label: `${b.label}+esbuild`, options: await bundledWorker(b.dir) });
+  const data = Object.fromEntries(kinds.map((k) => [k.label, []]));
+  for (const k of kinds) await workerdSample(Miniflare, k.options); // warm-up
+  for (let i = 0; i < nWorkerd; i++) for (const k of roundOrder(kinds, i)) data[k.label].push(await workerdCpuSample(Miniflare, k.options));
+  console.log(`workerd (Miniflare): first response, fresh instance, median of ${nWorkerd} (first quartile); − base: medians' difference, [paired median]`);
+  const titles = { wall: ' wall time', cpu: ' CPU time (this process, with Miniflare, + its workerd)', workerd: ' CPU time of workerd alone' };
+  for (const what of Object.keys(titles)) {
+    const xs = Object.fromEntries(kinds.map((k) => [k.label, data[k.label].map((x) => x[what])]));
+    console.log(titles[what]);
+    for (const k of kinds) {
+      const diff = k.label === 'base' ? '' : `  − base ${(median(xs[k.label]) - median(xs.base)).toFixed(1)} [${median(xs[k.label].map((x, i) => x - xs.base[i])).toFixed(1)}]`;
+      console.log(`  ${k.label.padEnd(12)} ${cell(xs[k.label])} ms${diff}`);
+    }
+  }
+  console.log(`load average ${load()}`);
+}
