@@ -10,7 +10,7 @@ export { IterableClient, IterableError, ready };
 // Imported at run time from a computed specifier: Node finds the emulator next to this file, and a
 // bundler never sees (nor copies) it.
 const runtimeImport = (path) => import(path);
-// Node's fetch takes a time limit without a signal (core/undici.js).
+// Node's attempts go to undici's dispatcher, not through fetch (core/undici.js).
 install();
 defineSurface(load, {
   // Node 18 has no global Web Crypto (eventIds: "auto" needs random bytes).
