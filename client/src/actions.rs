@@ -8,7 +8,7 @@
 
 use crate::{Client, IterableError};
 
-include!(concat!(env!("OUT_DIR"), "/actions.rs"));
+include!("generated/actions.rs");
 
 impl Client {
     /// Sends a typed input, and reads the result into its typed form.
