@@ -7,8 +7,9 @@
 #   3. publish  `cargo publish --dry-run` of the three crates together (iterable-wasm, the core;
 #               iterable-sandbox; iterable-client): each is packaged from its own files only, the
 #               path dependencies between them resolve from the packages just made, and each
-#               package is built from its unpacked sources (about 2 min at -j 1 the first time,
-#               10-20 s once its dependencies are built). --no-verify skips those builds.
+#               package is built from its unpacked sources in target/publish (about 2 min at
+#               -j 1 the first time, 10-20 s once its dependencies are built there).
+#               --no-verify skips those builds.
 #
 #   bash scripts/rust-client.sh                 # all three
 #   bash scripts/rust-client.sh publish --no-verify
@@ -47,7 +48,19 @@ tests() {
 }
 
 publish() {
-  local flags=(--dry-run --allow-dirty -p iterable-wasm -p iterable-sandbox -p iterable-client)
+  # Its own target directory: the verification builds the crates from the overlay registry,
+  # whose artifacts must not mix with the workspace's (a later workspace build linked two
+  # serde_json builds when they shared one).
+  local flags=(--dry-run --allow-dirty --target-dir target/publish -p iterable-wasm -p iterable-sandbox -p iterable-client)
+  # The packages just made reach the verification builds through a local overlay registry, which
+  # cargo unpacks under $CARGO_HOME/registry/src/-<hash>/ and, like any registry's sources, never
+  # unpacks again for the same name and version: a second dry run would build the first one's
+  # iterable-wasm 0.1.0. Only those copies of these crates are removed (the overlay's directory
+  # holds nothing else).
+  local d
+  for d in "${CARGO_HOME:-$HOME/.cargo}"/registry/src/-*/iterable-{wasm,sandbox,client}-[0-9]*; do
+    [ -d "$d" ] && rm -rf -- "$d"
+  done
   [ "$verify" = 1 ] || flags+=(--no-verify)
   cargo publish "${flags[@]}"
 }
