@@ -184,7 +184,9 @@ pub fn generate(actions: &[Action]) -> String {
         let result = format!("{}Result", pascal(&a.id));
         doc(&mut methods, "    ", &format!("{}; the result: [`{result}`](crate::results::{result}).", flags.join("; ")));
         writeln!(methods, "    pub async fn {}(&self, input: {ty}) -> Result<crate::results::{result}, IterableError> {{", a.id).unwrap();
-        writeln!(methods, "        self.execute_typed({:?}, &input).await", a.id).unwrap();
+        // The definition is looked up once per process, not per call.
+        methods.push_str("        static DEF: std::sync::OnceLock<&'static ActionDef> = std::sync::OnceLock::new();\n");
+        writeln!(methods, "        self.execute_typed(&DEF, {:?}, &input).await", a.id).unwrap();
         methods.push_str("    }\n\n");
         if a.pagination.is_some() {
             let name = format!("{}_pages", a.id);

@@ -3415,273 +3415,312 @@ impl Client {
     ///
     #[doc = " `POST /api/campaigns/abort`; irreversible; idempotent (retried after 5xx and network errors); the result: [`AbortCampaignResult`](crate::results::AbortCampaignResult)."]
     pub async fn abort_campaign(&self, input: AbortCampaignInput) -> Result<crate::results::AbortCampaignResult, IterableError> {
-        self.execute_typed("abort_campaign", &input).await
+        static DEF: std::sync::OnceLock<&'static ActionDef> = std::sync::OnceLock::new();
+        self.execute_typed(&DEF, "abort_campaign", &input).await
     }
 
     #[doc = " Turns on a triggered campaign by campaignId so it begins sending when its trigger fires. Fails with 403 unless API activation of triggered campaigns is enabled for the project. Reversible with Deactivate Triggered Campaign. Returns JSON."]
     ///
     #[doc = " `POST /api/campaigns/activateTriggered`; idempotent (retried after 5xx and network errors); the result: [`ActivateTriggeredCampaignResult`](crate::results::ActivateTriggeredCampaignResult)."]
     pub async fn activate_triggered_campaign(&self, input: ActivateTriggeredCampaignInput) -> Result<crate::results::ActivateTriggeredCampaignResult, IterableError> {
-        self.execute_typed("activate_triggered_campaign", &input).await
+        static DEF: std::sync::OnceLock<&'static ActionDef> = std::sync::OnceLock::new();
+        self.execute_typed(&DEF, "activate_triggered_campaign", &input).await
     }
 
     #[doc = " Archives one or more campaigns given as campaignIds, which also cancels scheduled or recurring ones and aborts any that are running. Irreversible through the API (restore only in the web UI). Limited to 5 req/s per API key; success has no defined body."]
     ///
     #[doc = " `POST /api/campaigns/archive`; irreversible; idempotent (retried after 5xx and network errors); paced to 5 requests/second, per API key; the result: [`ArchiveCampaignsResult`](crate::results::ArchiveCampaignsResult)."]
     pub async fn archive_campaigns(&self, input: ArchiveCampaignsInput) -> Result<crate::results::ArchiveCampaignsResult, IterableError> {
-        self.execute_typed("archive_campaigns", &input).await
+        static DEF: std::sync::OnceLock<&'static ActionDef> = std::sync::OnceLock::new();
+        self.execute_typed(&DEF, "archive_campaigns", &input).await
     }
 
     #[doc = " Permanently deletes several base templates at once from a list of template ids. Templates still attached to a campaign are skipped rather than removed. Irreversible; success has no defined body."]
     ///
     #[doc = " `POST /api/templates/bulkDelete`; irreversible; idempotent (retried after 5xx and network errors); the result: [`BulkDeleteTemplatesResult`](crate::results::BulkDeleteTemplatesResult)."]
     pub async fn bulk_delete_templates(&self, input: BulkDeleteTemplatesInput) -> Result<crate::results::BulkDeleteTemplatesResult, IterableError> {
-        self.execute_typed("bulk_delete_templates", &input).await
+        static DEF: std::sync::OnceLock<&'static ActionDef> = std::sync::OnceLock::new();
+        self.execute_typed(&DEF, "bulk_delete_templates", &input).await
     }
 
     #[doc = " Sets subscription state (email lists, message types, channels) for many users in one call; each entry identifies its user by email or userId. Any non-null field replaces the stored value instead of merging. The 200 reply carries successCount, failCount and invalid/failed lists to inspect."]
     ///
     #[doc = " `POST /api/users/bulkUpdateSubscriptions`; idempotent (retried after 5xx and network errors); the result: [`BulkUpdateUserSubscriptionsResult`](crate::results::BulkUpdateUserSubscriptionsResult)."]
     pub async fn bulk_update_user_subscriptions(&self, input: BulkUpdateUserSubscriptionsInput) -> Result<crate::results::BulkUpdateUserSubscriptionsResult, IterableError> {
-        self.execute_typed("bulk_update_user_subscriptions", &input).await
+        static DEF: std::sync::OnceLock<&'static ActionDef> = std::sync::OnceLock::new();
+        self.execute_typed(&DEF, "bulk_update_user_subscriptions", &input).await
     }
 
     #[doc = " Writes profile fields for many users in one request; each user entry needs an email or userId. Processed asynchronously, and a 200 can still hide per-user failures, so check successCount, failCount and failedUpdates. Body up to 4 MB; 5 req/s per project; avoid mixing with single-user updates for the same user."]
     ///
     #[doc = " `POST /api/users/bulkUpdate`; idempotent (retried after 5xx and network errors); paced to 5 requests/second, per project; the result: [`BulkUpdateUsersResult`](crate::results::BulkUpdateUsersResult)."]
     pub async fn bulk_update_users(&self, input: BulkUpdateUsersInput) -> Result<crate::results::BulkUpdateUsersResult, IterableError> {
-        self.execute_typed("bulk_update_users", &input).await
+        static DEF: std::sync::OnceLock<&'static ActionDef> = std::sync::OnceLock::new();
+        self.execute_typed(&DEF, "bulk_update_users", &input).await
     }
 
     #[doc = " Cancels a campaign by campaignId so it will not go out; only campaigns in the Scheduled or Recurring state qualify. Irreversible: a canceled campaign must be recreated to send. Returns a JSON {msg,code,params} result."]
     ///
     #[doc = " `POST /api/campaigns/cancel`; irreversible; idempotent (retried after 5xx and network errors); the result: [`CancelCampaignResult`](crate::results::CancelCampaignResult)."]
     pub async fn cancel_campaign(&self, input: CancelCampaignInput) -> Result<crate::results::CancelCampaignResult, IterableError> {
-        self.execute_typed("cancel_campaign", &input).await
+        static DEF: std::sync::OnceLock<&'static ActionDef> = std::sync::OnceLock::new();
+        self.execute_typed(&DEF, "cancel_campaign", &input).await
     }
 
     #[doc = " Cancels one scheduled email that has not gone out yet. Identify it by scheduledMessageId alone, or by campaignId together with the recipient's email or userId. Irreversible; returns a JSON {msg,code,params} result."]
     ///
     #[doc = " `POST /api/email/cancel`; irreversible; idempotent (retried after 5xx and network errors); the result: [`CancelEmailResult`](crate::results::CancelEmailResult)."]
     pub async fn cancel_email(&self, input: CancelEmailInput) -> Result<crate::results::CancelEmailResult, IterableError> {
-        self.execute_typed("cancel_email", &input).await
+        static DEF: std::sync::OnceLock<&'static ActionDef> = std::sync::OnceLock::new();
+        self.execute_typed(&DEF, "cancel_email", &input).await
     }
 
     #[doc = " Stops an export job started with Start Export, given its jobId, whether it is still queued or already running. Irreversible for that job; start a new export to retry. Limited to 1 req/s per project; expect a {msg,code,params} JSON reply."]
     ///
     #[doc = " `DELETE /api/export/{jobId}`; irreversible; idempotent (retried after 5xx and network errors); paced to 1 request/second, per project; the result: [`CancelExportResult`](crate::results::CancelExportResult)."]
     pub async fn cancel_export(&self, input: CancelExportInput) -> Result<crate::results::CancelExportResult, IterableError> {
-        self.execute_typed("cancel_export", &input).await
+        static DEF: std::sync::OnceLock<&'static ActionDef> = std::sync::OnceLock::new();
+        self.execute_typed(&DEF, "cancel_export", &input).await
     }
 
     #[doc = " Cancels a scheduled in-app message before it reaches the user. Pass scheduledMessageId by itself, or campaignId plus the user's email or userId. Irreversible; returns a JSON {msg,code,params} result."]
     ///
     #[doc = " `POST /api/inApp/cancel`; irreversible; idempotent (retried after 5xx and network errors); the result: [`CancelInappMessageResult`](crate::results::CancelInappMessageResult)."]
     pub async fn cancel_inapp_message(&self, input: CancelInappMessageInput) -> Result<crate::results::CancelInappMessageResult, IterableError> {
-        self.execute_typed("cancel_inapp_message", &input).await
+        static DEF: std::sync::OnceLock<&'static ActionDef> = std::sync::OnceLock::new();
+        self.execute_typed(&DEF, "cancel_inapp_message", &input).await
     }
 
     #[doc = " Cancels a push notification that is scheduled but not yet delivered. Pass scheduledMessageId by itself, or campaignId combined with the recipient's email or userId. Irreversible; returns a JSON {msg,code,params} result."]
     ///
     #[doc = " `POST /api/push/cancel`; irreversible; idempotent (retried after 5xx and network errors); the result: [`CancelPushResult`](crate::results::CancelPushResult)."]
     pub async fn cancel_push(&self, input: CancelPushInput) -> Result<crate::results::CancelPushResult, IterableError> {
-        self.execute_typed("cancel_push", &input).await
+        static DEF: std::sync::OnceLock<&'static ActionDef> = std::sync::OnceLock::new();
+        self.execute_typed(&DEF, "cancel_push", &input).await
     }
 
     #[doc = " Cancels a pending web push notification for one user. Identify the message with scheduledMessageId alone, or with campaignId plus the user's email or userId. Irreversible; returns a JSON {msg,code,params} result."]
     ///
     #[doc = " `POST /api/webPush/cancel`; irreversible; idempotent (retried after 5xx and network errors); the result: [`CancelWebPushResult`](crate::results::CancelWebPushResult)."]
     pub async fn cancel_web_push(&self, input: CancelWebPushInput) -> Result<crate::results::CancelWebPushResult, IterableError> {
-        self.execute_typed("cancel_web_push", &input).await
+        static DEF: std::sync::OnceLock<&'static ActionDef> = std::sync::OnceLock::new();
+        self.execute_typed(&DEF, "cancel_web_push", &input).await
     }
 
     #[doc = " Cancels a WhatsApp message that is scheduled for one user and not yet sent. Give scheduledMessageId alone, or campaignId plus the recipient's email or userId. Irreversible; returns a JSON {msg,code,params} result."]
     ///
     #[doc = " `POST /api/whatsApp/cancel`; irreversible; idempotent (retried after 5xx and network errors); the result: [`CancelWhatsappResult`](crate::results::CancelWhatsappResult)."]
     pub async fn cancel_whatsapp(&self, input: CancelWhatsappInput) -> Result<crate::results::CancelWhatsappResult, IterableError> {
-        self.execute_typed("cancel_whatsapp", &input).await
+        static DEF: std::sync::OnceLock<&'static ActionDef> = std::sync::OnceLock::new();
+        self.execute_typed(&DEF, "cancel_whatsapp", &input).await
     }
 
     #[doc = " Creates an empty catalog whose name is taken from the path (no request body). Names must be unique in the project, up to 255 characters, letters, digits and dashes only. Not idempotent: repeating with an existing name fails. Replies 200 or 201 with JSON."]
     ///
     #[doc = " `POST /api/catalogs/{catalogName}`; the result: [`CreateCatalogResult`](crate::results::CreateCatalogResult)."]
     pub async fn create_catalog(&self, input: CreateCatalogInput) -> Result<crate::results::CreateCatalogResult, IterableError> {
-        self.execute_typed("create_catalog", &input).await
+        static DEF: std::sync::OnceLock<&'static ActionDef> = std::sync::OnceLock::new();
+        self.execute_typed(&DEF, "create_catalog", &input).await
     }
 
     #[doc = " Creates a campaign from an existing templateId and a name: a blast campaign when listIds names the lists to send to (optionally scheduled with sendAt, yyyy-MM-dd HH:mm:ss UTC up to 21 days ahead), or a triggered campaign when listIds is omitted. Global suppression lists are not applied automatically; pass them in suppressionListIds. Returns JSON with the new campaignId."]
     ///
     #[doc = " `POST /api/campaigns/create`; the result: [`CreateNewCampaignResult`](crate::results::CreateNewCampaignResult)."]
     pub async fn create_new_campaign(&self, input: CreateNewCampaignInput) -> Result<crate::results::CreateNewCampaignResult, IterableError> {
-        self.execute_typed("create_new_campaign", &input).await
+        static DEF: std::sync::OnceLock<&'static ActionDef> = std::sync::OnceLock::new();
+        self.execute_typed(&DEF, "create_new_campaign", &input).await
     }
 
     #[doc = " Creates a new static user list with a name and optional description. Not idempotent: each call makes another list. Returns JSON containing the new listId, which you then fill with Subscribe to List."]
     ///
     #[doc = " `POST /api/lists`; the result: [`CreateNewListResult`](crate::results::CreateNewListResult)."]
     pub async fn create_new_list(&self, input: CreateNewListInput) -> Result<crate::results::CreateNewListResult, IterableError> {
-        self.execute_typed("create_new_list", &input).await
+        static DEF: std::sync::OnceLock<&'static ActionDef> = std::sync::OnceLock::new();
+        self.execute_typed(&DEF, "create_new_list", &input).await
     }
 
     #[doc = " Adds or updates up to 1000 items in a catalog in one call; documents maps each item ID to its field object (each at most 30 KB). Existing items are replaced whole unless replaceUploadedFieldsOnly is true. Queued (may answer 202), so read items back later. IDs are alphanumeric/dashes up to 255 chars, no dots in field names; 100 req/s per API key."]
     ///
     #[doc = " `POST /api/catalogs/{catalogName}/items`; idempotent (retried after 5xx and network errors); paced to 100 requests/second, per API key; the result: [`CreateCatalogItemsResult`](crate::results::CreateCatalogItemsResult)."]
     pub async fn create_catalog_items(&self, input: CreateCatalogItemsInput) -> Result<crate::results::CreateCatalogItemsResult, IterableError> {
-        self.execute_typed("create_catalog_items", &input).await
+        static DEF: std::sync::OnceLock<&'static ActionDef> = std::sync::OnceLock::new();
+        self.execute_typed(&DEF, "create_catalog_items", &input).await
     }
 
     #[doc = " Creates a reusable content snippet from a unique name (up to 100 letters, digits, spaces, - and _) and content, with optional description and variables. The name cannot be changed afterwards, and repeating the call with the same name fails. Returns JSON with the new snippetId."]
     ///
     #[doc = " `POST /api/snippets`; the result: [`CreateSnippetResult`](crate::results::CreateSnippetResult)."]
     pub async fn create_snippet(&self, input: CreateSnippetInput) -> Result<crate::results::CreateSnippetResult, IterableError> {
-        self.execute_typed("create_snippet", &input).await
+        static DEF: std::sync::OnceLock<&'static ActionDef> = std::sync::OnceLock::new();
+        self.execute_typed(&DEF, "create_snippet", &input).await
     }
 
     #[doc = " Turns off a triggered campaign by campaignId so its trigger stops sending messages. Reversible with Activate a triggered campaign. Answers 403 unless API deactivation is enabled for the project. Returns JSON."]
     ///
     #[doc = " `POST /api/campaigns/deactivateTriggered`; idempotent (retried after 5xx and network errors); the result: [`DeactivateTriggeredCampaignResult`](crate::results::DeactivateTriggeredCampaignResult)."]
     pub async fn deactivate_triggered_campaign(&self, input: DeactivateTriggeredCampaignInput) -> Result<crate::results::DeactivateTriggeredCampaignResult, IterableError> {
-        self.execute_typed("deactivate_triggered_campaign", &input).await
+        static DEF: std::sync::OnceLock<&'static ActionDef> = std::sync::OnceLock::new();
+        self.execute_typed(&DEF, "deactivate_triggered_campaign", &input).await
     }
 
     #[doc = " Deletes a whole catalog by name, along with every item in it and any collections built on it. Irreversible. URL-encode the catalog name in the path. Returns a JSON result."]
     ///
     #[doc = " `DELETE /api/catalogs/{catalogName}`; irreversible; idempotent (retried after 5xx and network errors); the result: [`DeleteCatalogResult`](crate::results::DeleteCatalogResult)."]
     pub async fn delete_catalog(&self, input: DeleteCatalogInput) -> Result<crate::results::DeleteCatalogResult, IterableError> {
-        self.execute_typed("delete_catalog", &input).await
+        static DEF: std::sync::OnceLock<&'static ActionDef> = std::sync::OnceLock::new();
+        self.execute_typed(&DEF, "delete_catalog", &input).await
     }
 
     #[doc = " Removes one item, given catalog name and itemId, from a catalog. Irreversible and processed asynchronously (may answer 202), so the item can still be readable for a short time. Returns JSON."]
     ///
     #[doc = " `DELETE /api/catalogs/{catalogName}/items/{itemId}`; irreversible; idempotent (retried after 5xx and network errors); the result: [`DeleteCatalogItemResult`](crate::results::DeleteCatalogItemResult)."]
     pub async fn delete_catalog_item(&self, input: DeleteCatalogItemInput) -> Result<crate::results::DeleteCatalogItemResult, IterableError> {
-        self.execute_typed("delete_catalog_item", &input).await
+        static DEF: std::sync::OnceLock<&'static ActionDef> = std::sync::OnceLock::new();
+        self.execute_typed(&DEF, "delete_catalog_item", &input).await
     }
 
     #[doc = " Deletes a static list by listId. Irreversible. Fails with 409 when the list is still referenced, for example by a campaign or journey. Returns a JSON {msg,code,params} result."]
     ///
     #[doc = " `DELETE /api/lists/{listId}`; irreversible; idempotent (retried after 5xx and network errors); the result: [`DeleteListResult`](crate::results::DeleteListResult)."]
     pub async fn delete_list(&self, input: DeleteListInput) -> Result<crate::results::DeleteListResult, IterableError> {
-        self.execute_typed("delete_list", &input).await
+        static DEF: std::sync::OnceLock<&'static ActionDef> = std::sync::OnceLock::new();
+        self.execute_typed(&DEF, "delete_list", &input).await
     }
 
     #[doc = " Removes several items from a catalog in one request, sent as a DELETE that carries a JSON body {itemIds: \\[...\\]}; make sure the HTTP layer keeps the body. Irreversible and queued (may answer 202), so deletions show up after a delay."]
     ///
     #[doc = " `DELETE /api/catalogs/{catalogName}/items`; irreversible; idempotent (retried after 5xx and network errors); the result: [`DeleteCatalogItemsResult`](crate::results::DeleteCatalogItemsResult)."]
     pub async fn delete_catalog_items(&self, input: DeleteCatalogItemsInput) -> Result<crate::results::DeleteCatalogItemsResult, IterableError> {
-        self.execute_typed("delete_catalog_items", &input).await
+        static DEF: std::sync::OnceLock<&'static ActionDef> = std::sync::OnceLock::new();
+        self.execute_typed(&DEF, "delete_catalog_items", &input).await
     }
 
     #[doc = " Deletes an entire metadata table and all keys in it. Irreversible and asynchronous: a 200 only means the request was accepted, so poll List Metadata Keys for that table to confirm it is gone. Returns JSON."]
     ///
     #[doc = " `DELETE /api/metadata/{table}`; irreversible; idempotent (retried after 5xx and network errors); the result: [`DeleteMetadataTableResult`](crate::results::DeleteMetadataTableResult)."]
     pub async fn delete_metadata_table(&self, input: DeleteMetadataTableInput) -> Result<crate::results::DeleteMetadataTableResult, IterableError> {
-        self.execute_typed("delete_metadata_table", &input).await
+        static DEF: std::sync::OnceLock<&'static ActionDef> = std::sync::OnceLock::new();
+        self.execute_typed(&DEF, "delete_metadata_table", &input).await
     }
 
     #[doc = " Deletes a snippet by identifier: a numeric value is treated as its ID, anything else as its name (URL-encode names). Irreversible. Returns JSON with the deleted snippetId."]
     ///
     #[doc = " `DELETE /api/snippets/{identifier}`; irreversible; idempotent (retried after 5xx and network errors); the result: [`DeleteSnippetResult`](crate::results::DeleteSnippetResult)."]
     pub async fn delete_snippet(&self, input: DeleteSnippetInput) -> Result<crate::results::DeleteSnippetResult, IterableError> {
-        self.execute_typed("delete_snippet", &input).await
+        static DEF: std::sync::OnceLock<&'static ActionDef> = std::sync::OnceLock::new();
+        self.execute_typed(&DEF, "delete_snippet", &input).await
     }
 
     #[doc = " Deletes every profile with the given userId (URL-encode it; it may contain '/'). Irreversible and asynchronous. It does not stop new data from being collected for that user; use Forget User for that. 100 req/s per project."]
     ///
     #[doc = " `DELETE /api/users/byUserId/{userId}`; irreversible; idempotent (retried after 5xx and network errors); paced to 100 requests/second, per project; the result: [`DeleteUserByIdResult`](crate::results::DeleteUserByIdResult)."]
     pub async fn delete_user_by_id(&self, input: DeleteUserByIdInput) -> Result<crate::results::DeleteUserByIdResult, IterableError> {
-        self.execute_typed("delete_user_by_id", &input).await
+        static DEF: std::sync::OnceLock<&'static ActionDef> = std::sync::OnceLock::new();
+        self.execute_typed(&DEF, "delete_user_by_id", &input).await
     }
 
     #[doc = " Synchronously exports one data type (sends, opens, clicks, purchases, custom events, users and more) as JSON lines, one record per line, not a JSON array. Choose a range or a startDateTime/endDateTime pair (yyyy-MM-dd HH:mm:ss), not both. Can be large, stream it; 4 req/min per project."]
     ///
     #[doc = " `GET /api/export/data.json`; idempotent (retried after 5xx and network errors); paced to 4 requests/minute, per project; the result: [`ExportCampaignDataToJsonResult`](crate::results::ExportCampaignDataToJsonResult)."]
     pub async fn export_campaign_data_to_json(&self, input: ExportCampaignDataToJsonInput) -> Result<crate::results::ExportCampaignDataToJsonResult, IterableError> {
-        self.execute_typed("export_campaign_data_to_json", &input).await
+        static DEF: std::sync::OnceLock<&'static ActionDef> = std::sync::OnceLock::new();
+        self.execute_typed(&DEF, "export_campaign_data_to_json", &input).await
     }
 
     #[doc = " Synchronously exports one data type (for example emailSend, purchase, customEvent or user) as CSV text with a header row. Give either a range value or startDateTime plus endDateTime (yyyy-MM-dd HH:mm:ss), not both. Output can be big, so stream it; 4 req/min per project."]
     ///
     #[doc = " `GET /api/export/data.csv`; idempotent (retried after 5xx and network errors); paced to 4 requests/minute, per project; the result: [`ExportDataToCsvResult`](crate::results::ExportDataToCsvResult)."]
     pub async fn export_data_to_csv(&self, input: ExportDataToCsvInput) -> Result<crate::results::ExportDataToCsvResult, IterableError> {
-        self.execute_typed("export_data_to_csv", &input).await
+        static DEF: std::sync::OnceLock<&'static ActionDef> = std::sync::OnceLock::new();
+        self.execute_typed(&DEF, "export_data_to_csv", &input).await
     }
 
     #[doc = " Streams every event recorded for one user as JSON lines (one event per line). Identify the user by email or userId, not both; includeCustomEvents adds custom events. Read-only but potentially long; may answer 429 when throttled."]
     ///
     #[doc = " `GET /api/export/userEvents`; idempotent (retried after 5xx and network errors); the result: [`ExportUserEventsResult`](crate::results::ExportUserEventsResult)."]
     pub async fn export_user_events(&self, input: ExportUserEventsInput) -> Result<crate::results::ExportUserEventsResult, IterableError> {
-        self.execute_typed("export_user_events", &input).await
+        static DEF: std::sync::OnceLock<&'static ActionDef> = std::sync::OnceLock::new();
+        self.execute_typed(&DEF, "export_user_events", &input).await
     }
 
     #[doc = " GDPR-style forget: erases a user's data and blocks future collection for them. Identify the user by email or userId, matching the project's identity type. Irreversible for the erased data and asynchronous. 3 req/s and at most 1000 calls per 24 h per project."]
     ///
     #[doc = " `POST /api/users/forget`; irreversible; idempotent (retried after 5xx and network errors); paced to 3 requests/second, per project; the result: [`ForgetUserResult`](crate::results::ForgetUserResult)."]
     pub async fn forget_user(&self, input: ForgetUserInput) -> Result<crate::results::ForgetUserResult, IterableError> {
-        self.execute_typed("forget_user", &input).await
+        static DEF: std::sync::OnceLock<&'static ActionDef> = std::sync::OnceLock::new();
+        self.execute_typed(&DEF, "forget_user", &input).await
     }
 
     #[doc = " Fetches one campaign's details (state, template, lists, schedule and so on) by its numeric id. Read-only; returns a JSON object. 100 req/s per project."]
     ///
     #[doc = " `GET /api/campaigns/{id}`; idempotent (retried after 5xx and network errors); paced to 100 requests/second, per project; the result: [`GetCampaignByIdResult`](crate::results::GetCampaignByIdResult)."]
     pub async fn get_campaign_by_id(&self, input: GetCampaignByIdInput) -> Result<crate::results::GetCampaignByIdResult, IterableError> {
-        self.execute_typed("get_campaign_by_id", &input).await
+        static DEF: std::sync::OnceLock<&'static ActionDef> = std::sync::OnceLock::new();
+        self.execute_typed(&DEF, "get_campaign_by_id", &input).await
     }
 
     #[doc = " Retrieves send, open, click and other stats for the given campaigns (campaignId is required; repeat it for each) over an optional date window (YYYY-MM-DD or ISO-8601). The reply is CSV text with a header row and one row per campaign, not JSON. 10 req/min per project."]
     ///
     #[doc = " `GET /api/campaigns/metrics`; idempotent (retried after 5xx and network errors); paced to 10 requests/minute, per project; the result: [`GetCampaignMetricsResult`](crate::results::GetCampaignMetricsResult)."]
     pub async fn get_campaign_metrics(&self, input: GetCampaignMetricsInput) -> Result<crate::results::GetCampaignMetricsResult, IterableError> {
-        self.execute_typed("get_campaign_metrics", &input).await
+        static DEF: std::sync::OnceLock<&'static ActionDef> = std::sync::OnceLock::new();
+        self.execute_typed(&DEF, "get_campaign_metrics", &input).await
     }
 
     #[doc = " Reads the field-to-type mappings defined for a catalog, used to check types before writing items or setting new mappings. Returns JSON; the data may arrive inside the params object of a {msg,code,params} envelope, so accept either shape."]
     ///
     #[doc = " `GET /api/catalogs/{catalogName}/fieldMappings`; idempotent (retried after 5xx and network errors); the result: [`GetCatalogFieldMappingsResult`](crate::results::GetCatalogFieldMappingsResult)."]
     pub async fn get_catalog_field_mappings(&self, input: GetCatalogFieldMappingsInput) -> Result<crate::results::GetCatalogFieldMappingsResult, IterableError> {
-        self.execute_typed("get_catalog_field_mappings", &input).await
+        static DEF: std::sync::OnceLock<&'static ActionDef> = std::sync::OnceLock::new();
+        self.execute_typed(&DEF, "get_catalog_field_mappings", &input).await
     }
 
     #[doc = " Fetches a single catalog item by catalog name and itemId and returns its fields as JSON. Read-only; recently written or deleted items may not be reflected yet because catalog writes are queued."]
     ///
     #[doc = " `GET /api/catalogs/{catalogName}/items/{itemId}`; idempotent (retried after 5xx and network errors); the result: [`GetCatalogItemByIdResult`](crate::results::GetCatalogItemByIdResult)."]
     pub async fn get_catalog_item_by_id(&self, input: GetCatalogItemByIdInput) -> Result<crate::results::GetCatalogItemByIdResult, IterableError> {
-        self.execute_typed("get_catalog_item_by_id", &input).await
+        static DEF: std::sync::OnceLock<&'static ActionDef> = std::sync::OnceLock::new();
+        self.execute_typed(&DEF, "get_catalog_item_by_id", &input).await
     }
 
     #[doc = " Fetches one email template by templateId, optionally for a given locale; returns JSON with subject, HTML, sender and other settings. Answers 404 when the requested locale has no content. 100 req/s per project."]
     ///
     #[doc = " `GET /api/templates/email/get`; idempotent (retried after 5xx and network errors); paced to 100 requests/second, per project; the result: [`GetEmailTemplateByIdResult`](crate::results::GetEmailTemplateByIdResult)."]
     pub async fn get_email_template_by_id(&self, input: GetEmailTemplateByIdInput) -> Result<crate::results::GetEmailTemplateByIdResult, IterableError> {
-        self.execute_typed("get_email_template_by_id", &input).await
+        static DEF: std::sync::OnceLock<&'static ActionDef> = std::sync::OnceLock::new();
+        self.execute_typed(&DEF, "get_email_template_by_id", &input).await
     }
 
     #[doc = " Retrieves the embedded messages currently eligible for a user, optionally filtered by placementIds (repeat the key for several). Identify the user by email or userId, not both. Read-only; returns JSON grouped by placement."]
     ///
     #[doc = " `GET /api/embedded-messaging/messages`; idempotent (retried after 5xx and network errors); the result: [`GetEmbeddedMessagesResult`](crate::results::GetEmbeddedMessagesResult)."]
     pub async fn get_embedded_messages(&self, input: GetEmbeddedMessagesInput) -> Result<crate::results::GetEmbeddedMessagesResult, IterableError> {
-        self.execute_typed("get_embedded_messages", &input).await
+        static DEF: std::sync::OnceLock<&'static ActionDef> = std::sync::OnceLock::new();
+        self.execute_typed(&DEF, "get_embedded_messages", &input).await
     }
 
     #[doc = " Fetches one embedded-message template by templateId, with an optional locale. Read-only; returns the template as a JSON object. 100 req/s per project."]
     ///
     #[doc = " `GET /api/templates/embedded/get`; idempotent (retried after 5xx and network errors); paced to 100 requests/second, per project; the result: [`GetEmbeddedTemplateResult`](crate::results::GetEmbeddedTemplateResult)."]
     pub async fn get_embedded_template(&self, input: GetEmbeddedTemplateInput) -> Result<crate::results::GetEmbeddedTemplateResult, IterableError> {
-        self.execute_typed("get_embedded_template", &input).await
+        static DEF: std::sync::OnceLock<&'static ActionDef> = std::sync::OnceLock::new();
+        self.execute_typed(&DEF, "get_embedded_template", &input).await
     }
 
     #[doc = " Returns A/B experiment results for email experiments, filtered by experimentId and/or campaignId (repeat keys for several) and optional dates. The body is CSV text, not JSON."]
     ///
     #[doc = " `GET /api/experiments/metrics`; idempotent (retried after 5xx and network errors); the result: [`GetExperimentMetricsResult`](crate::results::GetExperimentMetricsResult)."]
     pub async fn get_experiment_metrics(&self, input: GetExperimentMetricsInput) -> Result<crate::results::GetExperimentMetricsResult, IterableError> {
-        self.execute_typed("get_experiment_metrics", &input).await
+        static DEF: std::sync::OnceLock<&'static ActionDef> = std::sync::OnceLock::new();
+        self.execute_typed(&DEF, "get_experiment_metrics", &input).await
     }
 
     #[doc = " Lists the in-app messages waiting for a user, capped by the required count (no further pages). Identify the user by email or userId; add platform and packageName to include app-specific messages. Read-only; returns JSON."]
     ///
     #[doc = " `GET /api/inApp/getMessages`; idempotent (retried after 5xx and network errors); the result: [`GetInappMessagesResult`](crate::results::GetInappMessagesResult)."]
     pub async fn get_inapp_messages(&self, input: GetInappMessagesInput) -> Result<crate::results::GetInappMessagesResult, IterableError> {
-        self.execute_typed("get_inapp_messages", &input).await
+        static DEF: std::sync::OnceLock<&'static ActionDef> = std::sync::OnceLock::new();
+        self.execute_typed(&DEF, "get_inapp_messages", &input).await
     }
 
     #[doc = " Every page of [`Client::get_inapp_messages`] as a stream, each read into its result type (see [`Client::paginate`])."]
@@ -3693,63 +3732,72 @@ impl Client {
     ///
     #[doc = " `GET /api/templates/inapp/get`; idempotent (retried after 5xx and network errors); the result: [`GetInappTemplateByIdResult`](crate::results::GetInappTemplateByIdResult)."]
     pub async fn get_inapp_template_by_id(&self, input: GetInappTemplateByIdInput) -> Result<crate::results::GetInappTemplateByIdResult, IterableError> {
-        self.execute_typed("get_inapp_template_by_id", &input).await
+        static DEF: std::sync::OnceLock<&'static ActionDef> = std::sync::OnceLock::new();
+        self.execute_typed(&DEF, "get_inapp_template_by_id", &input).await
     }
 
     #[doc = " Counts the users on a list given its listId. The body is a bare number in plain text (for example 1234), not JSON, so parse it as an integer. 5 req/min per project."]
     ///
     #[doc = " `GET /api/lists/{listId}/size`; idempotent (retried after 5xx and network errors); paced to 5 requests/minute, per project; the result: [`GetListSizeResult`](crate::results::GetListSizeResult)."]
     pub async fn get_list_size(&self, input: GetListSizeInput) -> Result<crate::results::GetListSizeResult, IterableError> {
-        self.execute_typed("get_list_size", &input).await
+        static DEF: std::sync::OnceLock<&'static ActionDef> = std::sync::OnceLock::new();
+        self.execute_typed(&DEF, "get_list_size", &input).await
     }
 
     #[doc = " Fetches one push template by templateId, optionally for a given locale, and returns its title, message, payload and options as JSON. Read-only; 100 req/s per project."]
     ///
     #[doc = " `GET /api/templates/push/get`; idempotent (retried after 5xx and network errors); paced to 100 requests/second, per project; the result: [`GetPushTemplateByIdResult`](crate::results::GetPushTemplateByIdResult)."]
     pub async fn get_push_template_by_id(&self, input: GetPushTemplateByIdInput) -> Result<crate::results::GetPushTemplateByIdResult, IterableError> {
-        self.execute_typed("get_push_template_by_id", &input).await
+        static DEF: std::sync::OnceLock<&'static ActionDef> = std::sync::OnceLock::new();
+        self.execute_typed(&DEF, "get_push_template_by_id", &input).await
     }
 
     #[doc = " Fetches one SMS template by templateId, optionally for a given locale, returning its message text and settings as JSON. Read-only; 100 req/s per project."]
     ///
     #[doc = " `GET /api/templates/sms/get`; idempotent (retried after 5xx and network errors); paced to 100 requests/second, per project; the result: [`GetSmsTemplateResult`](crate::results::GetSmsTemplateResult)."]
     pub async fn get_sms_template(&self, input: GetSmsTemplateInput) -> Result<crate::results::GetSmsTemplateResult, IterableError> {
-        self.execute_typed("get_sms_template", &input).await
+        static DEF: std::sync::OnceLock<&'static ActionDef> = std::sync::OnceLock::new();
+        self.execute_typed(&DEF, "get_sms_template", &input).await
     }
 
     #[doc = " Fetches a snippet by identifier, where a numeric value is read as the snippet ID and anything else as its name (URL-encode names). Read-only; returns the snippet's content and variables as JSON."]
     ///
     #[doc = " `GET /api/snippets/{identifier}`; idempotent (retried after 5xx and network errors); the result: [`GetSnippetByIdOrNameResult`](crate::results::GetSnippetByIdOrNameResult)."]
     pub async fn get_snippet_by_id_or_name(&self, input: GetSnippetByIdOrNameInput) -> Result<crate::results::GetSnippetByIdOrNameResult, IterableError> {
-        self.execute_typed("get_snippet_by_id_or_name", &input).await
+        static DEF: std::sync::OnceLock<&'static ActionDef> = std::sync::OnceLock::new();
+        self.execute_typed(&DEF, "get_snippet_by_id_or_name", &input).await
     }
 
     #[doc = " Looks up templates by your own clientTemplateId. Returns a JSON list, because several templates can share the same clientTemplateId. Read-only; 100 req/s per project."]
     ///
     #[doc = " `GET /api/templates/getByClientTemplateId`; idempotent (retried after 5xx and network errors); paced to 100 requests/second, per project; the result: [`GetTemplateByClientTemplateIdResult`](crate::results::GetTemplateByClientTemplateIdResult)."]
     pub async fn get_template_by_client_template_id(&self, input: GetTemplateByClientTemplateIdInput) -> Result<crate::results::GetTemplateByClientTemplateIdResult, IterableError> {
-        self.execute_typed("get_template_by_client_template_id", &input).await
+        static DEF: std::sync::OnceLock<&'static ActionDef> = std::sync::OnceLock::new();
+        self.execute_typed(&DEF, "get_template_by_client_template_id", &input).await
     }
 
     #[doc = " Looks up a user profile by userId passed as a query parameter; safer than the path form when the userId contains '/'. Returns JSON {user}, which is an empty object when nobody matches. 100 req/s per project."]
     ///
     #[doc = " `GET /api/users/byUserId`; idempotent (retried after 5xx and network errors); paced to 100 requests/second, per project; the result: [`GetUserByIdResult`](crate::results::GetUserByIdResult)."]
     pub async fn get_user_by_id(&self, input: GetUserByIdInput) -> Result<crate::results::GetUserByIdResult, IterableError> {
-        self.execute_typed("get_user_by_id", &input).await
+        static DEF: std::sync::OnceLock<&'static ActionDef> = std::sync::OnceLock::new();
+        self.execute_typed(&DEF, "get_user_by_id", &input).await
     }
 
     #[doc = " Looks up a user profile by userId in the URL path (URL-encode it; use the query form for IDs containing '/'). Returns JSON {user}, an empty object when not found. 100 req/s per project."]
     ///
     #[doc = " `GET /api/users/byUserId/{userId}`; idempotent (retried after 5xx and network errors); paced to 100 requests/second, per project; the result: [`GetUserByIdPathResult`](crate::results::GetUserByIdPathResult)."]
     pub async fn get_user_by_id_path(&self, input: GetUserByIdPathInput) -> Result<crate::results::GetUserByIdPathResult, IterableError> {
-        self.execute_typed("get_user_by_id_path", &input).await
+        static DEF: std::sync::OnceLock<&'static ActionDef> = std::sync::OnceLock::new();
+        self.execute_typed(&DEF, "get_user_by_id_path", &input).await
     }
 
     #[doc = " Returns a user's recent events, found by userId in the path (URL-encode it). One capped page only: limit defaults to 30, max 200, no continuation. JSON result; 100 req/s per project."]
     ///
     #[doc = " `GET /api/events/byUserId/{userId}`; idempotent (retried after 5xx and network errors); paced to 100 requests/second, per project; the result: [`GetUserEventsResult`](crate::results::GetUserEventsResult)."]
     pub async fn get_user_events(&self, input: GetUserEventsInput) -> Result<crate::results::GetUserEventsResult, IterableError> {
-        self.execute_typed("get_user_events", &input).await
+        static DEF: std::sync::OnceLock<&'static ActionDef> = std::sync::OnceLock::new();
+        self.execute_typed(&DEF, "get_user_events", &input).await
     }
 
     #[doc = " Every page of [`Client::get_user_events`] as a stream, each read into its result type (see [`Client::paginate`])."]
@@ -3761,7 +3809,8 @@ impl Client {
     ///
     #[doc = " `GET /api/users/getSentMessages`; idempotent (retried after 5xx and network errors); paced to 3 requests/second, per project; the result: [`GetUserSentMessagesResult`](crate::results::GetUserSentMessagesResult)."]
     pub async fn get_user_sent_messages(&self, input: GetUserSentMessagesInput) -> Result<crate::results::GetUserSentMessagesResult, IterableError> {
-        self.execute_typed("get_user_sent_messages", &input).await
+        static DEF: std::sync::OnceLock<&'static ActionDef> = std::sync::OnceLock::new();
+        self.execute_typed(&DEF, "get_user_sent_messages", &input).await
     }
 
     #[doc = " Every page of [`Client::get_user_sent_messages`] as a stream, each read into its result type (see [`Client::paginate`])."]
@@ -3773,7 +3822,8 @@ impl Client {
     ///
     #[doc = " `GET /api/inApp/web/getMessages`; idempotent (retried after 5xx and network errors); the result: [`GetWebInappMessagesResult`](crate::results::GetWebInappMessagesResult)."]
     pub async fn get_web_inapp_messages(&self, input: GetWebInappMessagesInput) -> Result<crate::results::GetWebInappMessagesResult, IterableError> {
-        self.execute_typed("get_web_inapp_messages", &input).await
+        static DEF: std::sync::OnceLock<&'static ActionDef> = std::sync::OnceLock::new();
+        self.execute_typed(&DEF, "get_web_inapp_messages", &input).await
     }
 
     #[doc = " Every page of [`Client::get_web_inapp_messages`] as a stream, each read into its result type (see [`Client::paginate`])."]
@@ -3785,7 +3835,8 @@ impl Client {
     ///
     #[doc = " `GET /api/campaigns`; idempotent (retried after 5xx and network errors); paced to 100 requests/second, per project; the result: [`ListAllCampaignsResult`](crate::results::ListAllCampaignsResult)."]
     pub async fn list_all_campaigns(&self, input: ListAllCampaignsInput) -> Result<crate::results::ListAllCampaignsResult, IterableError> {
-        self.execute_typed("list_all_campaigns", &input).await
+        static DEF: std::sync::OnceLock<&'static ActionDef> = std::sync::OnceLock::new();
+        self.execute_typed(&DEF, "list_all_campaigns", &input).await
     }
 
     #[doc = " Every page of [`Client::list_all_campaigns`] as a stream, each read into its result type (see [`Client::paginate`])."]
@@ -3797,7 +3848,8 @@ impl Client {
     ///
     #[doc = " `GET /api/templates`; idempotent (retried after 5xx and network errors); paced to 100 requests/second, per project; the result: [`ListAllTemplatesResult`](crate::results::ListAllTemplatesResult)."]
     pub async fn list_all_templates(&self, input: ListAllTemplatesInput) -> Result<crate::results::ListAllTemplatesResult, IterableError> {
-        self.execute_typed("list_all_templates", &input).await
+        static DEF: std::sync::OnceLock<&'static ActionDef> = std::sync::OnceLock::new();
+        self.execute_typed(&DEF, "list_all_templates", &input).await
     }
 
     #[doc = " Every page of [`Client::list_all_templates`] as a stream, each read into its result type (see [`Client::paginate`])."]
@@ -3809,7 +3861,8 @@ impl Client {
     ///
     #[doc = " `GET /api/catalogs/{catalogName}/items`; idempotent (retried after 5xx and network errors); paced to 100 requests/second, per API key; the result: [`ListCatalogItemsResult`](crate::results::ListCatalogItemsResult)."]
     pub async fn list_catalog_items(&self, input: ListCatalogItemsInput) -> Result<crate::results::ListCatalogItemsResult, IterableError> {
-        self.execute_typed("list_catalog_items", &input).await
+        static DEF: std::sync::OnceLock<&'static ActionDef> = std::sync::OnceLock::new();
+        self.execute_typed(&DEF, "list_catalog_items", &input).await
     }
 
     #[doc = " Every page of [`Client::list_catalog_items`] as a stream, each read into its result type (see [`Client::paginate`])."]
@@ -3821,7 +3874,8 @@ impl Client {
     ///
     #[doc = " `GET /api/catalogs`; idempotent (retried after 5xx and network errors); paced to 100 requests/second, per API key; the result: [`ListCatalogsResult`](crate::results::ListCatalogsResult)."]
     pub async fn list_catalogs(&self, input: ListCatalogsInput) -> Result<crate::results::ListCatalogsResult, IterableError> {
-        self.execute_typed("list_catalogs", &input).await
+        static DEF: std::sync::OnceLock<&'static ActionDef> = std::sync::OnceLock::new();
+        self.execute_typed(&DEF, "list_catalogs", &input).await
     }
 
     #[doc = " Every page of [`Client::list_catalogs`] as a stream, each read into its result type (see [`Client::paginate`])."]
@@ -3833,14 +3887,16 @@ impl Client {
     ///
     #[doc = " `GET /api/channels`; idempotent (retried after 5xx and network errors); paced to 100 requests/second, per project; the result: [`ListChannelsResult`](crate::results::ListChannelsResult)."]
     pub async fn list_channels(&self, input: ListChannelsInput) -> Result<crate::results::ListChannelsResult, IterableError> {
-        self.execute_typed("list_channels", &input).await
+        static DEF: std::sync::OnceLock<&'static ActionDef> = std::sync::OnceLock::new();
+        self.execute_typed(&DEF, "list_channels", &input).await
     }
 
     #[doc = " Polls an export job by jobId, returning its state and the download URLs of files produced so far. Page with startAfter set to the last file name; keep polling until the state is Completed or Failed. URLs expire after 30 minutes. 1 req/s per organization."]
     ///
     #[doc = " `GET /api/export/{jobId}/files`; idempotent (retried after 5xx and network errors); paced to 1 request/second, per organization; the result: [`ListExportFilesResult`](crate::results::ListExportFilesResult)."]
     pub async fn list_export_files(&self, input: ListExportFilesInput) -> Result<crate::results::ListExportFilesResult, IterableError> {
-        self.execute_typed("list_export_files", &input).await
+        static DEF: std::sync::OnceLock<&'static ActionDef> = std::sync::OnceLock::new();
+        self.execute_typed(&DEF, "list_export_files", &input).await
     }
 
     #[doc = " Every page of [`Client::list_export_files`] as a stream, each read into its result type (see [`Client::paginate`])."]
@@ -3852,21 +3908,24 @@ impl Client {
     ///
     #[doc = " `GET /api/export/jobs`; idempotent (retried after 5xx and network errors); the result: [`ListExportJobsResult`](crate::results::ListExportJobsResult)."]
     pub async fn list_export_jobs(&self, input: ListExportJobsInput) -> Result<crate::results::ListExportJobsResult, IterableError> {
-        self.execute_typed("list_export_jobs", &input).await
+        static DEF: std::sync::OnceLock<&'static ActionDef> = std::sync::OnceLock::new();
+        self.execute_typed(&DEF, "list_export_jobs", &input).await
     }
 
     #[doc = " Returns SHA-256 hashes of the lowercased, trimmed userIds of users who were forgotten. Only for userId-based projects; email-based projects get an error. JSON; 3 req/s per project."]
     ///
     #[doc = " `GET /api/users/forgottenUserIds`; idempotent (retried after 5xx and network errors); paced to 3 requests/second, per project; the result: [`ListForgottenUserIdsResult`](crate::results::ListForgottenUserIdsResult)."]
     pub async fn list_forgotten_user_ids(&self, input: ListForgottenUserIdsInput) -> Result<crate::results::ListForgottenUserIdsResult, IterableError> {
-        self.execute_typed("list_forgotten_user_ids", &input).await
+        static DEF: std::sync::OnceLock<&'static ActionDef> = std::sync::OnceLock::new();
+        self.execute_typed(&DEF, "list_forgotten_user_ids", &input).await
     }
 
     #[doc = " Lists journeys (workflows) with page/pageSize paging (default 10, max 50), optional sort and state filter; archived ones are left out unless you filter by state. Follow nextPageUrl until absent. Returns JSON."]
     ///
     #[doc = " `GET /api/journeys`; idempotent (retried after 5xx and network errors); the result: [`ListJourneysResult`](crate::results::ListJourneysResult)."]
     pub async fn list_journeys(&self, input: ListJourneysInput) -> Result<crate::results::ListJourneysResult, IterableError> {
-        self.execute_typed("list_journeys", &input).await
+        static DEF: std::sync::OnceLock<&'static ActionDef> = std::sync::OnceLock::new();
+        self.execute_typed(&DEF, "list_journeys", &input).await
     }
 
     #[doc = " Every page of [`Client::list_journeys`] as a stream, each read into its result type (see [`Client::paginate`])."]
@@ -3878,28 +3937,32 @@ impl Client {
     ///
     #[doc = " `GET /api/lists/getUsers`; idempotent (retried after 5xx and network errors); paced to 5 requests/minute, per project; the result: [`ListListUsersResult`](crate::results::ListListUsersResult)."]
     pub async fn list_list_users(&self, input: ListListUsersInput) -> Result<crate::results::ListListUsersResult, IterableError> {
-        self.execute_typed("list_list_users", &input).await
+        static DEF: std::sync::OnceLock<&'static ActionDef> = std::sync::OnceLock::new();
+        self.execute_typed(&DEF, "list_list_users", &input).await
     }
 
     #[doc = " Lists all user lists in the project with their IDs, names, types and creation dates. Use it to find a listId for subscribing users, campaigns or exports. Read-only; returns JSON. 100 req/s per project."]
     ///
     #[doc = " `GET /api/lists`; idempotent (retried after 5xx and network errors); paced to 100 requests/second, per project; the result: [`ListListsResult`](crate::results::ListListsResult)."]
     pub async fn list_lists(&self, input: ListListsInput) -> Result<crate::results::ListListsResult, IterableError> {
-        self.execute_typed("list_lists", &input).await
+        static DEF: std::sync::OnceLock<&'static ActionDef> = std::sync::OnceLock::new();
+        self.execute_typed(&DEF, "list_lists", &input).await
     }
 
     #[doc = " Lists the project's message types with their IDs and the channel each belongs to. Use it to find messageTypeId values for templates and subscriptions. Read-only JSON; 100 req/s per project."]
     ///
     #[doc = " `GET /api/messageTypes`; idempotent (retried after 5xx and network errors); paced to 100 requests/second, per project; the result: [`ListMessageTypesResult`](crate::results::ListMessageTypesResult)."]
     pub async fn list_message_types(&self, input: ListMessageTypesInput) -> Result<crate::results::ListMessageTypesResult, IterableError> {
-        self.execute_typed("list_message_types", &input).await
+        static DEF: std::sync::OnceLock<&'static ActionDef> = std::sync::OnceLock::new();
+        self.execute_typed(&DEF, "list_message_types", &input).await
     }
 
     #[doc = " Lists the keys stored in a metadata table. Paged by marker: send the returned nextMarker on the next call and stop once it no longer appears. Read-only; returns JSON."]
     ///
     #[doc = " `GET /api/metadata/{table}`; idempotent (retried after 5xx and network errors); the result: [`ListMetadataKeysResult`](crate::results::ListMetadataKeysResult)."]
     pub async fn list_metadata_keys(&self, input: ListMetadataKeysInput) -> Result<crate::results::ListMetadataKeysResult, IterableError> {
-        self.execute_typed("list_metadata_keys", &input).await
+        static DEF: std::sync::OnceLock<&'static ActionDef> = std::sync::OnceLock::new();
+        self.execute_typed(&DEF, "list_metadata_keys", &input).await
     }
 
     #[doc = " Every page of [`Client::list_metadata_keys`] as a stream, each read into its result type (see [`Client::paginate`])."]
@@ -3911,14 +3974,16 @@ impl Client {
     ///
     #[doc = " `GET /api/metadata`; idempotent (retried after 5xx and network errors); the result: [`ListMetadataTablesResult`](crate::results::ListMetadataTablesResult)."]
     pub async fn list_metadata_tables(&self, input: ListMetadataTablesInput) -> Result<crate::results::ListMetadataTablesResult, IterableError> {
-        self.execute_typed("list_metadata_tables", &input).await
+        static DEF: std::sync::OnceLock<&'static ActionDef> = std::sync::OnceLock::new();
+        self.execute_typed(&DEF, "list_metadata_tables", &input).await
     }
 
     #[doc = " Lists the individual runs (child campaigns) spawned by a recurring campaign id, paged with page/pageSize (default 20, max 1000) and optional sort and state filter. Always send page params; stop when nextPageUrl is absent. JSON; 100 req/s per project."]
     ///
     #[doc = " `GET /api/campaigns/recurring/{id}/childCampaigns`; idempotent (retried after 5xx and network errors); paced to 100 requests/second, per project; the result: [`ListRecurringCampaignChildCampaignsResult`](crate::results::ListRecurringCampaignChildCampaignsResult)."]
     pub async fn list_recurring_campaign_child_campaigns(&self, input: ListRecurringCampaignChildCampaignsInput) -> Result<crate::results::ListRecurringCampaignChildCampaignsResult, IterableError> {
-        self.execute_typed("list_recurring_campaign_child_campaigns", &input).await
+        static DEF: std::sync::OnceLock<&'static ActionDef> = std::sync::OnceLock::new();
+        self.execute_typed(&DEF, "list_recurring_campaign_child_campaigns", &input).await
     }
 
     #[doc = " Every page of [`Client::list_recurring_campaign_child_campaigns`] as a stream, each read into its result type (see [`Client::paginate`])."]
@@ -3930,49 +3995,56 @@ impl Client {
     ///
     #[doc = " `GET /api/snippets`; idempotent (retried after 5xx and network errors); the result: [`ListSnippetsResult`](crate::results::ListSnippetsResult)."]
     pub async fn list_snippets(&self, input: ListSnippetsInput) -> Result<crate::results::ListSnippetsResult, IterableError> {
-        self.execute_typed("list_snippets", &input).await
+        static DEF: std::sync::OnceLock<&'static ActionDef> = std::sync::OnceLock::new();
+        self.execute_typed(&DEF, "list_snippets", &input).await
     }
 
     #[doc = " Lists every user profile field defined in the project together with its data type. Useful before writing profiles, since a field's type cannot change. Read-only JSON; 3 req/s per project."]
     ///
     #[doc = " `GET /api/users/getFields`; idempotent (retried after 5xx and network errors); paced to 3 requests/second, per project; the result: [`ListUserFieldsResult`](crate::results::ListUserFieldsResult)."]
     pub async fn list_user_fields(&self, input: ListUserFieldsInput) -> Result<crate::results::ListUserFieldsResult, IterableError> {
-        self.execute_typed("list_user_fields", &input).await
+        static DEF: std::sync::OnceLock<&'static ActionDef> = std::sync::OnceLock::new();
+        self.execute_typed(&DEF, "list_user_fields", &input).await
     }
 
     #[doc = " Lists the project's system webhooks with their IDs, endpoints, auth type and enabled flags. Read-only; returns JSON. Use Update Webhook to change one."]
     ///
     #[doc = " `GET /api/webhooks`; idempotent (retried after 5xx and network errors); the result: [`ListWebhooksResult`](crate::results::ListWebhooksResult)."]
     pub async fn list_webhooks(&self, input: ListWebhooksInput) -> Result<crate::results::ListWebhooksResult, IterableError> {
-        self.execute_typed("list_webhooks", &input).await
+        static DEF: std::sync::OnceLock<&'static ActionDef> = std::sync::OnceLock::new();
+        self.execute_typed(&DEF, "list_webhooks", &input).await
     }
 
     #[doc = " Merges a source profile into a destination profile; pass exactly one of sourceEmail/sourceUserId and one of destinationEmail/destinationUserId. The source profile is deleted, which is irreversible; if the destination is missing the source is updated instead. 50 req/s per API key."]
     ///
     #[doc = " `POST /api/users/merge`; irreversible; paced to 50 requests/second, per API key; the result: [`MergeUsersResult`](crate::results::MergeUsersResult)."]
     pub async fn merge_users(&self, input: MergeUsersInput) -> Result<crate::results::MergeUsersResult, IterableError> {
-        self.execute_typed("merge_users", &input).await
+        static DEF: std::sync::OnceLock<&'static ActionDef> = std::sync::OnceLock::new();
+        self.execute_typed(&DEF, "merge_users", &input).await
     }
 
     #[doc = " Renders an email template (templateId and optional locale in the query) with optional dataFields or data feed values in the body, without sending anything. Read-only despite POST; returns HTML text. 10 req/s per project."]
     ///
     #[doc = " `POST /api/templates/email/preview`; idempotent (retried after 5xx and network errors); paced to 10 requests/second, per project; the result: [`PreviewEmailTemplateResult`](crate::results::PreviewEmailTemplateResult)."]
     pub async fn preview_email_template(&self, input: PreviewEmailTemplateInput) -> Result<crate::results::PreviewEmailTemplateResult, IterableError> {
-        self.execute_typed("preview_email_template", &input).await
+        static DEF: std::sync::OnceLock<&'static ActionDef> = std::sync::OnceLock::new();
+        self.execute_typed(&DEF, "preview_email_template", &input).await
     }
 
     #[doc = " Renders an in-app template (templateId and optional locale in the query) with optional render data in the JSON body; nothing is sent. Read-only despite POST; the result is HTML. 10 req/s per project."]
     ///
     #[doc = " `POST /api/templates/inapp/preview`; idempotent (retried after 5xx and network errors); paced to 10 requests/second, per project; the result: [`PreviewInappTemplateResult`](crate::results::PreviewInappTemplateResult)."]
     pub async fn preview_inapp_template(&self, input: PreviewInappTemplateInput) -> Result<crate::results::PreviewInappTemplateResult, IterableError> {
-        self.execute_typed("preview_inapp_template", &input).await
+        static DEF: std::sync::OnceLock<&'static ActionDef> = std::sync::OnceLock::new();
+        self.execute_typed(&DEF, "preview_inapp_template", &input).await
     }
 
     #[doc = " Returns a random sample of a list's members as plain text, one email (or userId) per line, not JSON. size sets the sample, default 1000, max 5000; no paging. 5 req/min per project."]
     ///
     #[doc = " `GET /api/lists/previewUsers`; idempotent (retried after 5xx and network errors); paced to 5 requests/minute, per project; the result: [`PreviewListUsersResult`](crate::results::PreviewListUsersResult)."]
     pub async fn preview_list_users(&self, input: PreviewListUsersInput) -> Result<crate::results::PreviewListUsersResult, IterableError> {
-        self.execute_typed("preview_list_users", &input).await
+        static DEF: std::sync::OnceLock<&'static ActionDef> = std::sync::OnceLock::new();
+        self.execute_typed(&DEF, "preview_list_users", &input).await
     }
 
     #[doc = " Every page of [`Client::preview_list_users`] as a stream, each read into its result type (see [`Client::paginate`])."]
@@ -3984,385 +4056,440 @@ impl Client {
     ///
     #[doc = " `PUT /api/catalogs/{catalogName}/items/{itemId}`; idempotent (retried after 5xx and network errors); paced to 1000 requests/second, per API key; the result: [`ReplaceCatalogItemResult`](crate::results::ReplaceCatalogItemResult)."]
     pub async fn replace_catalog_item(&self, input: ReplaceCatalogItemInput) -> Result<crate::results::ReplaceCatalogItemResult, IterableError> {
-        self.execute_typed("replace_catalog_item", &input).await
+        static DEF: std::sync::OnceLock<&'static ActionDef> = std::sync::OnceLock::new();
+        self.execute_typed(&DEF, "replace_catalog_item", &input).await
     }
 
     #[doc = " Creates or overwrites one key in a metadata table with a JSON value of up to 30 KB. Asynchronous: a 200 only means accepted, so read the key back to confirm. Returns JSON."]
     ///
     #[doc = " `PUT /api/metadata/{table}/{key}`; idempotent (retried after 5xx and network errors); the result: [`ReplaceMetadataItemResult`](crate::results::ReplaceMetadataItemResult)."]
     pub async fn replace_metadata_item(&self, input: ReplaceMetadataItemInput) -> Result<crate::results::ReplaceMetadataItemResult, IterableError> {
-        self.execute_typed("replace_metadata_item", &input).await
+        static DEF: std::sync::OnceLock<&'static ActionDef> = std::sync::OnceLock::new();
+        self.execute_typed(&DEF, "replace_metadata_item", &input).await
     }
 
     #[doc = " Schedules an existing campaign to go out at sendAt (ISO 8601, at most 7 days ahead), optionally at recipients' local time via recipientTimeZone. Returns 403 unless API scheduling is enabled for the project. Undo with Cancel Campaign. Returns JSON."]
     ///
     #[doc = " `POST /api/campaigns/{campaignId}/schedule`; the result: [`ScheduleCampaignResult`](crate::results::ScheduleCampaignResult)."]
     pub async fn schedule_campaign(&self, input: ScheduleCampaignInput) -> Result<crate::results::ScheduleCampaignResult, IterableError> {
-        self.execute_typed("schedule_campaign", &input).await
+        static DEF: std::sync::OnceLock<&'static ActionDef> = std::sync::OnceLock::new();
+        self.execute_typed(&DEF, "schedule_campaign", &input).await
     }
 
     #[doc = " Starts sending an existing campaign immediately, identified by campaignId in the path (no body). Irreversible: sent messages cannot be recalled, and Abort Campaign only stops the rest. Not idempotent. Returns JSON."]
     ///
     #[doc = " `POST /api/campaigns/{campaignId}/send`; irreversible; the result: [`SendCampaignResult`](crate::results::SendCampaignResult)."]
     pub async fn send_campaign(&self, input: SendCampaignInput) -> Result<crate::results::SendCampaignResult, IterableError> {
-        self.execute_typed("send_campaign", &input).await
+        static DEF: std::sync::OnceLock<&'static ActionDef> = std::sync::OnceLock::new();
+        self.execute_typed(&DEF, "send_campaign", &input).await
     }
 
     #[doc = " Delivers a test copy of an email template to one recipient for review, with optional dataFields and locale. Give recipientEmail or recipientUserId. A real email goes out, so it is irreversible and not safe to repeat. 20 req/s per API key."]
     ///
     #[doc = " `POST /api/templates/email/proof`; irreversible; paced to 20 requests/second, per API key; the result: [`SendEmailTemplateProofResult`](crate::results::SendEmailTemplateProofResult)."]
     pub async fn send_email_template_proof(&self, input: SendEmailTemplateProofInput) -> Result<crate::results::SendEmailTemplateProofResult, IterableError> {
-        self.execute_typed("send_email_template_proof", &input).await
+        static DEF: std::sync::OnceLock<&'static ActionDef> = std::sync::OnceLock::new();
+        self.execute_typed(&DEF, "send_email_template_proof", &input).await
     }
 
     #[doc = " Sends an existing in-app campaign to a single user, identified by recipientEmail or recipientUserId. dataFields override profile values; sendAt schedules it instead. Delivers a message to a person: irreversible, do not retry blindly."]
     ///
     #[doc = " `POST /api/inApp/target`; irreversible; the result: [`SendInappNotificationToTargetResult`](crate::results::SendInappNotificationToTargetResult)."]
     pub async fn send_inapp_notification_to_target(&self, input: SendInappNotificationToTargetInput) -> Result<crate::results::SendInappNotificationToTargetResult, IterableError> {
-        self.execute_typed("send_inapp_notification_to_target", &input).await
+        static DEF: std::sync::OnceLock<&'static ActionDef> = std::sync::OnceLock::new();
+        self.execute_typed(&DEF, "send_inapp_notification_to_target", &input).await
     }
 
     #[doc = " Delivers a test copy of an in-app template to one person, identified by recipientEmail or recipientUserId (not both), with optional dataFields and locale. It delivers a real message and is irreversible. 20 req/s per API key."]
     ///
     #[doc = " `POST /api/templates/inapp/proof`; irreversible; paced to 20 requests/second, per API key; the result: [`SendInappTemplateProofResult`](crate::results::SendInappTemplateProofResult)."]
     pub async fn send_inapp_template_proof(&self, input: SendInappTemplateProofInput) -> Result<crate::results::SendInappTemplateProofResult, IterableError> {
-        self.execute_typed("send_inapp_template_proof", &input).await
+        static DEF: std::sync::OnceLock<&'static ActionDef> = std::sync::OnceLock::new();
+        self.execute_typed(&DEF, "send_inapp_template_proof", &input).await
     }
 
     #[doc = " Sends a test push of a template to one recipient, named by recipientEmail or recipientUserId, with optional dataFields and locale. A real notification reaches the device, so it is irreversible. 20 req/s per API key."]
     ///
     #[doc = " `POST /api/templates/push/proof`; irreversible; paced to 20 requests/second, per API key; the result: [`SendPushTemplateProofResult`](crate::results::SendPushTemplateProofResult)."]
     pub async fn send_push_template_proof(&self, input: SendPushTemplateProofInput) -> Result<crate::results::SendPushTemplateProofResult, IterableError> {
-        self.execute_typed("send_push_template_proof", &input).await
+        static DEF: std::sync::OnceLock<&'static ActionDef> = std::sync::OnceLock::new();
+        self.execute_typed(&DEF, "send_push_template_proof", &input).await
     }
 
     #[doc = " Sends a push campaign to one user identified by recipientEmail or recipientUserId. Request dataFields take precedence over profile data; sendAt schedules it for later. Delivers a real notification: irreversible and not idempotent."]
     ///
     #[doc = " `POST /api/push/target`; irreversible; the result: [`SendPushToTargetResult`](crate::results::SendPushToTargetResult)."]
     pub async fn send_push_to_target(&self, input: SendPushToTargetInput) -> Result<crate::results::SendPushToTargetResult, IterableError> {
-        self.execute_typed("send_push_to_target", &input).await
+        static DEF: std::sync::OnceLock<&'static ActionDef> = std::sync::OnceLock::new();
+        self.execute_typed(&DEF, "send_push_to_target", &input).await
     }
 
     #[doc = " Delivers a test copy of an SMS template to one recipient, given by recipientEmail or recipientUserId, with optional dataFields and locale. A real text message goes out, so the call is irreversible. 20 req/s per API key."]
     ///
     #[doc = " `POST /api/templates/sms/proof`; irreversible; paced to 20 requests/second, per API key; the result: [`SendSmsTemplateProofResult`](crate::results::SendSmsTemplateProofResult)."]
     pub async fn send_sms_template_proof(&self, input: SendSmsTemplateProofInput) -> Result<crate::results::SendSmsTemplateProofResult, IterableError> {
-        self.execute_typed("send_sms_template_proof", &input).await
+        static DEF: std::sync::OnceLock<&'static ActionDef> = std::sync::OnceLock::new();
+        self.execute_typed(&DEF, "send_sms_template_proof", &input).await
     }
 
     #[doc = " Sends a WhatsApp campaign message to one user identified by recipientEmail or recipientUserId. dataFields override profile fields; sendAt schedules it instead of sending now. Irreversible: a real message reaches the person."]
     ///
     #[doc = " `POST /api/whatsApp/target`; irreversible; the result: [`SendWhatsappToTargetResult`](crate::results::SendWhatsappToTargetResult)."]
     pub async fn send_whatsapp_to_target(&self, input: SendWhatsappToTargetInput) -> Result<crate::results::SendWhatsappToTargetResult, IterableError> {
-        self.execute_typed("send_whatsapp_to_target", &input).await
+        static DEF: std::sync::OnceLock<&'static ActionDef> = std::sync::OnceLock::new();
+        self.execute_typed(&DEF, "send_whatsapp_to_target", &input).await
     }
 
     #[doc = " Starts an asynchronous export job for one data type, as CSV or JSON lines (outputFormat), with optional date window and field filters. Returns JSON {jobId}; poll List export files for results. 1 req/s per organization, at most 4 running exports."]
     ///
     #[doc = " `POST /api/export/start`; paced to 1 request/second, per organization; the result: [`StartExportResult`](crate::results::StartExportResult)."]
     pub async fn start_export(&self, input: StartExportInput) -> Result<crate::results::StartExportResult, IterableError> {
-        self.execute_typed("start_export", &input).await
+        static DEF: std::sync::OnceLock<&'static ActionDef> = std::sync::OnceLock::new();
+        self.execute_typed(&DEF, "start_export", &input).await
     }
 
     #[doc = " Adds users to a static list by listId; each subscriber needs an email or userId, and unknown users are created unless updateExistingUsersOnly is set. A 200 can include failures: check successCount, failCount, invalidEmails and invalidUserIds."]
     ///
     #[doc = " `POST /api/lists/subscribe`; idempotent (retried after 5xx and network errors); the result: [`SubscribeToListResult`](crate::results::SubscribeToListResult)."]
     pub async fn subscribe_to_list(&self, input: SubscribeToListInput) -> Result<crate::results::SubscribeToListResult, IterableError> {
-        self.execute_typed("subscribe_to_list", &input).await
+        static DEF: std::sync::OnceLock<&'static ActionDef> = std::sync::OnceLock::new();
+        self.execute_typed(&DEF, "subscribe_to_list", &input).await
     }
 
     #[doc = " Subscribes one user, by userId in the path (URL-encoded), to a subscription group (emailList, messageType or messageChannel) and its ID. No body. Needs the feature enabled by Iterable; asynchronous, may answer 202."]
     ///
     #[doc = " `PATCH /api/subscriptions/{subscriptionGroup}/{subscriptionGroupId}/byUserId/{userId}`; idempotent (retried after 5xx and network errors); the result: [`SubscribeUserByIdResult`](crate::results::SubscribeUserByIdResult)."]
     pub async fn subscribe_user_by_id(&self, input: SubscribeUserByIdInput) -> Result<crate::results::SubscribeUserByIdResult, IterableError> {
-        self.execute_typed("subscribe_user_by_id", &input).await
+        static DEF: std::sync::OnceLock<&'static ActionDef> = std::sync::OnceLock::new();
+        self.execute_typed(&DEF, "subscribe_user_by_id", &input).await
     }
 
     #[doc = " Records a click on an embedded message (messageId, optional buttonIdentifier and targetUrl) for one user. Identify the user by email or userId, not both. Not idempotent: each call adds an event. Proof sends produce no event. Returns JSON."]
     ///
     #[doc = " `POST /api/embedded-messaging/events/click`; the result: [`TrackEmbeddedClickResult`](crate::results::TrackEmbeddedClickResult)."]
     pub async fn track_embedded_click(&self, input: TrackEmbeddedClickInput) -> Result<crate::results::TrackEmbeddedClickResult, IterableError> {
-        self.execute_typed("track_embedded_click", &input).await
+        static DEF: std::sync::OnceLock<&'static ActionDef> = std::sync::OnceLock::new();
+        self.execute_typed(&DEF, "track_embedded_click", &input).await
     }
 
     #[doc = " Records that a user's device received an embedded message; call it once per message retrieved. Identify the user by email or userId, not both. Repeating adds duplicate events. Returns a JSON {msg,code,params} result."]
     ///
     #[doc = " `POST /api/embedded-messaging/events/received`; the result: [`TrackEmbeddedReceivedResult`](crate::results::TrackEmbeddedReceivedResult)."]
     pub async fn track_embedded_received(&self, input: TrackEmbeddedReceivedInput) -> Result<crate::results::TrackEmbeddedReceivedResult, IterableError> {
-        self.execute_typed("track_embedded_received", &input).await
+        static DEF: std::sync::OnceLock<&'static ActionDef> = std::sync::OnceLock::new();
+        self.execute_typed(&DEF, "track_embedded_received", &input).await
     }
 
     #[doc = " Records an embedded-messaging session for one user: the session's start/end plus an impression entry per message shown. Identify the user by email or userId. Not idempotent; each call logs new data. Returns JSON."]
     ///
     #[doc = " `POST /api/embedded-messaging/events/session`; the result: [`TrackEmbeddedSessionResult`](crate::results::TrackEmbeddedSessionResult)."]
     pub async fn track_embedded_session(&self, input: TrackEmbeddedSessionInput) -> Result<crate::results::TrackEmbeddedSessionResult, IterableError> {
-        self.execute_typed("track_embedded_session", &input).await
+        static DEF: std::sync::OnceLock<&'static ActionDef> = std::sync::OnceLock::new();
+        self.execute_typed(&DEF, "track_embedded_session", &input).await
     }
 
     #[doc = " Records a custom event (eventName plus optional dataFields) for one user, identified by email or userId, not both. Processed asynchronously; repeats create new events unless you set id (at most 512 bytes), which updates the same event. Rate limit: 2000 requests/second per project."]
     ///
     #[doc = " `POST /api/events/track`; paced to 2000 requests/second, per project; the result: [`TrackEventResult`](crate::results::TrackEventResult)."]
     pub async fn track_event(&self, input: TrackEventInput) -> Result<crate::results::TrackEventResult, IterableError> {
-        self.execute_typed("track_event", &input).await
+        static DEF: std::sync::OnceLock<&'static ActionDef> = std::sync::OnceLock::new();
+        self.execute_typed(&DEF, "track_event", &input).await
     }
 
     #[doc = " Records many custom events in one call; each event needs eventName and an email or userId. Asynchronous, and a 200 may include rejects: check successCount, failCount, failedUpdates and disallowedEventNames. Not idempotent; 10 req/s per project."]
     ///
     #[doc = " `POST /api/events/trackBulk`; paced to 10 requests/second, per project; the result: [`TrackEventsInBulkResult`](crate::results::TrackEventsInBulkResult)."]
     pub async fn track_events_in_bulk(&self, input: TrackEventsInBulkInput) -> Result<crate::results::TrackEventsInBulkResult, IterableError> {
-        self.execute_typed("track_events_in_bulk", &input).await
+        static DEF: std::sync::OnceLock<&'static ActionDef> = std::sync::OnceLock::new();
+        self.execute_typed(&DEF, "track_events_in_bulk", &input).await
     }
 
     #[doc = " Records a completed purchase with items, total and a user object carrying email or userId; it also empties the user's shopping cart. Without id each call is a new purchase, while reusing an id updates it. Returns JSON."]
     ///
     #[doc = " `POST /api/commerce/trackPurchase`; the result: [`TrackPurchaseResult`](crate::results::TrackPurchaseResult)."]
     pub async fn track_purchase(&self, input: TrackPurchaseInput) -> Result<crate::results::TrackPurchaseResult, IterableError> {
-        self.execute_typed("track_purchase", &input).await
+        static DEF: std::sync::OnceLock<&'static ActionDef> = std::sync::OnceLock::new();
+        self.execute_typed(&DEF, "track_purchase", &input).await
     }
 
     #[doc = " Fires a triggered campaign by campaignId to everyone on the given listIds right away, with optional dataFields and suppressionListIds. Delivers messages to people, so it is irreversible and not idempotent. May answer 429 when throttled."]
     ///
     #[doc = " `POST /api/campaigns/trigger`; irreversible; the result: [`TriggerCampaignResult`](crate::results::TriggerCampaignResult)."]
     pub async fn trigger_campaign(&self, input: TriggerCampaignInput) -> Result<crate::results::TriggerCampaignResult, IterableError> {
-        self.execute_typed("trigger_campaign", &input).await
+        static DEF: std::sync::OnceLock<&'static ActionDef> = std::sync::OnceLock::new();
+        self.execute_typed(&DEF, "trigger_campaign", &input).await
     }
 
     #[doc = " Starts a journey (workflowId) for one user, identified by email or userId, or for every member of a list via listId. The list form is asynchronous and allows one run per list and journey at a time; the journey's entry rules decide re-entry. Irreversible once started."]
     ///
     #[doc = " `POST /api/workflows/triggerWorkflow`; irreversible; the result: [`TriggerJourneyResult`](crate::results::TriggerJourneyResult)."]
     pub async fn trigger_journey(&self, input: TriggerJourneyInput) -> Result<crate::results::TriggerJourneyResult, IterableError> {
-        self.execute_typed("trigger_journey", &input).await
+        static DEF: std::sync::OnceLock<&'static ActionDef> = std::sync::OnceLock::new();
+        self.execute_typed(&DEF, "trigger_journey", &input).await
     }
 
     #[doc = " Reverses Forget User so data collection resumes; identify the user by email or userId. Data already erased is not restored. Returns JSON. 3 req/s per project and at most 1000 calls per 24 h."]
     ///
     #[doc = " `POST /api/users/unforget`; idempotent (retried after 5xx and network errors); paced to 3 requests/second, per project; the result: [`UnforgetUserResult`](crate::results::UnforgetUserResult)."]
     pub async fn unforget_user(&self, input: UnforgetUserInput) -> Result<crate::results::UnforgetUserResult, IterableError> {
-        self.execute_typed("unforget_user", &input).await
+        static DEF: std::sync::OnceLock<&'static ActionDef> = std::sync::OnceLock::new();
+        self.execute_typed(&DEF, "unforget_user", &input).await
     }
 
     #[doc = " Removes users from a static list by listId; each subscriber entry needs an email or userId. Records unsubscribe events, optionally attributed to campaignId; with channelUnsubscribe the users also leave the list's whole channel (in effect a global unsubscribe). A 200 may still report failures, so check successCount and failCount."]
     ///
     #[doc = " `POST /api/lists/unsubscribe`; idempotent (retried after 5xx and network errors); the result: [`UnsubscribeFromListResult`](crate::results::UnsubscribeFromListResult)."]
     pub async fn unsubscribe_from_list(&self, input: UnsubscribeFromListInput) -> Result<crate::results::UnsubscribeFromListResult, IterableError> {
-        self.execute_typed("unsubscribe_from_list", &input).await
+        static DEF: std::sync::OnceLock<&'static ActionDef> = std::sync::OnceLock::new();
+        self.execute_typed(&DEF, "unsubscribe_from_list", &input).await
     }
 
     #[doc = " Unsubscribes one user, by URL-encoded userId, from a subscription group (emailList, messageType or messageChannel) and its ID. No body. Must be enabled by Iterable; asynchronous (may answer 202). Undo with Subscribe User By ID."]
     ///
     #[doc = " `DELETE /api/subscriptions/{subscriptionGroup}/{subscriptionGroupId}/byUserId/{userId}`; idempotent (retried after 5xx and network errors); the result: [`UnsubscribeUserByIdResult`](crate::results::UnsubscribeUserByIdResult)."]
     pub async fn unsubscribe_user_by_id(&self, input: UnsubscribeUserByIdInput) -> Result<crate::results::UnsubscribeUserByIdResult, IterableError> {
-        self.execute_typed("unsubscribe_user_by_id", &input).await
+        static DEF: std::sync::OnceLock<&'static ActionDef> = std::sync::OnceLock::new();
+        self.execute_typed(&DEF, "unsubscribe_user_by_id", &input).await
     }
 
     #[doc = " Declares data types for catalog fields via mappingsUpdates (string, long, double, boolean, date, geo_location or object). Once a field has a type it cannot be changed, so set it carefully. Returns JSON."]
     ///
     #[doc = " `PUT /api/catalogs/{catalogName}/fieldMappings`; idempotent (retried after 5xx and network errors); the result: [`UpdateCatalogFieldMappingsResult`](crate::results::UpdateCatalogFieldMappingsResult)."]
     pub async fn update_catalog_field_mappings(&self, input: UpdateCatalogFieldMappingsInput) -> Result<crate::results::UpdateCatalogFieldMappingsResult, IterableError> {
-        self.execute_typed("update_catalog_field_mappings", &input).await
+        static DEF: std::sync::OnceLock<&'static ActionDef> = std::sync::OnceLock::new();
+        self.execute_typed(&DEF, "update_catalog_field_mappings", &input).await
     }
 
     #[doc = " Partially updates one catalog item: send {update: {...}} with only the fields to change; the item is created if missing. Queued (may answer 202), so reads may lag. IDs alphanumeric/dashes up to 255 chars; no dots in field names."]
     ///
     #[doc = " `PATCH /api/catalogs/{catalogName}/items/{itemId}`; idempotent (retried after 5xx and network errors); the result: [`UpdateCatalogItemResult`](crate::results::UpdateCatalogItemResult)."]
     pub async fn update_catalog_item(&self, input: UpdateCatalogItemInput) -> Result<crate::results::UpdateCatalogItemResult, IterableError> {
-        self.execute_typed("update_catalog_item", &input).await
+        static DEF: std::sync::OnceLock<&'static ActionDef> = std::sync::OnceLock::new();
+        self.execute_typed(&DEF, "update_catalog_item", &input).await
     }
 
     #[doc = " Changes selected fields of an existing email template by templateId (subject, HTML, sender, locale and so on); omitted fields stay as they are. Leave out metadata, which is read-only. Returns JSON."]
     ///
     #[doc = " `POST /api/templates/email/update`; idempotent (retried after 5xx and network errors); the result: [`UpdateEmailTemplateResult`](crate::results::UpdateEmailTemplateResult)."]
     pub async fn update_email_template(&self, input: UpdateEmailTemplateInput) -> Result<crate::results::UpdateEmailTemplateResult, IterableError> {
-        self.execute_typed("update_email_template", &input).await
+        static DEF: std::sync::OnceLock<&'static ActionDef> = std::sync::OnceLock::new();
+        self.execute_typed(&DEF, "update_email_template", &input).await
     }
 
     #[doc = " Changes selected fields of an existing embedded template by templateId, such as title, body, elements, payload or placementId (an integer). Unspecified fields are kept. Returns a JSON result."]
     ///
     #[doc = " `POST /api/templates/embedded/update`; idempotent (retried after 5xx and network errors); the result: [`UpdateEmbeddedTemplateResult`](crate::results::UpdateEmbeddedTemplateResult)."]
     pub async fn update_embedded_template(&self, input: UpdateEmbeddedTemplateInput) -> Result<crate::results::UpdateEmbeddedTemplateResult, IterableError> {
-        self.execute_typed("update_embedded_template", &input).await
+        static DEF: std::sync::OnceLock<&'static ActionDef> = std::sync::OnceLock::new();
+        self.execute_typed(&DEF, "update_embedded_template", &input).await
     }
 
     #[doc = " Changes selected fields of an existing in-app template by templateId, for example HTML, display settings, inbox metadata or expiration (expirationDateTime as YYYY-MM-DD HH:MM:SS UTC). Fields not sent are kept. Returns JSON."]
     ///
     #[doc = " `POST /api/templates/inapp/update`; idempotent (retried after 5xx and network errors); the result: [`UpdateInappTemplateResult`](crate::results::UpdateInappTemplateResult)."]
     pub async fn update_inapp_template(&self, input: UpdateInappTemplateInput) -> Result<crate::results::UpdateInappTemplateResult, IterableError> {
-        self.execute_typed("update_inapp_template", &input).await
+        static DEF: std::sync::OnceLock<&'static ActionDef> = std::sync::OnceLock::new();
+        self.execute_typed(&DEF, "update_inapp_template", &input).await
     }
 
     #[doc = " Changes selected fields of an existing push template by templateId: title, message, deeplink, buttons, payload, sound and so on. Fields not sent are left unchanged; campaignId is an integer. Returns JSON."]
     ///
     #[doc = " `POST /api/templates/push/update`; idempotent (retried after 5xx and network errors); the result: [`UpdatePushTemplateResult`](crate::results::UpdatePushTemplateResult)."]
     pub async fn update_push_template(&self, input: UpdatePushTemplateInput) -> Result<crate::results::UpdatePushTemplateResult, IterableError> {
-        self.execute_typed("update_push_template", &input).await
+        static DEF: std::sync::OnceLock<&'static ActionDef> = std::sync::OnceLock::new();
+        self.execute_typed(&DEF, "update_push_template", &input).await
     }
 
     #[doc = " Overwrites a user's shoppingCartItems with the given items list; the user object must carry an email or userId. Use it to keep cart-abandonment data current. Idempotent; returns JSON."]
     ///
     #[doc = " `POST /api/commerce/updateCart`; idempotent (retried after 5xx and network errors); the result: [`UpdateShoppingCartResult`](crate::results::UpdateShoppingCartResult)."]
     pub async fn update_shopping_cart(&self, input: UpdateShoppingCartInput) -> Result<crate::results::UpdateShoppingCartResult, IterableError> {
-        self.execute_typed("update_shopping_cart", &input).await
+        static DEF: std::sync::OnceLock<&'static ActionDef> = std::sync::OnceLock::new();
+        self.execute_typed(&DEF, "update_shopping_cart", &input).await
     }
 
     #[doc = " Changes selected fields of an existing SMS template by templateId, such as message text, image URL or link parameters. Fields not sent remain as they are; campaignId is an integer. Returns JSON."]
     ///
     #[doc = " `POST /api/templates/sms/update`; idempotent (retried after 5xx and network errors); the result: [`UpdateSmsTemplateResult`](crate::results::UpdateSmsTemplateResult)."]
     pub async fn update_sms_template(&self, input: UpdateSmsTemplateInput) -> Result<crate::results::UpdateSmsTemplateResult, IterableError> {
-        self.execute_typed("update_sms_template", &input).await
+        static DEF: std::sync::OnceLock<&'static ActionDef> = std::sync::OnceLock::new();
+        self.execute_typed(&DEF, "update_sms_template", &input).await
     }
 
     #[doc = " Sets a snippet's content (and optional description/variables) by identifier. A numeric ID must already exist (404 otherwise); a name creates the snippet if missing. URL-encode names. May answer 200 or 201 with JSON."]
     ///
     #[doc = " `PUT /api/snippets/{identifier}`; idempotent (retried after 5xx and network errors); the result: [`UpdateSnippetByIdOrNameResult`](crate::results::UpdateSnippetByIdOrNameResult)."]
     pub async fn update_snippet_by_id_or_name(&self, input: UpdateSnippetByIdOrNameInput) -> Result<crate::results::UpdateSnippetByIdOrNameResult, IterableError> {
-        self.execute_typed("update_snippet_by_id_or_name", &input).await
+        static DEF: std::sync::OnceLock<&'static ActionDef> = std::sync::OnceLock::new();
+        self.execute_typed(&DEF, "update_snippet_by_id_or_name", &input).await
     }
 
     #[doc = " Creates or updates one user profile, identified by email or userId (not both), merging the given dataFields into what is stored. Asynchronous: wait about a minute before calls that depend on it. Field types must stay consistent. Rate limit: 500 requests/second per project."]
     ///
     #[doc = " `POST /api/users/update`; idempotent (retried after 5xx and network errors); paced to 500 requests/second, per project; the result: [`UpdateUserResult`](crate::results::UpdateUserResult)."]
     pub async fn update_user(&self, input: UpdateUserInput) -> Result<crate::results::UpdateUserResult, IterableError> {
-        self.execute_typed("update_user", &input).await
+        static DEF: std::sync::OnceLock<&'static ActionDef> = std::sync::OnceLock::new();
+        self.execute_typed(&DEF, "update_user", &input).await
     }
 
     #[doc = " Changes a user's email address in an email-based project; find the user by currentEmail or currentUserId (currentEmail wins if both). Fails when newEmail already exists or was forgotten. Other project types should use Update User. Not idempotent."]
     ///
     #[doc = " `POST /api/users/updateEmail`; the result: [`UpdateUserEmailResult`](crate::results::UpdateUserEmailResult)."]
     pub async fn update_user_email(&self, input: UpdateUserEmailInput) -> Result<crate::results::UpdateUserEmailResult, IterableError> {
-        self.execute_typed("update_user_email", &input).await
+        static DEF: std::sync::OnceLock<&'static ActionDef> = std::sync::OnceLock::new();
+        self.execute_typed(&DEF, "update_user_email", &input).await
     }
 
     #[doc = " Sets one user's email lists, message-type and channel subscriptions, with the user identified by email or userId, not both. Each non-null array replaces the stored set entirely rather than merging. Returns JSON."]
     ///
     #[doc = " `POST /api/users/updateSubscriptions`; idempotent (retried after 5xx and network errors); the result: [`UpdateUserSubscriptionsResult`](crate::results::UpdateUserSubscriptionsResult)."]
     pub async fn update_user_subscriptions(&self, input: UpdateUserSubscriptionsInput) -> Result<crate::results::UpdateUserSubscriptionsResult, IterableError> {
-        self.execute_typed("update_user_subscriptions", &input).await
+        static DEF: std::sync::OnceLock<&'static ActionDef> = std::sync::OnceLock::new();
+        self.execute_typed(&DEF, "update_user_subscriptions", &input).await
     }
 
     #[doc = " Changes an existing system webhook by id: endpoint, auth type and token, headers, and enabled flags. Webhooks can be neither created nor deleted through the API. Returns the updated webhook object as JSON."]
     ///
     #[doc = " `POST /api/webhooks`; idempotent (retried after 5xx and network errors); the result: [`UpdateWebhookResult`](crate::results::UpdateWebhookResult)."]
     pub async fn update_webhook(&self, input: UpdateWebhookInput) -> Result<crate::results::UpdateWebhookResult, IterableError> {
-        self.execute_typed("update_webhook", &input).await
+        static DEF: std::sync::OnceLock<&'static ActionDef> = std::sync::OnceLock::new();
+        self.execute_typed(&DEF, "update_webhook", &input).await
     }
 
     #[doc = " Creates an email template for the given clientTemplateId, or updates every email template already carrying it. Sets subject, HTML, plain text, sender and related fields. Idempotent; returns JSON."]
     ///
     #[doc = " `POST /api/templates/email/upsert`; idempotent (retried after 5xx and network errors); the result: [`UpsertEmailTemplateResult`](crate::results::UpsertEmailTemplateResult)."]
     pub async fn upsert_email_template(&self, input: UpsertEmailTemplateInput) -> Result<crate::results::UpsertEmailTemplateResult, IterableError> {
-        self.execute_typed("upsert_email_template", &input).await
+        static DEF: std::sync::OnceLock<&'static ActionDef> = std::sync::OnceLock::new();
+        self.execute_typed(&DEF, "upsert_email_template", &input).await
     }
 
     #[doc = " Creates an embedded template keyed by clientTemplateId, or updates all embedded templates that share it. Send placementId as an integer and payload as a plain JSON object. Returns JSON."]
     ///
     #[doc = " `POST /api/templates/embedded/upsert`; idempotent (retried after 5xx and network errors); the result: [`UpsertEmbeddedTemplateResult`](crate::results::UpsertEmbeddedTemplateResult)."]
     pub async fn upsert_embedded_template(&self, input: UpsertEmbeddedTemplateInput) -> Result<crate::results::UpsertEmbeddedTemplateResult, IterableError> {
-        self.execute_typed("upsert_embedded_template", &input).await
+        static DEF: std::sync::OnceLock<&'static ActionDef> = std::sync::OnceLock::new();
+        self.execute_typed(&DEF, "upsert_embedded_template", &input).await
     }
 
     #[doc = " Creates an in-app template for a clientTemplateId, or updates every in-app template that already uses it (HTML, display settings, inbox metadata, expiration). Send payload as a plain JSON object. Returns JSON."]
     ///
     #[doc = " `POST /api/templates/inapp/upsert`; idempotent (retried after 5xx and network errors); the result: [`UpsertInappTemplateResult`](crate::results::UpsertInappTemplateResult)."]
     pub async fn upsert_inapp_template(&self, input: UpsertInappTemplateInput) -> Result<crate::results::UpsertInappTemplateResult, IterableError> {
-        self.execute_typed("upsert_inapp_template", &input).await
+        static DEF: std::sync::OnceLock<&'static ActionDef> = std::sync::OnceLock::new();
+        self.execute_typed(&DEF, "upsert_inapp_template", &input).await
     }
 
     #[doc = " Creates a push template keyed by clientTemplateId, or updates all push templates with that key (title, message, deeplink, buttons, sound, payload). Payload is a plain JSON object. Idempotent; returns JSON."]
     ///
     #[doc = " `POST /api/templates/push/upsert`; idempotent (retried after 5xx and network errors); the result: [`UpsertPushTemplateResult`](crate::results::UpsertPushTemplateResult)."]
     pub async fn upsert_push_template(&self, input: UpsertPushTemplateInput) -> Result<crate::results::UpsertPushTemplateResult, IterableError> {
-        self.execute_typed("upsert_push_template", &input).await
+        static DEF: std::sync::OnceLock<&'static ActionDef> = std::sync::OnceLock::new();
+        self.execute_typed(&DEF, "upsert_push_template", &input).await
     }
 
     #[doc = " Creates an SMS template for a clientTemplateId, or updates every SMS template already using it, setting message text, image URL and link parameters. Idempotent; returns JSON."]
     ///
     #[doc = " `POST /api/templates/sms/upsert`; idempotent (retried after 5xx and network errors); the result: [`UpsertSmsTemplateResult`](crate::results::UpsertSmsTemplateResult)."]
     pub async fn upsert_sms_template(&self, input: UpsertSmsTemplateInput) -> Result<crate::results::UpsertSmsTemplateResult, IterableError> {
-        self.execute_typed("upsert_sms_template", &input).await
+        static DEF: std::sync::OnceLock<&'static ActionDef> = std::sync::OnceLock::new();
+        self.execute_typed(&DEF, "upsert_sms_template", &input).await
     }
 
     #[doc = " Checks a code the user received from Begin SMS Verification for a phone number and verificationProfileId. A well-formed call always returns 200; read params.status for verified or rejected. Needs the feature enabled (Iterable SMS only); do not retry blindly."]
     ///
     #[doc = " `POST /api/verify/sms/check`; the result: [`VerifySmsCodeResult`](crate::results::VerifySmsCodeResult)."]
     pub async fn verify_sms_code(&self, input: VerifySmsCodeInput) -> Result<crate::results::VerifySmsCodeResult, IterableError> {
-        self.execute_typed("verify_sms_code", &input).await
+        static DEF: std::sync::OnceLock<&'static ActionDef> = std::sync::OnceLock::new();
+        self.execute_typed(&DEF, "verify_sms_code", &input).await
     }
 
     #[doc = " Revokes every JWT issued to one user (email or userId, not both) before issuedBefore, given in epoch milliseconds and defaulting to server time. Irreversible; the user's apps must obtain fresh tokens. Returns JSON."]
     ///
     #[doc = " `POST /api/auth/jwts/invalidate`; irreversible; idempotent (retried after 5xx and network errors); the result: [`InvalidateJwtsResult`](crate::results::InvalidateJwtsResult)."]
     pub async fn invalidate_jwts(&self, input: InvalidateJwtsInput) -> Result<crate::results::InvalidateJwtsResult, IterableError> {
-        self.execute_typed("invalidate_jwts", &input).await
+        static DEF: std::sync::OnceLock<&'static ActionDef> = std::sync::OnceLock::new();
+        self.execute_typed(&DEF, "invalidate_jwts", &input).await
     }
 
     #[doc = " Sends an email campaign to one person, identified by recipientEmail or recipientUserId. dataFields in the request override profile values; sendAt schedules delivery, and a time in the past sends at once. Irreversible; do not retry blindly."]
     ///
     #[doc = " `POST /api/email/target`; irreversible; the result: [`SendEmailToTargetResult`](crate::results::SendEmailToTargetResult)."]
     pub async fn send_email_to_target(&self, input: SendEmailToTargetInput) -> Result<crate::results::SendEmailToTargetResult, IterableError> {
-        self.execute_typed("send_email_to_target", &input).await
+        static DEF: std::sync::OnceLock<&'static ActionDef> = std::sync::OnceLock::new();
+        self.execute_typed(&DEF, "send_email_to_target", &input).await
     }
 
     #[doc = " Re-renders an email already sent to a user (messageId plus email or userId) and returns it as HTML text. 404 or 422 indicate data feed or catalog problems during rendering. Read-only; 100 req/s per project."]
     ///
     #[doc = " `GET /api/email/viewInBrowser`; idempotent (retried after 5xx and network errors); paced to 100 requests/second, per project; the result: [`ViewEmailInBrowserResult`](crate::results::ViewEmailInBrowserResult)."]
     pub async fn view_email_in_browser(&self, input: ViewEmailInBrowserInput) -> Result<crate::results::ViewEmailInBrowserResult, IterableError> {
-        self.execute_typed("view_email_in_browser", &input).await
+        static DEF: std::sync::OnceLock<&'static ActionDef> = std::sync::OnceLock::new();
+        self.execute_typed(&DEF, "view_email_in_browser", &input).await
     }
 
     #[doc = " Removes an in-app message (messageId) from a user's queue or inbox permanently; the user is given by email or userId, not both. With deleteAction set, each call also logs an inAppDelete event. Irreversible; mobile SDKs normally call this."]
     ///
     #[doc = " `POST /api/events/inAppConsume`; irreversible; the result: [`ConsumeInappMessageResult`](crate::results::ConsumeInappMessageResult)."]
     pub async fn consume_inapp_message(&self, input: ConsumeInappMessageInput) -> Result<crate::results::ConsumeInappMessageResult, IterableError> {
-        self.execute_typed("consume_inapp_message", &input).await
+        static DEF: std::sync::OnceLock<&'static ActionDef> = std::sync::OnceLock::new();
+        self.execute_typed(&DEF, "consume_inapp_message", &input).await
     }
 
     #[doc = " Logs an inAppClick event for a message and user (email or userId, not both), with the clicked URL. Only needed when Iterable's mobile SDKs are not in use; repeats add more events. Returns JSON."]
     ///
     #[doc = " `POST /api/events/trackInAppClick`; the result: [`TrackInappClickResult`](crate::results::TrackInappClickResult)."]
     pub async fn track_inapp_click(&self, input: TrackInappClickInput) -> Result<crate::results::TrackInappClickResult, IterableError> {
-        self.execute_typed("track_inapp_click", &input).await
+        static DEF: std::sync::OnceLock<&'static ActionDef> = std::sync::OnceLock::new();
+        self.execute_typed(&DEF, "track_inapp_click", &input).await
     }
 
     #[doc = " Logs an inAppClose event for a message and user, identified by email or userId (not both), with optional close action and clicked URL. Needed only without Iterable's mobile SDKs; not idempotent. Returns JSON."]
     ///
     #[doc = " `POST /api/events/trackInAppClose`; the result: [`TrackInappCloseResult`](crate::results::TrackInappCloseResult)."]
     pub async fn track_inapp_close(&self, input: TrackInappCloseInput) -> Result<crate::results::TrackInappCloseResult, IterableError> {
-        self.execute_typed("track_inapp_close", &input).await
+        static DEF: std::sync::OnceLock<&'static ActionDef> = std::sync::OnceLock::new();
+        self.execute_typed(&DEF, "track_inapp_close", &input).await
     }
 
     #[doc = " Logs that an in-app message reached a user's device; identify the user by email or userId, not both. Send it once per message, device and user, since repeats create duplicate delivery events. Returns JSON."]
     ///
     #[doc = " `POST /api/events/trackInAppDelivery`; the result: [`TrackInappDeliveryResult`](crate::results::TrackInappDeliveryResult)."]
     pub async fn track_inapp_delivery(&self, input: TrackInappDeliveryInput) -> Result<crate::results::TrackInappDeliveryResult, IterableError> {
-        self.execute_typed("track_inapp_delivery", &input).await
+        static DEF: std::sync::OnceLock<&'static ActionDef> = std::sync::OnceLock::new();
+        self.execute_typed(&DEF, "track_inapp_delivery", &input).await
     }
 
     #[doc = " Logs an inAppOpen event for a messageId and marks that message as read for the user, who is given by email or userId (not both). Use only when Iterable's mobile SDKs are not handling it. Returns JSON."]
     ///
     #[doc = " `POST /api/events/trackInAppOpen`; the result: [`TrackInappOpenResult`](crate::results::TrackInappOpenResult)."]
     pub async fn track_inapp_open(&self, input: TrackInappOpenInput) -> Result<crate::results::TrackInappOpenResult, IterableError> {
-        self.execute_typed("track_inapp_open", &input).await
+        static DEF: std::sync::OnceLock<&'static ActionDef> = std::sync::OnceLock::new();
+        self.execute_typed(&DEF, "track_inapp_open", &input).await
     }
 
     #[doc = " Records that a user opened a push notification, given campaignId and messageId, with the user identified by email or userId (not both). Iterable's mobile SDKs send this on their own. Not idempotent; returns JSON."]
     ///
     #[doc = " `POST /api/events/trackPushOpen`; the result: [`TrackPushOpenResult`](crate::results::TrackPushOpenResult)."]
     pub async fn track_push_open(&self, input: TrackPushOpenInput) -> Result<crate::results::TrackPushOpenResult, IterableError> {
-        self.execute_typed("track_push_open", &input).await
+        static DEF: std::sync::OnceLock<&'static ActionDef> = std::sync::OnceLock::new();
+        self.execute_typed(&DEF, "track_push_open", &input).await
     }
 
     #[doc = " Records a webPushClick event when a user clicks a web push notification (messageId, optional campaign and template). Identify the user by email or userId, not both. Each call adds an event. Returns JSON."]
     ///
     #[doc = " `POST /api/events/trackWebPushClick`; the result: [`TrackWebPushClickResult`](crate::results::TrackWebPushClickResult)."]
     pub async fn track_web_push_click(&self, input: TrackWebPushClickInput) -> Result<crate::results::TrackWebPushClickResult, IterableError> {
-        self.execute_typed("track_web_push_click", &input).await
+        static DEF: std::sync::OnceLock<&'static ActionDef> = std::sync::OnceLock::new();
+        self.execute_typed(&DEF, "track_web_push_click", &input).await
     }
 
     #[doc = " Returns recent events for the user whose email is in the path (URL-encode it). A single capped page: limit defaults to 30, max 200, with no continuation. JSON; 100 req/s per project."]
     ///
     #[doc = " `GET /api/events/{email}`; idempotent (retried after 5xx and network errors); paced to 100 requests/second, per project; the result: [`GetUserEventsByEmailResult`](crate::results::GetUserEventsByEmailResult)."]
     pub async fn get_user_events_by_email(&self, input: GetUserEventsByEmailInput) -> Result<crate::results::GetUserEventsByEmailResult, IterableError> {
-        self.execute_typed("get_user_events_by_email", &input).await
+        static DEF: std::sync::OnceLock<&'static ActionDef> = std::sync::OnceLock::new();
+        self.execute_typed(&DEF, "get_user_events_by_email", &input).await
     }
 
     #[doc = " Every page of [`Client::get_user_events_by_email`] as a stream, each read into its result type (see [`Client::paginate`])."]
@@ -4374,133 +4501,152 @@ impl Client {
     ///
     #[doc = " `GET /api/inApp/getPriorityMessage`; idempotent (retried after 5xx and network errors); the result: [`GetPriorityInappMessageResult`](crate::results::GetPriorityInappMessageResult)."]
     pub async fn get_priority_inapp_message(&self, input: GetPriorityInappMessageInput) -> Result<crate::results::GetPriorityInappMessageResult, IterableError> {
-        self.execute_typed("get_priority_inapp_message", &input).await
+        static DEF: std::sync::OnceLock<&'static ActionDef> = std::sync::OnceLock::new();
+        self.execute_typed(&DEF, "get_priority_inapp_message", &input).await
     }
 
     #[doc = " Deletes one key from a metadata table. Irreversible and asynchronous: a 200 only means accepted and the key can linger briefly; confirm with Get Metadata Item, which answers 404 once it is gone. Returns JSON."]
     ///
     #[doc = " `DELETE /api/metadata/{table}/{key}`; irreversible; idempotent (retried after 5xx and network errors); the result: [`DeleteMetadataItemResult`](crate::results::DeleteMetadataItemResult)."]
     pub async fn delete_metadata_item(&self, input: DeleteMetadataItemInput) -> Result<crate::results::DeleteMetadataItemResult, IterableError> {
-        self.execute_typed("delete_metadata_item", &input).await
+        static DEF: std::sync::OnceLock<&'static ActionDef> = std::sync::OnceLock::new();
+        self.execute_typed(&DEF, "delete_metadata_item", &input).await
     }
 
     #[doc = " Reads one key from a metadata table and returns JSON with table, key, value, size and lastModified. Answers 404 when the key does not exist. Read-only."]
     ///
     #[doc = " `GET /api/metadata/{table}/{key}`; idempotent (retried after 5xx and network errors); the result: [`GetMetadataItemResult`](crate::results::GetMetadataItemResult)."]
     pub async fn get_metadata_item(&self, input: GetMetadataItemInput) -> Result<crate::results::GetMetadataItemResult, IterableError> {
-        self.execute_typed("get_metadata_item", &input).await
+        static DEF: std::sync::OnceLock<&'static ActionDef> = std::sync::OnceLock::new();
+        self.execute_typed(&DEF, "get_metadata_item", &input).await
     }
 
     #[doc = " Cancels a scheduled SMS before it is sent. Give scheduledMessageId alone, or campaignId plus the user's email or userId; send the IDs as integers. Irreversible; returns a JSON {msg,code,params} result."]
     ///
     #[doc = " `POST /api/sms/cancel`; irreversible; idempotent (retried after 5xx and network errors); the result: [`CancelSmsResult`](crate::results::CancelSmsResult)."]
     pub async fn cancel_sms(&self, input: CancelSmsInput) -> Result<crate::results::CancelSmsResult, IterableError> {
-        self.execute_typed("cancel_sms", &input).await
+        static DEF: std::sync::OnceLock<&'static ActionDef> = std::sync::OnceLock::new();
+        self.execute_typed(&DEF, "cancel_sms", &input).await
     }
 
     #[doc = " Sends an SMS campaign, typically transactional, to one user given by recipientEmail or recipientUserId. dataFields override profile values and sendAt defers delivery. A real text goes out: irreversible and not idempotent."]
     ///
     #[doc = " `POST /api/sms/target`; irreversible; the result: [`SendSmsToTargetResult`](crate::results::SendSmsToTargetResult)."]
     pub async fn send_sms_to_target(&self, input: SendSmsToTargetInput) -> Result<crate::results::SendSmsToTargetResult, IterableError> {
-        self.execute_typed("send_sms_to_target", &input).await
+        static DEF: std::sync::OnceLock<&'static ActionDef> = std::sync::OnceLock::new();
+        self.execute_typed(&DEF, "send_sms_to_target", &input).await
     }
 
     #[doc = " Texts a confirmation request for SMS double opt-in message types; the user (email or userId, not both) is subscribed only after replying. Success is a 202 with a plain-text body. Needs the feature enabled; irreversible and asynchronous."]
     ///
     #[doc = " `POST /api/subscriptions/subscribeToDoubleOptIn`; irreversible; the result: [`TriggerDoubleOptInResult`](crate::results::TriggerDoubleOptInResult)."]
     pub async fn trigger_double_opt_in(&self, input: TriggerDoubleOptInInput) -> Result<crate::results::TriggerDoubleOptInResult, IterableError> {
-        self.execute_typed("trigger_double_opt_in", &input).await
+        static DEF: std::sync::OnceLock<&'static ActionDef> = std::sync::OnceLock::new();
+        self.execute_typed(&DEF, "trigger_double_opt_in", &input).await
     }
 
     #[doc = " Subscribes or unsubscribes many users to one subscription group (emailList, messageType or messageChannel) and ID, choosing with the action query parameter. Provide users (emails), usersByUserId, or both. Must be enabled by Iterable; asynchronous, may answer 202."]
     ///
     #[doc = " `PUT /api/subscriptions/{subscriptionGroup}/{subscriptionGroupId}`; idempotent (retried after 5xx and network errors); the result: [`BulkSubscriptionActionResult`](crate::results::BulkSubscriptionActionResult)."]
     pub async fn bulk_subscription_action(&self, input: BulkSubscriptionActionInput) -> Result<crate::results::BulkSubscriptionActionResult, IterableError> {
-        self.execute_typed("bulk_subscription_action", &input).await
+        static DEF: std::sync::OnceLock<&'static ActionDef> = std::sync::OnceLock::new();
+        self.execute_typed(&DEF, "bulk_subscription_action", &input).await
     }
 
     #[doc = " Unsubscribes one user, by URL-encoded email in the path, from a subscription group (emailList, messageType or messageChannel) and its ID. No body; records an unsubscribe. Must be enabled by Iterable; asynchronous (may answer 202)."]
     ///
     #[doc = " `DELETE /api/subscriptions/{subscriptionGroup}/{subscriptionGroupId}/user/{userEmail}`; idempotent (retried after 5xx and network errors); the result: [`UnsubscribeUserByEmailResult`](crate::results::UnsubscribeUserByEmailResult)."]
     pub async fn unsubscribe_user_by_email(&self, input: UnsubscribeUserByEmailInput) -> Result<crate::results::UnsubscribeUserByEmailResult, IterableError> {
-        self.execute_typed("unsubscribe_user_by_email", &input).await
+        static DEF: std::sync::OnceLock<&'static ActionDef> = std::sync::OnceLock::new();
+        self.execute_typed(&DEF, "unsubscribe_user_by_email", &input).await
     }
 
     #[doc = " Subscribes one user, by URL-encoded email in the path, to a subscription group (emailList, messageType or messageChannel) and its ID. No request body. Requires the feature to be enabled by Iterable; asynchronous, may answer 202."]
     ///
     #[doc = " `PATCH /api/subscriptions/{subscriptionGroup}/{subscriptionGroupId}/user/{userEmail}`; idempotent (retried after 5xx and network errors); the result: [`SubscribeUserByEmailResult`](crate::results::SubscribeUserByEmailResult)."]
     pub async fn subscribe_user_by_email(&self, input: SubscribeUserByEmailInput) -> Result<crate::results::SubscribeUserByEmailResult, IterableError> {
-        self.execute_typed("subscribe_user_by_email", &input).await
+        static DEF: std::sync::OnceLock<&'static ActionDef> = std::sync::OnceLock::new();
+        self.execute_typed(&DEF, "subscribe_user_by_email", &input).await
     }
 
     #[doc = " Stops push delivery to a device token. Add email or userId to limit it to one user; without either the token is disabled for every user holding it. Reversible by registering the token again. Returns JSON."]
     ///
     #[doc = " `POST /api/users/disableDevice`; idempotent (retried after 5xx and network errors); the result: [`DisableDeviceResult`](crate::results::DisableDeviceResult)."]
     pub async fn disable_device(&self, input: DisableDeviceInput) -> Result<crate::results::DisableDeviceResult, IterableError> {
-        self.execute_typed("disable_device", &input).await
+        static DEF: std::sync::OnceLock<&'static ActionDef> = std::sync::OnceLock::new();
+        self.execute_typed(&DEF, "disable_device", &input).await
     }
 
     #[doc = " Returns JSON {hashedEmails}: SHA-256 hashes of the lowercased, trimmed emails of forgotten users. Fails on userId-based projects (use List Forgotten User IDs there). 3 req/s per project."]
     ///
     #[doc = " `GET /api/users/forgotten`; idempotent (retried after 5xx and network errors); paced to 3 requests/second, per project; the result: [`ListForgottenUsersResult`](crate::results::ListForgottenUsersResult)."]
     pub async fn list_forgotten_users(&self, input: ListForgottenUsersInput) -> Result<crate::results::ListForgottenUsersResult, IterableError> {
-        self.execute_typed("list_forgotten_users", &input).await
+        static DEF: std::sync::OnceLock<&'static ActionDef> = std::sync::OnceLock::new();
+        self.execute_typed(&DEF, "list_forgotten_users", &input).await
     }
 
     #[doc = " Looks up a user profile by email passed as a query parameter; preferred over the path form when the email contains '/'. Returns JSON {user}, empty when there is no match. 100 req/s per project."]
     ///
     #[doc = " `GET /api/users/getByEmail`; idempotent (retried after 5xx and network errors); paced to 100 requests/second, per project; the result: [`GetUserByEmailResult`](crate::results::GetUserByEmailResult)."]
     pub async fn get_user_by_email(&self, input: GetUserByEmailInput) -> Result<crate::results::GetUserByEmailResult, IterableError> {
-        self.execute_typed("get_user_by_email", &input).await
+        static DEF: std::sync::OnceLock<&'static ActionDef> = std::sync::OnceLock::new();
+        self.execute_typed(&DEF, "get_user_by_email", &input).await
     }
 
     #[doc = " Stores a web push browser token on a user's profile, with the user identified by email or userId, not both. A profile holds at most 500 browser tokens (400 beyond); 409 on an email/userId conflict. Returns JSON."]
     ///
     #[doc = " `POST /api/users/registerBrowserToken`; idempotent (retried after 5xx and network errors); the result: [`RegisterBrowserTokenResult`](crate::results::RegisterBrowserTokenResult)."]
     pub async fn register_browser_token(&self, input: RegisterBrowserTokenInput) -> Result<crate::results::RegisterBrowserTokenResult, IterableError> {
-        self.execute_typed("register_browser_token", &input).await
+        static DEF: std::sync::OnceLock<&'static ActionDef> = std::sync::OnceLock::new();
+        self.execute_typed(&DEF, "register_browser_token", &input).await
     }
 
     #[doc = " Adds a mobile push device to a user profile, or merges its dataFields if already known; identify the user by email or userId, not both. Max 500 devices per profile; field types must match; 409 on identity conflict. 500 req/s per project."]
     ///
     #[doc = " `POST /api/users/registerDeviceToken`; idempotent (retried after 5xx and network errors); paced to 500 requests/second, per project; the result: [`RegisterDeviceTokenResult`](crate::results::RegisterDeviceTokenResult)."]
     pub async fn register_device_token(&self, input: RegisterDeviceTokenInput) -> Result<crate::results::RegisterDeviceTokenResult, IterableError> {
-        self.execute_typed("register_device_token", &input).await
+        static DEF: std::sync::OnceLock<&'static ActionDef> = std::sync::OnceLock::new();
+        self.execute_typed(&DEF, "register_device_token", &input).await
     }
 
     #[doc = " Deletes the user profile with this email (URL-encode it) in email-based or hybrid projects. Irreversible and asynchronous; new data can still be collected later, so use Forget User to block that. 100 req/s per project."]
     ///
     #[doc = " `DELETE /api/users/{email}`; irreversible; idempotent (retried after 5xx and network errors); paced to 100 requests/second, per project; the result: [`DeleteUserByEmailResult`](crate::results::DeleteUserByEmailResult)."]
     pub async fn delete_user_by_email(&self, input: DeleteUserByEmailInput) -> Result<crate::results::DeleteUserByEmailResult, IterableError> {
-        self.execute_typed("delete_user_by_email", &input).await
+        static DEF: std::sync::OnceLock<&'static ActionDef> = std::sync::OnceLock::new();
+        self.execute_typed(&DEF, "delete_user_by_email", &input).await
     }
 
     #[doc = " Looks up a user profile by email in the URL path (URL-encode it; prefer the query form for emails containing '/'). Returns JSON {user}, an empty object when not found. 100 req/s per project."]
     ///
     #[doc = " `GET /api/users/{email}`; idempotent (retried after 5xx and network errors); paced to 100 requests/second, per project; the result: [`GetUserByEmailPathResult`](crate::results::GetUserByEmailPathResult)."]
     pub async fn get_user_by_email_path(&self, input: GetUserByEmailPathInput) -> Result<crate::results::GetUserByEmailPathResult, IterableError> {
-        self.execute_typed("get_user_by_email_path", &input).await
+        static DEF: std::sync::OnceLock<&'static ActionDef> = std::sync::OnceLock::new();
+        self.execute_typed(&DEF, "get_user_by_email_path", &input).await
     }
 
     #[doc = " Texts a verification code to a phone number from Iterable's shared sender pool, using a verificationProfileId; confirm it with Verify SMS Code. Every call sends a new SMS, so it is irreversible and not idempotent. Needs the feature enabled (Iterable SMS only)."]
     ///
     #[doc = " `POST /api/verify/sms/begin`; irreversible; the result: [`BeginSmsVerificationResult`](crate::results::BeginSmsVerificationResult)."]
     pub async fn begin_sms_verification(&self, input: BeginSmsVerificationInput) -> Result<crate::results::BeginSmsVerificationResult, IterableError> {
-        self.execute_typed("begin_sms_verification", &input).await
+        static DEF: std::sync::OnceLock<&'static ActionDef> = std::sync::OnceLock::new();
+        self.execute_typed(&DEF, "begin_sms_verification", &input).await
     }
 
     #[doc = " Sends a web push campaign to one user identified by recipientEmail or recipientUserId. dataFields override profile values; sendAt schedules it for later. A real notification is delivered, so it is irreversible and not idempotent."]
     ///
     #[doc = " `POST /api/webPush/target`; irreversible; the result: [`SendWebPushToTargetResult`](crate::results::SendWebPushToTargetResult)."]
     pub async fn send_web_push_to_target(&self, input: SendWebPushToTargetInput) -> Result<crate::results::SendWebPushToTargetResult, IterableError> {
-        self.execute_typed("send_web_push_to_target", &input).await
+        static DEF: std::sync::OnceLock<&'static ActionDef> = std::sync::OnceLock::new();
+        self.execute_typed(&DEF, "send_web_push_to_target", &input).await
     }
 
     #[doc = " Lists A/B experiments, optionally by campaign, state or dates: one page of up to limit items after offset. Read-only."]
     ///
     #[doc = " `GET /api/experiments`; idempotent (retried after 5xx and network errors); the result: [`ListExperimentsResult`](crate::results::ListExperimentsResult)."]
     pub async fn list_experiments(&self, input: ListExperimentsInput) -> Result<crate::results::ListExperimentsResult, IterableError> {
-        self.execute_typed("list_experiments", &input).await
+        static DEF: std::sync::OnceLock<&'static ActionDef> = std::sync::OnceLock::new();
+        self.execute_typed(&DEF, "list_experiments", &input).await
     }
 
     #[doc = " Every page of [`Client::list_experiments`] as a stream, each read into its result type (see [`Client::paginate`])."]
@@ -4512,76 +4658,87 @@ impl Client {
     ///
     #[doc = " `GET /api/experiments/{experimentId}`; idempotent (retried after 5xx and network errors); the result: [`GetExperimentResult`](crate::results::GetExperimentResult)."]
     pub async fn get_experiment(&self, input: GetExperimentInput) -> Result<crate::results::GetExperimentResult, IterableError> {
-        self.execute_typed("get_experiment", &input).await
+        static DEF: std::sync::OnceLock<&'static ActionDef> = std::sync::OnceLock::new();
+        self.execute_typed(&DEF, "get_experiment", &input).await
     }
 
     #[doc = " Lists an experiment's variants with their traffic share and template content. Read-only."]
     ///
     #[doc = " `GET /api/experiments/{experimentId}/variants`; idempotent (retried after 5xx and network errors); the result: [`GetExperimentVariantsResult`](crate::results::GetExperimentVariantsResult)."]
     pub async fn get_experiment_variants(&self, input: GetExperimentVariantsInput) -> Result<crate::results::GetExperimentVariantsResult, IterableError> {
-        self.execute_typed("get_experiment_variants", &input).await
+        static DEF: std::sync::OnceLock<&'static ActionDef> = std::sync::OnceLock::new();
+        self.execute_typed(&DEF, "get_experiment_variants", &input).await
     }
 
     #[doc = " Returns an experiment's lifetime totals per variant, by metric. Read-only."]
     ///
     #[doc = " `GET /api/experiments/{experimentId}/totals`; idempotent (retried after 5xx and network errors); the result: [`GetExperimentTotalsResult`](crate::results::GetExperimentTotalsResult)."]
     pub async fn get_experiment_totals(&self, input: GetExperimentTotalsInput) -> Result<crate::results::GetExperimentTotalsResult, IterableError> {
-        self.execute_typed("get_experiment_totals", &input).await
+        static DEF: std::sync::OnceLock<&'static ActionDef> = std::sync::OnceLock::new();
+        self.execute_typed(&DEF, "get_experiment_totals", &input).await
     }
 
     #[doc = " Returns an experiment's metrics over time, per variant and holdout. Give both dates or neither."]
     ///
     #[doc = " `GET /api/experiments/{experimentId}/trends`; idempotent (retried after 5xx and network errors); the result: [`GetExperimentTrendsResult`](crate::results::GetExperimentTrendsResult)."]
     pub async fn get_experiment_trends(&self, input: GetExperimentTrendsInput) -> Result<crate::results::GetExperimentTrendsResult, IterableError> {
-        self.execute_typed("get_experiment_trends", &input).await
+        static DEF: std::sync::OnceLock<&'static ActionDef> = std::sync::OnceLock::new();
+        self.execute_typed(&DEF, "get_experiment_trends", &input).await
     }
 
     #[doc = " Creates a draft A/B experiment on an email campaign. A repeat creates another."]
     ///
     #[doc = " `POST /api/experiments`; the result: [`CreateExperimentResult`](crate::results::CreateExperimentResult)."]
     pub async fn create_experiment(&self, input: CreateExperimentInput) -> Result<crate::results::CreateExperimentResult, IterableError> {
-        self.execute_typed("create_experiment", &input).await
+        static DEF: std::sync::OnceLock<&'static ActionDef> = std::sync::OnceLock::new();
+        self.execute_typed(&DEF, "create_experiment", &input).await
     }
 
     #[doc = " Adds a variant copied from a template to an experiment. A repeat adds another."]
     ///
     #[doc = " `POST /api/experiments/{experimentId}/variants`; the result: [`CreateExperimentVariantResult`](crate::results::CreateExperimentVariantResult)."]
     pub async fn create_experiment_variant(&self, input: CreateExperimentVariantInput) -> Result<crate::results::CreateExperimentVariantResult, IterableError> {
-        self.execute_typed("create_experiment_variant", &input).await
+        static DEF: std::sync::OnceLock<&'static ActionDef> = std::sync::OnceLock::new();
+        self.execute_typed(&DEF, "create_experiment_variant", &input).await
     }
 
     #[doc = " Overwrites the given settings of an experiment; the others stay. Returns it."]
     ///
     #[doc = " `PATCH /api/experiments/{experimentId}/settings`; idempotent (retried after 5xx and network errors); the result: [`UpdateExperimentSettingsResult`](crate::results::UpdateExperimentSettingsResult)."]
     pub async fn update_experiment_settings(&self, input: UpdateExperimentSettingsInput) -> Result<crate::results::UpdateExperimentSettingsResult, IterableError> {
-        self.execute_typed("update_experiment_settings", &input).await
+        static DEF: std::sync::OnceLock<&'static ActionDef> = std::sync::OnceLock::new();
+        self.execute_typed(&DEF, "update_experiment_settings", &input).await
     }
 
     #[doc = " Starts an experiment: its campaign's traffic is split across the variants."]
     ///
     #[doc = " `POST /api/experiments/{experimentId}/start`; idempotent (retried after 5xx and network errors); the result: [`StartExperimentResult`](crate::results::StartExperimentResult)."]
     pub async fn start_experiment(&self, input: StartExperimentInput) -> Result<crate::results::StartExperimentResult, IterableError> {
-        self.execute_typed("start_experiment", &input).await
+        static DEF: std::sync::OnceLock<&'static ActionDef> = std::sync::OnceLock::new();
+        self.execute_typed(&DEF, "start_experiment", &input).await
     }
 
     #[doc = " Cancels an experiment for good, without a winner. Irreversible."]
     ///
     #[doc = " `POST /api/experiments/{experimentId}/cancel`; irreversible; idempotent (retried after 5xx and network errors); the result: [`CancelExperimentResult`](crate::results::CancelExperimentResult)."]
     pub async fn cancel_experiment(&self, input: CancelExperimentInput) -> Result<crate::results::CancelExperimentResult, IterableError> {
-        self.execute_typed("cancel_experiment", &input).await
+        static DEF: std::sync::OnceLock<&'static ActionDef> = std::sync::OnceLock::new();
+        self.execute_typed(&DEF, "cancel_experiment", &input).await
     }
 
     #[doc = " Ends an experiment with a winning variant, which may then be sent to the rest of the audience. Irreversible."]
     ///
     #[doc = " `POST /api/experiments/{experimentId}/winner`; irreversible; the result: [`DeclareExperimentWinnerResult`](crate::results::DeclareExperimentWinnerResult)."]
     pub async fn declare_experiment_winner(&self, input: DeclareExperimentWinnerInput) -> Result<crate::results::DeclareExperimentWinnerResult, IterableError> {
-        self.execute_typed("declare_experiment_winner", &input).await
+        static DEF: std::sync::OnceLock<&'static ActionDef> = std::sync::OnceLock::new();
+        self.execute_typed(&DEF, "declare_experiment_winner", &input).await
     }
 
     #[doc = " Deletes an experiment for good. Irreversible."]
     ///
     #[doc = " `POST /api/experiments/{experimentId}/delete`; irreversible; idempotent (retried after 5xx and network errors); the result: [`DeleteExperimentResult`](crate::results::DeleteExperimentResult)."]
     pub async fn delete_experiment(&self, input: DeleteExperimentInput) -> Result<crate::results::DeleteExperimentResult, IterableError> {
-        self.execute_typed("delete_experiment", &input).await
+        static DEF: std::sync::OnceLock<&'static ActionDef> = std::sync::OnceLock::new();
+        self.execute_typed(&DEF, "delete_experiment", &input).await
     }
 }
