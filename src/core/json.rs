@@ -59,7 +59,7 @@ impl std::error::Error for Error {}
 /// bytes) at a time, values that will not be kept passed over instead of built, and text known to
 /// be valid skipped by its brackets. Same results and errors; the wasm build keeps the smaller
 /// byte-at-a-time code (its size is budgeted, and the npm package's calls cross into it once).
-const FAST: bool = cfg!(not(target_arch = "wasm32"));
+pub(crate) const FAST: bool = cfg!(not(target_arch = "wasm32"));
 
 /// The deepest nesting of arrays and objects accepted (128 nested `[` parse, 129 do not).
 pub const MAX_DEPTH: usize = 128;
