@@ -65,11 +65,5 @@ publish() {
   cargo publish "${flags[@]}"
 }
 
-failed=()
-for p in "${parts[@]}"; do
-  echo "== rust-client: $p"
-  t0=$SECONDS
-  if "$p"; then echo "== rust-client: $p passed ($((SECONDS - t0))s)"; else echo "== rust-client: $p FAILED ($((SECONDS - t0))s)"; failed+=("$p"); fi
-done
-[ ${#failed[@]} -eq 0 ] || { echo "rust-client FAILED: ${failed[*]}"; exit 1; }
-echo "rust-client: all passed (${parts[*]})"
+source scripts/lib/run-parts.sh
+run_parts rust-client "${parts[@]}"
