@@ -1116,3 +1116,29 @@ fn one_level_parse_builds_the_same_requests() {
         assert!(core::prepare_in(def, &broken, BASE, None).is_err(), "{id}: a syntax error deep inside is refused");
     }
 }
+
+/// The body is the same bytes however the input text is written: natively, an input written
+/// compactly with its members in definition order is sent as its own text (`build`'s shortcut);
+/// white space, another order, a null member or an escaped key take the member-by-member way;
+/// every action's full input gives the same request all three ways.
+#[test]
+fn body_is_the_same_whichever_way_it_is_built() {
+    for def in defs::all() {
+        let input = full_input(def);
+        let compact = Value::Object(input.clone()).to_string();
+        let Ok(req) = core::prepare(def, &compact, BASE) else { continue };
+        // White space between the top-level members only (values are copied as written).
+        let member = |(k, v): (&String, &Value)| format!("{}:{v}", Value::String(k.clone()));
+        let spaced = format!("{{ {} }}", input.iter().map(|(k, v)| format!("{} : {v}", Value::String(k.clone()))).collect::<Vec<_>>().join(" , "));
+        let reversed = format!("{{{}}}", input.iter().rev().map(member).collect::<Vec<_>>().join(","));
+        for (how, text) in [("spaced", spaced), ("reversed", reversed)] {
+            assert_eq!(core::prepare(def, &text, BASE).unwrap(), req, "{} {how}", def.id);
+        }
+    }
+    let track = core::action("track_event").unwrap();
+    let shortcut = core::prepare(track, r#"{"email":"ada@example.com","eventName":"e"}"#, BASE).unwrap();
+    for text in [r#"{"email":"ada@example.com","eventName":"e","dataFields":null}"#, r#"{"\u0065mail":"ada@example.com","eventName":"e"}"#, r#"{"eventName":"e","email":"ada@example.com"}"#] {
+        assert_eq!(core::prepare(track, text, BASE).unwrap(), shortcut, "{text}");
+    }
+    assert_eq!(shortcut.body.as_deref(), Some(r#"{"email":"ada@example.com","eventName":"e"}"#));
+}

@@ -771,3 +771,58 @@ fn shallow_parse_checks_everything_and_builds_the_top_level() {
         assert_eq!(json::parse_shallow(bad).unwrap_err(), json::parse(bad).unwrap_err(), "{bad}");
     }
 }
+
+/// Strings are scanned eight bytes at a time: a quote, a backslash or a control character at
+/// every position of a word (and in the bytes after the last whole word), next to bytes that are
+/// close to them (0x1f/0x20, 0x21/0x23, 0x5b/0x5d, 0x7f, 0x80, multi-byte UTF-8), parse and fail
+/// exactly as serde_json says (and the shallow parse fails as the full one).
+#[test]
+fn string_scan_finds_every_special_byte_at_every_offset() {
+    let fillers = ["a", " ", "!", "#", "[", "]", "\u{7f}", "é", "€", "😀"];
+    let specials = ["\\\"", "\\\\", "\\n", "\\u0041", "\"", "\u{1f}", "\n", "\u{0}"];
+    let mut st = Stats::default();
+    for filler in fillers {
+        for len in 0..20 {
+            for at in 0..=len {
+                for special in specials {
+                    let body: String = (0..len).map(|i| if i == at { special.to_string() } else { filler.to_string() }).collect();
+                    let with = if at == len { format!("{body}{special}") } else { body };
+                    for text in [format!("[\"{with}\",\"{}\"]", filler.repeat(len)), format!("{{\"k{with}\":{{\"n\":\"{with}\"}}}}")] {
+                        oracle(&text, &mut st);
+                        assert_eq!(json::parse_shallow(&text).err(), parse(&text).err(), "{text:?}");
+                    }
+                }
+            }
+        }
+    }
+    assert!(st.both_ok > 10_000 && st.both_err > 10_000, "{st:?}");
+}
+
+/// `parse_shallow_valid` (for text a JSON writer made) gives exactly what `parse_shallow` gives on
+/// valid JSON: the same top level with the same raw texts, and the depth limit's error at the same
+/// offset, with brackets and quotes inside strings not counted as structure.
+#[test]
+fn shallow_parse_of_valid_text_is_the_shallow_parse() {
+    let mut r = Rng(0x2545_F491_4F6C_DD1D);
+    let mut compared = 0;
+    for _ in 0..20_000 {
+        let doc = gen_doc(&mut r, true);
+        let wrapped = format!(r#"{{"a":{doc},"b":[{doc},"]}}\"[{{"],"c":{{"x":{doc}}}}}"#);
+        for text in [&doc, &wrapped] {
+            if parse(text).is_err() {
+                continue; // the generator's depth can pass the limit: compared below
+            }
+            assert_eq!(json::parse_shallow_valid(text), json::parse_shallow(text), "{text:?}");
+            compared += 1;
+        }
+    }
+    assert!(compared > 30_000, "{compared}");
+    for (depth, inner) in [(MAX_DEPTH, "1"), (MAX_DEPTH + 1, "1"), (MAX_DEPTH + 5, r#""[{\"]""#)] {
+        let text = format!(r#"{{"d":{}{inner}{},"e":"{{"}}"#, "[".repeat(depth - 1), "]".repeat(depth - 1));
+        assert_eq!(json::parse_shallow_valid(&text), json::parse_shallow(&text), "depth {depth}");
+        let objects = format!(r#"{{"d":{}{inner}{}}}"#, r#"{"k":"#.repeat(depth - 1), "}".repeat(depth - 1));
+        assert!(json::parse_shallow(&objects).is_ok() == (depth <= MAX_DEPTH), "{objects}");
+        assert_eq!(json::parse_shallow_valid(&objects), json::parse_shallow(&objects), "object depth {depth}");
+    }
+    assert!(json::parse_shallow(&format!(r#"{{"d":{}1{}}}"#, "[".repeat(MAX_DEPTH), "]".repeat(MAX_DEPTH))).is_err(), "the limit is reached");
+}

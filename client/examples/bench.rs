@@ -17,8 +17,8 @@
 //! method, the side going first alternating; the figures are each side's median per call and the
 //! ratio of medians, per round and over all rounds.
 //!
-//! `--only bare|crate --calls N`: N GET + POST pairs of one side, untimed, for counting
-//! instructions (`valgrind --tool=callgrind` at two values of N: the difference divided by the
+//! `--only bare|crate --calls N [--method GET|POST]`: N GET + POST pairs (or N calls of one
+//! method) of one side, untimed, for counting instructions (`valgrind --tool=callgrind` at two values of N: the difference divided by the
 //! difference of N is one side's instructions per call pair, start-up and warm-up cancelled).
 
 use serde_json::{json, Value};
@@ -163,15 +163,25 @@ async fn main() {
     assert_eq!(prepared.body.as_deref().map(str::len), Some(body_len), "both sides send the same body");
 
     if let Some(side) = arg("--only") {
+        let method = arg("--method").unwrap_or_default();
+        let (get, post) = (method != "POST", method != "GET");
         for _ in 0..calls {
             match side.as_str() {
                 "bare" => {
-                    bare_get().await;
-                    bare_post().await;
+                    if get {
+                        bare_get().await;
+                    }
+                    if post {
+                        bare_post().await;
+                    }
                 }
                 "crate" => {
-                    crate_get().await;
-                    crate_post().await;
+                    if get {
+                        crate_get().await;
+                    }
+                    if post {
+                        crate_post().await;
+                    }
                 }
                 other => panic!("--only bare|crate, not {other}"),
             }

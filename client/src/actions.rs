@@ -7,13 +7,28 @@
 //! `"iOS"`). Each method returns its action's type from [`crate::results`].
 
 use crate::{Client, IterableError};
+use iterable_wasm::core::defs::ActionDef;
+use std::sync::OnceLock;
 
-include!(concat!(env!("OUT_DIR"), "/actions.rs"));
+include!("generated/actions.rs");
 
 impl Client {
-    /// Sends a typed input, and reads the result into its typed form.
-    async fn execute_typed<I: serde::Serialize, R: serde::de::DeserializeOwned>(&self, id: &'static str, input: &I) -> Result<R, IterableError> {
-        let def = iterable_wasm::core::action(id)?;
+    /// Sends a typed input, and reads the result into its typed form. `def` keeps the action's
+    /// definition after the first call (a lookup by id costs more than the rest of the
+    /// bookkeeping of a call).
+    async fn execute_typed<I: serde::Serialize, R: serde::de::DeserializeOwned>(
+        &self,
+        def: &'static OnceLock<&'static ActionDef>,
+        id: &'static str,
+        input: &I,
+    ) -> Result<R, IterableError> {
+        let def = match def.get() {
+            Some(d) => *d,
+            None => {
+                let found = iterable_wasm::core::action(id)?;
+                *def.get_or_init(|| found)
+            }
+        };
         self.call(def, input).await
     }
 }

@@ -6,4 +6,4 @@
 //! nothing describes the shape.
 #![allow(clippy::large_enum_variant)]
 
-include!(concat!(env!("OUT_DIR"), "/results.rs"));
+include!("generated/results.rs");

@@ -6,6 +6,7 @@ use std::time::Duration;
 
 /// A request as the transport sends it: the core's request, plus what the native transport
 /// would otherwise make again on every attempt (method, body bytes shared by the retries).
+/// Natively the body moves into `body` (no copy); read it as text with [`Prepared::body`].
 pub(crate) struct Prepared {
     pub req: HttpRequest,
     #[cfg(not(target_arch = "wasm32"))]
@@ -15,9 +16,9 @@ pub(crate) struct Prepared {
 }
 
 impl Prepared {
-    pub(crate) fn new(req: HttpRequest) -> Prepared {
+    #[cfg(not(target_arch = "wasm32"))]
+    pub(crate) fn new(mut req: HttpRequest) -> Prepared {
         Prepared {
-            #[cfg(not(target_arch = "wasm32"))]
             method: match req.method.as_str() {
                 "GET" => reqwest::Method::GET,
                 "POST" => reqwest::Method::POST,
@@ -26,10 +27,33 @@ impl Prepared {
                 "DELETE" => reqwest::Method::DELETE,
                 other => reqwest::Method::from_bytes(other.as_bytes()).unwrap_or(reqwest::Method::GET),
             },
-            #[cfg(not(target_arch = "wasm32"))]
-            body: req.body.clone().map(bytes::Bytes::from),
+            body: req.body.take().map(bytes::Bytes::from),
             req,
         }
+    }
+
+    #[cfg(target_arch = "wasm32")]
+    pub(crate) fn new(req: HttpRequest) -> Prepared {
+        Prepared { req }
+    }
+
+    /// The body the core built (JSON text), for hooks and the in-process sandbox.
+    pub(crate) fn body(&self) -> Option<&str> {
+        #[cfg(not(target_arch = "wasm32"))]
+        return self.body.as_deref().and_then(|b| std::str::from_utf8(b).ok());
+        #[cfg(target_arch = "wasm32")]
+        return self.req.body.as_deref();
+    }
+}
+
+/// The header names the core uses, as reqwest's own (no parsing per request).
+#[cfg(not(target_arch = "wasm32"))]
+fn header_name(name: &'static str) -> Result<reqwest::header::HeaderName, Failure> {
+    use reqwest::header::{HeaderName, ACCEPT, CONTENT_TYPE};
+    match name {
+        "Accept" => Ok(ACCEPT),
+        "Content-Type" => Ok(CONTENT_TYPE),
+        other => HeaderName::from_bytes(other.as_bytes()).map_err(|_| Failure::Network(format!("{other} is not a header name"))),
     }
 }
 
@@ -178,11 +202,11 @@ impl Backend {
             Backend::Http(http) => {
                 let mut rb = http.request(prepared.method.clone(), &req.url).timeout(timeout);
                 for (k, v) in &req.headers {
-                    rb = rb.header(*k, reqwest::header::HeaderValue::from_static(v));
+                    rb = rb.header(header_name(k)?, reqwest::header::HeaderValue::from_static(v));
                 }
                 // The key was checked when the client was made (header-safe characters only).
                 let key = auth.header.clone().ok_or_else(|| Failure::Network("the API key is not a valid header value".into()))?;
-                rb = rb.header("Api-Key", key);
+                rb = rb.header(reqwest::header::HeaderName::from_static("api-key"), key);
                 if let Some(t) = bearer {
                     let mut v = reqwest::header::HeaderValue::from_str(&format!("Bearer {t}")).map_err(|_| Failure::Network("the JWT is not a valid header value".into()))?;
                     v.set_sensitive(true);
@@ -194,11 +218,11 @@ impl Backend {
                 let fail = |e: reqwest::Error| if e.is_timeout() { Failure::Timeout } else { Failure::Network(network_text(e)) };
                 let mut resp = rb.send().await.map_err(fail)?;
                 let status = resp.status().as_u16();
-                let header = |name: &str| resp.headers().get(name).and_then(|v| v.to_str().ok()).map(str::to_string);
+                let header = |name| resp.headers().get(name).and_then(|v| v.to_str().ok()).map(str::to_string);
                 if (300..400).contains(&status) && status != 304 {
-                    return Err(Failure::Redirect(status, header("location").unwrap_or_default()));
+                    return Err(Failure::Redirect(status, header(reqwest::header::LOCATION).unwrap_or_default()));
                 }
-                let retry_after = header("retry-after");
+                let retry_after = header(reqwest::header::RETRY_AFTER);
                 let bytes = match resp.content_length() {
                     Some(n) if n > max_bytes as u64 => return Err(Failure::TooLarge(status)),
                     // A declared length within the bound: read whole (hyper stops at the length).
@@ -230,7 +254,7 @@ impl Backend {
                 let headers = serde_json::Value::Object(headers).to_string();
                 let r = {
                     let mut s = sandbox.lock().unwrap_or_else(|p| p.into_inner());
-                    s.handle(req.method.as_str(), &req.url, &headers, req.body.as_deref())
+                    s.handle(req.method.as_str(), &req.url, &headers, prepared.body())
                 };
                 // The emulator's simulated latency counts against the timeout as the network's would.
                 let delay = Duration::from_millis(r.delay_ms);

@@ -9,7 +9,7 @@ use iterable_client::Client;
 use serde_json::{json, Value};
 use std::collections::{BTreeMap, BTreeSet};
 
-include!(concat!(env!("OUT_DIR"), "/decode_all.rs"));
+include!("generated/decode_all.rs");
 
 /// JSON without null members (an absent optional field writes nothing), numbers as f64 (a
 /// `number` field writes `3` as `3.0`).

@@ -49,6 +49,17 @@ pub fn prepare_in(def: &ActionDef, input_json: &str, base: &str, checked_items: 
     Ok(request::build(def, &input, base))
 }
 
+/// [`prepare`] for input text a JSON writer made in this process (the Rust client's typed inputs,
+/// written by serde_json): the same validation, request and errors, with the nested contents of
+/// free-form top-level values passed over by their brackets instead of checked token by token
+/// (`json::parse_shallow_valid`). Text that is not valid JSON must go through [`prepare`].
+pub fn prepare_valid(def: &ActionDef, input_json: &str, base: &str) -> Result<HttpRequest, ApiError> {
+    let input = if reads_top_level_only(def) { json::parse_shallow_valid(input_json) } else { json::parse(input_json) };
+    let input = input.map_err(|e| input_error(def, e))?;
+    validate::validate_in(def, &input, None)?;
+    Ok(request::build(def, &input, base))
+}
+
 /// Whether validating and building a request of `def` reads nothing below the input's top-level
 /// members: no object or array param has rules (nested fields, items, bounds) or goes in the
 /// query. Such an input is parsed whole but built one level deep (`json::parse_shallow`: same

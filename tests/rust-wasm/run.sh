@@ -71,15 +71,11 @@ examples() {
   bash tests/rust-wasm/build-examples.sh && timeout --kill-after=10 180 node --test --test-reporter=spec tests/rust-wasm/examples.test.mjs
 }
 
-failed=()
 for p in "${parts[@]}"; do
   case $p in
     browser|examples) ;;
     *) echo "unknown part: $p (browser examples)" >&2; exit 2 ;;
   esac
-  echo "== rust-wasm: $p"
-  t0=$SECONDS
-  if "$p"; then echo "== rust-wasm: $p passed ($((SECONDS - t0))s)"; else echo "== rust-wasm: $p FAILED ($((SECONDS - t0))s)"; failed+=("$p"); fi
 done
-[ ${#failed[@]} -eq 0 ] || { echo "rust-wasm FAILED: ${failed[*]}"; exit 1; }
-echo "rust-wasm: all passed (${parts[*]})"
+source scripts/lib/run-parts.sh
+run_parts rust-wasm "${parts[@]}"

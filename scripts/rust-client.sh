@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# The Rust crates natively: what `scripts/test.sh` runs as its "rust client" step.
+#   1. msrv     the rustc in use is the workspace's `rust-version` (Cargo.toml, [workspace.package]):
+#               the crates declare the toolchain they are built and tested with here, no older one;
+#   2. tests    the committed generated code is current (tests/client_codegen.rs), and
+#               `cargo test -p iterable-client` (in-process sandbox, local HTTP fake, parity fixture);
+#   3. publish  `cargo publish --dry-run` of the three crates together (iterable-wasm, the core;
+#               iterable-sandbox; iterable-client): each is packaged from its own files only, the
+#               path dependencies between them resolve from the packages just made, and each
+#               package is built from its unpacked sources in target/publish (about 2 min at
+#               -j 1 the first time, 10-20 s once its dependencies are built there).
+#               --no-verify skips those builds.
+#
+#   bash scripts/rust-client.sh                 # all three
+#   bash scripts/rust-client.sh publish --no-verify
+#
+# Needs the crates.io index (the only network the suite uses); nothing is uploaded.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+parts=()
+verify=1
+for a in "$@"; do
+  case $a in
+    msrv|tests|publish) parts+=("$a") ;;
+    --no-verify) verify=0 ;;
+    *) echo "unknown argument: $a (msrv tests publish --no-verify)" >&2; exit 2 ;;
+  esac
+done
+[ ${#parts[@]} -eq 0 ] && parts=(msrv tests publish)
+
+msrv() {
+  local want have
+  want=$(sed -n '/^\[workspace.package\]/,/^\[/s/^rust-version = "\(.*\)"/\1/p' Cargo.toml)
+  have=$(rustc --version | awk '{print $2}')
+  if [ -z "$want" ]; then
+    echo "Cargo.toml: no rust-version in [workspace.package]" >&2
+    return 1
+  fi
+  # rust-version "1.95" is met by 1.95.x: compare major.minor (and the patch when one is declared).
+  case $have in
+    "$want" | "$want".*) echo "rustc $have is the declared rust-version $want" ;;
+    *) echo "rustc $have is not the declared rust-version $want: the crates are tested only with it (client/README.md, MSRV)" >&2; return 1 ;;
+  esac
+}
+
+tests() {
+  cargo test --quiet -p iterable-wasm --test client_codegen && cargo test --quiet -p iterable-client
+}
+
+publish() {
+  # Its own target directory: the verification builds the crates from the overlay registry,
+  # whose artifacts must not mix with the workspace's (a later workspace build linked two
+  # serde_json builds when they shared one).
+  local flags=(--dry-run --allow-dirty --target-dir target/publish -p iterable-wasm -p iterable-sandbox -p iterable-client)
+  # The packages just made reach the verification builds through a local overlay registry, which
+  # cargo unpacks under $CARGO_HOME/registry/src/-<hash>/ and, like any registry's sources, never
+  # unpacks again for the same name and version: a second dry run would build the first one's
+  # iterable-wasm 0.1.0. Only those copies of these crates are removed (the overlay's directory
+  # holds nothing else).
+  local d
+  for d in "${CARGO_HOME:-$HOME/.cargo}"/registry/src/-*/iterable-{wasm,sandbox,client}-[0-9]*; do
+    [ -d "$d" ] && rm -rf -- "$d"
+  done
+  [ "$verify" = 1 ] || flags+=(--no-verify)
+  cargo publish "${flags[@]}"
+}
+
+source scripts/lib/run-parts.sh
+run_parts rust-client "${parts[@]}"
