@@ -20,10 +20,13 @@ const MODULES = Symbol.for('iterable-wasm.modules');
  * `webcrypto` is), where node:module's is ~0.2 ms. */
 export const builtin = (name) => process.getBuiltinModule?.(name) ?? createRequire(import.meta.url ?? __filename)(name);
 
-/** The path of a file beside the entry ('' where the entry cannot tell). */
+/** The path of a file beside the entry ('' where the entry cannot tell): by import.meta.url in
+ * the ES module build (first: under `node -e` a global __dirname of '.' exists there too), by
+ * __dirname in the CommonJS one (where import.meta is empty). */
 function beside(name) {
   try {
-    return typeof __dirname === 'string' ? `${__dirname}/${name}` : decodeURIComponent(new URL(`./${name}`, import.meta.url).pathname);
+    const url = import.meta.url;
+    return url ? decodeURIComponent(new URL(`./${name}`, url).pathname) : `${__dirname}/${name}`;
   } catch {
     return '';
   }

@@ -98,6 +98,11 @@ test('a plain `node file.mjs` in the clean project imports it synchronously (no 
   assert.deepEqual(out, { n: ACTION_COUNT, region: 'us', baseUrl: 'https://api.iterable.com' });
 });
 
+test('`node -e` importing the package gets the wasm synchronously too (a global __dirname of "." exists there)', () => {
+  const out = execFileSync(process.execPath, ['-e', 'import("iterable-wasm").then((m) => console.log(new m.IterableClient({ apiKey: "k" }).region))'], { cwd: project.dir, encoding: 'utf8' });
+  assert.equal(out.trim(), 'us');
+});
+
 test('a process that both imports and requires the package compiles its wasm once', () => {
   writeFileSync(join(project.dir, 'dual.mjs'), [
     'import { createRequire } from "node:module";',
