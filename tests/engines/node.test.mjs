@@ -187,12 +187,21 @@ test('compressed answers are decoded (gzip, deflate, br) and bounded by their de
     'import zlib from "node:zlib";',
     'import { IterableClient } from "iterable-wasm";',
     'const body = JSON.stringify({ channels: [{ id: 1, name: "Zipped \u00e9", channelType: "Marketing", messageMedium: "Email" }] });',
-    'const codings = ["identity", "gzip", "deflate", "br", "bomb"];',
+    'const codings = ["identity", "gzip", "deflate", "br", "bomb", "endless"];',
     'const asked = [];',
     'const server = http.createServer((req, res) => {',
     '  asked.push(req.headers["accept-encoding"] ?? null);',
     '  const c = codings.shift();',
     '  req.resume();',
+    '  // Compressed bytes without end and without a length: the client must stop reading.',
+    '  if (c === "endless") {',
+    '    res.writeHead(200, { "content-type": "application/json", "content-encoding": "gzip" });',
+    '    const chunk = Buffer.alloc(65536, 7);',
+    '    const pump = () => { while (res.write(chunk)); };',
+    '    res.on("drain", pump);',
+    '    res.on("close", () => res.off("drain", pump));',
+    '    return pump();',
+    '  }',
     '  const data = c === "bomb" ? zlib.gzipSync(Buffer.alloc(5_000_000, 32)) : c === "gzip" ? zlib.gzipSync(body) : c === "deflate" ? zlib.deflateSync(body) : c === "br" ? zlib.brotliCompressSync(body) : Buffer.from(body);',
     '  res.writeHead(200, { "content-type": "application/json", "content-encoding": c === "bomb" ? "gzip" : c, "content-length": data.length });',
     '  res.end(data);',
@@ -202,13 +211,16 @@ test('compressed answers are decoded (gzip, deflate, br) and bounded by their de
     'const names = [];',
     'for (let i = 0; i < 4; i++) names.push((await client.listChannels()).channels[0].name);',
     'const bomb = await client.listChannels().then(() => "resolved", (e) => `${e.code} ${e.status}`);',
+    'const endless = await client.listChannels().then(() => "resolved", (e) => `${e.code} ${e.status}`);',
     'server.close();',
-    'console.log(JSON.stringify({ names, bomb, asked }));',
+    'server.closeAllConnections?.();',
+    'console.log(JSON.stringify({ names, bomb, endless, asked }));',
   ].join('\n'));
   const stdout = await new Promise((resolve, reject) => execFile(process.execPath, ['compressed.mjs'], { cwd: project.dir, encoding: 'utf8', timeout: 60_000 }, (e, so) => (e ? reject(e) : resolve(so))));
   const out = JSON.parse(stdout);
   assert.deepEqual(out.names, Array(4).fill('Zipped \u00e9'));
   assert.equal(out.bomb, 'ResponseTooLarge 200');
+  assert.equal(out.endless, 'ResponseTooLarge 200');
   // The first call may be fetch's (the dispatcher appears with the process's first fetch): both ask.
   for (const a of out.asked) assert.match(a, /gzip/);
 });
