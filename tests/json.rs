@@ -826,3 +826,42 @@ fn shallow_parse_of_valid_text_is_the_shallow_parse() {
     }
     assert!(json::parse_shallow(&format!(r#"{{"d":{}1{}}}"#, "[".repeat(MAX_DEPTH), "]".repeat(MAX_DEPTH))).is_err(), "the limit is reached");
 }
+
+/// The same for long values, where the native pass goes sixteen bytes at a time: strings of every
+/// length up to 70 made of brackets, quotes and backslashes (escaped), plain letters and
+/// non-ASCII, at every alignment, nested; and the depth limit's offset with long strings between
+/// the brackets.
+#[test]
+fn shallow_parse_of_long_valid_text_is_the_shallow_parse() {
+    let mut r = Rng::new(0x9E37_79B9_7F4A_7C15);
+    let pieces = ["a", "[", "]", "{", "}", "\\\"", "\\\\", "\\n", "é", " ", ":", ","];
+    let string = |r: &mut Rng| -> String {
+        let len = r.below(70);
+        let mut s = String::from("\"");
+        for _ in 0..len {
+            s.push_str(r.pick(&pieces));
+        }
+        s.push('"');
+        s
+    };
+    for _ in 0..5_000 {
+        let mut value = string(&mut r);
+        for _ in 0..r.below(5) {
+            value = match r.below(3) {
+                0 => format!("[{value},{},{value}]", string(&mut r)),
+                1 => format!("{{{}:{value},\"k\":[1,{}]}}", string(&mut r), string(&mut r)),
+                _ => format!("[{{}},[],{value},true]"),
+            };
+        }
+        let pad = " ".repeat(r.below(17));
+        let text = format!("{{{pad}\"a\":{value},\"b\":[{value}],\"c\":{}}}", string(&mut r));
+        assert!(parse(&text).is_ok(), "{text}");
+        assert_eq!(json::parse_shallow_valid(&text), json::parse_shallow(&text), "{text:?}");
+    }
+    for depth in [MAX_DEPTH - 1, MAX_DEPTH, MAX_DEPTH + 1, MAX_DEPTH + 3] {
+        for filler in ["", r#""a long string, with [brackets] and \"quotes\"","#, r#""\\","#] {
+            let text = format!(r#"{{"d":{}1{}}}"#, format!("[{filler}").repeat(depth), "]".repeat(depth));
+            assert_eq!(json::parse_shallow_valid(&text), json::parse_shallow(&text), "depth {depth} {filler}");
+        }
+    }
+}

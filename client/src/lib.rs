@@ -445,9 +445,11 @@ impl Client {
                         hooks::quietly(|| hook(&info));
                     }
                     // A 2xx JSON body with no "code" key anywhere cannot be an Iterable envelope
-                    // (a failure code, or Success around a result): read as is, as the npm
-                    // package does. A body that does not read falls through to the full checks.
-                    if (200..300).contains(&r.status) && def.response == ResponseKind::Json && !memchr_code(&r.body) {
+                    // (a failure code, or Success around a result), and the result of an action
+                    // whose result is the envelope itself is the body as is when its top-level
+                    // code is Success: read as is, as the npm package does. A body that does not
+                    // read falls through to the full checks.
+                    if (200..300).contains(&r.status) && def.response == ResponseKind::Json && (!memchr_code(&r.body) || (def.result_is_envelope && success_envelope(&r.body))) {
                         if let Ok(v) = serde_json::from_str(&r.body) {
                             return Ok(v);
                         }
@@ -491,6 +493,18 @@ impl Client {
 /// Whether a body holds `"code"` anywhere (then it may be an envelope and gets the full checks).
 fn memchr_code(body: &str) -> bool {
     body.contains("\"code\"")
+}
+
+/// Whether a body is an object whose one top-level `"code"` is the string `"Success"` (then the
+/// core's envelope check would pass it whole). Anything else (no code, a failure code, a code
+/// given twice, not an object, not JSON) answers false and gets the full checks.
+fn success_envelope(body: &str) -> bool {
+    #[derive(serde::Deserialize)]
+    struct Top<'a> {
+        #[serde(borrow)]
+        code: std::borrow::Cow<'a, str>,
+    }
+    body.trim_start().starts_with('{') && serde_json::from_str::<Top<'_>>(body).is_ok_and(|t| t.code == "Success")
 }
 
 /// A checked result read into `R`: JSON text parsed, a text result as a JSON string. A body that

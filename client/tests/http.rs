@@ -110,3 +110,20 @@ fn settings_are_checked() {
     assert_eq!(c.base_url(), "https://api.eu.iterable.com");
     assert!(!format!("{c:?}").contains("k-1234"));
 }
+
+/// A 200 whose top-level code is a failure code is that failure, however the body mentions
+/// Success elsewhere; a top-level Success is the typed result.
+#[tokio::test]
+async fn a_200_envelope_is_judged_by_its_top_level_code() {
+    use iterable_client::{actions::TrackEventInput, results::IterableApiResponseCode};
+    let input = || TrackEventInput { email: Some("a@example.com".into()), event_name: Some("e".into()), ..Default::default() };
+    let (base, _) = fake(vec![(200, "", r#" {"msg":"ok","code":"Success","params":{"id":"1"}}"#)]).await;
+    let answer = client(&base).track_event(input()).await.unwrap();
+    assert_eq!(answer.code, IterableApiResponseCode::Success);
+    for body in [r#"{"msg":"nope","code":"BadParams","params":{"code":"Success"}}"#, r#"{"params":{"code":"Success"},"msg":"\"code\":\"Success\"","code":"BadParams"}"#] {
+        let (base, seen) = fake(vec![(200, "", body)]).await;
+        let err = client(&base).track_event(input()).await.unwrap_err();
+        assert_eq!((err.code.as_str(), err.status, err.attempts), ("BadParams", Some(200), 1), "{body}");
+        assert_eq!(seen.lock().unwrap().len(), 1);
+    }
+}

@@ -329,14 +329,23 @@ impl<'a> Parser<'a> {
     fn skip_valid(&mut self, outer: usize) -> Result<(), Error> {
         let mut depth = outer;
         let mut in_string = false;
-        // Natively: sixteen bytes at a time, every byte of interest in a block taken from one mask.
+        // Natively: sixteen bytes at a time. A block with quotes only (no bracket, no backslash,
+        // nothing taken already: most blocks of an object of short strings) only flips
+        // `in_string` once per quote; any other block is taken byte of interest by byte of
+        // interest from its mask.
         #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
         {
             let b = self.s.as_bytes();
             let mut next = self.pos; // the first byte not yet taken
             let mut block = self.pos;
             while let Some(bytes) = b.get(block..block + 16) {
-                let mut mask = structural_block(bytes);
+                let [quote, other] = block_masks(bytes);
+                if other == 0 && next <= block {
+                    in_string ^= quote.count_ones() % 2 == 1;
+                    block += 16;
+                    continue;
+                }
+                let mut mask = quote | other;
                 while mask != 0 {
                     let at = block + mask.trailing_zeros() as usize;
                     mask &= mask - 1;
@@ -703,13 +712,13 @@ fn special(b: &[u8]) -> Option<usize> {
     words.remainder().iter().position(|&c| c == b'"' || c == b'\\' || c < 0x20).map(|n| at + n)
 }
 
-/// A bit per byte of a 16-byte block that may be a quote, a backslash or a bracket (`|` too,
-/// which `skip_valid` passes over): `[` `\\` `]` and `{` `|` `}` differ only in bit 0x20.
+/// Two bits per byte of a 16-byte block (`skip_valid`): its quotes, and its backslashes and
+/// brackets (`[` `\\` `]` and `{` `|` `}` differ only in bit 0x20; `|` is not taken).
 #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
-fn structural_block(block: &[u8]) -> u32 {
+fn block_masks(block: &[u8]) -> [u32; 2] {
     use std::arch::x86_64::{__m128i, _mm_cmpeq_epi8, _mm_loadu_si128, _mm_movemask_epi8, _mm_or_si128, _mm_set1_epi8};
     if block.len() < 16 {
-        return 0;
+        return [0; 2];
     }
     // SAFETY: `block` has 16 readable bytes; the load has no alignment requirement; SSE2 is
     // present on every x86-64 (this is compiled only where it is enabled).
@@ -718,9 +727,9 @@ fn structural_block(block: &[u8]) -> u32 {
         let folded = _mm_or_si128(x, _mm_set1_epi8(0x20));
         let open = _mm_cmpeq_epi8(folded, _mm_set1_epi8(b'{' as i8));
         let close = _mm_cmpeq_epi8(folded, _mm_set1_epi8(b'}' as i8));
-        let backslash = _mm_cmpeq_epi8(folded, _mm_set1_epi8(b'|' as i8));
+        let backslash = _mm_cmpeq_epi8(x, _mm_set1_epi8(b'\\' as i8));
         let quote = _mm_cmpeq_epi8(x, _mm_set1_epi8(b'"' as i8));
-        _mm_movemask_epi8(_mm_or_si128(_mm_or_si128(open, close), _mm_or_si128(backslash, quote))) as u32
+        [_mm_movemask_epi8(quote) as u32, _mm_movemask_epi8(_mm_or_si128(_mm_or_si128(open, close), backslash)) as u32]
     }
 }
 
