@@ -123,8 +123,8 @@ async function readCapped(body, max) {
 // - Node (its fetch is undici): the attempt goes to undici's dispatcher directly, with no fetch
 //   objects and no signal: core/undici.js, which the Node entry installs with useAttempt() (so
 //   browsers never load it).
-// - Node without a global dispatcher yet (before its first fetch), or one without `dispatch`,
-//   and Deno: a controller per attempt, and one shared, unreferenced timer for all of them
+// - Node while the global fetch is not Node's own (a program's stub or wrapper), or before its
+//   first fetch (which makes undici's global dispatcher), and Deno: a controller per attempt, and one shared, unreferenced timer for all of them
 //   (`deadlines`), armed for the earliest deadline in flight and re-armed when it fires; an
 //   attempt that ends just leaves the set. A timer set and cleared per call costs Node a timer
 //   list made and dropped each time, and Deno two timer ops; AbortSignal.timeout registers a weak
