@@ -75,16 +75,27 @@ const release = (body) => {
   }
 };
 
-const refused = (res, url) => {
+/** A refused redirect's detail, "<status>\n<absolute Location or ''>" (an unparsable Location:
+ * the error just cannot name it). Also core/undici.js's, from the raw head. */
+export const movedDetail = (status, location, url) => {
   let where = '';
   try {
-    const location = res.headers.get('location');
     if (location) where = new URL(location, url).href;
   } catch {
-    // An unparsable Location: the error just cannot name it.
+    // Nothing to name.
+  }
+  return `${status}\n${where}`;
+};
+
+const refused = (res, url) => {
+  let location = null;
+  try {
+    location = res.headers.get('location');
+  } catch {
+    // No Location to name.
   }
   release(res.body);
-  return `${res.status}\n${where}`;
+  return movedDetail(res.status, location, url);
 };
 
 // The body as text, or null when it is longer than `max` bytes: a declared Content-Length over

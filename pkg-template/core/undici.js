@@ -20,7 +20,7 @@
 // has no `dispatch`. Those attempts are transport.js's own (fetch, a controller under the shared
 // timer).
 
-import { abortReasons, deadlines, failed, useAttempt, watch } from './transport.js';
+import { abortReasons, deadlines, failed, movedDetail, useAttempt, watch } from './transport.js';
 
 /** Where undici keeps the global dispatcher: its documented cross-version key. */
 const UNDICI = Symbol.for('undici.globalDispatcher.1');
@@ -97,7 +97,7 @@ class Attempt {
       else if (name === 'retry-after') this.retryAfter ??= String(raw[i + 1]);
       else if (name === 'location') location = String(raw[i + 1]);
     }
-    if (status >= 300 && status < 400 && status !== 304) return this.stop([0, 'redirect', `${status}\n${absolute(location, this.url)}`]);
+    if (status >= 300 && status < 400 && status !== 304) return this.stop([0, 'redirect', movedDetail(status, location, this.url)]);
     if (+length > this.max) return this.stop([0, 'large', status]);
     if (this.encoding === 'identity') this.encoding = '';
     return true;
@@ -160,15 +160,6 @@ class Attempt {
     this.done = true;
     deadlines.delete(this);
     this.settle(out);
-  }
-}
-
-/** `location` resolved against `url`, or '' where it cannot be. */
-function absolute(location, url) {
-  try {
-    return location ? new URL(location, url).href : '';
-  } catch {
-    return '';
   }
 }
 
