@@ -10,8 +10,12 @@
 #               package is built from its unpacked sources in target/publish (about 2 min at
 #               -j 1 the first time, 10-20 s once its dependencies are built there).
 #               --no-verify skips those builds.
+#   4. lint     clippy with warnings as errors over the whole workspace (every crate, its tests,
+#               examples and build scripts) natively, and each crate's library for wasm32 (the
+#               code behind cfg(target_arch = "wasm32")); rustdoc of the three crates with
+#               warnings as errors (broken links, bad code blocks).
 #
-#   bash scripts/rust-client.sh                 # all three
+#   bash scripts/rust-client.sh                 # all four
 #   bash scripts/rust-client.sh publish --no-verify
 #
 # Needs the crates.io index (the only network the suite uses); nothing is uploaded.
@@ -21,12 +25,12 @@ parts=()
 verify=1
 for a in "$@"; do
   case $a in
-    msrv|tests|publish) parts+=("$a") ;;
+    msrv|tests|publish|lint) parts+=("$a") ;;
     --no-verify) verify=0 ;;
-    *) echo "unknown argument: $a (msrv tests publish --no-verify)" >&2; exit 2 ;;
+    *) echo "unknown argument: $a (msrv tests publish lint --no-verify)" >&2; exit 2 ;;
   esac
 done
-[ ${#parts[@]} -eq 0 ] && parts=(msrv tests publish)
+[ ${#parts[@]} -eq 0 ] && parts=(msrv tests publish lint)
 
 msrv() {
   local want have
@@ -63,6 +67,17 @@ publish() {
   done
   [ "$verify" = 1 ] || flags+=(--no-verify)
   cargo publish "${flags[@]}"
+}
+
+lint() {
+  cargo clippy --quiet --workspace --all-targets -- -D warnings || return 1
+  # One crate at a time: the sandbox and the core each bring their own allocator to a wasm
+  # module, so they cannot be linted (linked) together for wasm32.
+  local p
+  for p in iterable-wasm iterable-sandbox iterable-client; do
+    cargo clippy --quiet --target wasm32-unknown-unknown -p "$p" --lib -- -D warnings || return 1
+  done
+  RUSTDOCFLAGS="-D warnings" cargo doc --quiet --no-deps -p iterable-wasm -p iterable-sandbox -p iterable-client
 }
 
 source scripts/lib/run-parts.sh

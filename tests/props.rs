@@ -212,7 +212,7 @@ fn esc(c: char, out: &mut String) {
             let mut buf = [0u16; 2];
             for (i, u) in c.encode_utf16(&mut buf).iter().enumerate() {
                 // Mix upper- and lower-case hex.
-                if (c as u32 + i as u32) % 2 == 0 {
+                if (c as u32 + i as u32).is_multiple_of(2) {
                     out.push_str(&format!("\\u{u:04x}"));
                 } else {
                     out.push_str(&format!("\\u{u:04X}"));
@@ -1147,7 +1147,7 @@ fn check_error_json(e: &ApiError) -> Result<(), TestCaseError> {
     if let Some(v) = value_of(&j) {
         check!(v["code"] == Value::String(e.code.clone()), "code did not round-trip");
         check!(v["message"] == Value::String(e.message.clone()), "message did not round-trip");
-        check!(v["attempts"] == Value::from(e.attempts), "attempts did not round-trip");
+        check!(v["attempts"] == e.attempts, "attempts did not round-trip");
         check!(v["retryable"] == Value::Bool(e.retryable), "retryable did not round-trip");
         check!(v.get("action").map(|a| a.as_str()) == e.action.as_ref().map(|a| Some(a.as_str())), "action did not round-trip");
         check!(v.get("body").map(|a| a.as_str()) == e.body.as_ref().map(|a| Some(a.as_str())), "body did not round-trip");
@@ -1343,7 +1343,7 @@ fn jwt_and_limiter_never_panic() {
             let mut g = core::limiter::Gcra::default();
             for t in times {
                 let w = g.reserve(t, &limit);
-                check!(!(w < 0.0), "negative wait {w}");
+                check!(w.partial_cmp(&0.0) != Some(std::cmp::Ordering::Less), "negative wait {w}");
             }
             Ok(())
         },

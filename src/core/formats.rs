@@ -57,7 +57,8 @@ pub fn instant(format: &str, s: &str) -> Option<i64> {
     };
     let at = |i: usize, c: u8| b.get(i) == Some(&c);
     let (y, mo, d, h, mi, se) = (digits(b, 0, 4)?, digits(b, 5, 2)?, digits(b, 8, 2)?, digits(b, 11, 2)?, digits(b, 14, 2)?, digits(b, 17, 2)?);
-    if !(at(4, b'-') && at(7, b'-') && b.get(10).is_some_and(|c| seps.contains(c)) && at(13, b':') && at(16, b':')) || !(1..=12).contains(&mo) || !(1..=31).contains(&d) || h > 23 || mi > 59 || se > 59 {
+    let separators = at(4, b'-') && at(7, b'-') && b.get(10).is_some_and(|c| seps.contains(c)) && at(13, b':') && at(16, b':');
+    if !separators || !(1..=12).contains(&mo) || !(1..=31).contains(&d) || h > 23 || mi > 59 || se > 59 {
         return None;
     }
     let mut i = 19;
