@@ -313,6 +313,7 @@ manifest.repository = { type: 'git', url: `git+${repository}.git` };
 writeFileSync(join(pkg, 'package.json'), JSON.stringify(manifest, null, 2) + '\n');
 // The README as npm shows it: a relative link to a file the package does not ship (examples/,
 // bench/, the sources) points at the repository instead (tests/docs/run.mjs checks every link).
+cpSync(join(root, 'LICENSE'), join(pkg, 'LICENSE'));
 const shipped = (path) => existsSync(join(pkg, path));
 const readme = readFileSync(join(root, 'README.md'), 'utf8').replace(/\]\((?!https?:|#|mailto:)([^)\s]+)\)/g, (m, path) =>
   shipped(path) ? m : `](${repository}/${path.endsWith('/') ? 'tree' : 'blob'}/main/${path})`);
