@@ -199,6 +199,9 @@ cpSync(join(tpl, 'core', 'transport.js'), transport);
 // transport.js, which it imports.
 const undici = join(dirname(errors), 'undici.js');
 cpSync(join(tpl, 'core', 'undici.js'), undici);
+// Deno's own attempt, likewise (imported by the Deno entry only).
+const denoHttp = join(dirname(errors), 'deno-http.js');
+cpSync(join(tpl, 'core', 'deno-http.js'), denoHttp);
 // The action ids in catalog order, from the built wasm itself (the catalog's entries carry none):
 // api.js installs the methods from them at import, before any wasm is loaded.
 const glueModule = await import(pathToFileURL(glue).href);
@@ -226,6 +229,7 @@ for (const f of readdirSync(pkg).filter((f) => /^((index|load)\.\w+|api|catalog)
     .replace('__ERRORS_MODULE__', './' + relative(pkg, errors))
     .replace('__TRANSPORT_MODULE__', './' + relative(pkg, transport))
     .replace('__UNDICI_MODULE__', './' + relative(pkg, undici))
+    .replace('__DENO_HTTP_MODULE__', './' + relative(pkg, denoHttp))
     .replace('__ACTION_IDS__', ids.join(','))
     .replace('__CATALOG_TEXT__', () => JSON.stringify(catalogText))
     .split('\n')
@@ -272,11 +276,12 @@ const cjs = join(pkg, 'index.cjs');
 readable('index.node.js', '--platform=node', '--format=cjs', '--log-override:empty-import-meta=silent', `--outfile=${cjs}`);
 readable('index.node.js', '--platform=node', '--format=esm', `--outfile=${nodeEntry}`);
 // (es2022 plus the source-phase import of load.deno.js, which Deno 2.6+ has.)
-readable('index.deno.js', '--platform=neutral', '--format=esm', '--supported:import-source=true', `--outfile=${join(pkg, 'index.deno.js')}`);
+readable('index.deno.js', '--platform=neutral', '--format=esm', '--supported:import-source=true', '--external:node:zlib', `--outfile=${join(pkg, 'index.deno.js')}`);
 readable('index.workerd.js', '--platform=neutral', '--format=esm', `--outfile=${join(pkg, 'index.workerd.js')}`);
 // Bundled in: their loaders are no longer separate files.
 for (const f of ['load.node.js', 'load.deno.js', 'load.workerd.js']) rmSync(join(pkg, f));
 rmSync(undici);
+rmSync(denoHttp);
 writeFileSync(apiFile, apiText.replace(METHODS_MARK, '').replace(LOOP, '$1'));
 // esbuild drops comments; the run-time import of the sandbox gets back the ones that tell
 // webpack and Vite not to resolve it (else: a "Critical dependency" warning in every Node bundle).

@@ -134,10 +134,14 @@ async function readCapped(body, max) {
 // - Node (its fetch is undici): the attempt goes to undici's dispatcher directly, with no fetch
 //   objects and no signal: core/undici.js, which the Node entry installs with useAttempt() (so
 //   browsers never load it).
+// - Deno, where fetch would connect directly: one HTTP/1.1 exchange on a kept-alive connection of
+//   the client's own, core/deno-http.js, which the Deno entry installs likewise; the shared timer
+//   below closes its connection at the time limit.
 // - Node while the global fetch is not Node's own (a program's stub or wrapper), or before its
-//   first fetch (which makes undici's global dispatcher), and Deno: a controller per attempt, and one shared, unreferenced timer for all of them
-//   (`deadlines`), armed for the earliest deadline in flight and re-armed when it fires; an
-//   attempt that ends just leaves the set. A timer set and cleared per call costs Node a timer
+//   first fetch (which makes undici's global dispatcher), and Deno where a proxy may apply or a
+//   program put its own fetch in place: a controller per attempt, and one shared, unreferenced
+//   timer for all of them (`deadlines`), armed for the earliest deadline in flight and re-armed
+//   when it fires; an attempt that ends just leaves the set. A timer set and cleared per call costs Node a timer
 //   list made and dropped each time, and Deno two timer ops; AbortSignal.timeout registers a weak
 //   timer and a finalizer per signal in Node. Instructions per attempt's time limit (callgrind,
 //   bench/diag/PROFILE.md): Deno 2.4k against 5.5k for AbortSignal.timeout and 24k for a timer.
@@ -147,9 +151,9 @@ const inDeno = typeof Deno === 'object' && typeof Deno?.unrefTimer === 'function
 const inNode = !inDeno && typeof process === 'object' && typeof process?.versions?.node === 'string';
 const shared = inNode || inDeno;
 const timeoutSignal = !shared && typeof AbortSignal === 'function' && typeof AbortSignal.timeout === 'function' ? (ms) => AbortSignal.timeout(ms) : null;
-/** A runtime's own common attempt (core/undici.js in Node), or undefined: called with (url,
- * init, timeoutMs, maxBytes), it answers the attempt's promise, or undefined where it cannot
- * take this one. */
+/** A runtime's own common attempt (core/undici.js in Node, core/deno-http.js in Deno), or
+ * undefined: called with (url, init, timeoutMs, maxBytes), it answers the attempt's promise, or
+ * undefined where it cannot take this one. */
 let runtimeAttempt;
 export const useAttempt = (f) => {
   runtimeAttempt = f;

@@ -32,7 +32,7 @@ failed=()
 for s in "${suites[@]}"; do
   case $s in
     node)     cmd=(node --test --test-reporter=spec tests/engines/node.test.mjs); limit=120 ;;
-    deno)     cmd=("$DENO" test -A --no-lock --node-modules-dir=manual tests/engines/deno.test.mjs); limit=180 ;;
+    deno)     cmd=("$DENO" test -A --no-lock --node-modules-dir=manual tests/engines/deno.test.mjs tests/engines/deno-http.test.mjs); limit=180 ;;
     workerd)  cmd=(node --test --test-reporter=spec tests/engines/workerd.test.mjs); limit=120 ;;
     browser)  cmd=(node --test --test-reporter=spec tests/engines/browser.test.mjs); limit=120 ;;
     examples) cmd=(node --test --test-reporter=spec tests/engines/examples.test.mjs); limit=240 ;;
