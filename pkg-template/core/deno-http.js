@@ -3,10 +3,11 @@
 // costs on a socket of its own (bench/diag/deno-transport.mjs, 127.0.0.1, interleaved: a GET over
 // Deno.connect 0.43x fetch's time; node:http 1.02-1.09x and the undici package 0.95x, both over
 // Deno's node:net). So the attempt is one HTTP/1.1 exchange on a kept-alive connection of ours
-// (Deno.connect, Deno.connectTls for https, which trust what fetch trusts: the same root store,
-// --cert and DENO_CERT), and everything fetch did for it is done here:
-// - the request as fetch sends it: lower-case names, `host`, the caller's headers, `user-agent`
-//   Deno's, `accept-encoding: gzip,br` (decoded here, deflate too), `content-length` of a body;
+// (Deno.connect, then Deno.startTls for https, which trusts what fetch trusts: the same root
+// store, --cert and DENO_CERT), and everything fetch did for it is done here:
+// - the request as fetch writes it: the same head, field by field and in its order (lower-case
+//   names; `accept-language: *`, Deno's `user-agent`, `accept-encoding: gzip,br` (decoded here,
+//   deflate too), `host`; `content-length` of a body);
 // - the response: its head (1xx heads skipped), a body framed by content-length, chunks, or the
 //   connection's end; a malformed or truncated one is a network error, as fetch's is;
 // - the time limit: the shared timer of transport.js calls abort(), which closes the connection
@@ -34,6 +35,9 @@ const HEAD_MAX = 64 * 1024;
 /** An idle connection is closed after this long (servers commonly close theirs after 5 s). */
 const IDLE_MS = 4000;
 const READ_SIZE = 64 * 1024;
+/** Idle connections kept per origin at most. */
+const MAX_IDLE = 32;
+const EMPTY = new Uint8Array(0);
 
 /** The ports fetch refuses to connect to (the Fetch standard's list). */
 const BAD_PORTS = new Set([1, 7, 9, 11, 13, 15, 17, 19, 20, 21, 22, 23, 25, 37, 42, 43, 53, 69, 77, 79, 87, 95, 101, 102, 103, 104, 109, 110, 111, 113, 115, 117, 119, 123, 135, 137, 139, 143, 161, 179, 389, 427, 465, 512, 513, 514, 515, 526, 530, 531, 532, 540, 548, 554, 556, 563, 587, 601, 636, 989, 990, 993, 995, 1719, 1720, 1723, 2049, 3659, 4045, 4190, 5060, 5061, 6000, 6566, 6665, 6666, 6667, 6668, 6669, 6679, 6697, 10080]);
@@ -45,7 +49,7 @@ let direct;
 
 /** Makes Deno's attempts go over connections of ours (see above), where that is safe. */
 export function install() {
-  if (typeof Deno?.connect !== 'function' || typeof Deno?.connectTls !== 'function') return;
+  if (typeof Deno?.connect !== 'function' || typeof Deno?.startTls !== 'function') return;
   ownFetch = globalThis.fetch;
   useAttempt((url, init, timeoutMs, maxBytes) => {
     if (globalThis.fetch !== ownFetch || !(direct ??= noProxy())) return undefined;
@@ -85,13 +89,15 @@ class Exchange {
     this.url = url;
     this.max = maxBytes;
     this.done = false;
+    this.connecting = undefined;
     this.conn = undefined;
   }
 
-  /** The time limit came: the attempt ends now, its connection is closed. */
+  /** The time limit came: the attempt ends now, its connect is aborted or its connection closed. */
   abort() {
     if (this.done) return;
     this.finish([0, 'timeout', '']);
+    this.connecting?.abort();
     this.conn?.close();
   }
 
@@ -134,9 +140,14 @@ class Connection {
   }
 }
 
-async function open(target) {
-  const options = { hostname: target.hostname, port: target.port };
-  const raw = target.tls ? await Deno.connectTls({ ...options, alpnProtocols: ['http/1.1'] }) : await Deno.connect(options);
+/** A new connection for `ex`. The time limit aborts the connect (its signal) or, once connected,
+ * closes the connection, which ends a TLS handshake in progress too (it runs with the first
+ * write and read). */
+async function open(target, ex) {
+  const connecting = (ex.connecting = new AbortController());
+  let raw = await Deno.connect({ hostname: target.hostname, port: target.port, signal: connecting.signal });
+  ex.connecting = undefined;
+  if (target.tls) raw = await Deno.startTls(raw, { hostname: target.hostname, alpnProtocols: ['http/1.1'] });
   try {
     raw.setNoDelay?.(true);
   } catch {
@@ -175,6 +186,8 @@ function keep(conn) {
   let list = idle.get(conn.origin);
   if (!list) idle.set(conn.origin, (list = []));
   list.push(conn);
+  // A burst of parallel calls leaves as many connections: the oldest beyond the cap are closed.
+  while (list.length > MAX_IDLE) drop(list[0]);
 }
 
 function drop(conn) {
@@ -185,18 +198,19 @@ function drop(conn) {
   conn.close();
 }
 
-/** The request's bytes, as Deno's fetch writes them. */
+/** The request's bytes, as Deno's fetch writes them (its header order too). */
 function requestBytes(target, init) {
-  let head = `${init.method} ${target.path} HTTP/1.1\r\nhost: ${target.authority}\r\n`;
+  const body = init.body === undefined ? undefined : encoder.encode(init.body);
+  let head = `${init.method} ${target.path} HTTP/1.1\r\n`;
+  if (body) head += `content-length: ${body.length}\r\n`;
   for (const [name, value] of Object.entries(init.headers)) {
     // (The wasm checks every header it makes; a token from a JWT provider is checked too.)
     if (/[\r\n]/.test(value)) throw new TypeError(`the ${name} header holds a line break`);
     head += `${name.toLowerCase()}: ${value}\r\n`;
   }
-  head += `user-agent: Deno/${Deno.version?.deno ?? ''}\r\naccept-encoding: gzip,br\r\n`;
-  if (init.body === undefined) return encoder.encode(`${head}\r\n`);
-  const body = encoder.encode(init.body);
-  const start = encoder.encode(`${head}content-length: ${body.length}\r\n\r\n`);
+  head += `accept-language: *\r\nuser-agent: Deno/${Deno.version?.deno ?? ''}\r\naccept-encoding: gzip,br\r\nhost: ${target.authority}\r\n\r\n`;
+  if (!body) return encoder.encode(head);
+  const start = encoder.encode(head);
   const bytes = new Uint8Array(start.length + body.length);
   bytes.set(start);
   bytes.set(body, start.length);
@@ -217,7 +231,7 @@ async function exchange(ex, target, init) {
   for (let tries = 0; ; tries++) {
     let conn;
     try {
-      conn = take(target.origin) ?? (await open(target));
+      conn = take(target.origin) ?? (await open(target, ex));
     } catch (e) {
       return ex.finish(failed(e));
     }
@@ -250,21 +264,22 @@ class Answer {
     this.headOnly = head;
     this.started = false;
     this.reusable = false;
-    this.data = new Uint8Array(0);
+    this.data = EMPTY;
   }
 
-  /** More bytes from the connection appended to `data`; false at the end of the stream. */
-  async more() {
+  /** The next bytes from the connection, or null at its end. */
+  async next() {
     const chunk = await this.conn.read();
+    if (chunk !== null) this.started = true;
+    return chunk;
+  }
+
+  /** More bytes appended to `data` (for a head or a chunk-size line, both bounded by HEAD_MAX);
+   * false at the end of the stream. */
+  async more() {
+    const chunk = await this.next();
     if (chunk === null) return false;
-    this.started = true;
-    if (!this.data.length) this.data = chunk;
-    else {
-      const all = new Uint8Array(this.data.length + chunk.length);
-      all.set(this.data);
-      all.set(chunk, this.data.length);
-      this.data = all;
-    }
+    this.data = this.data.length ? join([this.data, chunk], this.data.length + chunk.length) : chunk;
     return true;
   }
 
@@ -319,18 +334,31 @@ class Answer {
     }
   }
 
+  /** The next `n` bytes (pieces gathered, joined once). */
   async exactly(n) {
-    while (this.data.length < n) if (!(await this.more())) throw new Error('the connection closed before the end of the body');
-    const body = this.data.subarray(0, n);
-    this.data = this.data.subarray(n);
-    return body;
+    const parts = [this.data];
+    let got = this.data.length;
+    while (got < n) {
+      const chunk = await this.next();
+      if (chunk === null) throw new Error('the connection closed before the end of the body');
+      parts.push(chunk);
+      got += chunk.length;
+    }
+    const all = parts.length === 1 ? parts[0] : join(parts, got);
+    this.data = all.subarray(n);
+    return all.subarray(0, n);
   }
 
+  /** Everything up to the connection's end, or null past `limit`. */
   async toEnd(limit) {
-    while (await this.more()) if (this.data.length > limit) return null;
-    const body = this.data;
-    this.data = new Uint8Array(0);
-    return body;
+    const parts = [this.data];
+    let got = this.data.length;
+    for (let chunk; (chunk = await this.next()) !== null; ) {
+      if ((got += chunk.length) > limit) return null;
+      parts.push(chunk);
+    }
+    this.data = EMPTY;
+    return join(parts, got);
   }
 
   /** A chunked body (its extensions and trailers read past), or null past `limit`. */
@@ -348,13 +376,7 @@ class Answer {
       if ((await this.line()) !== '') throw new Error('the response has a malformed chunk');
     }
     while ((await this.line()) !== '');
-    const body = new Uint8Array(total);
-    let at = 0;
-    for (const p of parts) {
-      body.set(p, at);
-      at += p.length;
-    }
-    return body;
+    return join(parts, total);
   }
 
   /** One CRLF-ended line of the chunked framing (without its end). */
@@ -370,6 +392,17 @@ class Answer {
       if (!(await this.more())) throw new Error('the connection closed before the end of the body');
     }
   }
+}
+
+/** `parts` joined into one array of `length` bytes. */
+function join(parts, length) {
+  const all = new Uint8Array(length);
+  let at = 0;
+  for (const p of parts) {
+    all.set(p, at);
+    at += p.length;
+  }
+  return all;
 }
 
 /** A head's fields by lower-case name; repeated ones joined with ", " (as Headers.get does). */
