@@ -190,6 +190,49 @@ Deno.test('an idle connection is closed by the client after 4 s (fetch would kee
   await stop();
 });
 
+Deno.test('https: the client\'s own TLS connections trust what fetch trusts (--cert), and are kept', async () => {
+  // A server with a certificate from a test CA (tests/fixtures/tls, valid until 2126) that only
+  // --cert makes trusted: the calls succeed, the second on the same connection; without the CA
+  // they fail as fetch's would, as network errors.
+  const tls = new URL('../fixtures/tls/', import.meta.url);
+  const entry = new URL('../../pkg/index.deno.js', import.meta.url).href;
+  const script = `import { IterableClient } from ${JSON.stringify(entry)};
+let connections = 0;
+const listener = Deno.listenTls({ hostname: '127.0.0.1', port: 0, cert: Deno.readTextFileSync(new URL('localhost.pem', ${JSON.stringify(tls.href)})), key: Deno.readTextFileSync(new URL('localhost-key.pem', ${JSON.stringify(tls.href)})), alpnProtocols: ['http/1.1'] });
+(async () => {
+  for await (const conn of listener) {
+    connections++;
+    (async () => {
+      const buf = new Uint8Array(65536);
+      let text = '';
+      try {
+        for (let n; (n = await conn.read(buf)) !== null; ) {
+          text += new TextDecoder().decode(buf.subarray(0, n));
+          while (text.includes('\\r\\n\\r\\n')) {
+            text = text.slice(text.indexOf('\\r\\n\\r\\n') + 4);
+            const body = ${JSON.stringify(CHANNELS)};
+            await conn.write(new TextEncoder().encode('HTTP/1.1 200 OK\\r\\ncontent-type: application/json\\r\\ncontent-length: ' + new TextEncoder().encode(body).length + '\\r\\n\\r\\n' + body));
+          }
+        }
+      } catch {}
+    })();
+  }
+})();
+const client = new IterableClient({ apiKey: 'tls-key-123', baseUrl: 'https://localhost:' + listener.addr.port, rateLimit: false, maxRetries: 0, timeoutMs: 5000 });
+const names = [];
+for (let i = 0; i < 2; i++) names.push(await client.listChannels().then((v) => v.channels[0].name, (e) => e.code));
+console.log(JSON.stringify({ names, connections }));
+Deno.exit(0);`;
+  const run = async (flags) => {
+    const out = await new Deno.Command(Deno.execPath(), { args: ['eval', ...flags, script], env: { NO_COLOR: '1' }, stdout: 'piped', stderr: 'piped' }).output();
+    const dec = new TextDecoder();
+    assert.equal(out.code, 0, dec.decode(out.stderr));
+    return JSON.parse(dec.decode(out.stdout));
+  };
+  assert.deepEqual(await run([`--cert=${new URL('ca.pem', tls).pathname}`]), { names: ['Zipped \u00e9', 'Zipped \u00e9'], connections: 1 });
+  assert.deepEqual((await run([])).names, ['NetworkError', 'NetworkError']);
+});
+
 Deno.test('a process that may use a proxy keeps fetch (HTTP_PROXY honoured)', async () => {
   // The client's base URL names a host nothing listens on; the proxy answers. Only fetch knows
   // about the proxy, so the call succeeds only if fetch made it.
