@@ -326,9 +326,9 @@ async function partPercallNode(ctx) {
 async function partPercallDeno(ctx) {
   const z = ctx.sizes;
   if (!existsSync(DENO)) throw new Error(`deno not found at ${DENO}`);
-  const raw = await runJson(DENO, ['run', '-A', join(BENCH, 'lib', 'percall.mjs'), '--url', ctx.server.url, '--pkg', ctx.pkg.dir, '--calls', String(z.calls), '--warm', String(z.warm), '--block', String(z.block)], { timeoutMs: 600_000 });
+  const raw = await runJson(DENO, ['run', '-A', '--node-modules-dir=manual', join(BENCH, 'lib', 'percall.mjs'), '--url', ctx.server.url, '--pkg', ctx.pkg.dir, '--calls', String(z.calls), '--warm', String(z.warm), '--block', String(z.block)], { timeoutMs: 600_000 });
   const s = percallStats(raw);
-  for (const m of ['GET', 'POST']) partLog('percall-deno', `${m} median: raw ${fmt(s.raw[m].median, 3)}, ours ${fmt(s.ours[m].median, 3)} ms → c/a ${fmt(s.ours[m].median / s.raw[m].median)}`);
+  for (const m of ['GET', 'POST']) partLog('percall-deno', `${m} median: raw ${fmt(s.raw[m].median, 3)}, @iterable/api ${fmt(s.official[m].median, 3)}, ours ${fmt(s.ours[m].median, 3)} ms → c/a ${fmt(s.ours[m].median / s.raw[m].median)}, c/b ${fmt(s.ours[m].median / s.official[m].median)}`);
   return { raw, s };
 }
 
@@ -499,10 +499,11 @@ function resultsMarkdown(ctx, parts) {
   const PD = R['percall-deno']?.ok && R['percall-deno'].data;
   if (PD) {
     for (const meth of ['GET', 'POST']) {
-      const c = PD.s.ours[meth], a = PD.s.raw[meth];
+      const c = PD.s.ours[meth], a = PD.s.raw[meth], b = PD.s.official[meth];
       const what = meth === 'GET' ? 'GET list_channels' : 'POST track_event 1 KB';
       row('3 Per call (Deno)', `${what}: median (p99)`, `${ms(c.median, 3)} (${ms(c.p99, 3)})`, '(a) raw fetch', `${ms(a.median, 3)} (${ms(a.p99, 3)})`, `${ratio(c.median, a.median)} (p99 ${ratio(c.p99, a.p99)})`, 'c/a ≤ 1.10', check(`Deno ${meth} c/a ≤ 1.10`, c.median / a.median <= 1.10));
       if (PD.s.rawTimed) row('3 Per call (Deno)', `${what}: median (p99)`, `${ms(c.median, 3)} (${ms(c.p99, 3)})`, "(a') raw fetch + 30 s timeout (AbortController)", `${ms(PD.s.rawTimed[meth].median, 3)} (${ms(PD.s.rawTimed[meth].p99, 3)})`, `${ratio(c.median, PD.s.rawTimed[meth].median)} (p99 ${ratio(c.p99, PD.s.rawTimed[meth].p99)})`, '', null);
+      if (b) row('3 Per call (Deno)', `${what}: median (p99)`, `${ms(c.median, 3)} (${ms(c.p99, 3)})`, '(b) @iterable/api', `${ms(b.median, 3)} (${ms(b.p99, 3)})`, `${ratio(c.median, b.median)} (p99 ${ratio(c.p99, b.p99)})`, 'c/b < 1', check(`Deno ${meth} c < b`, c.median < b.median));
     }
   }
   const B = R.bulk?.ok && R.bulk.data;
@@ -578,7 +579,7 @@ function resultsMarkdown(ctx, parts) {
     L.push('### 3. Per-call overhead', '');
     L.push(`Sequential calls against bench/lib/server.mjs (node:http, keep-alive, fixed answers, its own process). Contenders take turns in blocks of ${ctx.sizes.block} calls, GET and POST alternating, block order rotating every round, after ${ctx.sizes.warm} warm-up calls each. Raw fetch sends the same headers (Accept, Api-Key, Content-Type) and body (JSON.stringify of the same 1 KB input, ${P?.raw.bodyBytes ?? PD?.raw.bodyBytes} bytes) and JSON-parses the answer; (a') is the same with a per-request time limit as any client has (an AbortController whose signal goes to fetch, a 30 s timer cleared after the answer), shown for reference: the targets are against (a); @iterable/api is its \`IterableClient\` (axios, keep-alive agent, zod-validated answers) pointed at the server with \`baseUrl\`; ours is \`new IterableClient({rateLimit: false, maxRetries: 0})\` calling \`listChannels()\` / \`trackEvent()\`. Chart: [latency.svg](latency.svg).`, '');
     if (P) pcTable(`Node ${m.node}:`, P, [['raw', '(a) raw fetch'], ['rawTimed', "(a') raw fetch + timeout"], ['official', '(b) @iterable/api'], ['ours', '(c) iterable-wasm']]);
-    if (PD) pcTable(`Deno (${m.deno}):`, PD, [['raw', '(a) raw fetch'], ['rawTimed', "(a') raw fetch + timeout"], ['ours', '(c) iterable-wasm']]);
+    if (PD) pcTable(`Deno (${m.deno}):`, PD, [['raw', '(a) raw fetch'], ['rawTimed', "(a') raw fetch + timeout"], ['official', '(b) @iterable/api'], ['ours', '(c) iterable-wasm']]);
   }
   if (B) {
     L.push('### 4. Bulk throughput', '');
@@ -687,7 +688,7 @@ async function main() {
     const PD = parts.find((p) => p.name === 'percall-deno' && p.ok)?.data;
     const series = [];
     if (P) series.push({ label: 'Node: raw fetch', ...P.raw.lat.raw }, { label: 'Node: @iterable/api', ...P.raw.lat.official }, { label: 'Node: iterable-wasm', ...P.raw.lat.ours });
-    if (PD) series.push({ label: 'Deno: raw fetch', ...PD.raw.lat.raw, dash: true }, { label: 'Deno: iterable-wasm', ...PD.raw.lat.ours, dash: true });
+    if (PD) series.push({ label: 'Deno: raw fetch', ...PD.raw.lat.raw, dash: true }, ...(PD.raw.lat.official ? [{ label: 'Deno: @iterable/api', ...PD.raw.lat.official, dash: true }] : []), { label: 'Deno: iterable-wasm', ...PD.raw.lat.ours, dash: true });
     if (series.length) {
       writeFileSync(join(BENCH, SMOKE ? 'latency.smoke.svg' : 'latency.svg'), latencySvg(series, {
         title: `Per-call latency, CDF — ${SMOKE ? 'SMOKE RUN, ' : ''}${ctx.sizes.calls} sequential calls per contender and method, 127.0.0.1`,
