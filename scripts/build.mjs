@@ -199,9 +199,11 @@ cpSync(join(tpl, 'core', 'transport.js'), transport);
 // transport.js, which it imports.
 const undici = join(dirname(errors), 'undici.js');
 cpSync(join(tpl, 'core', 'undici.js'), undici);
-// Deno's own attempt, likewise (imported by the Deno entry only).
+// Deno's own attempt, likewise (imported by the Deno entry only), and the body decoding both use.
 const denoHttp = join(dirname(errors), 'deno-http.js');
 cpSync(join(tpl, 'core', 'deno-http.js'), denoHttp);
+const decodeModule = join(dirname(errors), 'decode.js');
+cpSync(join(tpl, 'core', 'decode.js'), decodeModule);
 // The action ids in catalog order, from the built wasm itself (the catalog's entries carry none):
 // api.js installs the methods from them at import, before any wasm is loaded.
 const glueModule = await import(pathToFileURL(glue).href);
@@ -282,6 +284,7 @@ readable('index.workerd.js', '--platform=neutral', '--format=esm', `--outfile=${
 for (const f of ['load.node.js', 'load.deno.js', 'load.workerd.js']) rmSync(join(pkg, f));
 rmSync(undici);
 rmSync(denoHttp);
+rmSync(decodeModule);
 writeFileSync(apiFile, apiText.replace(METHODS_MARK, '').replace(LOOP, '$1'));
 // esbuild drops comments; the run-time import of the sandbox gets back the ones that tell
 // webpack and Vite not to resolve it (else: a "Critical dependency" warning in every Node bundle).

@@ -21,6 +21,7 @@
 // timer).
 
 import { abortReasons, deadlines, failed, movedDetail, useAttempt, watch } from './transport.js';
+import { decode } from './decode.js';
 
 /** Where undici keeps the global dispatcher: its documented cross-version key. */
 const UNDICI = Symbol.for('undici.globalDispatcher.1');
@@ -161,25 +162,4 @@ class Attempt {
     deadlines.delete(this);
     this.settle(out);
   }
-}
-
-let zlib;
-
-/** The decoded bytes of a body sent with `encoding` (last coding applied first), or null when
- * they would pass `max`; an unknown coding is passed through as is (as fetch does). */
-async function decode(body, encoding, max) {
-  zlib ??= process.getBuiltinModule?.('node:zlib') ?? (await import('node:zlib'));
-  let bytes = body;
-  for (const coding of encoding.split(',').map((c) => c.trim()).reverse()) {
-    const options = { maxOutputLength: max };
-    try {
-      if (coding === 'gzip' || coding === 'x-gzip') bytes = zlib.gunzipSync(bytes, options);
-      else if (coding === 'deflate') bytes = bytes[0] === 0x78 ? zlib.inflateSync(bytes, options) : zlib.inflateRawSync(bytes, options);
-      else if (coding === 'br') bytes = zlib.brotliDecompressSync(bytes, options);
-    } catch (e) {
-      if (e?.code === 'ERR_BUFFER_TOO_LARGE' || e instanceof RangeError) return null;
-      throw e;
-    }
-  }
-  return bytes.length > max ? null : bytes;
 }
