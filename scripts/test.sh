@@ -24,7 +24,7 @@ step() {
 
 step "core (cargo test: unit, JSON oracle, property tests)" cargo test --quiet
 step "build errors without the set-up (a PATH that hides the tools)" node --test tests/build/
-step "rust client (rustc is the declared rust-version; cargo test -p iterable-client: in-process sandbox, local HTTP fake with faults, requests byte for byte as the npm package's; cargo publish --dry-run of the three crates)" bash scripts/rust-client.sh
+step "rust client (rustc is the declared rust-version; cargo test -p iterable-client: in-process sandbox, local HTTP fake with faults, requests byte for byte as the npm package's; cargo publish --dry-run of the three crates; clippy and rustdoc with warnings as errors)" bash scripts/rust-client.sh
 step "build (npm run build)" node scripts/build.mjs
 if [ ! -f pkg/iterable_wasm_bg.wasm ]; then
   echo "no package was built; stopping" >&2
