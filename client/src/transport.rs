@@ -1,6 +1,8 @@
 //! One attempt: the request the core built, plus credentials, sent to the network (reqwest
 //! natively) or answered in-process by the sandbox. No retries here (the client's loop does them).
 
+#[cfg(not(target_arch = "wasm32"))]
+use iterable_wasm::core::defs::Method;
 use iterable_wasm::core::request::HttpRequest;
 use std::time::Duration;
 
@@ -19,13 +21,12 @@ impl Prepared {
     #[cfg(not(target_arch = "wasm32"))]
     pub(crate) fn new(mut req: HttpRequest) -> Prepared {
         Prepared {
-            method: match req.method.as_str() {
-                "GET" => reqwest::Method::GET,
-                "POST" => reqwest::Method::POST,
-                "PUT" => reqwest::Method::PUT,
-                "PATCH" => reqwest::Method::PATCH,
-                "DELETE" => reqwest::Method::DELETE,
-                other => reqwest::Method::from_bytes(other.as_bytes()).unwrap_or(reqwest::Method::GET),
+            method: match req.method {
+                Method::Get => reqwest::Method::GET,
+                Method::Post => reqwest::Method::POST,
+                Method::Put => reqwest::Method::PUT,
+                Method::Patch => reqwest::Method::PATCH,
+                Method::Delete => reqwest::Method::DELETE,
             },
             body: req.body.take().map(bytes::Bytes::from),
             req,
