@@ -58,6 +58,22 @@ fn header_name(name: &'static str) -> Result<reqwest::header::HeaderName, Failur
     }
 }
 
+/// A header value the core uses, checked when this crate was compiled for the usual ones (the
+/// check of `from_static` otherwise runs on every request).
+#[cfg(not(target_arch = "wasm32"))]
+fn header_value(value: &'static str) -> reqwest::header::HeaderValue {
+    use reqwest::header::HeaderValue;
+    const JSON: HeaderValue = HeaderValue::from_static("application/json");
+    match value {
+        "application/json" => JSON,
+        other => HeaderValue::from_static(other),
+    }
+}
+
+/// The API key's header name, checked when this crate was compiled.
+#[cfg(not(target_arch = "wasm32"))]
+const API_KEY: reqwest::header::HeaderName = reqwest::header::HeaderName::from_static("api-key");
+
 /// The API key, and natively its header value, made once per client and marked sensitive (so
 /// reqwest and hyper never show it).
 pub(crate) struct Auth {
@@ -203,11 +219,11 @@ impl Backend {
             Backend::Http(http) => {
                 let mut rb = http.request(prepared.method.clone(), &req.url).timeout(timeout);
                 for (k, v) in &req.headers {
-                    rb = rb.header(header_name(k)?, reqwest::header::HeaderValue::from_static(v));
+                    rb = rb.header(header_name(k)?, header_value(v));
                 }
                 // The key was checked when the client was made (header-safe characters only).
                 let key = auth.header.clone().ok_or_else(|| Failure::Network("the API key is not a valid header value".into()))?;
-                rb = rb.header(reqwest::header::HeaderName::from_static("api-key"), key);
+                rb = rb.header(API_KEY, key);
                 if let Some(t) = bearer {
                     let mut v = reqwest::header::HeaderValue::from_str(&format!("Bearer {t}")).map_err(|_| Failure::Network("the JWT is not a valid header value".into()))?;
                     v.set_sensitive(true);
