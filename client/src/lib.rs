@@ -40,6 +40,7 @@ mod hooks;
 mod large;
 pub mod results;
 mod transport;
+mod written;
 
 pub use error::{Issue, IterableError};
 pub use hooks::{JwtFuture, RequestInfo, ResponseInfo, RetryInfo};
@@ -280,7 +281,8 @@ fn failure_error(f: Failure, timeout: Duration, max_bytes: usize) -> ApiError {
 }
 
 pub(crate) fn epoch_ms() -> f64 {
-    web_time::SystemTime::now().duration_since(web_time::UNIX_EPOCH).map(|d| d.as_millis() as f64).unwrap_or(f64::NAN)
+    // Whole milliseconds, as `as_millis()` gives them, without its 128-bit conversion to f64.
+    web_time::SystemTime::now().duration_since(web_time::UNIX_EPOCH).map(|d| d.as_secs().saturating_mul(1000).saturating_add(u64::from(d.subsec_millis())) as f64).unwrap_or(f64::NAN)
 }
 
 impl Client {
@@ -374,13 +376,12 @@ impl Client {
     }
 
     /// One call of `def` with a serializable input, its result read into `R`: the input goes to
-    /// JSON text once (no `Value` in between), and the answer is read from the body's bytes.
+    /// JSON text once (no `Value` in between), validated and built from its members as written
+    /// (`written::prepare`), and the answer is read from the body's bytes.
     pub(crate) async fn call<I: serde::Serialize + ?Sized, R: DeserializeOwned>(&self, def: &'static ActionDef, input: &I) -> Result<R, IterableError> {
-        let text = serde_json::to_string(input).map_err(|e| {
-            let issue = core::error::Issue { param: String::new(), message: format!("the input could not be written as JSON: {e}") };
-            IterableError::from(ApiError::validation(vec![issue]).with_action(def.id))
-        })?;
-        self.run(def, &text).await
+        core::validate::set_now(epoch_ms());
+        let request = written::prepare(def, input, &self.inner.base).map_err(|e| e.with_action(def.id))?;
+        self.send(def, request).await
     }
 
     /// The request this call would send (validated, without credentials): for dry runs and logs.
@@ -388,16 +389,6 @@ impl Client {
         let def = core::action(id)?;
         core::validate::set_now(epoch_ms());
         core::prepare(def, &input.to_string(), &self.inner.base).map_err(|e| e.with_action(def.id).into())
-    }
-
-    /// The call loop: validate and build once, then pace, send, interpret, retry; the result
-    /// read into `R`.
-    async fn run<R: DeserializeOwned>(&self, def: &'static ActionDef, input_json: &str) -> Result<R, IterableError> {
-        core::validate::set_now(epoch_ms());
-        // serde_json wrote the text just now: valid JSON, so the core need not re-check the
-        // grammar of free-form nested values (same validation, request and errors).
-        let request = core::prepare_valid(def, input_json, &self.inner.base).map_err(|e| e.with_action(def.id))?;
-        self.send(def, request).await
     }
 
     /// Sends a request the core built (and validated): pace, send, interpret, retry.
@@ -435,11 +426,12 @@ impl Client {
                 let info = RequestInfo { action: def.id, attempt: attempts, method: req.method.as_str(), url: &req.url, headers, body };
                 hooks::quietly(|| hook(&info));
             }
-            let started = Instant::now();
+            // The clock is read for the response hook's duration only.
+            let started = inner.hooks.on_response.as_ref().map(|_| Instant::now());
             let reply = inner.backend.send(&request, &inner.auth, token.as_deref(), inner.timeout, inner.max_response_bytes).await;
             let outcome = match reply {
                 Ok(r) => {
-                    if let Some(hook) = &inner.hooks.on_response {
+                    if let (Some(hook), Some(started)) = (&inner.hooks.on_response, started) {
                         let req = &request.req;
                         let info = ResponseInfo { action: def.id, attempt: attempts, method: req.method.as_str(), url: &req.url, status: r.status, duration: started.elapsed() };
                         hooks::quietly(|| hook(&info));
@@ -449,7 +441,7 @@ impl Client {
                     // whose result is the envelope itself is the body as is when its top-level
                     // code is Success: read as is, as the npm package does. A body that does not
                     // read falls through to the full checks.
-                    if (200..300).contains(&r.status) && def.response == ResponseKind::Json && (!memchr_code(&r.body) || (def.result_is_envelope && success_envelope(&r.body))) {
+                    if (200..300).contains(&r.status) && def.response == ResponseKind::Json && ((def.result_is_envelope && success_envelope(&r.body)) || !memchr_code(&r.body)) {
                         if let Ok(v) = serde_json::from_str(&r.body) {
                             return Ok(v);
                         }
@@ -496,15 +488,100 @@ fn memchr_code(body: &str) -> bool {
 }
 
 /// Whether a body is an object whose one top-level `"code"` is the string `"Success"` (then the
-/// core's envelope check would pass it whole). Anything else (no code, a failure code, a code
-/// given twice, not an object, not JSON) answers false and gets the full checks.
+/// core's envelope check would pass it whole). The top level is taken member by member, nested
+/// values passed over by their brackets and quotes: the body is read by serde_json next, which
+/// refuses anything that is not JSON, so the scan need not check the grammar. Anything it does
+/// not expect answers false and gets the full checks: no code, a failure code, a code given
+/// twice, an escape in a top-level key or in the code, not an object.
 fn success_envelope(body: &str) -> bool {
-    #[derive(serde::Deserialize)]
-    struct Top<'a> {
-        #[serde(borrow)]
-        code: std::borrow::Cow<'a, str>,
+    let b = body.as_bytes();
+    let ws = |mut i: usize| {
+        while b.get(i).is_some_and(|c| matches!(c, b' ' | b'\t' | b'\n' | b'\r')) {
+            i += 1;
+        }
+        i
+    };
+    let mut i = ws(0);
+    if b.get(i) != Some(&b'{') {
+        return false;
     }
-    body.trim_start().starts_with('{') && serde_json::from_str::<Top<'_>>(body).is_ok_and(|t| t.code == "Success")
+    let mut codes = 0;
+    i = ws(i + 1);
+    if b.get(i) == Some(&b'}') {
+        return false;
+    }
+    loop {
+        let Some(key_end) = string_end(b, i) else { return false };
+        let key = &b[i..key_end];
+        if key.contains(&b'\\') {
+            return false;
+        }
+        i = ws(key_end);
+        if b.get(i) != Some(&b':') {
+            return false;
+        }
+        i = ws(i + 1);
+        if key == b"\"code\"" {
+            if !b[i..].starts_with(b"\"Success\"") {
+                return false;
+            }
+            codes += 1;
+            i += 9;
+        } else {
+            let Some(end) = value_end(b, i) else { return false };
+            i = end;
+        }
+        i = ws(i);
+        match b.get(i) {
+            Some(b',') => i = ws(i + 1),
+            Some(b'}') => return codes == 1 && ws(i + 1) == b.len(),
+            _ => return false,
+        }
+    }
+}
+
+/// Where the string starting at `b[i]` (a quote) ends, past its closing quote.
+fn string_end(b: &[u8], i: usize) -> Option<usize> {
+    if b.get(i) != Some(&b'"') {
+        return None;
+    }
+    let mut j = i + 1;
+    loop {
+        j += b.get(j..)?.iter().position(|c| matches!(c, b'"' | b'\\'))?;
+        if b[j] == b'"' {
+            return Some(j + 1);
+        }
+        j += 2;
+    }
+}
+
+/// Where the value starting at `b[i]` ends: a string past its quote, an object or array past its
+/// closing bracket, anything else at the next comma, bracket or white space.
+fn value_end(b: &[u8], i: usize) -> Option<usize> {
+    let mut depth = 0usize;
+    let mut j = i;
+    loop {
+        match b.get(j) {
+            Some(b'"') => {
+                j = string_end(b, j)?;
+                if depth == 0 {
+                    return Some(j);
+                }
+                continue;
+            }
+            Some(b'{' | b'[') => depth += 1,
+            Some(b'}' | b']') if depth > 0 => {
+                depth -= 1;
+                if depth == 0 {
+                    return Some(j + 1);
+                }
+            }
+            Some(b',' | b'}' | b']' | b' ' | b'\t' | b'\n' | b'\r') | None if depth == 0 => return Some(j),
+            None => return None,
+            _ => {}
+        }
+        j += 1;
+    }
 }
 
 /// A checked result read into `R`: JSON text parsed, a text result as a JSON string. A body that
@@ -519,4 +596,47 @@ fn read_payload<R: DeserializeOwned>(def: &ActionDef, p: Payload) -> Result<R, A
         err.retryable = false;
         err
     })
+}
+
+#[cfg(test)]
+mod tests {
+    /// The scan answers as one serde pass over the top level would (an object whose one `code` is
+    /// `"Success"`), or false where it cannot be sure (escapes), leaving those to the full checks.
+    #[test]
+    fn success_envelope_agrees_with_a_serde_reading() {
+        #[derive(serde::Deserialize)]
+        struct Top<'a> {
+            #[serde(borrow)]
+            code: std::borrow::Cow<'a, str>,
+        }
+        let serde_says = |body: &str| body.trim_start().starts_with('{') && serde_json::from_str::<Top<'_>>(body).is_ok_and(|t| t.code == "Success");
+        let agree = [
+            r#"{"msg":"Event with id: 5f2b tracked.","code":"Success","params":{"id":"5f2b"}}"#,
+            r#" { "code" : "Success" } "#,
+            "{\n\t\"code\":\"Success\",\r\n\"params\":null}",
+            r#"{"params":{"code":"BadParams","list":[1,{"a":"]}"}],"s":"x\"y"},"code":"Success"}"#,
+            r#"{"code":"Success","code":"Success"}"#,
+            r#"{"code":"BadParams","msg":"no"}"#,
+            r#"{"msg":"no code here","params":{"code":"Success"}}"#,
+            r#"{"code":"Success""#,
+            r#"{"code":"Success"} x"#,
+            r#"{"code":"Success",}"#,
+            r#"{"code":"SuccessX"}"#,
+            r#"{"code":null}"#,
+            r#"{"code":1}"#,
+            r#"{}"#,
+            r#"[{"code":"Success"}]"#,
+            r#""code""#,
+            "",
+            r#"{"a":[1,2,{"b":[]}],"n":-1.5e3,"t":true,"z":null,"code":"Success"}"#,
+            r#"{"a":"\\","code":"Success"}"#,
+        ];
+        for body in agree {
+            assert_eq!(super::success_envelope(body), serde_says(body), "{body}");
+        }
+        // Escaped keys or codes: serde would decode them; the scan leaves them to the full checks.
+        for body in [r#"{"co\u0064e":"Success"}"#, r#"{"code":"Succ\u0065ss"}"#, r#"{"code":"Success","co\u0064e":"Success"}"#] {
+            assert!(!super::success_envelope(body), "{body}");
+        }
+    }
 }

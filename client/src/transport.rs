@@ -1,6 +1,8 @@
 //! One attempt: the request the core built, plus credentials, sent to the network (reqwest
 //! natively) or answered in-process by the sandbox. No retries here (the client's loop does them).
 
+#[cfg(not(target_arch = "wasm32"))]
+use iterable_wasm::core::defs::Method;
 use iterable_wasm::core::request::HttpRequest;
 use std::time::Duration;
 
@@ -19,13 +21,12 @@ impl Prepared {
     #[cfg(not(target_arch = "wasm32"))]
     pub(crate) fn new(mut req: HttpRequest) -> Prepared {
         Prepared {
-            method: match req.method.as_str() {
-                "GET" => reqwest::Method::GET,
-                "POST" => reqwest::Method::POST,
-                "PUT" => reqwest::Method::PUT,
-                "PATCH" => reqwest::Method::PATCH,
-                "DELETE" => reqwest::Method::DELETE,
-                other => reqwest::Method::from_bytes(other.as_bytes()).unwrap_or(reqwest::Method::GET),
+            method: match req.method {
+                Method::Get => reqwest::Method::GET,
+                Method::Post => reqwest::Method::POST,
+                Method::Put => reqwest::Method::PUT,
+                Method::Patch => reqwest::Method::PATCH,
+                Method::Delete => reqwest::Method::DELETE,
             },
             body: req.body.take().map(bytes::Bytes::from),
             req,
@@ -56,6 +57,22 @@ fn header_name(name: &'static str) -> Result<reqwest::header::HeaderName, Failur
         other => HeaderName::from_bytes(other.as_bytes()).map_err(|_| Failure::Network(format!("{other} is not a header name"))),
     }
 }
+
+/// A header value the core uses, checked when this crate was compiled for the usual ones (the
+/// check of `from_static` otherwise runs on every request).
+#[cfg(not(target_arch = "wasm32"))]
+fn header_value(value: &'static str) -> reqwest::header::HeaderValue {
+    use reqwest::header::HeaderValue;
+    const JSON: HeaderValue = HeaderValue::from_static("application/json");
+    match value {
+        "application/json" => JSON,
+        other => HeaderValue::from_static(other),
+    }
+}
+
+/// The API key's header name, checked when this crate was compiled.
+#[cfg(not(target_arch = "wasm32"))]
+const API_KEY: reqwest::header::HeaderName = reqwest::header::HeaderName::from_static("api-key");
 
 /// The API key, and natively its header value, made once per client and marked sensitive (so
 /// reqwest and hyper never show it).
@@ -202,11 +219,11 @@ impl Backend {
             Backend::Http(http) => {
                 let mut rb = http.request(prepared.method.clone(), &req.url).timeout(timeout);
                 for (k, v) in &req.headers {
-                    rb = rb.header(header_name(k)?, reqwest::header::HeaderValue::from_static(v));
+                    rb = rb.header(header_name(k)?, header_value(v));
                 }
                 // The key was checked when the client was made (header-safe characters only).
                 let key = auth.header.clone().ok_or_else(|| Failure::Network("the API key is not a valid header value".into()))?;
-                rb = rb.header(reqwest::header::HeaderName::from_static("api-key"), key);
+                rb = rb.header(API_KEY, key);
                 if let Some(t) = bearer {
                     let mut v = reqwest::header::HeaderValue::from_str(&format!("Bearer {t}")).map_err(|_| Failure::Network("the JWT is not a valid header value".into()))?;
                     v.set_sensitive(true);

@@ -64,7 +64,7 @@ pub fn prepare_valid(def: &ActionDef, input_json: &str, base: &str) -> Result<Ht
 /// members: no object or array param has rules (nested fields, items, bounds) or goes in the
 /// query. Such an input is parsed whole but built one level deep (`json::parse_shallow`: same
 /// errors), so a free-form object such as an event's `dataFields` costs a scan, not a tree.
-fn reads_top_level_only(def: &ActionDef) -> bool {
+pub fn reads_top_level_only(def: &ActionDef) -> bool {
     def.params.iter().all(|p| !matches!(p.ty, defs::Ty::Object | defs::Ty::Array) || (p.rules.is_none() && p.loc != defs::Loc::Query))
 }
 
