@@ -65,6 +65,11 @@ publish() {
   for d in "${CARGO_HOME:-$HOME/.cargo}"/registry/src/-*/iterable-{wasm,sandbox,client}-[0-9]*; do
     [ -d "$d" ] && rm -rf -- "$d"
   done
+  # Nor does cargo rebuild a registry crate it has built before (a registry's sources never
+  # change): the previous run's iterable-wasm would be linked into this run's client, which fails
+  # as soon as the core's public API changes. Their artifacts in target/publish go too (their
+  # dependencies' stay).
+  [ -d target/publish ] && cargo clean --quiet --target-dir target/publish -p iterable-wasm -p iterable-sandbox -p iterable-client
   [ "$verify" = 1 ] || flags+=(--no-verify)
   cargo publish "${flags[@]}"
 }
