@@ -242,12 +242,11 @@ async function exchange(ex, target, init) {
     const answer = new Answer(conn, init.method === 'HEAD');
     try {
       for (let at = 0; at < bytes.length; ) at += await conn.raw.write(at ? bytes.subarray(at) : bytes);
-      const out = await answer.read(ex, target);
+      const out = await answer.read(ex);
       if (ex.done) return conn.close();
       if (answer.reusable) keep(conn);
       else conn.close();
       ex.conn = undefined;
-      if (!out) return;
       if (out[0] !== 0) out[1] = utf8.decode(out[1]);
       return ex.finish(out);
     } catch (e) {
@@ -286,7 +285,7 @@ class Answer {
   }
 
   /** [status, body bytes, Retry-After] or a failure, for the attempt to finish with. */
-  async read(ex, target) {
+  async read(ex) {
     for (;;) {
       const end = await this.head();
       const head = latin1.decode(this.data.subarray(0, end));
