@@ -4,6 +4,7 @@
 // spawnSync ENOENT.
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 
 const SETUP = 'bash scripts/setup.sh';
@@ -44,6 +45,12 @@ export function missingTools(root, { opt = true } = {}) {
   // so the one on PATH is not used.
   if (opt && !localBin(root, 'wasm-opt')) need("wasm-opt (npm package binaryen)", 'node_modules/.bin/wasm-opt is missing (npm packages not installed)');
   if (!localBin(root, 'esbuild')) need('esbuild (npm package)', 'node_modules/.bin/esbuild is missing (npm packages not installed)');
+  // Bundled into the Workers entry (its catalog text's inflater).
+  try {
+    createRequire(join(root, 'package.json')).resolve('tiny-inflate');
+  } catch {
+    need('tiny-inflate (npm package)', 'node_modules/tiny-inflate is missing (npm packages not installed)');
+  }
   return missing;
 }
 
