@@ -211,16 +211,17 @@ fn param_row(p: &Param, shapes: &Shapes) -> Value {
     Value::Array(row)
 }
 
-/// How often a param row must occur to be written once and given by position: at 2 the wasm is
-/// ~3 KB smaller still, but its gzip ~0.17 KB larger (a position costs about as much as gzip's
-/// reference to a row it has seen), which the browser's budget does not hold.
-const SHARED_MIN_USES: usize = 3;
+/// How often a param row must occur to be written once and given by position. A position costs
+/// gzip about as much as its reference to a row it has already seen, so at 2 the wasm is 16 KB
+/// smaller but its gzip ~0.35 KB larger (~0.2 KB at 3, for 3 KB less saved); the shapes' field
+/// descriptions, out of the wasm ([`generate`]), pay for it in the browser's budget.
+const SHARED_MIN_USES: usize = 2;
 
 /// The params that several actions share the same way (`email` as an optional body string with
-/// the email form, `campaignId` as a required int64, ...), each written once, in order of first
-/// use: the catalog's last element. An entry gives such a param by its position in that list, any
-/// other param as its row: 50 KB -> 38 KB of catalog in the wasm, which a Worker uploads at every
-/// start.
+/// the email form, `campaignId` as a required int64, ...: 122 rows, 546 of the 662 params), each
+/// written once, in order of first use: the catalog's last element. An entry gives such a param
+/// by its position in that list, any other param as its row: 50 KB -> 34 KB of catalog in the
+/// wasm, which a Worker uploads at every start.
 fn shared_params(actions: &[Action], shapes: &Shapes) -> Vec<Value> {
     let rows: Vec<Value> = actions.iter().flat_map(|a| a.params.iter().map(|p| param_row(p, shapes))).collect();
     let mut shared: Vec<Value> = vec![];
@@ -289,13 +290,21 @@ pub const FIELDS: [&str; 15] = [
 pub const TEXT_FIELDS: [&str; 5] = ["title", "description", "resource", "limits", "params"];
 
 /// The catalog's text: per action in catalog order `[title, description, resource, limits,
-/// [each param's description, in params order]]` (see [`TEXT_FIELDS`]).
-pub fn text(actions: &[Action]) -> String {
-    let all: Vec<Value> = actions
+/// [each param's description, in params order]]` (see [`TEXT_FIELDS`]), then the descriptions of
+/// the named shapes' fields, `{shape: {field: description}}`, which the wasm's shapes leave out
+/// ([`generate`]; catalog.js puts each back after the field's `type`).
+pub fn text(actions: &[Action], shapes: &Shapes) -> String {
+    let mut all: Vec<Value> = actions
         .iter()
         .map(|a| json!([a.title, a.description, a.resource, a.limits, a.params.iter().map(|p| &p.description).collect::<Vec<_>>()]))
         .inspect(|e| assert_eq!(e.as_array().map(Vec::len), Some(TEXT_FIELDS.len())))
         .collect();
+    let fields: Map<String, Value> = shapes
+        .iter()
+        .map(|(name, sh)| (name.clone(), Value::Object(sh.fields.iter().filter(|f| !f.description.is_empty()).map(|f| (f.name.clone(), json!(f.description))).collect())))
+        .filter(|(_, d)| d.as_object().is_some_and(|d| !d.is_empty()))
+        .collect();
+    all.push(Value::Object(fields));
     serde_json::to_string(&all).unwrap()
 }
 
@@ -356,7 +365,17 @@ pub fn generate(actions: &[Action], results: &[Option<&Value>], spec: &Value, sh
         out.push(',');
     }
     let start = out.len();
-    let all: Map<String, Value> = shapes.keys().map(|n| (n.clone(), Value::Object(shape_compact(n, shapes)))).collect();
+    // The fields' descriptions are in the catalog's text ([`text`]): nothing in the wasm reads them.
+    let all: Map<String, Value> = shapes
+        .keys()
+        .map(|n| {
+            let mut sh = shape_compact(n, shapes);
+            for f in sh.get_mut("properties").and_then(Value::as_object_mut).into_iter().flat_map(|p| p.values_mut()) {
+                f.as_object_mut().map(|f| f.shift_remove("description"));
+            }
+            (n.clone(), Value::Object(sh))
+        })
+        .collect();
     out.push_str(&serde_json::to_string(&all).unwrap());
     spans.push((start, out.len()));
     out.push(',');

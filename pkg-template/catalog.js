@@ -7,8 +7,9 @@
 
 // Per action in catalog order: [title, description, resource, limits, [each param's description]]
 // (codegen/catalog.rs `text`, TEXT_FIELDS), then the param descriptions that several actions
-// share, which the actions give by their position in that list (scripts/build.mjs); parsed on
-// first use: the module does nothing at import, so a bundler may drop it whole.
+// share, which the actions give by their position in that list (scripts/build.mjs), then the
+// descriptions of the named shapes' fields ({shape: {field: description}}); parsed on first use:
+// the module does nothing at import, so a bundler may drop it whole.
 const TEXT = __CATALOG_TEXT__;
 
 // Published entry fields in order. The wasm's catalog holds each entry as an array, by the
@@ -89,9 +90,20 @@ export function describe(ids, rows) {
 /** The same from the catalog's text given as JSON text (the Node entry reads it from
  * catalog-text.js on first use rather than carry it: a bundle that uses this alone leaves TEXT out). */
 export function describeFrom(textJson, ids, rows) {
-  const [shapes, sharedParams] = rows.slice(-2);
   const text = JSON.parse(textJson);
+  const shapeFields = text.pop();
   const shared = text.pop();
   for (const t of text) t[4] = t[4].map((p) => (typeof p === 'number' ? shared[p] : p));
+  const [bare, sharedParams] = rows.slice(-2);
+  // The shapes' fields get their descriptions back, after their `type` (codegen/catalog.rs `typed`).
+  const shapes = { ...bare };
+  for (const [name, fields] of Object.entries(shapeFields)) {
+    const properties = { ...shapes[name].properties };
+    for (const [field, description] of Object.entries(fields)) {
+      const { type, ...rest } = properties[field];
+      properties[field] = { type, description, ...rest };
+    }
+    shapes[name] = { ...shapes[name], properties };
+  }
   return ids.map((id, i) => expand(id, rows[i], shapes, sharedParams, text[i]));
 }

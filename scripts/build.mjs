@@ -216,11 +216,12 @@ writeFileSync(join(pkg, 'iterable_wasm_bg.inline.js'), inlineModule(readFileSync
 // which every fresh process reads and every Worker uploads (catalog.js's describe reads it back).
 const catalogText = (() => {
   const rows = JSON.parse(readFileSync(join(outDir, 'catalog-text.json'), 'utf8'));
+  const shapeFields = rows.pop();
   const uses = new Map();
   for (const row of rows) for (const p of row[4]) uses.set(p, (uses.get(p) ?? 0) + 1);
   const shared = [...uses.keys()].filter((p) => uses.get(p) > 1).sort((a, b) => uses.get(b) - uses.get(a));
   const at = new Map(shared.map((p, i) => [p, i]));
-  return JSON.stringify([...rows.map((row) => [...row.slice(0, 4), row[4].map((p) => at.get(p) ?? p)]), shared]);
+  return JSON.stringify([...rows.map((row) => [...row.slice(0, 4), row[4].map((p) => at.get(p) ?? p)]), shared, shapeFields]);
 })();
 // The same text deflated, in base64, for the Workers entry (index.workerd.js inflates it with
 // tiny-inflate when `actions` is first read): 56 KB -> 21 KB of what every Worker uploads.
