@@ -19,8 +19,11 @@ defineSurface(load, {
 const TEXT_DEFLATED = __CATALOG_TEXT_DEFLATED__;
 function inflateText() {
   const inflate = require('tiny-inflate');
-  const bytes = inflate(Uint8Array.from(atob(TEXT_DEFLATED), (c) => c.charCodeAt(0)), new Uint8Array(__CATALOG_TEXT_BYTES__));
-  return new TextDecoder().decode(bytes);
+  const base64 = atob(TEXT_DEFLATED);
+  // (a loop: Uint8Array.from(string, fn) walks the string's iterator, 5-15 ms cold)
+  const deflated = new Uint8Array(base64.length);
+  for (let i = 0; i < base64.length; i++) deflated[i] = base64.charCodeAt(i);
+  return new TextDecoder().decode(inflate(deflated, new Uint8Array(__CATALOG_TEXT_BYTES__)));
 }
 /** The catalog: one entry per action (id, title, description, inputSchema, flags, ...), parsed on
  * first use (catalog.js and the text above: a bundle that never reads `actions` leaves them out). */
