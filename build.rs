@@ -1,8 +1,9 @@
 //! Code generation from the single source of truth, `defs/actions.json`:
 //! - `catalog.json` the catalog with a JSON Schema per action: exported as `actions`, and the only
 //!   action data in the wasm (src/core/defs.rs derives each runtime definition from its entry)
-//! - `catalog-text.json` what only describes the actions (titles, descriptions, the params'
-//!   descriptions): the JS module `catalog.js`, loaded by `actions` only, never by a call
+//! - `catalog-text.json` what only describes the actions (titles, descriptions, the params' and the
+//!   shapes' fields' descriptions): the JS module `catalog.js`, loaded by `actions` only, never by
+//!   a call
 //! - `actions.rs`  where each entry sits in catalog.json, and the ids sorted for lookup
 //! - `types.d.ts`  TypeScript input/result types
 //! - `results.json` each action's result as JSON Schema, by id
@@ -74,7 +75,7 @@ fn main() {
     let (catalog_json, spans) = catalog::generate(&actions, &results, &spec, &shapes);
     fs::write(out.join("actions.rs"), rust_table::generate(&actions, &spans)).unwrap();
     fs::write(out.join("catalog.json"), catalog_json).unwrap();
-    fs::write(out.join("catalog-text.json"), catalog::text(&actions)).unwrap();
+    fs::write(out.join("catalog-text.json"), catalog::text(&actions, &shapes)).unwrap();
     fs::write(out.join("schemas.json"), catalog::schemas(&actions, &shapes)).unwrap();
     fs::write(out.join("results.json"), results::json_schemas(&actions, &results, &spec)).unwrap();
     fs::write(out.join("types.d.ts"), typescript::generate(&actions, &own, &spec, &shapes)).unwrap();

@@ -1,10 +1,12 @@
-//! Generates the catalog JSON: one entry per action, then the named shapes. `notes` and
-//! `operationId` stay in defs/actions.json: the description already carries what an agent needs,
-//! and every byte here ships to browsers. For the same reason entries are arrays (fields by
-//! position, [`FIELDS`]) and the input's JSON Schema (draft 2020-12) ships compact: `params` maps
-//! each name to `[place and type letters, description, {keywords}?]` (see [`compact`]); api.js
-//! expands it into `inputSchema` (the build checks the expansion equals `input_schema` below,
-//! written out as schemas.json), and the core reads its definitions and rules from it.
+//! Generates the catalog JSON: one entry per action, then the named shapes, then the param rows
+//! that several actions share. `notes` and `operationId` stay in defs/actions.json: the
+//! description already carries what an agent needs, and every byte here ships to browsers. For the
+//! same reason entries are arrays (fields by position, [`FIELDS`]) and the input's JSON Schema
+//! (draft 2020-12) ships compact: `params` lists each param as `[name, place and type letters,
+//! {keywords}?]` (see [`param_row`], [`compact`]) or as the position of such a row in the shared
+//! list ([`shared_params`]); catalog.js expands it into `inputSchema` (the build checks the
+//! expansion equals `input_schema` below, written out as schemas.json), and the core reads its
+//! definitions and rules from it.
 
 use crate::formats;
 use crate::model::{Action, Groups, Param, Shapes};
@@ -194,23 +196,54 @@ fn letter(table: &[(&str, char)], k: &str) -> char {
     table.iter().find(|(n, _)| *n == k).unwrap().1
 }
 
-/// The compact form of the input schema: `{ name: [place and type letters, {keywords}?] }`, the
-/// place letter in upper case for a required param (`Bs`). The params' descriptions are in the
-/// catalog's text ([`text`]), not here.
-fn compact_params(a: &Action, shapes: &Shapes) -> Value {
-    let mut out = Map::new();
-    for p in &a.params {
-        let place = letter(&PLACES, &p.loc);
-        let place = if p.required { place.to_ascii_uppercase() } else { place };
-        let code: String = [place, letter(&TYPES, &p.ty)].iter().collect();
-        let mut row = vec![json!(code)];
-        let kw = compact(p, shapes);
-        if !kw.is_empty() {
-            row.push(Value::Object(kw));
-        }
-        out.insert(p.name.clone(), Value::Array(row));
+/// The compact form of a param: `[name, place and type letters, {keywords}?]`, the place letter in
+/// upper case for a required param (`Bs`). Its description is in the catalog's text ([`text`]),
+/// not here. An entry lists its params in order ([`params_field`]).
+fn param_row(p: &Param, shapes: &Shapes) -> Value {
+    let place = letter(&PLACES, &p.loc);
+    let place = if p.required { place.to_ascii_uppercase() } else { place };
+    let code: String = [place, letter(&TYPES, &p.ty)].iter().collect();
+    let mut row = vec![json!(p.name), json!(code)];
+    let kw = compact(p, shapes);
+    if !kw.is_empty() {
+        row.push(Value::Object(kw));
     }
-    Value::Object(out)
+    Value::Array(row)
+}
+
+/// How often a param row must occur to be written once and given by position. A position costs
+/// gzip about as much as its reference to a row it has already seen, so at 2 the wasm is 16 KB
+/// smaller but its gzip ~0.35 KB larger (~0.2 KB at 3, for 3 KB less saved); the shapes' field
+/// descriptions, out of the wasm ([`generate`]), pay for it in the browser's budget.
+const SHARED_MIN_USES: usize = 2;
+
+/// The params that several actions share the same way (`email` as an optional body string with
+/// the email form, `campaignId` as a required int64, ...: 122 rows, 546 of the 662 params), each
+/// written once, in order of first use: the catalog's last element. An entry gives such a param
+/// by its position in that list, any other param as its row: 50 KB -> 34 KB of catalog in the
+/// wasm, which a Worker uploads at every start.
+fn shared_params(actions: &[Action], shapes: &Shapes) -> Vec<Value> {
+    let rows: Vec<Value> = actions.iter().flat_map(|a| a.params.iter().map(|p| param_row(p, shapes))).collect();
+    let mut shared: Vec<Value> = vec![];
+    for r in &rows {
+        if !shared.contains(r) && rows.iter().filter(|x| *x == r).count() >= SHARED_MIN_USES {
+            shared.push(r.clone());
+        }
+    }
+    shared
+}
+
+/// An entry's `params`: each param's position in the shared list, or its own row.
+fn params_field(a: &Action, shapes: &Shapes, shared: &[Value]) -> Value {
+    Value::Array(
+        a.params
+            .iter()
+            .map(|p| {
+                let row = param_row(p, shapes);
+                shared.iter().position(|r| *r == row).map_or(row, |i| json!(i))
+            })
+            .collect(),
+    )
 }
 
 pub fn input_schema(a: &Action, shapes: &Shapes) -> Value {
@@ -257,22 +290,30 @@ pub const FIELDS: [&str; 15] = [
 pub const TEXT_FIELDS: [&str; 5] = ["title", "description", "resource", "limits", "params"];
 
 /// The catalog's text: per action in catalog order `[title, description, resource, limits,
-/// [each param's description, in params order]]` (see [`TEXT_FIELDS`]).
-pub fn text(actions: &[Action]) -> String {
-    let all: Vec<Value> = actions
+/// [each param's description, in params order]]` (see [`TEXT_FIELDS`]), then the descriptions of
+/// the named shapes' fields, `{shape: {field: description}}`, which the wasm's shapes leave out
+/// ([`generate`]; catalog.js puts each back after the field's `type`).
+pub fn text(actions: &[Action], shapes: &Shapes) -> String {
+    let mut all: Vec<Value> = actions
         .iter()
         .map(|a| json!([a.title, a.description, a.resource, a.limits, a.params.iter().map(|p| &p.description).collect::<Vec<_>>()]))
         .inspect(|e| assert_eq!(e.as_array().map(Vec::len), Some(TEXT_FIELDS.len())))
         .collect();
+    let fields: Map<String, Value> = shapes
+        .iter()
+        .map(|(name, sh)| (name.clone(), Value::Object(sh.fields.iter().filter(|f| !f.description.is_empty()).map(|f| (f.name.clone(), json!(f.description))).collect())))
+        .filter(|(_, d)| d.as_object().is_some_and(|d| !d.is_empty()))
+        .collect();
+    all.push(Value::Object(fields));
     serde_json::to_string(&all).unwrap()
 }
 
-pub fn entry(a: &Action, result: Option<&Value>, spec: &Value, shapes: &Shapes) -> Value {
+pub fn entry(a: &Action, result: Option<&Value>, spec: &Value, shapes: &Shapes, shared: &[Value]) -> Value {
     let flags = [a.in_spec, a.irreversible, a.idempotent, a.is_async, result_is_envelope(result, spec), a.sends.can_send()].iter().enumerate().map(|(i, f)| (*f as u32) << i).sum::<u32>();
     let e = json!([
         a.method,
         a.path,
-        compact_params(a, shapes),
+        params_field(a, shapes, shared),
         a.response,
         flags,
         a.require_one_of,
@@ -311,19 +352,35 @@ pub fn schemas(actions: &[Action], shapes: &Shapes) -> String {
 }
 
 /// The catalog JSON array: one array per action (see [`FIELDS`]), then the object of named
-/// shapes; the byte span of each entry, and of the shapes.
+/// shapes, then the shared param rows ([`shared_params`]); the byte span of each entry, of the
+/// shapes and of the shared rows.
 pub fn generate(actions: &[Action], results: &[Option<&Value>], spec: &Value, shapes: &Shapes) -> (String, Vec<(usize, usize)>) {
+    let shared = shared_params(actions, shapes);
     let mut out = String::from("[");
-    let mut spans = Vec::with_capacity(actions.len() + 1);
+    let mut spans = Vec::with_capacity(actions.len() + 2);
     for (a, result) in actions.iter().zip(results) {
         let start = out.len();
-        out.push_str(&serde_json::to_string(&entry(a, *result, spec, shapes)).unwrap());
+        out.push_str(&serde_json::to_string(&entry(a, *result, spec, shapes, &shared)).unwrap());
         spans.push((start, out.len()));
         out.push(',');
     }
     let start = out.len();
-    let all: Map<String, Value> = shapes.keys().map(|n| (n.clone(), Value::Object(shape_compact(n, shapes)))).collect();
+    // The fields' descriptions are in the catalog's text ([`text`]): nothing in the wasm reads them.
+    let all: Map<String, Value> = shapes
+        .keys()
+        .map(|n| {
+            let mut sh = shape_compact(n, shapes);
+            for f in sh.get_mut("properties").and_then(Value::as_object_mut).into_iter().flat_map(|p| p.values_mut()) {
+                f.as_object_mut().map(|f| f.shift_remove("description"));
+            }
+            (n.clone(), Value::Object(sh))
+        })
+        .collect();
     out.push_str(&serde_json::to_string(&all).unwrap());
+    spans.push((start, out.len()));
+    out.push(',');
+    let start = out.len();
+    out.push_str(&serde_json::to_string(&shared).unwrap());
     spans.push((start, out.len()));
     out.push(']');
     (out, spans)

@@ -11,6 +11,8 @@ pub fn generate(actions: &[Action], spans: &[(usize, usize)]) -> String {
     writeln!(s, "static SPANS: [(u32, u32); ACTION_COUNT] = [{}];", list.join(", ")).unwrap();
     let (a, b) = spans[actions.len()];
     writeln!(s, "static SHAPES_SPAN: (u32, u32) = ({a}, {b});").unwrap();
+    let (a, b) = spans[actions.len() + 1];
+    writeln!(s, "static SHARED_PARAMS_SPAN: (u32, u32) = ({a}, {b});").unwrap();
     let mut order: Vec<usize> = (0..actions.len()).collect();
     order.sort_by(|&x, &y| actions[x].id.cmp(&actions[y].id));
     let ids: Vec<String> = order.iter().map(|&i| format!("({:?}, {i})", actions[i].id)).collect();

@@ -261,7 +261,7 @@ function makeSandbox(option) {
 }
 
 // The wasm's catalog, parsed once: one array per action (codegen/catalog.rs FIELDS), then the
-// named shapes.
+// named shapes, then the param rows that several actions share.
 let rows;
 const wasmCatalog = () => (rows ??= JSON.parse(catalogJson()));
 let positions;

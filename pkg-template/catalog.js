@@ -7,14 +7,15 @@
 
 // Per action in catalog order: [title, description, resource, limits, [each param's description]]
 // (codegen/catalog.rs `text`, TEXT_FIELDS), then the param descriptions that several actions
-// share, which the actions give by their position in that list (scripts/build.mjs); parsed on
-// first use: the module does nothing at import, so a bundler may drop it whole.
+// share, which the actions give by their position in that list (scripts/build.mjs), then the
+// descriptions of the named shapes' fields ({shape: {field: description}}); parsed on first use:
+// the module does nothing at import, so a bundler may drop it whole.
 const TEXT = __CATALOG_TEXT__;
 
 // Published entry fields in order. The wasm's catalog holds each entry as an array, by the
 // positions of codegen/catalog.rs FIELDS (no id: the ids come in the same order; flags packed in
 // one number; trailing empties left out), then one object of the named shapes that nested values
-// refer to.
+// refer to, then the param rows that several actions share (an entry's params give them by position).
 const FIELDS = 'method path params response flags requireOneOf pagination rateLimit bulk exclusive together preferOne emptySuccess eventId sendsWhen'.split(' ');
 const ENTRY_KEYS = 'title description resource method path inSpec inputSchema requireOneOf exclusive together preferOne response pagination irreversible idempotent async sends sendsWhen rateLimit limits bulk resultIsEnvelope emptySuccess eventId'.split(' ');
 const FLAGS = ['inSpec', 'irreversible', 'idempotent', 'async', 'resultIsEnvelope', 'sends'];
@@ -61,13 +62,15 @@ const camel = (id) => id.replace(/_([a-z0-9])/g, (_, c) => c.toUpperCase());
 
 /** A catalog entry as published: methodName (camelCase of the id) and the text added, and the
  * input's JSON Schema expanded from the compact `params` the wasm ships (see codegen/catalog.rs). */
-function expand(id, row, shapes, [title, description, resource, limits, paramText]) {
+function expand(id, row, shapes, shared, [title, description, resource, limits, paramText]) {
   const e = { id, title, description, resource, limits: limits ?? null };
   FIELDS.forEach((k, i) => (e[k] = row[i] ?? (LISTS.includes(k) ? [] : null)));
   FLAGS.forEach((k, i) => (e[k] = !!(e.flags & (1 << i))));
   const properties = {};
   const required = [];
-  Object.entries(e.params).forEach(([name, [code, keywords]], i) => {
+  // each param's row, or the position of a row that several actions share
+  e.params.forEach((p, i) => {
+    const [name, code, keywords] = typeof p === 'number' ? shared[p] : p;
     // the place letter is upper case for a required param
     if (code[0] < 'a') required.push(name);
     properties[name] = { type: TYPES[code[1]], ...full(keywords ?? {}, shapes), description: paramText[i], 'x-iterable-in': PLACES[code[0].toLowerCase()] };
@@ -79,7 +82,7 @@ function expand(id, row, shapes, [title, description, resource, limits, paramTex
 }
 
 /** The published entries from the wasm's catalog (`rows`: one array per action, then the named
- * shapes) and the action ids in the same order. */
+ * shapes, then the param rows that several actions share) and the action ids in the same order. */
 export function describe(ids, rows) {
   return describeFrom(TEXT, ids, rows);
 }
@@ -87,9 +90,20 @@ export function describe(ids, rows) {
 /** The same from the catalog's text given as JSON text (the Node entry reads it from
  * catalog-text.js on first use rather than carry it: a bundle that uses this alone leaves TEXT out). */
 export function describeFrom(textJson, ids, rows) {
-  const shapes = rows[rows.length - 1];
   const text = JSON.parse(textJson);
+  const shapeFields = text.pop();
   const shared = text.pop();
   for (const t of text) t[4] = t[4].map((p) => (typeof p === 'number' ? shared[p] : p));
-  return ids.map((id, i) => expand(id, rows[i], shapes, text[i]));
+  const [bare, sharedParams] = rows.slice(-2);
+  // The shapes' fields get their descriptions back, after their `type` (codegen/catalog.rs `typed`).
+  const shapes = { ...bare };
+  for (const [name, fields] of Object.entries(shapeFields)) {
+    const properties = { ...shapes[name].properties };
+    for (const [field, description] of Object.entries(fields)) {
+      const { type, ...rest } = properties[field];
+      properties[field] = { type, description, ...rest };
+    }
+    shapes[name] = { ...shapes[name], properties };
+  }
+  return ids.map((id, i) => expand(id, rows[i], shapes, sharedParams, text[i]));
 }

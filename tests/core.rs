@@ -560,9 +560,14 @@ fn catalog_has_every_action_with_a_working_schema() {
     let catalog: Vec<Value> = serde_json::from_str(CATALOG_JSON).unwrap();
     // The full schemas, as api.js expands them from the compact params (the build checks that).
     let schemas: Vec<Value> = serde_json::from_str(include_str!(concat!(env!("OUT_DIR"), "/schemas.json"))).unwrap();
-    // One array per action (fields by position), then the named shapes.
-    assert_eq!(catalog.len(), defs::count() + 1);
+    // One array per action (fields by position), then the named shapes, then the param rows that
+    // several actions share (each used more than once, each written once).
+    assert_eq!(catalog.len(), defs::count() + 2);
     assert!(catalog[defs::count()].as_object().is_some_and(|s| !s.is_empty()));
+    let shared = catalog[defs::count() + 1].as_array().unwrap();
+    let uses = |i: usize| catalog[..defs::count()].iter().flat_map(|e| e[2].as_array().unwrap()).filter(|p| p.as_u64() == Some(i as u64)).count();
+    assert!(!shared.is_empty() && (0..shared.len()).all(|i| uses(i) > 1));
+    assert!(shared.iter().enumerate().all(|(i, r)| !shared[..i].contains(r)));
     assert_eq!(schemas.len(), defs::count());
     for ((entry, def), schema) in catalog.iter().zip(defs::all()).zip(&schemas) {
         // Entries carry no id: defs::ids_in_order() lists them in catalog order.

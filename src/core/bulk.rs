@@ -179,7 +179,7 @@ pub fn request(def: &ActionDef, c: &Chunk, base: &str) -> Result<HttpRequest, Ap
 /// The field an identifier list names: `invalidEmails` → email, `notFoundUserIds` → userId.
 fn field_of(list: &str, identify: &[String]) -> Option<String> {
     let l = list.to_ascii_lowercase();
-    identify.iter().find(|f| l.contains(&f.to_ascii_lowercase())).cloned()
+    identify.iter().find(|f| super::search::contains(&l, &f.to_ascii_lowercase())).cloned()
 }
 
 /// Maps a chunk's response to the items it reports as failed: every list of identifiers in

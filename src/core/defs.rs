@@ -205,9 +205,9 @@ impl ActionDef {
 include!(concat!(env!("OUT_DIR"), "/actions.rs"));
 
 /// The catalog as the core needs it: one array per action (method, path, params (the compact
-/// input schema), response, flags, ..., codegen/catalog.rs FIELDS), then the named shapes,
-/// generated at build time. What only describes an action (title, description, the params'
-/// descriptions) is not in the wasm: see codegen/catalog.rs `text`.
+/// input schema), response, flags, ..., codegen/catalog.rs FIELDS), then the named shapes, then
+/// the param rows several actions share, generated at build time. What only describes an action
+/// (title, description, the params' descriptions) is not in the wasm: see codegen/catalog.rs `text`.
 pub const CATALOG_JSON: &str = include_str!(concat!(env!("OUT_DIR"), "/catalog.json"));
 
 thread_local! {
@@ -215,6 +215,20 @@ thread_local! {
     // where std's OnceLock would bring its synchronisation code along.
     static CACHE: [OnceCell<&'static ActionDef>; ACTION_COUNT] = const { [const { OnceCell::new() }; ACTION_COUNT] };
     static SHAPES: OnceCell<&'static Node<'static>> = const { OnceCell::new() };
+    static SHARED_PARAMS: OnceCell<&'static Node<'static>> = const { OnceCell::new() };
+}
+
+/// A param row the catalog holds once for several actions (its last element; an entry gives it
+/// by position), as the text of `[name, place and type letters, {keywords}?]`. The list is read
+/// shallowly on first use: each row's text, not its tree.
+fn shared_param(i: usize) -> Option<&'static str> {
+    let all = SHARED_PARAMS.with(|s| {
+        *s.get_or_init(|| {
+            let text = CATALOG_JSON.get(SHARED_PARAMS_SPAN.0 as usize..SHARED_PARAMS_SPAN.1 as usize).unwrap_or("[]");
+            Box::leak(Box::new(json::parse_shallow(text).unwrap_or(Node { raw: "", value: json::Value::Null })))
+        })
+    });
+    all.as_array().and_then(|a| a.get(i)).map(|r| r.raw)
 }
 
 /// The compact keywords of a named shape (nested objects and array items name them with
@@ -251,18 +265,22 @@ fn derive(index: usize, id: &'static str) -> ActionDef {
     let field = |i: usize| entry.as_ref().and_then(|e| e.as_array()).and_then(|e| e.get(i)).filter(|v| !v.is_null());
     let flags = field(4).and_then(|f| f.as_i64()).unwrap_or(0);
     let flag = |bit: i64| flags & bit != 0;
-    // params: { name: [place and type letters (place upper case when required), {keywords}?] }
-    // (see codegen/catalog.rs).
+    // params: each `[name, place and type letters (place upper case when required), {keywords}?]`
+    // or the position of such a row in the shared list (see codegen/catalog.rs).
     let params = field(2)
-        .and_then(|p| p.as_object())
-        .map(|props| {
-            props
-                .iter()
-                .map(|(name, row)| {
+        .and_then(|p| p.as_array())
+        .map(|list| {
+            list.iter()
+                .filter_map(|p| match p.as_i64() {
+                    Some(i) => usize::try_from(i).ok().and_then(shared_param),
+                    None => Some(p.raw),
+                })
+                .filter_map(|raw| json::parse(raw).ok())
+                .map(|row| {
                     let cell = |i: usize| row.as_array().and_then(|r| r.get(i));
-                    let code = text(cell(0)).unwrap_or("").as_bytes();
+                    let code = text(cell(1)).unwrap_or("").as_bytes();
                     ParamDef {
-                        name: name.to_string(),
+                        name: text(cell(0)).unwrap_or("").to_string(),
                         loc: match code.first().map(u8::to_ascii_lowercase) {
                             Some(b'p') => Loc::Path,
                             Some(b'q') => Loc::Query,
@@ -278,8 +296,8 @@ fn derive(index: usize, id: &'static str) -> ActionDef {
                             _ => Ty::String,
                         },
                         required: code.first().is_some_and(u8::is_ascii_uppercase),
-                        // parsed again from its text: the entry's tree is dropped after deriving
-                        rules: cell(1).and_then(|x| json::parse(x.raw).ok()),
+                        // parsed again from its text: the row's tree is dropped after deriving
+                        rules: cell(2).and_then(|x| json::parse(x.raw).ok()),
                     }
                 })
                 .collect()

@@ -1,6 +1,7 @@
 //! The one error type of the client. Serialized to JSON to build the JS `IterableError`.
 
 use super::json::{self, write_str, Node, Value};
+use super::search;
 
 /// Our own codes; Iterable's codes (`BadParams`, `NotFound`, ...) pass through as given.
 pub mod codes {
@@ -174,7 +175,7 @@ impl ApiError {
 }
 
 fn has_secret(text: &str, secrets: &[&str]) -> bool {
-    secrets.iter().any(|s| s.len() >= 4 && text.contains(s))
+    secrets.iter().any(|s| s.len() >= 4 && search::contains(text, s))
 }
 
 fn write_redacted(node: &Node, secrets: &[&str], out: &mut String) {
@@ -227,8 +228,8 @@ pub fn redact(text: &str, secrets: &[&str]) -> String {
     let mut out = text.to_string();
     for s in secrets {
         // Very short secrets would redact innocent text; keys and tokens are long.
-        if s.len() >= 4 && out.contains(s) {
-            out = out.replace(s, "[REDACTED]");
+        if s.len() >= 4 && search::contains(&out, s) {
+            out = search::replace(&out, s, "[REDACTED]");
         }
     }
     out

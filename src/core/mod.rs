@@ -12,6 +12,7 @@ pub mod rate;
 pub mod request;
 pub mod response;
 pub mod retry;
+pub mod search;
 pub mod stream;
 pub mod validate;
 
@@ -27,7 +28,7 @@ pub fn action(id: &str) -> Result<&'static ActionDef, ApiError> {
         let id = if id.len() > 80 { "" } else { id };
         let lower = id.to_ascii_lowercase();
         let close: Vec<&str> = defs::ids()
-            .filter(|a| !id.is_empty() && (a.contains(id) || id.contains(a) || a.replace('_', "") == lower))
+            .filter(|a| !id.is_empty() && (search::contains(a, id) || search::contains(id, a) || a.replace('_', "") == lower))
             .take(3)
             .collect();
         let hint = if close.is_empty() { String::new() } else { format!(" (did you mean {}?)", validate::join(&close, "", ", ")) };
@@ -75,7 +76,7 @@ pub fn parse_input<'a>(def: &ActionDef, input_json: &'a str) -> Result<json::Nod
 
 /// The ValidationError of an input that is not JSON text.
 fn input_error(def: &ActionDef, e: json::Error) -> ApiError {
-    let message = if e.message.contains("surrogate") {
+    let message = if search::contains(&e.message, "surrogate") {
         "a string in the input is not valid Unicode (it holds a lone UTF-16 surrogate)".to_string()
     } else {
         format!("input is not valid JSON data: {e}")

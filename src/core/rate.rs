@@ -16,7 +16,11 @@ pub struct RateLimit {
 }
 
 pub fn parse(text: &str) -> Option<RateLimit> {
-    let (rate, scope) = text.split_once(", per ")?;
+    // Split at the first comma, then ", per ": the same as at the first ", per " (a rate part with
+    // a comma in it never parses), with a char pattern (std's `&str` search costs the wasm ~9 KB,
+    // see search.rs; this file is also compiled alone, into build.rs).
+    let (rate, scope) = text.split_once(',')?;
+    let scope = scope.strip_prefix(" per ")?;
     let (count, unit) = rate.split_once(' ')?;
     let count: u32 = count.parse().ok().filter(|c| *c > 0)?;
     let per_ms = match unit {

@@ -4,6 +4,7 @@
 use super::defs::{ActionDef, ResponseKind};
 use super::error::{codes, excerpt, redact, redact_json, ApiError, ITERABLE_FAILURE_CODES};
 use super::json;
+use super::search;
 
 /// A successful result, still as text.
 #[derive(Debug, Clone, PartialEq)]
@@ -70,7 +71,7 @@ fn looks_like_html(body: &str) -> bool {
 /// Pulls readable text out of an HTML error page (title, else the tags stripped).
 fn html_text(body: &str) -> String {
     let lower = body.to_ascii_lowercase();
-    if let (Some(a), Some(b)) = (lower.find("<title>"), lower.find("</title>")) {
+    if let (Some(a), Some(b)) = (search::find(&lower, "<title>"), search::find(&lower, "</title>")) {
         if let Some(title) = body.get(a + 7..b) {
             return excerpt(title, EXCERPT);
         }
