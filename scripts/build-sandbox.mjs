@@ -15,7 +15,7 @@ import { gzipSync } from 'node:zlib';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const out = process.env.SANDBOX_OUT || join(root, 'pkg', 'sandbox');
 const run = (cmd, args) => runTool(cmd, args, { stdio: 'inherit', cwd: root });
-requireTools(root, { opt: process.env.ITERABLE_WASM_NO_OPT !== '1', inflate: false });
+requireTools(root, { opt: process.env.ITERABLE_WASM_NO_OPT !== '1' });
 const bin = (name) => localBin(root, name) ?? name;
 
 const profile = process.env.ITERABLE_WASM_PROFILE || 'release';

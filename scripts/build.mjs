@@ -5,7 +5,6 @@ import { localBin, requireTools, runTool } from './tools.mjs';
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { deflateRawSync } from 'node:zlib';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const pkg = join(root, 'pkg');
@@ -228,10 +227,6 @@ const catalogText = (() => {
   const at = new Map(shared.map((p, i) => [p, i]));
   return JSON.stringify([...rows.map((row) => [...row.slice(0, 4), row[4].map((p) => at.get(p) ?? p)]), shared, shapeFields]);
 })();
-// The same text deflated, in base64, for the Workers entry (index.workerd.js inflates it with
-// tiny-inflate when `actions` is first read): 56 KB -> 21 KB of what every Worker uploads.
-const catalogTextBytes = Buffer.from(catalogText);
-const catalogTextDeflated = deflateRawSync(catalogTextBytes, { level: 9 }).toString('base64');
 // The wasm-bindgen glue and the error, transport and Node modules too: their doc comments (4 KB of
 // the Workers bundle, which every Worker uploads) are for the repo's readers and the .d.ts.
 const stripped = [glue, errors, transport, undici].map((p) => relative(pkg, p));
@@ -246,8 +241,6 @@ for (const f of [...readdirSync(pkg).filter((f) => /^((index|load)\.\w+|api|cata
     .replace('__DENO_HTTP_MODULE__', './' + relative(pkg, denoHttp))
     .replace('__ACTION_IDS__', ids.join(','))
     .replace('__CATALOG_TEXT__', () => JSON.stringify(catalogText))
-    .replace('__CATALOG_TEXT_DEFLATED__', () => JSON.stringify(catalogTextDeflated))
-    .replace('__CATALOG_TEXT_BYTES__', String(catalogTextBytes.length))
     .split('\n')
     .filter((line) => !/^\s*(\/\/|\/\*\*|\*|\*\/)/.test(line))
     .join('\n');

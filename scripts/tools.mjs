@@ -4,7 +4,6 @@
 // spawnSync ENOENT.
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { join } from 'node:path';
 
 const SETUP = 'bash scripts/setup.sh';
@@ -26,10 +25,9 @@ export const localBin = (root, name) => {
 
 /**
  * What is missing for the build: one `{ tool, problem, fix }` per tool. `opt`: wasm-opt is
- * needed; `minify`: esbuild is (it also bundles the Node, Deno and Workers entries, so always);
- * `inflate`: tiny-inflate is (the package's build; the sandbox's alone does not need it).
+ * needed; `minify`: esbuild is (it also bundles the Node, Deno and Workers entries, so always).
  */
-export function missingTools(root, { opt = true, inflate = true } = {}) {
+export function missingTools(root, { opt = true } = {}) {
   const missing = [];
   const need = (tool, problem, fix = SETUP) => missing.push({ tool, problem, fix });
   const rustc = output('rustc', ['--print', 'sysroot'], root);
@@ -46,14 +44,6 @@ export function missingTools(root, { opt = true, inflate = true } = {}) {
   // so the one on PATH is not used.
   if (opt && !localBin(root, 'wasm-opt')) need("wasm-opt (npm package binaryen)", 'node_modules/.bin/wasm-opt is missing (npm packages not installed)');
   if (!localBin(root, 'esbuild')) need('esbuild (npm package)', 'node_modules/.bin/esbuild is missing (npm packages not installed)');
-  // Bundled into the Workers entry (its catalog text's inflater).
-  if (inflate) {
-    try {
-      createRequire(join(root, 'package.json')).resolve('tiny-inflate');
-    } catch {
-      need('tiny-inflate (npm package)', 'node_modules/tiny-inflate is missing (npm packages not installed)');
-    }
-  }
   return missing;
 }
 
