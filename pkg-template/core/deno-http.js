@@ -174,10 +174,7 @@ function take(origin) {
  * or an end before its next request mean the server is done with it. */
 function keep(conn) {
   conn.raw.unref?.();
-  const waiting = conn.raw.read(conn.buf).then(
-    (n) => (n === null ? null : conn.buf.slice(0, n)),
-    () => null,
-  );
+  const waiting = conn.read().catch(() => null);
   conn.pending = waiting;
   waiting.then(() => {
     // Still idle when the read ended: the server closed it (or spoke out of turn).
