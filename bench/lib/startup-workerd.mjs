@@ -1,14 +1,24 @@
 // Part 2 (workerd) helpers: Miniflare configurations for the start-up comparison.
 //   base:    a worker that answers without the package
 //   shipped: the same worker with the package's modules uploaded (those reachable from the workerd
-//            entry: .js as ES modules, the .wasm as CompiledWasm, as wrangler uploads them) but not imported
+//            entry, unbundled, as `wrangler deploy --no-bundle` uploads them: .js as ES modules, the
+//            .wasm as CompiledWasm) but not imported
 //   client:  a worker that imports the package and constructs an IterableClient per request
+//   wrangler: the same client worker as `wrangler deploy` uploads it: wrangler's own build (its
+//            esbuild bundle, with what the worker never uses left out, and the .wasm beside it as a
+//            CompiledWasm module), taken from `wrangler deploy --dry-run --outdir`
 // Each sample is a fresh Miniflare instance (a fresh workerd process and isolate); the time is from
 // `new Miniflare` to the first response's body.
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { dirname, join, relative } from 'node:path';
+import { execFile } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { dirname, join, relative, resolve } from 'node:path';
+import { promisify } from 'node:util';
 
 const VROOT = '/bench';
+const CLIENT_BODY = `export default { fetch() { const c = new IterableClient({ apiKey: 'bench-key-123' }); return new Response(c.region); } };`;
+const COMPATIBILITY_DATE = '2025-01-01';
 const walk = (dir) => readdirSync(dir).flatMap((f) => {
   const p = join(dir, f);
   return statSync(p).isDirectory() ? walk(p) : [p];
@@ -17,7 +27,7 @@ const walk = (dir) => readdirSync(dir).flatMap((f) => {
 export function workerdVariants(pkgDir) {
   const manifest = JSON.parse(readFileSync(join(pkgDir, 'package.json'), 'utf8'));
   const entry = manifest.exports['.'].workerd.replace(/^\.\//, '');
-  // What a bundler (wrangler) uploads for the workerd entry: the modules reachable from it by
+  // What an unbundled upload holds for the workerd entry: the modules reachable from it by
   // relative imports (JS as ES modules, the .wasm as CompiledWasm), nothing else.
   const reachable = new Set();
   const visit = (file) => {
@@ -38,14 +48,57 @@ export function workerdVariants(pkgDir) {
   const worker = (src) => ({ type: 'ESModule', path: join(VROOT, 'worker.js'), contents: src });
   const plain = `export default { fetch() { return new Response('us'); } };`;
   const client = `import { IterableClient } from './node_modules/iterable-wasm/${entry}';
-export default { fetch() { const c = new IterableClient({ apiKey: 'bench-key-123' }); return new Response(c.region); } };`;
-  const common = { modulesRoot: VROOT, compatibilityDate: '2025-01-01' };
+${CLIENT_BODY}`;
+  const common = { modulesRoot: VROOT, compatibilityDate: COMPATIBILITY_DATE };
   return {
     base: { ...common, modules: [worker(plain)] },
     shipped: { ...common, modules: [worker(plain), ...pkgModules] },
     client: { ...common, modules: [worker(client), ...pkgModules] },
   };
 }
+
+/** The client worker as `wrangler deploy` would upload it: a throwaway project whose
+ * node_modules/iterable-wasm is the package in `pkgDir`, built by the wrangler the repo pins with
+ * `deploy --dry-run --outdir` (no account, no upload, no request: metrics and the update check off),
+ * then given to Miniflare module by module as wrangler dev does (the bundle as an ES module, each
+ * .wasm as CompiledWasm). Returns the Miniflare options and the uploaded modules' sizes. */
+export async function wranglerVariant(pkgDir, root) {
+  const work = mkdtempSync(join(tmpdir(), 'iterable-wasm-bench-wrangler-'));
+  try {
+    mkdirSync(join(work, 'node_modules'));
+    symlinkSync(resolve(pkgDir), join(work, 'node_modules', 'iterable-wasm'), 'dir');
+    writeFileSync(join(work, 'worker.js'), `import { IterableClient } from 'iterable-wasm';\n${CLIENT_BODY}\n`);
+    writeFileSync(join(work, 'wrangler.toml'), `name = "bench"\nmain = "worker.js"\ncompatibility_date = "${COMPATIBILITY_DATE}"\n`);
+    const wrangler = createRequire(join(root, 'package.json')).resolve('wrangler/bin/wrangler.js');
+    const env = {
+      ...process.env,
+      WRANGLER_SEND_METRICS: 'false',
+      WRANGLER_HIDE_BANNER: 'true',
+      CLOUDFLARE_CF_FETCH_ENABLED: 'false',
+      XDG_CONFIG_HOME: join(work, 'config'),
+      WRANGLER_LOG_PATH: join(work, 'logs'),
+      CLOUDFLARE_API_TOKEN: '',
+      CLOUDFLARE_ACCOUNT_ID: '',
+      NO_COLOR: '1',
+      CI: 'true',
+    };
+    await promisify(execFile)(process.execPath, [wrangler, 'deploy', '--dry-run', '--outdir', 'dist'], { cwd: work, env, timeout: 120_000 });
+    const files = readdirSync(join(work, 'dist')).filter((f) => f.endsWith('.js') || f.endsWith('.wasm'));
+    if (!files.includes('worker.js')) throw new Error(`wrangler deploy --dry-run wrote no worker.js (${files.join(', ')})`);
+    const modules = files
+      .sort((a, b) => (a === 'worker.js' ? -1 : b === 'worker.js' ? 1 : a < b ? -1 : 1))
+      .map((f) => ({ type: f.endsWith('.wasm') ? 'CompiledWasm' : 'ESModule', path: join(VROOT, f), contents: readFileSync(join(work, 'dist', f)) }));
+    return {
+      options: { modulesRoot: VROOT, compatibilityDate: COMPATIBILITY_DATE, modules },
+      bytes: Object.fromEntries(modules.map((m) => [m.path.slice(VROOT.length + 1), m.contents.length])),
+    };
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+/** The bytes a variant uploads (its modules' contents). */
+export const uploadedBytes = (options) => options.modules.reduce((n, m) => n + m.contents.length, 0);
 
 /** One sample: ms from `new Miniflare(options)` to the first response body ("us"). `atResponse`, if
  * given, is called then, before the instance is disposed (bench/diag/startup-vs.mjs reads CPU times). */
