@@ -373,7 +373,8 @@ pub use plan::{accepts as plan_accepts, use_plans};
 
 /// Natively, the bookkeeping of `validate_in` from a form of each definition made once per
 /// thread: the params' names side by side, and the required params and the groups as bit sets
-/// over them. An input it can show is valid (every key a param given once, the required ones
+/// over them, and each param's check in short where it is short (its type alone, or an email
+/// address). An input it can show is valid (every key a param given once, the required ones
 /// given, each given value passing `check_in` as in `validate_in`, every group met) is accepted
 /// without the name searches and lists of the general path; anything else, or a definition it
 /// has no form for (over 64 params, a group naming something that is not a param or a name
@@ -381,8 +382,30 @@ pub use plan::{accepts as plan_accepts, use_plans};
 /// (its size rules there, and it would change the package's bytes).
 #[cfg(not(target_arch = "wasm32"))]
 mod plan {
-    use super::{check_in, ActionDef, Cell, Loc, Node, Value};
+    use super::{check_in, check_type, formats, ActionDef, Cell, Format, Loc, Node, Ty, Value};
     use std::cell::OnceCell;
+
+    /// What `check_in` does with a param's value, where that is short: the type alone (no
+    /// rules, or only a `format` on a type whose other rules `check_in` would not find), or a
+    /// string that must be an email address (only `format: email`). Anything else is `check_in`.
+    #[derive(Clone, Copy)]
+    enum Check {
+        Type(Format),
+        Email,
+        General,
+    }
+
+    fn check_of(ty: Ty, rules: Option<&Node>) -> Check {
+        let Some(rules) = rules else { return Check::Type(Format::parse(None)) };
+        match rules.as_object() {
+            Some([(key, format)]) if key == "format" => match ty {
+                Ty::String if format.as_str() == Some(formats::EMAIL) => Check::Email,
+                Ty::String => Check::General,
+                _ => Check::Type(Format::parse(Some(format))),
+            },
+            _ => Check::General,
+        }
+    }
 
     pub(super) struct Plan {
         /// The definition the plan was made from (a plan serves that one only).
@@ -390,6 +413,7 @@ mod plan {
         /// The params' names one after the other; param i's name ends at `ends[i]`.
         names: String,
         ends: Vec<usize>,
+        checks: Vec<Check>,
         required: u64,
         require_one_of: Vec<u64>,
         exclusive: Vec<u64>,
@@ -415,6 +439,7 @@ mod plan {
             let mut names = String::new();
             let mut ends = Vec::with_capacity(def.params.len());
             let mut required = 0;
+            let checks = def.params.iter().map(|p| check_of(p.ty, p.rules.as_ref())).collect();
             for (i, p) in def.params.iter().enumerate() {
                 names.push_str(&p.name);
                 ends.push(names.len());
@@ -422,7 +447,7 @@ mod plan {
                     required |= 1 << i;
                 }
             }
-            let mut plan = Plan { def, names, ends, required, require_one_of: vec![], exclusive: vec![], together: vec![] };
+            let mut plan = Plan { def, names, ends, checks, required, require_one_of: vec![], exclusive: vec![], together: vec![] };
             let sets = |groups: &[Vec<String>]| -> Option<Vec<u64>> {
                 groups
                     .iter()
@@ -492,16 +517,24 @@ mod plan {
             let mut issues = Vec::new();
             let mut path = String::new();
             for (key, value) in members {
-                let Some(p) = plan.index(key).and_then(|i| def.params.get(i)).filter(|_| !value.is_null()) else { continue };
+                let Some(i) = plan.index(key).filter(|_| !value.is_null()) else { continue };
+                let (Some(p), Some(check)) = (def.params.get(i), plan.checks.get(i)) else { return false };
                 if let (Loc::Path, Value::String(s)) = (p.loc, &value.value) {
                     if s.is_empty() || s == "." || s == ".." {
                         return false;
                     }
                 }
-                path.clear();
-                path.push_str(&p.name);
-                check_in(value, p.ty, p.rules.as_ref(), &mut path, checked_items != Some(p.name.as_str()), &mut issues);
-                if !issues.is_empty() {
+                let fine = match *check {
+                    Check::Type(format) => check_type(value, p.ty, format).is_none(),
+                    Check::Email => matches!(&value.value, Value::String(s) if formats::email(s)),
+                    Check::General => {
+                        path.clear();
+                        path.push_str(&p.name);
+                        check_in(value, p.ty, p.rules.as_ref(), &mut path, checked_items != Some(p.name.as_str()), &mut issues);
+                        issues.is_empty()
+                    }
+                };
+                if !fine {
                     return false;
                 }
             }
