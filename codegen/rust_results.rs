@@ -171,6 +171,8 @@ impl<'a> Types<'a> {
         let props = schema.get("properties").and_then(Value::as_object).cloned().unwrap_or_default();
         let mut fields = String::new();
         let mut used = BTreeSet::new();
+        // (JSON key, field, type, required) for the reader.
+        let mut read: Vec<(String, String, String, bool)> = Vec::new();
         for (k, v) in &props {
             let mut f = snake(k);
             while !used.insert(f.clone()) || f == "other" {
@@ -182,16 +184,19 @@ impl<'a> Types<'a> {
             doc(&mut fields, "    ", &text);
             if required.contains(k.as_str()) && !t.starts_with("Option<") {
                 writeln!(fields, "    #[serde(rename = {k:?})]\n    pub {f}: {t},").unwrap();
+                read.push((k.clone(), f, t, true));
             } else {
                 let t = if t.starts_with("Option<") { t } else { format!("Option<{t}>") };
-                writeln!(fields, "    #[serde(rename = {k:?}, default, skip_serializing_if = \"Option::is_none\")]\n    pub {f}: {t},").unwrap();
+                writeln!(fields, "    #[serde(rename = {k:?}, skip_serializing_if = \"Option::is_none\")]\n    pub {f}: {t},").unwrap();
+                read.push((k.clone(), f, t, false));
             }
         }
         let mut s = self.docs.remove(name).unwrap_or_default();
         let what = schema.get("description").and_then(Value::as_str).map(|d| prose(d.trim())).unwrap_or_else(|| format!("`{name}`: a result object."));
         doc(&mut s, "", &what);
-        s.push_str("#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]\n");
+        s.push_str("#[derive(Debug, Clone, PartialEq, serde::Serialize)]\n");
         writeln!(s, "pub struct {name} {{\n{fields}    /// Fields the definitions do not name, kept as Iterable sent them.\n    #[serde(flatten)]\n    pub other: serde_json::Map<String, serde_json::Value>,\n}}\n").unwrap();
+        reader(&mut s, name, &read);
         self.out.push_str(&s);
     }
 
@@ -226,6 +231,36 @@ impl<'a> Types<'a> {
         self.out.push_str(&s);
         name
     }
+}
+
+/// The struct's `Deserialize`: what serde's derive gives a struct whose unknown fields are
+/// `#[serde(flatten)]`ed into a map (a JSON object only; the same errors: a known field given
+/// twice, a required one missing, in the order of the fields), with each unknown field read
+/// straight into `other` instead of buffered first (serde's flatten reads them into its
+/// `Content` and then again into the map: more code run per answer, and more of it cold).
+/// The helpers (`ReadKey`, `read_field`) are in client/src/results.rs.
+fn reader(s: &mut String, name: &str, fields: &[(String, String, String, bool)]) {
+    writeln!(s, "impl<'de> serde::Deserialize<'de> for {name} {{\n    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {{").unwrap();
+    writeln!(s, "        struct Reader;\n        impl<'de> serde::de::Visitor<'de> for Reader {{\n            type Value = {name};").unwrap();
+    writeln!(s, "            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {{\n                f.write_str(\"struct {name}\")\n            }}").unwrap();
+    writeln!(s, "            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<{name}, A::Error> {{").unwrap();
+    for (i, (_, _, t, _)) in fields.iter().enumerate() {
+        writeln!(s, "                let mut f{i}: Option<{t}> = None;").unwrap();
+    }
+    s.push_str("                let mut other = serde_json::Map::new();\n                while let Some(key) = map.next_key::<ReadKey<'de>>()? {\n                    match key.as_str() {\n");
+    for (i, (k, _, _, _)) in fields.iter().enumerate() {
+        writeln!(s, "                        {k:?} => read_field(&mut map, &mut f{i}, {k:?})?,").unwrap();
+    }
+    s.push_str("                        _ => {\n                            let value = map.next_value()?;\n                            other.insert(key.into_string(), value);\n                        }\n                    }\n                }\n");
+    writeln!(s, "                Ok({name} {{").unwrap();
+    for (i, (k, f, _, required)) in fields.iter().enumerate() {
+        if *required {
+            writeln!(s, "                    {f}: f{i}.ok_or_else(|| <A::Error as serde::de::Error>::missing_field({k:?}))?,").unwrap();
+        } else {
+            writeln!(s, "                    {f}: f{i}.unwrap_or_default(),").unwrap();
+        }
+    }
+    s.push_str("                    other,\n                })\n            }\n        }\n        d.deserialize_map(Reader)\n    }\n}\n\n");
 }
 
 /// The result type of every action (its name is `{Action}Result`), written into `out`, and the

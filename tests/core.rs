@@ -1151,3 +1151,99 @@ fn body_is_the_same_whichever_way_it_is_built() {
     }
     assert_eq!(shortcut.body.as_deref(), Some(r#"{"email":"ada@example.com","eventName":"e"}"#));
 }
+
+/// Natively, `validate_in` accepts what it can show valid from a plan of each definition (bit
+/// sets of the params) and leaves everything else to its general path: the two give the same
+/// answer, error for error, for every action's minimal and full inputs and for inputs drawn from
+/// them with members dropped, nulled, repeated, misspelled or given values of other kinds.
+#[test]
+fn validation_plans_answer_as_the_general_path() {
+    use core::json;
+    use core::validate::{plan_accepts, use_plans, validate_in};
+    let others = [
+        json!(null),
+        json!(""),
+        json!("."),
+        json!(".."),
+        json!("x"),
+        json!("not an email"),
+        json!("user@example.com"),
+        json!("2024-01-01 00:00:00"),
+        json!("a".repeat(600)),
+        json!(0),
+        json!(-1),
+        json!(42),
+        json!(1.5),
+        json!(3_000_000_000u64),
+        json!(true),
+        json!({}),
+        json!({ "email": "user@example.com" }),
+        json!([]),
+        json!([1, 2]),
+        json!(["a"]),
+        json!([{ "email": "user@example.com" }]),
+    ];
+    // A fixed sequence (xorshift), so the draws are the same on every run.
+    let mut state = 0x2545_f491_4f6c_dd1du64;
+    let mut next = move |n: usize| {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        (state % n as u64) as usize
+    };
+    core::validate::set_now(1_767_225_600_000.0);
+    let (mut compared, mut valid, mut by_plan) = (0, 0, 0);
+    for def in defs::all() {
+        let bases = [minimal_input(def), full_input(def), Map::new()];
+        for round in 0..60 {
+            let base = &bases[round % bases.len()];
+            let mut members: Vec<(String, Value)> = base.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
+            if round >= bases.len() {
+                for _ in 0..1 + next(3) {
+                    let names: Vec<&str> = def.params.iter().map(|p| p.name.as_str()).collect();
+                    match next(6) {
+                        0 if !members.is_empty() => {
+                            members.remove(next(members.len()));
+                        }
+                        1 if !members.is_empty() => {
+                            let i = next(members.len());
+                            members[i].1 = Value::Null;
+                        }
+                        2 if !members.is_empty() => {
+                            let i = next(members.len());
+                            members.push(members[i].clone());
+                        }
+                        3 if !names.is_empty() => {
+                            let name = names[next(names.len())];
+                            members.push((format!("{name}X"), json!(1)));
+                        }
+                        _ if !names.is_empty() => {
+                            let name = names[next(names.len())].to_string();
+                            let value = others[next(others.len())].clone();
+                            match members.iter_mut().find(|(k, _)| *k == name) {
+                                Some(m) => m.1 = value,
+                                None => members.push((name, value)),
+                            }
+                        }
+                        _ => {}
+                    }
+                }
+            }
+            let text = format!("{{{}}}", members.iter().map(|(k, v)| format!("{}:{v}", Value::from(k.as_str()))).collect::<Vec<_>>().join(","));
+            let input = json::parse(&text).unwrap();
+            use_plans(false);
+            let general = validate_in(def, &input, None);
+            use_plans(true);
+            let planned = validate_in(def, &input, None);
+            assert_eq!(planned, general, "{}: {text}", def.id);
+            let accepted = plan_accepts(def, &input, None);
+            assert!(!accepted || general.is_ok(), "{}: the plan accepts {text}", def.id);
+            compared += 1;
+            valid += usize::from(general.is_ok());
+            by_plan += usize::from(accepted);
+        }
+    }
+    assert!(valid > 1_000 && compared - valid > 2_000, "{valid} valid and {} invalid inputs of {compared}", compared - valid);
+    // Every definition has a plan, and the plan takes every valid input.
+    assert_eq!(by_plan, valid, "valid inputs the plans accepted");
+}

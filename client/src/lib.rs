@@ -194,7 +194,7 @@ impl ClientBuilder {
     pub fn build(self) -> Result<Client, IterableError> {
         let base = self.check()?;
         #[cfg(not(target_arch = "wasm32"))]
-        let backend = Backend::Http(transport::http_client().map_err(|why| IterableError::from(ApiError::new(codes::NETWORK, why)))?);
+        let backend = Backend::Http(transport::http_client().map_err(|why| IterableError::from(ApiError::new(codes::NETWORK, why)))?, transport::Origin::new(&base));
         #[cfg(target_arch = "wasm32")]
         let backend = Backend::Fetch;
         Ok(Client::from_parts(self, base, backend))
@@ -416,15 +416,7 @@ impl Client {
             self.pace(def).await;
             attempts += 1;
             if let Some(hook) = &inner.hooks.on_request {
-                let req = &request.req;
-                let mut headers: Vec<(&str, &str)> = req.headers.clone();
-                headers.push(("Api-Key", "[REDACTED]"));
-                if token.is_some() {
-                    headers.push(("Authorization", "Bearer [REDACTED]"));
-                }
-                let body = request.body().map(|b| hooks::shown_body(b, &inner.api_key));
-                let info = RequestInfo { action: def.id, attempt: attempts, method: req.method.as_str(), url: &req.url, headers, body };
-                hooks::quietly(|| hook(&info));
+                request_hook(hook, def, attempts, &request, token.is_some(), &inner.api_key);
             }
             // The clock is read for the response hook's duration only.
             let started = inner.hooks.on_response.as_ref().map(|_| Instant::now());
@@ -432,9 +424,7 @@ impl Client {
             let outcome = match reply {
                 Ok(r) => {
                     if let (Some(hook), Some(started)) = (&inner.hooks.on_response, started) {
-                        let req = &request.req;
-                        let info = ResponseInfo { action: def.id, attempt: attempts, method: req.method.as_str(), url: &req.url, status: r.status, duration: started.elapsed() };
-                        hooks::quietly(|| hook(&info));
+                        response_hook(hook, def, attempts, &request, r.status, started);
                     }
                     // A 2xx JSON body with no "code" key anywhere cannot be an Iterable envelope
                     // (a failure code, or Success around a result), and the result of an action
@@ -461,25 +451,63 @@ impl Client {
                 continue;
             }
             if retries >= inner.max_retries || !retry::may_retry(def, &err, inner.event_ids) {
-                let mut err = err.redact(&secrets);
-                err.attempts = attempts;
-                if attempts > 1 {
-                    err.message = format!("{} (after {attempts} attempts)", err.message);
-                }
-                return Err(err.with_action(def.id).into());
+                return Err(final_error(err, def, attempts, &secrets));
             }
             let wait = retry::delay_ms(retries, fastrand::f64(), err.retry_after_ms);
             if let Some(hook) = &inner.hooks.on_retry {
-                let mut shown = err.clone().redact(&secrets).with_action(def.id);
-                shown.attempts = attempts;
-                let error = IterableError::from(shown);
-                let info = RetryInfo { action: def.id, attempt: attempts, delay: Duration::from_millis(wait as u64), error: &error };
-                hooks::quietly(|| hook(&info));
+                retry_hook(hook, def, attempts, &err, wait, &secrets);
             }
             retries += 1;
             transport::sleep(Duration::from_millis(wait as u64)).await;
         }
     }
+}
+
+/// The request hook's call (outside the common path's code: most clients have no hooks).
+#[cold]
+#[inline(never)]
+fn request_hook(hook: &hooks::OnRequest, def: &ActionDef, attempt: u32, request: &transport::Prepared, bearer: bool, api_key: &str) {
+    let req = &request.req;
+    let mut headers: Vec<(&str, &str)> = req.headers.clone();
+    headers.push(("Api-Key", "[REDACTED]"));
+    if bearer {
+        headers.push(("Authorization", "Bearer [REDACTED]"));
+    }
+    let body = request.body().map(|b| hooks::shown_body(b, api_key));
+    let info = RequestInfo { action: def.id, attempt, method: req.method.as_str(), url: &req.url, headers, body };
+    hooks::quietly(|| hook(&info));
+}
+
+/// The response hook's call, with the attempt's duration.
+#[cold]
+#[inline(never)]
+fn response_hook(hook: &hooks::OnResponse, def: &ActionDef, attempt: u32, request: &transport::Prepared, status: u16, started: Instant) {
+    let req = &request.req;
+    let info = ResponseInfo { action: def.id, attempt, method: req.method.as_str(), url: &req.url, status, duration: started.elapsed() };
+    hooks::quietly(|| hook(&info));
+}
+
+/// The error a call ends with: redacted, with its attempts.
+#[cold]
+#[inline(never)]
+fn final_error(err: ApiError, def: &ActionDef, attempts: u32, secrets: &[&str]) -> IterableError {
+    let mut err = err.redact(secrets);
+    err.attempts = attempts;
+    if attempts > 1 {
+        err.message = format!("{} (after {attempts} attempts)", err.message);
+    }
+    err.with_action(def.id).into()
+}
+
+/// The retry hook's call, with the failure (redacted) and the wait.
+#[cold]
+#[inline(never)]
+fn retry_hook(hook: &hooks::OnRetry, def: &ActionDef, attempt: u32, err: &ApiError, wait: f64, secrets: &[&str]) {
+    let mut shown = err.clone().redact(secrets).with_action(def.id);
+    shown.attempts = attempt;
+    let error = IterableError::from(shown);
+    let info = RetryInfo { action: def.id, attempt, delay: Duration::from_millis(wait as u64), error: &error };
+    hooks::quietly(|| hook(&info));
 }
 
 /// Whether a body holds `"code"` anywhere (then it may be an envelope and gets the full checks).

@@ -312,6 +312,10 @@ pub fn validate(def: &ActionDef, input: &Node) -> Result<(), ApiError> {
 /// checked by `check_item` already: everything else, that array's type and bounds included, is
 /// checked as usual; the items' own rules are not applied a second time.
 pub fn validate_in(def: &ActionDef, input: &Node, checked_items: Option<&str>) -> Result<(), ApiError> {
+    #[cfg(not(target_arch = "wasm32"))]
+    if plan::accepts(def, input, checked_items) {
+        return Ok(());
+    }
     let Some(members) = input.as_object() else {
         return Err(ApiError::validation(vec![Issue {
             param: String::new(),
@@ -359,5 +363,182 @@ pub fn validate_in(def: &ActionDef, input: &Node, checked_items: Option<&str>) -
         Ok(())
     } else {
         Err(ApiError::validation(issues).with_action(def.id))
+    }
+}
+
+/// For the tests that compare the plans with the general path (native only).
+#[cfg(not(target_arch = "wasm32"))]
+#[doc(hidden)]
+pub use plan::{accepts as plan_accepts, use_plans};
+
+/// Natively, the bookkeeping of `validate_in` from a form of each definition made once per
+/// thread: the params' names side by side, and the required params and the groups as bit sets
+/// over them, and each param's check in short where it is short (its type alone, or an email
+/// address). An input it can show is valid (every key a param given once, the required ones
+/// given, each given value passing `check_in` as in `validate_in`, every group met) is accepted
+/// without the name searches and lists of the general path; anything else, or a definition it
+/// has no form for (over 64 params, a group naming something that is not a param or a name
+/// twice), goes through `validate_in`'s general path, which makes the errors. Not in the wasm
+/// (its size rules there, and it would change the package's bytes).
+#[cfg(not(target_arch = "wasm32"))]
+mod plan {
+    use super::{check_in, check_type, formats, ActionDef, Cell, Format, Loc, Node, Ty, Value};
+    use std::cell::OnceCell;
+
+    /// What `check_in` does with a param's value, where that is short: the type alone (no
+    /// rules, or only a `format` on a type whose other rules `check_in` would not find), or a
+    /// string that must be an email address (only `format: email`). Anything else is `check_in`.
+    #[derive(Clone, Copy)]
+    enum Check {
+        Type(Format),
+        Email,
+        General,
+    }
+
+    fn check_of(ty: Ty, rules: Option<&Node>) -> Check {
+        let Some(rules) = rules else { return Check::Type(Format::parse(None)) };
+        match rules.as_object() {
+            Some([(key, format)]) if key == "format" => match ty {
+                Ty::String if format.as_str() == Some(formats::EMAIL) => Check::Email,
+                Ty::String => Check::General,
+                _ => Check::Type(Format::parse(Some(format))),
+            },
+            _ => Check::General,
+        }
+    }
+
+    pub(super) struct Plan {
+        /// The definition the plan was made from (a plan serves that one only).
+        def: *const ActionDef,
+        /// The params' names one after the other; param i's name ends at `ends[i]`.
+        names: String,
+        ends: Vec<usize>,
+        checks: Vec<Check>,
+        required: u64,
+        require_one_of: Vec<u64>,
+        exclusive: Vec<u64>,
+        together: Vec<u64>,
+    }
+
+    thread_local! {
+        static PLANS: [OnceCell<Option<Plan>>; crate::core::defs::ACTION_COUNT] = const { [const { OnceCell::new() }; crate::core::defs::ACTION_COUNT] };
+        static OFF: Cell<bool> = const { Cell::new(false) };
+    }
+
+    /// Whether `validate_in` uses the plans on this thread (on unless turned off; tests compare
+    /// the two paths).
+    pub fn use_plans(on: bool) {
+        OFF.with(|off| off.set(!on));
+    }
+
+    impl Plan {
+        fn new(def: &ActionDef) -> Option<Plan> {
+            if def.params.len() > 64 {
+                return None;
+            }
+            let mut names = String::new();
+            let mut ends = Vec::with_capacity(def.params.len());
+            let mut required = 0;
+            let checks = def.params.iter().map(|p| check_of(p.ty, p.rules.as_ref())).collect();
+            for (i, p) in def.params.iter().enumerate() {
+                names.push_str(&p.name);
+                ends.push(names.len());
+                if p.required {
+                    required |= 1 << i;
+                }
+            }
+            let mut plan = Plan { def, names, ends, checks, required, require_one_of: vec![], exclusive: vec![], together: vec![] };
+            let sets = |groups: &[Vec<String>]| -> Option<Vec<u64>> {
+                groups
+                    .iter()
+                    .map(|g| {
+                        g.iter().try_fold(0u64, |set, name| {
+                            let bit = 1u64 << plan.index(name)?;
+                            (set & bit == 0).then_some(set | bit)
+                        })
+                    })
+                    .collect()
+            };
+            let (require_one_of, exclusive, together) = (sets(&def.require_one_of)?, sets(&def.exclusive)?, sets(&def.together)?);
+            plan.require_one_of = require_one_of;
+            plan.exclusive = exclusive;
+            plan.together = together;
+            Some(plan)
+        }
+
+        fn index(&self, key: &str) -> Option<usize> {
+            let mut start = 0;
+            for (i, &end) in self.ends.iter().enumerate() {
+                if end - start == key.len() && self.names.get(start..end) == Some(key) {
+                    return Some(i);
+                }
+                start = end;
+            }
+            None
+        }
+    }
+
+    /// Whether `input` is valid for `def`, shown the short way (false: not shown so).
+    pub fn accepts(def: &ActionDef, input: &Node, checked_items: Option<&str>) -> bool {
+        let Some(members) = input.as_object() else { return false };
+        if OFF.with(Cell::get) {
+            return false;
+        }
+        PLANS.with(|plans| {
+            let Some(cell) = plans.get(def.index) else { return false };
+            // Made from the catalog's own definition only (it lives as long as the thread, so
+            // its address names it); a definition made elsewhere takes the general path.
+            if cell.get().is_none() && !crate::core::defs::find(def.id).is_some_and(|d| std::ptr::eq(d, def)) {
+                return false;
+            }
+            let Some(plan) = cell.get_or_init(|| Plan::new(def)).as_ref() else { return false };
+            if !std::ptr::eq(plan.def, def) {
+                return false;
+            }
+            let (mut seen, mut given) = (0u64, 0u64);
+            for (key, value) in members {
+                let Some(i) = plan.index(key) else { return false };
+                let bit = 1u64 << i;
+                if seen & bit != 0 {
+                    return false;
+                }
+                seen |= bit;
+                if !value.is_null() {
+                    given |= bit;
+                }
+            }
+            if plan.required & !given != 0
+                || plan.require_one_of.iter().any(|g| g & given == 0)
+                || plan.exclusive.iter().any(|g| (g & given).count_ones() > 1)
+                || plan.together.iter().any(|g| g & given != 0 && g & given != *g)
+            {
+                return false;
+            }
+            let mut issues = Vec::new();
+            let mut path = String::new();
+            for (key, value) in members {
+                let Some(i) = plan.index(key).filter(|_| !value.is_null()) else { continue };
+                let (Some(p), Some(check)) = (def.params.get(i), plan.checks.get(i)) else { return false };
+                if let (Loc::Path, Value::String(s)) = (p.loc, &value.value) {
+                    if s.is_empty() || s == "." || s == ".." {
+                        return false;
+                    }
+                }
+                let fine = match *check {
+                    Check::Type(format) => check_type(value, p.ty, format).is_none(),
+                    Check::Email => matches!(&value.value, Value::String(s) if formats::email(s)),
+                    Check::General => {
+                        path.clear();
+                        path.push_str(&p.name);
+                        check_in(value, p.ty, p.rules.as_ref(), &mut path, checked_items != Some(p.name.as_str()), &mut issues);
+                        issues.is_empty()
+                    }
+                };
+                if !fine {
+                    return false;
+                }
+            }
+            true
+        })
     }
 }

@@ -497,7 +497,7 @@ impl<'de> serde::Deserialize<'de> for IterableApiResponseCode {
 }
 
 #[doc = " `IterableApiResponse`: a result object."]
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct IterableApiResponse {
     #[doc = " `code`."]
     #[serde(rename = "code")]
@@ -506,17 +506,53 @@ pub struct IterableApiResponse {
     #[serde(rename = "msg")]
     pub msg: String,
     #[doc = " Additional info (`params`)"]
-    #[serde(rename = "params", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "params", skip_serializing_if = "Option::is_none")]
     pub params: Option<serde_json::Map<String, serde_json::Value>>,
     /// Fields the definitions do not name, kept as Iterable sent them.
     #[serde(flatten)]
     pub other: serde_json::Map<String, serde_json::Value>,
 }
 
+impl<'de> serde::Deserialize<'de> for IterableApiResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Reader;
+        impl<'de> serde::de::Visitor<'de> for Reader {
+            type Value = IterableApiResponse;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("struct IterableApiResponse")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<IterableApiResponse, A::Error> {
+                let mut f0: Option<IterableApiResponseCode> = None;
+                let mut f1: Option<String> = None;
+                let mut f2: Option<Option<serde_json::Map<String, serde_json::Value>>> = None;
+                let mut other = serde_json::Map::new();
+                while let Some(key) = map.next_key::<ReadKey<'de>>()? {
+                    match key.as_str() {
+                        "code" => read_field(&mut map, &mut f0, "code")?,
+                        "msg" => read_field(&mut map, &mut f1, "msg")?,
+                        "params" => read_field(&mut map, &mut f2, "params")?,
+                        _ => {
+                            let value = map.next_value()?;
+                            other.insert(key.into_string(), value);
+                        }
+                    }
+                }
+                Ok(IterableApiResponse {
+                    code: f0.ok_or_else(|| <A::Error as serde::de::Error>::missing_field("code"))?,
+                    msg: f1.ok_or_else(|| <A::Error as serde::de::Error>::missing_field("msg"))?,
+                    params: f2.unwrap_or_default(),
+                    other,
+                })
+            }
+        }
+        d.deserialize_map(Reader)
+    }
+}
+
 #[doc = " What [`Client::archive_campaigns`](crate::Client::archive_campaigns) returns: Archive Campaigns."]
 ///
 #[doc = " `ArchiveCampaignsResult`: a result object."]
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct ArchiveCampaignsResult {
     #[doc = " Campaigns archived (`success`)"]
     #[serde(rename = "success")]
@@ -529,10 +565,43 @@ pub struct ArchiveCampaignsResult {
     pub other: serde_json::Map<String, serde_json::Value>,
 }
 
+impl<'de> serde::Deserialize<'de> for ArchiveCampaignsResult {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Reader;
+        impl<'de> serde::de::Visitor<'de> for Reader {
+            type Value = ArchiveCampaignsResult;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("struct ArchiveCampaignsResult")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<ArchiveCampaignsResult, A::Error> {
+                let mut f0: Option<Vec<i64>> = None;
+                let mut f1: Option<Vec<i64>> = None;
+                let mut other = serde_json::Map::new();
+                while let Some(key) = map.next_key::<ReadKey<'de>>()? {
+                    match key.as_str() {
+                        "success" => read_field(&mut map, &mut f0, "success")?,
+                        "failed" => read_field(&mut map, &mut f1, "failed")?,
+                        _ => {
+                            let value = map.next_value()?;
+                            other.insert(key.into_string(), value);
+                        }
+                    }
+                }
+                Ok(ArchiveCampaignsResult {
+                    success: f0.ok_or_else(|| <A::Error as serde::de::Error>::missing_field("success"))?,
+                    failed: f1.ok_or_else(|| <A::Error as serde::de::Error>::missing_field("failed"))?,
+                    other,
+                })
+            }
+        }
+        d.deserialize_map(Reader)
+    }
+}
+
 #[doc = " What [`Client::bulk_delete_templates`](crate::Client::bulk_delete_templates) returns: Bulk delete templates."]
 ///
 #[doc = " `BulkDeleteTemplatesResult`: a result object."]
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct BulkDeleteTemplatesResult {
     #[doc = " Templates deleted (`success`)"]
     #[serde(rename = "success")]
@@ -541,15 +610,51 @@ pub struct BulkDeleteTemplatesResult {
     #[serde(rename = "failed")]
     pub failed: Vec<i64>,
     #[doc = " Why some templates were not deleted (`failureReason`)"]
-    #[serde(rename = "failureReason", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "failureReason", skip_serializing_if = "Option::is_none")]
     pub failure_reason: Option<String>,
     /// Fields the definitions do not name, kept as Iterable sent them.
     #[serde(flatten)]
     pub other: serde_json::Map<String, serde_json::Value>,
 }
 
+impl<'de> serde::Deserialize<'de> for BulkDeleteTemplatesResult {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Reader;
+        impl<'de> serde::de::Visitor<'de> for Reader {
+            type Value = BulkDeleteTemplatesResult;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("struct BulkDeleteTemplatesResult")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<BulkDeleteTemplatesResult, A::Error> {
+                let mut f0: Option<Vec<i64>> = None;
+                let mut f1: Option<Vec<i64>> = None;
+                let mut f2: Option<Option<String>> = None;
+                let mut other = serde_json::Map::new();
+                while let Some(key) = map.next_key::<ReadKey<'de>>()? {
+                    match key.as_str() {
+                        "success" => read_field(&mut map, &mut f0, "success")?,
+                        "failed" => read_field(&mut map, &mut f1, "failed")?,
+                        "failureReason" => read_field(&mut map, &mut f2, "failureReason")?,
+                        _ => {
+                            let value = map.next_value()?;
+                            other.insert(key.into_string(), value);
+                        }
+                    }
+                }
+                Ok(BulkDeleteTemplatesResult {
+                    success: f0.ok_or_else(|| <A::Error as serde::de::Error>::missing_field("success"))?,
+                    failed: f1.ok_or_else(|| <A::Error as serde::de::Error>::missing_field("failed"))?,
+                    failure_reason: f2.unwrap_or_default(),
+                    other,
+                })
+            }
+        }
+        d.deserialize_map(Reader)
+    }
+}
+
 #[doc = " `BulkUpdateSubscriptionsResponse`: a result object."]
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct BulkUpdateSubscriptionsResponse {
     #[doc = " Number of users that weren't updated (due to invalid email or internal error) (`failCount`)"]
     #[serde(rename = "failCount")]
@@ -574,72 +679,180 @@ pub struct BulkUpdateSubscriptionsResponse {
     pub other: serde_json::Map<String, serde_json::Value>,
 }
 
+impl<'de> serde::Deserialize<'de> for BulkUpdateSubscriptionsResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Reader;
+        impl<'de> serde::de::Visitor<'de> for Reader {
+            type Value = BulkUpdateSubscriptionsResponse;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("struct BulkUpdateSubscriptionsResponse")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<BulkUpdateSubscriptionsResponse, A::Error> {
+                let mut f0: Option<i64> = None;
+                let mut f1: Option<Vec<String>> = None;
+                let mut f2: Option<Vec<String>> = None;
+                let mut f3: Option<i64> = None;
+                let mut f4: Option<Vec<String>> = None;
+                let mut f5: Option<Vec<String>> = None;
+                let mut other = serde_json::Map::new();
+                while let Some(key) = map.next_key::<ReadKey<'de>>()? {
+                    match key.as_str() {
+                        "failCount" => read_field(&mut map, &mut f0, "failCount")?,
+                        "invalidEmails" => read_field(&mut map, &mut f1, "invalidEmails")?,
+                        "invalidUserIds" => read_field(&mut map, &mut f2, "invalidUserIds")?,
+                        "successCount" => read_field(&mut map, &mut f3, "successCount")?,
+                        "validEmailFailures" => read_field(&mut map, &mut f4, "validEmailFailures")?,
+                        "validUserIdFailures" => read_field(&mut map, &mut f5, "validUserIdFailures")?,
+                        _ => {
+                            let value = map.next_value()?;
+                            other.insert(key.into_string(), value);
+                        }
+                    }
+                }
+                Ok(BulkUpdateSubscriptionsResponse {
+                    fail_count: f0.ok_or_else(|| <A::Error as serde::de::Error>::missing_field("failCount"))?,
+                    invalid_emails: f1.ok_or_else(|| <A::Error as serde::de::Error>::missing_field("invalidEmails"))?,
+                    invalid_user_ids: f2.ok_or_else(|| <A::Error as serde::de::Error>::missing_field("invalidUserIds"))?,
+                    success_count: f3.ok_or_else(|| <A::Error as serde::de::Error>::missing_field("successCount"))?,
+                    valid_email_failures: f4.ok_or_else(|| <A::Error as serde::de::Error>::missing_field("validEmailFailures"))?,
+                    valid_user_id_failures: f5.ok_or_else(|| <A::Error as serde::de::Error>::missing_field("validUserIdFailures"))?,
+                    other,
+                })
+            }
+        }
+        d.deserialize_map(Reader)
+    }
+}
+
 #[doc = " Details about failed updates."]
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct BulkUpdateUsersResultFailedUpdates {
     #[doc = " Existing <code>email</code> addresses that prevented identity updates for users in the request. (`conflictEmails`)"]
-    #[serde(rename = "conflictEmails", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "conflictEmails", skip_serializing_if = "Option::is_none")]
     pub conflict_emails: Option<Vec<String>>,
     #[doc = " Existing <code>userId</code> values that prevented identity updates for users in the request. (`conflictUserIds`)"]
-    #[serde(rename = "conflictUserIds", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "conflictUserIds", skip_serializing_if = "Option::is_none")]
     pub conflict_user_ids: Option<Vec<String>>,
     #[doc = " <code>email</code> addresses of users that were not updated because they've been GDPR forgotten. (`forgottenEmails`)"]
-    #[serde(rename = "forgottenEmails", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "forgottenEmails", skip_serializing_if = "Option::is_none")]
     pub forgotten_emails: Option<Vec<String>>,
     #[doc = " <code>userId</code> values of users that were not updated because they've been GDPR forgotten. (`forgottenUserIds`)"]
-    #[serde(rename = "forgottenUserIds", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "forgottenUserIds", skip_serializing_if = "Option::is_none")]
     pub forgotten_user_ids: Option<Vec<String>>,
     #[doc = " <code>email</code> addresses of users that were not updated because of invalid data in <code>dataFields</code> other than an invalid <code>email</code> or <code>userId</code>. (`invalidDataEmails`)"]
-    #[serde(rename = "invalidDataEmails", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "invalidDataEmails", skip_serializing_if = "Option::is_none")]
     pub invalid_data_emails: Option<Vec<String>>,
     #[doc = " <code>userId</code> values of users that were not updated because of invalid data in <code>dataFields</code> other than an invalid <code>email</code> or <code>userId</code>. (`invalidDataUserIds`)"]
-    #[serde(rename = "invalidDataUserIds", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "invalidDataUserIds", skip_serializing_if = "Option::is_none")]
     pub invalid_data_user_ids: Option<Vec<String>>,
     #[doc = " Malformed <code>email</code> addresses found either at the top level of a passed-in user object, or in <code>dataFields</code>. (`invalidEmails`)"]
-    #[serde(rename = "invalidEmails", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "invalidEmails", skip_serializing_if = "Option::is_none")]
     pub invalid_emails: Option<Vec<String>>,
     #[doc = " Malformed <code>userId</code> values (e.g. empty, too long, or containing non-ASCII or non-printable characters or a trailing space) found either at the top level of a passed-in user object, or in <code>dataFields</code>. (`invalidUserIds`)"]
-    #[serde(rename = "invalidUserIds", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "invalidUserIds", skip_serializing_if = "Option::is_none")]
     pub invalid_user_ids: Option<Vec<String>>,
     #[doc = " <code>email</code> addresses that were not found (for subscribe/unsubscribe only). (`notFoundEmails`)"]
-    #[serde(rename = "notFoundEmails", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "notFoundEmails", skip_serializing_if = "Option::is_none")]
     pub not_found_emails: Option<Vec<String>>,
     #[doc = " <code>userId</code> values that were not found (for subscribe/unsubscribe only). (`notFoundUserIds`)"]
-    #[serde(rename = "notFoundUserIds", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "notFoundUserIds", skip_serializing_if = "Option::is_none")]
     pub not_found_user_ids: Option<Vec<String>>,
     #[doc = " Emails of users whose update failed for another reason (`failedEmails`)"]
-    #[serde(rename = "failedEmails", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "failedEmails", skip_serializing_if = "Option::is_none")]
     pub failed_emails: Option<Vec<String>>,
     #[doc = " userIds of users whose update failed for another reason (`failedUserIds`)"]
-    #[serde(rename = "failedUserIds", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "failedUserIds", skip_serializing_if = "Option::is_none")]
     pub failed_user_ids: Option<Vec<String>>,
     /// Fields the definitions do not name, kept as Iterable sent them.
     #[serde(flatten)]
     pub other: serde_json::Map<String, serde_json::Value>,
 }
 
+impl<'de> serde::Deserialize<'de> for BulkUpdateUsersResultFailedUpdates {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Reader;
+        impl<'de> serde::de::Visitor<'de> for Reader {
+            type Value = BulkUpdateUsersResultFailedUpdates;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("struct BulkUpdateUsersResultFailedUpdates")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<BulkUpdateUsersResultFailedUpdates, A::Error> {
+                let mut f0: Option<Option<Vec<String>>> = None;
+                let mut f1: Option<Option<Vec<String>>> = None;
+                let mut f2: Option<Option<Vec<String>>> = None;
+                let mut f3: Option<Option<Vec<String>>> = None;
+                let mut f4: Option<Option<Vec<String>>> = None;
+                let mut f5: Option<Option<Vec<String>>> = None;
+                let mut f6: Option<Option<Vec<String>>> = None;
+                let mut f7: Option<Option<Vec<String>>> = None;
+                let mut f8: Option<Option<Vec<String>>> = None;
+                let mut f9: Option<Option<Vec<String>>> = None;
+                let mut f10: Option<Option<Vec<String>>> = None;
+                let mut f11: Option<Option<Vec<String>>> = None;
+                let mut other = serde_json::Map::new();
+                while let Some(key) = map.next_key::<ReadKey<'de>>()? {
+                    match key.as_str() {
+                        "conflictEmails" => read_field(&mut map, &mut f0, "conflictEmails")?,
+                        "conflictUserIds" => read_field(&mut map, &mut f1, "conflictUserIds")?,
+                        "forgottenEmails" => read_field(&mut map, &mut f2, "forgottenEmails")?,
+                        "forgottenUserIds" => read_field(&mut map, &mut f3, "forgottenUserIds")?,
+                        "invalidDataEmails" => read_field(&mut map, &mut f4, "invalidDataEmails")?,
+                        "invalidDataUserIds" => read_field(&mut map, &mut f5, "invalidDataUserIds")?,
+                        "invalidEmails" => read_field(&mut map, &mut f6, "invalidEmails")?,
+                        "invalidUserIds" => read_field(&mut map, &mut f7, "invalidUserIds")?,
+                        "notFoundEmails" => read_field(&mut map, &mut f8, "notFoundEmails")?,
+                        "notFoundUserIds" => read_field(&mut map, &mut f9, "notFoundUserIds")?,
+                        "failedEmails" => read_field(&mut map, &mut f10, "failedEmails")?,
+                        "failedUserIds" => read_field(&mut map, &mut f11, "failedUserIds")?,
+                        _ => {
+                            let value = map.next_value()?;
+                            other.insert(key.into_string(), value);
+                        }
+                    }
+                }
+                Ok(BulkUpdateUsersResultFailedUpdates {
+                    conflict_emails: f0.unwrap_or_default(),
+                    conflict_user_ids: f1.unwrap_or_default(),
+                    forgotten_emails: f2.unwrap_or_default(),
+                    forgotten_user_ids: f3.unwrap_or_default(),
+                    invalid_data_emails: f4.unwrap_or_default(),
+                    invalid_data_user_ids: f5.unwrap_or_default(),
+                    invalid_emails: f6.unwrap_or_default(),
+                    invalid_user_ids: f7.unwrap_or_default(),
+                    not_found_emails: f8.unwrap_or_default(),
+                    not_found_user_ids: f9.unwrap_or_default(),
+                    failed_emails: f10.unwrap_or_default(),
+                    failed_user_ids: f11.unwrap_or_default(),
+                    other,
+                })
+            }
+        }
+        d.deserialize_map(Reader)
+    }
+}
+
 #[doc = " What [`Client::bulk_update_users`](crate::Client::bulk_update_users) returns: Bulk Update Users."]
 ///
 #[doc = " `BulkUpdateUsersResult`: a result object."]
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct BulkUpdateUsersResult {
     #[doc = " Fields that were created because <code>createNewFields</code> was <code>true</code> or <code>createNewFields</code> was not set and the project is configured to add unrecognized user profile fields. (`createdFields`)"]
-    #[serde(rename = "createdFields", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "createdFields", skip_serializing_if = "Option::is_none")]
     pub created_fields: Option<Vec<String>>,
     #[doc = " Number of user profiles that could not be updated. See <code>failedUpdates</code> for more details. (`failCount`)"]
     #[serde(rename = "failCount")]
     pub fail_count: i64,
     #[doc = " Details about failed updates. (`failedUpdates`)"]
-    #[serde(rename = "failedUpdates", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "failedUpdates", skip_serializing_if = "Option::is_none")]
     pub failed_updates: Option<BulkUpdateUsersResultFailedUpdates>,
     #[doc = " Fields that were dropped because <code>createNewFields</code> was <code>false</code> or <code>createNewFields</code> was not set and the project is configured to drop unrecognized user profile fields. (`filteredOutFields`)"]
-    #[serde(rename = "filteredOutFields", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "filteredOutFields", skip_serializing_if = "Option::is_none")]
     pub filtered_out_fields: Option<Vec<String>>,
     #[doc = " <code>email</code> addresses of users that failed to update. This field is deprecated — use <code>failedUpdates</code> instead. (`invalidEmails`)"]
-    #[serde(rename = "invalidEmails", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "invalidEmails", skip_serializing_if = "Option::is_none")]
     pub invalid_emails: Option<Vec<String>>,
     #[doc = " <code>userId</code> values of users that failed to update. This field is deprecated — use <code>failedUpdates</code> instead. (`invalidUserIds`)"]
-    #[serde(rename = "invalidUserIds", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "invalidUserIds", skip_serializing_if = "Option::is_none")]
     pub invalid_user_ids: Option<Vec<String>>,
     #[doc = " Number of user profiles that were updated in response to the request. (`successCount`)"]
     #[serde(rename = "successCount")]
@@ -649,27 +862,111 @@ pub struct BulkUpdateUsersResult {
     pub other: serde_json::Map<String, serde_json::Value>,
 }
 
+impl<'de> serde::Deserialize<'de> for BulkUpdateUsersResult {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Reader;
+        impl<'de> serde::de::Visitor<'de> for Reader {
+            type Value = BulkUpdateUsersResult;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("struct BulkUpdateUsersResult")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<BulkUpdateUsersResult, A::Error> {
+                let mut f0: Option<Option<Vec<String>>> = None;
+                let mut f1: Option<i64> = None;
+                let mut f2: Option<Option<BulkUpdateUsersResultFailedUpdates>> = None;
+                let mut f3: Option<Option<Vec<String>>> = None;
+                let mut f4: Option<Option<Vec<String>>> = None;
+                let mut f5: Option<Option<Vec<String>>> = None;
+                let mut f6: Option<i64> = None;
+                let mut other = serde_json::Map::new();
+                while let Some(key) = map.next_key::<ReadKey<'de>>()? {
+                    match key.as_str() {
+                        "createdFields" => read_field(&mut map, &mut f0, "createdFields")?,
+                        "failCount" => read_field(&mut map, &mut f1, "failCount")?,
+                        "failedUpdates" => read_field(&mut map, &mut f2, "failedUpdates")?,
+                        "filteredOutFields" => read_field(&mut map, &mut f3, "filteredOutFields")?,
+                        "invalidEmails" => read_field(&mut map, &mut f4, "invalidEmails")?,
+                        "invalidUserIds" => read_field(&mut map, &mut f5, "invalidUserIds")?,
+                        "successCount" => read_field(&mut map, &mut f6, "successCount")?,
+                        _ => {
+                            let value = map.next_value()?;
+                            other.insert(key.into_string(), value);
+                        }
+                    }
+                }
+                Ok(BulkUpdateUsersResult {
+                    created_fields: f0.unwrap_or_default(),
+                    fail_count: f1.ok_or_else(|| <A::Error as serde::de::Error>::missing_field("failCount"))?,
+                    failed_updates: f2.unwrap_or_default(),
+                    filtered_out_fields: f3.unwrap_or_default(),
+                    invalid_emails: f4.unwrap_or_default(),
+                    invalid_user_ids: f5.unwrap_or_default(),
+                    success_count: f6.ok_or_else(|| <A::Error as serde::de::Error>::missing_field("successCount"))?,
+                    other,
+                })
+            }
+        }
+        d.deserialize_map(Reader)
+    }
+}
+
 #[doc = " What [`Client::cancel_export`](crate::Client::cancel_export) returns: Cancel Export."]
 ///
 #[doc = " Acknowledgement of the cancellation; msg and code may be absent"]
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct CancelExportResult {
     #[doc = " `msg`."]
-    #[serde(rename = "msg", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "msg", skip_serializing_if = "Option::is_none")]
     pub msg: Option<String>,
     #[doc = " `code`."]
-    #[serde(rename = "code", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "code", skip_serializing_if = "Option::is_none")]
     pub code: Option<String>,
     #[doc = " `params`."]
-    #[serde(rename = "params", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "params", skip_serializing_if = "Option::is_none")]
     pub params: Option<serde_json::Map<String, serde_json::Value>>,
     /// Fields the definitions do not name, kept as Iterable sent them.
     #[serde(flatten)]
     pub other: serde_json::Map<String, serde_json::Value>,
 }
 
+impl<'de> serde::Deserialize<'de> for CancelExportResult {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Reader;
+        impl<'de> serde::de::Visitor<'de> for Reader {
+            type Value = CancelExportResult;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("struct CancelExportResult")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<CancelExportResult, A::Error> {
+                let mut f0: Option<Option<String>> = None;
+                let mut f1: Option<Option<String>> = None;
+                let mut f2: Option<Option<serde_json::Map<String, serde_json::Value>>> = None;
+                let mut other = serde_json::Map::new();
+                while let Some(key) = map.next_key::<ReadKey<'de>>()? {
+                    match key.as_str() {
+                        "msg" => read_field(&mut map, &mut f0, "msg")?,
+                        "code" => read_field(&mut map, &mut f1, "code")?,
+                        "params" => read_field(&mut map, &mut f2, "params")?,
+                        _ => {
+                            let value = map.next_value()?;
+                            other.insert(key.into_string(), value);
+                        }
+                    }
+                }
+                Ok(CancelExportResult {
+                    msg: f0.unwrap_or_default(),
+                    code: f1.unwrap_or_default(),
+                    params: f2.unwrap_or_default(),
+                    other,
+                })
+            }
+        }
+        d.deserialize_map(Reader)
+    }
+}
+
 #[doc = " `CreateCampaignResponse`: a result object."]
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct CreateCampaignResponse {
     #[doc = " `campaignId`."]
     #[serde(rename = "campaignId")]
@@ -679,8 +976,38 @@ pub struct CreateCampaignResponse {
     pub other: serde_json::Map<String, serde_json::Value>,
 }
 
+impl<'de> serde::Deserialize<'de> for CreateCampaignResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Reader;
+        impl<'de> serde::de::Visitor<'de> for Reader {
+            type Value = CreateCampaignResponse;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("struct CreateCampaignResponse")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<CreateCampaignResponse, A::Error> {
+                let mut f0: Option<f64> = None;
+                let mut other = serde_json::Map::new();
+                while let Some(key) = map.next_key::<ReadKey<'de>>()? {
+                    match key.as_str() {
+                        "campaignId" => read_field(&mut map, &mut f0, "campaignId")?,
+                        _ => {
+                            let value = map.next_value()?;
+                            other.insert(key.into_string(), value);
+                        }
+                    }
+                }
+                Ok(CreateCampaignResponse {
+                    campaign_id: f0.ok_or_else(|| <A::Error as serde::de::Error>::missing_field("campaignId"))?,
+                    other,
+                })
+            }
+        }
+        d.deserialize_map(Reader)
+    }
+}
+
 #[doc = " `CreateListResponse`: a result object."]
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct CreateListResponse {
     #[doc = " `listId`."]
     #[serde(rename = "listId")]
@@ -690,26 +1017,116 @@ pub struct CreateListResponse {
     pub other: serde_json::Map<String, serde_json::Value>,
 }
 
+impl<'de> serde::Deserialize<'de> for CreateListResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Reader;
+        impl<'de> serde::de::Visitor<'de> for Reader {
+            type Value = CreateListResponse;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("struct CreateListResponse")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<CreateListResponse, A::Error> {
+                let mut f0: Option<i64> = None;
+                let mut other = serde_json::Map::new();
+                while let Some(key) = map.next_key::<ReadKey<'de>>()? {
+                    match key.as_str() {
+                        "listId" => read_field(&mut map, &mut f0, "listId")?,
+                        _ => {
+                            let value = map.next_value()?;
+                            other.insert(key.into_string(), value);
+                        }
+                    }
+                }
+                Ok(CreateListResponse {
+                    list_id: f0.ok_or_else(|| <A::Error as serde::de::Error>::missing_field("listId"))?,
+                    other,
+                })
+            }
+        }
+        d.deserialize_map(Reader)
+    }
+}
+
 #[doc = " Response model for creating a snippet"]
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct CreateSnippetResponse {
     #[doc = " ID of the created snippet. (`snippetId`)"]
-    #[serde(rename = "snippetId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "snippetId", skip_serializing_if = "Option::is_none")]
     pub snippet_id: Option<i64>,
     /// Fields the definitions do not name, kept as Iterable sent them.
     #[serde(flatten)]
     pub other: serde_json::Map<String, serde_json::Value>,
 }
 
+impl<'de> serde::Deserialize<'de> for CreateSnippetResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Reader;
+        impl<'de> serde::de::Visitor<'de> for Reader {
+            type Value = CreateSnippetResponse;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("struct CreateSnippetResponse")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<CreateSnippetResponse, A::Error> {
+                let mut f0: Option<Option<i64>> = None;
+                let mut other = serde_json::Map::new();
+                while let Some(key) = map.next_key::<ReadKey<'de>>()? {
+                    match key.as_str() {
+                        "snippetId" => read_field(&mut map, &mut f0, "snippetId")?,
+                        _ => {
+                            let value = map.next_value()?;
+                            other.insert(key.into_string(), value);
+                        }
+                    }
+                }
+                Ok(CreateSnippetResponse {
+                    snippet_id: f0.unwrap_or_default(),
+                    other,
+                })
+            }
+        }
+        d.deserialize_map(Reader)
+    }
+}
+
 #[doc = " Response model for deleting a snippet"]
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct DeleteSnippetResponse {
     #[doc = " ID of the deleted snippet. (`snippetId`)"]
-    #[serde(rename = "snippetId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "snippetId", skip_serializing_if = "Option::is_none")]
     pub snippet_id: Option<i64>,
     /// Fields the definitions do not name, kept as Iterable sent them.
     #[serde(flatten)]
     pub other: serde_json::Map<String, serde_json::Value>,
+}
+
+impl<'de> serde::Deserialize<'de> for DeleteSnippetResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Reader;
+        impl<'de> serde::de::Visitor<'de> for Reader {
+            type Value = DeleteSnippetResponse;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("struct DeleteSnippetResponse")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<DeleteSnippetResponse, A::Error> {
+                let mut f0: Option<Option<i64>> = None;
+                let mut other = serde_json::Map::new();
+                while let Some(key) = map.next_key::<ReadKey<'de>>()? {
+                    match key.as_str() {
+                        "snippetId" => read_field(&mut map, &mut f0, "snippetId")?,
+                        _ => {
+                            let value = map.next_value()?;
+                            other.insert(key.into_string(), value);
+                        }
+                    }
+                }
+                Ok(DeleteSnippetResponse {
+                    snippet_id: f0.unwrap_or_default(),
+                    other,
+                })
+            }
+        }
+        d.deserialize_map(Reader)
+    }
 }
 
 #[doc = " `CampaignDetailsCampaignState`: one of the listed values."]
@@ -825,7 +1242,7 @@ impl<'de> serde::Deserialize<'de> for CampaignDetailsType {
 }
 
 #[doc = " `CampaignDetails`: a result object."]
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct CampaignDetails {
     #[doc = " `campaignState`."]
     #[serde(rename = "campaignState")]
@@ -837,16 +1254,16 @@ pub struct CampaignDetails {
     #[serde(rename = "createdByUserId")]
     pub created_by_user_id: String,
     #[doc = " Ended timestamp as epoch time in milliseconds (`endedAt`)"]
-    #[serde(rename = "endedAt", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "endedAt", skip_serializing_if = "Option::is_none")]
     pub ended_at: Option<i64>,
     #[doc = " `id`."]
     #[serde(rename = "id")]
     pub id: f64,
     #[doc = " `labels`."]
-    #[serde(rename = "labels", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "labels", skip_serializing_if = "Option::is_none")]
     pub labels: Option<Vec<String>>,
     #[doc = " `listIds`."]
-    #[serde(rename = "listIds", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "listIds", skip_serializing_if = "Option::is_none")]
     pub list_ids: Option<Vec<i64>>,
     #[doc = " `messageMedium`."]
     #[serde(rename = "messageMedium")]
@@ -855,19 +1272,19 @@ pub struct CampaignDetails {
     #[serde(rename = "name")]
     pub name: String,
     #[doc = " `recurringCampaignId`."]
-    #[serde(rename = "recurringCampaignId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "recurringCampaignId", skip_serializing_if = "Option::is_none")]
     pub recurring_campaign_id: Option<f64>,
     #[doc = " `sendSize`."]
-    #[serde(rename = "sendSize", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "sendSize", skip_serializing_if = "Option::is_none")]
     pub send_size: Option<f64>,
     #[doc = " Start timestamp as epoch time in milliseconds (`startAt`)"]
-    #[serde(rename = "startAt", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "startAt", skip_serializing_if = "Option::is_none")]
     pub start_at: Option<i64>,
     #[doc = " `suppressionListIds`."]
-    #[serde(rename = "suppressionListIds", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "suppressionListIds", skip_serializing_if = "Option::is_none")]
     pub suppression_list_ids: Option<Vec<i64>>,
     #[doc = " `templateId`."]
-    #[serde(rename = "templateId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "templateId", skip_serializing_if = "Option::is_none")]
     pub template_id: Option<f64>,
     #[doc = " `type`."]
     #[serde(rename = "type")]
@@ -876,18 +1293,99 @@ pub struct CampaignDetails {
     #[serde(rename = "updatedAt")]
     pub updated_at: i64,
     #[doc = " `updatedByUserId`."]
-    #[serde(rename = "updatedByUserId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "updatedByUserId", skip_serializing_if = "Option::is_none")]
     pub updated_by_user_id: Option<String>,
     #[doc = " `workflowId`."]
-    #[serde(rename = "workflowId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "workflowId", skip_serializing_if = "Option::is_none")]
     pub workflow_id: Option<f64>,
     /// Fields the definitions do not name, kept as Iterable sent them.
     #[serde(flatten)]
     pub other: serde_json::Map<String, serde_json::Value>,
 }
 
+impl<'de> serde::Deserialize<'de> for CampaignDetails {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Reader;
+        impl<'de> serde::de::Visitor<'de> for Reader {
+            type Value = CampaignDetails;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("struct CampaignDetails")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<CampaignDetails, A::Error> {
+                let mut f0: Option<CampaignDetailsCampaignState> = None;
+                let mut f1: Option<i64> = None;
+                let mut f2: Option<String> = None;
+                let mut f3: Option<Option<i64>> = None;
+                let mut f4: Option<f64> = None;
+                let mut f5: Option<Option<Vec<String>>> = None;
+                let mut f6: Option<Option<Vec<i64>>> = None;
+                let mut f7: Option<String> = None;
+                let mut f8: Option<String> = None;
+                let mut f9: Option<Option<f64>> = None;
+                let mut f10: Option<Option<f64>> = None;
+                let mut f11: Option<Option<i64>> = None;
+                let mut f12: Option<Option<Vec<i64>>> = None;
+                let mut f13: Option<Option<f64>> = None;
+                let mut f14: Option<CampaignDetailsType> = None;
+                let mut f15: Option<i64> = None;
+                let mut f16: Option<Option<String>> = None;
+                let mut f17: Option<Option<f64>> = None;
+                let mut other = serde_json::Map::new();
+                while let Some(key) = map.next_key::<ReadKey<'de>>()? {
+                    match key.as_str() {
+                        "campaignState" => read_field(&mut map, &mut f0, "campaignState")?,
+                        "createdAt" => read_field(&mut map, &mut f1, "createdAt")?,
+                        "createdByUserId" => read_field(&mut map, &mut f2, "createdByUserId")?,
+                        "endedAt" => read_field(&mut map, &mut f3, "endedAt")?,
+                        "id" => read_field(&mut map, &mut f4, "id")?,
+                        "labels" => read_field(&mut map, &mut f5, "labels")?,
+                        "listIds" => read_field(&mut map, &mut f6, "listIds")?,
+                        "messageMedium" => read_field(&mut map, &mut f7, "messageMedium")?,
+                        "name" => read_field(&mut map, &mut f8, "name")?,
+                        "recurringCampaignId" => read_field(&mut map, &mut f9, "recurringCampaignId")?,
+                        "sendSize" => read_field(&mut map, &mut f10, "sendSize")?,
+                        "startAt" => read_field(&mut map, &mut f11, "startAt")?,
+                        "suppressionListIds" => read_field(&mut map, &mut f12, "suppressionListIds")?,
+                        "templateId" => read_field(&mut map, &mut f13, "templateId")?,
+                        "type" => read_field(&mut map, &mut f14, "type")?,
+                        "updatedAt" => read_field(&mut map, &mut f15, "updatedAt")?,
+                        "updatedByUserId" => read_field(&mut map, &mut f16, "updatedByUserId")?,
+                        "workflowId" => read_field(&mut map, &mut f17, "workflowId")?,
+                        _ => {
+                            let value = map.next_value()?;
+                            other.insert(key.into_string(), value);
+                        }
+                    }
+                }
+                Ok(CampaignDetails {
+                    campaign_state: f0.ok_or_else(|| <A::Error as serde::de::Error>::missing_field("campaignState"))?,
+                    created_at: f1.ok_or_else(|| <A::Error as serde::de::Error>::missing_field("createdAt"))?,
+                    created_by_user_id: f2.ok_or_else(|| <A::Error as serde::de::Error>::missing_field("createdByUserId"))?,
+                    ended_at: f3.unwrap_or_default(),
+                    id: f4.ok_or_else(|| <A::Error as serde::de::Error>::missing_field("id"))?,
+                    labels: f5.unwrap_or_default(),
+                    list_ids: f6.unwrap_or_default(),
+                    message_medium: f7.ok_or_else(|| <A::Error as serde::de::Error>::missing_field("messageMedium"))?,
+                    name: f8.ok_or_else(|| <A::Error as serde::de::Error>::missing_field("name"))?,
+                    recurring_campaign_id: f9.unwrap_or_default(),
+                    send_size: f10.unwrap_or_default(),
+                    start_at: f11.unwrap_or_default(),
+                    suppression_list_ids: f12.unwrap_or_default(),
+                    template_id: f13.unwrap_or_default(),
+                    r#type: f14.ok_or_else(|| <A::Error as serde::de::Error>::missing_field("type"))?,
+                    updated_at: f15.ok_or_else(|| <A::Error as serde::de::Error>::missing_field("updatedAt"))?,
+                    updated_by_user_id: f16.unwrap_or_default(),
+                    workflow_id: f17.unwrap_or_default(),
+                    other,
+                })
+            }
+        }
+        d.deserialize_map(Reader)
+    }
+}
+
 #[doc = " `CatalogFieldMappingsResponse`: a result object."]
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct CatalogFieldMappingsResponse {
     #[doc = " `definedMappings`."]
     #[serde(rename = "definedMappings")]
@@ -900,10 +1398,43 @@ pub struct CatalogFieldMappingsResponse {
     pub other: serde_json::Map<String, serde_json::Value>,
 }
 
+impl<'de> serde::Deserialize<'de> for CatalogFieldMappingsResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Reader;
+        impl<'de> serde::de::Visitor<'de> for Reader {
+            type Value = CatalogFieldMappingsResponse;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("struct CatalogFieldMappingsResponse")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<CatalogFieldMappingsResponse, A::Error> {
+                let mut f0: Option<std::collections::BTreeMap<String, String>> = None;
+                let mut f1: Option<Vec<String>> = None;
+                let mut other = serde_json::Map::new();
+                while let Some(key) = map.next_key::<ReadKey<'de>>()? {
+                    match key.as_str() {
+                        "definedMappings" => read_field(&mut map, &mut f0, "definedMappings")?,
+                        "undefinedFields" => read_field(&mut map, &mut f1, "undefinedFields")?,
+                        _ => {
+                            let value = map.next_value()?;
+                            other.insert(key.into_string(), value);
+                        }
+                    }
+                }
+                Ok(CatalogFieldMappingsResponse {
+                    defined_mappings: f0.ok_or_else(|| <A::Error as serde::de::Error>::missing_field("definedMappings"))?,
+                    undefined_fields: f1.ok_or_else(|| <A::Error as serde::de::Error>::missing_field("undefinedFields"))?,
+                    other,
+                })
+            }
+        }
+        d.deserialize_map(Reader)
+    }
+}
+
 #[doc = " What [`Client::get_catalog_item_by_id`](crate::Client::get_catalog_item_by_id) returns: Get catalog item by ID."]
 ///
 #[doc = " `GetCatalogItemByIdResult`: a result object."]
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct GetCatalogItemByIdResult {
     #[doc = " `catalogName`."]
     #[serde(rename = "catalogName")]
@@ -925,8 +1456,50 @@ pub struct GetCatalogItemByIdResult {
     pub other: serde_json::Map<String, serde_json::Value>,
 }
 
+impl<'de> serde::Deserialize<'de> for GetCatalogItemByIdResult {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Reader;
+        impl<'de> serde::de::Visitor<'de> for Reader {
+            type Value = GetCatalogItemByIdResult;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("struct GetCatalogItemByIdResult")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<GetCatalogItemByIdResult, A::Error> {
+                let mut f0: Option<String> = None;
+                let mut f1: Option<String> = None;
+                let mut f2: Option<i64> = None;
+                let mut f3: Option<i64> = None;
+                let mut f4: Option<serde_json::Map<String, serde_json::Value>> = None;
+                let mut other = serde_json::Map::new();
+                while let Some(key) = map.next_key::<ReadKey<'de>>()? {
+                    match key.as_str() {
+                        "catalogName" => read_field(&mut map, &mut f0, "catalogName")?,
+                        "itemId" => read_field(&mut map, &mut f1, "itemId")?,
+                        "lastModified" => read_field(&mut map, &mut f2, "lastModified")?,
+                        "size" => read_field(&mut map, &mut f3, "size")?,
+                        "value" => read_field(&mut map, &mut f4, "value")?,
+                        _ => {
+                            let value = map.next_value()?;
+                            other.insert(key.into_string(), value);
+                        }
+                    }
+                }
+                Ok(GetCatalogItemByIdResult {
+                    catalog_name: f0.ok_or_else(|| <A::Error as serde::de::Error>::missing_field("catalogName"))?,
+                    item_id: f1.ok_or_else(|| <A::Error as serde::de::Error>::missing_field("itemId"))?,
+                    last_modified: f2.ok_or_else(|| <A::Error as serde::de::Error>::missing_field("lastModified"))?,
+                    size: f3.ok_or_else(|| <A::Error as serde::de::Error>::missing_field("size"))?,
+                    value: f4.ok_or_else(|| <A::Error as serde::de::Error>::missing_field("value"))?,
+                    other,
+                })
+            }
+        }
+        d.deserialize_map(Reader)
+    }
+}
+
 #[doc = " `LinkParam`: a result object."]
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct LinkParam {
     #[doc = " Link parameter key (`key`)"]
     #[serde(rename = "key")]
@@ -939,14 +1512,47 @@ pub struct LinkParam {
     pub other: serde_json::Map<String, serde_json::Value>,
 }
 
+impl<'de> serde::Deserialize<'de> for LinkParam {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Reader;
+        impl<'de> serde::de::Visitor<'de> for Reader {
+            type Value = LinkParam;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("struct LinkParam")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<LinkParam, A::Error> {
+                let mut f0: Option<String> = None;
+                let mut f1: Option<String> = None;
+                let mut other = serde_json::Map::new();
+                while let Some(key) = map.next_key::<ReadKey<'de>>()? {
+                    match key.as_str() {
+                        "key" => read_field(&mut map, &mut f0, "key")?,
+                        "value" => read_field(&mut map, &mut f1, "value")?,
+                        _ => {
+                            let value = map.next_value()?;
+                            other.insert(key.into_string(), value);
+                        }
+                    }
+                }
+                Ok(LinkParam {
+                    key: f0.ok_or_else(|| <A::Error as serde::de::Error>::missing_field("key"))?,
+                    value: f1.ok_or_else(|| <A::Error as serde::de::Error>::missing_field("value"))?,
+                    other,
+                })
+            }
+        }
+        d.deserialize_map(Reader)
+    }
+}
+
 #[doc = " `ApiTemplateResponse`: a result object."]
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct ApiTemplateResponse {
     #[doc = " Campaign ID (`campaignId`)"]
-    #[serde(rename = "campaignId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "campaignId", skip_serializing_if = "Option::is_none")]
     pub campaign_id: Option<i64>,
     #[doc = " Client template ID. Used as a secondary key to reference the template (`clientTemplateId`)"]
-    #[serde(rename = "clientTemplateId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "clientTemplateId", skip_serializing_if = "Option::is_none")]
     pub client_template_id: Option<String>,
     #[doc = " Date created (`createdAt`)"]
     #[serde(rename = "createdAt")]
@@ -971,352 +1577,988 @@ pub struct ApiTemplateResponse {
     pub other: serde_json::Map<String, serde_json::Value>,
 }
 
+impl<'de> serde::Deserialize<'de> for ApiTemplateResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Reader;
+        impl<'de> serde::de::Visitor<'de> for Reader {
+            type Value = ApiTemplateResponse;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("struct ApiTemplateResponse")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<ApiTemplateResponse, A::Error> {
+                let mut f0: Option<Option<i64>> = None;
+                let mut f1: Option<Option<String>> = None;
+                let mut f2: Option<String> = None;
+                let mut f3: Option<String> = None;
+                let mut f4: Option<i64> = None;
+                let mut f5: Option<String> = None;
+                let mut f6: Option<i64> = None;
+                let mut f7: Option<String> = None;
+                let mut other = serde_json::Map::new();
+                while let Some(key) = map.next_key::<ReadKey<'de>>()? {
+                    match key.as_str() {
+                        "campaignId" => read_field(&mut map, &mut f0, "campaignId")?,
+                        "clientTemplateId" => read_field(&mut map, &mut f1, "clientTemplateId")?,
+                        "createdAt" => read_field(&mut map, &mut f2, "createdAt")?,
+                        "creatorUserId" => read_field(&mut map, &mut f3, "creatorUserId")?,
+                        "messageTypeId" => read_field(&mut map, &mut f4, "messageTypeId")?,
+                        "name" => read_field(&mut map, &mut f5, "name")?,
+                        "templateId" => read_field(&mut map, &mut f6, "templateId")?,
+                        "updatedAt" => read_field(&mut map, &mut f7, "updatedAt")?,
+                        _ => {
+                            let value = map.next_value()?;
+                            other.insert(key.into_string(), value);
+                        }
+                    }
+                }
+                Ok(ApiTemplateResponse {
+                    campaign_id: f0.unwrap_or_default(),
+                    client_template_id: f1.unwrap_or_default(),
+                    created_at: f2.ok_or_else(|| <A::Error as serde::de::Error>::missing_field("createdAt"))?,
+                    creator_user_id: f3.ok_or_else(|| <A::Error as serde::de::Error>::missing_field("creatorUserId"))?,
+                    message_type_id: f4.ok_or_else(|| <A::Error as serde::de::Error>::missing_field("messageTypeId"))?,
+                    name: f5.ok_or_else(|| <A::Error as serde::de::Error>::missing_field("name"))?,
+                    template_id: f6.ok_or_else(|| <A::Error as serde::de::Error>::missing_field("templateId"))?,
+                    updated_at: f7.ok_or_else(|| <A::Error as serde::de::Error>::missing_field("updatedAt"))?,
+                    other,
+                })
+            }
+        }
+        d.deserialize_map(Reader)
+    }
+}
+
 #[doc = " What [`Client::get_email_template_by_id`](crate::Client::get_email_template_by_id) returns: Get email template by ID."]
 ///
 #[doc = " `GetEmailTemplateByIdResult`: a result object."]
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct GetEmailTemplateByIdResult {
     #[doc = " BCC emails (`bccEmails`)"]
-    #[serde(rename = "bccEmails", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "bccEmails", skip_serializing_if = "Option::is_none")]
     pub bcc_emails: Option<Vec<String>>,
     #[doc = " Cache data feed lookups for 1 hour (`cacheDataFeed`)"]
-    #[serde(rename = "cacheDataFeed", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "cacheDataFeed", skip_serializing_if = "Option::is_none")]
     pub cache_data_feed: Option<bool>,
     #[doc = " Campaign-level data fields available as {{field}} merge parameters during message rendering. These fields are overridden by user and event data fields of the same name. (`campaignDataFields`)"]
-    #[serde(rename = "campaignDataFields", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "campaignDataFields", skip_serializing_if = "Option::is_none")]
     pub campaign_data_fields: Option<serde_json::Map<String, serde_json::Value>>,
     #[doc = " CC emails (`ccEmails`)"]
-    #[serde(rename = "ccEmails", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "ccEmails", skip_serializing_if = "Option::is_none")]
     pub cc_emails: Option<Vec<String>>,
     #[doc = " Client template ID. Used as a secondary key to reference the template (`clientTemplateId`)"]
-    #[serde(rename = "clientTemplateId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "clientTemplateId", skip_serializing_if = "Option::is_none")]
     pub client_template_id: Option<String>,
     #[doc = " Creator User Id (`creatorUserId`)"]
-    #[serde(rename = "creatorUserId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "creatorUserId", skip_serializing_if = "Option::is_none")]
     pub creator_user_id: Option<String>,
     #[doc = " \\[Deprecated - use dataFeedIds instead\\] Id for data feed used in template rendering (`dataFeedId`)"]
-    #[serde(rename = "dataFeedId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "dataFeedId", skip_serializing_if = "Option::is_none")]
     pub data_feed_id: Option<f64>,
     #[doc = " Ids for data feeds used in template rendering (`dataFeedIds`)"]
-    #[serde(rename = "dataFeedIds", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "dataFeedIds", skip_serializing_if = "Option::is_none")]
     pub data_feed_ids: Option<Vec<f64>>,
     #[doc = " From email (must be an authorized sender) (`fromEmail`)"]
-    #[serde(rename = "fromEmail", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "fromEmail", skip_serializing_if = "Option::is_none")]
     pub from_email: Option<String>,
     #[doc = " From name (`fromName`)"]
-    #[serde(rename = "fromName", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "fromName", skip_serializing_if = "Option::is_none")]
     pub from_name: Option<String>,
     #[doc = " Google analytics utm_campaign value (`googleAnalyticsCampaignName`)"]
-    #[serde(rename = "googleAnalyticsCampaignName", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "googleAnalyticsCampaignName", skip_serializing_if = "Option::is_none")]
     pub google_analytics_campaign_name: Option<String>,
     #[doc = " HTML contents (`html`)"]
-    #[serde(rename = "html", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "html", skip_serializing_if = "Option::is_none")]
     pub html: Option<String>,
     #[doc = " Ask your Iterable CSM to enroll you in the beta for this feature."]
     #[doc = " "]
     #[doc = " Identifies if the locale associated with the response is the template’s default. If empty or flexible default locales are not enabled for the project, the project’s default locale is assigned. (`isDefaultLocale`)"]
-    #[serde(rename = "isDefaultLocale", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "isDefaultLocale", skip_serializing_if = "Option::is_none")]
     pub is_default_locale: Option<bool>,
     #[doc = " Parameters to append to each URL in html contents (`linkParams`)"]
-    #[serde(rename = "linkParams", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "linkParams", skip_serializing_if = "Option::is_none")]
     pub link_params: Option<Vec<LinkParam>>,
     #[doc = " The locale for the content in this request. Leave empty for default locale. Iterable will automatically send the content with locale that matches a 'locale' field in the user profile. (`locale`)"]
-    #[serde(rename = "locale", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "locale", skip_serializing_if = "Option::is_none")]
     pub locale: Option<String>,
     #[doc = " Merge data feed contents into user context, so fields be referenced by {{field}} instead of \\[\\[field\\]\\] (`mergeDataFeedContext`)"]
-    #[serde(rename = "mergeDataFeedContext", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "mergeDataFeedContext", skip_serializing_if = "Option::is_none")]
     pub merge_data_feed_context: Option<bool>,
     #[doc = " Message Type Id (`messageTypeId`)"]
-    #[serde(rename = "messageTypeId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "messageTypeId", skip_serializing_if = "Option::is_none")]
     pub message_type_id: Option<f64>,
     #[doc = " Metadata (`metadata`)"]
-    #[serde(rename = "metadata", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "metadata", skip_serializing_if = "Option::is_none")]
     pub metadata: Option<ApiTemplateResponse>,
     #[doc = " Name of the template (`name`)"]
-    #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "name", skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     #[doc = " Plain text contents (`plainText`)"]
-    #[serde(rename = "plainText", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "plainText", skip_serializing_if = "Option::is_none")]
     pub plain_text: Option<String>,
     #[doc = " Preheader text (`preheaderText`)"]
-    #[serde(rename = "preheaderText", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "preheaderText", skip_serializing_if = "Option::is_none")]
     pub preheader_text: Option<String>,
     #[doc = " Reply to email (`replyToEmail`)"]
-    #[serde(rename = "replyToEmail", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "replyToEmail", skip_serializing_if = "Option::is_none")]
     pub reply_to_email: Option<String>,
     #[doc = " Subject (`subject`)"]
-    #[serde(rename = "subject", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "subject", skip_serializing_if = "Option::is_none")]
     pub subject: Option<String>,
     #[doc = " Email Template ID (`templateId`)"]
     #[serde(rename = "templateId")]
     pub template_id: i64,
     #[doc = " Campaign that uses the template (`campaignId`)"]
-    #[serde(rename = "campaignId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "campaignId", skip_serializing_if = "Option::is_none")]
     pub campaign_id: Option<i64>,
     #[doc = " When the template was created, in epoch milliseconds (`createdAt`)"]
-    #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "createdAt", skip_serializing_if = "Option::is_none")]
     pub created_at: Option<i64>,
     #[doc = " When the template last changed, in epoch milliseconds (`updatedAt`)"]
-    #[serde(rename = "updatedAt", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "updatedAt", skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<i64>,
     /// Fields the definitions do not name, kept as Iterable sent them.
     #[serde(flatten)]
     pub other: serde_json::Map<String, serde_json::Value>,
 }
 
+impl<'de> serde::Deserialize<'de> for GetEmailTemplateByIdResult {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Reader;
+        impl<'de> serde::de::Visitor<'de> for Reader {
+            type Value = GetEmailTemplateByIdResult;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("struct GetEmailTemplateByIdResult")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<GetEmailTemplateByIdResult, A::Error> {
+                let mut f0: Option<Option<Vec<String>>> = None;
+                let mut f1: Option<Option<bool>> = None;
+                let mut f2: Option<Option<serde_json::Map<String, serde_json::Value>>> = None;
+                let mut f3: Option<Option<Vec<String>>> = None;
+                let mut f4: Option<Option<String>> = None;
+                let mut f5: Option<Option<String>> = None;
+                let mut f6: Option<Option<f64>> = None;
+                let mut f7: Option<Option<Vec<f64>>> = None;
+                let mut f8: Option<Option<String>> = None;
+                let mut f9: Option<Option<String>> = None;
+                let mut f10: Option<Option<String>> = None;
+                let mut f11: Option<Option<String>> = None;
+                let mut f12: Option<Option<bool>> = None;
+                let mut f13: Option<Option<Vec<LinkParam>>> = None;
+                let mut f14: Option<Option<String>> = None;
+                let mut f15: Option<Option<bool>> = None;
+                let mut f16: Option<Option<f64>> = None;
+                let mut f17: Option<Option<ApiTemplateResponse>> = None;
+                let mut f18: Option<Option<String>> = None;
+                let mut f19: Option<Option<String>> = None;
+                let mut f20: Option<Option<String>> = None;
+                let mut f21: Option<Option<String>> = None;
+                let mut f22: Option<Option<String>> = None;
+                let mut f23: Option<i64> = None;
+                let mut f24: Option<Option<i64>> = None;
+                let mut f25: Option<Option<i64>> = None;
+                let mut f26: Option<Option<i64>> = None;
+                let mut other = serde_json::Map::new();
+                while let Some(key) = map.next_key::<ReadKey<'de>>()? {
+                    match key.as_str() {
+                        "bccEmails" => read_field(&mut map, &mut f0, "bccEmails")?,
+                        "cacheDataFeed" => read_field(&mut map, &mut f1, "cacheDataFeed")?,
+                        "campaignDataFields" => read_field(&mut map, &mut f2, "campaignDataFields")?,
+                        "ccEmails" => read_field(&mut map, &mut f3, "ccEmails")?,
+                        "clientTemplateId" => read_field(&mut map, &mut f4, "clientTemplateId")?,
+                        "creatorUserId" => read_field(&mut map, &mut f5, "creatorUserId")?,
+                        "dataFeedId" => read_field(&mut map, &mut f6, "dataFeedId")?,
+                        "dataFeedIds" => read_field(&mut map, &mut f7, "dataFeedIds")?,
+                        "fromEmail" => read_field(&mut map, &mut f8, "fromEmail")?,
+                        "fromName" => read_field(&mut map, &mut f9, "fromName")?,
+                        "googleAnalyticsCampaignName" => read_field(&mut map, &mut f10, "googleAnalyticsCampaignName")?,
+                        "html" => read_field(&mut map, &mut f11, "html")?,
+                        "isDefaultLocale" => read_field(&mut map, &mut f12, "isDefaultLocale")?,
+                        "linkParams" => read_field(&mut map, &mut f13, "linkParams")?,
+                        "locale" => read_field(&mut map, &mut f14, "locale")?,
+                        "mergeDataFeedContext" => read_field(&mut map, &mut f15, "mergeDataFeedContext")?,
+                        "messageTypeId" => read_field(&mut map, &mut f16, "messageTypeId")?,
+                        "metadata" => read_field(&mut map, &mut f17, "metadata")?,
+                        "name" => read_field(&mut map, &mut f18, "name")?,
+                        "plainText" => read_field(&mut map, &mut f19, "plainText")?,
+                        "preheaderText" => read_field(&mut map, &mut f20, "preheaderText")?,
+                        "replyToEmail" => read_field(&mut map, &mut f21, "replyToEmail")?,
+                        "subject" => read_field(&mut map, &mut f22, "subject")?,
+                        "templateId" => read_field(&mut map, &mut f23, "templateId")?,
+                        "campaignId" => read_field(&mut map, &mut f24, "campaignId")?,
+                        "createdAt" => read_field(&mut map, &mut f25, "createdAt")?,
+                        "updatedAt" => read_field(&mut map, &mut f26, "updatedAt")?,
+                        _ => {
+                            let value = map.next_value()?;
+                            other.insert(key.into_string(), value);
+                        }
+                    }
+                }
+                Ok(GetEmailTemplateByIdResult {
+                    bcc_emails: f0.unwrap_or_default(),
+                    cache_data_feed: f1.unwrap_or_default(),
+                    campaign_data_fields: f2.unwrap_or_default(),
+                    cc_emails: f3.unwrap_or_default(),
+                    client_template_id: f4.unwrap_or_default(),
+                    creator_user_id: f5.unwrap_or_default(),
+                    data_feed_id: f6.unwrap_or_default(),
+                    data_feed_ids: f7.unwrap_or_default(),
+                    from_email: f8.unwrap_or_default(),
+                    from_name: f9.unwrap_or_default(),
+                    google_analytics_campaign_name: f10.unwrap_or_default(),
+                    html: f11.unwrap_or_default(),
+                    is_default_locale: f12.unwrap_or_default(),
+                    link_params: f13.unwrap_or_default(),
+                    locale: f14.unwrap_or_default(),
+                    merge_data_feed_context: f15.unwrap_or_default(),
+                    message_type_id: f16.unwrap_or_default(),
+                    metadata: f17.unwrap_or_default(),
+                    name: f18.unwrap_or_default(),
+                    plain_text: f19.unwrap_or_default(),
+                    preheader_text: f20.unwrap_or_default(),
+                    reply_to_email: f21.unwrap_or_default(),
+                    subject: f22.unwrap_or_default(),
+                    template_id: f23.ok_or_else(|| <A::Error as serde::de::Error>::missing_field("templateId"))?,
+                    campaign_id: f24.unwrap_or_default(),
+                    created_at: f25.unwrap_or_default(),
+                    updated_at: f26.unwrap_or_default(),
+                    other,
+                })
+            }
+        }
+        d.deserialize_map(Reader)
+    }
+}
+
 #[doc = " `Action`: a result object."]
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct Action {
     #[doc = " For URL actions, this field is a full URL. For custom actions, it's an empty string. (`data`)"]
-    #[serde(rename = "data", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "data", skip_serializing_if = "Option::is_none")]
     pub data: Option<String>,
     #[doc = " For URL actions, this field is <code>openUrl</code>. For custom actions, it's the full URL of the custom action. (`type`)"]
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
     pub r#type: Option<String>,
     /// Fields the definitions do not name, kept as Iterable sent them.
     #[serde(flatten)]
     pub other: serde_json::Map<String, serde_json::Value>,
 }
 
+impl<'de> serde::Deserialize<'de> for Action {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Reader;
+        impl<'de> serde::de::Visitor<'de> for Reader {
+            type Value = Action;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("struct Action")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Action, A::Error> {
+                let mut f0: Option<Option<String>> = None;
+                let mut f1: Option<Option<String>> = None;
+                let mut other = serde_json::Map::new();
+                while let Some(key) = map.next_key::<ReadKey<'de>>()? {
+                    match key.as_str() {
+                        "data" => read_field(&mut map, &mut f0, "data")?,
+                        "type" => read_field(&mut map, &mut f1, "type")?,
+                        _ => {
+                            let value = map.next_value()?;
+                            other.insert(key.into_string(), value);
+                        }
+                    }
+                }
+                Ok(Action {
+                    data: f0.unwrap_or_default(),
+                    r#type: f1.unwrap_or_default(),
+                    other,
+                })
+            }
+        }
+        d.deserialize_map(Reader)
+    }
+}
+
 #[doc = " `Button`: a result object."]
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct Button {
     #[doc = " Action to invoke when a user taps the button. (`action`)"]
-    #[serde(rename = "action", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "action", skip_serializing_if = "Option::is_none")]
     pub action: Option<Action>,
     #[doc = " ID of the button. (`id`)"]
-    #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "id", skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     #[doc = " Text to display on the button. (`title`)"]
-    #[serde(rename = "title", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "title", skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
     /// Fields the definitions do not name, kept as Iterable sent them.
     #[serde(flatten)]
     pub other: serde_json::Map<String, serde_json::Value>,
 }
 
+impl<'de> serde::Deserialize<'de> for Button {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Reader;
+        impl<'de> serde::de::Visitor<'de> for Reader {
+            type Value = Button;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("struct Button")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Button, A::Error> {
+                let mut f0: Option<Option<Action>> = None;
+                let mut f1: Option<Option<String>> = None;
+                let mut f2: Option<Option<String>> = None;
+                let mut other = serde_json::Map::new();
+                while let Some(key) = map.next_key::<ReadKey<'de>>()? {
+                    match key.as_str() {
+                        "action" => read_field(&mut map, &mut f0, "action")?,
+                        "id" => read_field(&mut map, &mut f1, "id")?,
+                        "title" => read_field(&mut map, &mut f2, "title")?,
+                        _ => {
+                            let value = map.next_value()?;
+                            other.insert(key.into_string(), value);
+                        }
+                    }
+                }
+                Ok(Button {
+                    action: f0.unwrap_or_default(),
+                    id: f1.unwrap_or_default(),
+                    title: f2.unwrap_or_default(),
+                    other,
+                })
+            }
+        }
+        d.deserialize_map(Reader)
+    }
+}
+
 #[doc = " `Text`: a result object."]
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct Text {
     #[doc = " Identifier for the text field, specified by the user who created its associated placement. This field is a key, not content. Do not display it. (`label`)"]
-    #[serde(rename = "label", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "label", skip_serializing_if = "Option::is_none")]
     pub label: Option<String>,
     #[doc = " Text to display. (`text`)"]
-    #[serde(rename = "text", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "text", skip_serializing_if = "Option::is_none")]
     pub text: Option<String>,
     /// Fields the definitions do not name, kept as Iterable sent them.
     #[serde(flatten)]
     pub other: serde_json::Map<String, serde_json::Value>,
 }
 
+impl<'de> serde::Deserialize<'de> for Text {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Reader;
+        impl<'de> serde::de::Visitor<'de> for Reader {
+            type Value = Text;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("struct Text")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Text, A::Error> {
+                let mut f0: Option<Option<String>> = None;
+                let mut f1: Option<Option<String>> = None;
+                let mut other = serde_json::Map::new();
+                while let Some(key) = map.next_key::<ReadKey<'de>>()? {
+                    match key.as_str() {
+                        "label" => read_field(&mut map, &mut f0, "label")?,
+                        "text" => read_field(&mut map, &mut f1, "text")?,
+                        _ => {
+                            let value = map.next_value()?;
+                            other.insert(key.into_string(), value);
+                        }
+                    }
+                }
+                Ok(Text {
+                    label: f0.unwrap_or_default(),
+                    text: f1.unwrap_or_default(),
+                    other,
+                })
+            }
+        }
+        d.deserialize_map(Reader)
+    }
+}
+
 #[doc = " `ApiEmbeddedMessagingElements`: a result object."]
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct ApiEmbeddedMessagingElements {
     #[doc = " Body text of the embedded message. (`body`)"]
-    #[serde(rename = "body", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "body", skip_serializing_if = "Option::is_none")]
     pub body: Option<String>,
     #[doc = " Buttons to display with the embedded message. (`buttons`)"]
-    #[serde(rename = "buttons", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "buttons", skip_serializing_if = "Option::is_none")]
     pub buttons: Option<Vec<Button>>,
     #[doc = " Action to invoke when a user taps or clicks on the embedded message (but not on a button or link). (`defaultAction`)"]
-    #[serde(rename = "defaultAction", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "defaultAction", skip_serializing_if = "Option::is_none")]
     pub default_action: Option<Action>,
     #[doc = " Image URL associated with the embedded message. (`mediaUrl`)"]
-    #[serde(rename = "mediaUrl", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "mediaUrl", skip_serializing_if = "Option::is_none")]
     pub media_url: Option<String>,
     #[doc = " Alt text for the image specified by <code>mediaUrl</code>. (`mediaUrlCaption`)"]
-    #[serde(rename = "mediaUrlCaption", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "mediaUrlCaption", skip_serializing_if = "Option::is_none")]
     pub media_url_caption: Option<String>,
     #[doc = " Text fields (other than title and body) to display with the embedded message. (`text`)"]
-    #[serde(rename = "text", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "text", skip_serializing_if = "Option::is_none")]
     pub text: Option<Vec<Text>>,
     #[doc = " Title text of the embedded message. (`title`)"]
-    #[serde(rename = "title", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "title", skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
     /// Fields the definitions do not name, kept as Iterable sent them.
     #[serde(flatten)]
     pub other: serde_json::Map<String, serde_json::Value>,
 }
 
+impl<'de> serde::Deserialize<'de> for ApiEmbeddedMessagingElements {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Reader;
+        impl<'de> serde::de::Visitor<'de> for Reader {
+            type Value = ApiEmbeddedMessagingElements;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("struct ApiEmbeddedMessagingElements")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<ApiEmbeddedMessagingElements, A::Error> {
+                let mut f0: Option<Option<String>> = None;
+                let mut f1: Option<Option<Vec<Button>>> = None;
+                let mut f2: Option<Option<Action>> = None;
+                let mut f3: Option<Option<String>> = None;
+                let mut f4: Option<Option<String>> = None;
+                let mut f5: Option<Option<Vec<Text>>> = None;
+                let mut f6: Option<Option<String>> = None;
+                let mut other = serde_json::Map::new();
+                while let Some(key) = map.next_key::<ReadKey<'de>>()? {
+                    match key.as_str() {
+                        "body" => read_field(&mut map, &mut f0, "body")?,
+                        "buttons" => read_field(&mut map, &mut f1, "buttons")?,
+                        "defaultAction" => read_field(&mut map, &mut f2, "defaultAction")?,
+                        "mediaUrl" => read_field(&mut map, &mut f3, "mediaUrl")?,
+                        "mediaUrlCaption" => read_field(&mut map, &mut f4, "mediaUrlCaption")?,
+                        "text" => read_field(&mut map, &mut f5, "text")?,
+                        "title" => read_field(&mut map, &mut f6, "title")?,
+                        _ => {
+                            let value = map.next_value()?;
+                            other.insert(key.into_string(), value);
+                        }
+                    }
+                }
+                Ok(ApiEmbeddedMessagingElements {
+                    body: f0.unwrap_or_default(),
+                    buttons: f1.unwrap_or_default(),
+                    default_action: f2.unwrap_or_default(),
+                    media_url: f3.unwrap_or_default(),
+                    media_url_caption: f4.unwrap_or_default(),
+                    text: f5.unwrap_or_default(),
+                    title: f6.unwrap_or_default(),
+                    other,
+                })
+            }
+        }
+        d.deserialize_map(Reader)
+    }
+}
+
 #[doc = " `ApiEmbeddedMessagingMetadata`: a result object."]
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct ApiEmbeddedMessagingMetadata {
     #[doc = " ID of the Iterable campaign associated with the embedded message. (`campaignId`)"]
-    #[serde(rename = "campaignId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "campaignId", skip_serializing_if = "Option::is_none")]
     pub campaign_id: Option<i64>,
     #[doc = " Whether or not the campaign is a test message (proof). (`isProof`)"]
-    #[serde(rename = "isProof", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "isProof", skip_serializing_if = "Option::is_none")]
     pub is_proof: Option<bool>,
     #[doc = " ID associated with the specific send of a specific campaign to a specific user. (`messageId`)"]
-    #[serde(rename = "messageId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "messageId", skip_serializing_if = "Option::is_none")]
     pub message_id: Option<String>,
     #[doc = " ID of the placement to which the embedded message belongs. (`placementId`)"]
-    #[serde(rename = "placementId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "placementId", skip_serializing_if = "Option::is_none")]
     pub placement_id: Option<i64>,
     #[doc = " Numeric priority, as compared to other embedded campaigns in the same placement. Lower numbers mean higher priority. Highest priority is 1. (`priorityOrder`)"]
-    #[serde(rename = "priorityOrder", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "priorityOrder", skip_serializing_if = "Option::is_none")]
     pub priority_order: Option<i64>,
     /// Fields the definitions do not name, kept as Iterable sent them.
     #[serde(flatten)]
     pub other: serde_json::Map<String, serde_json::Value>,
 }
 
+impl<'de> serde::Deserialize<'de> for ApiEmbeddedMessagingMetadata {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Reader;
+        impl<'de> serde::de::Visitor<'de> for Reader {
+            type Value = ApiEmbeddedMessagingMetadata;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("struct ApiEmbeddedMessagingMetadata")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<ApiEmbeddedMessagingMetadata, A::Error> {
+                let mut f0: Option<Option<i64>> = None;
+                let mut f1: Option<Option<bool>> = None;
+                let mut f2: Option<Option<String>> = None;
+                let mut f3: Option<Option<i64>> = None;
+                let mut f4: Option<Option<i64>> = None;
+                let mut other = serde_json::Map::new();
+                while let Some(key) = map.next_key::<ReadKey<'de>>()? {
+                    match key.as_str() {
+                        "campaignId" => read_field(&mut map, &mut f0, "campaignId")?,
+                        "isProof" => read_field(&mut map, &mut f1, "isProof")?,
+                        "messageId" => read_field(&mut map, &mut f2, "messageId")?,
+                        "placementId" => read_field(&mut map, &mut f3, "placementId")?,
+                        "priorityOrder" => read_field(&mut map, &mut f4, "priorityOrder")?,
+                        _ => {
+                            let value = map.next_value()?;
+                            other.insert(key.into_string(), value);
+                        }
+                    }
+                }
+                Ok(ApiEmbeddedMessagingMetadata {
+                    campaign_id: f0.unwrap_or_default(),
+                    is_proof: f1.unwrap_or_default(),
+                    message_id: f2.unwrap_or_default(),
+                    placement_id: f3.unwrap_or_default(),
+                    priority_order: f4.unwrap_or_default(),
+                    other,
+                })
+            }
+        }
+        d.deserialize_map(Reader)
+    }
+}
+
 #[doc = " `ApiEmbeddedMessage`: a result object."]
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct ApiEmbeddedMessage {
     #[doc = " Content to display in the message, and actions to invoke on click or tap. (`elements`)"]
-    #[serde(rename = "elements", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "elements", skip_serializing_if = "Option::is_none")]
     pub elements: Option<ApiEmbeddedMessagingElements>,
     #[doc = " Identifying information about the embedded message. (`metadata`)"]
-    #[serde(rename = "metadata", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "metadata", skip_serializing_if = "Option::is_none")]
     pub metadata: Option<ApiEmbeddedMessagingMetadata>,
     #[doc = " Custom JSON data. Use to customize the message display or trigger custom behavior. (`payload`)"]
-    #[serde(rename = "payload", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "payload", skip_serializing_if = "Option::is_none")]
     pub payload: Option<serde_json::Map<String, serde_json::Value>>,
     /// Fields the definitions do not name, kept as Iterable sent them.
     #[serde(flatten)]
     pub other: serde_json::Map<String, serde_json::Value>,
 }
 
+impl<'de> serde::Deserialize<'de> for ApiEmbeddedMessage {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Reader;
+        impl<'de> serde::de::Visitor<'de> for Reader {
+            type Value = ApiEmbeddedMessage;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("struct ApiEmbeddedMessage")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<ApiEmbeddedMessage, A::Error> {
+                let mut f0: Option<Option<ApiEmbeddedMessagingElements>> = None;
+                let mut f1: Option<Option<ApiEmbeddedMessagingMetadata>> = None;
+                let mut f2: Option<Option<serde_json::Map<String, serde_json::Value>>> = None;
+                let mut other = serde_json::Map::new();
+                while let Some(key) = map.next_key::<ReadKey<'de>>()? {
+                    match key.as_str() {
+                        "elements" => read_field(&mut map, &mut f0, "elements")?,
+                        "metadata" => read_field(&mut map, &mut f1, "metadata")?,
+                        "payload" => read_field(&mut map, &mut f2, "payload")?,
+                        _ => {
+                            let value = map.next_value()?;
+                            other.insert(key.into_string(), value);
+                        }
+                    }
+                }
+                Ok(ApiEmbeddedMessage {
+                    elements: f0.unwrap_or_default(),
+                    metadata: f1.unwrap_or_default(),
+                    payload: f2.unwrap_or_default(),
+                    other,
+                })
+            }
+        }
+        d.deserialize_map(Reader)
+    }
+}
+
 #[doc = " `ApiEmbeddedPlacement`: a result object."]
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct ApiEmbeddedPlacement {
     #[doc = " Array of embedded messages associated with <code>placementId</code>. The user specified in the request is eligible for all messages in this array. (`embeddedMessages`)"]
-    #[serde(rename = "embeddedMessages", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "embeddedMessages", skip_serializing_if = "Option::is_none")]
     pub embedded_messages: Option<Vec<ApiEmbeddedMessage>>,
     #[doc = " ID of a placement. (`placementId`)"]
-    #[serde(rename = "placementId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "placementId", skip_serializing_if = "Option::is_none")]
     pub placement_id: Option<i64>,
     /// Fields the definitions do not name, kept as Iterable sent them.
     #[serde(flatten)]
     pub other: serde_json::Map<String, serde_json::Value>,
 }
 
+impl<'de> serde::Deserialize<'de> for ApiEmbeddedPlacement {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Reader;
+        impl<'de> serde::de::Visitor<'de> for Reader {
+            type Value = ApiEmbeddedPlacement;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("struct ApiEmbeddedPlacement")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<ApiEmbeddedPlacement, A::Error> {
+                let mut f0: Option<Option<Vec<ApiEmbeddedMessage>>> = None;
+                let mut f1: Option<Option<i64>> = None;
+                let mut other = serde_json::Map::new();
+                while let Some(key) = map.next_key::<ReadKey<'de>>()? {
+                    match key.as_str() {
+                        "embeddedMessages" => read_field(&mut map, &mut f0, "embeddedMessages")?,
+                        "placementId" => read_field(&mut map, &mut f1, "placementId")?,
+                        _ => {
+                            let value = map.next_value()?;
+                            other.insert(key.into_string(), value);
+                        }
+                    }
+                }
+                Ok(ApiEmbeddedPlacement {
+                    embedded_messages: f0.unwrap_or_default(),
+                    placement_id: f1.unwrap_or_default(),
+                    other,
+                })
+            }
+        }
+        d.deserialize_map(Reader)
+    }
+}
+
 #[doc = " `EmbeddedMessagesResponse`: a result object."]
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct EmbeddedMessagesResponse {
     #[doc = " Array of objects, each with a <code>placementId</code> and an associated list of embedded messages for which the specified user is eligible. (`placements`)"]
-    #[serde(rename = "placements", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "placements", skip_serializing_if = "Option::is_none")]
     pub placements: Option<Vec<ApiEmbeddedPlacement>>,
     /// Fields the definitions do not name, kept as Iterable sent them.
     #[serde(flatten)]
     pub other: serde_json::Map<String, serde_json::Value>,
 }
 
+impl<'de> serde::Deserialize<'de> for EmbeddedMessagesResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Reader;
+        impl<'de> serde::de::Visitor<'de> for Reader {
+            type Value = EmbeddedMessagesResponse;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("struct EmbeddedMessagesResponse")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<EmbeddedMessagesResponse, A::Error> {
+                let mut f0: Option<Option<Vec<ApiEmbeddedPlacement>>> = None;
+                let mut other = serde_json::Map::new();
+                while let Some(key) = map.next_key::<ReadKey<'de>>()? {
+                    match key.as_str() {
+                        "placements" => read_field(&mut map, &mut f0, "placements")?,
+                        _ => {
+                            let value = map.next_value()?;
+                            other.insert(key.into_string(), value);
+                        }
+                    }
+                }
+                Ok(EmbeddedMessagesResponse {
+                    placements: f0.unwrap_or_default(),
+                    other,
+                })
+            }
+        }
+        d.deserialize_map(Reader)
+    }
+}
+
 #[doc = " `Elements`: a result object."]
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct Elements {
     #[doc = " Buttons to display with the embedded message. Each template may have up to two buttons with associated open URLs or custom actions. (`buttons`)"]
-    #[serde(rename = "buttons", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "buttons", skip_serializing_if = "Option::is_none")]
     pub buttons: Option<Vec<Button>>,
     #[doc = " The open action that occurs when a user clicks on the embedded message itself. (`defaultAction`)"]
-    #[serde(rename = "defaultAction", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "defaultAction", skip_serializing_if = "Option::is_none")]
     pub default_action: Option<Action>,
     #[doc = " URL for image or video content to display in the embedded message. (`mediaUrl`)"]
-    #[serde(rename = "mediaUrl", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "mediaUrl", skip_serializing_if = "Option::is_none")]
     pub media_url: Option<String>,
     #[doc = " Alt text for the media specified by <code>mediaUrl</code>. (`mediaUrlCaption`)"]
-    #[serde(rename = "mediaUrlCaption", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "mediaUrlCaption", skip_serializing_if = "Option::is_none")]
     pub media_url_caption: Option<String>,
     #[doc = " Custom text fields for the template. Each custom text field has a <code>label</code> key that is predefined by the template's associated placement, and a configurable <code>text</code> value. (`text`)"]
-    #[serde(rename = "text", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "text", skip_serializing_if = "Option::is_none")]
     pub text: Option<Vec<Text>>,
     /// Fields the definitions do not name, kept as Iterable sent them.
     #[serde(flatten)]
     pub other: serde_json::Map<String, serde_json::Value>,
 }
 
+impl<'de> serde::Deserialize<'de> for Elements {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Reader;
+        impl<'de> serde::de::Visitor<'de> for Reader {
+            type Value = Elements;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("struct Elements")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Elements, A::Error> {
+                let mut f0: Option<Option<Vec<Button>>> = None;
+                let mut f1: Option<Option<Action>> = None;
+                let mut f2: Option<Option<String>> = None;
+                let mut f3: Option<Option<String>> = None;
+                let mut f4: Option<Option<Vec<Text>>> = None;
+                let mut other = serde_json::Map::new();
+                while let Some(key) = map.next_key::<ReadKey<'de>>()? {
+                    match key.as_str() {
+                        "buttons" => read_field(&mut map, &mut f0, "buttons")?,
+                        "defaultAction" => read_field(&mut map, &mut f1, "defaultAction")?,
+                        "mediaUrl" => read_field(&mut map, &mut f2, "mediaUrl")?,
+                        "mediaUrlCaption" => read_field(&mut map, &mut f3, "mediaUrlCaption")?,
+                        "text" => read_field(&mut map, &mut f4, "text")?,
+                        _ => {
+                            let value = map.next_value()?;
+                            other.insert(key.into_string(), value);
+                        }
+                    }
+                }
+                Ok(Elements {
+                    buttons: f0.unwrap_or_default(),
+                    default_action: f1.unwrap_or_default(),
+                    media_url: f2.unwrap_or_default(),
+                    media_url_caption: f3.unwrap_or_default(),
+                    text: f4.unwrap_or_default(),
+                    other,
+                })
+            }
+        }
+        d.deserialize_map(Reader)
+    }
+}
+
 #[doc = " `ApiEmbeddedTemplateModel`: a result object."]
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct ApiEmbeddedTemplateModel {
     #[doc = " Body text of the embedded message (`body`)"]
-    #[serde(rename = "body", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "body", skip_serializing_if = "Option::is_none")]
     pub body: Option<String>,
     #[doc = " Campaign-level data fields available as {{field}} merge parameters during message rendering. These fields are overridden by user and event data fields of the same name. (`campaignDataFields`)"]
-    #[serde(rename = "campaignDataFields", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "campaignDataFields", skip_serializing_if = "Option::is_none")]
     pub campaign_data_fields: Option<serde_json::Map<String, serde_json::Value>>,
     #[doc = " Campaign ID (`campaignId`)"]
-    #[serde(rename = "campaignId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "campaignId", skip_serializing_if = "Option::is_none")]
     pub campaign_id: Option<i64>,
     #[doc = " Client template ID. Used as a secondary key to reference the template (`clientTemplateId`)"]
-    #[serde(rename = "clientTemplateId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "clientTemplateId", skip_serializing_if = "Option::is_none")]
     pub client_template_id: Option<String>,
     #[doc = " Elements (buttons, media, text fields) for the embedded message (`elements`)"]
-    #[serde(rename = "elements", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "elements", skip_serializing_if = "Option::is_none")]
     pub elements: Option<Elements>,
     #[doc = " Ask your Iterable CSM to enroll you in the beta for this feature."]
     #[doc = " "]
     #[doc = " Identifies if the locale associated with the response is the template's default. If empty or flexible default locales are not enabled for the project, the project's default locale is assigned. (`isDefaultLocale`)"]
-    #[serde(rename = "isDefaultLocale", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "isDefaultLocale", skip_serializing_if = "Option::is_none")]
     pub is_default_locale: Option<bool>,
     #[doc = " The locale for the content in this request. Leave empty for default locale. Iterable automatically sends the content with a locale that matches a user profile's <code>locale</code> field. (`locale`)"]
-    #[serde(rename = "locale", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "locale", skip_serializing_if = "Option::is_none")]
     pub locale: Option<String>,
     #[doc = " Message type ID (`messageTypeId`)"]
-    #[serde(rename = "messageTypeId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "messageTypeId", skip_serializing_if = "Option::is_none")]
     pub message_type_id: Option<i64>,
     #[doc = " Name of the template (`name`)"]
-    #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "name", skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     #[doc = " Payload (`payload`)"]
-    #[serde(rename = "payload", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "payload", skip_serializing_if = "Option::is_none")]
     pub payload: Option<serde_json::Map<String, serde_json::Value>>,
     #[doc = " Placement ID that this template is associated with (`placementId`)"]
-    #[serde(rename = "placementId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "placementId", skip_serializing_if = "Option::is_none")]
     pub placement_id: Option<i64>,
     #[doc = " Embedded message template ID (`templateId`)"]
     #[serde(rename = "templateId")]
     pub template_id: i64,
     #[doc = " Title of the embedded message (`title`)"]
-    #[serde(rename = "title", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "title", skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
     /// Fields the definitions do not name, kept as Iterable sent them.
     #[serde(flatten)]
     pub other: serde_json::Map<String, serde_json::Value>,
 }
 
+impl<'de> serde::Deserialize<'de> for ApiEmbeddedTemplateModel {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Reader;
+        impl<'de> serde::de::Visitor<'de> for Reader {
+            type Value = ApiEmbeddedTemplateModel;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("struct ApiEmbeddedTemplateModel")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<ApiEmbeddedTemplateModel, A::Error> {
+                let mut f0: Option<Option<String>> = None;
+                let mut f1: Option<Option<serde_json::Map<String, serde_json::Value>>> = None;
+                let mut f2: Option<Option<i64>> = None;
+                let mut f3: Option<Option<String>> = None;
+                let mut f4: Option<Option<Elements>> = None;
+                let mut f5: Option<Option<bool>> = None;
+                let mut f6: Option<Option<String>> = None;
+                let mut f7: Option<Option<i64>> = None;
+                let mut f8: Option<Option<String>> = None;
+                let mut f9: Option<Option<serde_json::Map<String, serde_json::Value>>> = None;
+                let mut f10: Option<Option<i64>> = None;
+                let mut f11: Option<i64> = None;
+                let mut f12: Option<Option<String>> = None;
+                let mut other = serde_json::Map::new();
+                while let Some(key) = map.next_key::<ReadKey<'de>>()? {
+                    match key.as_str() {
+                        "body" => read_field(&mut map, &mut f0, "body")?,
+                        "campaignDataFields" => read_field(&mut map, &mut f1, "campaignDataFields")?,
+                        "campaignId" => read_field(&mut map, &mut f2, "campaignId")?,
+                        "clientTemplateId" => read_field(&mut map, &mut f3, "clientTemplateId")?,
+                        "elements" => read_field(&mut map, &mut f4, "elements")?,
+                        "isDefaultLocale" => read_field(&mut map, &mut f5, "isDefaultLocale")?,
+                        "locale" => read_field(&mut map, &mut f6, "locale")?,
+                        "messageTypeId" => read_field(&mut map, &mut f7, "messageTypeId")?,
+                        "name" => read_field(&mut map, &mut f8, "name")?,
+                        "payload" => read_field(&mut map, &mut f9, "payload")?,
+                        "placementId" => read_field(&mut map, &mut f10, "placementId")?,
+                        "templateId" => read_field(&mut map, &mut f11, "templateId")?,
+                        "title" => read_field(&mut map, &mut f12, "title")?,
+                        _ => {
+                            let value = map.next_value()?;
+                            other.insert(key.into_string(), value);
+                        }
+                    }
+                }
+                Ok(ApiEmbeddedTemplateModel {
+                    body: f0.unwrap_or_default(),
+                    campaign_data_fields: f1.unwrap_or_default(),
+                    campaign_id: f2.unwrap_or_default(),
+                    client_template_id: f3.unwrap_or_default(),
+                    elements: f4.unwrap_or_default(),
+                    is_default_locale: f5.unwrap_or_default(),
+                    locale: f6.unwrap_or_default(),
+                    message_type_id: f7.unwrap_or_default(),
+                    name: f8.unwrap_or_default(),
+                    payload: f9.unwrap_or_default(),
+                    placement_id: f10.unwrap_or_default(),
+                    template_id: f11.ok_or_else(|| <A::Error as serde::de::Error>::missing_field("templateId"))?,
+                    title: f12.unwrap_or_default(),
+                    other,
+                })
+            }
+        }
+        d.deserialize_map(Reader)
+    }
+}
+
 #[doc = " `BgColor`: a result object."]
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct BgColor {
     #[doc = " The opacity range of the background between 0-1 (`alpha`)"]
-    #[serde(rename = "alpha", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "alpha", skip_serializing_if = "Option::is_none")]
     pub alpha: Option<f64>,
     #[doc = " The hex color of the background. Format: #FFFFFF (`hex`)"]
-    #[serde(rename = "hex", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "hex", skip_serializing_if = "Option::is_none")]
     pub hex: Option<String>,
     /// Fields the definitions do not name, kept as Iterable sent them.
     #[serde(flatten)]
     pub other: serde_json::Map<String, serde_json::Value>,
 }
 
+impl<'de> serde::Deserialize<'de> for BgColor {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Reader;
+        impl<'de> serde::de::Visitor<'de> for Reader {
+            type Value = BgColor;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("struct BgColor")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<BgColor, A::Error> {
+                let mut f0: Option<Option<f64>> = None;
+                let mut f1: Option<Option<String>> = None;
+                let mut other = serde_json::Map::new();
+                while let Some(key) = map.next_key::<ReadKey<'de>>()? {
+                    match key.as_str() {
+                        "alpha" => read_field(&mut map, &mut f0, "alpha")?,
+                        "hex" => read_field(&mut map, &mut f1, "hex")?,
+                        _ => {
+                            let value = map.next_value()?;
+                            other.insert(key.into_string(), value);
+                        }
+                    }
+                }
+                Ok(BgColor {
+                    alpha: f0.unwrap_or_default(),
+                    hex: f1.unwrap_or_default(),
+                    other,
+                })
+            }
+        }
+        d.deserialize_map(Reader)
+    }
+}
+
 #[doc = " `InAppDisplaySettings`: a result object."]
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct InAppDisplaySettings {
     #[doc = " The background color values (`bgColor`)"]
-    #[serde(rename = "bgColor", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "bgColor", skip_serializing_if = "Option::is_none")]
     pub bg_color: Option<BgColor>,
     #[doc = " Padding percentage for the bottom of the notification, or -1 to autoexpand (`bottom`)"]
-    #[serde(rename = "bottom", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "bottom", skip_serializing_if = "Option::is_none")]
     pub bottom: Option<serde_json::Value>,
     #[doc = " Padding percentage for the left of the notification, or -1 to autoexpand (`left`)"]
-    #[serde(rename = "left", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "left", skip_serializing_if = "Option::is_none")]
     pub left: Option<serde_json::Value>,
     #[doc = " Padding percentage for the right of the notification, or -1 to autoexpand (`right`)"]
-    #[serde(rename = "right", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "right", skip_serializing_if = "Option::is_none")]
     pub right: Option<serde_json::Value>,
     #[doc = " Enables In App Animations (`shouldAnimate`)"]
-    #[serde(rename = "shouldAnimate", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "shouldAnimate", skip_serializing_if = "Option::is_none")]
     pub should_animate: Option<bool>,
     #[doc = " Padding percentage for the top of the notification, or -1 to autoexpand (`top`)"]
-    #[serde(rename = "top", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "top", skip_serializing_if = "Option::is_none")]
     pub top: Option<serde_json::Value>,
     /// Fields the definitions do not name, kept as Iterable sent them.
     #[serde(flatten)]
     pub other: serde_json::Map<String, serde_json::Value>,
 }
 
+impl<'de> serde::Deserialize<'de> for InAppDisplaySettings {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Reader;
+        impl<'de> serde::de::Visitor<'de> for Reader {
+            type Value = InAppDisplaySettings;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("struct InAppDisplaySettings")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<InAppDisplaySettings, A::Error> {
+                let mut f0: Option<Option<BgColor>> = None;
+                let mut f1: Option<Option<serde_json::Value>> = None;
+                let mut f2: Option<Option<serde_json::Value>> = None;
+                let mut f3: Option<Option<serde_json::Value>> = None;
+                let mut f4: Option<Option<bool>> = None;
+                let mut f5: Option<Option<serde_json::Value>> = None;
+                let mut other = serde_json::Map::new();
+                while let Some(key) = map.next_key::<ReadKey<'de>>()? {
+                    match key.as_str() {
+                        "bgColor" => read_field(&mut map, &mut f0, "bgColor")?,
+                        "bottom" => read_field(&mut map, &mut f1, "bottom")?,
+                        "left" => read_field(&mut map, &mut f2, "left")?,
+                        "right" => read_field(&mut map, &mut f3, "right")?,
+                        "shouldAnimate" => read_field(&mut map, &mut f4, "shouldAnimate")?,
+                        "top" => read_field(&mut map, &mut f5, "top")?,
+                        _ => {
+                            let value = map.next_value()?;
+                            other.insert(key.into_string(), value);
+                        }
+                    }
+                }
+                Ok(InAppDisplaySettings {
+                    bg_color: f0.unwrap_or_default(),
+                    bottom: f1.unwrap_or_default(),
+                    left: f2.unwrap_or_default(),
+                    right: f3.unwrap_or_default(),
+                    should_animate: f4.unwrap_or_default(),
+                    top: f5.unwrap_or_default(),
+                    other,
+                })
+            }
+        }
+        d.deserialize_map(Reader)
+    }
+}
+
 #[doc = " `RokuButtonContent`: a result object."]
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct RokuButtonContent {
     #[doc = " `buttonBorderColor`."]
     #[serde(rename = "buttonBorderColor")]
@@ -1344,147 +2586,387 @@ pub struct RokuButtonContent {
     pub other: serde_json::Map<String, serde_json::Value>,
 }
 
+impl<'de> serde::Deserialize<'de> for RokuButtonContent {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Reader;
+        impl<'de> serde::de::Visitor<'de> for Reader {
+            type Value = RokuButtonContent;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("struct RokuButtonContent")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<RokuButtonContent, A::Error> {
+                let mut f0: Option<String> = None;
+                let mut f1: Option<String> = None;
+                let mut f2: Option<String> = None;
+                let mut f3: Option<String> = None;
+                let mut f4: Option<String> = None;
+                let mut f5: Option<String> = None;
+                let mut f6: Option<String> = None;
+                let mut other = serde_json::Map::new();
+                while let Some(key) = map.next_key::<ReadKey<'de>>()? {
+                    match key.as_str() {
+                        "buttonBorderColor" => read_field(&mut map, &mut f0, "buttonBorderColor")?,
+                        "buttonColorFocused" => read_field(&mut map, &mut f1, "buttonColorFocused")?,
+                        "buttonColorUnFocused" => read_field(&mut map, &mut f2, "buttonColorUnFocused")?,
+                        "buttonDeeplink" => read_field(&mut map, &mut f3, "buttonDeeplink")?,
+                        "buttonText" => read_field(&mut map, &mut f4, "buttonText")?,
+                        "buttonTextColorFocused" => read_field(&mut map, &mut f5, "buttonTextColorFocused")?,
+                        "buttonTextColorUnFocused" => read_field(&mut map, &mut f6, "buttonTextColorUnFocused")?,
+                        _ => {
+                            let value = map.next_value()?;
+                            other.insert(key.into_string(), value);
+                        }
+                    }
+                }
+                Ok(RokuButtonContent {
+                    button_border_color: f0.ok_or_else(|| <A::Error as serde::de::Error>::missing_field("buttonBorderColor"))?,
+                    button_color_focused: f1.ok_or_else(|| <A::Error as serde::de::Error>::missing_field("buttonColorFocused"))?,
+                    button_color_un_focused: f2.ok_or_else(|| <A::Error as serde::de::Error>::missing_field("buttonColorUnFocused"))?,
+                    button_deeplink: f3.ok_or_else(|| <A::Error as serde::de::Error>::missing_field("buttonDeeplink"))?,
+                    button_text: f4.ok_or_else(|| <A::Error as serde::de::Error>::missing_field("buttonText"))?,
+                    button_text_color_focused: f5.ok_or_else(|| <A::Error as serde::de::Error>::missing_field("buttonTextColorFocused"))?,
+                    button_text_color_un_focused: f6.ok_or_else(|| <A::Error as serde::de::Error>::missing_field("buttonTextColorUnFocused"))?,
+                    other,
+                })
+            }
+        }
+        d.deserialize_map(Reader)
+    }
+}
+
 #[doc = " `RokuContent`: a result object."]
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct RokuContent {
     #[doc = " `backgroundColor`."]
-    #[serde(rename = "backgroundColor", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "backgroundColor", skip_serializing_if = "Option::is_none")]
     pub background_color: Option<String>,
     #[doc = " `buttons`."]
-    #[serde(rename = "buttons", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "buttons", skip_serializing_if = "Option::is_none")]
     pub buttons: Option<Vec<RokuButtonContent>>,
     #[doc = " `dialogBodyFont`."]
-    #[serde(rename = "dialogBodyFont", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "dialogBodyFont", skip_serializing_if = "Option::is_none")]
     pub dialog_body_font: Option<String>,
     #[doc = " `dialogButtonFont`."]
-    #[serde(rename = "dialogButtonFont", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "dialogButtonFont", skip_serializing_if = "Option::is_none")]
     pub dialog_button_font: Option<String>,
     #[doc = " `dialogHeader`."]
-    #[serde(rename = "dialogHeader", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "dialogHeader", skip_serializing_if = "Option::is_none")]
     pub dialog_header: Option<String>,
     #[doc = " `dialogHeaderFont`."]
-    #[serde(rename = "dialogHeaderFont", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "dialogHeaderFont", skip_serializing_if = "Option::is_none")]
     pub dialog_header_font: Option<String>,
     #[doc = " `dialogText`."]
-    #[serde(rename = "dialogText", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "dialogText", skip_serializing_if = "Option::is_none")]
     pub dialog_text: Option<String>,
     #[doc = " `fhd_image`."]
-    #[serde(rename = "fhd_image", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "fhd_image", skip_serializing_if = "Option::is_none")]
     pub fhd_image: Option<String>,
     #[doc = " `textColor`."]
-    #[serde(rename = "textColor", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "textColor", skip_serializing_if = "Option::is_none")]
     pub text_color: Option<String>,
     /// Fields the definitions do not name, kept as Iterable sent them.
     #[serde(flatten)]
     pub other: serde_json::Map<String, serde_json::Value>,
 }
 
+impl<'de> serde::Deserialize<'de> for RokuContent {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Reader;
+        impl<'de> serde::de::Visitor<'de> for Reader {
+            type Value = RokuContent;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("struct RokuContent")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<RokuContent, A::Error> {
+                let mut f0: Option<Option<String>> = None;
+                let mut f1: Option<Option<Vec<RokuButtonContent>>> = None;
+                let mut f2: Option<Option<String>> = None;
+                let mut f3: Option<Option<String>> = None;
+                let mut f4: Option<Option<String>> = None;
+                let mut f5: Option<Option<String>> = None;
+                let mut f6: Option<Option<String>> = None;
+                let mut f7: Option<Option<String>> = None;
+                let mut f8: Option<Option<String>> = None;
+                let mut other = serde_json::Map::new();
+                while let Some(key) = map.next_key::<ReadKey<'de>>()? {
+                    match key.as_str() {
+                        "backgroundColor" => read_field(&mut map, &mut f0, "backgroundColor")?,
+                        "buttons" => read_field(&mut map, &mut f1, "buttons")?,
+                        "dialogBodyFont" => read_field(&mut map, &mut f2, "dialogBodyFont")?,
+                        "dialogButtonFont" => read_field(&mut map, &mut f3, "dialogButtonFont")?,
+                        "dialogHeader" => read_field(&mut map, &mut f4, "dialogHeader")?,
+                        "dialogHeaderFont" => read_field(&mut map, &mut f5, "dialogHeaderFont")?,
+                        "dialogText" => read_field(&mut map, &mut f6, "dialogText")?,
+                        "fhd_image" => read_field(&mut map, &mut f7, "fhd_image")?,
+                        "textColor" => read_field(&mut map, &mut f8, "textColor")?,
+                        _ => {
+                            let value = map.next_value()?;
+                            other.insert(key.into_string(), value);
+                        }
+                    }
+                }
+                Ok(RokuContent {
+                    background_color: f0.unwrap_or_default(),
+                    buttons: f1.unwrap_or_default(),
+                    dialog_body_font: f2.unwrap_or_default(),
+                    dialog_button_font: f3.unwrap_or_default(),
+                    dialog_header: f4.unwrap_or_default(),
+                    dialog_header_font: f5.unwrap_or_default(),
+                    dialog_text: f6.unwrap_or_default(),
+                    fhd_image: f7.unwrap_or_default(),
+                    text_color: f8.unwrap_or_default(),
+                    other,
+                })
+            }
+        }
+        d.deserialize_map(Reader)
+    }
+}
+
 #[doc = " `WebInAppDisplaySettings`: a result object."]
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct WebInAppDisplaySettings {
     #[doc = " The position of the message on the screen (`position`)"]
-    #[serde(rename = "position", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "position", skip_serializing_if = "Option::is_none")]
     pub position: Option<serde_json::Value>,
     /// Fields the definitions do not name, kept as Iterable sent them.
     #[serde(flatten)]
     pub other: serde_json::Map<String, serde_json::Value>,
 }
 
+impl<'de> serde::Deserialize<'de> for WebInAppDisplaySettings {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Reader;
+        impl<'de> serde::de::Visitor<'de> for Reader {
+            type Value = WebInAppDisplaySettings;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("struct WebInAppDisplaySettings")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<WebInAppDisplaySettings, A::Error> {
+                let mut f0: Option<Option<serde_json::Value>> = None;
+                let mut other = serde_json::Map::new();
+                while let Some(key) = map.next_key::<ReadKey<'de>>()? {
+                    match key.as_str() {
+                        "position" => read_field(&mut map, &mut f0, "position")?,
+                        _ => {
+                            let value = map.next_value()?;
+                            other.insert(key.into_string(), value);
+                        }
+                    }
+                }
+                Ok(WebInAppDisplaySettings {
+                    position: f0.unwrap_or_default(),
+                    other,
+                })
+            }
+        }
+        d.deserialize_map(Reader)
+    }
+}
+
 #[doc = " The content for the in-app message"]
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct GetInappMessagesResultInAppMessagesItemContent {
     #[doc = " The html to be displayed (`html`)"]
-    #[serde(rename = "html", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "html", skip_serializing_if = "Option::is_none")]
     pub html: Option<String>,
     #[doc = " The in-app message display settings (`inAppDisplaySettings`)"]
-    #[serde(rename = "inAppDisplaySettings", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "inAppDisplaySettings", skip_serializing_if = "Option::is_none")]
     pub in_app_display_settings: Option<InAppDisplaySettings>,
     #[doc = " `ottPayload`."]
-    #[serde(rename = "ottPayload", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "ottPayload", skip_serializing_if = "Option::is_none")]
     pub ott_payload: Option<RokuContent>,
     #[doc = " `webInAppDisplaySettings`."]
     #[serde(rename = "webInAppDisplaySettings")]
     pub web_in_app_display_settings: WebInAppDisplaySettings,
     #[doc = " Custom payload of the message (`payload`)"]
-    #[serde(rename = "payload", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "payload", skip_serializing_if = "Option::is_none")]
     pub payload: Option<serde_json::Map<String, serde_json::Value>>,
     /// Fields the definitions do not name, kept as Iterable sent them.
     #[serde(flatten)]
     pub other: serde_json::Map<String, serde_json::Value>,
 }
 
+impl<'de> serde::Deserialize<'de> for GetInappMessagesResultInAppMessagesItemContent {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Reader;
+        impl<'de> serde::de::Visitor<'de> for Reader {
+            type Value = GetInappMessagesResultInAppMessagesItemContent;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("struct GetInappMessagesResultInAppMessagesItemContent")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<GetInappMessagesResultInAppMessagesItemContent, A::Error> {
+                let mut f0: Option<Option<String>> = None;
+                let mut f1: Option<Option<InAppDisplaySettings>> = None;
+                let mut f2: Option<Option<RokuContent>> = None;
+                let mut f3: Option<WebInAppDisplaySettings> = None;
+                let mut f4: Option<Option<serde_json::Map<String, serde_json::Value>>> = None;
+                let mut other = serde_json::Map::new();
+                while let Some(key) = map.next_key::<ReadKey<'de>>()? {
+                    match key.as_str() {
+                        "html" => read_field(&mut map, &mut f0, "html")?,
+                        "inAppDisplaySettings" => read_field(&mut map, &mut f1, "inAppDisplaySettings")?,
+                        "ottPayload" => read_field(&mut map, &mut f2, "ottPayload")?,
+                        "webInAppDisplaySettings" => read_field(&mut map, &mut f3, "webInAppDisplaySettings")?,
+                        "payload" => read_field(&mut map, &mut f4, "payload")?,
+                        _ => {
+                            let value = map.next_value()?;
+                            other.insert(key.into_string(), value);
+                        }
+                    }
+                }
+                Ok(GetInappMessagesResultInAppMessagesItemContent {
+                    html: f0.unwrap_or_default(),
+                    in_app_display_settings: f1.unwrap_or_default(),
+                    ott_payload: f2.unwrap_or_default(),
+                    web_in_app_display_settings: f3.ok_or_else(|| <A::Error as serde::de::Error>::missing_field("webInAppDisplaySettings"))?,
+                    payload: f4.unwrap_or_default(),
+                    other,
+                })
+            }
+        }
+        d.deserialize_map(Reader)
+    }
+}
+
 #[doc = " `InboxMetadata`: a result object."]
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct InboxMetadata {
     #[doc = " The icon to display in the inbox (`icon`)"]
-    #[serde(rename = "icon", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "icon", skip_serializing_if = "Option::is_none")]
     pub icon: Option<String>,
     #[doc = " The subtitle to display in the inbox (`subtitle`)"]
-    #[serde(rename = "subtitle", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "subtitle", skip_serializing_if = "Option::is_none")]
     pub subtitle: Option<String>,
     #[doc = " The title to display in the inbox (`title`)"]
-    #[serde(rename = "title", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "title", skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
     /// Fields the definitions do not name, kept as Iterable sent them.
     #[serde(flatten)]
     pub other: serde_json::Map<String, serde_json::Value>,
 }
 
+impl<'de> serde::Deserialize<'de> for InboxMetadata {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Reader;
+        impl<'de> serde::de::Visitor<'de> for Reader {
+            type Value = InboxMetadata;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("struct InboxMetadata")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<InboxMetadata, A::Error> {
+                let mut f0: Option<Option<String>> = None;
+                let mut f1: Option<Option<String>> = None;
+                let mut f2: Option<Option<String>> = None;
+                let mut other = serde_json::Map::new();
+                while let Some(key) = map.next_key::<ReadKey<'de>>()? {
+                    match key.as_str() {
+                        "icon" => read_field(&mut map, &mut f0, "icon")?,
+                        "subtitle" => read_field(&mut map, &mut f1, "subtitle")?,
+                        "title" => read_field(&mut map, &mut f2, "title")?,
+                        _ => {
+                            let value = map.next_value()?;
+                            other.insert(key.into_string(), value);
+                        }
+                    }
+                }
+                Ok(InboxMetadata {
+                    icon: f0.unwrap_or_default(),
+                    subtitle: f1.unwrap_or_default(),
+                    title: f2.unwrap_or_default(),
+                    other,
+                })
+            }
+        }
+        d.deserialize_map(Reader)
+    }
+}
+
 #[doc = " The trigger type for the in-app message"]
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct GetInappMessagesResultInAppMessagesItemTrigger {
     #[doc = " How the message is triggered, for example immediate, event or never (`type`)"]
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
     pub r#type: Option<String>,
     /// Fields the definitions do not name, kept as Iterable sent them.
     #[serde(flatten)]
     pub other: serde_json::Map<String, serde_json::Value>,
 }
 
+impl<'de> serde::Deserialize<'de> for GetInappMessagesResultInAppMessagesItemTrigger {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Reader;
+        impl<'de> serde::de::Visitor<'de> for Reader {
+            type Value = GetInappMessagesResultInAppMessagesItemTrigger;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("struct GetInappMessagesResultInAppMessagesItemTrigger")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<GetInappMessagesResultInAppMessagesItemTrigger, A::Error> {
+                let mut f0: Option<Option<String>> = None;
+                let mut other = serde_json::Map::new();
+                while let Some(key) = map.next_key::<ReadKey<'de>>()? {
+                    match key.as_str() {
+                        "type" => read_field(&mut map, &mut f0, "type")?,
+                        _ => {
+                            let value = map.next_value()?;
+                            other.insert(key.into_string(), value);
+                        }
+                    }
+                }
+                Ok(GetInappMessagesResultInAppMessagesItemTrigger {
+                    r#type: f0.unwrap_or_default(),
+                    other,
+                })
+            }
+        }
+        d.deserialize_map(Reader)
+    }
+}
+
 #[doc = " `GetInappMessagesResultInAppMessagesItem`: a result object."]
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct GetInappMessagesResultInAppMessagesItem {
     #[doc = " Campaign ID (`campaignId`)"]
-    #[serde(rename = "campaignId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "campaignId", skip_serializing_if = "Option::is_none")]
     pub campaign_id: Option<f64>,
     #[doc = " The content for the in-app message (`content`)"]
-    #[serde(rename = "content", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "content", skip_serializing_if = "Option::is_none")]
     pub content: Option<GetInappMessagesResultInAppMessagesItemContent>,
     #[doc = " When the message was created, in epoch milliseconds (`createdAt`)"]
-    #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "createdAt", skip_serializing_if = "Option::is_none")]
     pub created_at: Option<i64>,
     #[doc = " The custom payload for the in-app message (`customPayload`)"]
-    #[serde(rename = "customPayload", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "customPayload", skip_serializing_if = "Option::is_none")]
     pub custom_payload: Option<serde_json::Map<String, serde_json::Value>>,
     #[doc = " When the message expires, in epoch milliseconds (`expiresAt`)"]
-    #[serde(rename = "expiresAt", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "expiresAt", skip_serializing_if = "Option::is_none")]
     pub expires_at: Option<i64>,
     #[doc = " An object containing inbox metadata associated with this in-app message (`inboxMetadata`)"]
-    #[serde(rename = "inboxMetadata", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "inboxMetadata", skip_serializing_if = "Option::is_none")]
     pub inbox_metadata: Option<InboxMetadata>,
     #[doc = " `jsonOnly`."]
     #[serde(rename = "jsonOnly")]
     pub json_only: bool,
     #[doc = " Iterable-generated Message ID (`messageId`)"]
-    #[serde(rename = "messageId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "messageId", skip_serializing_if = "Option::is_none")]
     pub message_id: Option<String>,
     #[doc = " `messageType`."]
     #[serde(rename = "messageType")]
     pub message_type: serde_json::Value,
     #[doc = " The custom Roku payload for the in-app message (`ottPayload`)"]
-    #[serde(rename = "ottPayload", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "ottPayload", skip_serializing_if = "Option::is_none")]
     pub ott_payload: Option<RokuContent>,
     #[doc = " The priority value of the in-app message (`priorityLevel`)"]
-    #[serde(rename = "priorityLevel", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "priorityLevel", skip_serializing_if = "Option::is_none")]
     pub priority_level: Option<f64>,
     #[doc = " Whether or not the message was read by user (`read`)"]
-    #[serde(rename = "read", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "read", skip_serializing_if = "Option::is_none")]
     pub read: Option<bool>,
     #[doc = " Whether or not the message associated with the event was configured to use the inbox (`saveToInbox`)"]
-    #[serde(rename = "saveToInbox", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "saveToInbox", skip_serializing_if = "Option::is_none")]
     pub save_to_inbox: Option<bool>,
     #[doc = " The trigger type for the in-app message (`trigger`)"]
-    #[serde(rename = "trigger", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "trigger", skip_serializing_if = "Option::is_none")]
     pub trigger: Option<GetInappMessagesResultInAppMessagesItemTrigger>,
     #[doc = " `typeOfContent`."]
     #[serde(rename = "typeOfContent")]
@@ -1494,10 +2976,82 @@ pub struct GetInappMessagesResultInAppMessagesItem {
     pub other: serde_json::Map<String, serde_json::Value>,
 }
 
+impl<'de> serde::Deserialize<'de> for GetInappMessagesResultInAppMessagesItem {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Reader;
+        impl<'de> serde::de::Visitor<'de> for Reader {
+            type Value = GetInappMessagesResultInAppMessagesItem;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("struct GetInappMessagesResultInAppMessagesItem")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<GetInappMessagesResultInAppMessagesItem, A::Error> {
+                let mut f0: Option<Option<f64>> = None;
+                let mut f1: Option<Option<GetInappMessagesResultInAppMessagesItemContent>> = None;
+                let mut f2: Option<Option<i64>> = None;
+                let mut f3: Option<Option<serde_json::Map<String, serde_json::Value>>> = None;
+                let mut f4: Option<Option<i64>> = None;
+                let mut f5: Option<Option<InboxMetadata>> = None;
+                let mut f6: Option<bool> = None;
+                let mut f7: Option<Option<String>> = None;
+                let mut f8: Option<serde_json::Value> = None;
+                let mut f9: Option<Option<RokuContent>> = None;
+                let mut f10: Option<Option<f64>> = None;
+                let mut f11: Option<Option<bool>> = None;
+                let mut f12: Option<Option<bool>> = None;
+                let mut f13: Option<Option<GetInappMessagesResultInAppMessagesItemTrigger>> = None;
+                let mut f14: Option<serde_json::Value> = None;
+                let mut other = serde_json::Map::new();
+                while let Some(key) = map.next_key::<ReadKey<'de>>()? {
+                    match key.as_str() {
+                        "campaignId" => read_field(&mut map, &mut f0, "campaignId")?,
+                        "content" => read_field(&mut map, &mut f1, "content")?,
+                        "createdAt" => read_field(&mut map, &mut f2, "createdAt")?,
+                        "customPayload" => read_field(&mut map, &mut f3, "customPayload")?,
+                        "expiresAt" => read_field(&mut map, &mut f4, "expiresAt")?,
+                        "inboxMetadata" => read_field(&mut map, &mut f5, "inboxMetadata")?,
+                        "jsonOnly" => read_field(&mut map, &mut f6, "jsonOnly")?,
+                        "messageId" => read_field(&mut map, &mut f7, "messageId")?,
+                        "messageType" => read_field(&mut map, &mut f8, "messageType")?,
+                        "ottPayload" => read_field(&mut map, &mut f9, "ottPayload")?,
+                        "priorityLevel" => read_field(&mut map, &mut f10, "priorityLevel")?,
+                        "read" => read_field(&mut map, &mut f11, "read")?,
+                        "saveToInbox" => read_field(&mut map, &mut f12, "saveToInbox")?,
+                        "trigger" => read_field(&mut map, &mut f13, "trigger")?,
+                        "typeOfContent" => read_field(&mut map, &mut f14, "typeOfContent")?,
+                        _ => {
+                            let value = map.next_value()?;
+                            other.insert(key.into_string(), value);
+                        }
+                    }
+                }
+                Ok(GetInappMessagesResultInAppMessagesItem {
+                    campaign_id: f0.unwrap_or_default(),
+                    content: f1.unwrap_or_default(),
+                    created_at: f2.unwrap_or_default(),
+                    custom_payload: f3.unwrap_or_default(),
+                    expires_at: f4.unwrap_or_default(),
+                    inbox_metadata: f5.unwrap_or_default(),
+                    json_only: f6.ok_or_else(|| <A::Error as serde::de::Error>::missing_field("jsonOnly"))?,
+                    message_id: f7.unwrap_or_default(),
+                    message_type: f8.ok_or_else(|| <A::Error as serde::de::Error>::missing_field("messageType"))?,
+                    ott_payload: f9.unwrap_or_default(),
+                    priority_level: f10.unwrap_or_default(),
+                    read: f11.unwrap_or_default(),
+                    save_to_inbox: f12.unwrap_or_default(),
+                    trigger: f13.unwrap_or_default(),
+                    type_of_content: f14.ok_or_else(|| <A::Error as serde::de::Error>::missing_field("typeOfContent"))?,
+                    other,
+                })
+            }
+        }
+        d.deserialize_map(Reader)
+    }
+}
+
 #[doc = " What [`Client::get_inapp_messages`](crate::Client::get_inapp_messages) returns: Get In-App Messages."]
 ///
 #[doc = " `GetInappMessagesResult`: a result object."]
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct GetInappMessagesResult {
     #[doc = " `inAppMessages`."]
     #[serde(rename = "inAppMessages")]
@@ -1507,88 +3061,232 @@ pub struct GetInappMessagesResult {
     pub other: serde_json::Map<String, serde_json::Value>,
 }
 
+impl<'de> serde::Deserialize<'de> for GetInappMessagesResult {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Reader;
+        impl<'de> serde::de::Visitor<'de> for Reader {
+            type Value = GetInappMessagesResult;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("struct GetInappMessagesResult")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<GetInappMessagesResult, A::Error> {
+                let mut f0: Option<Vec<GetInappMessagesResultInAppMessagesItem>> = None;
+                let mut other = serde_json::Map::new();
+                while let Some(key) = map.next_key::<ReadKey<'de>>()? {
+                    match key.as_str() {
+                        "inAppMessages" => read_field(&mut map, &mut f0, "inAppMessages")?,
+                        _ => {
+                            let value = map.next_value()?;
+                            other.insert(key.into_string(), value);
+                        }
+                    }
+                }
+                Ok(GetInappMessagesResult {
+                    in_app_messages: f0.ok_or_else(|| <A::Error as serde::de::Error>::missing_field("inAppMessages"))?,
+                    other,
+                })
+            }
+        }
+        d.deserialize_map(Reader)
+    }
+}
+
 #[doc = " What [`Client::get_inapp_template_by_id`](crate::Client::get_inapp_template_by_id) returns: Get in-app template by ID."]
 ///
 #[doc = " `GetInappTemplateByIdResult`: a result object."]
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct GetInappTemplateByIdResult {
     #[doc = " Campaign-level data fields available as {{field}} merge parameters during message rendering. These fields are overridden by user and event data fields of the same name. (`campaignDataFields`)"]
-    #[serde(rename = "campaignDataFields", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "campaignDataFields", skip_serializing_if = "Option::is_none")]
     pub campaign_data_fields: Option<serde_json::Map<String, serde_json::Value>>,
     #[doc = " Campaign ID (`campaignId`)"]
-    #[serde(rename = "campaignId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "campaignId", skip_serializing_if = "Option::is_none")]
     pub campaign_id: Option<i64>,
     #[doc = " Client template ID. Used as a secondary key to reference the template (`clientTemplateId`)"]
-    #[serde(rename = "clientTemplateId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "clientTemplateId", skip_serializing_if = "Option::is_none")]
     pub client_template_id: Option<String>,
     #[doc = " The in-app message's absolute expiration time. If set to a time before the campaign sends, contacts will never see the message. Format is <code>YYYY-MM-DD HH:MM:SS</code> (UTC timestamp, time zones not allowed). Default expiration is 90 days after send time. For more information, read <a href=\"https://support.iterable.com/hc/articles/360044425951\">Creating In-App Templates</a>. (`expirationDateTime`)"]
-    #[serde(rename = "expirationDateTime", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "expirationDateTime", skip_serializing_if = "Option::is_none")]
     pub expiration_date_time: Option<String>,
     #[doc = " The in-app message's expiration time, relative to its send time. Should be an expression such as <code>now+90d</code>. Default expiration is 90 days after send time. For more information, read <a href=\"https://support.iterable.com/hc/articles/360044425951\">Creating In-App Templates</a>. (`expirationDuration`)"]
-    #[serde(rename = "expirationDuration", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "expirationDuration", skip_serializing_if = "Option::is_none")]
     pub expiration_duration: Option<String>,
     #[doc = " Html of the in-app notification (`html`)"]
-    #[serde(rename = "html", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "html", skip_serializing_if = "Option::is_none")]
     pub html: Option<String>,
     #[doc = " Display settings (`inAppDisplaySettings`)"]
-    #[serde(rename = "inAppDisplaySettings", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "inAppDisplaySettings", skip_serializing_if = "Option::is_none")]
     pub in_app_display_settings: Option<InAppDisplaySettings>,
     #[doc = " Title, subtitle, and thumbnail (`inboxMetadata`)"]
-    #[serde(rename = "inboxMetadata", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "inboxMetadata", skip_serializing_if = "Option::is_none")]
     pub inbox_metadata: Option<InboxMetadata>,
     #[doc = " Ask your Iterable CSM to enroll you in the beta for this feature."]
     #[doc = " "]
     #[doc = " Identifies if the locale associated with the response is the template's default. If empty or flexible default locales are not enabled for the project, the project's default locale is assigned. (`isDefaultLocale`)"]
-    #[serde(rename = "isDefaultLocale", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "isDefaultLocale", skip_serializing_if = "Option::is_none")]
     pub is_default_locale: Option<bool>,
     #[doc = " The locale for the content in this request. Leave empty for default locale. Iterable automatically sends the content with a locale that matches a user profile's <code>locale</code> field. (`locale`)"]
-    #[serde(rename = "locale", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "locale", skip_serializing_if = "Option::is_none")]
     pub locale: Option<String>,
     #[doc = " Message Type Id (`messageTypeId`)"]
-    #[serde(rename = "messageTypeId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "messageTypeId", skip_serializing_if = "Option::is_none")]
     pub message_type_id: Option<i64>,
     #[doc = " Name of the template (`name`)"]
-    #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "name", skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     #[doc = " Payload (`payload`)"]
-    #[serde(rename = "payload", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "payload", skip_serializing_if = "Option::is_none")]
     pub payload: Option<serde_json::Map<String, serde_json::Value>>,
     #[doc = " In-app template ID (`templateId`)"]
     #[serde(rename = "templateId")]
     pub template_id: i64,
     #[doc = " Web In-app Display settings (`webInAppDisplaySettings`)"]
-    #[serde(rename = "webInAppDisplaySettings", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "webInAppDisplaySettings", skip_serializing_if = "Option::is_none")]
     pub web_in_app_display_settings: Option<WebInAppDisplaySettings>,
     #[doc = " Email of the user who created the template (`creatorUserId`)"]
-    #[serde(rename = "creatorUserId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "creatorUserId", skip_serializing_if = "Option::is_none")]
     pub creator_user_id: Option<String>,
     #[doc = " When the template was created, in epoch milliseconds (`createdAt`)"]
-    #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "createdAt", skip_serializing_if = "Option::is_none")]
     pub created_at: Option<i64>,
     #[doc = " When the template last changed, in epoch milliseconds (`updatedAt`)"]
-    #[serde(rename = "updatedAt", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "updatedAt", skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<i64>,
     /// Fields the definitions do not name, kept as Iterable sent them.
     #[serde(flatten)]
     pub other: serde_json::Map<String, serde_json::Value>,
 }
 
+impl<'de> serde::Deserialize<'de> for GetInappTemplateByIdResult {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Reader;
+        impl<'de> serde::de::Visitor<'de> for Reader {
+            type Value = GetInappTemplateByIdResult;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("struct GetInappTemplateByIdResult")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<GetInappTemplateByIdResult, A::Error> {
+                let mut f0: Option<Option<serde_json::Map<String, serde_json::Value>>> = None;
+                let mut f1: Option<Option<i64>> = None;
+                let mut f2: Option<Option<String>> = None;
+                let mut f3: Option<Option<String>> = None;
+                let mut f4: Option<Option<String>> = None;
+                let mut f5: Option<Option<String>> = None;
+                let mut f6: Option<Option<InAppDisplaySettings>> = None;
+                let mut f7: Option<Option<InboxMetadata>> = None;
+                let mut f8: Option<Option<bool>> = None;
+                let mut f9: Option<Option<String>> = None;
+                let mut f10: Option<Option<i64>> = None;
+                let mut f11: Option<Option<String>> = None;
+                let mut f12: Option<Option<serde_json::Map<String, serde_json::Value>>> = None;
+                let mut f13: Option<i64> = None;
+                let mut f14: Option<Option<WebInAppDisplaySettings>> = None;
+                let mut f15: Option<Option<String>> = None;
+                let mut f16: Option<Option<i64>> = None;
+                let mut f17: Option<Option<i64>> = None;
+                let mut other = serde_json::Map::new();
+                while let Some(key) = map.next_key::<ReadKey<'de>>()? {
+                    match key.as_str() {
+                        "campaignDataFields" => read_field(&mut map, &mut f0, "campaignDataFields")?,
+                        "campaignId" => read_field(&mut map, &mut f1, "campaignId")?,
+                        "clientTemplateId" => read_field(&mut map, &mut f2, "clientTemplateId")?,
+                        "expirationDateTime" => read_field(&mut map, &mut f3, "expirationDateTime")?,
+                        "expirationDuration" => read_field(&mut map, &mut f4, "expirationDuration")?,
+                        "html" => read_field(&mut map, &mut f5, "html")?,
+                        "inAppDisplaySettings" => read_field(&mut map, &mut f6, "inAppDisplaySettings")?,
+                        "inboxMetadata" => read_field(&mut map, &mut f7, "inboxMetadata")?,
+                        "isDefaultLocale" => read_field(&mut map, &mut f8, "isDefaultLocale")?,
+                        "locale" => read_field(&mut map, &mut f9, "locale")?,
+                        "messageTypeId" => read_field(&mut map, &mut f10, "messageTypeId")?,
+                        "name" => read_field(&mut map, &mut f11, "name")?,
+                        "payload" => read_field(&mut map, &mut f12, "payload")?,
+                        "templateId" => read_field(&mut map, &mut f13, "templateId")?,
+                        "webInAppDisplaySettings" => read_field(&mut map, &mut f14, "webInAppDisplaySettings")?,
+                        "creatorUserId" => read_field(&mut map, &mut f15, "creatorUserId")?,
+                        "createdAt" => read_field(&mut map, &mut f16, "createdAt")?,
+                        "updatedAt" => read_field(&mut map, &mut f17, "updatedAt")?,
+                        _ => {
+                            let value = map.next_value()?;
+                            other.insert(key.into_string(), value);
+                        }
+                    }
+                }
+                Ok(GetInappTemplateByIdResult {
+                    campaign_data_fields: f0.unwrap_or_default(),
+                    campaign_id: f1.unwrap_or_default(),
+                    client_template_id: f2.unwrap_or_default(),
+                    expiration_date_time: f3.unwrap_or_default(),
+                    expiration_duration: f4.unwrap_or_default(),
+                    html: f5.unwrap_or_default(),
+                    in_app_display_settings: f6.unwrap_or_default(),
+                    inbox_metadata: f7.unwrap_or_default(),
+                    is_default_locale: f8.unwrap_or_default(),
+                    locale: f9.unwrap_or_default(),
+                    message_type_id: f10.unwrap_or_default(),
+                    name: f11.unwrap_or_default(),
+                    payload: f12.unwrap_or_default(),
+                    template_id: f13.ok_or_else(|| <A::Error as serde::de::Error>::missing_field("templateId"))?,
+                    web_in_app_display_settings: f14.unwrap_or_default(),
+                    creator_user_id: f15.unwrap_or_default(),
+                    created_at: f16.unwrap_or_default(),
+                    updated_at: f17.unwrap_or_default(),
+                    other,
+                })
+            }
+        }
+        d.deserialize_map(Reader)
+    }
+}
+
 #[doc = " `PushAction`: a result object."]
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct PushAction {
     #[doc = " The URL to open if the type is 'openUrl' (`data`)"]
-    #[serde(rename = "data", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "data", skip_serializing_if = "Option::is_none")]
     pub data: Option<String>,
     #[doc = " The type of action. Leave empty to open the app, use 'openUrl' to open the url specified in the 'data' field, or enter a custom action handler defined in your app (`type`)"]
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
     pub r#type: Option<String>,
     /// Fields the definitions do not name, kept as Iterable sent them.
     #[serde(flatten)]
     pub other: serde_json::Map<String, serde_json::Value>,
 }
 
+impl<'de> serde::Deserialize<'de> for PushAction {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Reader;
+        impl<'de> serde::de::Visitor<'de> for Reader {
+            type Value = PushAction;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("struct PushAction")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<PushAction, A::Error> {
+                let mut f0: Option<Option<String>> = None;
+                let mut f1: Option<Option<String>> = None;
+                let mut other = serde_json::Map::new();
+                while let Some(key) = map.next_key::<ReadKey<'de>>()? {
+                    match key.as_str() {
+                        "data" => read_field(&mut map, &mut f0, "data")?,
+                        "type" => read_field(&mut map, &mut f1, "type")?,
+                        _ => {
+                            let value = map.next_value()?;
+                            other.insert(key.into_string(), value);
+                        }
+                    }
+                }
+                Ok(PushAction {
+                    data: f0.unwrap_or_default(),
+                    r#type: f1.unwrap_or_default(),
+                    other,
+                })
+            }
+        }
+        d.deserialize_map(Reader)
+    }
+}
+
 #[doc = " `ActionIcon`: a result object."]
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct ActionIcon {
     #[doc = " `iconType`."]
     #[serde(rename = "iconType")]
@@ -1599,6 +3297,39 @@ pub struct ActionIcon {
     /// Fields the definitions do not name, kept as Iterable sent them.
     #[serde(flatten)]
     pub other: serde_json::Map<String, serde_json::Value>,
+}
+
+impl<'de> serde::Deserialize<'de> for ActionIcon {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Reader;
+        impl<'de> serde::de::Visitor<'de> for Reader {
+            type Value = ActionIcon;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("struct ActionIcon")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<ActionIcon, A::Error> {
+                let mut f0: Option<serde_json::Value> = None;
+                let mut f1: Option<String> = None;
+                let mut other = serde_json::Map::new();
+                while let Some(key) = map.next_key::<ReadKey<'de>>()? {
+                    match key.as_str() {
+                        "iconType" => read_field(&mut map, &mut f0, "iconType")?,
+                        "imageName" => read_field(&mut map, &mut f1, "imageName")?,
+                        _ => {
+                            let value = map.next_value()?;
+                            other.insert(key.into_string(), value);
+                        }
+                    }
+                }
+                Ok(ActionIcon {
+                    icon_type: f0.ok_or_else(|| <A::Error as serde::de::Error>::missing_field("iconType"))?,
+                    image_name: f1.ok_or_else(|| <A::Error as serde::de::Error>::missing_field("imageName"))?,
+                    other,
+                })
+            }
+        }
+        d.deserialize_map(Reader)
+    }
 }
 
 #[doc = " Type of button"]
@@ -1648,31 +3379,31 @@ impl<'de> serde::Deserialize<'de> for PushActionButtonButtonType {
 }
 
 #[doc = " `PushActionButton`: a result object."]
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct PushActionButton {
     #[doc = " Action to execute on button push (`action`)"]
-    #[serde(rename = "action", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "action", skip_serializing_if = "Option::is_none")]
     pub action: Option<PushAction>,
     #[doc = " `actionIcon`."]
-    #[serde(rename = "actionIcon", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "actionIcon", skip_serializing_if = "Option::is_none")]
     pub action_icon: Option<ActionIcon>,
     #[doc = " Type of button (`buttonType`)"]
-    #[serde(rename = "buttonType", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "buttonType", skip_serializing_if = "Option::is_none")]
     pub button_type: Option<PushActionButtonButtonType>,
     #[doc = " Used to identify the button for event tracking (`identifier`)"]
     #[serde(rename = "identifier")]
     pub identifier: String,
     #[doc = " The input placeholder in the text box if this is a Text Input button (`inputPlaceholder`)"]
-    #[serde(rename = "inputPlaceholder", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "inputPlaceholder", skip_serializing_if = "Option::is_none")]
     pub input_placeholder: Option<String>,
     #[doc = " The submit button text for the text box if this is a Text Input button (`inputTitle`)"]
-    #[serde(rename = "inputTitle", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "inputTitle", skip_serializing_if = "Option::is_none")]
     pub input_title: Option<String>,
     #[doc = " Open the app if the button uses a customAction (`openApp`)"]
     #[serde(rename = "openApp")]
     pub open_app: bool,
     #[doc = " Whether the button requires the phone to be unlocked (`requiresUnlock`)"]
-    #[serde(rename = "requiresUnlock", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "requiresUnlock", skip_serializing_if = "Option::is_none")]
     pub requires_unlock: Option<bool>,
     #[doc = " Title that will appear on the button (`title`)"]
     #[serde(rename = "title")]
@@ -1682,18 +3413,105 @@ pub struct PushActionButton {
     pub other: serde_json::Map<String, serde_json::Value>,
 }
 
+impl<'de> serde::Deserialize<'de> for PushActionButton {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Reader;
+        impl<'de> serde::de::Visitor<'de> for Reader {
+            type Value = PushActionButton;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("struct PushActionButton")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<PushActionButton, A::Error> {
+                let mut f0: Option<Option<PushAction>> = None;
+                let mut f1: Option<Option<ActionIcon>> = None;
+                let mut f2: Option<Option<PushActionButtonButtonType>> = None;
+                let mut f3: Option<String> = None;
+                let mut f4: Option<Option<String>> = None;
+                let mut f5: Option<Option<String>> = None;
+                let mut f6: Option<bool> = None;
+                let mut f7: Option<Option<bool>> = None;
+                let mut f8: Option<String> = None;
+                let mut other = serde_json::Map::new();
+                while let Some(key) = map.next_key::<ReadKey<'de>>()? {
+                    match key.as_str() {
+                        "action" => read_field(&mut map, &mut f0, "action")?,
+                        "actionIcon" => read_field(&mut map, &mut f1, "actionIcon")?,
+                        "buttonType" => read_field(&mut map, &mut f2, "buttonType")?,
+                        "identifier" => read_field(&mut map, &mut f3, "identifier")?,
+                        "inputPlaceholder" => read_field(&mut map, &mut f4, "inputPlaceholder")?,
+                        "inputTitle" => read_field(&mut map, &mut f5, "inputTitle")?,
+                        "openApp" => read_field(&mut map, &mut f6, "openApp")?,
+                        "requiresUnlock" => read_field(&mut map, &mut f7, "requiresUnlock")?,
+                        "title" => read_field(&mut map, &mut f8, "title")?,
+                        _ => {
+                            let value = map.next_value()?;
+                            other.insert(key.into_string(), value);
+                        }
+                    }
+                }
+                Ok(PushActionButton {
+                    action: f0.unwrap_or_default(),
+                    action_icon: f1.unwrap_or_default(),
+                    button_type: f2.unwrap_or_default(),
+                    identifier: f3.ok_or_else(|| <A::Error as serde::de::Error>::missing_field("identifier"))?,
+                    input_placeholder: f4.unwrap_or_default(),
+                    input_title: f5.unwrap_or_default(),
+                    open_app: f6.ok_or_else(|| <A::Error as serde::de::Error>::missing_field("openApp"))?,
+                    requires_unlock: f7.unwrap_or_default(),
+                    title: f8.ok_or_else(|| <A::Error as serde::de::Error>::missing_field("title"))?,
+                    other,
+                })
+            }
+        }
+        d.deserialize_map(Reader)
+    }
+}
+
 #[doc = " `DeeplinkURI`: a result object."]
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct DeeplinkURI {
     #[doc = " `android`."]
-    #[serde(rename = "android", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "android", skip_serializing_if = "Option::is_none")]
     pub android: Option<String>,
     #[doc = " `ios`."]
-    #[serde(rename = "ios", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "ios", skip_serializing_if = "Option::is_none")]
     pub ios: Option<String>,
     /// Fields the definitions do not name, kept as Iterable sent them.
     #[serde(flatten)]
     pub other: serde_json::Map<String, serde_json::Value>,
+}
+
+impl<'de> serde::Deserialize<'de> for DeeplinkURI {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Reader;
+        impl<'de> serde::de::Visitor<'de> for Reader {
+            type Value = DeeplinkURI;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("struct DeeplinkURI")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<DeeplinkURI, A::Error> {
+                let mut f0: Option<Option<String>> = None;
+                let mut f1: Option<Option<String>> = None;
+                let mut other = serde_json::Map::new();
+                while let Some(key) = map.next_key::<ReadKey<'de>>()? {
+                    match key.as_str() {
+                        "android" => read_field(&mut map, &mut f0, "android")?,
+                        "ios" => read_field(&mut map, &mut f1, "ios")?,
+                        _ => {
+                            let value = map.next_value()?;
+                            other.insert(key.into_string(), value);
+                        }
+                    }
+                }
+                Ok(DeeplinkURI {
+                    android: f0.unwrap_or_default(),
+                    ios: f1.unwrap_or_default(),
+                    other,
+                })
+            }
+        }
+        d.deserialize_map(Reader)
+    }
 }
 
 #[doc = " An interruption level helps iOS determine when to alert a user about the arrival of a push notification"]
@@ -1747,228 +3565,528 @@ impl<'de> serde::Deserialize<'de> for GetPushTemplateByIdResultInterruptionLevel
 }
 
 #[doc = " `RichMediaURL`: a result object."]
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct RichMediaURL {
     #[doc = " `android`."]
-    #[serde(rename = "android", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "android", skip_serializing_if = "Option::is_none")]
     pub android: Option<String>,
     #[doc = " `ios`."]
-    #[serde(rename = "ios", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "ios", skip_serializing_if = "Option::is_none")]
     pub ios: Option<String>,
     /// Fields the definitions do not name, kept as Iterable sent them.
     #[serde(flatten)]
     pub other: serde_json::Map<String, serde_json::Value>,
 }
 
+impl<'de> serde::Deserialize<'de> for RichMediaURL {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Reader;
+        impl<'de> serde::de::Visitor<'de> for Reader {
+            type Value = RichMediaURL;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("struct RichMediaURL")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<RichMediaURL, A::Error> {
+                let mut f0: Option<Option<String>> = None;
+                let mut f1: Option<Option<String>> = None;
+                let mut other = serde_json::Map::new();
+                while let Some(key) = map.next_key::<ReadKey<'de>>()? {
+                    match key.as_str() {
+                        "android" => read_field(&mut map, &mut f0, "android")?,
+                        "ios" => read_field(&mut map, &mut f1, "ios")?,
+                        _ => {
+                            let value = map.next_value()?;
+                            other.insert(key.into_string(), value);
+                        }
+                    }
+                }
+                Ok(RichMediaURL {
+                    android: f0.unwrap_or_default(),
+                    ios: f1.unwrap_or_default(),
+                    other,
+                })
+            }
+        }
+        d.deserialize_map(Reader)
+    }
+}
+
 #[doc = " What [`Client::get_push_template_by_id`](crate::Client::get_push_template_by_id) returns: Get push template by ID."]
 ///
 #[doc = " `GetPushTemplateByIdResult`: a result object."]
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct GetPushTemplateByIdResult {
     #[doc = " Badge to set for push notification (`badge`)"]
-    #[serde(rename = "badge", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "badge", skip_serializing_if = "Option::is_none")]
     pub badge: Option<String>,
     #[doc = " Array of buttons that appear to respond to the push. Max of 3. (`buttons`)"]
-    #[serde(rename = "buttons", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "buttons", skip_serializing_if = "Option::is_none")]
     pub buttons: Option<Vec<PushActionButton>>,
     #[doc = " Cache data feed lookups for 1 hour (`cacheDataFeed`)"]
-    #[serde(rename = "cacheDataFeed", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "cacheDataFeed", skip_serializing_if = "Option::is_none")]
     pub cache_data_feed: Option<bool>,
     #[doc = " Campaign-level data fields available as {{field}} merge parameters during message rendering. These fields are overridden by user and event data fields of the same name. (`campaignDataFields`)"]
-    #[serde(rename = "campaignDataFields", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "campaignDataFields", skip_serializing_if = "Option::is_none")]
     pub campaign_data_fields: Option<serde_json::Map<String, serde_json::Value>>,
     #[doc = " Campaign ID (`campaignId`)"]
-    #[serde(rename = "campaignId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "campaignId", skip_serializing_if = "Option::is_none")]
     pub campaign_id: Option<i64>,
     #[doc = " Client template ID. Used as a secondary key to reference the template (`clientTemplateId`)"]
-    #[serde(rename = "clientTemplateId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "clientTemplateId", skip_serializing_if = "Option::is_none")]
     pub client_template_id: Option<String>,
     #[doc = " When the template was created, in epoch milliseconds (`createdAt`)"]
-    #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "createdAt", skip_serializing_if = "Option::is_none")]
     pub created_at: Option<i64>,
     #[doc = " Ids for data feeds used in template rendering (`dataFeedIds`)"]
-    #[serde(rename = "dataFeedIds", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "dataFeedIds", skip_serializing_if = "Option::is_none")]
     pub data_feed_ids: Option<Vec<f64>>,
     #[doc = " Deep Link. A mapping that accepts two optional properties: 'ios' & 'android' and their respective deep link values. (`deeplink`)"]
-    #[serde(rename = "deeplink", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "deeplink", skip_serializing_if = "Option::is_none")]
     pub deeplink: Option<DeeplinkURI>,
     #[doc = " An interruption level helps iOS determine when to alert a user about the arrival of a push notification (`interruptionLevel`)"]
-    #[serde(rename = "interruptionLevel", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "interruptionLevel", skip_serializing_if = "Option::is_none")]
     pub interruption_level: Option<GetPushTemplateByIdResultInterruptionLevel>,
     #[doc = " Ask your Iterable CSM to enroll you in the beta for this feature."]
     #[doc = " "]
     #[doc = " Identifies if the locale associated with the response is the template's default. If empty or flexible default locales are not enabled for the project, the project's default locale is assigned. (`isDefaultLocale`)"]
-    #[serde(rename = "isDefaultLocale", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "isDefaultLocale", skip_serializing_if = "Option::is_none")]
     pub is_default_locale: Option<bool>,
     #[doc = " Whether or not this is a silent push notification template (`isSilentPush`)"]
-    #[serde(rename = "isSilentPush", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "isSilentPush", skip_serializing_if = "Option::is_none")]
     pub is_silent_push: Option<bool>,
     #[doc = " The locale for the content in this request. Leave empty for default locale. Iterable will automatically send the content with locale that matches a 'locale' field in the user profile. (`locale`)"]
-    #[serde(rename = "locale", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "locale", skip_serializing_if = "Option::is_none")]
     pub locale: Option<String>,
     #[doc = " Merge data feed contents into user context, so fields can be referenced by {{field}} instead of \\[\\[field\\]\\] (`mergeDataFeedContext`)"]
-    #[serde(rename = "mergeDataFeedContext", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "mergeDataFeedContext", skip_serializing_if = "Option::is_none")]
     pub merge_data_feed_context: Option<bool>,
     #[doc = " Push message (`message`)"]
-    #[serde(rename = "message", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "message", skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
     #[doc = " Message Type Id (`messageTypeId`)"]
-    #[serde(rename = "messageTypeId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "messageTypeId", skip_serializing_if = "Option::is_none")]
     pub message_type_id: Option<i64>,
     #[doc = " Name of the template (`name`)"]
-    #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "name", skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     #[doc = " Payload to send with push notification (`payload`)"]
-    #[serde(rename = "payload", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "payload", skip_serializing_if = "Option::is_none")]
     pub payload: Option<serde_json::Map<String, serde_json::Value>>,
     #[doc = " Relevance score for iOS notifications on iOS 15+. Number is clamped between 0 and 1.0 (`relevanceScore`)"]
-    #[serde(rename = "relevanceScore", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "relevanceScore", skip_serializing_if = "Option::is_none")]
     pub relevance_score: Option<f64>,
     #[doc = " Rich Media URL. A mapping that accepts two optional properties: 'ios' & 'android' and their respective rich media url values. (`richMedia`)"]
-    #[serde(rename = "richMedia", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "richMedia", skip_serializing_if = "Option::is_none")]
     pub rich_media: Option<RichMediaURL>,
     #[doc = " Sound (`sound`)"]
-    #[serde(rename = "sound", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "sound", skip_serializing_if = "Option::is_none")]
     pub sound: Option<String>,
     #[doc = " Push template ID (`templateId`)"]
     #[serde(rename = "templateId")]
     pub template_id: i64,
     #[doc = " Push message title (`title`)"]
-    #[serde(rename = "title", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "title", skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
     #[doc = " When the template last changed, in epoch milliseconds (`updatedAt`)"]
-    #[serde(rename = "updatedAt", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "updatedAt", skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<i64>,
     #[doc = " Set the content-available flag on iOS notifications, which will wake the app in the background (`wake`)"]
-    #[serde(rename = "wake", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "wake", skip_serializing_if = "Option::is_none")]
     pub wake: Option<bool>,
     #[doc = " Email of the user who created the template (`creatorUserId`)"]
-    #[serde(rename = "creatorUserId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "creatorUserId", skip_serializing_if = "Option::is_none")]
     pub creator_user_id: Option<String>,
     /// Fields the definitions do not name, kept as Iterable sent them.
     #[serde(flatten)]
     pub other: serde_json::Map<String, serde_json::Value>,
+}
+
+impl<'de> serde::Deserialize<'de> for GetPushTemplateByIdResult {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Reader;
+        impl<'de> serde::de::Visitor<'de> for Reader {
+            type Value = GetPushTemplateByIdResult;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("struct GetPushTemplateByIdResult")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<GetPushTemplateByIdResult, A::Error> {
+                let mut f0: Option<Option<String>> = None;
+                let mut f1: Option<Option<Vec<PushActionButton>>> = None;
+                let mut f2: Option<Option<bool>> = None;
+                let mut f3: Option<Option<serde_json::Map<String, serde_json::Value>>> = None;
+                let mut f4: Option<Option<i64>> = None;
+                let mut f5: Option<Option<String>> = None;
+                let mut f6: Option<Option<i64>> = None;
+                let mut f7: Option<Option<Vec<f64>>> = None;
+                let mut f8: Option<Option<DeeplinkURI>> = None;
+                let mut f9: Option<Option<GetPushTemplateByIdResultInterruptionLevel>> = None;
+                let mut f10: Option<Option<bool>> = None;
+                let mut f11: Option<Option<bool>> = None;
+                let mut f12: Option<Option<String>> = None;
+                let mut f13: Option<Option<bool>> = None;
+                let mut f14: Option<Option<String>> = None;
+                let mut f15: Option<Option<i64>> = None;
+                let mut f16: Option<Option<String>> = None;
+                let mut f17: Option<Option<serde_json::Map<String, serde_json::Value>>> = None;
+                let mut f18: Option<Option<f64>> = None;
+                let mut f19: Option<Option<RichMediaURL>> = None;
+                let mut f20: Option<Option<String>> = None;
+                let mut f21: Option<i64> = None;
+                let mut f22: Option<Option<String>> = None;
+                let mut f23: Option<Option<i64>> = None;
+                let mut f24: Option<Option<bool>> = None;
+                let mut f25: Option<Option<String>> = None;
+                let mut other = serde_json::Map::new();
+                while let Some(key) = map.next_key::<ReadKey<'de>>()? {
+                    match key.as_str() {
+                        "badge" => read_field(&mut map, &mut f0, "badge")?,
+                        "buttons" => read_field(&mut map, &mut f1, "buttons")?,
+                        "cacheDataFeed" => read_field(&mut map, &mut f2, "cacheDataFeed")?,
+                        "campaignDataFields" => read_field(&mut map, &mut f3, "campaignDataFields")?,
+                        "campaignId" => read_field(&mut map, &mut f4, "campaignId")?,
+                        "clientTemplateId" => read_field(&mut map, &mut f5, "clientTemplateId")?,
+                        "createdAt" => read_field(&mut map, &mut f6, "createdAt")?,
+                        "dataFeedIds" => read_field(&mut map, &mut f7, "dataFeedIds")?,
+                        "deeplink" => read_field(&mut map, &mut f8, "deeplink")?,
+                        "interruptionLevel" => read_field(&mut map, &mut f9, "interruptionLevel")?,
+                        "isDefaultLocale" => read_field(&mut map, &mut f10, "isDefaultLocale")?,
+                        "isSilentPush" => read_field(&mut map, &mut f11, "isSilentPush")?,
+                        "locale" => read_field(&mut map, &mut f12, "locale")?,
+                        "mergeDataFeedContext" => read_field(&mut map, &mut f13, "mergeDataFeedContext")?,
+                        "message" => read_field(&mut map, &mut f14, "message")?,
+                        "messageTypeId" => read_field(&mut map, &mut f15, "messageTypeId")?,
+                        "name" => read_field(&mut map, &mut f16, "name")?,
+                        "payload" => read_field(&mut map, &mut f17, "payload")?,
+                        "relevanceScore" => read_field(&mut map, &mut f18, "relevanceScore")?,
+                        "richMedia" => read_field(&mut map, &mut f19, "richMedia")?,
+                        "sound" => read_field(&mut map, &mut f20, "sound")?,
+                        "templateId" => read_field(&mut map, &mut f21, "templateId")?,
+                        "title" => read_field(&mut map, &mut f22, "title")?,
+                        "updatedAt" => read_field(&mut map, &mut f23, "updatedAt")?,
+                        "wake" => read_field(&mut map, &mut f24, "wake")?,
+                        "creatorUserId" => read_field(&mut map, &mut f25, "creatorUserId")?,
+                        _ => {
+                            let value = map.next_value()?;
+                            other.insert(key.into_string(), value);
+                        }
+                    }
+                }
+                Ok(GetPushTemplateByIdResult {
+                    badge: f0.unwrap_or_default(),
+                    buttons: f1.unwrap_or_default(),
+                    cache_data_feed: f2.unwrap_or_default(),
+                    campaign_data_fields: f3.unwrap_or_default(),
+                    campaign_id: f4.unwrap_or_default(),
+                    client_template_id: f5.unwrap_or_default(),
+                    created_at: f6.unwrap_or_default(),
+                    data_feed_ids: f7.unwrap_or_default(),
+                    deeplink: f8.unwrap_or_default(),
+                    interruption_level: f9.unwrap_or_default(),
+                    is_default_locale: f10.unwrap_or_default(),
+                    is_silent_push: f11.unwrap_or_default(),
+                    locale: f12.unwrap_or_default(),
+                    merge_data_feed_context: f13.unwrap_or_default(),
+                    message: f14.unwrap_or_default(),
+                    message_type_id: f15.unwrap_or_default(),
+                    name: f16.unwrap_or_default(),
+                    payload: f17.unwrap_or_default(),
+                    relevance_score: f18.unwrap_or_default(),
+                    rich_media: f19.unwrap_or_default(),
+                    sound: f20.unwrap_or_default(),
+                    template_id: f21.ok_or_else(|| <A::Error as serde::de::Error>::missing_field("templateId"))?,
+                    title: f22.unwrap_or_default(),
+                    updated_at: f23.unwrap_or_default(),
+                    wake: f24.unwrap_or_default(),
+                    creator_user_id: f25.unwrap_or_default(),
+                    other,
+                })
+            }
+        }
+        d.deserialize_map(Reader)
+    }
 }
 
 #[doc = " What [`Client::get_sms_template`](crate::Client::get_sms_template) returns: Get SMS template."]
 ///
 #[doc = " `GetSmsTemplateResult`: a result object."]
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct GetSmsTemplateResult {
     #[doc = " Campaign-level data fields available as {{field}} merge parameters during message rendering. These fields are overridden by user and event data fields of the same name. (`campaignDataFields`)"]
-    #[serde(rename = "campaignDataFields", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "campaignDataFields", skip_serializing_if = "Option::is_none")]
     pub campaign_data_fields: Option<serde_json::Map<String, serde_json::Value>>,
     #[doc = " Campaign ID (`campaignId`)"]
-    #[serde(rename = "campaignId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "campaignId", skip_serializing_if = "Option::is_none")]
     pub campaign_id: Option<i64>,
     #[doc = " Client template ID. Used as a secondary key to reference the template (`clientTemplateId`)"]
-    #[serde(rename = "clientTemplateId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "clientTemplateId", skip_serializing_if = "Option::is_none")]
     pub client_template_id: Option<String>,
     #[doc = " When the template was created, in epoch milliseconds (`createdAt`)"]
-    #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "createdAt", skip_serializing_if = "Option::is_none")]
     pub created_at: Option<i64>,
     #[doc = " Google analytics utm_campaign value (`googleAnalyticsCampaignName`)"]
-    #[serde(rename = "googleAnalyticsCampaignName", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "googleAnalyticsCampaignName", skip_serializing_if = "Option::is_none")]
     pub google_analytics_campaign_name: Option<String>,
     #[doc = " Image Url (`imageUrl`)"]
-    #[serde(rename = "imageUrl", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "imageUrl", skip_serializing_if = "Option::is_none")]
     pub image_url: Option<String>,
     #[doc = " Ask your Iterable CSM to enroll you in the beta for this feature."]
     #[doc = " "]
     #[doc = " Identifies if the locale associated with the response is the template's default. If empty or flexible default locales are not enabled for the project, the project's default locale is assigned. (`isDefaultLocale`)"]
-    #[serde(rename = "isDefaultLocale", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "isDefaultLocale", skip_serializing_if = "Option::is_none")]
     pub is_default_locale: Option<bool>,
     #[doc = " Parameters to append to each URL in contents (`linkParams`)"]
-    #[serde(rename = "linkParams", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "linkParams", skip_serializing_if = "Option::is_none")]
     pub link_params: Option<Vec<LinkParam>>,
     #[doc = " The locale for the content in this request. Leave empty for default locale. Iterable will automatically send the content with locale that matches a 'locale' field in the user profile. (`locale`)"]
-    #[serde(rename = "locale", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "locale", skip_serializing_if = "Option::is_none")]
     pub locale: Option<String>,
     #[doc = " SMS message (`message`)"]
-    #[serde(rename = "message", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "message", skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
     #[doc = " Message Type Id (`messageTypeId`)"]
-    #[serde(rename = "messageTypeId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "messageTypeId", skip_serializing_if = "Option::is_none")]
     pub message_type_id: Option<i64>,
     #[doc = " Name of the template (`name`)"]
-    #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "name", skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     #[doc = " SMS template ID (`templateId`)"]
     #[serde(rename = "templateId")]
     pub template_id: i64,
     #[doc = " Tracking Domain (`trackingDomain`)"]
-    #[serde(rename = "trackingDomain", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "trackingDomain", skip_serializing_if = "Option::is_none")]
     pub tracking_domain: Option<String>,
     #[doc = " When the template last changed, in epoch milliseconds (`updatedAt`)"]
-    #[serde(rename = "updatedAt", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "updatedAt", skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<i64>,
     #[doc = " Email of the user who created the template (`creatorUserId`)"]
-    #[serde(rename = "creatorUserId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "creatorUserId", skip_serializing_if = "Option::is_none")]
     pub creator_user_id: Option<String>,
     /// Fields the definitions do not name, kept as Iterable sent them.
     #[serde(flatten)]
     pub other: serde_json::Map<String, serde_json::Value>,
 }
 
+impl<'de> serde::Deserialize<'de> for GetSmsTemplateResult {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Reader;
+        impl<'de> serde::de::Visitor<'de> for Reader {
+            type Value = GetSmsTemplateResult;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("struct GetSmsTemplateResult")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<GetSmsTemplateResult, A::Error> {
+                let mut f0: Option<Option<serde_json::Map<String, serde_json::Value>>> = None;
+                let mut f1: Option<Option<i64>> = None;
+                let mut f2: Option<Option<String>> = None;
+                let mut f3: Option<Option<i64>> = None;
+                let mut f4: Option<Option<String>> = None;
+                let mut f5: Option<Option<String>> = None;
+                let mut f6: Option<Option<bool>> = None;
+                let mut f7: Option<Option<Vec<LinkParam>>> = None;
+                let mut f8: Option<Option<String>> = None;
+                let mut f9: Option<Option<String>> = None;
+                let mut f10: Option<Option<i64>> = None;
+                let mut f11: Option<Option<String>> = None;
+                let mut f12: Option<i64> = None;
+                let mut f13: Option<Option<String>> = None;
+                let mut f14: Option<Option<i64>> = None;
+                let mut f15: Option<Option<String>> = None;
+                let mut other = serde_json::Map::new();
+                while let Some(key) = map.next_key::<ReadKey<'de>>()? {
+                    match key.as_str() {
+                        "campaignDataFields" => read_field(&mut map, &mut f0, "campaignDataFields")?,
+                        "campaignId" => read_field(&mut map, &mut f1, "campaignId")?,
+                        "clientTemplateId" => read_field(&mut map, &mut f2, "clientTemplateId")?,
+                        "createdAt" => read_field(&mut map, &mut f3, "createdAt")?,
+                        "googleAnalyticsCampaignName" => read_field(&mut map, &mut f4, "googleAnalyticsCampaignName")?,
+                        "imageUrl" => read_field(&mut map, &mut f5, "imageUrl")?,
+                        "isDefaultLocale" => read_field(&mut map, &mut f6, "isDefaultLocale")?,
+                        "linkParams" => read_field(&mut map, &mut f7, "linkParams")?,
+                        "locale" => read_field(&mut map, &mut f8, "locale")?,
+                        "message" => read_field(&mut map, &mut f9, "message")?,
+                        "messageTypeId" => read_field(&mut map, &mut f10, "messageTypeId")?,
+                        "name" => read_field(&mut map, &mut f11, "name")?,
+                        "templateId" => read_field(&mut map, &mut f12, "templateId")?,
+                        "trackingDomain" => read_field(&mut map, &mut f13, "trackingDomain")?,
+                        "updatedAt" => read_field(&mut map, &mut f14, "updatedAt")?,
+                        "creatorUserId" => read_field(&mut map, &mut f15, "creatorUserId")?,
+                        _ => {
+                            let value = map.next_value()?;
+                            other.insert(key.into_string(), value);
+                        }
+                    }
+                }
+                Ok(GetSmsTemplateResult {
+                    campaign_data_fields: f0.unwrap_or_default(),
+                    campaign_id: f1.unwrap_or_default(),
+                    client_template_id: f2.unwrap_or_default(),
+                    created_at: f3.unwrap_or_default(),
+                    google_analytics_campaign_name: f4.unwrap_or_default(),
+                    image_url: f5.unwrap_or_default(),
+                    is_default_locale: f6.unwrap_or_default(),
+                    link_params: f7.unwrap_or_default(),
+                    locale: f8.unwrap_or_default(),
+                    message: f9.unwrap_or_default(),
+                    message_type_id: f10.unwrap_or_default(),
+                    name: f11.unwrap_or_default(),
+                    template_id: f12.ok_or_else(|| <A::Error as serde::de::Error>::missing_field("templateId"))?,
+                    tracking_domain: f13.unwrap_or_default(),
+                    updated_at: f14.unwrap_or_default(),
+                    creator_user_id: f15.unwrap_or_default(),
+                    other,
+                })
+            }
+        }
+        d.deserialize_map(Reader)
+    }
+}
+
 #[doc = " Details of the retrieved snippet."]
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct GetSnippetByIdOrNameResultSnippet {
     #[doc = " Snippet content. (`content`)"]
-    #[serde(rename = "content", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "content", skip_serializing_if = "Option::is_none")]
     pub content: Option<String>,
     #[doc = " Creation timestamp in ISO-8601 format. (`createdAt`)"]
-    #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "createdAt", skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
     #[doc = " User who created the snippet. (`createdBy`)"]
-    #[serde(rename = "createdBy", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "createdBy", skip_serializing_if = "Option::is_none")]
     pub created_by: Option<String>,
     #[doc = " Snippet description. (`description`)"]
-    #[serde(rename = "description", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "description", skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     #[doc = " Snippet ID (`id`)"]
-    #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "id", skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
     #[doc = " Snippet name. (`name`)"]
-    #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "name", skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     #[doc = " Project ID. (`projectId`)"]
-    #[serde(rename = "projectId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "projectId", skip_serializing_if = "Option::is_none")]
     pub project_id: Option<i64>,
     #[doc = " Last update timestamp in ISO-8601 format. (`updatedAt`)"]
-    #[serde(rename = "updatedAt", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "updatedAt", skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
     #[doc = " User who last updated the snippet. (`updatedBy`)"]
-    #[serde(rename = "updatedBy", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "updatedBy", skip_serializing_if = "Option::is_none")]
     pub updated_by: Option<String>,
     #[doc = " List of variable names used in the content with a Handlebars expression such as {{myField}}. (`variables`)"]
-    #[serde(rename = "variables", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "variables", skip_serializing_if = "Option::is_none")]
     pub variables: Option<Vec<String>>,
     /// Fields the definitions do not name, kept as Iterable sent them.
     #[serde(flatten)]
     pub other: serde_json::Map<String, serde_json::Value>,
 }
 
+impl<'de> serde::Deserialize<'de> for GetSnippetByIdOrNameResultSnippet {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Reader;
+        impl<'de> serde::de::Visitor<'de> for Reader {
+            type Value = GetSnippetByIdOrNameResultSnippet;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("struct GetSnippetByIdOrNameResultSnippet")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<GetSnippetByIdOrNameResultSnippet, A::Error> {
+                let mut f0: Option<Option<String>> = None;
+                let mut f1: Option<Option<String>> = None;
+                let mut f2: Option<Option<String>> = None;
+                let mut f3: Option<Option<String>> = None;
+                let mut f4: Option<Option<i64>> = None;
+                let mut f5: Option<Option<String>> = None;
+                let mut f6: Option<Option<i64>> = None;
+                let mut f7: Option<Option<String>> = None;
+                let mut f8: Option<Option<String>> = None;
+                let mut f9: Option<Option<Vec<String>>> = None;
+                let mut other = serde_json::Map::new();
+                while let Some(key) = map.next_key::<ReadKey<'de>>()? {
+                    match key.as_str() {
+                        "content" => read_field(&mut map, &mut f0, "content")?,
+                        "createdAt" => read_field(&mut map, &mut f1, "createdAt")?,
+                        "createdBy" => read_field(&mut map, &mut f2, "createdBy")?,
+                        "description" => read_field(&mut map, &mut f3, "description")?,
+                        "id" => read_field(&mut map, &mut f4, "id")?,
+                        "name" => read_field(&mut map, &mut f5, "name")?,
+                        "projectId" => read_field(&mut map, &mut f6, "projectId")?,
+                        "updatedAt" => read_field(&mut map, &mut f7, "updatedAt")?,
+                        "updatedBy" => read_field(&mut map, &mut f8, "updatedBy")?,
+                        "variables" => read_field(&mut map, &mut f9, "variables")?,
+                        _ => {
+                            let value = map.next_value()?;
+                            other.insert(key.into_string(), value);
+                        }
+                    }
+                }
+                Ok(GetSnippetByIdOrNameResultSnippet {
+                    content: f0.unwrap_or_default(),
+                    created_at: f1.unwrap_or_default(),
+                    created_by: f2.unwrap_or_default(),
+                    description: f3.unwrap_or_default(),
+                    id: f4.unwrap_or_default(),
+                    name: f5.unwrap_or_default(),
+                    project_id: f6.unwrap_or_default(),
+                    updated_at: f7.unwrap_or_default(),
+                    updated_by: f8.unwrap_or_default(),
+                    variables: f9.unwrap_or_default(),
+                    other,
+                })
+            }
+        }
+        d.deserialize_map(Reader)
+    }
+}
+
 #[doc = " What [`Client::get_snippet_by_id_or_name`](crate::Client::get_snippet_by_id_or_name) returns: Get snippet by ID or name."]
 ///
 #[doc = " Response model for getting a snippet"]
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct GetSnippetByIdOrNameResult {
     #[doc = " Details of the retrieved snippet. (`snippet`)"]
-    #[serde(rename = "snippet", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "snippet", skip_serializing_if = "Option::is_none")]
     pub snippet: Option<GetSnippetByIdOrNameResultSnippet>,
     /// Fields the definitions do not name, kept as Iterable sent them.
     #[serde(flatten)]
     pub other: serde_json::Map<String, serde_json::Value>,
 }
 
+impl<'de> serde::Deserialize<'de> for GetSnippetByIdOrNameResult {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Reader;
+        impl<'de> serde::de::Visitor<'de> for Reader {
+            type Value = GetSnippetByIdOrNameResult;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("struct GetSnippetByIdOrNameResult")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<GetSnippetByIdOrNameResult, A::Error> {
+                let mut f0: Option<Option<GetSnippetByIdOrNameResultSnippet>> = None;
+                let mut other = serde_json::Map::new();
+                while let Some(key) = map.next_key::<ReadKey<'de>>()? {
+                    match key.as_str() {
+                        "snippet" => read_field(&mut map, &mut f0, "snippet")?,
+                        _ => {
+                            let value = map.next_value()?;
+                            other.insert(key.into_string(), value);
+                        }
+                    }
+                }
+                Ok(GetSnippetByIdOrNameResult {
+                    snippet: f0.unwrap_or_default(),
+                    other,
+                })
+            }
+        }
+        d.deserialize_map(Reader)
+    }
+}
+
 #[doc = " `GetTemplateByClientTemplateIdResultTemplatesItem`: a result object."]
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct GetTemplateByClientTemplateIdResultTemplatesItem {
     #[doc = " ID of campaign using this template (`campaignId`)"]
-    #[serde(rename = "campaignId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "campaignId", skip_serializing_if = "Option::is_none")]
     pub campaign_id: Option<i64>,
     #[doc = " Locales with content for this template (`locales`)"]
-    #[serde(rename = "locales", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "locales", skip_serializing_if = "Option::is_none")]
     pub locales: Option<Vec<String>>,
     #[doc = " Template ID (`templateId`)"]
     #[serde(rename = "templateId")]
@@ -1978,10 +4096,46 @@ pub struct GetTemplateByClientTemplateIdResultTemplatesItem {
     pub other: serde_json::Map<String, serde_json::Value>,
 }
 
+impl<'de> serde::Deserialize<'de> for GetTemplateByClientTemplateIdResultTemplatesItem {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Reader;
+        impl<'de> serde::de::Visitor<'de> for Reader {
+            type Value = GetTemplateByClientTemplateIdResultTemplatesItem;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("struct GetTemplateByClientTemplateIdResultTemplatesItem")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<GetTemplateByClientTemplateIdResultTemplatesItem, A::Error> {
+                let mut f0: Option<Option<i64>> = None;
+                let mut f1: Option<Option<Vec<String>>> = None;
+                let mut f2: Option<i64> = None;
+                let mut other = serde_json::Map::new();
+                while let Some(key) = map.next_key::<ReadKey<'de>>()? {
+                    match key.as_str() {
+                        "campaignId" => read_field(&mut map, &mut f0, "campaignId")?,
+                        "locales" => read_field(&mut map, &mut f1, "locales")?,
+                        "templateId" => read_field(&mut map, &mut f2, "templateId")?,
+                        _ => {
+                            let value = map.next_value()?;
+                            other.insert(key.into_string(), value);
+                        }
+                    }
+                }
+                Ok(GetTemplateByClientTemplateIdResultTemplatesItem {
+                    campaign_id: f0.unwrap_or_default(),
+                    locales: f1.unwrap_or_default(),
+                    template_id: f2.ok_or_else(|| <A::Error as serde::de::Error>::missing_field("templateId"))?,
+                    other,
+                })
+            }
+        }
+        d.deserialize_map(Reader)
+    }
+}
+
 #[doc = " What [`Client::get_template_by_client_template_id`](crate::Client::get_template_by_client_template_id) returns: Get template by client template ID."]
 ///
 #[doc = " `GetTemplateByClientTemplateIdResult`: a result object."]
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct GetTemplateByClientTemplateIdResult {
     #[doc = " Templates that match client template id (`templates`)"]
     #[serde(rename = "templates")]
@@ -1991,114 +4145,339 @@ pub struct GetTemplateByClientTemplateIdResult {
     pub other: serde_json::Map<String, serde_json::Value>,
 }
 
+impl<'de> serde::Deserialize<'de> for GetTemplateByClientTemplateIdResult {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Reader;
+        impl<'de> serde::de::Visitor<'de> for Reader {
+            type Value = GetTemplateByClientTemplateIdResult;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("struct GetTemplateByClientTemplateIdResult")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<GetTemplateByClientTemplateIdResult, A::Error> {
+                let mut f0: Option<Vec<GetTemplateByClientTemplateIdResultTemplatesItem>> = None;
+                let mut other = serde_json::Map::new();
+                while let Some(key) = map.next_key::<ReadKey<'de>>()? {
+                    match key.as_str() {
+                        "templates" => read_field(&mut map, &mut f0, "templates")?,
+                        _ => {
+                            let value = map.next_value()?;
+                            other.insert(key.into_string(), value);
+                        }
+                    }
+                }
+                Ok(GetTemplateByClientTemplateIdResult {
+                    templates: f0.ok_or_else(|| <A::Error as serde::de::Error>::missing_field("templates"))?,
+                    other,
+                })
+            }
+        }
+        d.deserialize_map(Reader)
+    }
+}
+
 #[doc = " `GetUserByIdResultUser`: a result object."]
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct GetUserByIdResultUser {
     #[doc = " `dataFields`."]
-    #[serde(rename = "dataFields", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "dataFields", skip_serializing_if = "Option::is_none")]
     pub data_fields: Option<serde_json::Map<String, serde_json::Value>>,
     #[doc = " `email`."]
     #[serde(rename = "email")]
     pub email: String,
     #[doc = " `userId`."]
-    #[serde(rename = "userId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "userId", skip_serializing_if = "Option::is_none")]
     pub user_id: Option<String>,
     #[doc = " When the profile last changed (`profileUpdatedAt`)"]
-    #[serde(rename = "profileUpdatedAt", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "profileUpdatedAt", skip_serializing_if = "Option::is_none")]
     pub profile_updated_at: Option<String>,
     /// Fields the definitions do not name, kept as Iterable sent them.
     #[serde(flatten)]
     pub other: serde_json::Map<String, serde_json::Value>,
 }
 
+impl<'de> serde::Deserialize<'de> for GetUserByIdResultUser {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Reader;
+        impl<'de> serde::de::Visitor<'de> for Reader {
+            type Value = GetUserByIdResultUser;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("struct GetUserByIdResultUser")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<GetUserByIdResultUser, A::Error> {
+                let mut f0: Option<Option<serde_json::Map<String, serde_json::Value>>> = None;
+                let mut f1: Option<String> = None;
+                let mut f2: Option<Option<String>> = None;
+                let mut f3: Option<Option<String>> = None;
+                let mut other = serde_json::Map::new();
+                while let Some(key) = map.next_key::<ReadKey<'de>>()? {
+                    match key.as_str() {
+                        "dataFields" => read_field(&mut map, &mut f0, "dataFields")?,
+                        "email" => read_field(&mut map, &mut f1, "email")?,
+                        "userId" => read_field(&mut map, &mut f2, "userId")?,
+                        "profileUpdatedAt" => read_field(&mut map, &mut f3, "profileUpdatedAt")?,
+                        _ => {
+                            let value = map.next_value()?;
+                            other.insert(key.into_string(), value);
+                        }
+                    }
+                }
+                Ok(GetUserByIdResultUser {
+                    data_fields: f0.unwrap_or_default(),
+                    email: f1.ok_or_else(|| <A::Error as serde::de::Error>::missing_field("email"))?,
+                    user_id: f2.unwrap_or_default(),
+                    profile_updated_at: f3.unwrap_or_default(),
+                    other,
+                })
+            }
+        }
+        d.deserialize_map(Reader)
+    }
+}
+
 #[doc = " What [`Client::get_user_by_id`](crate::Client::get_user_by_id) returns: Get User By ID."]
 ///
 #[doc = " `GetUserByIdResult`: a result object."]
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct GetUserByIdResult {
     #[doc = " `user`."]
-    #[serde(rename = "user", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "user", skip_serializing_if = "Option::is_none")]
     pub user: Option<GetUserByIdResultUser>,
     /// Fields the definitions do not name, kept as Iterable sent them.
     #[serde(flatten)]
     pub other: serde_json::Map<String, serde_json::Value>,
 }
 
+impl<'de> serde::Deserialize<'de> for GetUserByIdResult {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Reader;
+        impl<'de> serde::de::Visitor<'de> for Reader {
+            type Value = GetUserByIdResult;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("struct GetUserByIdResult")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<GetUserByIdResult, A::Error> {
+                let mut f0: Option<Option<GetUserByIdResultUser>> = None;
+                let mut other = serde_json::Map::new();
+                while let Some(key) = map.next_key::<ReadKey<'de>>()? {
+                    match key.as_str() {
+                        "user" => read_field(&mut map, &mut f0, "user")?,
+                        _ => {
+                            let value = map.next_value()?;
+                            other.insert(key.into_string(), value);
+                        }
+                    }
+                }
+                Ok(GetUserByIdResult {
+                    user: f0.unwrap_or_default(),
+                    other,
+                })
+            }
+        }
+        d.deserialize_map(Reader)
+    }
+}
+
 #[doc = " `GetUserByIdPathResultUser`: a result object."]
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct GetUserByIdPathResultUser {
     #[doc = " `dataFields`."]
-    #[serde(rename = "dataFields", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "dataFields", skip_serializing_if = "Option::is_none")]
     pub data_fields: Option<serde_json::Map<String, serde_json::Value>>,
     #[doc = " `email`."]
     #[serde(rename = "email")]
     pub email: String,
     #[doc = " `userId`."]
-    #[serde(rename = "userId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "userId", skip_serializing_if = "Option::is_none")]
     pub user_id: Option<String>,
     #[doc = " When the profile last changed (`profileUpdatedAt`)"]
-    #[serde(rename = "profileUpdatedAt", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "profileUpdatedAt", skip_serializing_if = "Option::is_none")]
     pub profile_updated_at: Option<String>,
     /// Fields the definitions do not name, kept as Iterable sent them.
     #[serde(flatten)]
     pub other: serde_json::Map<String, serde_json::Value>,
 }
 
+impl<'de> serde::Deserialize<'de> for GetUserByIdPathResultUser {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Reader;
+        impl<'de> serde::de::Visitor<'de> for Reader {
+            type Value = GetUserByIdPathResultUser;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("struct GetUserByIdPathResultUser")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<GetUserByIdPathResultUser, A::Error> {
+                let mut f0: Option<Option<serde_json::Map<String, serde_json::Value>>> = None;
+                let mut f1: Option<String> = None;
+                let mut f2: Option<Option<String>> = None;
+                let mut f3: Option<Option<String>> = None;
+                let mut other = serde_json::Map::new();
+                while let Some(key) = map.next_key::<ReadKey<'de>>()? {
+                    match key.as_str() {
+                        "dataFields" => read_field(&mut map, &mut f0, "dataFields")?,
+                        "email" => read_field(&mut map, &mut f1, "email")?,
+                        "userId" => read_field(&mut map, &mut f2, "userId")?,
+                        "profileUpdatedAt" => read_field(&mut map, &mut f3, "profileUpdatedAt")?,
+                        _ => {
+                            let value = map.next_value()?;
+                            other.insert(key.into_string(), value);
+                        }
+                    }
+                }
+                Ok(GetUserByIdPathResultUser {
+                    data_fields: f0.unwrap_or_default(),
+                    email: f1.ok_or_else(|| <A::Error as serde::de::Error>::missing_field("email"))?,
+                    user_id: f2.unwrap_or_default(),
+                    profile_updated_at: f3.unwrap_or_default(),
+                    other,
+                })
+            }
+        }
+        d.deserialize_map(Reader)
+    }
+}
+
 #[doc = " What [`Client::get_user_by_id_path`](crate::Client::get_user_by_id_path) returns: Get User By ID (Path)."]
 ///
 #[doc = " `GetUserByIdPathResult`: a result object."]
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct GetUserByIdPathResult {
     #[doc = " `user`."]
-    #[serde(rename = "user", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "user", skip_serializing_if = "Option::is_none")]
     pub user: Option<GetUserByIdPathResultUser>,
     /// Fields the definitions do not name, kept as Iterable sent them.
     #[serde(flatten)]
     pub other: serde_json::Map<String, serde_json::Value>,
 }
 
+impl<'de> serde::Deserialize<'de> for GetUserByIdPathResult {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Reader;
+        impl<'de> serde::de::Visitor<'de> for Reader {
+            type Value = GetUserByIdPathResult;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("struct GetUserByIdPathResult")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<GetUserByIdPathResult, A::Error> {
+                let mut f0: Option<Option<GetUserByIdPathResultUser>> = None;
+                let mut other = serde_json::Map::new();
+                while let Some(key) = map.next_key::<ReadKey<'de>>()? {
+                    match key.as_str() {
+                        "user" => read_field(&mut map, &mut f0, "user")?,
+                        _ => {
+                            let value = map.next_value()?;
+                            other.insert(key.into_string(), value);
+                        }
+                    }
+                }
+                Ok(GetUserByIdPathResult {
+                    user: f0.unwrap_or_default(),
+                    other,
+                })
+            }
+        }
+        d.deserialize_map(Reader)
+    }
+}
+
 #[doc = " One tracked event: its fields, and any others the event carries"]
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct GetUserEventsResultEventsItem {
     #[doc = " Event ID (`_id`)"]
-    #[serde(rename = "_id", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "_id", skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     #[doc = " Kind of event, such as customEvent, purchase or emailSend (`eventType`)"]
-    #[serde(rename = "eventType", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "eventType", skip_serializing_if = "Option::is_none")]
     pub event_type: Option<String>,
     #[doc = " Name of a custom event (`eventName`)"]
-    #[serde(rename = "eventName", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "eventName", skip_serializing_if = "Option::is_none")]
     pub event_name: Option<String>,
     #[doc = " `email`."]
-    #[serde(rename = "email", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "email", skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
     #[doc = " `userId`."]
-    #[serde(rename = "userId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "userId", skip_serializing_if = "Option::is_none")]
     pub user_id: Option<String>,
     #[doc = " A date: Iterable sends a date string or epoch milliseconds (`createdAt`)"]
-    #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "createdAt", skip_serializing_if = "Option::is_none")]
     pub created_at: Option<serde_json::Value>,
     #[doc = " The event's data fields (`dataFields`)"]
-    #[serde(rename = "dataFields", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "dataFields", skip_serializing_if = "Option::is_none")]
     pub data_fields: Option<serde_json::Map<String, serde_json::Value>>,
     #[doc = " `campaignId`."]
-    #[serde(rename = "campaignId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "campaignId", skip_serializing_if = "Option::is_none")]
     pub campaign_id: Option<i64>,
     #[doc = " `templateId`."]
-    #[serde(rename = "templateId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "templateId", skip_serializing_if = "Option::is_none")]
     pub template_id: Option<i64>,
     #[doc = " `messageId`."]
-    #[serde(rename = "messageId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "messageId", skip_serializing_if = "Option::is_none")]
     pub message_id: Option<String>,
     /// Fields the definitions do not name, kept as Iterable sent them.
     #[serde(flatten)]
     pub other: serde_json::Map<String, serde_json::Value>,
 }
 
+impl<'de> serde::Deserialize<'de> for GetUserEventsResultEventsItem {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Reader;
+        impl<'de> serde::de::Visitor<'de> for Reader {
+            type Value = GetUserEventsResultEventsItem;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("struct GetUserEventsResultEventsItem")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<GetUserEventsResultEventsItem, A::Error> {
+                let mut f0: Option<Option<String>> = None;
+                let mut f1: Option<Option<String>> = None;
+                let mut f2: Option<Option<String>> = None;
+                let mut f3: Option<Option<String>> = None;
+                let mut f4: Option<Option<String>> = None;
+                let mut f5: Option<Option<serde_json::Value>> = None;
+                let mut f6: Option<Option<serde_json::Map<String, serde_json::Value>>> = None;
+                let mut f7: Option<Option<i64>> = None;
+                let mut f8: Option<Option<i64>> = None;
+                let mut f9: Option<Option<String>> = None;
+                let mut other = serde_json::Map::new();
+                while let Some(key) = map.next_key::<ReadKey<'de>>()? {
+                    match key.as_str() {
+                        "_id" => read_field(&mut map, &mut f0, "_id")?,
+                        "eventType" => read_field(&mut map, &mut f1, "eventType")?,
+                        "eventName" => read_field(&mut map, &mut f2, "eventName")?,
+                        "email" => read_field(&mut map, &mut f3, "email")?,
+                        "userId" => read_field(&mut map, &mut f4, "userId")?,
+                        "createdAt" => read_field(&mut map, &mut f5, "createdAt")?,
+                        "dataFields" => read_field(&mut map, &mut f6, "dataFields")?,
+                        "campaignId" => read_field(&mut map, &mut f7, "campaignId")?,
+                        "templateId" => read_field(&mut map, &mut f8, "templateId")?,
+                        "messageId" => read_field(&mut map, &mut f9, "messageId")?,
+                        _ => {
+                            let value = map.next_value()?;
+                            other.insert(key.into_string(), value);
+                        }
+                    }
+                }
+                Ok(GetUserEventsResultEventsItem {
+                    id: f0.unwrap_or_default(),
+                    event_type: f1.unwrap_or_default(),
+                    event_name: f2.unwrap_or_default(),
+                    email: f3.unwrap_or_default(),
+                    user_id: f4.unwrap_or_default(),
+                    created_at: f5.unwrap_or_default(),
+                    data_fields: f6.unwrap_or_default(),
+                    campaign_id: f7.unwrap_or_default(),
+                    template_id: f8.unwrap_or_default(),
+                    message_id: f9.unwrap_or_default(),
+                    other,
+                })
+            }
+        }
+        d.deserialize_map(Reader)
+    }
+}
+
 #[doc = " What [`Client::get_user_events`](crate::Client::get_user_events) returns: Get User Events."]
 ///
 #[doc = " `GetUserEventsResult`: a result object."]
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct GetUserEventsResult {
     #[doc = " `events`."]
     #[serde(rename = "events")]
@@ -2106,6 +4485,36 @@ pub struct GetUserEventsResult {
     /// Fields the definitions do not name, kept as Iterable sent them.
     #[serde(flatten)]
     pub other: serde_json::Map<String, serde_json::Value>,
+}
+
+impl<'de> serde::Deserialize<'de> for GetUserEventsResult {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Reader;
+        impl<'de> serde::de::Visitor<'de> for Reader {
+            type Value = GetUserEventsResult;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("struct GetUserEventsResult")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<GetUserEventsResult, A::Error> {
+                let mut f0: Option<Vec<GetUserEventsResultEventsItem>> = None;
+                let mut other = serde_json::Map::new();
+                while let Some(key) = map.next_key::<ReadKey<'de>>()? {
+                    match key.as_str() {
+                        "events" => read_field(&mut map, &mut f0, "events")?,
+                        _ => {
+                            let value = map.next_value()?;
+                            other.insert(key.into_string(), value);
+                        }
+                    }
+                }
+                Ok(GetUserEventsResult {
+                    events: f0.ok_or_else(|| <A::Error as serde::de::Error>::missing_field("events"))?,
+                    other,
+                })
+            }
+        }
+        d.deserialize_map(Reader)
+    }
 }
 
 #[doc = " `GetUserSentMessagesResultMessagesItemMessageMedium`: one of the listed values."]
@@ -2159,7 +4568,7 @@ impl<'de> serde::Deserialize<'de> for GetUserSentMessagesResultMessagesItemMessa
 }
 
 #[doc = " A message sent to the user"]
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct GetUserSentMessagesResultMessagesItem {
     #[doc = " `messageId`."]
     #[serde(rename = "messageId")]
@@ -2168,13 +4577,13 @@ pub struct GetUserSentMessagesResultMessagesItem {
     #[serde(rename = "campaignId")]
     pub campaign_id: i64,
     #[doc = " `templateId`."]
-    #[serde(rename = "templateId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "templateId", skip_serializing_if = "Option::is_none")]
     pub template_id: Option<i64>,
     #[doc = " `campaignName`."]
-    #[serde(rename = "campaignName", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "campaignName", skip_serializing_if = "Option::is_none")]
     pub campaign_name: Option<String>,
     #[doc = " `templateName`."]
-    #[serde(rename = "templateName", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "templateName", skip_serializing_if = "Option::is_none")]
     pub template_name: Option<String>,
     #[doc = " `messageMedium`."]
     #[serde(rename = "messageMedium")]
@@ -2186,113 +4595,278 @@ pub struct GetUserSentMessagesResultMessagesItem {
     #[serde(rename = "sentAt")]
     pub sent_at: serde_json::Value,
     #[doc = " A date: Iterable sends a date string or epoch milliseconds (`createdAt`)"]
-    #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "createdAt", skip_serializing_if = "Option::is_none")]
     pub created_at: Option<serde_json::Value>,
     #[doc = " A date: Iterable sends a date string or epoch milliseconds (`updatedAt`)"]
-    #[serde(rename = "updatedAt", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "updatedAt", skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<serde_json::Value>,
     #[doc = " Data the message was rendered with (`dataFields`)"]
-    #[serde(rename = "dataFields", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "dataFields", skip_serializing_if = "Option::is_none")]
     pub data_fields: Option<serde_json::Map<String, serde_json::Value>>,
     /// Fields the definitions do not name, kept as Iterable sent them.
     #[serde(flatten)]
     pub other: serde_json::Map<String, serde_json::Value>,
 }
 
+impl<'de> serde::Deserialize<'de> for GetUserSentMessagesResultMessagesItem {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Reader;
+        impl<'de> serde::de::Visitor<'de> for Reader {
+            type Value = GetUserSentMessagesResultMessagesItem;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("struct GetUserSentMessagesResultMessagesItem")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<GetUserSentMessagesResultMessagesItem, A::Error> {
+                let mut f0: Option<String> = None;
+                let mut f1: Option<i64> = None;
+                let mut f2: Option<Option<i64>> = None;
+                let mut f3: Option<Option<String>> = None;
+                let mut f4: Option<Option<String>> = None;
+                let mut f5: Option<GetUserSentMessagesResultMessagesItemMessageMedium> = None;
+                let mut f6: Option<String> = None;
+                let mut f7: Option<serde_json::Value> = None;
+                let mut f8: Option<Option<serde_json::Value>> = None;
+                let mut f9: Option<Option<serde_json::Value>> = None;
+                let mut f10: Option<Option<serde_json::Map<String, serde_json::Value>>> = None;
+                let mut other = serde_json::Map::new();
+                while let Some(key) = map.next_key::<ReadKey<'de>>()? {
+                    match key.as_str() {
+                        "messageId" => read_field(&mut map, &mut f0, "messageId")?,
+                        "campaignId" => read_field(&mut map, &mut f1, "campaignId")?,
+                        "templateId" => read_field(&mut map, &mut f2, "templateId")?,
+                        "campaignName" => read_field(&mut map, &mut f3, "campaignName")?,
+                        "templateName" => read_field(&mut map, &mut f4, "templateName")?,
+                        "messageMedium" => read_field(&mut map, &mut f5, "messageMedium")?,
+                        "status" => read_field(&mut map, &mut f6, "status")?,
+                        "sentAt" => read_field(&mut map, &mut f7, "sentAt")?,
+                        "createdAt" => read_field(&mut map, &mut f8, "createdAt")?,
+                        "updatedAt" => read_field(&mut map, &mut f9, "updatedAt")?,
+                        "dataFields" => read_field(&mut map, &mut f10, "dataFields")?,
+                        _ => {
+                            let value = map.next_value()?;
+                            other.insert(key.into_string(), value);
+                        }
+                    }
+                }
+                Ok(GetUserSentMessagesResultMessagesItem {
+                    message_id: f0.ok_or_else(|| <A::Error as serde::de::Error>::missing_field("messageId"))?,
+                    campaign_id: f1.ok_or_else(|| <A::Error as serde::de::Error>::missing_field("campaignId"))?,
+                    template_id: f2.unwrap_or_default(),
+                    campaign_name: f3.unwrap_or_default(),
+                    template_name: f4.unwrap_or_default(),
+                    message_medium: f5.ok_or_else(|| <A::Error as serde::de::Error>::missing_field("messageMedium"))?,
+                    status: f6.ok_or_else(|| <A::Error as serde::de::Error>::missing_field("status"))?,
+                    sent_at: f7.ok_or_else(|| <A::Error as serde::de::Error>::missing_field("sentAt"))?,
+                    created_at: f8.unwrap_or_default(),
+                    updated_at: f9.unwrap_or_default(),
+                    data_fields: f10.unwrap_or_default(),
+                    other,
+                })
+            }
+        }
+        d.deserialize_map(Reader)
+    }
+}
+
 #[doc = " What [`Client::get_user_sent_messages`](crate::Client::get_user_sent_messages) returns: Get User Sent Messages."]
 ///
 #[doc = " `GetUserSentMessagesResult`: a result object."]
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct GetUserSentMessagesResult {
     #[doc = " `messages`."]
     #[serde(rename = "messages")]
     pub messages: Vec<GetUserSentMessagesResultMessagesItem>,
     #[doc = " How many messages match, across all pages (`totalCount`)"]
-    #[serde(rename = "totalCount", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "totalCount", skip_serializing_if = "Option::is_none")]
     pub total_count: Option<i64>,
     /// Fields the definitions do not name, kept as Iterable sent them.
     #[serde(flatten)]
     pub other: serde_json::Map<String, serde_json::Value>,
 }
 
+impl<'de> serde::Deserialize<'de> for GetUserSentMessagesResult {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Reader;
+        impl<'de> serde::de::Visitor<'de> for Reader {
+            type Value = GetUserSentMessagesResult;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("struct GetUserSentMessagesResult")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<GetUserSentMessagesResult, A::Error> {
+                let mut f0: Option<Vec<GetUserSentMessagesResultMessagesItem>> = None;
+                let mut f1: Option<Option<i64>> = None;
+                let mut other = serde_json::Map::new();
+                while let Some(key) = map.next_key::<ReadKey<'de>>()? {
+                    match key.as_str() {
+                        "messages" => read_field(&mut map, &mut f0, "messages")?,
+                        "totalCount" => read_field(&mut map, &mut f1, "totalCount")?,
+                        _ => {
+                            let value = map.next_value()?;
+                            other.insert(key.into_string(), value);
+                        }
+                    }
+                }
+                Ok(GetUserSentMessagesResult {
+                    messages: f0.ok_or_else(|| <A::Error as serde::de::Error>::missing_field("messages"))?,
+                    total_count: f1.unwrap_or_default(),
+                    other,
+                })
+            }
+        }
+        d.deserialize_map(Reader)
+    }
+}
+
 #[doc = " The content for the in-app message"]
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct GetWebInappMessagesResultInAppMessagesItemContent {
     #[doc = " The html to be displayed (`html`)"]
-    #[serde(rename = "html", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "html", skip_serializing_if = "Option::is_none")]
     pub html: Option<String>,
     #[doc = " The in-app message display settings (`inAppDisplaySettings`)"]
-    #[serde(rename = "inAppDisplaySettings", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "inAppDisplaySettings", skip_serializing_if = "Option::is_none")]
     pub in_app_display_settings: Option<InAppDisplaySettings>,
     #[doc = " `ottPayload`."]
-    #[serde(rename = "ottPayload", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "ottPayload", skip_serializing_if = "Option::is_none")]
     pub ott_payload: Option<RokuContent>,
     #[doc = " `webInAppDisplaySettings`."]
     #[serde(rename = "webInAppDisplaySettings")]
     pub web_in_app_display_settings: WebInAppDisplaySettings,
     #[doc = " Custom payload of the message (`payload`)"]
-    #[serde(rename = "payload", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "payload", skip_serializing_if = "Option::is_none")]
     pub payload: Option<serde_json::Map<String, serde_json::Value>>,
     /// Fields the definitions do not name, kept as Iterable sent them.
     #[serde(flatten)]
     pub other: serde_json::Map<String, serde_json::Value>,
 }
 
+impl<'de> serde::Deserialize<'de> for GetWebInappMessagesResultInAppMessagesItemContent {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Reader;
+        impl<'de> serde::de::Visitor<'de> for Reader {
+            type Value = GetWebInappMessagesResultInAppMessagesItemContent;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("struct GetWebInappMessagesResultInAppMessagesItemContent")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<GetWebInappMessagesResultInAppMessagesItemContent, A::Error> {
+                let mut f0: Option<Option<String>> = None;
+                let mut f1: Option<Option<InAppDisplaySettings>> = None;
+                let mut f2: Option<Option<RokuContent>> = None;
+                let mut f3: Option<WebInAppDisplaySettings> = None;
+                let mut f4: Option<Option<serde_json::Map<String, serde_json::Value>>> = None;
+                let mut other = serde_json::Map::new();
+                while let Some(key) = map.next_key::<ReadKey<'de>>()? {
+                    match key.as_str() {
+                        "html" => read_field(&mut map, &mut f0, "html")?,
+                        "inAppDisplaySettings" => read_field(&mut map, &mut f1, "inAppDisplaySettings")?,
+                        "ottPayload" => read_field(&mut map, &mut f2, "ottPayload")?,
+                        "webInAppDisplaySettings" => read_field(&mut map, &mut f3, "webInAppDisplaySettings")?,
+                        "payload" => read_field(&mut map, &mut f4, "payload")?,
+                        _ => {
+                            let value = map.next_value()?;
+                            other.insert(key.into_string(), value);
+                        }
+                    }
+                }
+                Ok(GetWebInappMessagesResultInAppMessagesItemContent {
+                    html: f0.unwrap_or_default(),
+                    in_app_display_settings: f1.unwrap_or_default(),
+                    ott_payload: f2.unwrap_or_default(),
+                    web_in_app_display_settings: f3.ok_or_else(|| <A::Error as serde::de::Error>::missing_field("webInAppDisplaySettings"))?,
+                    payload: f4.unwrap_or_default(),
+                    other,
+                })
+            }
+        }
+        d.deserialize_map(Reader)
+    }
+}
+
 #[doc = " The trigger type for the in-app message"]
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct GetWebInappMessagesResultInAppMessagesItemTrigger {
     #[doc = " How the message is triggered, for example immediate, event or never (`type`)"]
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
     pub r#type: Option<String>,
     /// Fields the definitions do not name, kept as Iterable sent them.
     #[serde(flatten)]
     pub other: serde_json::Map<String, serde_json::Value>,
 }
 
+impl<'de> serde::Deserialize<'de> for GetWebInappMessagesResultInAppMessagesItemTrigger {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Reader;
+        impl<'de> serde::de::Visitor<'de> for Reader {
+            type Value = GetWebInappMessagesResultInAppMessagesItemTrigger;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("struct GetWebInappMessagesResultInAppMessagesItemTrigger")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<GetWebInappMessagesResultInAppMessagesItemTrigger, A::Error> {
+                let mut f0: Option<Option<String>> = None;
+                let mut other = serde_json::Map::new();
+                while let Some(key) = map.next_key::<ReadKey<'de>>()? {
+                    match key.as_str() {
+                        "type" => read_field(&mut map, &mut f0, "type")?,
+                        _ => {
+                            let value = map.next_value()?;
+                            other.insert(key.into_string(), value);
+                        }
+                    }
+                }
+                Ok(GetWebInappMessagesResultInAppMessagesItemTrigger {
+                    r#type: f0.unwrap_or_default(),
+                    other,
+                })
+            }
+        }
+        d.deserialize_map(Reader)
+    }
+}
+
 #[doc = " `GetWebInappMessagesResultInAppMessagesItem`: a result object."]
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct GetWebInappMessagesResultInAppMessagesItem {
     #[doc = " Campaign ID (`campaignId`)"]
-    #[serde(rename = "campaignId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "campaignId", skip_serializing_if = "Option::is_none")]
     pub campaign_id: Option<f64>,
     #[doc = " The content for the in-app message (`content`)"]
-    #[serde(rename = "content", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "content", skip_serializing_if = "Option::is_none")]
     pub content: Option<GetWebInappMessagesResultInAppMessagesItemContent>,
     #[doc = " When the message was created, in epoch milliseconds (`createdAt`)"]
-    #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "createdAt", skip_serializing_if = "Option::is_none")]
     pub created_at: Option<i64>,
     #[doc = " The custom payload for the in-app message (`customPayload`)"]
-    #[serde(rename = "customPayload", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "customPayload", skip_serializing_if = "Option::is_none")]
     pub custom_payload: Option<serde_json::Map<String, serde_json::Value>>,
     #[doc = " When the message expires, in epoch milliseconds (`expiresAt`)"]
-    #[serde(rename = "expiresAt", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "expiresAt", skip_serializing_if = "Option::is_none")]
     pub expires_at: Option<i64>,
     #[doc = " An object containing inbox metadata associated with this in-app message (`inboxMetadata`)"]
-    #[serde(rename = "inboxMetadata", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "inboxMetadata", skip_serializing_if = "Option::is_none")]
     pub inbox_metadata: Option<InboxMetadata>,
     #[doc = " `jsonOnly`."]
     #[serde(rename = "jsonOnly")]
     pub json_only: bool,
     #[doc = " Iterable-generated Message ID (`messageId`)"]
-    #[serde(rename = "messageId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "messageId", skip_serializing_if = "Option::is_none")]
     pub message_id: Option<String>,
     #[doc = " `messageType`."]
     #[serde(rename = "messageType")]
     pub message_type: serde_json::Value,
     #[doc = " The custom Roku payload for the in-app message (`ottPayload`)"]
-    #[serde(rename = "ottPayload", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "ottPayload", skip_serializing_if = "Option::is_none")]
     pub ott_payload: Option<RokuContent>,
     #[doc = " The priority value of the in-app message (`priorityLevel`)"]
-    #[serde(rename = "priorityLevel", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "priorityLevel", skip_serializing_if = "Option::is_none")]
     pub priority_level: Option<f64>,
     #[doc = " Whether or not the message was read by user (`read`)"]
-    #[serde(rename = "read", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "read", skip_serializing_if = "Option::is_none")]
     pub read: Option<bool>,
     #[doc = " Whether or not the message associated with the event was configured to use the inbox (`saveToInbox`)"]
-    #[serde(rename = "saveToInbox", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "saveToInbox", skip_serializing_if = "Option::is_none")]
     pub save_to_inbox: Option<bool>,
     #[doc = " The trigger type for the in-app message (`trigger`)"]
-    #[serde(rename = "trigger", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "trigger", skip_serializing_if = "Option::is_none")]
     pub trigger: Option<GetWebInappMessagesResultInAppMessagesItemTrigger>,
     #[doc = " `typeOfContent`."]
     #[serde(rename = "typeOfContent")]
@@ -2302,10 +4876,82 @@ pub struct GetWebInappMessagesResultInAppMessagesItem {
     pub other: serde_json::Map<String, serde_json::Value>,
 }
 
+impl<'de> serde::Deserialize<'de> for GetWebInappMessagesResultInAppMessagesItem {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Reader;
+        impl<'de> serde::de::Visitor<'de> for Reader {
+            type Value = GetWebInappMessagesResultInAppMessagesItem;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("struct GetWebInappMessagesResultInAppMessagesItem")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<GetWebInappMessagesResultInAppMessagesItem, A::Error> {
+                let mut f0: Option<Option<f64>> = None;
+                let mut f1: Option<Option<GetWebInappMessagesResultInAppMessagesItemContent>> = None;
+                let mut f2: Option<Option<i64>> = None;
+                let mut f3: Option<Option<serde_json::Map<String, serde_json::Value>>> = None;
+                let mut f4: Option<Option<i64>> = None;
+                let mut f5: Option<Option<InboxMetadata>> = None;
+                let mut f6: Option<bool> = None;
+                let mut f7: Option<Option<String>> = None;
+                let mut f8: Option<serde_json::Value> = None;
+                let mut f9: Option<Option<RokuContent>> = None;
+                let mut f10: Option<Option<f64>> = None;
+                let mut f11: Option<Option<bool>> = None;
+                let mut f12: Option<Option<bool>> = None;
+                let mut f13: Option<Option<GetWebInappMessagesResultInAppMessagesItemTrigger>> = None;
+                let mut f14: Option<serde_json::Value> = None;
+                let mut other = serde_json::Map::new();
+                while let Some(key) = map.next_key::<ReadKey<'de>>()? {
+                    match key.as_str() {
+                        "campaignId" => read_field(&mut map, &mut f0, "campaignId")?,
+                        "content" => read_field(&mut map, &mut f1, "content")?,
+                        "createdAt" => read_field(&mut map, &mut f2, "createdAt")?,
+                        "customPayload" => read_field(&mut map, &mut f3, "customPayload")?,
+                        "expiresAt" => read_field(&mut map, &mut f4, "expiresAt")?,
+                        "inboxMetadata" => read_field(&mut map, &mut f5, "inboxMetadata")?,
+                        "jsonOnly" => read_field(&mut map, &mut f6, "jsonOnly")?,
+                        "messageId" => read_field(&mut map, &mut f7, "messageId")?,
+                        "messageType" => read_field(&mut map, &mut f8, "messageType")?,
+                        "ottPayload" => read_field(&mut map, &mut f9, "ottPayload")?,
+                        "priorityLevel" => read_field(&mut map, &mut f10, "priorityLevel")?,
+                        "read" => read_field(&mut map, &mut f11, "read")?,
+                        "saveToInbox" => read_field(&mut map, &mut f12, "saveToInbox")?,
+                        "trigger" => read_field(&mut map, &mut f13, "trigger")?,
+                        "typeOfContent" => read_field(&mut map, &mut f14, "typeOfContent")?,
+                        _ => {
+                            let value = map.next_value()?;
+                            other.insert(key.into_string(), value);
+                        }
+                    }
+                }
+                Ok(GetWebInappMessagesResultInAppMessagesItem {
+                    campaign_id: f0.unwrap_or_default(),
+                    content: f1.unwrap_or_default(),
+                    created_at: f2.unwrap_or_default(),
+                    custom_payload: f3.unwrap_or_default(),
+                    expires_at: f4.unwrap_or_default(),
+                    inbox_metadata: f5.unwrap_or_default(),
+                    json_only: f6.ok_or_else(|| <A::Error as serde::de::Error>::missing_field("jsonOnly"))?,
+                    message_id: f7.unwrap_or_default(),
+                    message_type: f8.ok_or_else(|| <A::Error as serde::de::Error>::missing_field("messageType"))?,
+                    ott_payload: f9.unwrap_or_default(),
+                    priority_level: f10.unwrap_or_default(),
+                    read: f11.unwrap_or_default(),
+                    save_to_inbox: f12.unwrap_or_default(),
+                    trigger: f13.unwrap_or_default(),
+                    type_of_content: f14.ok_or_else(|| <A::Error as serde::de::Error>::missing_field("typeOfContent"))?,
+                    other,
+                })
+            }
+        }
+        d.deserialize_map(Reader)
+    }
+}
+
 #[doc = " What [`Client::get_web_inapp_messages`](crate::Client::get_web_inapp_messages) returns: Get Web In-App Messages."]
 ///
 #[doc = " `GetWebInappMessagesResult`: a result object."]
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct GetWebInappMessagesResult {
     #[doc = " `inAppMessages`."]
     #[serde(rename = "inAppMessages")]
@@ -2315,34 +4961,103 @@ pub struct GetWebInappMessagesResult {
     pub other: serde_json::Map<String, serde_json::Value>,
 }
 
+impl<'de> serde::Deserialize<'de> for GetWebInappMessagesResult {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Reader;
+        impl<'de> serde::de::Visitor<'de> for Reader {
+            type Value = GetWebInappMessagesResult;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("struct GetWebInappMessagesResult")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<GetWebInappMessagesResult, A::Error> {
+                let mut f0: Option<Vec<GetWebInappMessagesResultInAppMessagesItem>> = None;
+                let mut other = serde_json::Map::new();
+                while let Some(key) = map.next_key::<ReadKey<'de>>()? {
+                    match key.as_str() {
+                        "inAppMessages" => read_field(&mut map, &mut f0, "inAppMessages")?,
+                        _ => {
+                            let value = map.next_value()?;
+                            other.insert(key.into_string(), value);
+                        }
+                    }
+                }
+                Ok(GetWebInappMessagesResult {
+                    in_app_messages: f0.ok_or_else(|| <A::Error as serde::de::Error>::missing_field("inAppMessages"))?,
+                    other,
+                })
+            }
+        }
+        d.deserialize_map(Reader)
+    }
+}
+
 #[doc = " `CampaignsResponse`: a result object."]
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct CampaignsResponse {
     #[doc = " `campaigns`."]
     #[serde(rename = "campaigns")]
     pub campaigns: Vec<CampaignDetails>,
     #[doc = " The URL to the next page of campaigns, if applicable. (`nextPageUrl`)"]
-    #[serde(rename = "nextPageUrl", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "nextPageUrl", skip_serializing_if = "Option::is_none")]
     pub next_page_url: Option<String>,
     #[doc = " The URL to the previous page of campaigns, if applicable. (`previousPageUrl`)"]
-    #[serde(rename = "previousPageUrl", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "previousPageUrl", skip_serializing_if = "Option::is_none")]
     pub previous_page_url: Option<String>,
     #[doc = " The total count of campaigns across all pages for the supplied query. Only present when using pagination. (`totalCampaignsCount`)"]
-    #[serde(rename = "totalCampaignsCount", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "totalCampaignsCount", skip_serializing_if = "Option::is_none")]
     pub total_campaigns_count: Option<i64>,
     /// Fields the definitions do not name, kept as Iterable sent them.
     #[serde(flatten)]
     pub other: serde_json::Map<String, serde_json::Value>,
 }
 
+impl<'de> serde::Deserialize<'de> for CampaignsResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Reader;
+        impl<'de> serde::de::Visitor<'de> for Reader {
+            type Value = CampaignsResponse;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("struct CampaignsResponse")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<CampaignsResponse, A::Error> {
+                let mut f0: Option<Vec<CampaignDetails>> = None;
+                let mut f1: Option<Option<String>> = None;
+                let mut f2: Option<Option<String>> = None;
+                let mut f3: Option<Option<i64>> = None;
+                let mut other = serde_json::Map::new();
+                while let Some(key) = map.next_key::<ReadKey<'de>>()? {
+                    match key.as_str() {
+                        "campaigns" => read_field(&mut map, &mut f0, "campaigns")?,
+                        "nextPageUrl" => read_field(&mut map, &mut f1, "nextPageUrl")?,
+                        "previousPageUrl" => read_field(&mut map, &mut f2, "previousPageUrl")?,
+                        "totalCampaignsCount" => read_field(&mut map, &mut f3, "totalCampaignsCount")?,
+                        _ => {
+                            let value = map.next_value()?;
+                            other.insert(key.into_string(), value);
+                        }
+                    }
+                }
+                Ok(CampaignsResponse {
+                    campaigns: f0.ok_or_else(|| <A::Error as serde::de::Error>::missing_field("campaigns"))?,
+                    next_page_url: f1.unwrap_or_default(),
+                    previous_page_url: f2.unwrap_or_default(),
+                    total_campaigns_count: f3.unwrap_or_default(),
+                    other,
+                })
+            }
+        }
+        d.deserialize_map(Reader)
+    }
+}
+
 #[doc = " `ListAllTemplatesResultTemplatesItem`: a result object."]
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct ListAllTemplatesResultTemplatesItem {
     #[doc = " Campaign ID (`campaignId`)"]
-    #[serde(rename = "campaignId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "campaignId", skip_serializing_if = "Option::is_none")]
     pub campaign_id: Option<i64>,
     #[doc = " Client template ID. Used as a secondary key to reference the template (`clientTemplateId`)"]
-    #[serde(rename = "clientTemplateId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "clientTemplateId", skip_serializing_if = "Option::is_none")]
     pub client_template_id: Option<String>,
     #[doc = " When the template was created, in epoch milliseconds (`createdAt`)"]
     #[serde(rename = "createdAt")]
@@ -2367,30 +5082,120 @@ pub struct ListAllTemplatesResultTemplatesItem {
     pub other: serde_json::Map<String, serde_json::Value>,
 }
 
+impl<'de> serde::Deserialize<'de> for ListAllTemplatesResultTemplatesItem {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Reader;
+        impl<'de> serde::de::Visitor<'de> for Reader {
+            type Value = ListAllTemplatesResultTemplatesItem;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("struct ListAllTemplatesResultTemplatesItem")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<ListAllTemplatesResultTemplatesItem, A::Error> {
+                let mut f0: Option<Option<i64>> = None;
+                let mut f1: Option<Option<String>> = None;
+                let mut f2: Option<i64> = None;
+                let mut f3: Option<String> = None;
+                let mut f4: Option<i64> = None;
+                let mut f5: Option<String> = None;
+                let mut f6: Option<i64> = None;
+                let mut f7: Option<i64> = None;
+                let mut other = serde_json::Map::new();
+                while let Some(key) = map.next_key::<ReadKey<'de>>()? {
+                    match key.as_str() {
+                        "campaignId" => read_field(&mut map, &mut f0, "campaignId")?,
+                        "clientTemplateId" => read_field(&mut map, &mut f1, "clientTemplateId")?,
+                        "createdAt" => read_field(&mut map, &mut f2, "createdAt")?,
+                        "creatorUserId" => read_field(&mut map, &mut f3, "creatorUserId")?,
+                        "messageTypeId" => read_field(&mut map, &mut f4, "messageTypeId")?,
+                        "name" => read_field(&mut map, &mut f5, "name")?,
+                        "templateId" => read_field(&mut map, &mut f6, "templateId")?,
+                        "updatedAt" => read_field(&mut map, &mut f7, "updatedAt")?,
+                        _ => {
+                            let value = map.next_value()?;
+                            other.insert(key.into_string(), value);
+                        }
+                    }
+                }
+                Ok(ListAllTemplatesResultTemplatesItem {
+                    campaign_id: f0.unwrap_or_default(),
+                    client_template_id: f1.unwrap_or_default(),
+                    created_at: f2.ok_or_else(|| <A::Error as serde::de::Error>::missing_field("createdAt"))?,
+                    creator_user_id: f3.ok_or_else(|| <A::Error as serde::de::Error>::missing_field("creatorUserId"))?,
+                    message_type_id: f4.ok_or_else(|| <A::Error as serde::de::Error>::missing_field("messageTypeId"))?,
+                    name: f5.ok_or_else(|| <A::Error as serde::de::Error>::missing_field("name"))?,
+                    template_id: f6.ok_or_else(|| <A::Error as serde::de::Error>::missing_field("templateId"))?,
+                    updated_at: f7.ok_or_else(|| <A::Error as serde::de::Error>::missing_field("updatedAt"))?,
+                    other,
+                })
+            }
+        }
+        d.deserialize_map(Reader)
+    }
+}
+
 #[doc = " What [`Client::list_all_templates`](crate::Client::list_all_templates) returns: List all templates."]
 ///
 #[doc = " `ListAllTemplatesResult`: a result object."]
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct ListAllTemplatesResult {
     #[doc = " The URL to the next page of templates, if applicable. (`nextPageUrl`)"]
-    #[serde(rename = "nextPageUrl", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "nextPageUrl", skip_serializing_if = "Option::is_none")]
     pub next_page_url: Option<String>,
     #[doc = " The URL to the previous page of templates, if applicable. (`previousPageUrl`)"]
-    #[serde(rename = "previousPageUrl", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "previousPageUrl", skip_serializing_if = "Option::is_none")]
     pub previous_page_url: Option<String>,
     #[doc = " `templates`."]
     #[serde(rename = "templates")]
     pub templates: Vec<ListAllTemplatesResultTemplatesItem>,
     #[doc = " The total count of templates across all pages for the supplied query. Only present when using pagination. (`totalTemplatesCount`)"]
-    #[serde(rename = "totalTemplatesCount", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "totalTemplatesCount", skip_serializing_if = "Option::is_none")]
     pub total_templates_count: Option<i64>,
     /// Fields the definitions do not name, kept as Iterable sent them.
     #[serde(flatten)]
     pub other: serde_json::Map<String, serde_json::Value>,
 }
 
+impl<'de> serde::Deserialize<'de> for ListAllTemplatesResult {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Reader;
+        impl<'de> serde::de::Visitor<'de> for Reader {
+            type Value = ListAllTemplatesResult;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("struct ListAllTemplatesResult")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<ListAllTemplatesResult, A::Error> {
+                let mut f0: Option<Option<String>> = None;
+                let mut f1: Option<Option<String>> = None;
+                let mut f2: Option<Vec<ListAllTemplatesResultTemplatesItem>> = None;
+                let mut f3: Option<Option<i64>> = None;
+                let mut other = serde_json::Map::new();
+                while let Some(key) = map.next_key::<ReadKey<'de>>()? {
+                    match key.as_str() {
+                        "nextPageUrl" => read_field(&mut map, &mut f0, "nextPageUrl")?,
+                        "previousPageUrl" => read_field(&mut map, &mut f1, "previousPageUrl")?,
+                        "templates" => read_field(&mut map, &mut f2, "templates")?,
+                        "totalTemplatesCount" => read_field(&mut map, &mut f3, "totalTemplatesCount")?,
+                        _ => {
+                            let value = map.next_value()?;
+                            other.insert(key.into_string(), value);
+                        }
+                    }
+                }
+                Ok(ListAllTemplatesResult {
+                    next_page_url: f0.unwrap_or_default(),
+                    previous_page_url: f1.unwrap_or_default(),
+                    templates: f2.ok_or_else(|| <A::Error as serde::de::Error>::missing_field("templates"))?,
+                    total_templates_count: f3.unwrap_or_default(),
+                    other,
+                })
+            }
+        }
+        d.deserialize_map(Reader)
+    }
+}
+
 #[doc = " `ListCatalogItemsResultCatalogItemsWithPropertiesItem`: a result object."]
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct ListCatalogItemsResultCatalogItemsWithPropertiesItem {
     #[doc = " `catalogName`."]
     #[serde(rename = "catalogName")]
@@ -2412,19 +5217,61 @@ pub struct ListCatalogItemsResultCatalogItemsWithPropertiesItem {
     pub other: serde_json::Map<String, serde_json::Value>,
 }
 
+impl<'de> serde::Deserialize<'de> for ListCatalogItemsResultCatalogItemsWithPropertiesItem {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Reader;
+        impl<'de> serde::de::Visitor<'de> for Reader {
+            type Value = ListCatalogItemsResultCatalogItemsWithPropertiesItem;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("struct ListCatalogItemsResultCatalogItemsWithPropertiesItem")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<ListCatalogItemsResultCatalogItemsWithPropertiesItem, A::Error> {
+                let mut f0: Option<String> = None;
+                let mut f1: Option<String> = None;
+                let mut f2: Option<i64> = None;
+                let mut f3: Option<i64> = None;
+                let mut f4: Option<serde_json::Map<String, serde_json::Value>> = None;
+                let mut other = serde_json::Map::new();
+                while let Some(key) = map.next_key::<ReadKey<'de>>()? {
+                    match key.as_str() {
+                        "catalogName" => read_field(&mut map, &mut f0, "catalogName")?,
+                        "itemId" => read_field(&mut map, &mut f1, "itemId")?,
+                        "lastModified" => read_field(&mut map, &mut f2, "lastModified")?,
+                        "size" => read_field(&mut map, &mut f3, "size")?,
+                        "value" => read_field(&mut map, &mut f4, "value")?,
+                        _ => {
+                            let value = map.next_value()?;
+                            other.insert(key.into_string(), value);
+                        }
+                    }
+                }
+                Ok(ListCatalogItemsResultCatalogItemsWithPropertiesItem {
+                    catalog_name: f0.ok_or_else(|| <A::Error as serde::de::Error>::missing_field("catalogName"))?,
+                    item_id: f1.ok_or_else(|| <A::Error as serde::de::Error>::missing_field("itemId"))?,
+                    last_modified: f2.ok_or_else(|| <A::Error as serde::de::Error>::missing_field("lastModified"))?,
+                    size: f3.ok_or_else(|| <A::Error as serde::de::Error>::missing_field("size"))?,
+                    value: f4.ok_or_else(|| <A::Error as serde::de::Error>::missing_field("value"))?,
+                    other,
+                })
+            }
+        }
+        d.deserialize_map(Reader)
+    }
+}
+
 #[doc = " What [`Client::list_catalog_items`](crate::Client::list_catalog_items) returns: List Catalog Items."]
 ///
 #[doc = " `ListCatalogItemsResult`: a result object."]
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct ListCatalogItemsResult {
     #[doc = " `catalogItemsWithProperties`."]
     #[serde(rename = "catalogItemsWithProperties")]
     pub catalog_items_with_properties: Vec<ListCatalogItemsResultCatalogItemsWithPropertiesItem>,
     #[doc = " `nextPageUrl`."]
-    #[serde(rename = "nextPageUrl", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "nextPageUrl", skip_serializing_if = "Option::is_none")]
     pub next_page_url: Option<String>,
     #[doc = " `previousPageUrl`."]
-    #[serde(rename = "previousPageUrl", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "previousPageUrl", skip_serializing_if = "Option::is_none")]
     pub previous_page_url: Option<String>,
     #[doc = " `totalItemsCount`."]
     #[serde(rename = "totalItemsCount")]
@@ -2434,8 +5281,47 @@ pub struct ListCatalogItemsResult {
     pub other: serde_json::Map<String, serde_json::Value>,
 }
 
+impl<'de> serde::Deserialize<'de> for ListCatalogItemsResult {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Reader;
+        impl<'de> serde::de::Visitor<'de> for Reader {
+            type Value = ListCatalogItemsResult;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("struct ListCatalogItemsResult")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<ListCatalogItemsResult, A::Error> {
+                let mut f0: Option<Vec<ListCatalogItemsResultCatalogItemsWithPropertiesItem>> = None;
+                let mut f1: Option<Option<String>> = None;
+                let mut f2: Option<Option<String>> = None;
+                let mut f3: Option<i64> = None;
+                let mut other = serde_json::Map::new();
+                while let Some(key) = map.next_key::<ReadKey<'de>>()? {
+                    match key.as_str() {
+                        "catalogItemsWithProperties" => read_field(&mut map, &mut f0, "catalogItemsWithProperties")?,
+                        "nextPageUrl" => read_field(&mut map, &mut f1, "nextPageUrl")?,
+                        "previousPageUrl" => read_field(&mut map, &mut f2, "previousPageUrl")?,
+                        "totalItemsCount" => read_field(&mut map, &mut f3, "totalItemsCount")?,
+                        _ => {
+                            let value = map.next_value()?;
+                            other.insert(key.into_string(), value);
+                        }
+                    }
+                }
+                Ok(ListCatalogItemsResult {
+                    catalog_items_with_properties: f0.ok_or_else(|| <A::Error as serde::de::Error>::missing_field("catalogItemsWithProperties"))?,
+                    next_page_url: f1.unwrap_or_default(),
+                    previous_page_url: f2.unwrap_or_default(),
+                    total_items_count: f3.ok_or_else(|| <A::Error as serde::de::Error>::missing_field("totalItemsCount"))?,
+                    other,
+                })
+            }
+        }
+        d.deserialize_map(Reader)
+    }
+}
+
 #[doc = " `CatalogName`: a result object."]
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct CatalogName {
     #[doc = " `name`."]
     #[serde(rename = "name")]
@@ -2445,17 +5331,47 @@ pub struct CatalogName {
     pub other: serde_json::Map<String, serde_json::Value>,
 }
 
+impl<'de> serde::Deserialize<'de> for CatalogName {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Reader;
+        impl<'de> serde::de::Visitor<'de> for Reader {
+            type Value = CatalogName;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("struct CatalogName")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<CatalogName, A::Error> {
+                let mut f0: Option<String> = None;
+                let mut other = serde_json::Map::new();
+                while let Some(key) = map.next_key::<ReadKey<'de>>()? {
+                    match key.as_str() {
+                        "name" => read_field(&mut map, &mut f0, "name")?,
+                        _ => {
+                            let value = map.next_value()?;
+                            other.insert(key.into_string(), value);
+                        }
+                    }
+                }
+                Ok(CatalogName {
+                    name: f0.ok_or_else(|| <A::Error as serde::de::Error>::missing_field("name"))?,
+                    other,
+                })
+            }
+        }
+        d.deserialize_map(Reader)
+    }
+}
+
 #[doc = " `GetCatalogsResponse`: a result object."]
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct GetCatalogsResponse {
     #[doc = " `catalogNames`."]
     #[serde(rename = "catalogNames")]
     pub catalog_names: Vec<CatalogName>,
     #[doc = " `nextPageUrl`."]
-    #[serde(rename = "nextPageUrl", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "nextPageUrl", skip_serializing_if = "Option::is_none")]
     pub next_page_url: Option<String>,
     #[doc = " `previousPageUrl`."]
-    #[serde(rename = "previousPageUrl", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "previousPageUrl", skip_serializing_if = "Option::is_none")]
     pub previous_page_url: Option<String>,
     #[doc = " `totalCatalogsCount`."]
     #[serde(rename = "totalCatalogsCount")]
@@ -2463,6 +5379,45 @@ pub struct GetCatalogsResponse {
     /// Fields the definitions do not name, kept as Iterable sent them.
     #[serde(flatten)]
     pub other: serde_json::Map<String, serde_json::Value>,
+}
+
+impl<'de> serde::Deserialize<'de> for GetCatalogsResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Reader;
+        impl<'de> serde::de::Visitor<'de> for Reader {
+            type Value = GetCatalogsResponse;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("struct GetCatalogsResponse")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<GetCatalogsResponse, A::Error> {
+                let mut f0: Option<Vec<CatalogName>> = None;
+                let mut f1: Option<Option<String>> = None;
+                let mut f2: Option<Option<String>> = None;
+                let mut f3: Option<i64> = None;
+                let mut other = serde_json::Map::new();
+                while let Some(key) = map.next_key::<ReadKey<'de>>()? {
+                    match key.as_str() {
+                        "catalogNames" => read_field(&mut map, &mut f0, "catalogNames")?,
+                        "nextPageUrl" => read_field(&mut map, &mut f1, "nextPageUrl")?,
+                        "previousPageUrl" => read_field(&mut map, &mut f2, "previousPageUrl")?,
+                        "totalCatalogsCount" => read_field(&mut map, &mut f3, "totalCatalogsCount")?,
+                        _ => {
+                            let value = map.next_value()?;
+                            other.insert(key.into_string(), value);
+                        }
+                    }
+                }
+                Ok(GetCatalogsResponse {
+                    catalog_names: f0.ok_or_else(|| <A::Error as serde::de::Error>::missing_field("catalogNames"))?,
+                    next_page_url: f1.unwrap_or_default(),
+                    previous_page_url: f2.unwrap_or_default(),
+                    total_catalogs_count: f3.ok_or_else(|| <A::Error as serde::de::Error>::missing_field("totalCatalogsCount"))?,
+                    other,
+                })
+            }
+        }
+        d.deserialize_map(Reader)
+    }
 }
 
 #[doc = " Channel type"]
@@ -2554,7 +5509,7 @@ impl<'de> serde::Deserialize<'de> for ChannelDetailsMessageMedium {
 }
 
 #[doc = " `ChannelDetails`: a result object."]
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct ChannelDetails {
     #[doc = " Channel type (`channelType`)"]
     #[serde(rename = "channelType")]
@@ -2573,8 +5528,47 @@ pub struct ChannelDetails {
     pub other: serde_json::Map<String, serde_json::Value>,
 }
 
+impl<'de> serde::Deserialize<'de> for ChannelDetails {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Reader;
+        impl<'de> serde::de::Visitor<'de> for Reader {
+            type Value = ChannelDetails;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("struct ChannelDetails")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<ChannelDetails, A::Error> {
+                let mut f0: Option<ChannelDetailsChannelType> = None;
+                let mut f1: Option<i64> = None;
+                let mut f2: Option<ChannelDetailsMessageMedium> = None;
+                let mut f3: Option<String> = None;
+                let mut other = serde_json::Map::new();
+                while let Some(key) = map.next_key::<ReadKey<'de>>()? {
+                    match key.as_str() {
+                        "channelType" => read_field(&mut map, &mut f0, "channelType")?,
+                        "id" => read_field(&mut map, &mut f1, "id")?,
+                        "messageMedium" => read_field(&mut map, &mut f2, "messageMedium")?,
+                        "name" => read_field(&mut map, &mut f3, "name")?,
+                        _ => {
+                            let value = map.next_value()?;
+                            other.insert(key.into_string(), value);
+                        }
+                    }
+                }
+                Ok(ChannelDetails {
+                    channel_type: f0.ok_or_else(|| <A::Error as serde::de::Error>::missing_field("channelType"))?,
+                    id: f1.ok_or_else(|| <A::Error as serde::de::Error>::missing_field("id"))?,
+                    message_medium: f2.ok_or_else(|| <A::Error as serde::de::Error>::missing_field("messageMedium"))?,
+                    name: f3.ok_or_else(|| <A::Error as serde::de::Error>::missing_field("name"))?,
+                    other,
+                })
+            }
+        }
+        d.deserialize_map(Reader)
+    }
+}
+
 #[doc = " `ChannelsResponse`: a result object."]
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct ChannelsResponse {
     #[doc = " `channels`."]
     #[serde(rename = "channels")]
@@ -2584,8 +5578,38 @@ pub struct ChannelsResponse {
     pub other: serde_json::Map<String, serde_json::Value>,
 }
 
+impl<'de> serde::Deserialize<'de> for ChannelsResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Reader;
+        impl<'de> serde::de::Visitor<'de> for Reader {
+            type Value = ChannelsResponse;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("struct ChannelsResponse")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<ChannelsResponse, A::Error> {
+                let mut f0: Option<Vec<ChannelDetails>> = None;
+                let mut other = serde_json::Map::new();
+                while let Some(key) = map.next_key::<ReadKey<'de>>()? {
+                    match key.as_str() {
+                        "channels" => read_field(&mut map, &mut f0, "channels")?,
+                        _ => {
+                            let value = map.next_value()?;
+                            other.insert(key.into_string(), value);
+                        }
+                    }
+                }
+                Ok(ChannelsResponse {
+                    channels: f0.ok_or_else(|| <A::Error as serde::de::Error>::missing_field("channels"))?,
+                    other,
+                })
+            }
+        }
+        d.deserialize_map(Reader)
+    }
+}
+
 #[doc = " `ExportFileAndUrl`: a result object."]
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct ExportFileAndUrl {
     #[doc = " The name of the file. (`file`)"]
     #[serde(rename = "file")]
@@ -2596,6 +5620,39 @@ pub struct ExportFileAndUrl {
     /// Fields the definitions do not name, kept as Iterable sent them.
     #[serde(flatten)]
     pub other: serde_json::Map<String, serde_json::Value>,
+}
+
+impl<'de> serde::Deserialize<'de> for ExportFileAndUrl {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Reader;
+        impl<'de> serde::de::Visitor<'de> for Reader {
+            type Value = ExportFileAndUrl;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("struct ExportFileAndUrl")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<ExportFileAndUrl, A::Error> {
+                let mut f0: Option<String> = None;
+                let mut f1: Option<String> = None;
+                let mut other = serde_json::Map::new();
+                while let Some(key) = map.next_key::<ReadKey<'de>>()? {
+                    match key.as_str() {
+                        "file" => read_field(&mut map, &mut f0, "file")?,
+                        "url" => read_field(&mut map, &mut f1, "url")?,
+                        _ => {
+                            let value = map.next_value()?;
+                            other.insert(key.into_string(), value);
+                        }
+                    }
+                }
+                Ok(ExportFileAndUrl {
+                    file: f0.ok_or_else(|| <A::Error as serde::de::Error>::missing_field("file"))?,
+                    url: f1.ok_or_else(|| <A::Error as serde::de::Error>::missing_field("url"))?,
+                    other,
+                })
+            }
+        }
+        d.deserialize_map(Reader)
+    }
 }
 
 #[doc = " State of the export job, in lower case"]
@@ -2663,7 +5720,7 @@ impl<'de> serde::Deserialize<'de> for ListExportFilesResultJobState {
 #[doc = " What [`Client::list_export_files`](crate::Client::list_export_files) returns: List export files."]
 ///
 #[doc = " `ListExportFilesResult`: a result object."]
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct ListExportFilesResult {
     #[doc = " Whether the export was truncated because it exceeded the max allowed export size (`exportTruncated`)"]
     #[serde(rename = "exportTruncated")]
@@ -2682,47 +5739,161 @@ pub struct ListExportFilesResult {
     pub other: serde_json::Map<String, serde_json::Value>,
 }
 
+impl<'de> serde::Deserialize<'de> for ListExportFilesResult {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Reader;
+        impl<'de> serde::de::Visitor<'de> for Reader {
+            type Value = ListExportFilesResult;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("struct ListExportFilesResult")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<ListExportFilesResult, A::Error> {
+                let mut f0: Option<bool> = None;
+                let mut f1: Option<Vec<ExportFileAndUrl>> = None;
+                let mut f2: Option<i64> = None;
+                let mut f3: Option<ListExportFilesResultJobState> = None;
+                let mut other = serde_json::Map::new();
+                while let Some(key) = map.next_key::<ReadKey<'de>>()? {
+                    match key.as_str() {
+                        "exportTruncated" => read_field(&mut map, &mut f0, "exportTruncated")?,
+                        "files" => read_field(&mut map, &mut f1, "files")?,
+                        "jobId" => read_field(&mut map, &mut f2, "jobId")?,
+                        "jobState" => read_field(&mut map, &mut f3, "jobState")?,
+                        _ => {
+                            let value = map.next_value()?;
+                            other.insert(key.into_string(), value);
+                        }
+                    }
+                }
+                Ok(ListExportFilesResult {
+                    export_truncated: f0.ok_or_else(|| <A::Error as serde::de::Error>::missing_field("exportTruncated"))?,
+                    files: f1.ok_or_else(|| <A::Error as serde::de::Error>::missing_field("files"))?,
+                    job_id: f2.ok_or_else(|| <A::Error as serde::de::Error>::missing_field("jobId"))?,
+                    job_state: f3.ok_or_else(|| <A::Error as serde::de::Error>::missing_field("jobState"))?,
+                    other,
+                })
+            }
+        }
+        d.deserialize_map(Reader)
+    }
+}
+
 #[doc = " `ListExportJobsResultJobsItem`: a result object."]
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct ListExportJobsResultJobsItem {
     #[doc = " Number of bytes exported (`bytesExported`)"]
-    #[serde(rename = "bytesExported", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "bytesExported", skip_serializing_if = "Option::is_none")]
     pub bytes_exported: Option<i64>,
     #[doc = " Data type name. (`dataTypeName`)"]
-    #[serde(rename = "dataTypeName", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "dataTypeName", skip_serializing_if = "Option::is_none")]
     pub data_type_name: Option<String>,
     #[doc = " The time at which the job completed or failed (`endTime`)"]
-    #[serde(rename = "endTime", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "endTime", skip_serializing_if = "Option::is_none")]
     pub end_time: Option<String>,
     #[doc = " The ID of the job (`id`)"]
-    #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "id", skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
     #[doc = " State of the export job, in lower case (`jobState`)"]
     #[serde(rename = "jobState")]
     pub job_state: ListExportFilesResultJobState,
     #[doc = " The earliest time the job can start (`scheduledStartTime`)"]
-    #[serde(rename = "scheduledStartTime", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "scheduledStartTime", skip_serializing_if = "Option::is_none")]
     pub scheduled_start_time: Option<String>,
     /// Fields the definitions do not name, kept as Iterable sent them.
     #[serde(flatten)]
     pub other: serde_json::Map<String, serde_json::Value>,
 }
 
+impl<'de> serde::Deserialize<'de> for ListExportJobsResultJobsItem {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Reader;
+        impl<'de> serde::de::Visitor<'de> for Reader {
+            type Value = ListExportJobsResultJobsItem;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("struct ListExportJobsResultJobsItem")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<ListExportJobsResultJobsItem, A::Error> {
+                let mut f0: Option<Option<i64>> = None;
+                let mut f1: Option<Option<String>> = None;
+                let mut f2: Option<Option<String>> = None;
+                let mut f3: Option<Option<i64>> = None;
+                let mut f4: Option<ListExportFilesResultJobState> = None;
+                let mut f5: Option<Option<String>> = None;
+                let mut other = serde_json::Map::new();
+                while let Some(key) = map.next_key::<ReadKey<'de>>()? {
+                    match key.as_str() {
+                        "bytesExported" => read_field(&mut map, &mut f0, "bytesExported")?,
+                        "dataTypeName" => read_field(&mut map, &mut f1, "dataTypeName")?,
+                        "endTime" => read_field(&mut map, &mut f2, "endTime")?,
+                        "id" => read_field(&mut map, &mut f3, "id")?,
+                        "jobState" => read_field(&mut map, &mut f4, "jobState")?,
+                        "scheduledStartTime" => read_field(&mut map, &mut f5, "scheduledStartTime")?,
+                        _ => {
+                            let value = map.next_value()?;
+                            other.insert(key.into_string(), value);
+                        }
+                    }
+                }
+                Ok(ListExportJobsResultJobsItem {
+                    bytes_exported: f0.unwrap_or_default(),
+                    data_type_name: f1.unwrap_or_default(),
+                    end_time: f2.unwrap_or_default(),
+                    id: f3.unwrap_or_default(),
+                    job_state: f4.ok_or_else(|| <A::Error as serde::de::Error>::missing_field("jobState"))?,
+                    scheduled_start_time: f5.unwrap_or_default(),
+                    other,
+                })
+            }
+        }
+        d.deserialize_map(Reader)
+    }
+}
+
 #[doc = " What [`Client::list_export_jobs`](crate::Client::list_export_jobs) returns: List Export Jobs."]
 ///
 #[doc = " `ListExportJobsResult`: a result object."]
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct ListExportJobsResult {
     #[doc = " The list of jobs (`jobs`)"]
-    #[serde(rename = "jobs", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "jobs", skip_serializing_if = "Option::is_none")]
     pub jobs: Option<Vec<ListExportJobsResultJobsItem>>,
     /// Fields the definitions do not name, kept as Iterable sent them.
     #[serde(flatten)]
     pub other: serde_json::Map<String, serde_json::Value>,
 }
 
+impl<'de> serde::Deserialize<'de> for ListExportJobsResult {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Reader;
+        impl<'de> serde::de::Visitor<'de> for Reader {
+            type Value = ListExportJobsResult;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("struct ListExportJobsResult")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<ListExportJobsResult, A::Error> {
+                let mut f0: Option<Option<Vec<ListExportJobsResultJobsItem>>> = None;
+                let mut other = serde_json::Map::new();
+                while let Some(key) = map.next_key::<ReadKey<'de>>()? {
+                    match key.as_str() {
+                        "jobs" => read_field(&mut map, &mut f0, "jobs")?,
+                        _ => {
+                            let value = map.next_value()?;
+                            other.insert(key.into_string(), value);
+                        }
+                    }
+                }
+                Ok(ListExportJobsResult {
+                    jobs: f0.unwrap_or_default(),
+                    other,
+                })
+            }
+        }
+        d.deserialize_map(Reader)
+    }
+}
+
 #[doc = " `GetForgottenUserIdsResponse`: a result object."]
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct GetForgottenUserIdsResponse {
     #[doc = " `hashedUserIds`."]
     #[serde(rename = "hashedUserIds")]
@@ -2732,8 +5903,38 @@ pub struct GetForgottenUserIdsResponse {
     pub other: serde_json::Map<String, serde_json::Value>,
 }
 
+impl<'de> serde::Deserialize<'de> for GetForgottenUserIdsResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Reader;
+        impl<'de> serde::de::Visitor<'de> for Reader {
+            type Value = GetForgottenUserIdsResponse;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("struct GetForgottenUserIdsResponse")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<GetForgottenUserIdsResponse, A::Error> {
+                let mut f0: Option<Vec<String>> = None;
+                let mut other = serde_json::Map::new();
+                while let Some(key) = map.next_key::<ReadKey<'de>>()? {
+                    match key.as_str() {
+                        "hashedUserIds" => read_field(&mut map, &mut f0, "hashedUserIds")?,
+                        _ => {
+                            let value = map.next_value()?;
+                            other.insert(key.into_string(), value);
+                        }
+                    }
+                }
+                Ok(GetForgottenUserIdsResponse {
+                    hashed_user_ids: f0.ok_or_else(|| <A::Error as serde::de::Error>::missing_field("hashedUserIds"))?,
+                    other,
+                })
+            }
+        }
+        d.deserialize_map(Reader)
+    }
+}
+
 #[doc = " `JourneyDraftDetails`: a result object."]
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct JourneyDraftDetails {
     #[doc = " Creation timestamp as epoch time in milliseconds. (`createdAt`)"]
     #[serde(rename = "createdAt")]
@@ -2755,67 +5956,178 @@ pub struct JourneyDraftDetails {
     pub other: serde_json::Map<String, serde_json::Value>,
 }
 
+impl<'de> serde::Deserialize<'de> for JourneyDraftDetails {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Reader;
+        impl<'de> serde::de::Visitor<'de> for Reader {
+            type Value = JourneyDraftDetails;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("struct JourneyDraftDetails")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<JourneyDraftDetails, A::Error> {
+                let mut f0: Option<i64> = None;
+                let mut f1: Option<String> = None;
+                let mut f2: Option<f64> = None;
+                let mut f3: Option<String> = None;
+                let mut f4: Option<i64> = None;
+                let mut other = serde_json::Map::new();
+                while let Some(key) = map.next_key::<ReadKey<'de>>()? {
+                    match key.as_str() {
+                        "createdAt" => read_field(&mut map, &mut f0, "createdAt")?,
+                        "creatorUserId" => read_field(&mut map, &mut f1, "creatorUserId")?,
+                        "id" => read_field(&mut map, &mut f2, "id")?,
+                        "name" => read_field(&mut map, &mut f3, "name")?,
+                        "updatedAt" => read_field(&mut map, &mut f4, "updatedAt")?,
+                        _ => {
+                            let value = map.next_value()?;
+                            other.insert(key.into_string(), value);
+                        }
+                    }
+                }
+                Ok(JourneyDraftDetails {
+                    created_at: f0.ok_or_else(|| <A::Error as serde::de::Error>::missing_field("createdAt"))?,
+                    creator_user_id: f1.ok_or_else(|| <A::Error as serde::de::Error>::missing_field("creatorUserId"))?,
+                    id: f2.ok_or_else(|| <A::Error as serde::de::Error>::missing_field("id"))?,
+                    name: f3.ok_or_else(|| <A::Error as serde::de::Error>::missing_field("name"))?,
+                    updated_at: f4.ok_or_else(|| <A::Error as serde::de::Error>::missing_field("updatedAt"))?,
+                    other,
+                })
+            }
+        }
+        d.deserialize_map(Reader)
+    }
+}
+
 #[doc = " `JourneyDetails`: a result object."]
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct JourneyDetails {
     #[doc = " Creation timestamp as epoch time in milliseconds. (`createdAt`)"]
-    #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "createdAt", skip_serializing_if = "Option::is_none")]
     pub created_at: Option<i64>,
     #[doc = " The email address of the user who created the draft journey. (`creatorUserId`)"]
-    #[serde(rename = "creatorUserId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "creatorUserId", skip_serializing_if = "Option::is_none")]
     pub creator_user_id: Option<String>,
     #[doc = " A description of the journey. (`description`)"]
-    #[serde(rename = "description", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "description", skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     #[doc = " If a published journey has an active draft, this object will describe that draft. (`draft`)"]
-    #[serde(rename = "draft", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "draft", skip_serializing_if = "Option::is_none")]
     pub draft: Option<JourneyDraftDetails>,
     #[doc = " <code>true</code> if the journey is currently accepting new user entrances. (`enabled`)"]
-    #[serde(rename = "enabled", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "enabled", skip_serializing_if = "Option::is_none")]
     pub enabled: Option<bool>,
     #[doc = " `id`."]
-    #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "id", skip_serializing_if = "Option::is_none")]
     pub id: Option<f64>,
     #[doc = " <code>true</code> if the journey is archived. (`isArchived`)"]
-    #[serde(rename = "isArchived", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "isArchived", skip_serializing_if = "Option::is_none")]
     pub is_archived: Option<bool>,
     #[doc = " Whether the journey is published or a draft. (`journeyType`)"]
-    #[serde(rename = "journeyType", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "journeyType", skip_serializing_if = "Option::is_none")]
     pub journey_type: Option<String>,
     #[doc = " The number of times a user can enter a journey in their lifetime. (`lifetimeLimit`)"]
-    #[serde(rename = "lifetimeLimit", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "lifetimeLimit", skip_serializing_if = "Option::is_none")]
     pub lifetime_limit: Option<i64>,
     #[doc = " The name of the journey. (`name`)"]
-    #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "name", skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     #[doc = " The number of times a user can be in a journey simultaneously. (`simultaneousLimit`)"]
-    #[serde(rename = "simultaneousLimit", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "simultaneousLimit", skip_serializing_if = "Option::is_none")]
     pub simultaneous_limit: Option<i64>,
     #[doc = " The ID of the start tile of the journey. (`startTileId`)"]
-    #[serde(rename = "startTileId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "startTileId", skip_serializing_if = "Option::is_none")]
     pub start_tile_id: Option<i64>,
     #[doc = " The names of the events responsible for triggering users into the journey, if applicable. (`triggerEventNames`)"]
-    #[serde(rename = "triggerEventNames", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "triggerEventNames", skip_serializing_if = "Option::is_none")]
     pub trigger_event_names: Option<Vec<String>>,
     #[doc = " Last update timestamp as epoch time in milliseconds. (`updatedAt`)"]
-    #[serde(rename = "updatedAt", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "updatedAt", skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<i64>,
     /// Fields the definitions do not name, kept as Iterable sent them.
     #[serde(flatten)]
     pub other: serde_json::Map<String, serde_json::Value>,
 }
 
+impl<'de> serde::Deserialize<'de> for JourneyDetails {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Reader;
+        impl<'de> serde::de::Visitor<'de> for Reader {
+            type Value = JourneyDetails;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("struct JourneyDetails")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<JourneyDetails, A::Error> {
+                let mut f0: Option<Option<i64>> = None;
+                let mut f1: Option<Option<String>> = None;
+                let mut f2: Option<Option<String>> = None;
+                let mut f3: Option<Option<JourneyDraftDetails>> = None;
+                let mut f4: Option<Option<bool>> = None;
+                let mut f5: Option<Option<f64>> = None;
+                let mut f6: Option<Option<bool>> = None;
+                let mut f7: Option<Option<String>> = None;
+                let mut f8: Option<Option<i64>> = None;
+                let mut f9: Option<Option<String>> = None;
+                let mut f10: Option<Option<i64>> = None;
+                let mut f11: Option<Option<i64>> = None;
+                let mut f12: Option<Option<Vec<String>>> = None;
+                let mut f13: Option<Option<i64>> = None;
+                let mut other = serde_json::Map::new();
+                while let Some(key) = map.next_key::<ReadKey<'de>>()? {
+                    match key.as_str() {
+                        "createdAt" => read_field(&mut map, &mut f0, "createdAt")?,
+                        "creatorUserId" => read_field(&mut map, &mut f1, "creatorUserId")?,
+                        "description" => read_field(&mut map, &mut f2, "description")?,
+                        "draft" => read_field(&mut map, &mut f3, "draft")?,
+                        "enabled" => read_field(&mut map, &mut f4, "enabled")?,
+                        "id" => read_field(&mut map, &mut f5, "id")?,
+                        "isArchived" => read_field(&mut map, &mut f6, "isArchived")?,
+                        "journeyType" => read_field(&mut map, &mut f7, "journeyType")?,
+                        "lifetimeLimit" => read_field(&mut map, &mut f8, "lifetimeLimit")?,
+                        "name" => read_field(&mut map, &mut f9, "name")?,
+                        "simultaneousLimit" => read_field(&mut map, &mut f10, "simultaneousLimit")?,
+                        "startTileId" => read_field(&mut map, &mut f11, "startTileId")?,
+                        "triggerEventNames" => read_field(&mut map, &mut f12, "triggerEventNames")?,
+                        "updatedAt" => read_field(&mut map, &mut f13, "updatedAt")?,
+                        _ => {
+                            let value = map.next_value()?;
+                            other.insert(key.into_string(), value);
+                        }
+                    }
+                }
+                Ok(JourneyDetails {
+                    created_at: f0.unwrap_or_default(),
+                    creator_user_id: f1.unwrap_or_default(),
+                    description: f2.unwrap_or_default(),
+                    draft: f3.unwrap_or_default(),
+                    enabled: f4.unwrap_or_default(),
+                    id: f5.unwrap_or_default(),
+                    is_archived: f6.unwrap_or_default(),
+                    journey_type: f7.unwrap_or_default(),
+                    lifetime_limit: f8.unwrap_or_default(),
+                    name: f9.unwrap_or_default(),
+                    simultaneous_limit: f10.unwrap_or_default(),
+                    start_tile_id: f11.unwrap_or_default(),
+                    trigger_event_names: f12.unwrap_or_default(),
+                    updated_at: f13.unwrap_or_default(),
+                    other,
+                })
+            }
+        }
+        d.deserialize_map(Reader)
+    }
+}
+
 #[doc = " `GetJourneysResponse`: a result object."]
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct GetJourneysResponse {
     #[doc = " The current page of journeys. (`journeys`)"]
     #[serde(rename = "journeys")]
     pub journeys: Vec<JourneyDetails>,
     #[doc = " The URL to the next page of journeys, if applicable. (`nextPageUrl`)"]
-    #[serde(rename = "nextPageUrl", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "nextPageUrl", skip_serializing_if = "Option::is_none")]
     pub next_page_url: Option<String>,
     #[doc = " The URL to the previous page of journeys, if applicable. (`previousPageUrl`)"]
-    #[serde(rename = "previousPageUrl", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "previousPageUrl", skip_serializing_if = "Option::is_none")]
     pub previous_page_url: Option<String>,
     #[doc = " The total count of journeys across all pages for the supplied query. (`totalJourneysCount`)"]
     #[serde(rename = "totalJourneysCount")]
@@ -2823,6 +6135,45 @@ pub struct GetJourneysResponse {
     /// Fields the definitions do not name, kept as Iterable sent them.
     #[serde(flatten)]
     pub other: serde_json::Map<String, serde_json::Value>,
+}
+
+impl<'de> serde::Deserialize<'de> for GetJourneysResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Reader;
+        impl<'de> serde::de::Visitor<'de> for Reader {
+            type Value = GetJourneysResponse;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("struct GetJourneysResponse")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<GetJourneysResponse, A::Error> {
+                let mut f0: Option<Vec<JourneyDetails>> = None;
+                let mut f1: Option<Option<String>> = None;
+                let mut f2: Option<Option<String>> = None;
+                let mut f3: Option<i64> = None;
+                let mut other = serde_json::Map::new();
+                while let Some(key) = map.next_key::<ReadKey<'de>>()? {
+                    match key.as_str() {
+                        "journeys" => read_field(&mut map, &mut f0, "journeys")?,
+                        "nextPageUrl" => read_field(&mut map, &mut f1, "nextPageUrl")?,
+                        "previousPageUrl" => read_field(&mut map, &mut f2, "previousPageUrl")?,
+                        "totalJourneysCount" => read_field(&mut map, &mut f3, "totalJourneysCount")?,
+                        _ => {
+                            let value = map.next_value()?;
+                            other.insert(key.into_string(), value);
+                        }
+                    }
+                }
+                Ok(GetJourneysResponse {
+                    journeys: f0.ok_or_else(|| <A::Error as serde::de::Error>::missing_field("journeys"))?,
+                    next_page_url: f1.unwrap_or_default(),
+                    previous_page_url: f2.unwrap_or_default(),
+                    total_journeys_count: f3.ok_or_else(|| <A::Error as serde::de::Error>::missing_field("totalJourneysCount"))?,
+                    other,
+                })
+            }
+        }
+        d.deserialize_map(Reader)
+    }
 }
 
 #[doc = " `ListDetailsListType`: one of the listed values."]
@@ -2876,19 +6227,19 @@ impl<'de> serde::Deserialize<'de> for ListDetailsListType {
 }
 
 #[doc = " `ListDetails`: a result object."]
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct ListDetails {
     #[doc = " Creation timestamp as epoch time in milliseconds (`createdAt`)"]
     #[serde(rename = "createdAt")]
     pub created_at: i64,
     #[doc = " `description`."]
-    #[serde(rename = "description", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "description", skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     #[doc = " `id`."]
     #[serde(rename = "id")]
     pub id: i64,
     #[doc = " Indicates if the suppression list is global. This field is only present for lists where <code>listType</code> is <code>Suppression</code>. <code>true</code> indicates a global suppression list; <code>false</code> indicates a standard suppression list. (`isGlobalSuppressionEnabled`)"]
-    #[serde(rename = "isGlobalSuppressionEnabled", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "isGlobalSuppressionEnabled", skip_serializing_if = "Option::is_none")]
     pub is_global_suppression_enabled: Option<bool>,
     #[doc = " `listType`."]
     #[serde(rename = "listType")]
@@ -2901,8 +6252,53 @@ pub struct ListDetails {
     pub other: serde_json::Map<String, serde_json::Value>,
 }
 
+impl<'de> serde::Deserialize<'de> for ListDetails {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Reader;
+        impl<'de> serde::de::Visitor<'de> for Reader {
+            type Value = ListDetails;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("struct ListDetails")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<ListDetails, A::Error> {
+                let mut f0: Option<i64> = None;
+                let mut f1: Option<Option<String>> = None;
+                let mut f2: Option<i64> = None;
+                let mut f3: Option<Option<bool>> = None;
+                let mut f4: Option<ListDetailsListType> = None;
+                let mut f5: Option<String> = None;
+                let mut other = serde_json::Map::new();
+                while let Some(key) = map.next_key::<ReadKey<'de>>()? {
+                    match key.as_str() {
+                        "createdAt" => read_field(&mut map, &mut f0, "createdAt")?,
+                        "description" => read_field(&mut map, &mut f1, "description")?,
+                        "id" => read_field(&mut map, &mut f2, "id")?,
+                        "isGlobalSuppressionEnabled" => read_field(&mut map, &mut f3, "isGlobalSuppressionEnabled")?,
+                        "listType" => read_field(&mut map, &mut f4, "listType")?,
+                        "name" => read_field(&mut map, &mut f5, "name")?,
+                        _ => {
+                            let value = map.next_value()?;
+                            other.insert(key.into_string(), value);
+                        }
+                    }
+                }
+                Ok(ListDetails {
+                    created_at: f0.ok_or_else(|| <A::Error as serde::de::Error>::missing_field("createdAt"))?,
+                    description: f1.unwrap_or_default(),
+                    id: f2.ok_or_else(|| <A::Error as serde::de::Error>::missing_field("id"))?,
+                    is_global_suppression_enabled: f3.unwrap_or_default(),
+                    list_type: f4.ok_or_else(|| <A::Error as serde::de::Error>::missing_field("listType"))?,
+                    name: f5.ok_or_else(|| <A::Error as serde::de::Error>::missing_field("name"))?,
+                    other,
+                })
+            }
+        }
+        d.deserialize_map(Reader)
+    }
+}
+
 #[doc = " `GetListsResponse`: a result object."]
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct GetListsResponse {
     #[doc = " `lists`."]
     #[serde(rename = "lists")]
@@ -2912,8 +6308,38 @@ pub struct GetListsResponse {
     pub other: serde_json::Map<String, serde_json::Value>,
 }
 
+impl<'de> serde::Deserialize<'de> for GetListsResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Reader;
+        impl<'de> serde::de::Visitor<'de> for Reader {
+            type Value = GetListsResponse;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("struct GetListsResponse")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<GetListsResponse, A::Error> {
+                let mut f0: Option<Vec<ListDetails>> = None;
+                let mut other = serde_json::Map::new();
+                while let Some(key) = map.next_key::<ReadKey<'de>>()? {
+                    match key.as_str() {
+                        "lists" => read_field(&mut map, &mut f0, "lists")?,
+                        _ => {
+                            let value = map.next_value()?;
+                            other.insert(key.into_string(), value);
+                        }
+                    }
+                }
+                Ok(GetListsResponse {
+                    lists: f0.ok_or_else(|| <A::Error as serde::de::Error>::missing_field("lists"))?,
+                    other,
+                })
+            }
+        }
+        d.deserialize_map(Reader)
+    }
+}
+
 #[doc = " `FrequencyCap`: a result object."]
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct FrequencyCap {
     #[doc = " `days`."]
     #[serde(rename = "days")]
@@ -2924,6 +6350,39 @@ pub struct FrequencyCap {
     /// Fields the definitions do not name, kept as Iterable sent them.
     #[serde(flatten)]
     pub other: serde_json::Map<String, serde_json::Value>,
+}
+
+impl<'de> serde::Deserialize<'de> for FrequencyCap {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Reader;
+        impl<'de> serde::de::Visitor<'de> for Reader {
+            type Value = FrequencyCap;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("struct FrequencyCap")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<FrequencyCap, A::Error> {
+                let mut f0: Option<i64> = None;
+                let mut f1: Option<i64> = None;
+                let mut other = serde_json::Map::new();
+                while let Some(key) = map.next_key::<ReadKey<'de>>()? {
+                    match key.as_str() {
+                        "days" => read_field(&mut map, &mut f0, "days")?,
+                        "messages" => read_field(&mut map, &mut f1, "messages")?,
+                        _ => {
+                            let value = map.next_value()?;
+                            other.insert(key.into_string(), value);
+                        }
+                    }
+                }
+                Ok(FrequencyCap {
+                    days: f0.ok_or_else(|| <A::Error as serde::de::Error>::missing_field("days"))?,
+                    messages: f1.ok_or_else(|| <A::Error as serde::de::Error>::missing_field("messages"))?,
+                    other,
+                })
+            }
+        }
+        d.deserialize_map(Reader)
+    }
 }
 
 #[doc = " Whether users must opt in to this message type, or are in until they opt out"]
@@ -2969,7 +6428,7 @@ impl<'de> serde::Deserialize<'de> for ListMessageTypesResultMessageTypesItemSubs
 }
 
 #[doc = " `ListMessageTypesResultMessageTypesItem`: a result object."]
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct ListMessageTypesResultMessageTypesItem {
     #[doc = " Channel that this message type belongs to (`channelId`)"]
     #[serde(rename = "channelId")]
@@ -2978,7 +6437,7 @@ pub struct ListMessageTypesResultMessageTypesItem {
     #[serde(rename = "createdAt")]
     pub created_at: i64,
     #[doc = " The frequency cap configured for this message type, expressed as a period and max number of messages allowed in that period (`frequencyCap`)"]
-    #[serde(rename = "frequencyCap", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "frequencyCap", skip_serializing_if = "Option::is_none")]
     pub frequency_cap: Option<FrequencyCap>,
     #[doc = " `id`."]
     #[serde(rename = "id")]
@@ -2987,10 +6446,10 @@ pub struct ListMessageTypesResultMessageTypesItem {
     #[serde(rename = "name")]
     pub name: String,
     #[doc = " Maximum number of message sends allowed on this message type, per minute (`rateLimitPerMinute`)"]
-    #[serde(rename = "rateLimitPerMinute", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "rateLimitPerMinute", skip_serializing_if = "Option::is_none")]
     pub rate_limit_per_minute: Option<i64>,
     #[doc = " Whether users must opt in to this message type, or are in until they opt out (`subscriptionPolicy`)"]
-    #[serde(rename = "subscriptionPolicy", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "subscriptionPolicy", skip_serializing_if = "Option::is_none")]
     pub subscription_policy: Option<ListMessageTypesResultMessageTypesItemSubscriptionPolicy>,
     #[doc = " Last update timestamp as epoch time in milliseconds (`updatedAt`)"]
     #[serde(rename = "updatedAt")]
@@ -3000,10 +6459,61 @@ pub struct ListMessageTypesResultMessageTypesItem {
     pub other: serde_json::Map<String, serde_json::Value>,
 }
 
+impl<'de> serde::Deserialize<'de> for ListMessageTypesResultMessageTypesItem {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Reader;
+        impl<'de> serde::de::Visitor<'de> for Reader {
+            type Value = ListMessageTypesResultMessageTypesItem;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("struct ListMessageTypesResultMessageTypesItem")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<ListMessageTypesResultMessageTypesItem, A::Error> {
+                let mut f0: Option<i64> = None;
+                let mut f1: Option<i64> = None;
+                let mut f2: Option<Option<FrequencyCap>> = None;
+                let mut f3: Option<i64> = None;
+                let mut f4: Option<String> = None;
+                let mut f5: Option<Option<i64>> = None;
+                let mut f6: Option<Option<ListMessageTypesResultMessageTypesItemSubscriptionPolicy>> = None;
+                let mut f7: Option<i64> = None;
+                let mut other = serde_json::Map::new();
+                while let Some(key) = map.next_key::<ReadKey<'de>>()? {
+                    match key.as_str() {
+                        "channelId" => read_field(&mut map, &mut f0, "channelId")?,
+                        "createdAt" => read_field(&mut map, &mut f1, "createdAt")?,
+                        "frequencyCap" => read_field(&mut map, &mut f2, "frequencyCap")?,
+                        "id" => read_field(&mut map, &mut f3, "id")?,
+                        "name" => read_field(&mut map, &mut f4, "name")?,
+                        "rateLimitPerMinute" => read_field(&mut map, &mut f5, "rateLimitPerMinute")?,
+                        "subscriptionPolicy" => read_field(&mut map, &mut f6, "subscriptionPolicy")?,
+                        "updatedAt" => read_field(&mut map, &mut f7, "updatedAt")?,
+                        _ => {
+                            let value = map.next_value()?;
+                            other.insert(key.into_string(), value);
+                        }
+                    }
+                }
+                Ok(ListMessageTypesResultMessageTypesItem {
+                    channel_id: f0.ok_or_else(|| <A::Error as serde::de::Error>::missing_field("channelId"))?,
+                    created_at: f1.ok_or_else(|| <A::Error as serde::de::Error>::missing_field("createdAt"))?,
+                    frequency_cap: f2.unwrap_or_default(),
+                    id: f3.ok_or_else(|| <A::Error as serde::de::Error>::missing_field("id"))?,
+                    name: f4.ok_or_else(|| <A::Error as serde::de::Error>::missing_field("name"))?,
+                    rate_limit_per_minute: f5.unwrap_or_default(),
+                    subscription_policy: f6.unwrap_or_default(),
+                    updated_at: f7.ok_or_else(|| <A::Error as serde::de::Error>::missing_field("updatedAt"))?,
+                    other,
+                })
+            }
+        }
+        d.deserialize_map(Reader)
+    }
+}
+
 #[doc = " What [`Client::list_message_types`](crate::Client::list_message_types) returns: List Message Types."]
 ///
 #[doc = " `ListMessageTypesResult`: a result object."]
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct ListMessageTypesResult {
     #[doc = " `messageTypes`."]
     #[serde(rename = "messageTypes")]
@@ -3013,8 +6523,38 @@ pub struct ListMessageTypesResult {
     pub other: serde_json::Map<String, serde_json::Value>,
 }
 
+impl<'de> serde::Deserialize<'de> for ListMessageTypesResult {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Reader;
+        impl<'de> serde::de::Visitor<'de> for Reader {
+            type Value = ListMessageTypesResult;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("struct ListMessageTypesResult")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<ListMessageTypesResult, A::Error> {
+                let mut f0: Option<Vec<ListMessageTypesResultMessageTypesItem>> = None;
+                let mut other = serde_json::Map::new();
+                while let Some(key) = map.next_key::<ReadKey<'de>>()? {
+                    match key.as_str() {
+                        "messageTypes" => read_field(&mut map, &mut f0, "messageTypes")?,
+                        _ => {
+                            let value = map.next_value()?;
+                            other.insert(key.into_string(), value);
+                        }
+                    }
+                }
+                Ok(ListMessageTypesResult {
+                    message_types: f0.ok_or_else(|| <A::Error as serde::de::Error>::missing_field("messageTypes"))?,
+                    other,
+                })
+            }
+        }
+        d.deserialize_map(Reader)
+    }
+}
+
 #[doc = " `MetadataProperties`: a result object."]
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct MetadataProperties {
     #[doc = " `key`."]
     #[serde(rename = "key")]
@@ -3033,11 +6573,50 @@ pub struct MetadataProperties {
     pub other: serde_json::Map<String, serde_json::Value>,
 }
 
+impl<'de> serde::Deserialize<'de> for MetadataProperties {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Reader;
+        impl<'de> serde::de::Visitor<'de> for Reader {
+            type Value = MetadataProperties;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("struct MetadataProperties")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<MetadataProperties, A::Error> {
+                let mut f0: Option<String> = None;
+                let mut f1: Option<i64> = None;
+                let mut f2: Option<i64> = None;
+                let mut f3: Option<String> = None;
+                let mut other = serde_json::Map::new();
+                while let Some(key) = map.next_key::<ReadKey<'de>>()? {
+                    match key.as_str() {
+                        "key" => read_field(&mut map, &mut f0, "key")?,
+                        "lastModified" => read_field(&mut map, &mut f1, "lastModified")?,
+                        "size" => read_field(&mut map, &mut f2, "size")?,
+                        "table" => read_field(&mut map, &mut f3, "table")?,
+                        _ => {
+                            let value = map.next_value()?;
+                            other.insert(key.into_string(), value);
+                        }
+                    }
+                }
+                Ok(MetadataProperties {
+                    key: f0.ok_or_else(|| <A::Error as serde::de::Error>::missing_field("key"))?,
+                    last_modified: f1.ok_or_else(|| <A::Error as serde::de::Error>::missing_field("lastModified"))?,
+                    size: f2.ok_or_else(|| <A::Error as serde::de::Error>::missing_field("size"))?,
+                    table: f3.ok_or_else(|| <A::Error as serde::de::Error>::missing_field("table"))?,
+                    other,
+                })
+            }
+        }
+        d.deserialize_map(Reader)
+    }
+}
+
 #[doc = " `Listing`: a result object."]
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct Listing {
     #[doc = " `nextMarker`."]
-    #[serde(rename = "nextMarker", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "nextMarker", skip_serializing_if = "Option::is_none")]
     pub next_marker: Option<String>,
     #[doc = " `results`."]
     #[serde(rename = "results")]
@@ -3047,8 +6626,41 @@ pub struct Listing {
     pub other: serde_json::Map<String, serde_json::Value>,
 }
 
+impl<'de> serde::Deserialize<'de> for Listing {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Reader;
+        impl<'de> serde::de::Visitor<'de> for Reader {
+            type Value = Listing;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("struct Listing")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Listing, A::Error> {
+                let mut f0: Option<Option<String>> = None;
+                let mut f1: Option<Vec<MetadataProperties>> = None;
+                let mut other = serde_json::Map::new();
+                while let Some(key) = map.next_key::<ReadKey<'de>>()? {
+                    match key.as_str() {
+                        "nextMarker" => read_field(&mut map, &mut f0, "nextMarker")?,
+                        "results" => read_field(&mut map, &mut f1, "results")?,
+                        _ => {
+                            let value = map.next_value()?;
+                            other.insert(key.into_string(), value);
+                        }
+                    }
+                }
+                Ok(Listing {
+                    next_marker: f0.unwrap_or_default(),
+                    results: f1.ok_or_else(|| <A::Error as serde::de::Error>::missing_field("results"))?,
+                    other,
+                })
+            }
+        }
+        d.deserialize_map(Reader)
+    }
+}
+
 #[doc = " `Table`: a result object."]
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct Table {
     #[doc = " `name`."]
     #[serde(rename = "name")]
@@ -3058,8 +6670,38 @@ pub struct Table {
     pub other: serde_json::Map<String, serde_json::Value>,
 }
 
+impl<'de> serde::Deserialize<'de> for Table {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Reader;
+        impl<'de> serde::de::Visitor<'de> for Reader {
+            type Value = Table;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("struct Table")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Table, A::Error> {
+                let mut f0: Option<String> = None;
+                let mut other = serde_json::Map::new();
+                while let Some(key) = map.next_key::<ReadKey<'de>>()? {
+                    match key.as_str() {
+                        "name" => read_field(&mut map, &mut f0, "name")?,
+                        _ => {
+                            let value = map.next_value()?;
+                            other.insert(key.into_string(), value);
+                        }
+                    }
+                }
+                Ok(Table {
+                    name: f0.ok_or_else(|| <A::Error as serde::de::Error>::missing_field("name"))?,
+                    other,
+                })
+            }
+        }
+        d.deserialize_map(Reader)
+    }
+}
+
 #[doc = " `ListMetadataTablesResponse`: a result object."]
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct ListMetadataTablesResponse {
     #[doc = " `results`."]
     #[serde(rename = "results")]
@@ -3069,59 +6711,176 @@ pub struct ListMetadataTablesResponse {
     pub other: serde_json::Map<String, serde_json::Value>,
 }
 
+impl<'de> serde::Deserialize<'de> for ListMetadataTablesResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Reader;
+        impl<'de> serde::de::Visitor<'de> for Reader {
+            type Value = ListMetadataTablesResponse;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("struct ListMetadataTablesResponse")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<ListMetadataTablesResponse, A::Error> {
+                let mut f0: Option<Vec<Table>> = None;
+                let mut other = serde_json::Map::new();
+                while let Some(key) = map.next_key::<ReadKey<'de>>()? {
+                    match key.as_str() {
+                        "results" => read_field(&mut map, &mut f0, "results")?,
+                        _ => {
+                            let value = map.next_value()?;
+                            other.insert(key.into_string(), value);
+                        }
+                    }
+                }
+                Ok(ListMetadataTablesResponse {
+                    results: f0.ok_or_else(|| <A::Error as serde::de::Error>::missing_field("results"))?,
+                    other,
+                })
+            }
+        }
+        d.deserialize_map(Reader)
+    }
+}
+
 #[doc = " Snippet response model"]
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct ListSnippetsResultSnippetsItem {
     #[doc = " Snippet content. (`content`)"]
-    #[serde(rename = "content", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "content", skip_serializing_if = "Option::is_none")]
     pub content: Option<String>,
     #[doc = " Creation timestamp in ISO-8601 format. (`createdAt`)"]
-    #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "createdAt", skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
     #[doc = " User who created the snippet. (`createdBy`)"]
-    #[serde(rename = "createdBy", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "createdBy", skip_serializing_if = "Option::is_none")]
     pub created_by: Option<String>,
     #[doc = " Snippet description. (`description`)"]
-    #[serde(rename = "description", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "description", skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     #[doc = " Snippet ID (`id`)"]
-    #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "id", skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
     #[doc = " Snippet name. (`name`)"]
-    #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "name", skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     #[doc = " Project ID. (`projectId`)"]
-    #[serde(rename = "projectId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "projectId", skip_serializing_if = "Option::is_none")]
     pub project_id: Option<i64>,
     #[doc = " Last update timestamp in ISO-8601 format. (`updatedAt`)"]
-    #[serde(rename = "updatedAt", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "updatedAt", skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
     #[doc = " User who last updated the snippet. (`updatedBy`)"]
-    #[serde(rename = "updatedBy", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "updatedBy", skip_serializing_if = "Option::is_none")]
     pub updated_by: Option<String>,
     #[doc = " List of variable names used in the content with a Handlebars expression such as {{myField}}. (`variables`)"]
-    #[serde(rename = "variables", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "variables", skip_serializing_if = "Option::is_none")]
     pub variables: Option<Vec<String>>,
     /// Fields the definitions do not name, kept as Iterable sent them.
     #[serde(flatten)]
     pub other: serde_json::Map<String, serde_json::Value>,
 }
 
+impl<'de> serde::Deserialize<'de> for ListSnippetsResultSnippetsItem {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Reader;
+        impl<'de> serde::de::Visitor<'de> for Reader {
+            type Value = ListSnippetsResultSnippetsItem;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("struct ListSnippetsResultSnippetsItem")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<ListSnippetsResultSnippetsItem, A::Error> {
+                let mut f0: Option<Option<String>> = None;
+                let mut f1: Option<Option<String>> = None;
+                let mut f2: Option<Option<String>> = None;
+                let mut f3: Option<Option<String>> = None;
+                let mut f4: Option<Option<i64>> = None;
+                let mut f5: Option<Option<String>> = None;
+                let mut f6: Option<Option<i64>> = None;
+                let mut f7: Option<Option<String>> = None;
+                let mut f8: Option<Option<String>> = None;
+                let mut f9: Option<Option<Vec<String>>> = None;
+                let mut other = serde_json::Map::new();
+                while let Some(key) = map.next_key::<ReadKey<'de>>()? {
+                    match key.as_str() {
+                        "content" => read_field(&mut map, &mut f0, "content")?,
+                        "createdAt" => read_field(&mut map, &mut f1, "createdAt")?,
+                        "createdBy" => read_field(&mut map, &mut f2, "createdBy")?,
+                        "description" => read_field(&mut map, &mut f3, "description")?,
+                        "id" => read_field(&mut map, &mut f4, "id")?,
+                        "name" => read_field(&mut map, &mut f5, "name")?,
+                        "projectId" => read_field(&mut map, &mut f6, "projectId")?,
+                        "updatedAt" => read_field(&mut map, &mut f7, "updatedAt")?,
+                        "updatedBy" => read_field(&mut map, &mut f8, "updatedBy")?,
+                        "variables" => read_field(&mut map, &mut f9, "variables")?,
+                        _ => {
+                            let value = map.next_value()?;
+                            other.insert(key.into_string(), value);
+                        }
+                    }
+                }
+                Ok(ListSnippetsResultSnippetsItem {
+                    content: f0.unwrap_or_default(),
+                    created_at: f1.unwrap_or_default(),
+                    created_by: f2.unwrap_or_default(),
+                    description: f3.unwrap_or_default(),
+                    id: f4.unwrap_or_default(),
+                    name: f5.unwrap_or_default(),
+                    project_id: f6.unwrap_or_default(),
+                    updated_at: f7.unwrap_or_default(),
+                    updated_by: f8.unwrap_or_default(),
+                    variables: f9.unwrap_or_default(),
+                    other,
+                })
+            }
+        }
+        d.deserialize_map(Reader)
+    }
+}
+
 #[doc = " What [`Client::list_snippets`](crate::Client::list_snippets) returns: List Snippets."]
 ///
 #[doc = " Response model for getting all snippets"]
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct ListSnippetsResult {
     #[doc = " List of snippets. (`snippets`)"]
-    #[serde(rename = "snippets", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "snippets", skip_serializing_if = "Option::is_none")]
     pub snippets: Option<Vec<ListSnippetsResultSnippetsItem>>,
     /// Fields the definitions do not name, kept as Iterable sent them.
     #[serde(flatten)]
     pub other: serde_json::Map<String, serde_json::Value>,
 }
 
+impl<'de> serde::Deserialize<'de> for ListSnippetsResult {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Reader;
+        impl<'de> serde::de::Visitor<'de> for Reader {
+            type Value = ListSnippetsResult;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("struct ListSnippetsResult")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<ListSnippetsResult, A::Error> {
+                let mut f0: Option<Option<Vec<ListSnippetsResultSnippetsItem>>> = None;
+                let mut other = serde_json::Map::new();
+                while let Some(key) = map.next_key::<ReadKey<'de>>()? {
+                    match key.as_str() {
+                        "snippets" => read_field(&mut map, &mut f0, "snippets")?,
+                        _ => {
+                            let value = map.next_value()?;
+                            other.insert(key.into_string(), value);
+                        }
+                    }
+                }
+                Ok(ListSnippetsResult {
+                    snippets: f0.unwrap_or_default(),
+                    other,
+                })
+            }
+        }
+        d.deserialize_map(Reader)
+    }
+}
+
 #[doc = " `GetUserFieldsResponse`: a result object."]
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct GetUserFieldsResponse {
     #[doc = " `fields`."]
     #[serde(rename = "fields")]
@@ -3131,8 +6890,38 @@ pub struct GetUserFieldsResponse {
     pub other: serde_json::Map<String, serde_json::Value>,
 }
 
+impl<'de> serde::Deserialize<'de> for GetUserFieldsResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Reader;
+        impl<'de> serde::de::Visitor<'de> for Reader {
+            type Value = GetUserFieldsResponse;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("struct GetUserFieldsResponse")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<GetUserFieldsResponse, A::Error> {
+                let mut f0: Option<serde_json::Map<String, serde_json::Value>> = None;
+                let mut other = serde_json::Map::new();
+                while let Some(key) = map.next_key::<ReadKey<'de>>()? {
+                    match key.as_str() {
+                        "fields" => read_field(&mut map, &mut f0, "fields")?,
+                        _ => {
+                            let value = map.next_value()?;
+                            other.insert(key.into_string(), value);
+                        }
+                    }
+                }
+                Ok(GetUserFieldsResponse {
+                    fields: f0.ok_or_else(|| <A::Error as serde::de::Error>::missing_field("fields"))?,
+                    other,
+                })
+            }
+        }
+        d.deserialize_map(Reader)
+    }
+}
+
 #[doc = " `ListWebhooksResultWebhooksItem`: a result object."]
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct ListWebhooksResultWebhooksItem {
     #[doc = " Auth type (`authType`)"]
     #[serde(rename = "authType")]
@@ -3141,7 +6930,7 @@ pub struct ListWebhooksResultWebhooksItem {
     #[serde(rename = "blastSendEnabled")]
     pub blast_send_enabled: bool,
     #[doc = " Channel IDs (`channelIds`)"]
-    #[serde(rename = "channelIds", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "channelIds", skip_serializing_if = "Option::is_none")]
     pub channel_ids: Option<Vec<i64>>,
     #[doc = " Enabled (`enabled`)"]
     #[serde(rename = "enabled")]
@@ -3153,7 +6942,7 @@ pub struct ListWebhooksResultWebhooksItem {
     #[serde(rename = "id")]
     pub id: i64,
     #[doc = " Message Type IDs (`messageTypeIds`)"]
-    #[serde(rename = "messageTypeIds", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "messageTypeIds", skip_serializing_if = "Option::is_none")]
     pub message_type_ids: Option<Vec<i64>>,
     #[doc = " Triggered Send Enabled (`triggeredSendEnabled`)"]
     #[serde(rename = "triggeredSendEnabled")]
@@ -3163,10 +6952,61 @@ pub struct ListWebhooksResultWebhooksItem {
     pub other: serde_json::Map<String, serde_json::Value>,
 }
 
+impl<'de> serde::Deserialize<'de> for ListWebhooksResultWebhooksItem {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Reader;
+        impl<'de> serde::de::Visitor<'de> for Reader {
+            type Value = ListWebhooksResultWebhooksItem;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("struct ListWebhooksResultWebhooksItem")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<ListWebhooksResultWebhooksItem, A::Error> {
+                let mut f0: Option<String> = None;
+                let mut f1: Option<bool> = None;
+                let mut f2: Option<Option<Vec<i64>>> = None;
+                let mut f3: Option<bool> = None;
+                let mut f4: Option<String> = None;
+                let mut f5: Option<i64> = None;
+                let mut f6: Option<Option<Vec<i64>>> = None;
+                let mut f7: Option<bool> = None;
+                let mut other = serde_json::Map::new();
+                while let Some(key) = map.next_key::<ReadKey<'de>>()? {
+                    match key.as_str() {
+                        "authType" => read_field(&mut map, &mut f0, "authType")?,
+                        "blastSendEnabled" => read_field(&mut map, &mut f1, "blastSendEnabled")?,
+                        "channelIds" => read_field(&mut map, &mut f2, "channelIds")?,
+                        "enabled" => read_field(&mut map, &mut f3, "enabled")?,
+                        "endpoint" => read_field(&mut map, &mut f4, "endpoint")?,
+                        "id" => read_field(&mut map, &mut f5, "id")?,
+                        "messageTypeIds" => read_field(&mut map, &mut f6, "messageTypeIds")?,
+                        "triggeredSendEnabled" => read_field(&mut map, &mut f7, "triggeredSendEnabled")?,
+                        _ => {
+                            let value = map.next_value()?;
+                            other.insert(key.into_string(), value);
+                        }
+                    }
+                }
+                Ok(ListWebhooksResultWebhooksItem {
+                    auth_type: f0.ok_or_else(|| <A::Error as serde::de::Error>::missing_field("authType"))?,
+                    blast_send_enabled: f1.ok_or_else(|| <A::Error as serde::de::Error>::missing_field("blastSendEnabled"))?,
+                    channel_ids: f2.unwrap_or_default(),
+                    enabled: f3.ok_or_else(|| <A::Error as serde::de::Error>::missing_field("enabled"))?,
+                    endpoint: f4.ok_or_else(|| <A::Error as serde::de::Error>::missing_field("endpoint"))?,
+                    id: f5.ok_or_else(|| <A::Error as serde::de::Error>::missing_field("id"))?,
+                    message_type_ids: f6.unwrap_or_default(),
+                    triggered_send_enabled: f7.ok_or_else(|| <A::Error as serde::de::Error>::missing_field("triggeredSendEnabled"))?,
+                    other,
+                })
+            }
+        }
+        d.deserialize_map(Reader)
+    }
+}
+
 #[doc = " What [`Client::list_webhooks`](crate::Client::list_webhooks) returns: List Webhooks."]
 ///
 #[doc = " `ListWebhooksResult`: a result object."]
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct ListWebhooksResult {
     #[doc = " `webhooks`."]
     #[serde(rename = "webhooks")]
@@ -3176,88 +7016,214 @@ pub struct ListWebhooksResult {
     pub other: serde_json::Map<String, serde_json::Value>,
 }
 
+impl<'de> serde::Deserialize<'de> for ListWebhooksResult {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Reader;
+        impl<'de> serde::de::Visitor<'de> for Reader {
+            type Value = ListWebhooksResult;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("struct ListWebhooksResult")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<ListWebhooksResult, A::Error> {
+                let mut f0: Option<Vec<ListWebhooksResultWebhooksItem>> = None;
+                let mut other = serde_json::Map::new();
+                while let Some(key) = map.next_key::<ReadKey<'de>>()? {
+                    match key.as_str() {
+                        "webhooks" => read_field(&mut map, &mut f0, "webhooks")?,
+                        _ => {
+                            let value = map.next_value()?;
+                            other.insert(key.into_string(), value);
+                        }
+                    }
+                }
+                Ok(ListWebhooksResult {
+                    webhooks: f0.ok_or_else(|| <A::Error as serde::de::Error>::missing_field("webhooks"))?,
+                    other,
+                })
+            }
+        }
+        d.deserialize_map(Reader)
+    }
+}
+
 #[doc = " What [`Client::start_export`](crate::Client::start_export) returns: Start Export."]
 ///
 #[doc = " `StartExportResult`: a result object."]
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct StartExportResult {
     #[doc = " The ID of the export job (`jobId`)"]
     #[serde(rename = "jobId")]
     pub job_id: i64,
     #[doc = " A note about the job, when Iterable adds one (`message`)"]
-    #[serde(rename = "message", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "message", skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
     /// Fields the definitions do not name, kept as Iterable sent them.
     #[serde(flatten)]
     pub other: serde_json::Map<String, serde_json::Value>,
 }
 
+impl<'de> serde::Deserialize<'de> for StartExportResult {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Reader;
+        impl<'de> serde::de::Visitor<'de> for Reader {
+            type Value = StartExportResult;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("struct StartExportResult")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<StartExportResult, A::Error> {
+                let mut f0: Option<i64> = None;
+                let mut f1: Option<Option<String>> = None;
+                let mut other = serde_json::Map::new();
+                while let Some(key) = map.next_key::<ReadKey<'de>>()? {
+                    match key.as_str() {
+                        "jobId" => read_field(&mut map, &mut f0, "jobId")?,
+                        "message" => read_field(&mut map, &mut f1, "message")?,
+                        _ => {
+                            let value = map.next_value()?;
+                            other.insert(key.into_string(), value);
+                        }
+                    }
+                }
+                Ok(StartExportResult {
+                    job_id: f0.ok_or_else(|| <A::Error as serde::de::Error>::missing_field("jobId"))?,
+                    message: f1.unwrap_or_default(),
+                    other,
+                })
+            }
+        }
+        d.deserialize_map(Reader)
+    }
+}
+
 #[doc = " Details about failed updates."]
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct SubscribeToListResultFailedUpdates {
     #[doc = " Existing <code>email</code> addresses that prevented identity updates for users in the request. (`conflictEmails`)"]
-    #[serde(rename = "conflictEmails", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "conflictEmails", skip_serializing_if = "Option::is_none")]
     pub conflict_emails: Option<Vec<String>>,
     #[doc = " Existing <code>userId</code> values that prevented identity updates for users in the request. (`conflictUserIds`)"]
-    #[serde(rename = "conflictUserIds", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "conflictUserIds", skip_serializing_if = "Option::is_none")]
     pub conflict_user_ids: Option<Vec<String>>,
     #[doc = " <code>email</code> addresses of users that were not updated because they've been GDPR forgotten. (`forgottenEmails`)"]
-    #[serde(rename = "forgottenEmails", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "forgottenEmails", skip_serializing_if = "Option::is_none")]
     pub forgotten_emails: Option<Vec<String>>,
     #[doc = " <code>userId</code> values of users that were not updated because they've been GDPR forgotten. (`forgottenUserIds`)"]
-    #[serde(rename = "forgottenUserIds", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "forgottenUserIds", skip_serializing_if = "Option::is_none")]
     pub forgotten_user_ids: Option<Vec<String>>,
     #[doc = " <code>email</code> addresses of users that were not updated because of invalid data in <code>dataFields</code> other than an invalid <code>email</code> or <code>userId</code>. (`invalidDataEmails`)"]
-    #[serde(rename = "invalidDataEmails", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "invalidDataEmails", skip_serializing_if = "Option::is_none")]
     pub invalid_data_emails: Option<Vec<String>>,
     #[doc = " <code>userId</code> values of users that were not updated because of invalid data in <code>dataFields</code> other than an invalid <code>email</code> or <code>userId</code>. (`invalidDataUserIds`)"]
-    #[serde(rename = "invalidDataUserIds", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "invalidDataUserIds", skip_serializing_if = "Option::is_none")]
     pub invalid_data_user_ids: Option<Vec<String>>,
     #[doc = " Malformed <code>email</code> addresses found either at the top level of a passed-in user object, or in <code>dataFields</code>. (`invalidEmails`)"]
-    #[serde(rename = "invalidEmails", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "invalidEmails", skip_serializing_if = "Option::is_none")]
     pub invalid_emails: Option<Vec<String>>,
     #[doc = " Malformed <code>userId</code> values (e.g. empty, too long, or containing non-ASCII or non-printable characters or a trailing space) found either at the top level of a passed-in user object, or in <code>dataFields</code>. (`invalidUserIds`)"]
-    #[serde(rename = "invalidUserIds", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "invalidUserIds", skip_serializing_if = "Option::is_none")]
     pub invalid_user_ids: Option<Vec<String>>,
     #[doc = " <code>email</code> addresses that were not found (for subscribe/unsubscribe only). (`notFoundEmails`)"]
-    #[serde(rename = "notFoundEmails", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "notFoundEmails", skip_serializing_if = "Option::is_none")]
     pub not_found_emails: Option<Vec<String>>,
     #[doc = " <code>userId</code> values that were not found (for subscribe/unsubscribe only). (`notFoundUserIds`)"]
-    #[serde(rename = "notFoundUserIds", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "notFoundUserIds", skip_serializing_if = "Option::is_none")]
     pub not_found_user_ids: Option<Vec<String>>,
     #[doc = " Emails of users whose update failed for another reason (`failedEmails`)"]
-    #[serde(rename = "failedEmails", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "failedEmails", skip_serializing_if = "Option::is_none")]
     pub failed_emails: Option<Vec<String>>,
     #[doc = " userIds of users whose update failed for another reason (`failedUserIds`)"]
-    #[serde(rename = "failedUserIds", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "failedUserIds", skip_serializing_if = "Option::is_none")]
     pub failed_user_ids: Option<Vec<String>>,
     /// Fields the definitions do not name, kept as Iterable sent them.
     #[serde(flatten)]
     pub other: serde_json::Map<String, serde_json::Value>,
 }
 
+impl<'de> serde::Deserialize<'de> for SubscribeToListResultFailedUpdates {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Reader;
+        impl<'de> serde::de::Visitor<'de> for Reader {
+            type Value = SubscribeToListResultFailedUpdates;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("struct SubscribeToListResultFailedUpdates")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<SubscribeToListResultFailedUpdates, A::Error> {
+                let mut f0: Option<Option<Vec<String>>> = None;
+                let mut f1: Option<Option<Vec<String>>> = None;
+                let mut f2: Option<Option<Vec<String>>> = None;
+                let mut f3: Option<Option<Vec<String>>> = None;
+                let mut f4: Option<Option<Vec<String>>> = None;
+                let mut f5: Option<Option<Vec<String>>> = None;
+                let mut f6: Option<Option<Vec<String>>> = None;
+                let mut f7: Option<Option<Vec<String>>> = None;
+                let mut f8: Option<Option<Vec<String>>> = None;
+                let mut f9: Option<Option<Vec<String>>> = None;
+                let mut f10: Option<Option<Vec<String>>> = None;
+                let mut f11: Option<Option<Vec<String>>> = None;
+                let mut other = serde_json::Map::new();
+                while let Some(key) = map.next_key::<ReadKey<'de>>()? {
+                    match key.as_str() {
+                        "conflictEmails" => read_field(&mut map, &mut f0, "conflictEmails")?,
+                        "conflictUserIds" => read_field(&mut map, &mut f1, "conflictUserIds")?,
+                        "forgottenEmails" => read_field(&mut map, &mut f2, "forgottenEmails")?,
+                        "forgottenUserIds" => read_field(&mut map, &mut f3, "forgottenUserIds")?,
+                        "invalidDataEmails" => read_field(&mut map, &mut f4, "invalidDataEmails")?,
+                        "invalidDataUserIds" => read_field(&mut map, &mut f5, "invalidDataUserIds")?,
+                        "invalidEmails" => read_field(&mut map, &mut f6, "invalidEmails")?,
+                        "invalidUserIds" => read_field(&mut map, &mut f7, "invalidUserIds")?,
+                        "notFoundEmails" => read_field(&mut map, &mut f8, "notFoundEmails")?,
+                        "notFoundUserIds" => read_field(&mut map, &mut f9, "notFoundUserIds")?,
+                        "failedEmails" => read_field(&mut map, &mut f10, "failedEmails")?,
+                        "failedUserIds" => read_field(&mut map, &mut f11, "failedUserIds")?,
+                        _ => {
+                            let value = map.next_value()?;
+                            other.insert(key.into_string(), value);
+                        }
+                    }
+                }
+                Ok(SubscribeToListResultFailedUpdates {
+                    conflict_emails: f0.unwrap_or_default(),
+                    conflict_user_ids: f1.unwrap_or_default(),
+                    forgotten_emails: f2.unwrap_or_default(),
+                    forgotten_user_ids: f3.unwrap_or_default(),
+                    invalid_data_emails: f4.unwrap_or_default(),
+                    invalid_data_user_ids: f5.unwrap_or_default(),
+                    invalid_emails: f6.unwrap_or_default(),
+                    invalid_user_ids: f7.unwrap_or_default(),
+                    not_found_emails: f8.unwrap_or_default(),
+                    not_found_user_ids: f9.unwrap_or_default(),
+                    failed_emails: f10.unwrap_or_default(),
+                    failed_user_ids: f11.unwrap_or_default(),
+                    other,
+                })
+            }
+        }
+        d.deserialize_map(Reader)
+    }
+}
+
 #[doc = " What [`Client::subscribe_to_list`](crate::Client::subscribe_to_list) returns: Subscribe to List."]
 ///
 #[doc = " `SubscribeToListResult`: a result object."]
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct SubscribeToListResult {
     #[doc = " Fields that were created because <code>createNewFields</code> was <code>true</code> or <code>createNewFields</code> was not set and the project is configured to add unrecognized user profile fields. (`createdFields`)"]
-    #[serde(rename = "createdFields", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "createdFields", skip_serializing_if = "Option::is_none")]
     pub created_fields: Option<Vec<String>>,
     #[doc = " Number of user profiles that could not be updated. See <code>failedUpdates</code> for more details. (`failCount`)"]
     #[serde(rename = "failCount")]
     pub fail_count: i64,
     #[doc = " Details about failed updates. (`failedUpdates`)"]
-    #[serde(rename = "failedUpdates", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "failedUpdates", skip_serializing_if = "Option::is_none")]
     pub failed_updates: Option<SubscribeToListResultFailedUpdates>,
     #[doc = " Fields that were dropped because <code>createNewFields</code> was <code>false</code> or <code>createNewFields</code> was not set and the project is configured to drop unrecognized user profile fields. (`filteredOutFields`)"]
-    #[serde(rename = "filteredOutFields", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "filteredOutFields", skip_serializing_if = "Option::is_none")]
     pub filtered_out_fields: Option<Vec<String>>,
     #[doc = " <code>email</code> addresses of users that failed to update. This field is deprecated — use <code>failedUpdates</code> instead. (`invalidEmails`)"]
-    #[serde(rename = "invalidEmails", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "invalidEmails", skip_serializing_if = "Option::is_none")]
     pub invalid_emails: Option<Vec<String>>,
     #[doc = " <code>userId</code> values of users that failed to update. This field is deprecated — use <code>failedUpdates</code> instead. (`invalidUserIds`)"]
-    #[serde(rename = "invalidUserIds", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "invalidUserIds", skip_serializing_if = "Option::is_none")]
     pub invalid_user_ids: Option<Vec<String>>,
     #[doc = " Number of user profiles that were updated in response to the request. (`successCount`)"]
     #[serde(rename = "successCount")]
@@ -3267,63 +7233,162 @@ pub struct SubscribeToListResult {
     pub other: serde_json::Map<String, serde_json::Value>,
 }
 
+impl<'de> serde::Deserialize<'de> for SubscribeToListResult {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Reader;
+        impl<'de> serde::de::Visitor<'de> for Reader {
+            type Value = SubscribeToListResult;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("struct SubscribeToListResult")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<SubscribeToListResult, A::Error> {
+                let mut f0: Option<Option<Vec<String>>> = None;
+                let mut f1: Option<i64> = None;
+                let mut f2: Option<Option<SubscribeToListResultFailedUpdates>> = None;
+                let mut f3: Option<Option<Vec<String>>> = None;
+                let mut f4: Option<Option<Vec<String>>> = None;
+                let mut f5: Option<Option<Vec<String>>> = None;
+                let mut f6: Option<i64> = None;
+                let mut other = serde_json::Map::new();
+                while let Some(key) = map.next_key::<ReadKey<'de>>()? {
+                    match key.as_str() {
+                        "createdFields" => read_field(&mut map, &mut f0, "createdFields")?,
+                        "failCount" => read_field(&mut map, &mut f1, "failCount")?,
+                        "failedUpdates" => read_field(&mut map, &mut f2, "failedUpdates")?,
+                        "filteredOutFields" => read_field(&mut map, &mut f3, "filteredOutFields")?,
+                        "invalidEmails" => read_field(&mut map, &mut f4, "invalidEmails")?,
+                        "invalidUserIds" => read_field(&mut map, &mut f5, "invalidUserIds")?,
+                        "successCount" => read_field(&mut map, &mut f6, "successCount")?,
+                        _ => {
+                            let value = map.next_value()?;
+                            other.insert(key.into_string(), value);
+                        }
+                    }
+                }
+                Ok(SubscribeToListResult {
+                    created_fields: f0.unwrap_or_default(),
+                    fail_count: f1.ok_or_else(|| <A::Error as serde::de::Error>::missing_field("failCount"))?,
+                    failed_updates: f2.unwrap_or_default(),
+                    filtered_out_fields: f3.unwrap_or_default(),
+                    invalid_emails: f4.unwrap_or_default(),
+                    invalid_user_ids: f5.unwrap_or_default(),
+                    success_count: f6.ok_or_else(|| <A::Error as serde::de::Error>::missing_field("successCount"))?,
+                    other,
+                })
+            }
+        }
+        d.deserialize_map(Reader)
+    }
+}
+
 #[doc = " Details about failed event updates."]
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct TrackEventsInBulkResultFailedUpdates {
     #[doc = " <code>email</code> addresses of users that were not updated because they've been GDPR forgotten. (`forgottenEmails`)"]
-    #[serde(rename = "forgottenEmails", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "forgottenEmails", skip_serializing_if = "Option::is_none")]
     pub forgotten_emails: Option<Vec<String>>,
     #[doc = " <code>userId</code> values of users that were not updated because they've been GDPR forgotten. (`forgottenUserIds`)"]
-    #[serde(rename = "forgottenUserIds", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "forgottenUserIds", skip_serializing_if = "Option::is_none")]
     pub forgotten_user_ids: Option<Vec<String>>,
     #[doc = " Malformed <code>email</code> addresses. (`invalidEmails`)"]
-    #[serde(rename = "invalidEmails", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "invalidEmails", skip_serializing_if = "Option::is_none")]
     pub invalid_emails: Option<Vec<String>>,
     #[doc = " Malformed <code>userId</code> values (e.g. empty, too long, or containing non-ASCII or non-printable characters or a trailing space). (`invalidUserIds`)"]
-    #[serde(rename = "invalidUserIds", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "invalidUserIds", skip_serializing_if = "Option::is_none")]
     pub invalid_user_ids: Option<Vec<String>>,
     #[doc = " <code>email</code> addresses that were not found. (`notFoundEmails`)"]
-    #[serde(rename = "notFoundEmails", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "notFoundEmails", skip_serializing_if = "Option::is_none")]
     pub not_found_emails: Option<Vec<String>>,
     #[doc = " <code>userId</code> values that were not found. (`notFoundUserIds`)"]
-    #[serde(rename = "notFoundUserIds", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "notFoundUserIds", skip_serializing_if = "Option::is_none")]
     pub not_found_user_ids: Option<Vec<String>>,
     #[doc = " Emails of users whose update failed for another reason (`failedEmails`)"]
-    #[serde(rename = "failedEmails", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "failedEmails", skip_serializing_if = "Option::is_none")]
     pub failed_emails: Option<Vec<String>>,
     #[doc = " userIds of users whose update failed for another reason (`failedUserIds`)"]
-    #[serde(rename = "failedUserIds", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "failedUserIds", skip_serializing_if = "Option::is_none")]
     pub failed_user_ids: Option<Vec<String>>,
     /// Fields the definitions do not name, kept as Iterable sent them.
     #[serde(flatten)]
     pub other: serde_json::Map<String, serde_json::Value>,
 }
 
+impl<'de> serde::Deserialize<'de> for TrackEventsInBulkResultFailedUpdates {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Reader;
+        impl<'de> serde::de::Visitor<'de> for Reader {
+            type Value = TrackEventsInBulkResultFailedUpdates;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("struct TrackEventsInBulkResultFailedUpdates")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<TrackEventsInBulkResultFailedUpdates, A::Error> {
+                let mut f0: Option<Option<Vec<String>>> = None;
+                let mut f1: Option<Option<Vec<String>>> = None;
+                let mut f2: Option<Option<Vec<String>>> = None;
+                let mut f3: Option<Option<Vec<String>>> = None;
+                let mut f4: Option<Option<Vec<String>>> = None;
+                let mut f5: Option<Option<Vec<String>>> = None;
+                let mut f6: Option<Option<Vec<String>>> = None;
+                let mut f7: Option<Option<Vec<String>>> = None;
+                let mut other = serde_json::Map::new();
+                while let Some(key) = map.next_key::<ReadKey<'de>>()? {
+                    match key.as_str() {
+                        "forgottenEmails" => read_field(&mut map, &mut f0, "forgottenEmails")?,
+                        "forgottenUserIds" => read_field(&mut map, &mut f1, "forgottenUserIds")?,
+                        "invalidEmails" => read_field(&mut map, &mut f2, "invalidEmails")?,
+                        "invalidUserIds" => read_field(&mut map, &mut f3, "invalidUserIds")?,
+                        "notFoundEmails" => read_field(&mut map, &mut f4, "notFoundEmails")?,
+                        "notFoundUserIds" => read_field(&mut map, &mut f5, "notFoundUserIds")?,
+                        "failedEmails" => read_field(&mut map, &mut f6, "failedEmails")?,
+                        "failedUserIds" => read_field(&mut map, &mut f7, "failedUserIds")?,
+                        _ => {
+                            let value = map.next_value()?;
+                            other.insert(key.into_string(), value);
+                        }
+                    }
+                }
+                Ok(TrackEventsInBulkResultFailedUpdates {
+                    forgotten_emails: f0.unwrap_or_default(),
+                    forgotten_user_ids: f1.unwrap_or_default(),
+                    invalid_emails: f2.unwrap_or_default(),
+                    invalid_user_ids: f3.unwrap_or_default(),
+                    not_found_emails: f4.unwrap_or_default(),
+                    not_found_user_ids: f5.unwrap_or_default(),
+                    failed_emails: f6.unwrap_or_default(),
+                    failed_user_ids: f7.unwrap_or_default(),
+                    other,
+                })
+            }
+        }
+        d.deserialize_map(Reader)
+    }
+}
+
 #[doc = " What [`Client::track_events_in_bulk`](crate::Client::track_events_in_bulk) returns: Track Events in Bulk."]
 ///
 #[doc = " `TrackEventsInBulkResult`: a result object."]
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct TrackEventsInBulkResult {
     #[doc = " Fields that were created because <code>createNewFields</code> was <code>true</code> or <code>createNewFields</code> was not set and the project is configured to add unrecognized event fields. (`createdFields`)"]
-    #[serde(rename = "createdFields", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "createdFields", skip_serializing_if = "Option::is_none")]
     pub created_fields: Option<Vec<String>>,
     #[doc = " `disallowedEventNames`."]
-    #[serde(rename = "disallowedEventNames", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "disallowedEventNames", skip_serializing_if = "Option::is_none")]
     pub disallowed_event_names: Option<Vec<String>>,
     #[doc = " Number of events that could not be updated. See <code>failedUpdates</code> for more details. (`failCount`)"]
     #[serde(rename = "failCount")]
     pub fail_count: i64,
     #[doc = " Details about failed event updates. (`failedUpdates`)"]
-    #[serde(rename = "failedUpdates", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "failedUpdates", skip_serializing_if = "Option::is_none")]
     pub failed_updates: Option<TrackEventsInBulkResultFailedUpdates>,
     #[doc = " Fields that were dropped because <code>createNewFields</code> was <code>false</code> or <code>createNewFields</code> was not set and the project is configured to drop unrecognized event fields. (`filteredOutFields`)"]
-    #[serde(rename = "filteredOutFields", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "filteredOutFields", skip_serializing_if = "Option::is_none")]
     pub filtered_out_fields: Option<Vec<String>>,
     #[doc = " Malformed <code>email</code> addresses. This field is deprecated — use <code>failedUpdates</code> instead. (`invalidEmails`)"]
-    #[serde(rename = "invalidEmails", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "invalidEmails", skip_serializing_if = "Option::is_none")]
     pub invalid_emails: Option<Vec<String>>,
     #[doc = " <code>userId</code> values that were not found. This field is deprecated — use <code>failedUpdates</code> instead. (`invalidUserIds`)"]
-    #[serde(rename = "invalidUserIds", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "invalidUserIds", skip_serializing_if = "Option::is_none")]
     pub invalid_user_ids: Option<Vec<String>>,
     #[doc = " Number of events that were updated in response to the request. (`successCount`)"]
     #[serde(rename = "successCount")]
@@ -3333,72 +7398,186 @@ pub struct TrackEventsInBulkResult {
     pub other: serde_json::Map<String, serde_json::Value>,
 }
 
+impl<'de> serde::Deserialize<'de> for TrackEventsInBulkResult {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Reader;
+        impl<'de> serde::de::Visitor<'de> for Reader {
+            type Value = TrackEventsInBulkResult;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("struct TrackEventsInBulkResult")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<TrackEventsInBulkResult, A::Error> {
+                let mut f0: Option<Option<Vec<String>>> = None;
+                let mut f1: Option<Option<Vec<String>>> = None;
+                let mut f2: Option<i64> = None;
+                let mut f3: Option<Option<TrackEventsInBulkResultFailedUpdates>> = None;
+                let mut f4: Option<Option<Vec<String>>> = None;
+                let mut f5: Option<Option<Vec<String>>> = None;
+                let mut f6: Option<Option<Vec<String>>> = None;
+                let mut f7: Option<i64> = None;
+                let mut other = serde_json::Map::new();
+                while let Some(key) = map.next_key::<ReadKey<'de>>()? {
+                    match key.as_str() {
+                        "createdFields" => read_field(&mut map, &mut f0, "createdFields")?,
+                        "disallowedEventNames" => read_field(&mut map, &mut f1, "disallowedEventNames")?,
+                        "failCount" => read_field(&mut map, &mut f2, "failCount")?,
+                        "failedUpdates" => read_field(&mut map, &mut f3, "failedUpdates")?,
+                        "filteredOutFields" => read_field(&mut map, &mut f4, "filteredOutFields")?,
+                        "invalidEmails" => read_field(&mut map, &mut f5, "invalidEmails")?,
+                        "invalidUserIds" => read_field(&mut map, &mut f6, "invalidUserIds")?,
+                        "successCount" => read_field(&mut map, &mut f7, "successCount")?,
+                        _ => {
+                            let value = map.next_value()?;
+                            other.insert(key.into_string(), value);
+                        }
+                    }
+                }
+                Ok(TrackEventsInBulkResult {
+                    created_fields: f0.unwrap_or_default(),
+                    disallowed_event_names: f1.unwrap_or_default(),
+                    fail_count: f2.ok_or_else(|| <A::Error as serde::de::Error>::missing_field("failCount"))?,
+                    failed_updates: f3.unwrap_or_default(),
+                    filtered_out_fields: f4.unwrap_or_default(),
+                    invalid_emails: f5.unwrap_or_default(),
+                    invalid_user_ids: f6.unwrap_or_default(),
+                    success_count: f7.ok_or_else(|| <A::Error as serde::de::Error>::missing_field("successCount"))?,
+                    other,
+                })
+            }
+        }
+        d.deserialize_map(Reader)
+    }
+}
+
 #[doc = " Details about failed updates."]
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct UnsubscribeFromListResultFailedUpdates {
     #[doc = " Existing <code>email</code> addresses that prevented identity updates for users in the request. (`conflictEmails`)"]
-    #[serde(rename = "conflictEmails", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "conflictEmails", skip_serializing_if = "Option::is_none")]
     pub conflict_emails: Option<Vec<String>>,
     #[doc = " Existing <code>userId</code> values that prevented identity updates for users in the request. (`conflictUserIds`)"]
-    #[serde(rename = "conflictUserIds", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "conflictUserIds", skip_serializing_if = "Option::is_none")]
     pub conflict_user_ids: Option<Vec<String>>,
     #[doc = " <code>email</code> addresses of users that were not updated because they've been GDPR forgotten. (`forgottenEmails`)"]
-    #[serde(rename = "forgottenEmails", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "forgottenEmails", skip_serializing_if = "Option::is_none")]
     pub forgotten_emails: Option<Vec<String>>,
     #[doc = " <code>userId</code> values of users that were not updated because they've been GDPR forgotten. (`forgottenUserIds`)"]
-    #[serde(rename = "forgottenUserIds", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "forgottenUserIds", skip_serializing_if = "Option::is_none")]
     pub forgotten_user_ids: Option<Vec<String>>,
     #[doc = " <code>email</code> addresses of users that were not updated because of invalid data in <code>dataFields</code> other than an invalid <code>email</code> or <code>userId</code>. (`invalidDataEmails`)"]
-    #[serde(rename = "invalidDataEmails", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "invalidDataEmails", skip_serializing_if = "Option::is_none")]
     pub invalid_data_emails: Option<Vec<String>>,
     #[doc = " <code>userId</code> values of users that were not updated because of invalid data in <code>dataFields</code> other than an invalid <code>email</code> or <code>userId</code>. (`invalidDataUserIds`)"]
-    #[serde(rename = "invalidDataUserIds", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "invalidDataUserIds", skip_serializing_if = "Option::is_none")]
     pub invalid_data_user_ids: Option<Vec<String>>,
     #[doc = " Malformed <code>email</code> addresses found either at the top level of a passed-in user object, or in <code>dataFields</code>. (`invalidEmails`)"]
-    #[serde(rename = "invalidEmails", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "invalidEmails", skip_serializing_if = "Option::is_none")]
     pub invalid_emails: Option<Vec<String>>,
     #[doc = " Malformed <code>userId</code> values (e.g. empty, too long, or containing non-ASCII or non-printable characters or a trailing space) found either at the top level of a passed-in user object, or in <code>dataFields</code>. (`invalidUserIds`)"]
-    #[serde(rename = "invalidUserIds", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "invalidUserIds", skip_serializing_if = "Option::is_none")]
     pub invalid_user_ids: Option<Vec<String>>,
     #[doc = " <code>email</code> addresses that were not found (for subscribe/unsubscribe only). (`notFoundEmails`)"]
-    #[serde(rename = "notFoundEmails", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "notFoundEmails", skip_serializing_if = "Option::is_none")]
     pub not_found_emails: Option<Vec<String>>,
     #[doc = " <code>userId</code> values that were not found (for subscribe/unsubscribe only). (`notFoundUserIds`)"]
-    #[serde(rename = "notFoundUserIds", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "notFoundUserIds", skip_serializing_if = "Option::is_none")]
     pub not_found_user_ids: Option<Vec<String>>,
     #[doc = " Emails of users whose update failed for another reason (`failedEmails`)"]
-    #[serde(rename = "failedEmails", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "failedEmails", skip_serializing_if = "Option::is_none")]
     pub failed_emails: Option<Vec<String>>,
     #[doc = " userIds of users whose update failed for another reason (`failedUserIds`)"]
-    #[serde(rename = "failedUserIds", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "failedUserIds", skip_serializing_if = "Option::is_none")]
     pub failed_user_ids: Option<Vec<String>>,
     /// Fields the definitions do not name, kept as Iterable sent them.
     #[serde(flatten)]
     pub other: serde_json::Map<String, serde_json::Value>,
 }
 
+impl<'de> serde::Deserialize<'de> for UnsubscribeFromListResultFailedUpdates {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Reader;
+        impl<'de> serde::de::Visitor<'de> for Reader {
+            type Value = UnsubscribeFromListResultFailedUpdates;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("struct UnsubscribeFromListResultFailedUpdates")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<UnsubscribeFromListResultFailedUpdates, A::Error> {
+                let mut f0: Option<Option<Vec<String>>> = None;
+                let mut f1: Option<Option<Vec<String>>> = None;
+                let mut f2: Option<Option<Vec<String>>> = None;
+                let mut f3: Option<Option<Vec<String>>> = None;
+                let mut f4: Option<Option<Vec<String>>> = None;
+                let mut f5: Option<Option<Vec<String>>> = None;
+                let mut f6: Option<Option<Vec<String>>> = None;
+                let mut f7: Option<Option<Vec<String>>> = None;
+                let mut f8: Option<Option<Vec<String>>> = None;
+                let mut f9: Option<Option<Vec<String>>> = None;
+                let mut f10: Option<Option<Vec<String>>> = None;
+                let mut f11: Option<Option<Vec<String>>> = None;
+                let mut other = serde_json::Map::new();
+                while let Some(key) = map.next_key::<ReadKey<'de>>()? {
+                    match key.as_str() {
+                        "conflictEmails" => read_field(&mut map, &mut f0, "conflictEmails")?,
+                        "conflictUserIds" => read_field(&mut map, &mut f1, "conflictUserIds")?,
+                        "forgottenEmails" => read_field(&mut map, &mut f2, "forgottenEmails")?,
+                        "forgottenUserIds" => read_field(&mut map, &mut f3, "forgottenUserIds")?,
+                        "invalidDataEmails" => read_field(&mut map, &mut f4, "invalidDataEmails")?,
+                        "invalidDataUserIds" => read_field(&mut map, &mut f5, "invalidDataUserIds")?,
+                        "invalidEmails" => read_field(&mut map, &mut f6, "invalidEmails")?,
+                        "invalidUserIds" => read_field(&mut map, &mut f7, "invalidUserIds")?,
+                        "notFoundEmails" => read_field(&mut map, &mut f8, "notFoundEmails")?,
+                        "notFoundUserIds" => read_field(&mut map, &mut f9, "notFoundUserIds")?,
+                        "failedEmails" => read_field(&mut map, &mut f10, "failedEmails")?,
+                        "failedUserIds" => read_field(&mut map, &mut f11, "failedUserIds")?,
+                        _ => {
+                            let value = map.next_value()?;
+                            other.insert(key.into_string(), value);
+                        }
+                    }
+                }
+                Ok(UnsubscribeFromListResultFailedUpdates {
+                    conflict_emails: f0.unwrap_or_default(),
+                    conflict_user_ids: f1.unwrap_or_default(),
+                    forgotten_emails: f2.unwrap_or_default(),
+                    forgotten_user_ids: f3.unwrap_or_default(),
+                    invalid_data_emails: f4.unwrap_or_default(),
+                    invalid_data_user_ids: f5.unwrap_or_default(),
+                    invalid_emails: f6.unwrap_or_default(),
+                    invalid_user_ids: f7.unwrap_or_default(),
+                    not_found_emails: f8.unwrap_or_default(),
+                    not_found_user_ids: f9.unwrap_or_default(),
+                    failed_emails: f10.unwrap_or_default(),
+                    failed_user_ids: f11.unwrap_or_default(),
+                    other,
+                })
+            }
+        }
+        d.deserialize_map(Reader)
+    }
+}
+
 #[doc = " What [`Client::unsubscribe_from_list`](crate::Client::unsubscribe_from_list) returns: Unsubscribe from list."]
 ///
 #[doc = " `UnsubscribeFromListResult`: a result object."]
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct UnsubscribeFromListResult {
     #[doc = " Fields that were created because <code>createNewFields</code> was <code>true</code> or <code>createNewFields</code> was not set and the project is configured to add unrecognized user profile fields. (`createdFields`)"]
-    #[serde(rename = "createdFields", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "createdFields", skip_serializing_if = "Option::is_none")]
     pub created_fields: Option<Vec<String>>,
     #[doc = " Number of user profiles that could not be updated. See <code>failedUpdates</code> for more details. (`failCount`)"]
     #[serde(rename = "failCount")]
     pub fail_count: i64,
     #[doc = " Details about failed updates. (`failedUpdates`)"]
-    #[serde(rename = "failedUpdates", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "failedUpdates", skip_serializing_if = "Option::is_none")]
     pub failed_updates: Option<UnsubscribeFromListResultFailedUpdates>,
     #[doc = " Fields that were dropped because <code>createNewFields</code> was <code>false</code> or <code>createNewFields</code> was not set and the project is configured to drop unrecognized user profile fields. (`filteredOutFields`)"]
-    #[serde(rename = "filteredOutFields", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "filteredOutFields", skip_serializing_if = "Option::is_none")]
     pub filtered_out_fields: Option<Vec<String>>,
     #[doc = " <code>email</code> addresses of users that failed to update. This field is deprecated — use <code>failedUpdates</code> instead. (`invalidEmails`)"]
-    #[serde(rename = "invalidEmails", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "invalidEmails", skip_serializing_if = "Option::is_none")]
     pub invalid_emails: Option<Vec<String>>,
     #[doc = " <code>userId</code> values of users that failed to update. This field is deprecated — use <code>failedUpdates</code> instead. (`invalidUserIds`)"]
-    #[serde(rename = "invalidUserIds", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "invalidUserIds", skip_serializing_if = "Option::is_none")]
     pub invalid_user_ids: Option<Vec<String>>,
     #[doc = " Number of user profiles that were updated in response to the request. (`successCount`)"]
     #[serde(rename = "successCount")]
@@ -3408,21 +7587,99 @@ pub struct UnsubscribeFromListResult {
     pub other: serde_json::Map<String, serde_json::Value>,
 }
 
+impl<'de> serde::Deserialize<'de> for UnsubscribeFromListResult {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Reader;
+        impl<'de> serde::de::Visitor<'de> for Reader {
+            type Value = UnsubscribeFromListResult;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("struct UnsubscribeFromListResult")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<UnsubscribeFromListResult, A::Error> {
+                let mut f0: Option<Option<Vec<String>>> = None;
+                let mut f1: Option<i64> = None;
+                let mut f2: Option<Option<UnsubscribeFromListResultFailedUpdates>> = None;
+                let mut f3: Option<Option<Vec<String>>> = None;
+                let mut f4: Option<Option<Vec<String>>> = None;
+                let mut f5: Option<Option<Vec<String>>> = None;
+                let mut f6: Option<i64> = None;
+                let mut other = serde_json::Map::new();
+                while let Some(key) = map.next_key::<ReadKey<'de>>()? {
+                    match key.as_str() {
+                        "createdFields" => read_field(&mut map, &mut f0, "createdFields")?,
+                        "failCount" => read_field(&mut map, &mut f1, "failCount")?,
+                        "failedUpdates" => read_field(&mut map, &mut f2, "failedUpdates")?,
+                        "filteredOutFields" => read_field(&mut map, &mut f3, "filteredOutFields")?,
+                        "invalidEmails" => read_field(&mut map, &mut f4, "invalidEmails")?,
+                        "invalidUserIds" => read_field(&mut map, &mut f5, "invalidUserIds")?,
+                        "successCount" => read_field(&mut map, &mut f6, "successCount")?,
+                        _ => {
+                            let value = map.next_value()?;
+                            other.insert(key.into_string(), value);
+                        }
+                    }
+                }
+                Ok(UnsubscribeFromListResult {
+                    created_fields: f0.unwrap_or_default(),
+                    fail_count: f1.ok_or_else(|| <A::Error as serde::de::Error>::missing_field("failCount"))?,
+                    failed_updates: f2.unwrap_or_default(),
+                    filtered_out_fields: f3.unwrap_or_default(),
+                    invalid_emails: f4.unwrap_or_default(),
+                    invalid_user_ids: f5.unwrap_or_default(),
+                    success_count: f6.ok_or_else(|| <A::Error as serde::de::Error>::missing_field("successCount"))?,
+                    other,
+                })
+            }
+        }
+        d.deserialize_map(Reader)
+    }
+}
+
 #[doc = " Response model for updating a snippet"]
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct UpdateSnippetResponse {
     #[doc = " ID of the updated snippet. (`snippetId`)"]
-    #[serde(rename = "snippetId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "snippetId", skip_serializing_if = "Option::is_none")]
     pub snippet_id: Option<i64>,
     /// Fields the definitions do not name, kept as Iterable sent them.
     #[serde(flatten)]
     pub other: serde_json::Map<String, serde_json::Value>,
 }
 
+impl<'de> serde::Deserialize<'de> for UpdateSnippetResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Reader;
+        impl<'de> serde::de::Visitor<'de> for Reader {
+            type Value = UpdateSnippetResponse;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("struct UpdateSnippetResponse")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<UpdateSnippetResponse, A::Error> {
+                let mut f0: Option<Option<i64>> = None;
+                let mut other = serde_json::Map::new();
+                while let Some(key) = map.next_key::<ReadKey<'de>>()? {
+                    match key.as_str() {
+                        "snippetId" => read_field(&mut map, &mut f0, "snippetId")?,
+                        _ => {
+                            let value = map.next_value()?;
+                            other.insert(key.into_string(), value);
+                        }
+                    }
+                }
+                Ok(UpdateSnippetResponse {
+                    snippet_id: f0.unwrap_or_default(),
+                    other,
+                })
+            }
+        }
+        d.deserialize_map(Reader)
+    }
+}
+
 #[doc = " What [`Client::update_webhook`](crate::Client::update_webhook) returns: Update Webhook."]
 ///
 #[doc = " `UpdateWebhookResult`: a result object."]
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct UpdateWebhookResult {
     #[doc = " Auth type (`authType`)"]
     #[serde(rename = "authType")]
@@ -3431,7 +7688,7 @@ pub struct UpdateWebhookResult {
     #[serde(rename = "blastSendEnabled")]
     pub blast_send_enabled: bool,
     #[doc = " Channel IDs (`channelIds`)"]
-    #[serde(rename = "channelIds", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "channelIds", skip_serializing_if = "Option::is_none")]
     pub channel_ids: Option<Vec<i64>>,
     #[doc = " Enabled (`enabled`)"]
     #[serde(rename = "enabled")]
@@ -3443,7 +7700,7 @@ pub struct UpdateWebhookResult {
     #[serde(rename = "id")]
     pub id: i64,
     #[doc = " Message Type IDs (`messageTypeIds`)"]
-    #[serde(rename = "messageTypeIds", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "messageTypeIds", skip_serializing_if = "Option::is_none")]
     pub message_type_ids: Option<Vec<i64>>,
     #[doc = " Triggered Send Enabled (`triggeredSendEnabled`)"]
     #[serde(rename = "triggeredSendEnabled")]
@@ -3453,48 +7710,156 @@ pub struct UpdateWebhookResult {
     pub other: serde_json::Map<String, serde_json::Value>,
 }
 
+impl<'de> serde::Deserialize<'de> for UpdateWebhookResult {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Reader;
+        impl<'de> serde::de::Visitor<'de> for Reader {
+            type Value = UpdateWebhookResult;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("struct UpdateWebhookResult")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<UpdateWebhookResult, A::Error> {
+                let mut f0: Option<String> = None;
+                let mut f1: Option<bool> = None;
+                let mut f2: Option<Option<Vec<i64>>> = None;
+                let mut f3: Option<bool> = None;
+                let mut f4: Option<String> = None;
+                let mut f5: Option<i64> = None;
+                let mut f6: Option<Option<Vec<i64>>> = None;
+                let mut f7: Option<bool> = None;
+                let mut other = serde_json::Map::new();
+                while let Some(key) = map.next_key::<ReadKey<'de>>()? {
+                    match key.as_str() {
+                        "authType" => read_field(&mut map, &mut f0, "authType")?,
+                        "blastSendEnabled" => read_field(&mut map, &mut f1, "blastSendEnabled")?,
+                        "channelIds" => read_field(&mut map, &mut f2, "channelIds")?,
+                        "enabled" => read_field(&mut map, &mut f3, "enabled")?,
+                        "endpoint" => read_field(&mut map, &mut f4, "endpoint")?,
+                        "id" => read_field(&mut map, &mut f5, "id")?,
+                        "messageTypeIds" => read_field(&mut map, &mut f6, "messageTypeIds")?,
+                        "triggeredSendEnabled" => read_field(&mut map, &mut f7, "triggeredSendEnabled")?,
+                        _ => {
+                            let value = map.next_value()?;
+                            other.insert(key.into_string(), value);
+                        }
+                    }
+                }
+                Ok(UpdateWebhookResult {
+                    auth_type: f0.ok_or_else(|| <A::Error as serde::de::Error>::missing_field("authType"))?,
+                    blast_send_enabled: f1.ok_or_else(|| <A::Error as serde::de::Error>::missing_field("blastSendEnabled"))?,
+                    channel_ids: f2.unwrap_or_default(),
+                    enabled: f3.ok_or_else(|| <A::Error as serde::de::Error>::missing_field("enabled"))?,
+                    endpoint: f4.ok_or_else(|| <A::Error as serde::de::Error>::missing_field("endpoint"))?,
+                    id: f5.ok_or_else(|| <A::Error as serde::de::Error>::missing_field("id"))?,
+                    message_type_ids: f6.unwrap_or_default(),
+                    triggered_send_enabled: f7.ok_or_else(|| <A::Error as serde::de::Error>::missing_field("triggeredSendEnabled"))?,
+                    other,
+                })
+            }
+        }
+        d.deserialize_map(Reader)
+    }
+}
+
 #[doc = " One tracked event: its fields, and any others the event carries"]
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct GetUserEventsByEmailResultEventsItem {
     #[doc = " Event ID (`_id`)"]
-    #[serde(rename = "_id", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "_id", skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     #[doc = " Kind of event, such as customEvent, purchase or emailSend (`eventType`)"]
-    #[serde(rename = "eventType", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "eventType", skip_serializing_if = "Option::is_none")]
     pub event_type: Option<String>,
     #[doc = " Name of a custom event (`eventName`)"]
-    #[serde(rename = "eventName", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "eventName", skip_serializing_if = "Option::is_none")]
     pub event_name: Option<String>,
     #[doc = " `email`."]
-    #[serde(rename = "email", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "email", skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
     #[doc = " `userId`."]
-    #[serde(rename = "userId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "userId", skip_serializing_if = "Option::is_none")]
     pub user_id: Option<String>,
     #[doc = " A date: Iterable sends a date string or epoch milliseconds (`createdAt`)"]
-    #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "createdAt", skip_serializing_if = "Option::is_none")]
     pub created_at: Option<serde_json::Value>,
     #[doc = " The event's data fields (`dataFields`)"]
-    #[serde(rename = "dataFields", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "dataFields", skip_serializing_if = "Option::is_none")]
     pub data_fields: Option<serde_json::Map<String, serde_json::Value>>,
     #[doc = " `campaignId`."]
-    #[serde(rename = "campaignId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "campaignId", skip_serializing_if = "Option::is_none")]
     pub campaign_id: Option<i64>,
     #[doc = " `templateId`."]
-    #[serde(rename = "templateId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "templateId", skip_serializing_if = "Option::is_none")]
     pub template_id: Option<i64>,
     #[doc = " `messageId`."]
-    #[serde(rename = "messageId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "messageId", skip_serializing_if = "Option::is_none")]
     pub message_id: Option<String>,
     /// Fields the definitions do not name, kept as Iterable sent them.
     #[serde(flatten)]
     pub other: serde_json::Map<String, serde_json::Value>,
 }
 
+impl<'de> serde::Deserialize<'de> for GetUserEventsByEmailResultEventsItem {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Reader;
+        impl<'de> serde::de::Visitor<'de> for Reader {
+            type Value = GetUserEventsByEmailResultEventsItem;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("struct GetUserEventsByEmailResultEventsItem")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<GetUserEventsByEmailResultEventsItem, A::Error> {
+                let mut f0: Option<Option<String>> = None;
+                let mut f1: Option<Option<String>> = None;
+                let mut f2: Option<Option<String>> = None;
+                let mut f3: Option<Option<String>> = None;
+                let mut f4: Option<Option<String>> = None;
+                let mut f5: Option<Option<serde_json::Value>> = None;
+                let mut f6: Option<Option<serde_json::Map<String, serde_json::Value>>> = None;
+                let mut f7: Option<Option<i64>> = None;
+                let mut f8: Option<Option<i64>> = None;
+                let mut f9: Option<Option<String>> = None;
+                let mut other = serde_json::Map::new();
+                while let Some(key) = map.next_key::<ReadKey<'de>>()? {
+                    match key.as_str() {
+                        "_id" => read_field(&mut map, &mut f0, "_id")?,
+                        "eventType" => read_field(&mut map, &mut f1, "eventType")?,
+                        "eventName" => read_field(&mut map, &mut f2, "eventName")?,
+                        "email" => read_field(&mut map, &mut f3, "email")?,
+                        "userId" => read_field(&mut map, &mut f4, "userId")?,
+                        "createdAt" => read_field(&mut map, &mut f5, "createdAt")?,
+                        "dataFields" => read_field(&mut map, &mut f6, "dataFields")?,
+                        "campaignId" => read_field(&mut map, &mut f7, "campaignId")?,
+                        "templateId" => read_field(&mut map, &mut f8, "templateId")?,
+                        "messageId" => read_field(&mut map, &mut f9, "messageId")?,
+                        _ => {
+                            let value = map.next_value()?;
+                            other.insert(key.into_string(), value);
+                        }
+                    }
+                }
+                Ok(GetUserEventsByEmailResultEventsItem {
+                    id: f0.unwrap_or_default(),
+                    event_type: f1.unwrap_or_default(),
+                    event_name: f2.unwrap_or_default(),
+                    email: f3.unwrap_or_default(),
+                    user_id: f4.unwrap_or_default(),
+                    created_at: f5.unwrap_or_default(),
+                    data_fields: f6.unwrap_or_default(),
+                    campaign_id: f7.unwrap_or_default(),
+                    template_id: f8.unwrap_or_default(),
+                    message_id: f9.unwrap_or_default(),
+                    other,
+                })
+            }
+        }
+        d.deserialize_map(Reader)
+    }
+}
+
 #[doc = " What [`Client::get_user_events_by_email`](crate::Client::get_user_events_by_email) returns: Get User Events By Email."]
 ///
 #[doc = " `GetUserEventsByEmailResult`: a result object."]
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct GetUserEventsByEmailResult {
     #[doc = " `events`."]
     #[serde(rename = "events")]
@@ -3504,84 +7869,186 @@ pub struct GetUserEventsByEmailResult {
     pub other: serde_json::Map<String, serde_json::Value>,
 }
 
+impl<'de> serde::Deserialize<'de> for GetUserEventsByEmailResult {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Reader;
+        impl<'de> serde::de::Visitor<'de> for Reader {
+            type Value = GetUserEventsByEmailResult;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("struct GetUserEventsByEmailResult")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<GetUserEventsByEmailResult, A::Error> {
+                let mut f0: Option<Vec<GetUserEventsByEmailResultEventsItem>> = None;
+                let mut other = serde_json::Map::new();
+                while let Some(key) = map.next_key::<ReadKey<'de>>()? {
+                    match key.as_str() {
+                        "events" => read_field(&mut map, &mut f0, "events")?,
+                        _ => {
+                            let value = map.next_value()?;
+                            other.insert(key.into_string(), value);
+                        }
+                    }
+                }
+                Ok(GetUserEventsByEmailResult {
+                    events: f0.ok_or_else(|| <A::Error as serde::de::Error>::missing_field("events"))?,
+                    other,
+                })
+            }
+        }
+        d.deserialize_map(Reader)
+    }
+}
+
 #[doc = " The content for the in-app message"]
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct GetPriorityInappMessageResultInAppMessagesItemContent {
     #[doc = " The html to be displayed (`html`)"]
-    #[serde(rename = "html", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "html", skip_serializing_if = "Option::is_none")]
     pub html: Option<String>,
     #[doc = " The in-app message display settings (`inAppDisplaySettings`)"]
-    #[serde(rename = "inAppDisplaySettings", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "inAppDisplaySettings", skip_serializing_if = "Option::is_none")]
     pub in_app_display_settings: Option<InAppDisplaySettings>,
     #[doc = " `ottPayload`."]
-    #[serde(rename = "ottPayload", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "ottPayload", skip_serializing_if = "Option::is_none")]
     pub ott_payload: Option<RokuContent>,
     #[doc = " `webInAppDisplaySettings`."]
     #[serde(rename = "webInAppDisplaySettings")]
     pub web_in_app_display_settings: WebInAppDisplaySettings,
     #[doc = " Custom payload of the message (`payload`)"]
-    #[serde(rename = "payload", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "payload", skip_serializing_if = "Option::is_none")]
     pub payload: Option<serde_json::Map<String, serde_json::Value>>,
     /// Fields the definitions do not name, kept as Iterable sent them.
     #[serde(flatten)]
     pub other: serde_json::Map<String, serde_json::Value>,
 }
 
+impl<'de> serde::Deserialize<'de> for GetPriorityInappMessageResultInAppMessagesItemContent {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Reader;
+        impl<'de> serde::de::Visitor<'de> for Reader {
+            type Value = GetPriorityInappMessageResultInAppMessagesItemContent;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("struct GetPriorityInappMessageResultInAppMessagesItemContent")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<GetPriorityInappMessageResultInAppMessagesItemContent, A::Error> {
+                let mut f0: Option<Option<String>> = None;
+                let mut f1: Option<Option<InAppDisplaySettings>> = None;
+                let mut f2: Option<Option<RokuContent>> = None;
+                let mut f3: Option<WebInAppDisplaySettings> = None;
+                let mut f4: Option<Option<serde_json::Map<String, serde_json::Value>>> = None;
+                let mut other = serde_json::Map::new();
+                while let Some(key) = map.next_key::<ReadKey<'de>>()? {
+                    match key.as_str() {
+                        "html" => read_field(&mut map, &mut f0, "html")?,
+                        "inAppDisplaySettings" => read_field(&mut map, &mut f1, "inAppDisplaySettings")?,
+                        "ottPayload" => read_field(&mut map, &mut f2, "ottPayload")?,
+                        "webInAppDisplaySettings" => read_field(&mut map, &mut f3, "webInAppDisplaySettings")?,
+                        "payload" => read_field(&mut map, &mut f4, "payload")?,
+                        _ => {
+                            let value = map.next_value()?;
+                            other.insert(key.into_string(), value);
+                        }
+                    }
+                }
+                Ok(GetPriorityInappMessageResultInAppMessagesItemContent {
+                    html: f0.unwrap_or_default(),
+                    in_app_display_settings: f1.unwrap_or_default(),
+                    ott_payload: f2.unwrap_or_default(),
+                    web_in_app_display_settings: f3.ok_or_else(|| <A::Error as serde::de::Error>::missing_field("webInAppDisplaySettings"))?,
+                    payload: f4.unwrap_or_default(),
+                    other,
+                })
+            }
+        }
+        d.deserialize_map(Reader)
+    }
+}
+
 #[doc = " The trigger type for the in-app message"]
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct GetPriorityInappMessageResultInAppMessagesItemTrigger {
     #[doc = " How the message is triggered, for example immediate, event or never (`type`)"]
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
     pub r#type: Option<String>,
     /// Fields the definitions do not name, kept as Iterable sent them.
     #[serde(flatten)]
     pub other: serde_json::Map<String, serde_json::Value>,
 }
 
+impl<'de> serde::Deserialize<'de> for GetPriorityInappMessageResultInAppMessagesItemTrigger {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Reader;
+        impl<'de> serde::de::Visitor<'de> for Reader {
+            type Value = GetPriorityInappMessageResultInAppMessagesItemTrigger;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("struct GetPriorityInappMessageResultInAppMessagesItemTrigger")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<GetPriorityInappMessageResultInAppMessagesItemTrigger, A::Error> {
+                let mut f0: Option<Option<String>> = None;
+                let mut other = serde_json::Map::new();
+                while let Some(key) = map.next_key::<ReadKey<'de>>()? {
+                    match key.as_str() {
+                        "type" => read_field(&mut map, &mut f0, "type")?,
+                        _ => {
+                            let value = map.next_value()?;
+                            other.insert(key.into_string(), value);
+                        }
+                    }
+                }
+                Ok(GetPriorityInappMessageResultInAppMessagesItemTrigger {
+                    r#type: f0.unwrap_or_default(),
+                    other,
+                })
+            }
+        }
+        d.deserialize_map(Reader)
+    }
+}
+
 #[doc = " `GetPriorityInappMessageResultInAppMessagesItem`: a result object."]
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct GetPriorityInappMessageResultInAppMessagesItem {
     #[doc = " Campaign ID (`campaignId`)"]
-    #[serde(rename = "campaignId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "campaignId", skip_serializing_if = "Option::is_none")]
     pub campaign_id: Option<f64>,
     #[doc = " The content for the in-app message (`content`)"]
-    #[serde(rename = "content", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "content", skip_serializing_if = "Option::is_none")]
     pub content: Option<GetPriorityInappMessageResultInAppMessagesItemContent>,
     #[doc = " When the message was created, in epoch milliseconds (`createdAt`)"]
-    #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "createdAt", skip_serializing_if = "Option::is_none")]
     pub created_at: Option<i64>,
     #[doc = " The custom payload for the in-app message (`customPayload`)"]
-    #[serde(rename = "customPayload", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "customPayload", skip_serializing_if = "Option::is_none")]
     pub custom_payload: Option<serde_json::Map<String, serde_json::Value>>,
     #[doc = " When the message expires, in epoch milliseconds (`expiresAt`)"]
-    #[serde(rename = "expiresAt", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "expiresAt", skip_serializing_if = "Option::is_none")]
     pub expires_at: Option<i64>,
     #[doc = " An object containing inbox metadata associated with this in-app message (`inboxMetadata`)"]
-    #[serde(rename = "inboxMetadata", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "inboxMetadata", skip_serializing_if = "Option::is_none")]
     pub inbox_metadata: Option<InboxMetadata>,
     #[doc = " `jsonOnly`."]
     #[serde(rename = "jsonOnly")]
     pub json_only: bool,
     #[doc = " Iterable-generated Message ID (`messageId`)"]
-    #[serde(rename = "messageId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "messageId", skip_serializing_if = "Option::is_none")]
     pub message_id: Option<String>,
     #[doc = " `messageType`."]
     #[serde(rename = "messageType")]
     pub message_type: serde_json::Value,
     #[doc = " The custom Roku payload for the in-app message (`ottPayload`)"]
-    #[serde(rename = "ottPayload", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "ottPayload", skip_serializing_if = "Option::is_none")]
     pub ott_payload: Option<RokuContent>,
     #[doc = " The priority value of the in-app message (`priorityLevel`)"]
-    #[serde(rename = "priorityLevel", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "priorityLevel", skip_serializing_if = "Option::is_none")]
     pub priority_level: Option<f64>,
     #[doc = " Whether or not the message was read by user (`read`)"]
-    #[serde(rename = "read", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "read", skip_serializing_if = "Option::is_none")]
     pub read: Option<bool>,
     #[doc = " Whether or not the message associated with the event was configured to use the inbox (`saveToInbox`)"]
-    #[serde(rename = "saveToInbox", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "saveToInbox", skip_serializing_if = "Option::is_none")]
     pub save_to_inbox: Option<bool>,
     #[doc = " The trigger type for the in-app message (`trigger`)"]
-    #[serde(rename = "trigger", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "trigger", skip_serializing_if = "Option::is_none")]
     pub trigger: Option<GetPriorityInappMessageResultInAppMessagesItemTrigger>,
     #[doc = " `typeOfContent`."]
     #[serde(rename = "typeOfContent")]
@@ -3591,10 +8058,82 @@ pub struct GetPriorityInappMessageResultInAppMessagesItem {
     pub other: serde_json::Map<String, serde_json::Value>,
 }
 
+impl<'de> serde::Deserialize<'de> for GetPriorityInappMessageResultInAppMessagesItem {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Reader;
+        impl<'de> serde::de::Visitor<'de> for Reader {
+            type Value = GetPriorityInappMessageResultInAppMessagesItem;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("struct GetPriorityInappMessageResultInAppMessagesItem")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<GetPriorityInappMessageResultInAppMessagesItem, A::Error> {
+                let mut f0: Option<Option<f64>> = None;
+                let mut f1: Option<Option<GetPriorityInappMessageResultInAppMessagesItemContent>> = None;
+                let mut f2: Option<Option<i64>> = None;
+                let mut f3: Option<Option<serde_json::Map<String, serde_json::Value>>> = None;
+                let mut f4: Option<Option<i64>> = None;
+                let mut f5: Option<Option<InboxMetadata>> = None;
+                let mut f6: Option<bool> = None;
+                let mut f7: Option<Option<String>> = None;
+                let mut f8: Option<serde_json::Value> = None;
+                let mut f9: Option<Option<RokuContent>> = None;
+                let mut f10: Option<Option<f64>> = None;
+                let mut f11: Option<Option<bool>> = None;
+                let mut f12: Option<Option<bool>> = None;
+                let mut f13: Option<Option<GetPriorityInappMessageResultInAppMessagesItemTrigger>> = None;
+                let mut f14: Option<serde_json::Value> = None;
+                let mut other = serde_json::Map::new();
+                while let Some(key) = map.next_key::<ReadKey<'de>>()? {
+                    match key.as_str() {
+                        "campaignId" => read_field(&mut map, &mut f0, "campaignId")?,
+                        "content" => read_field(&mut map, &mut f1, "content")?,
+                        "createdAt" => read_field(&mut map, &mut f2, "createdAt")?,
+                        "customPayload" => read_field(&mut map, &mut f3, "customPayload")?,
+                        "expiresAt" => read_field(&mut map, &mut f4, "expiresAt")?,
+                        "inboxMetadata" => read_field(&mut map, &mut f5, "inboxMetadata")?,
+                        "jsonOnly" => read_field(&mut map, &mut f6, "jsonOnly")?,
+                        "messageId" => read_field(&mut map, &mut f7, "messageId")?,
+                        "messageType" => read_field(&mut map, &mut f8, "messageType")?,
+                        "ottPayload" => read_field(&mut map, &mut f9, "ottPayload")?,
+                        "priorityLevel" => read_field(&mut map, &mut f10, "priorityLevel")?,
+                        "read" => read_field(&mut map, &mut f11, "read")?,
+                        "saveToInbox" => read_field(&mut map, &mut f12, "saveToInbox")?,
+                        "trigger" => read_field(&mut map, &mut f13, "trigger")?,
+                        "typeOfContent" => read_field(&mut map, &mut f14, "typeOfContent")?,
+                        _ => {
+                            let value = map.next_value()?;
+                            other.insert(key.into_string(), value);
+                        }
+                    }
+                }
+                Ok(GetPriorityInappMessageResultInAppMessagesItem {
+                    campaign_id: f0.unwrap_or_default(),
+                    content: f1.unwrap_or_default(),
+                    created_at: f2.unwrap_or_default(),
+                    custom_payload: f3.unwrap_or_default(),
+                    expires_at: f4.unwrap_or_default(),
+                    inbox_metadata: f5.unwrap_or_default(),
+                    json_only: f6.ok_or_else(|| <A::Error as serde::de::Error>::missing_field("jsonOnly"))?,
+                    message_id: f7.unwrap_or_default(),
+                    message_type: f8.ok_or_else(|| <A::Error as serde::de::Error>::missing_field("messageType"))?,
+                    ott_payload: f9.unwrap_or_default(),
+                    priority_level: f10.unwrap_or_default(),
+                    read: f11.unwrap_or_default(),
+                    save_to_inbox: f12.unwrap_or_default(),
+                    trigger: f13.unwrap_or_default(),
+                    type_of_content: f14.ok_or_else(|| <A::Error as serde::de::Error>::missing_field("typeOfContent"))?,
+                    other,
+                })
+            }
+        }
+        d.deserialize_map(Reader)
+    }
+}
+
 #[doc = " What [`Client::get_priority_inapp_message`](crate::Client::get_priority_inapp_message) returns: Get Priority In-App Message."]
 ///
 #[doc = " `GetPriorityInappMessageResult`: a result object."]
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct GetPriorityInappMessageResult {
     #[doc = " `inAppMessages`."]
     #[serde(rename = "inAppMessages")]
@@ -3604,8 +8143,38 @@ pub struct GetPriorityInappMessageResult {
     pub other: serde_json::Map<String, serde_json::Value>,
 }
 
+impl<'de> serde::Deserialize<'de> for GetPriorityInappMessageResult {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Reader;
+        impl<'de> serde::de::Visitor<'de> for Reader {
+            type Value = GetPriorityInappMessageResult;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("struct GetPriorityInappMessageResult")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<GetPriorityInappMessageResult, A::Error> {
+                let mut f0: Option<Vec<GetPriorityInappMessageResultInAppMessagesItem>> = None;
+                let mut other = serde_json::Map::new();
+                while let Some(key) = map.next_key::<ReadKey<'de>>()? {
+                    match key.as_str() {
+                        "inAppMessages" => read_field(&mut map, &mut f0, "inAppMessages")?,
+                        _ => {
+                            let value = map.next_value()?;
+                            other.insert(key.into_string(), value);
+                        }
+                    }
+                }
+                Ok(GetPriorityInappMessageResult {
+                    in_app_messages: f0.ok_or_else(|| <A::Error as serde::de::Error>::missing_field("inAppMessages"))?,
+                    other,
+                })
+            }
+        }
+        d.deserialize_map(Reader)
+    }
+}
+
 #[doc = " `MetadataWithProperties`: a result object."]
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct MetadataWithProperties {
     #[doc = " `key`."]
     #[serde(rename = "key")]
@@ -3627,8 +8196,50 @@ pub struct MetadataWithProperties {
     pub other: serde_json::Map<String, serde_json::Value>,
 }
 
+impl<'de> serde::Deserialize<'de> for MetadataWithProperties {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Reader;
+        impl<'de> serde::de::Visitor<'de> for Reader {
+            type Value = MetadataWithProperties;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("struct MetadataWithProperties")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<MetadataWithProperties, A::Error> {
+                let mut f0: Option<String> = None;
+                let mut f1: Option<i64> = None;
+                let mut f2: Option<i64> = None;
+                let mut f3: Option<String> = None;
+                let mut f4: Option<serde_json::Map<String, serde_json::Value>> = None;
+                let mut other = serde_json::Map::new();
+                while let Some(key) = map.next_key::<ReadKey<'de>>()? {
+                    match key.as_str() {
+                        "key" => read_field(&mut map, &mut f0, "key")?,
+                        "lastModified" => read_field(&mut map, &mut f1, "lastModified")?,
+                        "size" => read_field(&mut map, &mut f2, "size")?,
+                        "table" => read_field(&mut map, &mut f3, "table")?,
+                        "value" => read_field(&mut map, &mut f4, "value")?,
+                        _ => {
+                            let value = map.next_value()?;
+                            other.insert(key.into_string(), value);
+                        }
+                    }
+                }
+                Ok(MetadataWithProperties {
+                    key: f0.ok_or_else(|| <A::Error as serde::de::Error>::missing_field("key"))?,
+                    last_modified: f1.ok_or_else(|| <A::Error as serde::de::Error>::missing_field("lastModified"))?,
+                    size: f2.ok_or_else(|| <A::Error as serde::de::Error>::missing_field("size"))?,
+                    table: f3.ok_or_else(|| <A::Error as serde::de::Error>::missing_field("table"))?,
+                    value: f4.ok_or_else(|| <A::Error as serde::de::Error>::missing_field("value"))?,
+                    other,
+                })
+            }
+        }
+        d.deserialize_map(Reader)
+    }
+}
+
 #[doc = " `GetForgottenUserEmailsResponse`: a result object."]
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct GetForgottenUserEmailsResponse {
     #[doc = " `hashedEmails`."]
     #[serde(rename = "hashedEmails")]
@@ -3638,70 +8249,238 @@ pub struct GetForgottenUserEmailsResponse {
     pub other: serde_json::Map<String, serde_json::Value>,
 }
 
+impl<'de> serde::Deserialize<'de> for GetForgottenUserEmailsResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Reader;
+        impl<'de> serde::de::Visitor<'de> for Reader {
+            type Value = GetForgottenUserEmailsResponse;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("struct GetForgottenUserEmailsResponse")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<GetForgottenUserEmailsResponse, A::Error> {
+                let mut f0: Option<Vec<String>> = None;
+                let mut other = serde_json::Map::new();
+                while let Some(key) = map.next_key::<ReadKey<'de>>()? {
+                    match key.as_str() {
+                        "hashedEmails" => read_field(&mut map, &mut f0, "hashedEmails")?,
+                        _ => {
+                            let value = map.next_value()?;
+                            other.insert(key.into_string(), value);
+                        }
+                    }
+                }
+                Ok(GetForgottenUserEmailsResponse {
+                    hashed_emails: f0.ok_or_else(|| <A::Error as serde::de::Error>::missing_field("hashedEmails"))?,
+                    other,
+                })
+            }
+        }
+        d.deserialize_map(Reader)
+    }
+}
+
 #[doc = " `GetUserByEmailResultUser`: a result object."]
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct GetUserByEmailResultUser {
     #[doc = " `dataFields`."]
-    #[serde(rename = "dataFields", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "dataFields", skip_serializing_if = "Option::is_none")]
     pub data_fields: Option<serde_json::Map<String, serde_json::Value>>,
     #[doc = " `email`."]
     #[serde(rename = "email")]
     pub email: String,
     #[doc = " `userId`."]
-    #[serde(rename = "userId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "userId", skip_serializing_if = "Option::is_none")]
     pub user_id: Option<String>,
     #[doc = " When the profile last changed (`profileUpdatedAt`)"]
-    #[serde(rename = "profileUpdatedAt", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "profileUpdatedAt", skip_serializing_if = "Option::is_none")]
     pub profile_updated_at: Option<String>,
     /// Fields the definitions do not name, kept as Iterable sent them.
     #[serde(flatten)]
     pub other: serde_json::Map<String, serde_json::Value>,
 }
 
+impl<'de> serde::Deserialize<'de> for GetUserByEmailResultUser {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Reader;
+        impl<'de> serde::de::Visitor<'de> for Reader {
+            type Value = GetUserByEmailResultUser;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("struct GetUserByEmailResultUser")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<GetUserByEmailResultUser, A::Error> {
+                let mut f0: Option<Option<serde_json::Map<String, serde_json::Value>>> = None;
+                let mut f1: Option<String> = None;
+                let mut f2: Option<Option<String>> = None;
+                let mut f3: Option<Option<String>> = None;
+                let mut other = serde_json::Map::new();
+                while let Some(key) = map.next_key::<ReadKey<'de>>()? {
+                    match key.as_str() {
+                        "dataFields" => read_field(&mut map, &mut f0, "dataFields")?,
+                        "email" => read_field(&mut map, &mut f1, "email")?,
+                        "userId" => read_field(&mut map, &mut f2, "userId")?,
+                        "profileUpdatedAt" => read_field(&mut map, &mut f3, "profileUpdatedAt")?,
+                        _ => {
+                            let value = map.next_value()?;
+                            other.insert(key.into_string(), value);
+                        }
+                    }
+                }
+                Ok(GetUserByEmailResultUser {
+                    data_fields: f0.unwrap_or_default(),
+                    email: f1.ok_or_else(|| <A::Error as serde::de::Error>::missing_field("email"))?,
+                    user_id: f2.unwrap_or_default(),
+                    profile_updated_at: f3.unwrap_or_default(),
+                    other,
+                })
+            }
+        }
+        d.deserialize_map(Reader)
+    }
+}
+
 #[doc = " What [`Client::get_user_by_email`](crate::Client::get_user_by_email) returns: Get User By Email."]
 ///
 #[doc = " `GetUserByEmailResult`: a result object."]
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct GetUserByEmailResult {
     #[doc = " `user`."]
-    #[serde(rename = "user", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "user", skip_serializing_if = "Option::is_none")]
     pub user: Option<GetUserByEmailResultUser>,
     /// Fields the definitions do not name, kept as Iterable sent them.
     #[serde(flatten)]
     pub other: serde_json::Map<String, serde_json::Value>,
 }
 
+impl<'de> serde::Deserialize<'de> for GetUserByEmailResult {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Reader;
+        impl<'de> serde::de::Visitor<'de> for Reader {
+            type Value = GetUserByEmailResult;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("struct GetUserByEmailResult")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<GetUserByEmailResult, A::Error> {
+                let mut f0: Option<Option<GetUserByEmailResultUser>> = None;
+                let mut other = serde_json::Map::new();
+                while let Some(key) = map.next_key::<ReadKey<'de>>()? {
+                    match key.as_str() {
+                        "user" => read_field(&mut map, &mut f0, "user")?,
+                        _ => {
+                            let value = map.next_value()?;
+                            other.insert(key.into_string(), value);
+                        }
+                    }
+                }
+                Ok(GetUserByEmailResult {
+                    user: f0.unwrap_or_default(),
+                    other,
+                })
+            }
+        }
+        d.deserialize_map(Reader)
+    }
+}
+
 #[doc = " `GetUserByEmailPathResultUser`: a result object."]
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct GetUserByEmailPathResultUser {
     #[doc = " `dataFields`."]
-    #[serde(rename = "dataFields", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "dataFields", skip_serializing_if = "Option::is_none")]
     pub data_fields: Option<serde_json::Map<String, serde_json::Value>>,
     #[doc = " `email`."]
     #[serde(rename = "email")]
     pub email: String,
     #[doc = " `userId`."]
-    #[serde(rename = "userId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "userId", skip_serializing_if = "Option::is_none")]
     pub user_id: Option<String>,
     #[doc = " When the profile last changed (`profileUpdatedAt`)"]
-    #[serde(rename = "profileUpdatedAt", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "profileUpdatedAt", skip_serializing_if = "Option::is_none")]
     pub profile_updated_at: Option<String>,
     /// Fields the definitions do not name, kept as Iterable sent them.
     #[serde(flatten)]
     pub other: serde_json::Map<String, serde_json::Value>,
 }
 
+impl<'de> serde::Deserialize<'de> for GetUserByEmailPathResultUser {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Reader;
+        impl<'de> serde::de::Visitor<'de> for Reader {
+            type Value = GetUserByEmailPathResultUser;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("struct GetUserByEmailPathResultUser")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<GetUserByEmailPathResultUser, A::Error> {
+                let mut f0: Option<Option<serde_json::Map<String, serde_json::Value>>> = None;
+                let mut f1: Option<String> = None;
+                let mut f2: Option<Option<String>> = None;
+                let mut f3: Option<Option<String>> = None;
+                let mut other = serde_json::Map::new();
+                while let Some(key) = map.next_key::<ReadKey<'de>>()? {
+                    match key.as_str() {
+                        "dataFields" => read_field(&mut map, &mut f0, "dataFields")?,
+                        "email" => read_field(&mut map, &mut f1, "email")?,
+                        "userId" => read_field(&mut map, &mut f2, "userId")?,
+                        "profileUpdatedAt" => read_field(&mut map, &mut f3, "profileUpdatedAt")?,
+                        _ => {
+                            let value = map.next_value()?;
+                            other.insert(key.into_string(), value);
+                        }
+                    }
+                }
+                Ok(GetUserByEmailPathResultUser {
+                    data_fields: f0.unwrap_or_default(),
+                    email: f1.ok_or_else(|| <A::Error as serde::de::Error>::missing_field("email"))?,
+                    user_id: f2.unwrap_or_default(),
+                    profile_updated_at: f3.unwrap_or_default(),
+                    other,
+                })
+            }
+        }
+        d.deserialize_map(Reader)
+    }
+}
+
 #[doc = " What [`Client::get_user_by_email_path`](crate::Client::get_user_by_email_path) returns: Get User By Email (Path)."]
 ///
 #[doc = " `GetUserByEmailPathResult`: a result object."]
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct GetUserByEmailPathResult {
     #[doc = " `user`."]
-    #[serde(rename = "user", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "user", skip_serializing_if = "Option::is_none")]
     pub user: Option<GetUserByEmailPathResultUser>,
     /// Fields the definitions do not name, kept as Iterable sent them.
     #[serde(flatten)]
     pub other: serde_json::Map<String, serde_json::Value>,
+}
+
+impl<'de> serde::Deserialize<'de> for GetUserByEmailPathResult {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Reader;
+        impl<'de> serde::de::Visitor<'de> for Reader {
+            type Value = GetUserByEmailPathResult;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("struct GetUserByEmailPathResult")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<GetUserByEmailPathResult, A::Error> {
+                let mut f0: Option<Option<GetUserByEmailPathResultUser>> = None;
+                let mut other = serde_json::Map::new();
+                while let Some(key) = map.next_key::<ReadKey<'de>>()? {
+                    match key.as_str() {
+                        "user" => read_field(&mut map, &mut f0, "user")?,
+                        _ => {
+                            let value = map.next_value()?;
+                            other.insert(key.into_string(), value);
+                        }
+                    }
+                }
+                Ok(GetUserByEmailPathResult {
+                    user: f0.unwrap_or_default(),
+                    other,
+                })
+            }
+        }
+        d.deserialize_map(Reader)
+    }
 }
 
 #[doc = " `ListExperimentsResultExperimentsItemStatus`: one of the listed values."]
@@ -3751,7 +8530,7 @@ impl<'de> serde::Deserialize<'de> for ListExperimentsResultExperimentsItemStatus
 }
 
 #[doc = " `ListExperimentsResultExperimentsItem`: a result object."]
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct ListExperimentsResultExperimentsItem {
     #[doc = " `id`."]
     #[serde(rename = "id")]
@@ -3763,7 +8542,7 @@ pub struct ListExperimentsResultExperimentsItem {
     #[serde(rename = "status")]
     pub status: ListExperimentsResultExperimentsItemStatus,
     #[doc = " When it started (ISO 8601) (`startDate`)"]
-    #[serde(rename = "startDate", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "startDate", skip_serializing_if = "Option::is_none")]
     pub start_date: Option<String>,
     #[doc = " Channel, such as email or push (`channelType`)"]
     #[serde(rename = "channelType")]
@@ -3776,20 +8555,98 @@ pub struct ListExperimentsResultExperimentsItem {
     pub other: serde_json::Map<String, serde_json::Value>,
 }
 
+impl<'de> serde::Deserialize<'de> for ListExperimentsResultExperimentsItem {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Reader;
+        impl<'de> serde::de::Visitor<'de> for Reader {
+            type Value = ListExperimentsResultExperimentsItem;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("struct ListExperimentsResultExperimentsItem")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<ListExperimentsResultExperimentsItem, A::Error> {
+                let mut f0: Option<i64> = None;
+                let mut f1: Option<String> = None;
+                let mut f2: Option<ListExperimentsResultExperimentsItemStatus> = None;
+                let mut f3: Option<Option<String>> = None;
+                let mut f4: Option<String> = None;
+                let mut f5: Option<String> = None;
+                let mut other = serde_json::Map::new();
+                while let Some(key) = map.next_key::<ReadKey<'de>>()? {
+                    match key.as_str() {
+                        "id" => read_field(&mut map, &mut f0, "id")?,
+                        "name" => read_field(&mut map, &mut f1, "name")?,
+                        "status" => read_field(&mut map, &mut f2, "status")?,
+                        "startDate" => read_field(&mut map, &mut f3, "startDate")?,
+                        "channelType" => read_field(&mut map, &mut f4, "channelType")?,
+                        "author" => read_field(&mut map, &mut f5, "author")?,
+                        _ => {
+                            let value = map.next_value()?;
+                            other.insert(key.into_string(), value);
+                        }
+                    }
+                }
+                Ok(ListExperimentsResultExperimentsItem {
+                    id: f0.ok_or_else(|| <A::Error as serde::de::Error>::missing_field("id"))?,
+                    name: f1.ok_or_else(|| <A::Error as serde::de::Error>::missing_field("name"))?,
+                    status: f2.ok_or_else(|| <A::Error as serde::de::Error>::missing_field("status"))?,
+                    start_date: f3.unwrap_or_default(),
+                    channel_type: f4.ok_or_else(|| <A::Error as serde::de::Error>::missing_field("channelType"))?,
+                    author: f5.ok_or_else(|| <A::Error as serde::de::Error>::missing_field("author"))?,
+                    other,
+                })
+            }
+        }
+        d.deserialize_map(Reader)
+    }
+}
+
 #[doc = " What [`Client::list_experiments`](crate::Client::list_experiments) returns: List Experiments."]
 ///
 #[doc = " `ListExperimentsResult`: a result object."]
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct ListExperimentsResult {
     #[doc = " `experiments`."]
     #[serde(rename = "experiments")]
     pub experiments: Vec<ListExperimentsResultExperimentsItem>,
     #[doc = " Experiments matching, across all pages (`totalCount`)"]
-    #[serde(rename = "totalCount", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "totalCount", skip_serializing_if = "Option::is_none")]
     pub total_count: Option<i64>,
     /// Fields the definitions do not name, kept as Iterable sent them.
     #[serde(flatten)]
     pub other: serde_json::Map<String, serde_json::Value>,
+}
+
+impl<'de> serde::Deserialize<'de> for ListExperimentsResult {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Reader;
+        impl<'de> serde::de::Visitor<'de> for Reader {
+            type Value = ListExperimentsResult;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("struct ListExperimentsResult")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<ListExperimentsResult, A::Error> {
+                let mut f0: Option<Vec<ListExperimentsResultExperimentsItem>> = None;
+                let mut f1: Option<Option<i64>> = None;
+                let mut other = serde_json::Map::new();
+                while let Some(key) = map.next_key::<ReadKey<'de>>()? {
+                    match key.as_str() {
+                        "experiments" => read_field(&mut map, &mut f0, "experiments")?,
+                        "totalCount" => read_field(&mut map, &mut f1, "totalCount")?,
+                        _ => {
+                            let value = map.next_value()?;
+                            other.insert(key.into_string(), value);
+                        }
+                    }
+                }
+                Ok(ListExperimentsResult {
+                    experiments: f0.ok_or_else(|| <A::Error as serde::de::Error>::missing_field("experiments"))?,
+                    total_count: f1.unwrap_or_default(),
+                    other,
+                })
+            }
+        }
+        d.deserialize_map(Reader)
+    }
 }
 
 #[doc = " `GetExperimentResultStatus`: one of the listed values."]
@@ -3947,36 +8804,84 @@ impl<'de> serde::Deserialize<'de> for GetExperimentResultAllocationMode {
 }
 
 #[doc = " Traffic split, in percent, minutes and hours"]
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct GetExperimentResultSizing {
     #[doc = " `holdoutPercentage`."]
-    #[serde(rename = "holdoutPercentage", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "holdoutPercentage", skip_serializing_if = "Option::is_none")]
     pub holdout_percentage: Option<serde_json::Value>,
     #[doc = " `perVariantPercentage`."]
-    #[serde(rename = "perVariantPercentage", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "perVariantPercentage", skip_serializing_if = "Option::is_none")]
     pub per_variant_percentage: Option<serde_json::Value>,
     #[doc = " `testGroupPercentage`."]
-    #[serde(rename = "testGroupPercentage", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "testGroupPercentage", skip_serializing_if = "Option::is_none")]
     pub test_group_percentage: Option<serde_json::Value>,
     #[doc = " `winnerGroupPercentage`."]
-    #[serde(rename = "winnerGroupPercentage", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "winnerGroupPercentage", skip_serializing_if = "Option::is_none")]
     pub winner_group_percentage: Option<serde_json::Value>,
     #[doc = " `testDurationMinutes`."]
-    #[serde(rename = "testDurationMinutes", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "testDurationMinutes", skip_serializing_if = "Option::is_none")]
     pub test_duration_minutes: Option<serde_json::Value>,
     #[doc = " `sendsPerVariant`."]
-    #[serde(rename = "sendsPerVariant", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "sendsPerVariant", skip_serializing_if = "Option::is_none")]
     pub sends_per_variant: Option<serde_json::Value>,
     #[doc = " `attributionPeriodHours`."]
-    #[serde(rename = "attributionPeriodHours", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "attributionPeriodHours", skip_serializing_if = "Option::is_none")]
     pub attribution_period_hours: Option<serde_json::Value>,
     /// Fields the definitions do not name, kept as Iterable sent them.
     #[serde(flatten)]
     pub other: serde_json::Map<String, serde_json::Value>,
 }
 
+impl<'de> serde::Deserialize<'de> for GetExperimentResultSizing {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Reader;
+        impl<'de> serde::de::Visitor<'de> for Reader {
+            type Value = GetExperimentResultSizing;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("struct GetExperimentResultSizing")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<GetExperimentResultSizing, A::Error> {
+                let mut f0: Option<Option<serde_json::Value>> = None;
+                let mut f1: Option<Option<serde_json::Value>> = None;
+                let mut f2: Option<Option<serde_json::Value>> = None;
+                let mut f3: Option<Option<serde_json::Value>> = None;
+                let mut f4: Option<Option<serde_json::Value>> = None;
+                let mut f5: Option<Option<serde_json::Value>> = None;
+                let mut f6: Option<Option<serde_json::Value>> = None;
+                let mut other = serde_json::Map::new();
+                while let Some(key) = map.next_key::<ReadKey<'de>>()? {
+                    match key.as_str() {
+                        "holdoutPercentage" => read_field(&mut map, &mut f0, "holdoutPercentage")?,
+                        "perVariantPercentage" => read_field(&mut map, &mut f1, "perVariantPercentage")?,
+                        "testGroupPercentage" => read_field(&mut map, &mut f2, "testGroupPercentage")?,
+                        "winnerGroupPercentage" => read_field(&mut map, &mut f3, "winnerGroupPercentage")?,
+                        "testDurationMinutes" => read_field(&mut map, &mut f4, "testDurationMinutes")?,
+                        "sendsPerVariant" => read_field(&mut map, &mut f5, "sendsPerVariant")?,
+                        "attributionPeriodHours" => read_field(&mut map, &mut f6, "attributionPeriodHours")?,
+                        _ => {
+                            let value = map.next_value()?;
+                            other.insert(key.into_string(), value);
+                        }
+                    }
+                }
+                Ok(GetExperimentResultSizing {
+                    holdout_percentage: f0.unwrap_or_default(),
+                    per_variant_percentage: f1.unwrap_or_default(),
+                    test_group_percentage: f2.unwrap_or_default(),
+                    winner_group_percentage: f3.unwrap_or_default(),
+                    test_duration_minutes: f4.unwrap_or_default(),
+                    sends_per_variant: f5.unwrap_or_default(),
+                    attribution_period_hours: f6.unwrap_or_default(),
+                    other,
+                })
+            }
+        }
+        d.deserialize_map(Reader)
+    }
+}
+
 #[doc = " `GetExperimentResultMeta`: a result object."]
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct GetExperimentResultMeta {
     #[doc = " `name`."]
     #[serde(rename = "name")]
@@ -3985,7 +8890,7 @@ pub struct GetExperimentResultMeta {
     #[serde(rename = "conversionMetrics")]
     pub conversion_metrics: Vec<String>,
     #[doc = " `campaignId`."]
-    #[serde(rename = "campaignId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "campaignId", skip_serializing_if = "Option::is_none")]
     pub campaign_id: Option<serde_json::Value>,
     #[doc = " `projectId`."]
     #[serde(rename = "projectId")]
@@ -3994,32 +8899,113 @@ pub struct GetExperimentResultMeta {
     #[serde(rename = "orgId")]
     pub org_id: i64,
     #[doc = " `customConversionId`."]
-    #[serde(rename = "customConversionId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "customConversionId", skip_serializing_if = "Option::is_none")]
     pub custom_conversion_id: Option<serde_json::Value>,
     /// Fields the definitions do not name, kept as Iterable sent them.
     #[serde(flatten)]
     pub other: serde_json::Map<String, serde_json::Value>,
 }
 
+impl<'de> serde::Deserialize<'de> for GetExperimentResultMeta {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Reader;
+        impl<'de> serde::de::Visitor<'de> for Reader {
+            type Value = GetExperimentResultMeta;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("struct GetExperimentResultMeta")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<GetExperimentResultMeta, A::Error> {
+                let mut f0: Option<String> = None;
+                let mut f1: Option<Vec<String>> = None;
+                let mut f2: Option<Option<serde_json::Value>> = None;
+                let mut f3: Option<i64> = None;
+                let mut f4: Option<i64> = None;
+                let mut f5: Option<Option<serde_json::Value>> = None;
+                let mut other = serde_json::Map::new();
+                while let Some(key) = map.next_key::<ReadKey<'de>>()? {
+                    match key.as_str() {
+                        "name" => read_field(&mut map, &mut f0, "name")?,
+                        "conversionMetrics" => read_field(&mut map, &mut f1, "conversionMetrics")?,
+                        "campaignId" => read_field(&mut map, &mut f2, "campaignId")?,
+                        "projectId" => read_field(&mut map, &mut f3, "projectId")?,
+                        "orgId" => read_field(&mut map, &mut f4, "orgId")?,
+                        "customConversionId" => read_field(&mut map, &mut f5, "customConversionId")?,
+                        _ => {
+                            let value = map.next_value()?;
+                            other.insert(key.into_string(), value);
+                        }
+                    }
+                }
+                Ok(GetExperimentResultMeta {
+                    name: f0.ok_or_else(|| <A::Error as serde::de::Error>::missing_field("name"))?,
+                    conversion_metrics: f1.ok_or_else(|| <A::Error as serde::de::Error>::missing_field("conversionMetrics"))?,
+                    campaign_id: f2.unwrap_or_default(),
+                    project_id: f3.ok_or_else(|| <A::Error as serde::de::Error>::missing_field("projectId"))?,
+                    org_id: f4.ok_or_else(|| <A::Error as serde::de::Error>::missing_field("orgId"))?,
+                    custom_conversion_id: f5.unwrap_or_default(),
+                    other,
+                })
+            }
+        }
+        d.deserialize_map(Reader)
+    }
+}
+
 #[doc = " What the variant varies"]
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct GetExperimentResultVariantsItemValue {
     #[doc = " `templateId`."]
-    #[serde(rename = "templateId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "templateId", skip_serializing_if = "Option::is_none")]
     pub template_id: Option<serde_json::Value>,
     #[doc = " `sendTime`."]
-    #[serde(rename = "sendTime", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "sendTime", skip_serializing_if = "Option::is_none")]
     pub send_time: Option<serde_json::Value>,
     #[doc = " `stoGroup`."]
-    #[serde(rename = "stoGroup", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "stoGroup", skip_serializing_if = "Option::is_none")]
     pub sto_group: Option<serde_json::Value>,
     /// Fields the definitions do not name, kept as Iterable sent them.
     #[serde(flatten)]
     pub other: serde_json::Map<String, serde_json::Value>,
 }
 
+impl<'de> serde::Deserialize<'de> for GetExperimentResultVariantsItemValue {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Reader;
+        impl<'de> serde::de::Visitor<'de> for Reader {
+            type Value = GetExperimentResultVariantsItemValue;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("struct GetExperimentResultVariantsItemValue")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<GetExperimentResultVariantsItemValue, A::Error> {
+                let mut f0: Option<Option<serde_json::Value>> = None;
+                let mut f1: Option<Option<serde_json::Value>> = None;
+                let mut f2: Option<Option<serde_json::Value>> = None;
+                let mut other = serde_json::Map::new();
+                while let Some(key) = map.next_key::<ReadKey<'de>>()? {
+                    match key.as_str() {
+                        "templateId" => read_field(&mut map, &mut f0, "templateId")?,
+                        "sendTime" => read_field(&mut map, &mut f1, "sendTime")?,
+                        "stoGroup" => read_field(&mut map, &mut f2, "stoGroup")?,
+                        _ => {
+                            let value = map.next_value()?;
+                            other.insert(key.into_string(), value);
+                        }
+                    }
+                }
+                Ok(GetExperimentResultVariantsItemValue {
+                    template_id: f0.unwrap_or_default(),
+                    send_time: f1.unwrap_or_default(),
+                    sto_group: f2.unwrap_or_default(),
+                    other,
+                })
+            }
+        }
+        d.deserialize_map(Reader)
+    }
+}
+
 #[doc = " `GetExperimentResultVariantsItem`: a result object."]
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct GetExperimentResultVariantsItem {
     #[doc = " `id`."]
     #[serde(rename = "id")]
@@ -4044,11 +9030,56 @@ pub struct GetExperimentResultVariantsItem {
     pub other: serde_json::Map<String, serde_json::Value>,
 }
 
+impl<'de> serde::Deserialize<'de> for GetExperimentResultVariantsItem {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Reader;
+        impl<'de> serde::de::Visitor<'de> for Reader {
+            type Value = GetExperimentResultVariantsItem;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("struct GetExperimentResultVariantsItem")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<GetExperimentResultVariantsItem, A::Error> {
+                let mut f0: Option<i64> = None;
+                let mut f1: Option<String> = None;
+                let mut f2: Option<GetExperimentResultVariantsItemValue> = None;
+                let mut f3: Option<f64> = None;
+                let mut f4: Option<bool> = None;
+                let mut f5: Option<bool> = None;
+                let mut other = serde_json::Map::new();
+                while let Some(key) = map.next_key::<ReadKey<'de>>()? {
+                    match key.as_str() {
+                        "id" => read_field(&mut map, &mut f0, "id")?,
+                        "name" => read_field(&mut map, &mut f1, "name")?,
+                        "value" => read_field(&mut map, &mut f2, "value")?,
+                        "currentPercentage" => read_field(&mut map, &mut f3, "currentPercentage")?,
+                        "isWinner" => read_field(&mut map, &mut f4, "isWinner")?,
+                        "isControl" => read_field(&mut map, &mut f5, "isControl")?,
+                        _ => {
+                            let value = map.next_value()?;
+                            other.insert(key.into_string(), value);
+                        }
+                    }
+                }
+                Ok(GetExperimentResultVariantsItem {
+                    id: f0.ok_or_else(|| <A::Error as serde::de::Error>::missing_field("id"))?,
+                    name: f1.ok_or_else(|| <A::Error as serde::de::Error>::missing_field("name"))?,
+                    value: f2.ok_or_else(|| <A::Error as serde::de::Error>::missing_field("value"))?,
+                    current_percentage: f3.ok_or_else(|| <A::Error as serde::de::Error>::missing_field("currentPercentage"))?,
+                    is_winner: f4.ok_or_else(|| <A::Error as serde::de::Error>::missing_field("isWinner"))?,
+                    is_control: f5.ok_or_else(|| <A::Error as serde::de::Error>::missing_field("isControl"))?,
+                    other,
+                })
+            }
+        }
+        d.deserialize_map(Reader)
+    }
+}
+
 #[doc = " `GetExperimentResultConstraints`: a result object."]
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct GetExperimentResultConstraints {
     #[doc = " `targetSegment`."]
-    #[serde(rename = "targetSegment", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "targetSegment", skip_serializing_if = "Option::is_none")]
     pub target_segment: Option<serde_json::Value>,
     #[doc = " `suppressionListIds`."]
     #[serde(rename = "suppressionListIds")]
@@ -4058,10 +9089,43 @@ pub struct GetExperimentResultConstraints {
     pub other: serde_json::Map<String, serde_json::Value>,
 }
 
+impl<'de> serde::Deserialize<'de> for GetExperimentResultConstraints {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Reader;
+        impl<'de> serde::de::Visitor<'de> for Reader {
+            type Value = GetExperimentResultConstraints;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("struct GetExperimentResultConstraints")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<GetExperimentResultConstraints, A::Error> {
+                let mut f0: Option<Option<serde_json::Value>> = None;
+                let mut f1: Option<Vec<i64>> = None;
+                let mut other = serde_json::Map::new();
+                while let Some(key) = map.next_key::<ReadKey<'de>>()? {
+                    match key.as_str() {
+                        "targetSegment" => read_field(&mut map, &mut f0, "targetSegment")?,
+                        "suppressionListIds" => read_field(&mut map, &mut f1, "suppressionListIds")?,
+                        _ => {
+                            let value = map.next_value()?;
+                            other.insert(key.into_string(), value);
+                        }
+                    }
+                }
+                Ok(GetExperimentResultConstraints {
+                    target_segment: f0.unwrap_or_default(),
+                    suppression_list_ids: f1.ok_or_else(|| <A::Error as serde::de::Error>::missing_field("suppressionListIds"))?,
+                    other,
+                })
+            }
+        }
+        d.deserialize_map(Reader)
+    }
+}
+
 #[doc = " What [`Client::get_experiment`](crate::Client::get_experiment) returns: Get Experiment."]
 ///
 #[doc = " `GetExperimentResult`: a result object."]
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct GetExperimentResult {
     #[doc = " `id`."]
     #[serde(rename = "id")]
@@ -4070,13 +9134,13 @@ pub struct GetExperimentResult {
     #[serde(rename = "status")]
     pub status: GetExperimentResultStatus,
     #[doc = " Epoch milliseconds (or a date string) (`creationDate`)"]
-    #[serde(rename = "creationDate", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "creationDate", skip_serializing_if = "Option::is_none")]
     pub creation_date: Option<serde_json::Value>,
     #[doc = " Epoch milliseconds (or a date string) (`startDate`)"]
-    #[serde(rename = "startDate", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "startDate", skip_serializing_if = "Option::is_none")]
     pub start_date: Option<serde_json::Value>,
     #[doc = " Epoch milliseconds (or a date string) (`finishDate`)"]
-    #[serde(rename = "finishDate", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "finishDate", skip_serializing_if = "Option::is_none")]
     pub finish_date: Option<serde_json::Value>,
     #[doc = " `channelType`."]
     #[serde(rename = "channelType")]
@@ -4097,52 +9161,190 @@ pub struct GetExperimentResult {
     #[serde(rename = "variants")]
     pub variants: Vec<GetExperimentResultVariantsItem>,
     #[doc = " `constraints`."]
-    #[serde(rename = "constraints", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "constraints", skip_serializing_if = "Option::is_none")]
     pub constraints: Option<GetExperimentResultConstraints>,
     /// Fields the definitions do not name, kept as Iterable sent them.
     #[serde(flatten)]
     pub other: serde_json::Map<String, serde_json::Value>,
 }
 
+impl<'de> serde::Deserialize<'de> for GetExperimentResult {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Reader;
+        impl<'de> serde::de::Visitor<'de> for Reader {
+            type Value = GetExperimentResult;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("struct GetExperimentResult")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<GetExperimentResult, A::Error> {
+                let mut f0: Option<i64> = None;
+                let mut f1: Option<GetExperimentResultStatus> = None;
+                let mut f2: Option<Option<serde_json::Value>> = None;
+                let mut f3: Option<Option<serde_json::Value>> = None;
+                let mut f4: Option<Option<serde_json::Value>> = None;
+                let mut f5: Option<GetExperimentResultChannelType> = None;
+                let mut f6: Option<String> = None;
+                let mut f7: Option<GetExperimentResultAllocationMode> = None;
+                let mut f8: Option<GetExperimentResultSizing> = None;
+                let mut f9: Option<GetExperimentResultMeta> = None;
+                let mut f10: Option<Vec<GetExperimentResultVariantsItem>> = None;
+                let mut f11: Option<Option<GetExperimentResultConstraints>> = None;
+                let mut other = serde_json::Map::new();
+                while let Some(key) = map.next_key::<ReadKey<'de>>()? {
+                    match key.as_str() {
+                        "id" => read_field(&mut map, &mut f0, "id")?,
+                        "status" => read_field(&mut map, &mut f1, "status")?,
+                        "creationDate" => read_field(&mut map, &mut f2, "creationDate")?,
+                        "startDate" => read_field(&mut map, &mut f3, "startDate")?,
+                        "finishDate" => read_field(&mut map, &mut f4, "finishDate")?,
+                        "channelType" => read_field(&mut map, &mut f5, "channelType")?,
+                        "experimentType" => read_field(&mut map, &mut f6, "experimentType")?,
+                        "allocationMode" => read_field(&mut map, &mut f7, "allocationMode")?,
+                        "sizing" => read_field(&mut map, &mut f8, "sizing")?,
+                        "meta" => read_field(&mut map, &mut f9, "meta")?,
+                        "variants" => read_field(&mut map, &mut f10, "variants")?,
+                        "constraints" => read_field(&mut map, &mut f11, "constraints")?,
+                        _ => {
+                            let value = map.next_value()?;
+                            other.insert(key.into_string(), value);
+                        }
+                    }
+                }
+                Ok(GetExperimentResult {
+                    id: f0.ok_or_else(|| <A::Error as serde::de::Error>::missing_field("id"))?,
+                    status: f1.ok_or_else(|| <A::Error as serde::de::Error>::missing_field("status"))?,
+                    creation_date: f2.unwrap_or_default(),
+                    start_date: f3.unwrap_or_default(),
+                    finish_date: f4.unwrap_or_default(),
+                    channel_type: f5.ok_or_else(|| <A::Error as serde::de::Error>::missing_field("channelType"))?,
+                    experiment_type: f6.ok_or_else(|| <A::Error as serde::de::Error>::missing_field("experimentType"))?,
+                    allocation_mode: f7.ok_or_else(|| <A::Error as serde::de::Error>::missing_field("allocationMode"))?,
+                    sizing: f8.ok_or_else(|| <A::Error as serde::de::Error>::missing_field("sizing"))?,
+                    meta: f9.ok_or_else(|| <A::Error as serde::de::Error>::missing_field("meta"))?,
+                    variants: f10.ok_or_else(|| <A::Error as serde::de::Error>::missing_field("variants"))?,
+                    constraints: f11.unwrap_or_default(),
+                    other,
+                })
+            }
+        }
+        d.deserialize_map(Reader)
+    }
+}
+
 #[doc = " What the variant varies"]
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct GetExperimentVariantsResultVariantsItemValue {
     #[doc = " `templateId`."]
-    #[serde(rename = "templateId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "templateId", skip_serializing_if = "Option::is_none")]
     pub template_id: Option<serde_json::Value>,
     #[doc = " `sendTime`."]
-    #[serde(rename = "sendTime", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "sendTime", skip_serializing_if = "Option::is_none")]
     pub send_time: Option<serde_json::Value>,
     #[doc = " `stoGroup`."]
-    #[serde(rename = "stoGroup", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "stoGroup", skip_serializing_if = "Option::is_none")]
     pub sto_group: Option<serde_json::Value>,
     /// Fields the definitions do not name, kept as Iterable sent them.
     #[serde(flatten)]
     pub other: serde_json::Map<String, serde_json::Value>,
 }
 
+impl<'de> serde::Deserialize<'de> for GetExperimentVariantsResultVariantsItemValue {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Reader;
+        impl<'de> serde::de::Visitor<'de> for Reader {
+            type Value = GetExperimentVariantsResultVariantsItemValue;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("struct GetExperimentVariantsResultVariantsItemValue")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<GetExperimentVariantsResultVariantsItemValue, A::Error> {
+                let mut f0: Option<Option<serde_json::Value>> = None;
+                let mut f1: Option<Option<serde_json::Value>> = None;
+                let mut f2: Option<Option<serde_json::Value>> = None;
+                let mut other = serde_json::Map::new();
+                while let Some(key) = map.next_key::<ReadKey<'de>>()? {
+                    match key.as_str() {
+                        "templateId" => read_field(&mut map, &mut f0, "templateId")?,
+                        "sendTime" => read_field(&mut map, &mut f1, "sendTime")?,
+                        "stoGroup" => read_field(&mut map, &mut f2, "stoGroup")?,
+                        _ => {
+                            let value = map.next_value()?;
+                            other.insert(key.into_string(), value);
+                        }
+                    }
+                }
+                Ok(GetExperimentVariantsResultVariantsItemValue {
+                    template_id: f0.unwrap_or_default(),
+                    send_time: f1.unwrap_or_default(),
+                    sto_group: f2.unwrap_or_default(),
+                    other,
+                })
+            }
+        }
+        d.deserialize_map(Reader)
+    }
+}
+
 #[doc = " The variant's template content"]
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct GetExperimentVariantsResultVariantsItemContent {
     #[doc = " `subject`."]
-    #[serde(rename = "subject", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "subject", skip_serializing_if = "Option::is_none")]
     pub subject: Option<serde_json::Value>,
     #[doc = " `preheader`."]
-    #[serde(rename = "preheader", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "preheader", skip_serializing_if = "Option::is_none")]
     pub preheader: Option<serde_json::Value>,
     #[doc = " `htmlSource`."]
-    #[serde(rename = "htmlSource", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "htmlSource", skip_serializing_if = "Option::is_none")]
     pub html_source: Option<serde_json::Value>,
     #[doc = " `plainText`."]
-    #[serde(rename = "plainText", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "plainText", skip_serializing_if = "Option::is_none")]
     pub plain_text: Option<serde_json::Value>,
     /// Fields the definitions do not name, kept as Iterable sent them.
     #[serde(flatten)]
     pub other: serde_json::Map<String, serde_json::Value>,
 }
 
+impl<'de> serde::Deserialize<'de> for GetExperimentVariantsResultVariantsItemContent {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Reader;
+        impl<'de> serde::de::Visitor<'de> for Reader {
+            type Value = GetExperimentVariantsResultVariantsItemContent;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("struct GetExperimentVariantsResultVariantsItemContent")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<GetExperimentVariantsResultVariantsItemContent, A::Error> {
+                let mut f0: Option<Option<serde_json::Value>> = None;
+                let mut f1: Option<Option<serde_json::Value>> = None;
+                let mut f2: Option<Option<serde_json::Value>> = None;
+                let mut f3: Option<Option<serde_json::Value>> = None;
+                let mut other = serde_json::Map::new();
+                while let Some(key) = map.next_key::<ReadKey<'de>>()? {
+                    match key.as_str() {
+                        "subject" => read_field(&mut map, &mut f0, "subject")?,
+                        "preheader" => read_field(&mut map, &mut f1, "preheader")?,
+                        "htmlSource" => read_field(&mut map, &mut f2, "htmlSource")?,
+                        "plainText" => read_field(&mut map, &mut f3, "plainText")?,
+                        _ => {
+                            let value = map.next_value()?;
+                            other.insert(key.into_string(), value);
+                        }
+                    }
+                }
+                Ok(GetExperimentVariantsResultVariantsItemContent {
+                    subject: f0.unwrap_or_default(),
+                    preheader: f1.unwrap_or_default(),
+                    html_source: f2.unwrap_or_default(),
+                    plain_text: f3.unwrap_or_default(),
+                    other,
+                })
+            }
+        }
+        d.deserialize_map(Reader)
+    }
+}
+
 #[doc = " `GetExperimentVariantsResultVariantsItem`: a result object."]
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct GetExperimentVariantsResultVariantsItem {
     #[doc = " `variantId`."]
     #[serde(rename = "variantId")]
@@ -4157,17 +9359,59 @@ pub struct GetExperimentVariantsResultVariantsItem {
     #[serde(rename = "currentPercentage")]
     pub current_percentage: f64,
     #[doc = " The variant's template content (`content`)"]
-    #[serde(rename = "content", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "content", skip_serializing_if = "Option::is_none")]
     pub content: Option<GetExperimentVariantsResultVariantsItemContent>,
     /// Fields the definitions do not name, kept as Iterable sent them.
     #[serde(flatten)]
     pub other: serde_json::Map<String, serde_json::Value>,
 }
 
+impl<'de> serde::Deserialize<'de> for GetExperimentVariantsResultVariantsItem {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Reader;
+        impl<'de> serde::de::Visitor<'de> for Reader {
+            type Value = GetExperimentVariantsResultVariantsItem;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("struct GetExperimentVariantsResultVariantsItem")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<GetExperimentVariantsResultVariantsItem, A::Error> {
+                let mut f0: Option<i64> = None;
+                let mut f1: Option<String> = None;
+                let mut f2: Option<GetExperimentVariantsResultVariantsItemValue> = None;
+                let mut f3: Option<f64> = None;
+                let mut f4: Option<Option<GetExperimentVariantsResultVariantsItemContent>> = None;
+                let mut other = serde_json::Map::new();
+                while let Some(key) = map.next_key::<ReadKey<'de>>()? {
+                    match key.as_str() {
+                        "variantId" => read_field(&mut map, &mut f0, "variantId")?,
+                        "name" => read_field(&mut map, &mut f1, "name")?,
+                        "value" => read_field(&mut map, &mut f2, "value")?,
+                        "currentPercentage" => read_field(&mut map, &mut f3, "currentPercentage")?,
+                        "content" => read_field(&mut map, &mut f4, "content")?,
+                        _ => {
+                            let value = map.next_value()?;
+                            other.insert(key.into_string(), value);
+                        }
+                    }
+                }
+                Ok(GetExperimentVariantsResultVariantsItem {
+                    variant_id: f0.ok_or_else(|| <A::Error as serde::de::Error>::missing_field("variantId"))?,
+                    name: f1.ok_or_else(|| <A::Error as serde::de::Error>::missing_field("name"))?,
+                    value: f2.ok_or_else(|| <A::Error as serde::de::Error>::missing_field("value"))?,
+                    current_percentage: f3.ok_or_else(|| <A::Error as serde::de::Error>::missing_field("currentPercentage"))?,
+                    content: f4.unwrap_or_default(),
+                    other,
+                })
+            }
+        }
+        d.deserialize_map(Reader)
+    }
+}
+
 #[doc = " What [`Client::get_experiment_variants`](crate::Client::get_experiment_variants) returns: Get Experiment Variants."]
 ///
 #[doc = " `GetExperimentVariantsResult`: a result object."]
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct GetExperimentVariantsResult {
     #[doc = " `experimentId`."]
     #[serde(rename = "experimentId")]
@@ -4180,8 +9424,41 @@ pub struct GetExperimentVariantsResult {
     pub other: serde_json::Map<String, serde_json::Value>,
 }
 
+impl<'de> serde::Deserialize<'de> for GetExperimentVariantsResult {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Reader;
+        impl<'de> serde::de::Visitor<'de> for Reader {
+            type Value = GetExperimentVariantsResult;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("struct GetExperimentVariantsResult")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<GetExperimentVariantsResult, A::Error> {
+                let mut f0: Option<i64> = None;
+                let mut f1: Option<Vec<GetExperimentVariantsResultVariantsItem>> = None;
+                let mut other = serde_json::Map::new();
+                while let Some(key) = map.next_key::<ReadKey<'de>>()? {
+                    match key.as_str() {
+                        "experimentId" => read_field(&mut map, &mut f0, "experimentId")?,
+                        "variants" => read_field(&mut map, &mut f1, "variants")?,
+                        _ => {
+                            let value = map.next_value()?;
+                            other.insert(key.into_string(), value);
+                        }
+                    }
+                }
+                Ok(GetExperimentVariantsResult {
+                    experiment_id: f0.ok_or_else(|| <A::Error as serde::de::Error>::missing_field("experimentId"))?,
+                    variants: f1.ok_or_else(|| <A::Error as serde::de::Error>::missing_field("variants"))?,
+                    other,
+                })
+            }
+        }
+        d.deserialize_map(Reader)
+    }
+}
+
 #[doc = " `GetExperimentTotalsResultVariantsItem`: a result object."]
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct GetExperimentTotalsResultVariantsItem {
     #[doc = " `id`."]
     #[serde(rename = "id")]
@@ -4203,10 +9480,52 @@ pub struct GetExperimentTotalsResultVariantsItem {
     pub other: serde_json::Map<String, serde_json::Value>,
 }
 
+impl<'de> serde::Deserialize<'de> for GetExperimentTotalsResultVariantsItem {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Reader;
+        impl<'de> serde::de::Visitor<'de> for Reader {
+            type Value = GetExperimentTotalsResultVariantsItem;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("struct GetExperimentTotalsResultVariantsItem")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<GetExperimentTotalsResultVariantsItem, A::Error> {
+                let mut f0: Option<i64> = None;
+                let mut f1: Option<String> = None;
+                let mut f2: Option<bool> = None;
+                let mut f3: Option<bool> = None;
+                let mut f4: Option<std::collections::BTreeMap<String, f64>> = None;
+                let mut other = serde_json::Map::new();
+                while let Some(key) = map.next_key::<ReadKey<'de>>()? {
+                    match key.as_str() {
+                        "id" => read_field(&mut map, &mut f0, "id")?,
+                        "name" => read_field(&mut map, &mut f1, "name")?,
+                        "isControl" => read_field(&mut map, &mut f2, "isControl")?,
+                        "isWinner" => read_field(&mut map, &mut f3, "isWinner")?,
+                        "metrics" => read_field(&mut map, &mut f4, "metrics")?,
+                        _ => {
+                            let value = map.next_value()?;
+                            other.insert(key.into_string(), value);
+                        }
+                    }
+                }
+                Ok(GetExperimentTotalsResultVariantsItem {
+                    id: f0.ok_or_else(|| <A::Error as serde::de::Error>::missing_field("id"))?,
+                    name: f1.ok_or_else(|| <A::Error as serde::de::Error>::missing_field("name"))?,
+                    is_control: f2.ok_or_else(|| <A::Error as serde::de::Error>::missing_field("isControl"))?,
+                    is_winner: f3.ok_or_else(|| <A::Error as serde::de::Error>::missing_field("isWinner"))?,
+                    metrics: f4.ok_or_else(|| <A::Error as serde::de::Error>::missing_field("metrics"))?,
+                    other,
+                })
+            }
+        }
+        d.deserialize_map(Reader)
+    }
+}
+
 #[doc = " What [`Client::get_experiment_totals`](crate::Client::get_experiment_totals) returns: Get Experiment Totals."]
 ///
 #[doc = " `GetExperimentTotalsResult`: a result object."]
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct GetExperimentTotalsResult {
     #[doc = " `id`."]
     #[serde(rename = "id")]
@@ -4222,8 +9541,44 @@ pub struct GetExperimentTotalsResult {
     pub other: serde_json::Map<String, serde_json::Value>,
 }
 
+impl<'de> serde::Deserialize<'de> for GetExperimentTotalsResult {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Reader;
+        impl<'de> serde::de::Visitor<'de> for Reader {
+            type Value = GetExperimentTotalsResult;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("struct GetExperimentTotalsResult")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<GetExperimentTotalsResult, A::Error> {
+                let mut f0: Option<i64> = None;
+                let mut f1: Option<GetExperimentResultStatus> = None;
+                let mut f2: Option<Vec<GetExperimentTotalsResultVariantsItem>> = None;
+                let mut other = serde_json::Map::new();
+                while let Some(key) = map.next_key::<ReadKey<'de>>()? {
+                    match key.as_str() {
+                        "id" => read_field(&mut map, &mut f0, "id")?,
+                        "status" => read_field(&mut map, &mut f1, "status")?,
+                        "variants" => read_field(&mut map, &mut f2, "variants")?,
+                        _ => {
+                            let value = map.next_value()?;
+                            other.insert(key.into_string(), value);
+                        }
+                    }
+                }
+                Ok(GetExperimentTotalsResult {
+                    id: f0.ok_or_else(|| <A::Error as serde::de::Error>::missing_field("id"))?,
+                    status: f1.ok_or_else(|| <A::Error as serde::de::Error>::missing_field("status"))?,
+                    variants: f2.ok_or_else(|| <A::Error as serde::de::Error>::missing_field("variants"))?,
+                    other,
+                })
+            }
+        }
+        d.deserialize_map(Reader)
+    }
+}
+
 #[doc = " `GetExperimentTrendsResultVariantsItemSeriesValueItem`: a result object."]
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct GetExperimentTrendsResultVariantsItemSeriesValueItem {
     #[doc = " Start of the bucket (ISO 8601) (`time`)"]
     #[serde(rename = "time")]
@@ -4236,8 +9591,41 @@ pub struct GetExperimentTrendsResultVariantsItemSeriesValueItem {
     pub other: serde_json::Map<String, serde_json::Value>,
 }
 
+impl<'de> serde::Deserialize<'de> for GetExperimentTrendsResultVariantsItemSeriesValueItem {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Reader;
+        impl<'de> serde::de::Visitor<'de> for Reader {
+            type Value = GetExperimentTrendsResultVariantsItemSeriesValueItem;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("struct GetExperimentTrendsResultVariantsItemSeriesValueItem")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<GetExperimentTrendsResultVariantsItemSeriesValueItem, A::Error> {
+                let mut f0: Option<String> = None;
+                let mut f1: Option<f64> = None;
+                let mut other = serde_json::Map::new();
+                while let Some(key) = map.next_key::<ReadKey<'de>>()? {
+                    match key.as_str() {
+                        "time" => read_field(&mut map, &mut f0, "time")?,
+                        "value" => read_field(&mut map, &mut f1, "value")?,
+                        _ => {
+                            let value = map.next_value()?;
+                            other.insert(key.into_string(), value);
+                        }
+                    }
+                }
+                Ok(GetExperimentTrendsResultVariantsItemSeriesValueItem {
+                    time: f0.ok_or_else(|| <A::Error as serde::de::Error>::missing_field("time"))?,
+                    value: f1.ok_or_else(|| <A::Error as serde::de::Error>::missing_field("value"))?,
+                    other,
+                })
+            }
+        }
+        d.deserialize_map(Reader)
+    }
+}
+
 #[doc = " `GetExperimentTrendsResultVariantsItem`: a result object."]
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct GetExperimentTrendsResultVariantsItem {
     #[doc = " Variant ID; -1 for the holdout group (`id`)"]
     #[serde(rename = "id")]
@@ -4259,8 +9647,50 @@ pub struct GetExperimentTrendsResultVariantsItem {
     pub other: serde_json::Map<String, serde_json::Value>,
 }
 
+impl<'de> serde::Deserialize<'de> for GetExperimentTrendsResultVariantsItem {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Reader;
+        impl<'de> serde::de::Visitor<'de> for Reader {
+            type Value = GetExperimentTrendsResultVariantsItem;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("struct GetExperimentTrendsResultVariantsItem")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<GetExperimentTrendsResultVariantsItem, A::Error> {
+                let mut f0: Option<i64> = None;
+                let mut f1: Option<String> = None;
+                let mut f2: Option<bool> = None;
+                let mut f3: Option<bool> = None;
+                let mut f4: Option<std::collections::BTreeMap<String, Vec<GetExperimentTrendsResultVariantsItemSeriesValueItem>>> = None;
+                let mut other = serde_json::Map::new();
+                while let Some(key) = map.next_key::<ReadKey<'de>>()? {
+                    match key.as_str() {
+                        "id" => read_field(&mut map, &mut f0, "id")?,
+                        "name" => read_field(&mut map, &mut f1, "name")?,
+                        "isControl" => read_field(&mut map, &mut f2, "isControl")?,
+                        "isWinner" => read_field(&mut map, &mut f3, "isWinner")?,
+                        "series" => read_field(&mut map, &mut f4, "series")?,
+                        _ => {
+                            let value = map.next_value()?;
+                            other.insert(key.into_string(), value);
+                        }
+                    }
+                }
+                Ok(GetExperimentTrendsResultVariantsItem {
+                    id: f0.ok_or_else(|| <A::Error as serde::de::Error>::missing_field("id"))?,
+                    name: f1.ok_or_else(|| <A::Error as serde::de::Error>::missing_field("name"))?,
+                    is_control: f2.ok_or_else(|| <A::Error as serde::de::Error>::missing_field("isControl"))?,
+                    is_winner: f3.ok_or_else(|| <A::Error as serde::de::Error>::missing_field("isWinner"))?,
+                    series: f4.ok_or_else(|| <A::Error as serde::de::Error>::missing_field("series"))?,
+                    other,
+                })
+            }
+        }
+        d.deserialize_map(Reader)
+    }
+}
+
 #[doc = " `GetExperimentTrendsResultHoldoutSeriesValueItem`: a result object."]
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct GetExperimentTrendsResultHoldoutSeriesValueItem {
     #[doc = " Start of the bucket (ISO 8601) (`time`)"]
     #[serde(rename = "time")]
@@ -4273,8 +9703,41 @@ pub struct GetExperimentTrendsResultHoldoutSeriesValueItem {
     pub other: serde_json::Map<String, serde_json::Value>,
 }
 
+impl<'de> serde::Deserialize<'de> for GetExperimentTrendsResultHoldoutSeriesValueItem {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Reader;
+        impl<'de> serde::de::Visitor<'de> for Reader {
+            type Value = GetExperimentTrendsResultHoldoutSeriesValueItem;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("struct GetExperimentTrendsResultHoldoutSeriesValueItem")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<GetExperimentTrendsResultHoldoutSeriesValueItem, A::Error> {
+                let mut f0: Option<String> = None;
+                let mut f1: Option<f64> = None;
+                let mut other = serde_json::Map::new();
+                while let Some(key) = map.next_key::<ReadKey<'de>>()? {
+                    match key.as_str() {
+                        "time" => read_field(&mut map, &mut f0, "time")?,
+                        "value" => read_field(&mut map, &mut f1, "value")?,
+                        _ => {
+                            let value = map.next_value()?;
+                            other.insert(key.into_string(), value);
+                        }
+                    }
+                }
+                Ok(GetExperimentTrendsResultHoldoutSeriesValueItem {
+                    time: f0.ok_or_else(|| <A::Error as serde::de::Error>::missing_field("time"))?,
+                    value: f1.ok_or_else(|| <A::Error as serde::de::Error>::missing_field("value"))?,
+                    other,
+                })
+            }
+        }
+        d.deserialize_map(Reader)
+    }
+}
+
 #[doc = " `GetExperimentTrendsResultHoldout`: a result object."]
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct GetExperimentTrendsResultHoldout {
     #[doc = " Variant ID; -1 for the holdout group (`id`)"]
     #[serde(rename = "id")]
@@ -4296,10 +9759,52 @@ pub struct GetExperimentTrendsResultHoldout {
     pub other: serde_json::Map<String, serde_json::Value>,
 }
 
+impl<'de> serde::Deserialize<'de> for GetExperimentTrendsResultHoldout {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Reader;
+        impl<'de> serde::de::Visitor<'de> for Reader {
+            type Value = GetExperimentTrendsResultHoldout;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("struct GetExperimentTrendsResultHoldout")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<GetExperimentTrendsResultHoldout, A::Error> {
+                let mut f0: Option<i64> = None;
+                let mut f1: Option<String> = None;
+                let mut f2: Option<bool> = None;
+                let mut f3: Option<bool> = None;
+                let mut f4: Option<std::collections::BTreeMap<String, Vec<GetExperimentTrendsResultHoldoutSeriesValueItem>>> = None;
+                let mut other = serde_json::Map::new();
+                while let Some(key) = map.next_key::<ReadKey<'de>>()? {
+                    match key.as_str() {
+                        "id" => read_field(&mut map, &mut f0, "id")?,
+                        "name" => read_field(&mut map, &mut f1, "name")?,
+                        "isControl" => read_field(&mut map, &mut f2, "isControl")?,
+                        "isWinner" => read_field(&mut map, &mut f3, "isWinner")?,
+                        "series" => read_field(&mut map, &mut f4, "series")?,
+                        _ => {
+                            let value = map.next_value()?;
+                            other.insert(key.into_string(), value);
+                        }
+                    }
+                }
+                Ok(GetExperimentTrendsResultHoldout {
+                    id: f0.ok_or_else(|| <A::Error as serde::de::Error>::missing_field("id"))?,
+                    name: f1.ok_or_else(|| <A::Error as serde::de::Error>::missing_field("name"))?,
+                    is_control: f2.ok_or_else(|| <A::Error as serde::de::Error>::missing_field("isControl"))?,
+                    is_winner: f3.ok_or_else(|| <A::Error as serde::de::Error>::missing_field("isWinner"))?,
+                    series: f4.ok_or_else(|| <A::Error as serde::de::Error>::missing_field("series"))?,
+                    other,
+                })
+            }
+        }
+        d.deserialize_map(Reader)
+    }
+}
+
 #[doc = " What [`Client::get_experiment_trends`](crate::Client::get_experiment_trends) returns: Get Experiment Trends."]
 ///
 #[doc = " `GetExperimentTrendsResult`: a result object."]
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct GetExperimentTrendsResult {
     #[doc = " `id`."]
     #[serde(rename = "id")]
@@ -4320,10 +9825,58 @@ pub struct GetExperimentTrendsResult {
     #[serde(rename = "variants")]
     pub variants: Vec<GetExperimentTrendsResultVariantsItem>,
     #[doc = " `holdout`."]
-    #[serde(rename = "holdout", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "holdout", skip_serializing_if = "Option::is_none")]
     pub holdout: Option<GetExperimentTrendsResultHoldout>,
     /// Fields the definitions do not name, kept as Iterable sent them.
     #[serde(flatten)]
     pub other: serde_json::Map<String, serde_json::Value>,
+}
+
+impl<'de> serde::Deserialize<'de> for GetExperimentTrendsResult {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Reader;
+        impl<'de> serde::de::Visitor<'de> for Reader {
+            type Value = GetExperimentTrendsResult;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("struct GetExperimentTrendsResult")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<GetExperimentTrendsResult, A::Error> {
+                let mut f0: Option<i64> = None;
+                let mut f1: Option<GetExperimentResultStatus> = None;
+                let mut f2: Option<String> = None;
+                let mut f3: Option<String> = None;
+                let mut f4: Option<String> = None;
+                let mut f5: Option<Vec<GetExperimentTrendsResultVariantsItem>> = None;
+                let mut f6: Option<Option<GetExperimentTrendsResultHoldout>> = None;
+                let mut other = serde_json::Map::new();
+                while let Some(key) = map.next_key::<ReadKey<'de>>()? {
+                    match key.as_str() {
+                        "id" => read_field(&mut map, &mut f0, "id")?,
+                        "status" => read_field(&mut map, &mut f1, "status")?,
+                        "interval" => read_field(&mut map, &mut f2, "interval")?,
+                        "startDateTime" => read_field(&mut map, &mut f3, "startDateTime")?,
+                        "endDateTime" => read_field(&mut map, &mut f4, "endDateTime")?,
+                        "variants" => read_field(&mut map, &mut f5, "variants")?,
+                        "holdout" => read_field(&mut map, &mut f6, "holdout")?,
+                        _ => {
+                            let value = map.next_value()?;
+                            other.insert(key.into_string(), value);
+                        }
+                    }
+                }
+                Ok(GetExperimentTrendsResult {
+                    id: f0.ok_or_else(|| <A::Error as serde::de::Error>::missing_field("id"))?,
+                    status: f1.ok_or_else(|| <A::Error as serde::de::Error>::missing_field("status"))?,
+                    interval: f2.ok_or_else(|| <A::Error as serde::de::Error>::missing_field("interval"))?,
+                    start_date_time: f3.ok_or_else(|| <A::Error as serde::de::Error>::missing_field("startDateTime"))?,
+                    end_date_time: f4.ok_or_else(|| <A::Error as serde::de::Error>::missing_field("endDateTime"))?,
+                    variants: f5.ok_or_else(|| <A::Error as serde::de::Error>::missing_field("variants"))?,
+                    holdout: f6.unwrap_or_default(),
+                    other,
+                })
+            }
+        }
+        d.deserialize_map(Reader)
+    }
 }
 
