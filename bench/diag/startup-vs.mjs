@@ -14,12 +14,12 @@
 // out), the .wasm beside it as a CompiledWasm module; the bench's own variant uploads every module
 // the entry can reach, unbundled.
 import { execFile } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { roundOrder, median, quantile, sorted } from '../lib/util.mjs';
-import { workerdVariants, workerdSample } from '../lib/startup-workerd.mjs';
+import { workerdVariants, workerdSample, workerdCpuNs } from '../lib/startup-workerd.mjs';
 
 const LIB = join(dirname(fileURLToPath(import.meta.url)), '..', 'lib');
 const args = process.argv.slice(2);
@@ -46,20 +46,6 @@ if (nNode > 0) {
   console.log(`Node ${process.version}: import + first client, fresh process, median of ${nNode} (first quartile)`);
   for (const b of builds) console.log(`  ${b.label.padEnd(12)} ${cell(data[b.label])} ms`);
   console.log(`load average ${load()}`);
-}
-
-/** ns of CPU used so far by the workerd processes this process started (Linux /proc). */
-function workerdCpuNs() {
-  let ns = 0;
-  for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
-    try {
-      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      if (Number(fields[1]) !== process.pid || !stat.includes('(workerd)')) continue;
-      for (const t of readdirSync(`/proc/${pid}/task`)) ns += Number(readFileSync(`/proc/${pid}/task/${t}/schedstat`, 'utf8').split(' ')[0]);
-    } catch {} // gone meanwhile
-  }
-  return ns;
 }
 
 /** One workerd sample: { wall, cpu, workerd } ms to the first response (cpu: this process + its

@@ -5,11 +5,10 @@
 // Interleaved round by round; medians over the base, the paired median in brackets; wall time,
 // the CPU of this (Miniflare's) process and of the workerd it starts (/proc, Linux).
 //   node bench/diag/workerd-bytes.mjs [rounds=40] [pkgDir=pkg]
-import { readdirSync, readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { workerdVariants, workerdSample, wranglerVariant, uploadedBytes } from '../lib/startup-workerd.mjs';
+import { workerdVariants, workerdSample, wranglerVariant, uploadedBytes, workerdCpuNs } from '../lib/startup-workerd.mjs';
 import { roundOrder, median } from '../lib/util.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -33,19 +32,6 @@ const kinds = {
   unbundled: v.client,
 };
 
-/** ns of CPU used so far by the workerd processes this process started. */
-function workerdCpuNs() {
-  let ns = 0;
-  for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
-    try {
-      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      if (Number(fields[1]) !== process.pid || !stat.includes('(workerd)')) continue;
-      for (const t of readdirSync(`/proc/${pid}/task`)) ns += Number(readFileSync(`/proc/${pid}/task/${t}/schedstat`, 'utf8').split(' ')[0]);
-    } catch {} // gone meanwhile
-  }
-  return ns;
-}
 async function sample(options) {
   const c0 = process.cpuUsage();
   let cpuW = 0;

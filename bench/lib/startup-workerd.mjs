@@ -97,6 +97,20 @@ export async function wranglerVariant(pkgDir, root) {
   }
 }
 
+/** ns of CPU used so far by the workerd processes this process started (Linux /proc). */
+export function workerdCpuNs() {
+  let ns = 0;
+  for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      if (Number(fields[1]) !== process.pid || !stat.includes('(workerd)')) continue;
+      for (const t of readdirSync(`/proc/${pid}/task`)) ns += Number(readFileSync(`/proc/${pid}/task/${t}/schedstat`, 'utf8').split(' ')[0]);
+    } catch {} // gone meanwhile
+  }
+  return ns;
+}
+
 /** The bytes a variant uploads (its modules' contents). */
 export const uploadedBytes = (options) => options.modules.reduce((n, m) => n + m.contents.length, 0);
 
