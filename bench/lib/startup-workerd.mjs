@@ -15,6 +15,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { promisify } from 'node:util';
+import { wranglerEnv } from '../../tests/queues/lib.mjs';
 
 const VROOT = '/bench';
 const CLIENT_BODY = `export default { fetch() { const c = new IterableClient({ apiKey: 'bench-key-123' }); return new Response(c.region); } };`;
@@ -70,19 +71,7 @@ export async function wranglerVariant(pkgDir, root) {
     writeFileSync(join(work, 'worker.js'), `import { IterableClient } from 'iterable-wasm';\n${CLIENT_BODY}\n`);
     writeFileSync(join(work, 'wrangler.toml'), `name = "bench"\nmain = "worker.js"\ncompatibility_date = "${COMPATIBILITY_DATE}"\n`);
     const wrangler = createRequire(join(root, 'package.json')).resolve('wrangler/bin/wrangler.js');
-    const env = {
-      ...process.env,
-      WRANGLER_SEND_METRICS: 'false',
-      WRANGLER_HIDE_BANNER: 'true',
-      CLOUDFLARE_CF_FETCH_ENABLED: 'false',
-      XDG_CONFIG_HOME: join(work, 'config'),
-      WRANGLER_LOG_PATH: join(work, 'logs'),
-      CLOUDFLARE_API_TOKEN: '',
-      CLOUDFLARE_ACCOUNT_ID: '',
-      NO_COLOR: '1',
-      CI: 'true',
-    };
-    await promisify(execFile)(process.execPath, [wrangler, 'deploy', '--dry-run', '--outdir', 'dist'], { cwd: work, env, timeout: 120_000 });
+    await promisify(execFile)(process.execPath, [wrangler, 'deploy', '--dry-run', '--outdir', 'dist'], { cwd: work, env: wranglerEnv(work), timeout: 120_000 });
     const files = readdirSync(join(work, 'dist')).filter((f) => f.endsWith('.js') || f.endsWith('.wasm'));
     if (!files.includes('worker.js')) throw new Error(`wrangler deploy --dry-run wrote no worker.js (${files.join(', ')})`);
     const modules = files

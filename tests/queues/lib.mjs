@@ -8,6 +8,23 @@ import { Worker } from 'node:worker_threads';
 export const ROOT = new URL('../..', import.meta.url).pathname;
 export const PKG = join(ROOT, 'pkg');
 
+/** The environment wrangler runs in for the tests and the bench: no account, no request of its own
+ * (metrics, the banner's update check and the Request.cf fetch off), its config and logs under
+ * `work`, no colours. */
+export const wranglerEnv = (work) => ({
+  ...process.env,
+  WRANGLER_SEND_METRICS: 'false',
+  CLOUDFLARE_CF_FETCH_ENABLED: 'false', // no fetch of the Request.cf object from Cloudflare
+  WRANGLER_HIDE_BANNER: 'true', // the banner's update check is the only other request
+  XDG_CONFIG_HOME: join(work, 'config'),
+  WRANGLER_LOG_PATH: join(work, 'logs'),
+  CLOUDFLARE_API_TOKEN: '',
+  CLOUDFLARE_ACCOUNT_ID: '',
+  NO_COLOR: '1',
+  FORCE_COLOR: '0',
+  CI: 'true',
+});
+
 /**
  * The sandbox over HTTP, recording each bulk request's arrival time, status and body. The sandbox
  * serves from a worker thread; this thread only stamps each request as it arrives and forwards it,

@@ -16,6 +16,7 @@ import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { wranglerEnv } from './lib.mjs';
 
 const ROOT = new URL('../..', import.meta.url).pathname;
 const PKG = join(ROOT, 'pkg');
@@ -27,19 +28,7 @@ const INVALID_EVERY = 100;
 
 const work = mkdtempSync(join(tmpdir(), 'iterable-wasm-wrangler-'));
 const children = [];
-const env = {
-  ...process.env,
-  WRANGLER_SEND_METRICS: 'false',
-  CLOUDFLARE_CF_FETCH_ENABLED: 'false', // no fetch of the Request.cf object from Cloudflare
-  WRANGLER_HIDE_BANNER: 'true', // the banner's update check is the only other request
-  XDG_CONFIG_HOME: join(work, 'config'),
-  WRANGLER_LOG_PATH: join(work, 'logs'),
-  CLOUDFLARE_API_TOKEN: '',
-  CLOUDFLARE_ACCOUNT_ID: '',
-  NO_COLOR: '1',
-  FORCE_COLOR: '0',
-  CI: 'true',
-};
+const env = wranglerEnv(work);
 
 /** Runs a process to its end (bounded), giving its exit code and output (stdout and stderr apart too). */
 function run(args, { cwd, timeoutMs = 120_000, extraEnv = {} } = {}) {
