@@ -9,19 +9,18 @@
 // and after. For workerd also the CPU time to the first response (this process's, which includes
 // Miniflare's, plus every thread of the workerd it started, from /proc): less moved by other jobs
 // on the machine than the wall time, which waits for a core whenever they hold both.
-// --bundled adds, per build, the client worker as wrangler deploys it: bundled by esbuild (the
-// "workerd" condition; what the worker does not use, such as the catalog behind `actions`, left
-// out), the .wasm beside it as a CompiledWasm module; the bench's own variant uploads every module
-// the entry can reach, unbundled.
+// Each build's client worker uploads every module the entry can reach, unbundled; --bundled adds,
+// per build, the same worker as `wrangler deploy` uploads it (wranglerVariant: wrangler's own
+// build, its bundle and the .wasm), which is the bench's figure.
 import { execFile } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { roundOrder, median, quantile, sorted } from '../lib/util.mjs';
-import { workerdVariants, workerdSample, workerdCpuNs } from '../lib/startup-workerd.mjs';
+import { workerdVariants, workerdSample, workerdCpuNs, wranglerVariant } from '../lib/startup-workerd.mjs';
 
 const LIB = join(dirname(fileURLToPath(import.meta.url)), '..', 'lib');
+const ROOT = join(LIB, '..', '..');
 const args = process.argv.slice(2);
 const opt = (n, d) => (args.includes(`--${n}`) ? Number(args[args.indexOf(`--${n}`) + 1]) : d);
 const nNode = opt('node', 40);
@@ -58,21 +57,10 @@ async function workerdCpuSample(Miniflare, options) {
   return { wall, cpu: (c.user + c.system) / 1000 + cpuW / 1e6, workerd: cpuW / 1e6 };
 }
 
-/** The bench's client worker bundled as wrangler does it (esbuild, the wasm left as a module). */
-async function bundledWorker(dir) {
-  const { build } = await import('esbuild');
-  const options = workerdVariants(dir).client;
-  const worker = options.modules[0];
-  const src = String(worker.contents).replace(/'\.\/node_modules\/iterable-wasm\/([^']+)'/, (_, f) => JSON.stringify(join(dir, f)));
-  const out = await build({ stdin: { contents: src, resolveDir: dir, loader: 'js' }, bundle: true, write: false, format: 'esm', platform: 'neutral', target: 'es2022', conditions: ['workerd', 'worker', 'browser'], external: ['*.wasm'], logLevel: 'error' });
-  const code = out.outputFiles[0].text.replace(/from\s*"[^"]*iterable_wasm_bg\.wasm"/, 'from "./iterable_wasm_bg.wasm"');
-  return { ...options, modules: [{ ...worker, contents: code }, { type: 'CompiledWasm', path: join(dirname(worker.path), 'iterable_wasm_bg.wasm'), contents: readFileSync(join(dir, 'iterable_wasm_bg.wasm')) }] };
-}
-
 if (nWorkerd > 0) {
   const { Miniflare } = await import('miniflare');
   const kinds = [{ label: 'base', options: workerdVariants(builds[0].dir).base }, ...builds.map((b) => ({ label: b.label, options: workerdVariants(b.dir).client }))];
-  if (args.includes('--bundled')) for (const b of builds) kinds.push({ label: `${b.label}+esbuild`, options: await bundledWorker(b.dir) });
+  if (args.includes('--bundled')) for (const b of builds) kinds.push({ label: `${b.label}+wrangler`, options: (await wranglerVariant(b.dir, ROOT)).options });
   const data = Object.fromEntries(kinds.map((k) => [k.label, []]));
   for (const k of kinds) await workerdSample(Miniflare, k.options); // warm-up
   for (let i = 0; i < nWorkerd; i++) for (const k of roundOrder(kinds, i)) data[k.label].push(await workerdCpuSample(Miniflare, k.options));
