@@ -10,10 +10,11 @@
 // Each sample is a fresh Miniflare instance (a fresh workerd process and isolate); the time is from
 // `new Miniflare` to the first response's body.
 import { execFile } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { wranglerEnv } from '../../tests/queues/lib.mjs';
 
@@ -117,5 +118,38 @@ export async function workerdSample(Miniflare, options, atResponse) {
     return ms;
   } finally {
     await mf.dispose();
+  }
+}
+
+/** Miniflare as pinned, but with its config encoder's arena doubling when it grows (a copy in a
+ * temporary folder, one line changed), to show which part of the workerd figure is Miniflare's own
+ * encoding. Miniflare writes the workerd configuration, every uploaded module included, into one
+ * Cap'n Proto message whose single-segment arena (capnp-es, bundled in Miniflare) grows by copying
+ * the whole buffer into one only 4 KB larger; the user worker is encoded first, so each uploaded
+ * byte is copied again at every later growth (~60 times here, while Miniflare's own services are
+ * written after it). Returns { Miniflare, dispose }: call dispose() to remove the copy. */
+export async function doublingMiniflare(root) {
+  const GROWTH = 's.buffer = new ArrayBuffer(srcBuffer.byteLength + minSize);';
+  const DOUBLING = 's.buffer = new ArrayBuffer(Math.max(2 * srcBuffer.byteLength, srcBuffer.byteLength + minSize));';
+  const pinned = dirname(createRequire(join(root, 'package.json')).resolve('miniflare/package.json'));
+  const work = mkdtempSync(join(tmpdir(), 'iterable-wasm-miniflare-doubling-'));
+  const dispose = () => rmSync(work, { recursive: true, force: true });
+  try {
+    // The copy resolves its own dependencies from the repo's node_modules (a link beside it).
+    const copy = join(work, 'miniflare');
+    cpSync(pinned, copy, { recursive: true, filter: (p) => !p.endsWith('.map') });
+    symlinkSync(join(root, 'node_modules'), join(work, 'node_modules'), 'dir');
+    const main = join(copy, 'dist', 'src', 'index.js');
+    const text = readFileSync(main, 'utf8');
+    if (text.split(GROWTH).length !== 2) {
+      const { version } = JSON.parse(readFileSync(join(pinned, 'package.json'), 'utf8'));
+      throw new Error(`miniflare ${version}: its arena's growth step is not written as doublingMiniflare() expects (${GROWTH}); update bench/lib/startup-workerd.mjs`);
+    }
+    writeFileSync(main, text.replace(GROWTH, DOUBLING));
+    const { Miniflare } = await import(pathToFileURL(main).href);
+    return { Miniflare, dispose };
+  } catch (e) {
+    dispose();
+    throw e;
   }
 }
