@@ -7,6 +7,7 @@
 // Env: CARGO_TARGET_DIR (default target/), SANDBOX_OUT (output dir instead of pkg/sandbox/),
 // ITERABLE_WASM_PROFILE=debug, ITERABLE_WASM_NO_OPT=1, ITERABLE_WASM_NO_MINIFY=1.
 import { localBin, requireTools, runTool } from './tools.mjs';
+import { withoutTargetFeature } from './wasm-abi.mjs';
 import { cpSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -25,7 +26,10 @@ const wasmIn = join(targetDir, 'wasm32-unknown-unknown', profile === 'release' ?
 
 rmSync(out, { recursive: true, force: true });
 mkdirSync(out, { recursive: true });
-run('wasm-bindgen', ['--target', 'web', '--out-dir', out, '--out-name', 'iterable_sandbox', wasmIn]);
+// Without the multivalue feature, so wasm-bindgen returns through a stack slot (scripts/wasm-abi.mjs).
+const wasmSingle = wasmIn.replace(/\.wasm$/, '.single-value.wasm');
+withoutTargetFeature(wasmIn, wasmSingle, 'multivalue');
+run('wasm-bindgen', ['--target', 'web', '--out-dir', out, '--out-name', 'iterable_sandbox', wasmSingle]);
 const wasm = join(out, 'iterable_sandbox_bg.wasm');
 if (process.env.ITERABLE_WASM_NO_OPT !== '1') {
   run(bin('wasm-opt'), ['-Oz', '--strip-debug', '--strip-producers', wasm, '-o', wasm]);

@@ -2,6 +2,7 @@
 // npm run build: compiles the Rust crate to wasm32, runs wasm-bindgen (web target) and
 // wasm-opt, and assembles the publishable package in pkg/ from pkg-template/.
 import { localBin, requireTools, runTool } from './tools.mjs';
+import { withoutTargetFeature } from './wasm-abi.mjs';
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -67,7 +68,10 @@ const wasmIn = join(root, 'target', 'wasm32-unknown-unknown', profile === 'relea
 
 rmSync(pkg, { recursive: true, force: true });
 mkdirSync(pkg, { recursive: true });
-run('wasm-bindgen', ['--target', 'web', '--out-dir', pkg, '--out-name', 'iterable_wasm', wasmIn]);
+// Without the multivalue feature, so wasm-bindgen returns through a stack slot (scripts/wasm-abi.mjs).
+const wasmSingle = wasmIn.replace(/\.wasm$/, '.single-value.wasm');
+withoutTargetFeature(wasmIn, wasmSingle, 'multivalue');
+run('wasm-bindgen', ['--target', 'web', '--out-dir', pkg, '--out-name', 'iterable_wasm', wasmSingle]);
 
 const wasm = join(pkg, 'iterable_wasm_bg.wasm');
 // The glue's loaders replaced by two small ones: every entry fetches or holds its wasm itself

@@ -21,7 +21,7 @@ function sandboxRepo(t) {
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   const repo = join(dir, 'repo');
   mkdirSync(join(repo, 'scripts'), { recursive: true });
-  for (const f of ['build.mjs', 'build-sandbox.mjs', 'tools.mjs', 'setup.sh']) cpSync(join(root, 'scripts', f), join(repo, 'scripts', f));
+  for (const f of ['build.mjs', 'build-sandbox.mjs', 'tools.mjs', 'wasm-abi.mjs', 'setup.sh']) cpSync(join(root, 'scripts', f), join(repo, 'scripts', f));
   cpSync(join(root, 'Cargo.toml'), join(repo, 'Cargo.toml'));
   const bin = join(dir, 'bin');
   mkdirSync(bin);
