@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 if [ ! -f pkg/iterable_wasm_bg.wasm ] || [ ! -f pkg/sandbox/iterable_sandbox_bg.wasm ] ||
-  [ -n "$(find src codegen defs pkg-template sandbox/src build.rs Cargo.toml Cargo.lock scripts/build.mjs -newer pkg/iterable_wasm_bg.wasm -print -quit)" ]; then
+  [ -n "$(find src codegen defs pkg-template sandbox/src build.rs Cargo.toml Cargo.lock scripts/build.mjs scripts/build-sandbox.mjs scripts/wasm-abi.mjs scripts/tools.mjs -newer pkg/iterable_wasm_bg.wasm -print -quit)" ]; then
   node scripts/build.mjs
 fi
 if [ -n "${ITERABLE_API_KEY:-}" ]; then
