@@ -21,7 +21,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { summary, median, quantile, sorted, roundOrder, sleep, fmt } from './lib/util.mjs';
 import { latencySvg } from './lib/svg.mjs';
-import { workerdVariants, workerdSample, wranglerVariant, uploadedBytes, doublingMiniflare } from './lib/startup-workerd.mjs';
+import { workerdVariants, workerdSample, wranglerVariant, uploadedBytes } from './lib/startup-workerd.mjs';
 import { startupCli } from './lib/startup-cli.mjs';
 import { summarizeProfile, profileMarkdown } from './lib/profile.mjs';
 import { partSandbox } from './lib/sandbox-part.mjs';
@@ -286,40 +286,33 @@ async function partStartupWorkerd(ctx) {
   const variants = workerdVariants(ctx.pkg.dir);
   const built = await wranglerVariant(ctx.pkg.dir, ROOT);
   variants.wrangler = built.options;
-  // The target's two workers again under a copy of Miniflare whose config arena doubles when it
-  // grows (doublingMiniflare): the part of the figure that is the package's own, not Miniflare's
-  // copying of the uploaded bytes. The target is judged on the pinned Miniflare as it is.
-  const doubling = await doublingMiniflare(ROOT);
-  try {
-    const runs = [
-      ...['base', 'shipped', 'client', 'wrangler'].map((k) => ({ k, engine: Miniflare, options: variants[k] })),
-      { k: 'baseDoubling', engine: doubling.Miniflare, options: variants.base },
-      { k: 'wranglerDoubling', engine: doubling.Miniflare, options: variants.wrangler },
-    ];
-    const kinds = runs.map((r) => r.k);
-    const data = Object.fromEntries(kinds.map((k) => [k, []]));
-    for (const r of runs) await workerdSample(r.engine, r.options); // warm-up: workerd binary, caches
-    for (let i = 0; i < ctx.sizes.workerdN; i++) for (const r of roundOrder(runs, i)) data[r.k].push(await workerdSample(r.engine, r.options));
-    const paired = (k, base = 'base') => median(data[k].map((x, i) => x - data[base][i]));
-    const s = Object.fromEntries(kinds.map((k) => [k, summary(data[k])]));
-    const res = {
-      n: ctx.sizes.workerdN,
-      s,
-      bytes: { client: uploadedBytes(variants.client) - uploadedBytes(variants.base), wrangler: built.bytes },
-      wranglerMinusBase: s.wrangler.median - s.base.median,
-      wranglerPaired: paired('wrangler'),
-      clientMinusBase: s.client.median - s.base.median,
-      pairedMedian: paired('client'),
-      shippedMinusBase: s.shipped.median - s.base.median,
-      clientMinusShipped: s.client.median - s.shipped.median,
-      doublingMinusBase: s.wranglerDoubling.median - s.baseDoubling.median,
-      doublingPaired: paired('wranglerDoubling', 'baseDoubling'),
-    };
-    partLog('startup-workerd', `first response median: base ${fmt(s.base.median, 1)}, wrangler's build ${fmt(s.wrangler.median, 1)}, every module unbundled: shipped ${fmt(s.shipped.median, 1)}, client ${fmt(s.client.median, 1)} ms → wrangler − base ${fmt(res.wranglerMinusBase, 1)} ms (paired ${fmt(res.wranglerPaired, 1)}), unbundled client − base ${fmt(res.clientMinusBase, 1)} ms (paired ${fmt(res.pairedMedian, 1)}); with Miniflare's arena doubling: base ${fmt(s.baseDoubling.median, 1)}, wrangler's build ${fmt(s.wranglerDoubling.median, 1)} ms → ${fmt(res.doublingMinusBase, 1)} ms (paired ${fmt(res.doublingPaired, 1)})`);
-    return res;
-  } finally {
-    doubling.dispose();
-  }
+  const kinds = ['base', 'shipped', 'client', 'wrangler'];
+  const data = Object.fromEntries(kinds.map((k) => [k, []]));
+  for (const k of kinds) await workerdSample(Miniflare, variants[k]); // warm-up: workerd binary, caches
+  for (let i = 0; i < ctx.sizes.workerdN; i++) for (const k of roundOrder(kinds, i)) data[k].push(await workerdSample(Miniflare, variants[k]));
+  // The package's own share: the base and wrangler's build again, under a copy of Miniflare whose
+  // config arena doubles when it grows (its own process: lib/startup-workerd-doubling.mjs). The
+  // target is judged on the pinned Miniflare as it is, above.
+  const dbl = await runJson(process.execPath, [join(BENCH, 'lib', 'startup-workerd-doubling.mjs'), '--pkg', ctx.pkg.dir, '--rounds', String(ctx.sizes.workerdN)], { timeoutMs: 600_000 });
+  data.baseDoubling = dbl.base;
+  data.wranglerDoubling = dbl.wrangler;
+  const paired = (k, base = 'base') => median(data[k].map((x, i) => x - data[base][i]));
+  const s = Object.fromEntries(Object.keys(data).map((k) => [k, summary(data[k])]));
+  const res = {
+    n: ctx.sizes.workerdN,
+    s,
+    bytes: { client: uploadedBytes(variants.client) - uploadedBytes(variants.base), wrangler: built.bytes },
+    wranglerMinusBase: s.wrangler.median - s.base.median,
+    wranglerPaired: paired('wrangler'),
+    clientMinusBase: s.client.median - s.base.median,
+    pairedMedian: paired('client'),
+    shippedMinusBase: s.shipped.median - s.base.median,
+    clientMinusShipped: s.client.median - s.shipped.median,
+    doublingMinusBase: s.wranglerDoubling.median - s.baseDoubling.median,
+    doublingPaired: paired('wranglerDoubling', 'baseDoubling'),
+  };
+  partLog('startup-workerd', `first response median: base ${fmt(s.base.median, 1)}, wrangler's build ${fmt(s.wrangler.median, 1)}, every module unbundled: shipped ${fmt(s.shipped.median, 1)}, client ${fmt(s.client.median, 1)} ms → wrangler − base ${fmt(res.wranglerMinusBase, 1)} ms (paired ${fmt(res.wranglerPaired, 1)}), unbundled client − base ${fmt(res.clientMinusBase, 1)} ms (paired ${fmt(res.pairedMedian, 1)}); with Miniflare's arena doubling (own process): base ${fmt(s.baseDoubling.median, 1)}, wrangler's build ${fmt(s.wranglerDoubling.median, 1)} ms → ${fmt(res.doublingMinusBase, 1)} ms (paired ${fmt(res.doublingPaired, 1)})`);
+  return res;
 }
 
 // -------------------------------------------------------------------------------------------------
@@ -586,7 +579,7 @@ function resultsMarkdown(ctx, parts) {
     L.push('');
   }
   if (WK) {
-    L.push(`workerd (miniflare ${m.peers.miniflare}): ${WK.n} fresh Miniflare instances per variant (each its own workerd process and isolate), rotating order; time from \`new Miniflare\` to the first response body. In-isolate clocks do not advance without I/O in workerd, so the cost is the difference between variants. The target's variant is the worker as \`wrangler deploy\` uploads it: wrangler's own build (\`wrangler deploy --dry-run --outdir\`, the wrangler this repo pins), its bundle and the .wasm given to Miniflare as wrangler dev gives them. Miniflare encodes every uploaded byte into its configuration at each start, so the unbundled variants (every module the package's workerd entry reaches, as \`--no-bundle\` would upload them) are shown too. That encoding is most of the difference: Miniflare writes the whole configuration into one Cap'n Proto message whose buffer grows by being copied into one only 4 KB larger, and the user worker is written first, so each uploaded byte is copied again at every later growth (the client worker's start copies ~32 MB against the base's ~18 MB, counted by \`bench/diag/miniflare-arena.mjs\`). The last two variants run the base and wrangler's build under a copy of the same Miniflare with that one growth step doubling the buffer instead (\`doublingMiniflare\` in \`bench/lib/startup-workerd.mjs\`): their difference is the package's own share (uploading, compiling and instantiating it, and the client); the target is judged on the pinned Miniflare as it is.`, '');
+    L.push(`workerd (miniflare ${m.peers.miniflare}): ${WK.n} fresh Miniflare instances per variant (each its own workerd process and isolate), rotating order; time from \`new Miniflare\` to the first response body. In-isolate clocks do not advance without I/O in workerd, so the cost is the difference between variants. The target's variant is the worker as \`wrangler deploy\` uploads it: wrangler's own build (\`wrangler deploy --dry-run --outdir\`, the wrangler this repo pins), its bundle and the .wasm given to Miniflare as wrangler dev gives them. Miniflare encodes every uploaded byte into its configuration at each start, so the unbundled variants (every module the package's workerd entry reaches, as \`--no-bundle\` would upload them) are shown too. That encoding is most of the difference: Miniflare writes the whole configuration into one Cap'n Proto message whose buffer grows by being copied into one only 4 KB larger, and the user worker is written first, so each uploaded byte is copied again at every later growth (the client worker's start copies ~32 MB against the base's ~18 MB, counted by \`bench/diag/miniflare-arena.mjs\`). The last two variants run the base and wrangler's build under a copy of the same Miniflare with that one growth step doubling the buffer instead (\`doublingMiniflare\` in \`bench/lib/startup-workerd.mjs\`), interleaved in a process of their own after the other rounds: their difference is the package's own share (uploading, compiling and instantiating it, and the client); the target is judged on the pinned Miniflare as it is.`, '');
     L.push('| variant | median | p90 | min |', '|---|---:|---:|---:|');
     for (const [k, label] of [['base', 'worker without the package'], ['wrangler', 'imports the package, `new IterableClient` per request, as `wrangler deploy` uploads it'], ['shipped', 'package modules uploaded unbundled, not imported'], ['client', 'imports the package, `new IterableClient` per request, every module uploaded unbundled'], ['baseDoubling', 'worker without the package, Miniflare\'s arena doubling'], ['wranglerDoubling', 'as `wrangler deploy` uploads it, Miniflare\'s arena doubling']]) if (WK.s[k]) L.push(`| ${label} | ${ms(WK.s[k].median, 1)} | ${ms(WK.s[k].p90, 1)} | ${ms(WK.s[k].min, 1)} |`);
     L.push('');
