@@ -7,7 +7,7 @@
 // Env: CARGO_TARGET_DIR (default target/), SANDBOX_OUT (output dir instead of pkg/sandbox/),
 // ITERABLE_WASM_PROFILE=debug, ITERABLE_WASM_NO_OPT=1, ITERABLE_WASM_NO_MINIFY=1.
 import { localBin, requireTools, runTool } from './tools.mjs';
-import { withoutTargetFeature } from './wasm-abi.mjs';
+import { multiValueExports, withoutTargetFeature } from './wasm-abi.mjs';
 import { cpSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -34,6 +34,8 @@ const wasm = join(out, 'iterable_sandbox_bg.wasm');
 if (process.env.ITERABLE_WASM_NO_OPT !== '1') {
   run(bin('wasm-opt'), ['-Oz', '--strip-debug', '--strip-producers', wasm, '-o', wasm]);
 }
+const multiValue = multiValueExports(readFileSync(wasm), wasm);
+if (multiValue.length) throw new Error(`${wasm}: exports that return several values (${multiValue.join(', ')}), which Node 18 and 20 compile a wrapper for at start-up: scripts/wasm-abi.mjs no longer keeps wasm-bindgen from using multi-value`);
 rmSync(join(out, 'iterable_sandbox_bg.wasm.d.ts'), { force: true });
 // wasm-bindgen's init types name DOM-only types; the loaders are the API.
 const dts = join(out, 'iterable_sandbox.d.ts');

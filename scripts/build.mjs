@@ -2,7 +2,7 @@
 // npm run build: compiles the Rust crate to wasm32, runs wasm-bindgen (web target) and
 // wasm-opt, and assembles the publishable package in pkg/ from pkg-template/.
 import { localBin, requireTools, runTool } from './tools.mjs';
-import { withoutTargetFeature } from './wasm-abi.mjs';
+import { multiValueExports, withoutTargetFeature } from './wasm-abi.mjs';
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -141,6 +141,8 @@ if (process.env.ITERABLE_WASM_NO_OPT !== '1') {
   run(bin('wasm-opt'), ['--low-memory-unused', '-Oz', '--converge', '--strip-debug', '--strip-producers', wasm, '-o', wasm]);
   shortenBoundaryNames();
 }
+const multiValue = multiValueExports(readFileSync(wasm), wasm);
+if (multiValue.length) throw new Error(`${wasm}: exports that return several values (${multiValue.join(', ')}), which Node 18 and 20 compile a wrapper for at start-up: scripts/wasm-abi.mjs no longer keeps wasm-bindgen from using multi-value`);
 
 /**
  * The names across the wasm boundary made short: wasm-bindgen's import names carry a 16-digit hash
