@@ -35,7 +35,7 @@ if (process.env.ITERABLE_WASM_NO_OPT !== '1') {
   run(bin('wasm-opt'), ['-Oz', '--strip-debug', '--strip-producers', wasm, '-o', wasm]);
 }
 const multiValue = multiValueExports(readFileSync(wasm), wasm);
-if (multiValue.length) throw new Error(`${wasm}: exports that return several values (${multiValue.join(', ')}), which Node 18 and 20 compile a wrapper for at start-up: scripts/wasm-abi.mjs no longer keeps wasm-bindgen from using multi-value`);
+if (multiValue.length) throw new Error(`${wasm}: exports that return several values (${multiValue.join(', ')}), which Node 20 compiles a wrapper for, each, at start-up: scripts/wasm-abi.mjs no longer keeps wasm-bindgen from using multi-value`);
 rmSync(join(out, 'iterable_sandbox_bg.wasm.d.ts'), { force: true });
 // wasm-bindgen's init types name DOM-only types; the loaders are the API.
 const dts = join(out, 'iterable_sandbox.d.ts');

@@ -142,7 +142,7 @@ if (process.env.ITERABLE_WASM_NO_OPT !== '1') {
   shortenBoundaryNames();
 }
 const multiValue = multiValueExports(readFileSync(wasm), wasm);
-if (multiValue.length) throw new Error(`${wasm}: exports that return several values (${multiValue.join(', ')}), which Node 18 and 20 compile a wrapper for at start-up: scripts/wasm-abi.mjs no longer keeps wasm-bindgen from using multi-value`);
+if (multiValue.length) throw new Error(`${wasm}: exports that return several values (${multiValue.join(', ')}), which Node 20 compiles a wrapper for, each, at start-up: scripts/wasm-abi.mjs no longer keeps wasm-bindgen from using multi-value`);
 
 /**
  * The names across the wasm boundary made short: wasm-bindgen's import names carry a 16-digit hash

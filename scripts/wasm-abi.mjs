@@ -4,15 +4,15 @@
 // Rust (1.82 and later) marks wasm32 output as using the multivalue feature, and wasm-bindgen then
 // rewrites every export that returns more than one value (a string's pointer and length, a
 // Result's error) to return them as wasm multi-values instead of through a slot in the wasm's
-// stack. V8 before 12 (Node 18, Node 20) has no generic JS-to-wasm wrapper for multi-value
-// results: `new WebAssembly.Module` compiles one such wrapper per distinct signature, eagerly,
-// 0.15–0.3 ms each. The client's wasm had 14 of them (the sandbox's 7): its compile took
-// 2.6–3.0 ms in Node 20 instead of 0.9 ms, a fifth of the start-up budget (bench/diag/PROFILE.md,
-// "Multi-value exports"). Engines with the generic wrapper (Deno, workerd, browsers) compile it
-// alike either way. So the feature is taken out of the module's target_features section before
+// stack. Node 20's V8 (11.3) has no generic JS-to-wasm wrapper for multi-value results:
+// `new WebAssembly.Module` compiles one such wrapper per distinct signature, eagerly, 0.15–0.3 ms
+// each. The client's wasm had 14 of them (the sandbox's 7): its compile took 2.6–3.0 ms in Node 20
+// instead of 0.9 ms, a fifth of the start-up budget (bench/diag/PROFILE.md, "Multi-value
+// exports"). Engines with the generic wrapper (Node 22, Deno, workerd, browsers) compile it alike
+// either way. So the feature is taken out of the module's target_features section before
 // wasm-bindgen runs, and wasm-bindgen keeps the stack-slot return it uses for wasm without
-// multi-value: the same Rust code, the same results. The builds then check that no export of
-// what they ship returns more than one value (multiValueExports).
+// multi-value: the same Rust code, the same results. The builds then check that no export of what
+// they ship returns more than one value (multiValueExports).
 import { readFileSync, writeFileSync } from 'node:fs';
 
 /** LEB128 (unsigned) of `n`. */
