@@ -16,7 +16,7 @@
 import { loadavg } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { workerdVariants, workerdSample, wranglerVariant, uploadedBytes, workerdCpuNs, doublingMiniflare } from '../lib/startup-workerd.mjs';
+import { workerdVariants, workerdCpuSample, wranglerVariant, uploadedBytes, doublingMiniflare } from '../lib/startup-workerd.mjs';
 import { roundOrder, median } from '../lib/util.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -52,13 +52,7 @@ try {
     r.copiedMB = copied / 1e6;
   }
 
-  const sample = async (r) => {
-    const c0 = process.cpuUsage();
-    let w = 0;
-    const wall = await workerdSample(engines[r.engine], r.options, () => { w = workerdCpuNs(); });
-    const c = process.cpuUsage(c0);
-    return { wall, node: (c.user + c.system) / 1000, workerd: w / 1e6 };
-  };
+  const sample = (r) => workerdCpuSample(engines[r.engine], r.options);
   const data = new Map(runs.map((r) => [r, []]));
   const load = () => loadavg().map((x) => x.toFixed(2)).join(' ');
   console.log(`load average ${load()}; ${N} rounds; uploaded by the client worker: ${uploadedBytes(client)} bytes`);

@@ -17,7 +17,7 @@ import { loadavg } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { roundOrder, median, quantile, sorted } from '../lib/util.mjs';
-import { workerdVariants, workerdSample, workerdCpuNs, wranglerVariant } from '../lib/startup-workerd.mjs';
+import { workerdVariants, workerdSample, workerdCpuSample, wranglerVariant } from '../lib/startup-workerd.mjs';
 
 const LIB = join(dirname(fileURLToPath(import.meta.url)), '..', 'lib');
 const ROOT = join(LIB, '..', '..');
@@ -49,12 +49,9 @@ if (nNode > 0) {
 
 /** One workerd sample: { wall, cpu, workerd } ms to the first response (cpu: this process + its
  * workerd; workerd: its own threads alone). */
-async function workerdCpuSample(Miniflare, options) {
-  const cpu0 = process.cpuUsage();
-  let cpuW = 0;
-  const wall = await workerdSample(Miniflare, options, () => { cpuW = workerdCpuNs(); });
-  const c = process.cpuUsage(cpu0);
-  return { wall, cpu: (c.user + c.system) / 1000 + cpuW / 1e6, workerd: cpuW / 1e6 };
+async function cpuSample(Miniflare, options) {
+  const { wall, node, workerd } = await workerdCpuSample(Miniflare, options);
+  return { wall, cpu: node + workerd, workerd };
 }
 
 if (nWorkerd > 0) {
@@ -63,7 +60,7 @@ if (nWorkerd > 0) {
   if (args.includes('--bundled')) for (const b of builds) kinds.push({ label: `${b.label}+wrangler`, options: (await wranglerVariant(b.dir, ROOT)).options });
   const data = Object.fromEntries(kinds.map((k) => [k.label, []]));
   for (const k of kinds) await workerdSample(Miniflare, k.options); // warm-up
-  for (let i = 0; i < nWorkerd; i++) for (const k of roundOrder(kinds, i)) data[k.label].push(await workerdCpuSample(Miniflare, k.options));
+  for (let i = 0; i < nWorkerd; i++) for (const k of roundOrder(kinds, i)) data[k.label].push(await cpuSample(Miniflare, k.options));
   console.log(`workerd (Miniflare): first response, fresh instance, median of ${nWorkerd} (first quartile); − base: medians' difference, [paired median]`);
   const titles = { wall: ' wall time', cpu: ' CPU time (this process, with Miniflare, + its workerd)', workerd: ' CPU time of workerd alone' };
   for (const what of Object.keys(titles)) {

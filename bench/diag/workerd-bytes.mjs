@@ -8,7 +8,7 @@
 import { loadavg } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { workerdVariants, workerdSample, wranglerVariant, uploadedBytes, workerdCpuNs } from '../lib/startup-workerd.mjs';
+import { workerdVariants, workerdCpuSample, wranglerVariant, uploadedBytes } from '../lib/startup-workerd.mjs';
 import { roundOrder, median } from '../lib/util.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -32,13 +32,7 @@ const kinds = {
   unbundled: v.client,
 };
 
-async function sample(options) {
-  const c0 = process.cpuUsage();
-  let cpuW = 0;
-  const wall = await workerdSample(Miniflare, options, () => { cpuW = workerdCpuNs(); });
-  const c = process.cpuUsage(c0);
-  return { wall, node: (c.user + c.system) / 1000, workerd: cpuW / 1e6 };
-}
+const sample = (options) => workerdCpuSample(Miniflare, options);
 
 const names = Object.keys(kinds);
 const data = Object.fromEntries(names.map((k) => [k, []]));

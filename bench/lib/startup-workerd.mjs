@@ -101,6 +101,17 @@ export function workerdCpuNs() {
   return ns;
 }
 
+/** One sample with CPU times: { wall, node, workerd } ms to the first response (node: this
+ * process's CPU, which includes Miniflare's encoding; workerd: every thread of the workerd it
+ * started). */
+export async function workerdCpuSample(Miniflare, options) {
+  const c0 = process.cpuUsage();
+  let workerdNs = 0;
+  const wall = await workerdSample(Miniflare, options, () => { workerdNs = workerdCpuNs(); });
+  const c = process.cpuUsage(c0);
+  return { wall, node: (c.user + c.system) / 1000, workerd: workerdNs / 1e6 };
+}
+
 /** The bytes a variant uploads (its modules' contents). */
 export const uploadedBytes = (options) => options.modules.reduce((n, m) => n + m.contents.length, 0);
 
